@@ -1,0 +1,222 @@
+/**
+ * Loads a Gen 1 `schema.graphql` plus its auth-mode/transform settings from `authmatrix.gen1.json`
+ * (next to the schema, or given explicitly).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors.js';
+import { AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type TransformParams } from './model.js';
+import { authModelFromSdl } from './sdl.js';
+
+export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
+
+/** Defaults of a project created with a current Amplify CLI (its `cli.json` feature flags). */
+export const GEN1_DEFAULT_PARAMS: TransformParams = {
+  useSubUsernameForDefaultIdentityClaim: true,
+  populateOwnerFieldForStaticGroupAuth: true,
+  subscriptionsInheritPrimaryAuth: false,
+  genericIamAccess: false,
+  adminRoles: [],
+  sandboxMode: false,
+};
+
+const TRANSFORM_KEYS: Record<string, keyof TransformParams> = {
+  useSubUsernameForDefaultIdentityClaim: 'useSubUsernameForDefaultIdentityClaim',
+  populateOwnerFieldForStaticGroupAuth: 'populateOwnerFieldForStaticGroupAuth',
+  subscriptionsInheritPrimaryAuth: 'subscriptionsInheritPrimaryAuth',
+  enableIamAccess: 'genericIamAccess',
+  adminRoles: 'adminRoles',
+  sandboxModeEnabled: 'sandboxMode',
+};
+
+export function loadGen1(file: string, configFile?: string): AuthModel {
+  const sdl = readFileSync(file, 'utf8');
+  const cfgPath = configFile ?? path.join(path.dirname(file), GEN1_CONFIG_FILE);
+  const cfg = existsSync(cfgPath) ? readConfig(cfgPath) : configFile ? missing(configFile) : undefined;
+  const params = cfg ? transformParams(cfg, cfgPath) : GEN1_DEFAULT_PARAMS;
+  if (cfg?.authModes === undefined) return inferredModel(sdl, file, params);
+  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: authModesFromConfig(cfg.authModes, cfgPath), params });
+}
+
+function missing(file: string): never {
+  throw new InputError('config file not found', { file }, `create it or drop --config (see README, "${GEN1_CONFIG_FILE}")`);
+}
+
+function readConfig(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const pos = Number((e as Error).message.match(/position (\d+)/)?.[1]);
+    const where = Number.isFinite(pos) ? lineCol(text, pos) : {};
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file, ...where }, 'correct the JSON syntax');
+  }
+  if (!isObject(value)) throw new InputError('the config must be a JSON object', { file }, 'write { "authModes": { "default": "userPool" } }');
+  checkKeys(value, ['authModes', 'transform'], file, text, '');
+  return value;
+}
+
+function transformParams(cfg: Record<string, unknown>, file: string): TransformParams {
+  const t = cfg.transform;
+  if (t === undefined) return GEN1_DEFAULT_PARAMS;
+  const text = readFileSync(file, 'utf8');
+  if (!isObject(t)) throw new InputError('"transform" must be an object', { file }, 'write "transform": { "useSubUsernameForDefaultIdentityClaim": true }');
+  checkKeys(t, Object.keys(TRANSFORM_KEYS), file, text, 'transform.');
+  const out: TransformParams = { ...GEN1_DEFAULT_PARAMS, adminRoles: [] };
+  for (const [key, value] of Object.entries(t)) {
+    const target = TRANSFORM_KEYS[key]!;
+    if (target === 'adminRoles') {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw new InputError('"transform.adminRoles" must be a list of role names', { file, ...keyLocation(text, key) }, 'write "adminRoles": ["MyAdminRole"]');
+      }
+      out.adminRoles = value;
+    } else {
+      if (typeof value !== 'boolean') throw new InputError(`"transform.${key}" must be true or false`, { file, ...keyLocation(text, key) }, `write "${key}": true`);
+      out[target] = value;
+    }
+  }
+  return out;
+}
+
+function authModesFromConfig(raw: unknown, file: string): AuthModes {
+  const text = readFileSync(file, 'utf8');
+  const at = (key: string) => ({ file, ...keyLocation(text, key) });
+  if (!isObject(raw)) throw new InputError('"authModes" must be an object', at('authModes'), 'write "authModes": { "default": "userPool" }');
+  checkKeys(raw, ['default', 'additional', 'apiKey', 'identityPool', 'oidc', 'lambda', 'userPool'], file, text, 'authModes.');
+  const mode = (v: unknown, key: string): AuthMode => {
+    if (typeof v !== 'string' || !(AUTH_MODES as readonly string[]).includes(v)) {
+      throw new InputError(`unknown auth mode ${JSON.stringify(v)} in authModes.${key}`, at(key), `use one of ${AUTH_MODES.join(', ')}`);
+    }
+    return v as AuthMode;
+  };
+  if (raw.default === undefined) throw new InputError('"authModes.default" is missing', at('authModes'), 'set "default": "userPool" (or apiKey, iam, oidc, lambda)');
+  const def = mode(raw.default, 'default');
+  const additional = raw.additional === undefined ? [] : Array.isArray(raw.additional) ? raw.additional.map((m) => mode(m, 'additional')) : [mode(raw.additional, 'additional')];
+  const enabled = new Set<AuthMode>([def, ...additional]);
+  const modes: AuthModes = { default: def, enabled: AUTH_MODES.filter((m) => enabled.has(m)) };
+
+  const section = (key: string): Record<string, unknown> | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (!isObject(v)) throw new InputError(`"authModes.${key}" must be an object`, at(key), `write "${key}": { ... }`);
+    return v;
+  };
+  const num = (o: Record<string, unknown>, key: string, fallback?: number): number | undefined => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InputError(`"${key}" must be a non-negative number`, at(key), `write "${key}": 7`);
+    return v;
+  };
+  const str = (o: Record<string, unknown>, key: string): string | undefined => {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !v) throw new InputError(`"${key}" must be a non-empty string`, at(key), `write "${key}": "..."`);
+    return v;
+  };
+
+  if (enabled.has('apiKey')) {
+    const k = section('apiKey') ?? {};
+    checkKeys(k, ['expiresInDays', 'description'], file, text, 'authModes.apiKey.');
+    const description = str(k, 'description');
+    modes.apiKey = { expiresInDays: num(k, 'expiresInDays', 7)!, ...(description ? { description } : {}) };
+  }
+  if (enabled.has('userPool')) {
+    const u = section('userPool') ?? {};
+    checkKeys(u, ['appClientIdRegex'], file, text, 'authModes.userPool.');
+    const appClientIdRegex = str(u, 'appClientIdRegex');
+    modes.userPool = appClientIdRegex ? { appClientIdRegex } : {};
+  }
+  if (enabled.has('iam')) {
+    const i = section('identityPool') ?? {};
+    checkKeys(i, ['allowUnauthenticated'], file, text, 'authModes.identityPool.');
+    modes.identityPool = { allowUnauthenticated: i.allowUnauthenticated !== false };
+  }
+  if (enabled.has('oidc')) {
+    const o = section('oidc');
+    if (!o) throw new InputError('the oidc mode needs an "authModes.oidc" section', at('additional'), 'add "oidc": { "issuer": "https://idp.example.com", "clientId": "..." }');
+    checkKeys(o, ['providerName', 'issuer', 'clientId', 'iatTTL', 'authTTL'], file, text, 'authModes.oidc.');
+    const issuer = str(o, 'issuer');
+    if (!issuer) throw new InputError('"authModes.oidc.issuer" is missing', at('oidc'), 'set "issuer" to the exact iss of your tokens');
+    const clientId = str(o, 'clientId');
+    const iatTTL = num(o, 'iatTTL');
+    const authTTL = num(o, 'authTTL');
+    modes.oidc = {
+      providerName: str(o, 'providerName') ?? 'oidc',
+      issuer,
+      ...(clientId ? { clientId } : {}),
+      ...(iatTTL ? { iatTTL } : {}),
+      ...(authTTL ? { authTTL } : {}),
+    };
+  }
+  if (enabled.has('lambda')) {
+    const l = section('lambda') ?? {};
+    checkKeys(l, ['handler', 'ttlSeconds', 'identityValidationExpression'], file, text, 'authModes.lambda.');
+    const handler = str(l, 'handler');
+    const ive = str(l, 'identityValidationExpression');
+    if (ive) {
+      try {
+        new RegExp(ive);
+      } catch {
+        throw new InputError('"identityValidationExpression" is not a valid regular expression', at('identityValidationExpression'), 'correct the pattern');
+      }
+    }
+    modes.lambda = {
+      ...(handler ? { handler: path.resolve(path.dirname(file), handler) } : {}),
+      ttlSeconds: num(l, 'ttlSeconds', 0)!,
+      ...(ive ? { identityValidationExpression: ive } : {}),
+    };
+    if (handler && !existsSync(modes.lambda.handler!)) {
+      throw new InputError(`Lambda authorizer module ${handler} not found`, at('handler'), `check the path (relative to ${path.basename(file)})`);
+    }
+  }
+  return modes;
+}
+
+/**
+ * Without a config file, enable exactly the modes the rules name (the transformer requires them),
+ * defaulting to the user pool when rules use it. OIDC cannot be guessed: it needs an issuer.
+ */
+function inferredModel(sdl: string, file: string, params: TransformParams): AuthModel {
+  const guess = (enabled: AuthMode[], def: AuthMode): AuthModes => {
+    const modes: AuthModes = { default: def, enabled };
+    if (enabled.includes('apiKey')) modes.apiKey = { expiresInDays: 7 };
+    if (enabled.includes('userPool')) modes.userPool = {};
+    if (enabled.includes('iam')) modes.identityPool = { allowUnauthenticated: true };
+    if (enabled.includes('lambda')) modes.lambda = { ttlSeconds: 0 };
+    return modes;
+  };
+  const all = AUTH_MODES.filter((m) => m !== 'oidc');
+  const first = authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(all, 'userPool'), params });
+  const rules = [
+    ...first.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]),
+    ...first.customTypes.flatMap((t) => t.fields.flatMap((f) => f.rules ?? [])),
+    ...first.customOperations.flatMap((o) => o.rules),
+  ];
+  const used = new Set<AuthMode>(rules.map((r) => PROVIDER_MODE[r.provider]));
+  const def = (['userPool', 'apiKey', 'iam', 'lambda'] as AuthMode[]).find((m) => used.has(m)) ?? 'apiKey';
+  used.add(def);
+  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(AUTH_MODES.filter((m) => used.has(m)), def), params });
+}
+
+function checkKeys(o: Record<string, unknown>, allowed: string[], file: string, text: string, prefix: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) {
+      throw new InputError(`unknown setting "${prefix}${k}"`, { file, ...keyLocation(text, k) }, `use one of ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function keyLocation(text: string, key: string): { line?: number; column?: number } {
+  const i = text.indexOf(`"${key}"`);
+  return i < 0 ? {} : lineCol(text, i);
+}
+
+function lineCol(text: string, pos: number): { line: number; column: number } {
+  const before = text.slice(0, pos).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

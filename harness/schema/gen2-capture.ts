@@ -1,0 +1,36 @@
+/** State shared between the Gen 2 loader and the `@aws-amplify/backend` stand-in (two module instances). */
+
+export interface CapturedFunction {
+  readonly kind: 'authmatrix:function';
+  name: string;
+  /** Absolute path of the handler module. */
+  entry: string;
+  /** data-schema recognizes a `defineFunction` result by this method. */
+  getInstance(): never;
+}
+
+export interface Gen2Capture {
+  a: unknown;
+  data: Record<string, unknown>[];
+  auth: Record<string, unknown>[];
+  functions: CapturedFunction[];
+}
+
+const STATE = Symbol.for('authmatrix.gen2.capture');
+
+export function captureState(): Gen2Capture {
+  const state = (globalThis as Record<symbol, Gen2Capture | undefined>)[STATE];
+  if (!state) throw new Error('the @aws-amplify/backend stand-in was loaded outside authmatrix');
+  return state;
+}
+
+export function installCapture(a: unknown): Gen2Capture {
+  const state: Gen2Capture = { a, data: [], auth: [], functions: [] };
+  (globalThis as Record<symbol, Gen2Capture | undefined>)[STATE] = state;
+  return state;
+}
+
+export function uninstallCapture(): void {
+  delete (globalThis as Record<symbol, Gen2Capture | undefined>)[STATE];
+}
+

@@ -1,0 +1,70 @@
+/**
+ * Stands in for `@aws-amplify/backend` (880 MB installed) while a Gen 2 resource file is loaded:
+ * re-exports `a` from `@aws-amplify/data-schema` and records what `defineData`, `defineFunction`
+ * and `defineAuth` were called with. The loader aliases `@aws-amplify/backend` to this module and
+ * puts the capture state on `globalThis` before loading.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { captureState, type CapturedFunction } from './gen2-capture.js';
+
+/** The file that called the function calling this one, from the stack (as Amplify's own helpers do). */
+function callerFile(): string | undefined {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  const self = fileURLToPath(import.meta.url);
+  for (const line of stack) {
+    const m = line.match(/\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/);
+    if (!m) continue;
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (file === self || file.replace(/\.js$/, '.ts') === self.replace(/\.js$/, '.ts')) continue;
+    if (file.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    return file;
+  }
+  return undefined;
+}
+
+export const a = captureState().a;
+
+export function defineData(props: Record<string, unknown>): { kind: 'authmatrix:data'; props: Record<string, unknown> } {
+  captureState().data.push(props);
+  return { kind: 'authmatrix:data', props };
+}
+
+export function defineAuth(props: Record<string, unknown>): { kind: 'authmatrix:auth'; props: Record<string, unknown> } {
+  captureState().auth.push(props);
+  return { kind: 'authmatrix:auth', props };
+}
+
+export function referenceAuth(props: Record<string, unknown>): { kind: 'authmatrix:auth'; props: Record<string, unknown> } {
+  return defineAuth(props);
+}
+
+/** Like the real one: `entry` (default `./handler.ts`) is relative to the calling file; the name defaults to the entry's or the directory's. */
+export function defineFunction(props: { name?: string; entry?: string } = {}): CapturedFunction {
+  const caller = callerFile();
+  const dir = caller ? path.dirname(caller) : process.cwd();
+  const fn: CapturedFunction = {
+    kind: 'authmatrix:function',
+    name: props.name ?? (props.entry ? path.basename(props.entry, path.extname(props.entry)) : path.basename(dir)),
+    entry: path.resolve(dir, props.entry ?? './handler.ts'),
+    getInstance(): never {
+      throw new Error('authmatrix does not deploy functions');
+    },
+  };
+  captureState().functions.push(fn);
+  return fn;
+}
+
+/** Resources authmatrix does not model: accepted so that resource files load. */
+export function defineStorage(props: Record<string, unknown>): { kind: 'authmatrix:storage'; props: Record<string, unknown> } {
+  return { kind: 'authmatrix:storage', props };
+}
+
+export function defineBackend(resources: Record<string, unknown>): { resources: Record<string, unknown> } {
+  return { resources };
+}
+
+/** data-schema only stores secrets (SQL connection strings); it never resolves them. */
+export function secret(name: string): { kind: 'authmatrix:secret'; name: string; resolve(): undefined; resolvePath(): undefined } {
+  return { kind: 'authmatrix:secret', name, resolve: () => undefined, resolvePath: () => undefined };
+}

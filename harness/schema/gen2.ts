@@ -1,0 +1,281 @@
+/**
+ * Loads a Gen 2 `amplify/data/resource.ts` (or .js/.mjs) with jiti, `@aws-amplify/backend` aliased to
+ * a small stand-in, and normalizes what `defineData` received.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { InputError, type SourceLocation } from './errors.js';
+import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
+import type { AuthMode, AuthModel, AuthModes, CustomHandler, TransformParams } from './model.js';
+import { authModelFromSdl } from './sdl.js';
+
+export const GEN2_PARAMS: TransformParams = {
+  useSubUsernameForDefaultIdentityClaim: true,
+  populateOwnerFieldForStaticGroupAuth: true,
+  subscriptionsInheritPrimaryAuth: false,
+  genericIamAccess: true,
+  adminRoles: [],
+  sandboxMode: false,
+};
+
+const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
+
+interface TransformResult {
+  schema: string;
+  jsFunctions: { typeName: string; fieldName: string; handlers: { dataSource: string; entry: { relativePath: string; importLine: string } | string }[] }[];
+  lambdaFunctions: Record<string, unknown>;
+}
+
+export async function loadGen2(file: string): Promise<AuthModel> {
+  const a = await importDataSchema(file);
+  const capture = installCapture(a);
+  try {
+    await importResource(file);
+    const dataProps = capture.data.at(-1);
+    if (!dataProps) {
+      throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
+    }
+    const auth = await loadAuthResource(file, capture);
+    return normalize(file, dataProps, auth);
+  } finally {
+    uninstallCapture();
+  }
+}
+
+/** The app's own `@aws-amplify/data-schema` when installed, else ours. */
+async function importDataSchema(file: string): Promise<unknown> {
+  let resolved: string | undefined;
+  try {
+    resolved = createRequire(file).resolve('@aws-amplify/data-schema');
+  } catch {
+    resolved = undefined;
+  }
+  const mod = (resolved
+    ? await import(pathToFileURL(resolved).href)
+    : await import('@aws-amplify/data-schema')) as { a?: unknown; default?: { a?: unknown } };
+  return mod.a ?? mod.default?.a;
+}
+
+async function importResource(file: string): Promise<void> {
+  const jiti = createJiti(pathToFileURL(file).href, {
+    alias: { '@aws-amplify/backend': SHIM },
+    moduleCache: false,
+    fsCache: false,
+    interopDefault: true,
+  });
+  try {
+    await jiti.import(file);
+  } catch (e) {
+    throw loadError(file, e);
+  }
+}
+
+/** `amplify/auth/resource.*` next to `amplify/data/`: its presence means a user pool and an identity pool. */
+async function loadAuthResource(dataFile: string, capture: Gen2Capture): Promise<Record<string, unknown> | undefined> {
+  if (capture.auth.length) return capture.auth.at(-1);
+  const dir = path.resolve(path.dirname(dataFile), '..', 'auth');
+  const candidate = ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  if (!candidate) return undefined;
+  await importResource(candidate);
+  return capture.auth.at(-1) ?? {};
+}
+
+function loadError(file: string, e: unknown): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as Error & { code?: string; loc?: { line: number; column: number } };
+  const first = String(err?.message ?? e).split('\n')[0]!;
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(first)) {
+    const m = first.match(/Cannot find (?:module|package) '([^']+)'/);
+    return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
+      'install the package (npm i) or correct the import path');
+  }
+  // jiti/babel syntax errors carry `loc`; errors thrown by user code point into the file via the stack.
+  const at = err?.loc ?? stackLocation(err, file);
+  return new InputError(`the resource file does not load: ${first.replace(/^.*?: /, '')}`,
+    { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
+}
+
+function stackLocation(err: Error | undefined, file: string): { line: number; column: number } | undefined {
+  for (const line of err?.stack?.split('\n') ?? []) {
+    const i = line.indexOf(file + ':');
+    if (i < 0) continue;
+    const m = line.slice(i + file.length).match(/^:(\d+):(\d+)/);
+    if (m) return { line: Number(m[1]), column: Number(m[2]) };
+  }
+  return undefined;
+}
+
+function normalize(file: string, props: Record<string, unknown>, auth: Record<string, unknown> | undefined): AuthModel {
+  const { schema } = props;
+  let transformed: TransformResult;
+  try {
+    transformed = transformSchema(schema);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`the schema is invalid: ${(e as Error).message}`, { file }, 'correct the schema as the message says');
+  }
+  const text = readFileSync(file, 'utf8');
+  const { modes, sandbox } = gen2AuthModes(file, props.authorizationModes, auth !== undefined);
+  return authModelFromSdl({
+    sdl: transformed.schema,
+    file,
+    kind: 'gen2',
+    authModes: modes,
+    params: sandbox ? { ...GEN2_PARAMS, sandboxMode: true } : GEN2_PARAMS,
+    handlers: handlers(transformed),
+    functionEntries: functionEntries(transformed),
+    locate: (type, field) => locateInSource(file, text, type, field),
+  });
+}
+
+function transformSchema(schema: unknown): TransformResult {
+  if (typeof schema === 'string') return { schema, jsFunctions: [], lambdaFunctions: {} };
+  const s = schema as { transform?: () => TransformResult; schemas?: { transform(): TransformResult }[] } | undefined;
+  if (s && typeof s.transform === 'function') return s.transform();
+  if (s && Array.isArray(s.schemas)) {
+    // a.combine([...]): each part transforms on its own.
+    const parts = s.schemas.map((p) => p.transform());
+    return {
+      schema: parts.map((p) => p.schema).join('\n'),
+      jsFunctions: parts.flatMap((p) => p.jsFunctions),
+      lambdaFunctions: Object.assign({}, ...parts.map((p) => p.lambdaFunctions)),
+    };
+  }
+  throw new InputError('defineData({ schema }) must be an a.schema(...), a.combine([...]) or a GraphQL string', undefined, 'pass the schema built with a.schema');
+}
+
+function handlers(t: TransformResult): Map<string, CustomHandler> {
+  const out = new Map<string, CustomHandler>();
+  for (const js of t.jsFunctions) {
+    const entries = js.handlers.map((h) => {
+      if (typeof h.entry === 'string') return h.entry;
+      const from = importLineFile(h.entry.importLine);
+      return from ? path.resolve(path.dirname(from), h.entry.relativePath) : h.entry.relativePath;
+    });
+    const dataSource = js.handlers[0]?.dataSource;
+    out.set(`${js.typeName}.${js.fieldName}`, { kind: 'js', entries, ...(dataSource ? { dataSource } : {}) });
+  }
+  return out;
+}
+
+/** `lambdaFunctions` maps generated function names to `defineFunction` results. */
+function functionEntries(t: { lambdaFunctions: Record<string, unknown> }): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, fn] of Object.entries(t.lambdaFunctions)) {
+    const f = fn as Partial<CapturedFunction>;
+    if (f.kind === 'authmatrix:function' && f.entry) out.set(name, f.entry);
+  }
+  return out;
+}
+
+function importLineFile(line: string): string | undefined {
+  const m = line.match(/((?:file:\/\/)?\/[^():]+):\d+:\d+/);
+  if (!m) return undefined;
+  return m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+}
+
+const GEN2_MODE: Record<string, AuthMode> = {
+  iam: 'iam',
+  identityPool: 'iam',
+  userPool: 'userPool',
+  apiKey: 'apiKey',
+  oidc: 'oidc',
+  lambda: 'lambda',
+};
+
+/**
+ * amplify-backend's conversion (`convert_authorization_modes.ts`): IAM is always on; a user pool and an
+ * identity pool exist exactly when the backend has auth; an API key only when configured, when it is the
+ * default, or in sandbox mode (no auth and no authorizationModes at all).
+ */
+function gen2AuthModes(file: string, raw: unknown, hasAuth: boolean): { modes: AuthModes; sandbox: boolean } {
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null)) {
+    throw new InputError('authorizationModes must be an object', { file }, 'write authorizationModes: { defaultAuthorizationMode: "userPool" }');
+  }
+  const cfg = (raw ?? {}) as Record<string, Record<string, unknown> | string | undefined>;
+  const apiKeyCfg = cfg.apiKeyAuthorizationMode as Record<string, unknown> | undefined;
+  const lambdaCfg = cfg.lambdaAuthorizationMode as Record<string, unknown> | undefined;
+  const oidcCfg = cfg.oidcAuthorizationMode as Record<string, unknown> | undefined;
+  const requested = cfg.defaultAuthorizationMode;
+  if (requested !== undefined && (typeof requested !== 'string' || !(requested in GEN2_MODE))) {
+    throw new InputError(`unknown defaultAuthorizationMode "${String(requested)}"`, { file }, `use one of ${Object.keys(GEN2_MODE).join(', ')}`);
+  }
+  const sandbox = !hasAuth && raw === undefined;
+  let defaultMode: AuthMode;
+  if (requested) defaultMode = GEN2_MODE[requested]!;
+  else if (raw === undefined) defaultMode = hasAuth ? 'userPool' : 'apiKey';
+  else {
+    const given = ['apiKeyAuthorizationMode', 'lambdaAuthorizationMode', 'oidcAuthorizationMode'].filter((k) => cfg[k] !== undefined);
+    if (hasAuth || given.length !== 1 || Object.keys(cfg).length !== 1) {
+      throw new InputError('a defaultAuthorizationMode is required if multiple authorization modes are configured', { file },
+        'set authorizationModes.defaultAuthorizationMode (userPool, iam, apiKey, oidc or lambda)');
+    }
+    defaultMode = ({ apiKeyAuthorizationMode: 'apiKey', lambdaAuthorizationMode: 'lambda', oidcAuthorizationMode: 'oidc' } as const)[given[0] as 'apiKeyAuthorizationMode'];
+  }
+  if (defaultMode === 'userPool' && !hasAuth) {
+    throw new InputError('defaultAuthorizationMode is userPool, but the backend has no auth resource', { file }, 'add amplify/auth/resource.ts with defineAuth, or choose another default');
+  }
+  const enabled = new Set<AuthMode>([defaultMode, 'iam']);
+  if (hasAuth) enabled.add('userPool');
+  if (apiKeyCfg || defaultMode === 'apiKey' || sandbox) enabled.add('apiKey');
+  if (lambdaCfg || defaultMode === 'lambda') enabled.add('lambda');
+  if (oidcCfg || defaultMode === 'oidc') enabled.add('oidc');
+
+  const modes: AuthModes = { default: defaultMode, enabled: ORDER.filter((m) => enabled.has(m)) };
+  if (enabled.has('apiKey')) {
+    const days = apiKeyCfg?.expiresInDays;
+    modes.apiKey = {
+      expiresInDays: typeof days === 'number' ? days : 7,
+      ...(typeof apiKeyCfg?.description === 'string' ? { description: apiKeyCfg.description } : {}),
+    };
+  }
+  if (enabled.has('userPool')) modes.userPool = {};
+  if (hasAuth) modes.identityPool = { allowUnauthenticated: true };
+  if (enabled.has('oidc')) {
+    if (!oidcCfg || typeof oidcCfg.oidcIssuerUrl !== 'string') {
+      throw new InputError('OIDC authorization needs oidcAuthorizationMode.oidcIssuerUrl', { file }, 'set authorizationModes.oidcAuthorizationMode: { oidcProviderName, oidcIssuerUrl, clientId }');
+    }
+    const secs = (k: string) => (typeof oidcCfg[k] === 'number' ? (oidcCfg[k] as number) * 1000 : undefined);
+    const iatTTL = secs('tokenExpireFromIssueInSeconds');
+    const authTTL = secs('tokenExpiryFromAuthInSeconds');
+    modes.oidc = {
+      providerName: typeof oidcCfg.oidcProviderName === 'string' ? oidcCfg.oidcProviderName : 'oidc',
+      issuer: oidcCfg.oidcIssuerUrl,
+      ...(typeof oidcCfg.clientId === 'string' ? { clientId: oidcCfg.clientId } : {}),
+      ...(iatTTL ? { iatTTL } : {}),
+      ...(authTTL ? { authTTL } : {}),
+    };
+  }
+  if (enabled.has('lambda')) {
+    const fn = lambdaCfg?.function as Partial<CapturedFunction> | undefined;
+    if (!fn || fn.kind !== 'authmatrix:function') {
+      throw new InputError('Lambda authorization needs lambdaAuthorizationMode.function', { file }, 'set authorizationModes.lambdaAuthorizationMode: { function: defineFunction({ entry }) }');
+    }
+    const ttl = lambdaCfg?.timeToLiveInSeconds;
+    modes.lambda = { handler: fn.entry!, functionName: fn.name!, ttlSeconds: typeof ttl === 'number' ? ttl : 60 };
+  }
+  return { modes, sandbox };
+}
+
+const ORDER: AuthMode[] = ['userPool', 'iam', 'apiKey', 'oidc', 'lambda'];
+
+/** The line of `Name: a.model(` or `field: a.` in the resource file, for error messages. */
+export function locateInSource(file: string, text: string, type: string, field?: string): SourceLocation {
+  const lines = text.split('\n');
+  const typeLine = lines.findIndex((l) => new RegExp(`\\b${escape(type)}\\s*:\\s*a\\s*\\.`).test(l));
+  if (typeLine < 0) return { file };
+  if (field) {
+    for (let i = typeLine; i < lines.length; i++) {
+      const col = lines[i]!.search(new RegExp(`\\b${escape(field)}\\s*:`));
+      if (col >= 0 && (i > typeLine || col > lines[typeLine]!.indexOf(type))) return { file, line: i + 1, column: col + 1 };
+    }
+  }
+  return { file, line: typeLine + 1, column: lines[typeLine]!.search(/\S/) + 1 };
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
