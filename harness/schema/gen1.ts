@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
-import { AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type TransformParams } from './model.js';
+import { AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -34,8 +34,9 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
   const cfgPath = configFile ?? path.join(path.dirname(file), GEN1_CONFIG_FILE);
   const cfg = existsSync(cfgPath) ? readConfig(cfgPath) : configFile ? missing(configFile) : undefined;
   const params = cfg ? transformParams(cfg, cfgPath) : GEN1_DEFAULT_PARAMS;
-  if (cfg?.authModes === undefined) return inferredModel(sdl, file, params);
-  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: authModesFromConfig(cfg.authModes, cfgPath), params });
+  const handlers = cfg ? handlersFromConfig(cfg, cfgPath) : {};
+  if (cfg?.authModes === undefined) return inferredModel(sdl, file, params, handlers);
+  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: authModesFromConfig(cfg.authModes, cfgPath), params, ...handlers });
 }
 
 function missing(file: string): never {
@@ -53,7 +54,7 @@ function readConfig(file: string): Record<string, unknown> {
     throw new InputError(`invalid JSON: ${(e as Error).message}`, { file, ...where }, 'correct the JSON syntax');
   }
   if (!isObject(value)) throw new InputError('the config must be a JSON object', { file }, 'write { "authModes": { "default": "userPool" } }');
-  checkKeys(value, ['authModes', 'transform'], file, text, '');
+  checkKeys(value, ['authModes', 'transform', 'functions', 'resolvers'], file, text, '');
   return value;
 }
 
@@ -151,8 +152,9 @@ function authModesFromConfig(raw: unknown, file: string): AuthModes {
   }
   if (enabled.has('lambda')) {
     const l = section('lambda') ?? {};
-    checkKeys(l, ['handler', 'ttlSeconds', 'identityValidationExpression'], file, text, 'authModes.lambda.');
+    checkKeys(l, ['handler', 'functionName', 'ttlSeconds', 'identityValidationExpression'], file, text, 'authModes.lambda.');
     const handler = str(l, 'handler');
+    const functionName = str(l, 'functionName');
     const ive = str(l, 'identityValidationExpression');
     if (ive) {
       try {
@@ -163,6 +165,7 @@ function authModesFromConfig(raw: unknown, file: string): AuthModes {
     }
     modes.lambda = {
       ...(handler ? { handler: path.resolve(path.dirname(file), handler) } : {}),
+      ...(functionName ? { functionName } : {}),
       ttlSeconds: num(l, 'ttlSeconds', 0)!,
       ...(ive ? { identityValidationExpression: ive } : {}),
     };
@@ -177,7 +180,7 @@ function authModesFromConfig(raw: unknown, file: string): AuthModes {
  * Without a config file, enable exactly the modes the rules name (the transformer requires them),
  * defaulting to the user pool when rules use it. OIDC cannot be guessed: it needs an issuer.
  */
-function inferredModel(sdl: string, file: string, params: TransformParams): AuthModel {
+function inferredModel(sdl: string, file: string, params: TransformParams, handlers: Handlers): AuthModel {
   const guess = (enabled: AuthMode[], def: AuthMode): AuthModes => {
     const modes: AuthModes = { default: def, enabled };
     if (enabled.includes('apiKey')) modes.apiKey = { expiresInDays: 7 };
@@ -187,7 +190,7 @@ function inferredModel(sdl: string, file: string, params: TransformParams): Auth
     return modes;
   };
   const all = AUTH_MODES.filter((m) => m !== 'oidc');
-  const first = authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(all, 'userPool'), params });
+  const first = authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(all, 'userPool'), params, ...handlers });
   const rules = [
     ...first.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]),
     ...first.customTypes.flatMap((t) => t.fields.flatMap((f) => f.rules ?? [])),
@@ -196,7 +199,43 @@ function inferredModel(sdl: string, file: string, params: TransformParams): Auth
   const used = new Set<AuthMode>(rules.map((r) => PROVIDER_MODE[r.provider]));
   const def = (['userPool', 'apiKey', 'iam', 'lambda'] as AuthMode[]).find((m) => used.has(m)) ?? 'apiKey';
   used.add(def);
-  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(AUTH_MODES.filter((m) => used.has(m)), def), params });
+  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(AUTH_MODES.filter((m) => used.has(m)), def), params, ...handlers });
+}
+
+type Handlers = { handlers?: Map<string, CustomHandler>; functionEntries?: Map<string, string> };
+
+/**
+ * `functions`: `@function(name:)` names → handler modules. `resolvers`: `Type.field` → JS resolver modules
+ * (what Gen 1 keeps under `resolvers/`). Paths are relative to the config file and must exist.
+ */
+function handlersFromConfig(cfg: Record<string, unknown>, file: string): Handlers {
+  const text = readFileSync(file, 'utf8');
+  const dir = path.dirname(file);
+  const existing = (p: unknown, key: string): string => {
+    if (typeof p !== 'string' || !p) throw new InputError(`"${key}" must be a path`, { file, ...keyLocation(text, key) }, 'give a path relative to this file');
+    const abs = path.resolve(dir, p);
+    if (!existsSync(abs)) throw new InputError(`${p} not found`, { file, ...keyLocation(text, key) }, `check the path (relative to ${path.basename(file)})`);
+    return abs;
+  };
+  const out: Handlers = {};
+  if (cfg.functions !== undefined) {
+    if (!isObject(cfg.functions)) throw new InputError('"functions" must map function names to handler paths', { file, ...keyLocation(text, 'functions') }, 'write "functions": { "FnEcho": "./echo.ts" }');
+    out.functionEntries = new Map(Object.entries(cfg.functions).map(([name, p]) => [name, existing(p, name)]));
+  }
+  if (cfg.resolvers !== undefined) {
+    if (!isObject(cfg.resolvers)) throw new InputError('"resolvers" must map Type.field to resolver settings', { file, ...keyLocation(text, 'resolvers') }, 'write "resolvers": { "Query.x": { "entries": ["./x.js"] } }');
+    out.handlers = new Map();
+    for (const [key, v] of Object.entries(cfg.resolvers)) {
+      if (!/^(Query|Mutation|Subscription)\.\w+$/.test(key)) throw new InputError(`resolver key "${key}" must be Query.name, Mutation.name or Subscription.name`, { file, ...keyLocation(text, key) }, 'rename the key');
+      if (!isObject(v) || !Array.isArray(v.entries) || v.entries.length === 0) {
+        throw new InputError(`"resolvers.${key}" needs "entries": [paths]`, { file, ...keyLocation(text, key) }, 'write { "entries": ["./resolver.js"], "dataSource": "NONE_DS" }');
+      }
+      checkKeys(v, ['entries', 'dataSource'], file, text, `resolvers.${key}.`);
+      const dataSource = typeof v.dataSource === 'string' ? v.dataSource : undefined;
+      out.handlers.set(key, { kind: 'js', entries: v.entries.map((e) => existing(e, key)), ...(dataSource ? { dataSource } : {}) });
+    }
+  }
+  return out;
 }
 
 function checkKeys(o: Record<string, unknown>, allowed: string[], file: string, text: string, prefix: string): void {

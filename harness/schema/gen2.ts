@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
-import type { AuthMode, AuthModel, AuthModes, CustomHandler, TransformParams } from './model.js';
+import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 
 export const GEN2_PARAMS: TransformParams = {
@@ -224,7 +224,7 @@ function gen2AuthModes(file: string, raw: unknown, hasAuth: boolean): { modes: A
   if (lambdaCfg || defaultMode === 'lambda') enabled.add('lambda');
   if (oidcCfg || defaultMode === 'oidc') enabled.add('oidc');
 
-  const modes: AuthModes = { default: defaultMode, enabled: ORDER.filter((m) => enabled.has(m)) };
+  const modes: AuthModes = { default: defaultMode, enabled: AUTH_MODES.filter((m) => enabled.has(m)) };
   if (enabled.has('apiKey')) {
     const days = apiKeyCfg?.expiresInDays;
     modes.apiKey = {
@@ -259,8 +259,6 @@ function gen2AuthModes(file: string, raw: unknown, hasAuth: boolean): { modes: A
   }
   return { modes, sandbox };
 }
-
-const ORDER: AuthMode[] = ['userPool', 'iam', 'apiKey', 'oidc', 'lambda'];
 
 /** The line of `Name: a.model(` or `field: a.` in the resource file, for error messages. */
 export function locateInSource(file: string, text: string, type: string, field?: string): SourceLocation {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from './errors.js';
 import { GEN2_PARAMS } from './gen2.js';
-import type { AuthMode, AuthModel, AuthModes } from './model.js';
+import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 
 const MODE_BY_OUTPUTS: Record<string, AuthMode> = {
@@ -70,7 +70,7 @@ function outputsAuthModes(file: string, outputs: Json, data: Json): AuthModes {
   const def = toMode(data.default_authorization_type);
   const extra = Array.isArray(data.authorization_types) ? data.authorization_types.map(toMode) : [];
   const enabled = new Set<AuthMode>([def, ...extra]);
-  const modes: AuthModes = { default: def, enabled: (['userPool', 'iam', 'apiKey', 'oidc', 'lambda'] as AuthMode[]).filter((m) => enabled.has(m)) };
+  const modes: AuthModes = { default: def, enabled: AUTH_MODES.filter((m) => enabled.has(m)) };
   if (enabled.has('apiKey')) modes.apiKey = { expiresInDays: 7 };
   if (enabled.has('userPool')) modes.userPool = {};
   const auth = outputs.auth as Json | undefined;

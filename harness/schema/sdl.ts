@@ -169,7 +169,11 @@ class Context {
       name: e.name.value,
       values: (e.values ?? []).map((v) => v.name.value),
     }));
-    const customOperations = operationFields.map(({ type, node }) => this.customOperation(type, node));
+    const customOperations = operationFields
+      .map(({ type, node }) => this.customOperation(type, node))
+      .sort((x, y) => OPERATION_ORDER[x.type] - OPERATION_ORDER[y.type] || x.name.localeCompare(y.name));
+    customTypes.sort((x, y) => x.name.localeCompare(y.name));
+    enums.sort((x, y) => x.name.localeCompare(y.name));
     for (const m of models) this.checkProviders(m.rules, m.name);
     for (const m of models) for (const f of m.fields) if (f.rules) this.checkProviders(f.rules, m.name, f.name);
     for (const op of customOperations) this.checkProviders(op.rules, TYPE_NAME[op.type], op.name);
@@ -656,6 +660,8 @@ class Context {
 }
 
 type RuleShape = StaticRule extends infer R ? (R extends StaticRule ? Omit<R, 'id' | 'operations'> : never) : never;
+
+const OPERATION_ORDER = { query: 0, mutation: 1, subscription: 2 } as const;
 
 const TYPE_NAME = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
