@@ -92,9 +92,11 @@ function loadError(file: string, e: unknown): InputError {
     return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
       'install the package (npm i) or correct the import path');
   }
-  // jiti/babel syntax errors carry `loc`; errors thrown by user code point into the file via the stack.
-  const at = err?.loc ?? stackLocation(err, file);
-  return new InputError(`the resource file does not load: ${first.replace(/^.*?: /, '')}`,
+  // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
+  const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));
+  const at = parse ? { line: Number(parse[1]), column: Number(parse[2]) + 1 } : stackLocation(err, file);
+  const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
+  return new InputError(`the resource file does not load: ${what}`,
     { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
 }
 
@@ -263,7 +265,7 @@ function gen2AuthModes(file: string, raw: unknown, hasAuth: boolean): { modes: A
 /** The line of `Name: a.model(` or `field: a.` in the resource file, for error messages. */
 export function locateInSource(file: string, text: string, type: string, field?: string): SourceLocation {
   const lines = text.split('\n');
-  const typeLine = lines.findIndex((l) => new RegExp(`\\b${escape(type)}\\s*:\\s*a\\s*\\.`).test(l));
+  const typeLine = lines.findIndex((l) => new RegExp(`\\b${escape(type)}\\s*:\\s*a\\b`).test(l));
   if (typeLine < 0) return { file };
   if (field) {
     for (let i = typeLine; i < lines.length; i++) {

@@ -237,8 +237,12 @@ export interface AuthModel {
   caveats?: string[];
 }
 
+const modelIndex = new WeakMap<AuthModel, Map<string, Model>>();
+
 export function findModel(model: AuthModel, name: string): Model | undefined {
-  return model.models.find((m) => m.name === name);
+  let index = modelIndex.get(model);
+  if (!index) modelIndex.set(model, (index = new Map(model.models.map((m) => [m.name, m]))));
+  return index.get(name);
 }
 
 export function findField(owner: { fields: Field[] }, name: string): Field | undefined {

@@ -1,0 +1,49 @@
+/**
+ * The `authmatrix` command. Every command prints its result on stdout; problems with the user's input
+ * print one line on stderr and exit 2.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { isInputError } from './schema/errors.js';
+import { MATRIX_FORMATS, matrixCommand } from './commands/matrix.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function program(): Command {
+  const cli = new Command('authmatrix')
+    .description('Contract tests for AWS Amplify auth rules')
+    .version(version)
+    .showHelpAfterError('(run authmatrix --help for usage)')
+    .exitOverride();
+
+  cli
+    .command('matrix')
+    .description('print the expected permission matrix derived from a schema (no endpoint needed)')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--config <path>', 'Gen 1 only: auth modes and transform settings (default: authmatrix.gen1.json beside the schema)')
+    .addOption(new Option('--format <format>', 'output format').choices(MATRIX_FORMATS).default('table'))
+    .action(async (opts: { schema: string; config?: string; format: string }) => {
+      process.stdout.write((await matrixCommand(opts)) + '\n');
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isInputError(e)) {
+      process.stderr.write(`authmatrix: ${e.format()}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

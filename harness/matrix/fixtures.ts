@@ -1,0 +1,176 @@
+/**
+ * The records each model's cells act on: one per ownership situation the model's rules distinguish
+ * (owned, shared through a multi-owner list or a dynamic group, unowned), and inputs for writes.
+ */
+import type { AuthModel, Field, Model, OwnerRule, DynamicGroupRule } from '../schema/model.js';
+import { dynamicGroups, ownerClaim, ownsValue, type Identity } from '../rules/identity.js';
+import type { StoredRecord } from '../rules/roles.js';
+import { dynamicGroupName, type Persona } from './cast.js';
+
+export type Ownership = 'own' | 'shared' | 'other' | 'unowned';
+
+export interface Fixture {
+  /** Stable key: `owned`, `shared`, `unowned` or `record`. */
+  name: 'owned' | 'shared' | 'unowned' | 'record';
+  /** How a report names it: "owner's record". */
+  label: string;
+  record: StoredRecord;
+}
+
+const SAMPLES: Record<string, unknown> = {
+  ID: 'sample-id',
+  String: 'sample',
+  Int: 7,
+  Float: 1.5,
+  Boolean: true,
+  AWSDate: '2026-01-01',
+  AWSTime: '12:00:00.000Z',
+  AWSDateTime: '2026-01-01T12:00:00.000Z',
+  AWSTimestamp: 1767268800,
+  AWSEmail: 'sample@example.com',
+  AWSJSON: '{"sample":true}',
+  AWSURL: 'https://example.com/sample',
+  AWSPhone: '+15555550100',
+  AWSIPAddress: '127.0.0.1',
+};
+
+export function sampleValue(auth: AuthModel, field: Pick<Field, 'type' | 'typeKind' | 'list'>, depth = 0): unknown {
+  let v: unknown;
+  if (field.typeKind === 'enum') v = auth.enums.find((e) => e.name === field.type)?.values[0] ?? null;
+  else if (field.typeKind === 'customType') {
+    const t = auth.customTypes.find((c) => c.name === field.type);
+    const obj: Record<string, unknown> = {};
+    if (t && depth < 3) for (const f of t.fields) if (f.typeKind !== 'model') obj[f.name] = sampleValue(auth, f, depth + 1);
+    v = obj;
+  } else v = SAMPLES[field.type] ?? 'sample';
+  return field.list ? [v] : v;
+}
+
+const authRulesCache = new WeakMap<Model, { owners: OwnerRule[]; groups: DynamicGroupRule[] }>();
+
+function authRules(m: Model): { owners: OwnerRule[]; groups: DynamicGroupRule[] } {
+  let cached = authRulesCache.get(m);
+  if (!cached) {
+    const all = [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])];
+    cached = {
+      owners: uniqueBy(all.filter((r): r is OwnerRule => r.kind === 'owner'), (r) => r.ownerField),
+      groups: uniqueBy(all.filter((r): r is DynamicGroupRule => r.kind === 'dynamicGroup'), (r) => r.groupsField),
+    };
+    authRulesCache.set(m, cached);
+  }
+  return cached;
+}
+
+/** One owner rule per owner field (model and field rules). */
+export const ownerRules = (m: Model): OwnerRule[] => authRules(m).owners;
+
+/** One dynamic-group rule per group field. */
+export const dynamicGroupRules = (m: Model): DynamicGroupRule[] => authRules(m).groups;
+
+function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+}
+
+/** Fields that hold owners or groups: fixtures set them on purpose, writes leave them alone. */
+export function authFields(m: Model): Set<string> {
+  return new Set([...ownerRules(m).map((r) => r.ownerField), ...dynamicGroupRules(m).map((r) => r.groupsField)]);
+}
+
+/**
+ * What a plain create sends: sample values for declared fields, leaving out owner and group fields
+ * (auto-filled or set on purpose) and optional fields with their own rules (field cells add those one by one).
+ */
+export function sampleInput(auth: AuthModel, m: Model): Record<string, unknown> {
+  const skip = authFields(m);
+  const input: Record<string, unknown> = {};
+  for (const f of m.fields) {
+    if (f.implicit || f.relation || skip.has(f.name) || (f.rules && !f.required)) continue;
+    input[f.name] = sampleValue(auth, f);
+  }
+  return input;
+}
+
+function ownerPersona(cast: Persona[], rule: OwnerRule, role: 'owner' | 'co'): Persona | undefined {
+  const kinds = rule.provider === 'oidc' ? (role === 'owner' ? ['oidcUser'] : ['oidcStranger']) : role === 'owner' ? ['owner'] : ['stranger'];
+  return cast.find((p) => kinds.includes(p.kind));
+}
+
+function claimOf(p: Persona | undefined, rule: OwnerRule): string | null {
+  return p ? (ownerClaim(p.identity, rule.identityClaim)?.value ?? null) : null;
+}
+
+/** Fixture records for a model, given who the owners are in this cast. */
+export function fixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] {
+  const owners = ownerRules(m);
+  const groups = dynamicGroupRules(m);
+  const base: Record<string, unknown> = { ...sampleInput(auth, m) };
+  for (const f of m.fields) if (f.rules && !f.implicit && !f.relation && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
+  if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: { ...base, [m.primaryKey.partitionKey]: 'record' } }];
+
+  const owned: Record<string, unknown> = { ...base };
+  const shared: Record<string, unknown> = { ...base };
+  const unowned: Record<string, unknown> = { ...base };
+  let ownerName = 'owner';
+  for (const r of owners) {
+    const own = claimOf(ownerPersona(cast, r, 'owner'), r);
+    const co = claimOf(ownerPersona(cast, r, 'co'), r);
+    if (r.provider === 'oidc' && !owners.some((o) => o.provider === 'userPools')) ownerName = 'oidcUser';
+    owned[r.ownerField] = r.multiOwner ? (own ? [own] : null) : own;
+    shared[r.ownerField] = r.multiOwner ? [own, co].filter(Boolean) : own;
+    unowned[r.ownerField] = null;
+  }
+  const team = dynamicGroupName(auth);
+  for (const r of groups) {
+    owned[r.groupsField] = null;
+    shared[r.groupsField] = r.multiGroup ? [team] : team;
+    unowned[r.groupsField] = null;
+  }
+  const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: { ...owned, [m.primaryKey.partitionKey]: 'owned' } }] : [];
+  if (owners.some((r) => r.multiOwner) || groups.length) {
+    const sharing = [owners.some((r) => r.multiOwner) ? 'a co-owner' : '', groups.length ? `group ${team}` : ''].filter(Boolean).join(' and ');
+    const label = owners.length ? `${ownerName}'s record shared with ${sharing}` : `group ${team}'s record`;
+    out.push({ name: 'shared', label, record: { ...shared, [m.primaryKey.partitionKey]: 'shared' } });
+  }
+  out.push({ name: 'unowned', label: 'a record without owner or group', record: { ...unowned, [m.primaryKey.partitionKey]: 'unowned' } });
+  return out;
+}
+
+/** How a persona stands to a record: its own, shared with it, someone else's, or nobody's. */
+export function ownership(m: Model, identity: Identity, record: StoredRecord): Ownership | undefined {
+  const owners = ownerRules(m);
+  const groups = dynamicGroupRules(m);
+  if (!owners.length && !groups.length) return undefined;
+  if ([...owners.map((r) => r.ownerField), ...groups.map((r) => r.groupsField)].every((f) => record[f] === null || record[f] === undefined || (Array.isArray(record[f]) && (record[f] as unknown[]).length === 0))) {
+    return 'unowned';
+  }
+  const claimMatches = (r: OwnerRule, v: unknown) => {
+    const claim = ownerClaim(identity, r.identityClaim);
+    return !!claim && ownsValue(claim, v);
+  };
+  const matches = (r: OwnerRule) => {
+    const v = record[r.ownerField];
+    return Array.isArray(v) ? v.some((x) => claimMatches(r, x)) : claimMatches(r, v);
+  };
+  // Own: the primary owner (a scalar owner field, else the first name of an owners list).
+  const primaries = owners.filter((r) => !r.multiOwner);
+  const first = (r: OwnerRule) => {
+    const v = record[r.ownerField];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  if ((primaries.length ? primaries : owners).some((r) => claimMatches(r, first(r)))) return 'own';
+  if (owners.some(matches)) return 'shared';
+  if (groups.some((r) => {
+    const mine = dynamicGroups(identity, r.groupClaim);
+    const v = record[r.groupsField];
+    return Array.isArray(v) ? v.some((g) => mine.includes(g as string)) : mine.includes(v as string);
+  })) return 'shared';
+  return 'other';
+}
+
+/** `Model|fixture` → the fixture's label, for renderers. */
+export function fixtureLabels(auth: AuthModel, cast: Persona[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of auth.models) for (const f of fixtures(auth, m, cast)) out.set(`${m.name}|${f.name}`, f.label);
+  return out;
+}

@@ -1,0 +1,555 @@
+/**
+ * The oracle: what a deployed Amplify Data API decides for a caller, an operation and a target record,
+ * written as a decision table over roles (see roles.ts). Pure and synchronous.
+ */
+import {
+  PROVIDER_MODE,
+  READ_OPERATIONS,
+  findModel,
+  type AuthMode,
+  type AuthModel,
+  type CustomOperation,
+  type Field,
+  type Model,
+  type ModelOperation,
+} from '../schema/model.js';
+import { describeRule, providerOf, quoteRole } from './describe.js';
+import { dynamicGroups, inStaticGroup, ownerClaim, ownsValue, type Identity } from './identity.js';
+import {
+  byPrecedence,
+  canReadField,
+  hasOpOnAll,
+  hasOpOnSome,
+  holds,
+  isDynamic,
+  modelRoles,
+  providerFits,
+  readFilter,
+  resources,
+  roleOps,
+  type Role,
+  type StoredRecord,
+} from './roles.js';
+
+export type Outcome = 'allow' | 'deny' | 'filtered' | 'partial';
+
+export interface Decision {
+  outcome: Outcome;
+  /** The rule that decided: the one that allowed, or the one a denial is blamed on (null: no rule applies). */
+  rule: string | null;
+  reason: string;
+  /** deny: fields named in `Unauthorized on [...]`. partial: fields read back null with an error. */
+  deniedFields?: string[];
+  /** Fields that come back null without an error (mutation-response redaction, Lambda deniedFields). */
+  redactedFields?: string[];
+  /** list: keys of the records the caller sees, in the order given. */
+  visibleIds?: string[];
+  /** create: owner fields the resolver fills in, with their stored values. */
+  filled?: Record<string, unknown>;
+  /** A request-level refusal (HTTP 401: no or refused credentials) rather than a resolver's. */
+  requestLevel?: boolean;
+}
+
+export type ModelOperationName = 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete';
+export type OperationName = ModelOperationName | 'custom';
+
+export interface Target {
+  /** The model, or for `custom` the custom operation's name. */
+  type: string;
+  /** get/update/delete: the stored record. */
+  record?: StoredRecord;
+  /** list: the stored records the caller would page through. */
+  records?: StoredRecord[];
+  /** create/update: the input the caller sends. */
+  input?: Record<string, unknown>;
+  /** Fields selected in the response (default: every non-relational field). */
+  select?: string[];
+  /** onCreate/onUpdate/onDelete: owner arguments given at subscribe time, by owner field. */
+  ownerArgs?: Record<string, string>;
+}
+
+const allow = (rule: string | null, reason: string, extra: Partial<Decision> = {}): Decision => ({ outcome: 'allow', rule, reason, ...extra });
+const deny = (rule: string | null, reason: string, extra: Partial<Decision> = {}): Decision => ({ outcome: 'deny', rule, reason, ...extra });
+
+const IDENTITY_MODE: Record<Exclude<Identity['kind'], 'anonymous'>, AuthMode> = {
+  apiKey: 'apiKey',
+  userPool: 'userPool',
+  oidc: 'oidc',
+  iam: 'iam',
+  lambda: 'lambda',
+};
+
+export function decide(model: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
+  const refused = requestRefusal(model, identity);
+  if (refused) return refused;
+  if (operation === 'custom') {
+    const op = model.customOperations.find((o) => o.name === target.type);
+    if (!op) throw new Error(`no custom operation ${target.type}`);
+    return decideCustom(model, identity, op);
+  }
+  const m = findModel(model, target.type);
+  if (!m) throw new Error(`no model ${target.type}`);
+  const ctx: Ctx = { auth: model, model: m, identity };
+  switch (operation) {
+    case 'create':
+      return decideCreate(ctx, target.input ?? {}, target.select);
+    case 'get':
+      return decideGet(ctx, need(target.record, 'record'), target.select);
+    case 'list':
+      return decideList(ctx, target.records ?? [], target.select);
+    case 'update':
+      return decideUpdate(ctx, need(target.record, 'record'), target.input ?? {}, target.select);
+    case 'delete':
+      return decideDelete(ctx, need(target.record, 'record'), target.select);
+    case 'onCreate':
+    case 'onUpdate':
+    case 'onDelete':
+      return decideSubscribe(ctx, operation, target.ownerArgs ?? {});
+  }
+}
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`this operation needs a ${what}`);
+  return v;
+}
+
+interface Ctx {
+  auth: AuthModel;
+  model: Model;
+  identity: Identity;
+}
+
+/** Refusals that happen before any resolver: no credentials, a mode the API lacks, a refused Lambda token. */
+function requestRefusal(model: AuthModel, identity: Identity): Decision | null {
+  if (identity.kind === 'anonymous') return deny(null, 'denied: no credentials; AppSync refuses the request (401) before any rule', { requestLevel: true });
+  const mode = IDENTITY_MODE[identity.kind];
+  if (!model.authModes.enabled.includes(mode)) {
+    return deny(null, `denied: the API has no ${mode} authorization mode, so the credential is refused (401)`, { requestLevel: true });
+  }
+  if (identity.kind === 'lambda' && !identity.authorized) {
+    return deny(null, 'denied: the Lambda authorizer refuses the token (isAuthorized: false, 401)', { requestLevel: true });
+  }
+  if (identity.kind === 'iam' && identity.principal === 'unauthRole' && model.authModes.identityPool?.allowUnauthenticated === false) {
+    return deny(null, 'denied: the identity pool does not allow guest identities', { requestLevel: true });
+  }
+  return null;
+}
+
+/** IAM principals that skip every rule: generic IAM access (Gen 2) and Gen 1 admin roles. */
+function iamBypass(auth: AuthModel, identity: Identity): string | null {
+  if (identity.kind !== 'iam' || identity.principal !== 'other') return null;
+  if (auth.params.genericIamAccess) return 'allowed: an IAM principal outside the identity pool skips every @auth rule (generic IAM access); only its IAM policy limits it';
+  const admin = auth.params.adminRoles.find((r) => identity.roleName?.includes(r));
+  if (admin) return `allowed: IAM admin role ${admin} skips every @auth rule`;
+  return null;
+}
+
+function rolesFor(ctx: Ctx, pick: (r: Role) => boolean): Role[] {
+  return modelRoles(ctx.model).filter(pick);
+}
+
+/** Why nobody of this kind gets in: no rule of the caller's provider grants the operation at all. */
+function noRule(ctx: Ctx, op: string): Decision {
+  return deny(null, `denied: no rule for provider ${providerOf(ctx.identity)} grants ${op} on ${ctx.model.name}`);
+}
+
+function notHeld(ctx: Ctx, op: string, candidates: Role[]): Decision {
+  const sorted = [...candidates].sort(byPrecedence);
+  const first = sorted[0]!;
+  if (sorted.length === 1) {
+    return deny(first.rule.id, `denied: ${quoteRole(first)} grants ${op} on ${ctx.model.name} only ${WHOM[first.rule.kind]}, and this caller is not`);
+  }
+  return deny(first.rule.id, `denied: ${op} on ${ctx.model.name} needs one of ${sorted.map(quoteRole).join('; ')}, and this caller matches none of them for this record`);
+}
+
+const WHOM: Record<Role['rule']['kind'], string> = {
+  owner: "to the record's owner",
+  dynamicGroup: "to members of the record's group",
+  staticGroup: 'to members of the group',
+  private: 'to signed-in callers of that provider',
+  public: 'to callers of that provider',
+  custom: 'to callers the Lambda authorizer accepts',
+};
+
+/** Models without any rule: only sandbox API keys and bypassing IAM principals get in. */
+function unprotected(ctx: Ctx): boolean {
+  return ctx.model.rules.length === 0 && ctx.model.fields.every((f) => !f.rules);
+}
+
+function sandboxAllows(ctx: Ctx): Decision | null {
+  if (unprotected(ctx) && ctx.auth.params.sandboxMode && ctx.identity.kind === 'apiKey') {
+    return allow(null, `allowed: ${ctx.model.name} has no rules and sandbox mode lets API-key callers through`);
+  }
+  return null;
+}
+
+// ---- reads -----------------------------------------------------------------------------------
+
+export function defaultSelection(model: Model): string[] {
+  return model.fields.filter((f) => !f.relation).map((f) => f.name);
+}
+
+function selectedResources(ctx: Ctx, select: string[] | undefined): Field[] {
+  const names = select ?? defaultSelection(ctx.model);
+  return names.map((n) => ctx.model.fields.find((f) => f.name === n)).filter((f): f is Field => !!f && !f.implicit && !f.relation);
+}
+
+/**
+ * Roles the field check compares (those that can `get` the model), after dropping the non-private roles
+ * of a provider whose `private` role reads the field in every way.
+ */
+const readRolesCache = new WeakMap<Field, { compared: Role[]; allowed: Role[] }>();
+
+function fieldReadRoles(model: Model, field: Field): { compared: Role[]; allowed: Role[] } {
+  let cached = readRolesCache.get(field);
+  if (!cached) readRolesCache.set(field, (cached = computeFieldReadRoles(model, field)));
+  return cached;
+}
+
+function computeFieldReadRoles(model: Model, field: Field): { compared: Role[]; allowed: Role[] } {
+  let compared = modelRoles(model).filter((r) => hasOpOnSome(model, r, 'get'));
+  for (const provider of ['userPools', 'oidc'] as const) {
+    const priv = compared.find((r) => r.rule.kind === 'private' && r.rule.provider === provider);
+    if (priv && READ_OPERATIONS.every((o) => roleOps(model, priv, field).has(o))) {
+      compared = compared.filter((r) => r === priv || r.rule.provider !== provider);
+    }
+  }
+  return { compared, allowed: compared.filter((r) => canReadField(model, r, field)) };
+}
+
+/** A field gets its own auth check when some role that can get the model cannot read it. */
+export function fieldIsRestricted(model: Model, field: Field): boolean {
+  const { compared, allowed } = fieldReadRoles(model, field);
+  return allowed.length < compared.length;
+}
+
+function canReadRestricted(ctx: Ctx, field: Field, record: StoredRecord): boolean {
+  return fieldReadRoles(ctx.model, field).allowed.some((r) => holds(r, ctx.identity, record));
+}
+
+/** The owner field under a composite claim reads back through a display resolver that mutation redaction does not reach. */
+function hasOwnerDisplay(ctx: Ctx, field: Field): boolean {
+  if (!ctx.auth.params.useSubUsernameForDefaultIdentityClaim) return false;
+  const rules = [...ctx.model.rules, ...ctx.model.fields.flatMap((f) => f.rules ?? [])];
+  return rules.some((r) => r.kind === 'owner' && r.ownerField === field.name && r.identityClaim.includes('::'));
+}
+
+function lambdaDenied(ctx: Ctx, fields: Field[]): string[] {
+  if (ctx.identity.kind !== 'lambda' || !ctx.identity.deniedFields?.length) return [];
+  const denied = new Set(ctx.identity.deniedFields);
+  return fields.filter((f) => denied.has(`${ctx.model.name}.${f.name}`)).map((f) => f.name);
+}
+
+/** Fields of a plain read that come back null with an error. */
+function readDenials(ctx: Ctx, record: StoredRecord, fields: Field[], bypass: boolean): string[] {
+  if (bypass) return [];
+  return fields.filter((f) => fieldIsRestricted(ctx.model, f) && !canReadRestricted(ctx, f, record)).map((f) => f.name);
+}
+
+function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): Decision {
+  const out: Decision = { ...d };
+  if (redacted.length) out.redactedFields = redacted;
+  if (denied.length) {
+    out.outcome = d.outcome === 'deny' ? 'deny' : 'partial';
+    out.deniedFields = denied;
+    out.reason = `${d.reason}; field${denied.length > 1 ? 's' : ''} ${denied.join(', ')} read back null with an error (field rules)`;
+  }
+  return out;
+}
+
+function decideGet(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {
+  const fields = selectedResources(ctx, select);
+  const bypass = iamBypass(ctx.auth, ctx.identity);
+  if (bypass) return withFieldOutcome(allow(null, bypass), [], lambdaDenied(ctx, fields));
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return sandbox;
+  const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'get') && providerFits(r, ctx.identity));
+  if (!roles.length) return noRule(ctx, 'get');
+  const held = roles.filter((r) => (isDynamic(r) ? readFilter(r, ctx.identity)?.(record) ?? false : holds(r, ctx.identity, record))).sort(byPrecedence);
+  if (!held.length) return notHeld(ctx, 'get', roles);
+  const d = allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`);
+  return withFieldOutcome(d, readDenials(ctx, record, fields, false), lambdaDenied(ctx, fields));
+}
+
+export function recordKey(model: Model, record: StoredRecord): string {
+  return [model.primaryKey.partitionKey, ...model.primaryKey.sortKeys].map((k) => String(record[k])).join('#');
+}
+
+function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefined): Decision {
+  const fields = selectedResources(ctx, select);
+  const all = records.map((r) => recordKey(ctx.model, r));
+  const bypass = iamBypass(ctx.auth, ctx.identity);
+  if (bypass) return withFieldOutcome(allow(null, bypass, { visibleIds: all }), [], lambdaDenied(ctx, fields));
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return { ...sandbox, visibleIds: all };
+  const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'list') && providerFits(r, ctx.identity));
+  if (!roles.length) return noRule(ctx, 'list');
+  const staticHeld = roles.filter((r) => !isDynamic(r) && holds(r, ctx.identity, undefined)).sort(byPrecedence);
+  let d: Decision;
+  let visible: StoredRecord[];
+  if (staticHeld.length) {
+    visible = records;
+    d = allow(staticHeld[0]!.rule.id, `allowed by ${quoteRole(staticHeld[0]!)}: every record, no filter`, { visibleIds: all });
+  } else {
+    const filters = roles.filter(isDynamic).map((r) => ({ role: r, test: readFilter(r, ctx.identity) })).filter((x) => x.test);
+    if (!filters.length) {
+      const dyn = roles.filter(isDynamic);
+      if (!dyn.length) return notHeld(ctx, 'list', roles);
+      return deny(dyn[0]!.rule.id, `denied: list on ${ctx.model.name} needs a filter from ${dyn.map(quoteRole).join('; ')}, and the caller's token has no claim to build one`);
+    }
+    visible = records.filter((rec) => filters.some((f) => f.test!(rec)));
+    const ids = visible.map((r) => recordKey(ctx.model, r));
+    const by = filters.map((f) => quoteRole(f.role)).join(' or ');
+    d = visible.length === records.length
+      ? allow(filters[0]!.role.rule.id, `allowed, filtered by ${by}: every record here passes`, { visibleIds: ids })
+      : { outcome: 'filtered', rule: filters[0]!.role.rule.id, reason: `filtered by ${by}: the caller sees ${ids.length} of ${records.length} records`, visibleIds: ids };
+  }
+  const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, false)))];
+  return withFieldOutcome(d, denied, lambdaDenied(ctx, fields));
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+/** What a mutation response holds: restricted fields the caller may read are silently null (they feed subscriptions). */
+function mutationResponse(ctx: Ctx, d: Decision, record: StoredRecord, select: string[] | undefined): Decision {
+  const fields = selectedResources(ctx, select);
+  const bypass = iamBypass(ctx.auth, ctx.identity) !== null;
+  const denied: string[] = [];
+  const redacted: string[] = [];
+  for (const f of fields) {
+    if (!fieldIsRestricted(ctx.model, f)) continue;
+    if (!bypass && !canReadRestricted(ctx, f, record)) denied.push(f.name);
+    else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f)) redacted.push(f.name);
+  }
+  for (const f of lambdaDenied(ctx, fields)) if (!redacted.includes(f) && !denied.includes(f)) redacted.push(f);
+  const out = withFieldOutcome(d, denied, redacted);
+  if (redacted.length) out.reason += `; ${redacted.join(', ')} come${redacted.length > 1 ? '' : 's'} back null in the response (mutation-response redaction)`;
+  return out;
+}
+
+function decideCreate(ctx: Ctx, input: Record<string, unknown>, select: string[] | undefined): Decision {
+  const { model, identity } = ctx;
+  const bypass = iamBypass(ctx.auth, identity);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass), input, select);
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return sandbox;
+  const roles = rolesFor(ctx, (r) => hasOpOnSome(model, r, 'create') && providerFits(r, identity));
+  if (!roles.length) return noRule(ctx, 'create');
+
+  const sent = Object.keys(input);
+  const stored: Record<string, unknown> = { ...input };
+  const filled: Record<string, unknown> = {};
+  let by: Role | undefined;
+  const allowed = new Set<string>();
+  const grant = (role: Role): boolean => {
+    if (hasOpOnAll(model, role, 'create')) {
+      by = role;
+      return true;
+    }
+    for (const f of resources(model)) if (roleOps(model, role, f).has('create')) allowed.add(f.name);
+    by ??= role;
+    return false;
+  };
+  let authorized = false;
+  const statics = roles.filter((r) => !isDynamic(r));
+  // private (and apiKey/IAM/Lambda) first, then static groups in rule order, stopping at a full grant.
+  for (const role of [...statics].sort(byPrecedence)) {
+    if (authorized) break;
+    if (holds(role, identity, undefined)) authorized = grant(role);
+  }
+  for (const role of roles.filter((r) => r.rule.kind === 'owner')) {
+    const rule = role.rule as Extract<typeof role.rule, { kind: 'owner' }>;
+    const claim = ownerClaim(identity, rule.identityClaim);
+    if (!claim) continue;
+    const present = rule.ownerField in stored;
+    const fill = rule.multiOwner ? [claim.value] : claim.value;
+    if (authorized) {
+      if (ctx.auth.params.populateOwnerFieldForStaticGroupAuth && !present) {
+        stored[rule.ownerField] = fill;
+        filled[rule.ownerField] = fill;
+      }
+      continue;
+    }
+    const v = stored[rule.ownerField];
+    const matches = Array.isArray(v) ? v.some((x) => ownsValue(claim, x)) : ownsValue(claim, v);
+    if (matches) authorized = grant(role);
+    else if (!present) {
+      stored[rule.ownerField] = fill;
+      filled[rule.ownerField] = fill;
+      authorized = grant(role);
+    }
+  }
+  for (const role of roles.filter((r) => r.rule.kind === 'dynamicGroup')) {
+    if (authorized) break;
+    const rule = role.rule as Extract<typeof role.rule, { kind: 'dynamicGroup' }>;
+    const groups = dynamicGroups(identity, rule.groupClaim);
+    const v = stored[rule.groupsField];
+    if (Array.isArray(v) ? v.some((x) => groups.includes(x as string)) : groups.includes(v as string)) authorized = grant(role);
+  }
+  const fillNote = Object.keys(filled).length ? `; fills ${Object.keys(filled).join(', ')} with the caller's claim` : '';
+  const extra = Object.keys(filled).length ? { filled } : {};
+  if (authorized) return mutationResponse(ctx, allow(by!.rule.id, `allowed by ${quoteRole(by!)}${fillNote}`, extra), stored, select);
+  if (!allowed.size) return createRefusal(ctx, roles, input);
+  const denied = sent.filter((k) => !allowed.has(k));
+  if (denied.length) {
+    return deny(by!.rule.id, `denied: Unauthorized on [${denied.join(', ')}]: no rule the caller matches lets it create ${denied.length > 1 ? 'these fields' : 'this field'}`, { deniedFields: denied });
+  }
+  return mutationResponse(ctx, allow(by!.rule.id, `allowed by ${quoteRole(by!)} for the fields sent${fillNote}`, extra), stored, select);
+}
+
+function createRefusal(ctx: Ctx, roles: Role[], input: Record<string, unknown>): Decision {
+  const owners = roles.filter((r) => r.rule.kind === 'owner');
+  const spoofed = owners.find((r) => {
+    const rule = r.rule as Extract<typeof r.rule, { kind: 'owner' }>;
+    return rule.ownerField in input && ownerClaim(ctx.identity, rule.identityClaim);
+  });
+  if (spoofed) {
+    const field = (spoofed.rule as Extract<typeof spoofed.rule, { kind: 'owner' }>).ownerField;
+    return deny(spoofed.rule.id, `denied: the input names another owner in \`${field}\`, and only ${quoteRole(spoofed)} would let this caller create (no owner spoofing)`);
+  }
+  return notHeld(ctx, 'create', roles);
+}
+
+function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unknown>, select: string[] | undefined): Decision {
+  const { model, identity } = ctx;
+  const after = { ...record, ...input };
+  const bypass = iamBypass(ctx.auth, identity);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass), after, select);
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return sandbox;
+  const roles = rolesFor(ctx, (r) => (hasOpOnSome(model, r, 'update') || hasOpOnSome(model, r, 'delete')) && providerFits(r, identity));
+  if (!roles.length) return noRule(ctx, 'update');
+  // Owner and group checks use the stored record: new values in the input are never compared.
+  const held = roles.filter((r) => holds(r, identity, record)).sort(byPrecedence);
+  if (!held.length) return notHeld(ctx, 'update', roles);
+  const full = held.find((r) => hasOpOnAll(model, r, 'update') && hasOpOnAll(model, r, 'delete'));
+  if (full) return mutationResponse(ctx, allow(full.rule.id, `allowed by ${quoteRole(full)}`), after, select);
+  const allowed = new Set<string>([model.primaryKey.partitionKey]);
+  const nullAllowed = new Set<string>();
+  for (const role of held) {
+    for (const f of resources(model)) {
+      const ops = roleOps(model, role, f);
+      if (ops.has('update')) allowed.add(f.name);
+      if (ops.has('delete')) nullAllowed.add(f.name);
+    }
+  }
+  const denied: string[] = [];
+  for (const [k, v] of Object.entries(input)) if (v === null && !nullAllowed.has(k)) denied.push(k);
+  for (const k of Object.keys(input)) if (!allowed.has(k) && !denied.includes(k)) denied.push(k);
+  if (denied.length) {
+    const nulls = denied.filter((k) => input[k] === null);
+    const why = nulls.length ? ` (setting ${nulls.join(', ')} to null needs delete on ${nulls.length > 1 ? 'them' : 'it'})` : '';
+    return deny(held[0]!.rule.id, `denied: Unauthorized on [${denied.join(', ')}]: the rules this caller matches do not let it change ${denied.length > 1 ? 'these fields' : 'this field'}${why}`, { deniedFields: denied });
+  }
+  return mutationResponse(ctx, allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)} for the fields sent`), after, select);
+}
+
+function decideDelete(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {
+  const { model, identity } = ctx;
+  const bypass = iamBypass(ctx.auth, identity);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass), record, select);
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return sandbox;
+  const fitting = rolesFor(ctx, (r) => providerFits(r, identity));
+  const roles = fitting.filter((r) => hasOpOnAll(model, r, 'delete'));
+  if (!roles.length) {
+    const partial = fitting.find((r) => hasOpOnSome(model, r, 'delete') && holds(r, identity, record));
+    if (partial) {
+      const blocking = resources(model).filter((f) => !roleOps(model, partial, f).has('delete')).map((f) => f.name);
+      return deny(partial.rule.id, `denied: delete needs delete permission on every field, and ${quoteRole(partial)} lacks it on ${blocking.join(', ')}`);
+    }
+    return noRule(ctx, 'delete');
+  }
+  const held = roles.filter((r) => holds(r, identity, record)).sort(byPrecedence);
+  if (!held.length) return notHeld(ctx, 'delete', roles);
+  return mutationResponse(ctx, allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`), record, select);
+}
+
+// ---- subscriptions ---------------------------------------------------------------------------
+
+/** What a subscription start decides; delivery per event is `delivered()` in visibility.ts. */
+function decideSubscribe(ctx: Ctx, operation: 'onCreate' | 'onUpdate' | 'onDelete', ownerArgs: Record<string, string>): Decision {
+  const { model, identity } = ctx;
+  if (!model.operationNames[operation]) return deny(null, `denied: ${model.name} has no ${operation} subscription`);
+  if (model.subscriptionLevel === 'public') return allow(null, `allowed: ${model.name} subscriptions are public (no auth resolver)`);
+  const bypass = iamBypass(ctx.auth, identity);
+  if (bypass) return allow(null, bypass);
+  const sandbox = sandboxAllows(ctx);
+  if (sandbox) return sandbox;
+  const roles = rolesFor(ctx, (r) => hasOpOnSome(model, r, 'listen') && providerFits(r, identity));
+  if (!roles.length) return noRule(ctx, 'listen');
+  const staticHeld = roles.filter((r) => !isDynamic(r) && holds(r, identity, undefined)).sort(byPrecedence);
+  if (staticHeld.length) return allow(staticHeld[0]!.rule.id, `allowed by ${quoteRole(staticHeld[0]!)}: every event`);
+  for (const role of roles.filter((r) => r.rule.kind === 'owner')) {
+    const rule = role.rule as Extract<typeof role.rule, { kind: 'owner' }>;
+    const arg = ownerArgs[rule.ownerField];
+    if (!arg) continue;
+    const claim = ownerClaim(identity, rule.identityClaim);
+    if (!claim || !ownsValue(claim, arg)) {
+      return deny(role.rule.id, `denied: the ${rule.ownerField} argument "${arg}" is not the caller, so ${quoteRole(role)} rejects the subscription`);
+    }
+  }
+  const filtering = roles.filter((r) => subscriptionFilterEntry(r, identity) !== null);
+  if (!filtering.length) return notHeld(ctx, 'listen', roles);
+  return {
+    outcome: 'filtered',
+    rule: filtering[0]!.rule.id,
+    reason: `filtered by ${filtering.map(quoteRole).join(' or ')}: only events for the caller's records arrive`,
+  };
+}
+
+/** The runtime filter entry a dynamic role adds for a subscriber (null: its claims cannot form one). */
+export function subscriptionFilterEntry(role: Role, identity: Identity): ((payload: StoredRecord) => boolean) | null {
+  if (!providerFits(role, identity)) return null;
+  const rule = role.rule;
+  if (rule.kind === 'owner') {
+    const claim = ownerClaim(identity, rule.identityClaim);
+    if (!claim) return null;
+    // The payload's owner is the displayed value: the username segment under a composite claim.
+    const v = claim.parts.length ? claim.parts.at(-1)! : claim.value;
+    return (p) => {
+      const stored = p[rule.ownerField];
+      return Array.isArray(stored) ? stored.includes(v) : stored === v;
+    };
+  }
+  if (rule.kind === 'dynamicGroup') {
+    const groups = dynamicGroups(identity, rule.groupClaim);
+    if (!groups.length) return null;
+    return (p) => {
+      const stored = p[rule.groupsField];
+      return Array.isArray(stored) ? stored.some((g) => groups.includes(g as string)) : groups.includes(stored as string);
+    };
+  }
+  return null;
+}
+
+// ---- custom operations -----------------------------------------------------------------------
+
+function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation): Decision {
+  const bypass = iamBypass(auth, identity);
+  if (bypass) return allow(null, bypass);
+  const matching = op.rules.find((rule) => {
+    switch (rule.kind) {
+      case 'public':
+        return rule.provider === 'apiKey' ? identity.kind === 'apiKey' : identity.kind === 'iam' && identity.principal === 'unauthRole';
+      case 'private':
+        if (rule.provider === 'iam') return identity.kind === 'iam' && identity.principal === 'authRole';
+        return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc');
+      case 'custom':
+        return identity.kind === 'lambda' && identity.authorized;
+      case 'staticGroup':
+        return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc') && rule.groups.some((g) => inStaticGroup(identity, rule.groupClaim, g));
+    }
+  });
+  const label = `${op.type} ${op.name}`;
+  if (matching) return allow(matching.id, `allowed by rule ${matching.id}: ${describeRule(matching)}`);
+  const fitting = op.rules.filter((r) => PROVIDER_MODE[r.provider] === modeOf(identity));
+  if (!fitting.length) return deny(null, `denied: no rule for provider ${providerOf(identity)} grants ${label}`);
+  return deny(fitting[0]!.id, `denied: ${label} is granted only to ${fitting.map((r) => `rule ${r.id} (${describeRule(r)})`).join('; ')}, and the caller matches none`);
+}
+
+function modeOf(identity: Identity): AuthMode | undefined {
+  return identity.kind === 'anonymous' ? undefined : IDENTITY_MODE[identity.kind];
+}
+
+export type { ModelOperation };

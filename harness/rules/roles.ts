@@ -1,0 +1,198 @@
+/**
+ * Rules as roles. Every rule (every group of a static-group rule) is a role; a model rule grants its
+ * operations on every declared field, a field rule replaces all model grants on its field. Two rules
+ * naming the same role (e.g. `allow.owner()` on the model and on a field) merge.
+ */
+import { READ_OPERATIONS, type Field, type Model, type ModelOperation, type Rule } from '../schema/model.js';
+import {
+  dynamicGroups,
+  inStaticGroup,
+  ownerClaim,
+  ownerFilterValues,
+  ownsValue,
+  type Identity,
+} from './identity.js';
+
+export interface Role {
+  key: string;
+  /** The first rule that named this role: quoted in reasons. */
+  rule: Rule;
+  /** For static-group roles: the one group this role stands for. */
+  group?: string;
+}
+
+export type StoredRecord = Readonly<Record<string, unknown>>;
+
+const resourcesCache = new WeakMap<Model, Field[]>();
+
+/** Fields that take part in field-level permissions: the declared ones (implicit fields never do). */
+export function resources(model: Model): Field[] {
+  let fields = resourcesCache.get(model);
+  if (!fields) resourcesCache.set(model, (fields = model.fields.filter((f) => !f.implicit)));
+  return fields;
+}
+
+// The oracle is pure over immutable models, so per-object results are cached by identity.
+const keysCache = new WeakMap<Rule, { key: string; group?: string }[]>();
+const rolesCache = new WeakMap<Model, Role[]>();
+const opsCache = new WeakMap<Role, WeakMap<Field, Set<ModelOperation>>>();
+
+function roleKeys(rule: Rule): { key: string; group?: string }[] {
+  let keys = keysCache.get(rule);
+  if (!keys) keysCache.set(rule, (keys = computeRoleKeys(rule)));
+  return keys;
+}
+
+function computeRoleKeys(rule: Rule): { key: string; group?: string }[] {
+  switch (rule.kind) {
+    case 'public':
+      return [{ key: `${rule.provider}:public` }];
+    case 'private':
+      return [{ key: `${rule.provider}:private` }];
+    case 'custom':
+      return [{ key: 'function:custom' }];
+    case 'staticGroup':
+      return rule.groups.map((group) => ({ key: `${rule.provider}:group:${group}:${rule.groupClaim}`, group }));
+    case 'dynamicGroup':
+      return [{ key: `${rule.provider}:groupsField:${rule.groupsField}:${rule.groupClaim}` }];
+    case 'owner':
+      return [{ key: `${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}` }];
+  }
+}
+
+/** Every role of a model, in the order rules first name them (model rules, then field rules). */
+export function modelRoles(model: Model): Role[] {
+  let roles = rolesCache.get(model);
+  if (!roles) rolesCache.set(model, (roles = computeModelRoles(model)));
+  return roles;
+}
+
+function computeModelRoles(model: Model): Role[] {
+  const seen = new Map<string, Role>();
+  const add = (rule: Rule) => {
+    for (const { key, group } of roleKeys(rule)) {
+      if (!seen.has(key)) seen.set(key, { key, rule, ...(group ? { group } : {}) });
+    }
+  };
+  model.rules.forEach(add);
+  for (const f of resources(model)) f.rules?.forEach(add);
+  return [...seen.values()];
+}
+
+/** The operations a role has on one field. */
+export function roleOps(model: Model, role: Role, field: Field): Set<ModelOperation> {
+  // Roles are per model (modelRoles caches them), so role × field identifies the cell.
+  let byField = opsCache.get(role);
+  if (!byField) opsCache.set(role, (byField = new WeakMap()));
+  let ops = byField.get(field);
+  if (!ops) byField.set(field, (ops = computeRoleOps(model, role, field)));
+  return ops;
+}
+
+function computeRoleOps(model: Model, role: Role, field: Field): Set<ModelOperation> {
+  const ops = new Set<ModelOperation>();
+  for (const rule of field.rules ?? model.rules) {
+    if (roleKeys(rule).some((k) => k.key === role.key)) rule.operations.forEach((o) => ops.add(o));
+  }
+  return ops;
+}
+
+export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {
+  return resources(model).some((f) => roleOps(model, role, f).has(op));
+}
+
+export function hasOpOnAll(model: Model, role: Role, op: ModelOperation): boolean {
+  return resources(model).every((f) => roleOps(model, role, f).has(op));
+}
+
+
+
+export function canReadField(model: Model, role: Role, field: Field): boolean {
+  const ops = roleOps(model, role, field);
+  return READ_OPERATIONS.some((o) => ops.has(o));
+}
+
+export const isDynamic = (role: Role): boolean => role.rule.kind === 'owner' || role.rule.kind === 'dynamicGroup';
+
+/**
+ * Precedence among the roles a caller holds, for choosing the rule a decision quotes: the generated
+ * resolvers try private, then static groups, then owners, then dynamic groups.
+ */
+const PRECEDENCE: Record<Rule['kind'], number> = { public: 0, custom: 0, private: 1, staticGroup: 2, owner: 3, dynamicGroup: 4 };
+
+export function byPrecedence(a: Role, b: Role): number {
+  return PRECEDENCE[a.rule.kind] - PRECEDENCE[b.rule.kind];
+}
+
+/** Does the caller's credential kind fit the role's provider (and, for IAM, the right identity-pool role)? */
+export function providerFits(role: Role, identity: Identity): boolean {
+  const rule = role.rule;
+  switch (rule.provider) {
+    case 'apiKey':
+      return identity.kind === 'apiKey';
+    case 'function':
+      return identity.kind === 'lambda' && identity.authorized;
+    case 'userPools':
+      return identity.kind === 'userPool';
+    case 'oidc':
+      return identity.kind === 'oidc';
+    case 'iam':
+      if (identity.kind !== 'iam') return false;
+      return rule.kind === 'public' ? identity.principal === 'unauthRole' : identity.principal === 'authRole';
+  }
+}
+
+/**
+ * Does the caller hold this role for a record (write operations, field reads)? Owner roles need every
+ * part of the identity claim; dynamic groups need the record's group field to name one of the caller's.
+ */
+export function holds(role: Role, identity: Identity, record: StoredRecord | undefined): boolean {
+  if (!providerFits(role, identity)) return false;
+  const rule = role.rule;
+  switch (rule.kind) {
+    case 'public':
+    case 'private':
+    case 'custom':
+      return true;
+    case 'staticGroup':
+      return inStaticGroup(identity, rule.groupClaim, role.group!);
+    case 'owner': {
+      const claim = ownerClaim(identity, rule.identityClaim);
+      if (!claim || !record) return false;
+      const v = record[rule.ownerField];
+      return Array.isArray(v) ? v.some((x) => ownsValue(claim, x)) : ownsValue(claim, v);
+    }
+    case 'dynamicGroup': {
+      const groups = dynamicGroups(identity, rule.groupClaim);
+      if (!record) return false;
+      const v = record[rule.groupsField];
+      return Array.isArray(v) ? v.some((x) => groups.includes(x as string)) : groups.includes(v as string);
+    }
+  }
+}
+
+/**
+ * The read filter for a dynamic role (get and list): null when the caller's claims cannot form one.
+ * Owner roles filter on whatever claim parts exist; dynamic groups need at least one group.
+ */
+export function readFilter(role: Role, identity: Identity): ((record: StoredRecord) => boolean) | null {
+  if (!providerFits(role, identity)) return null;
+  const rule = role.rule;
+  if (rule.kind === 'owner') {
+    const values = ownerFilterValues(identity, rule.identityClaim);
+    if (!values.length) return null;
+    return (record) => {
+      const v = record[rule.ownerField];
+      return rule.multiOwner ? Array.isArray(v) && v.some((x) => values.includes(x as string)) : values.includes(v as string);
+    };
+  }
+  if (rule.kind === 'dynamicGroup') {
+    const groups = dynamicGroups(identity, rule.groupClaim);
+    if (!groups.length) return null;
+    return (record) => {
+      const v = record[rule.groupsField];
+      return rule.multiGroup ? Array.isArray(v) && v.some((x) => groups.includes(x as string)) : groups.includes(v as string);
+    };
+  }
+  return null;
+}

@@ -1,0 +1,138 @@
+/**
+ * The visibility predicate: which records a list returns (see `decide(..., 'list')`), which events a
+ * subscriber receives and with which fields nulled, and what a relation returns through its parent.
+ */
+import { findModel, type AuthModel, type Model } from '../schema/model.js';
+import { decide, type Decision, type ModelOperationName, subscriptionFilterEntry } from './decide.js';
+import { displayedOwner, type Identity } from './identity.js';
+import { hasOpOnSome, holds, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
+
+export interface Subscription {
+  subscriber: Identity;
+  operation: 'onCreate' | 'onUpdate' | 'onDelete';
+  /** Owner arguments given at subscribe time, by owner field. */
+  ownerArgs?: Record<string, string>;
+}
+
+export interface Event {
+  actor: Identity;
+  /** The record as stored after the mutation (for delete: before). */
+  record: StoredRecord;
+  /** The mutation's selection set (default: every non-relational field). */
+  select?: string[];
+}
+
+export interface Delivery {
+  delivered: boolean;
+  reason: string;
+  /** Fields null in the event payload: redacted or unreadable in the mutation response, or Lambda-denied. */
+  nulledFields: string[];
+}
+
+const MUTATION_OF = { onCreate: 'create', onUpdate: 'update', onDelete: 'delete' } as const;
+
+/** Does this event reach this subscriber, and what does its payload hold? */
+export function delivery(auth: AuthModel, modelName: string, sub: Subscription, event: Event): Delivery {
+  const model = mustModel(auth, modelName);
+  const start = decide(auth, sub.subscriber, sub.operation, { type: modelName, ownerArgs: sub.ownerArgs ?? {} });
+  if (start.outcome === 'deny') return { delivered: false, reason: `not subscribed: ${start.reason}`, nulledFields: [] };
+
+  // The payload is the mutation response as the actor received it, owner fields shown as displayed.
+  const op = MUTATION_OF[sub.operation];
+  const response = mutationPayloadView(auth, model, event, op);
+  const payload = displayed(auth, model, event.record);
+  const nulled = [...response.nulled];
+  for (const f of lambdaNulls(sub.subscriber, model)) if (!nulled.includes(f)) nulled.push(f);
+
+  if (start.outcome === 'allow') {
+    const args = Object.entries(sub.ownerArgs ?? {});
+    // A caller authorized statically gets no runtime filter; plain argument filtering still narrows events.
+    const argMiss = args.find(([f, v]) => payload[f] !== v);
+    if (argMiss) return { delivered: false, reason: `${start.reason}; the ${argMiss[0]} argument filters this event out`, nulledFields: nulled };
+    return { delivered: true, reason: start.reason, nulledFields: nulled };
+  }
+  const entries = modelRoles(model)
+    .filter((r) => isDynamic(r) && hasOpOnSome(model, r, 'listen') && providerFits(r, sub.subscriber))
+    .map((r) => ({ role: r, test: subscriptionFilterEntry(r, sub.subscriber) }))
+    .filter((e) => e.test);
+  const visible = (field: string) => !nulled.includes(field);
+  const match = entries.find((e) => {
+    const f = e.role.rule.kind === 'owner' ? e.role.rule.ownerField : e.role.rule.kind === 'dynamicGroup' ? e.role.rule.groupsField : '';
+    return visible(f) && e.test!(payload);
+  });
+  if (match) return { delivered: true, reason: `delivered: the event passes the runtime filter of rule ${match.role.rule.id}`, nulledFields: nulled };
+  return { delivered: false, reason: `filtered out: the event matches no runtime filter (${start.reason})`, nulledFields: nulled };
+}
+
+function mutationPayloadView(auth: AuthModel, model: Model, event: Event, op: 'create' | 'update' | 'delete'): { nulled: string[] } {
+  // The actor's own decision on its mutation tells which fields its response (and so the payload) lacks.
+  const target = op === 'create'
+    ? { type: model.name, input: strip(event.record, model), ...(event.select ? { select: event.select } : {}) }
+    : { type: model.name, record: event.record, ...(op === 'update' ? { input: {} } : {}), ...(event.select ? { select: event.select } : {}) };
+  const d: Decision = decide(auth, event.actor, op as ModelOperationName, target);
+  if (d.outcome === 'deny') throw new Error(`the actor may not ${op} this ${model.name}: ${d.reason}`);
+  return { nulled: [...(d.deniedFields ?? []), ...(d.redactedFields ?? [])] };
+}
+
+/** The input a create needs to produce this record: declared fields only. */
+function strip(record: StoredRecord, model: Model): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of model.fields) if (!f.implicit && !f.relation && f.name in record) out[f.name] = record[f.name];
+  return out;
+}
+
+/** A record as a reader sees it: composite-claim owner values shown as their username segment. */
+export function displayed(auth: AuthModel, model: Model, record: StoredRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...record };
+  if (!auth.params.useSubUsernameForDefaultIdentityClaim) return out;
+  const rules = [...model.rules, ...model.fields.flatMap((f) => f.rules ?? [])];
+  for (const r of rules) {
+    if (r.kind !== 'owner' || !r.identityClaim.includes('::')) continue;
+    const v = out[r.ownerField];
+    if (typeof v === 'string') out[r.ownerField] = displayedOwner(v, true);
+    else if (Array.isArray(v)) out[r.ownerField] = v.map((x) => (typeof x === 'string' ? displayedOwner(x, true) : x));
+  }
+  return out;
+}
+
+function lambdaNulls(identity: Identity, model: Model): string[] {
+  if (identity.kind !== 'lambda') return [];
+  return (identity.deniedFields ?? []).filter((d) => d.startsWith(`${model.name}.`)).map((d) => d.slice(model.name.length + 1));
+}
+
+export interface RelationRead {
+  outcome: 'allow' | 'filtered' | 'deny';
+  reason: string;
+  /** hasMany: keys of the children returned. hasOne/belongsTo: the one key, or none. */
+  visibleIds: string[];
+}
+
+/**
+ * Reading a relation through a parent the caller may read: the child model's read rules decide, as for
+ * a list. hasMany drops children silently; a connection the caller has no role on is null with an error.
+ */
+export function readRelation(auth: AuthModel, identity: Identity, parentName: string, field: string, children: StoredRecord[]): RelationRead {
+  const parent = mustModel(auth, parentName);
+  const f = parent.fields.find((x) => x.name === field && x.relation);
+  if (!f?.relation) throw new Error(`${parentName}.${field} is not a relation`);
+  const childName = f.relation.kind === 'manyToMany' ? f.relation.joinModel! : f.relation.model;
+  const d = decide(auth, identity, 'list', { type: childName, records: children, select: [] });
+  if (d.outcome === 'deny') return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: ${d.reason}`, visibleIds: [] };
+  if (f.relation.kind !== 'hasMany' && f.relation.kind !== 'manyToMany') {
+    // hasOne/belongsTo: a child that exists but is filtered out is an error, not a silent null.
+    if (children.length && !d.visibleIds?.length) return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: the caller may not read this ${childName}`, visibleIds: [] };
+  }
+  return { outcome: d.outcome === 'filtered' ? 'filtered' : 'allow', reason: d.reason, visibleIds: d.visibleIds ?? [] };
+}
+
+function mustModel(auth: AuthModel, name: string): Model {
+  const m = findModel(auth, name);
+  if (!m) throw new Error(`no model ${name}`);
+  return m;
+}
+
+/** Whether a static role already lets this caller read every record (no filter). */
+export function readsEverything(auth: AuthModel, identity: Identity, modelName: string): boolean {
+  const model = mustModel(auth, modelName);
+  return modelRoles(model).some((r) => !isDynamic(r) && hasOpOnSome(model, r, 'list') && holds(r, identity, undefined));
+}

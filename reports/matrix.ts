@@ -1,0 +1,234 @@
+/**
+ * Renders the expected permission matrix: a terminal table (≤ 100 columns, grouped by model), Markdown,
+ * or JSON cells.
+ */
+import type { Outcome } from '../harness/rules/decide.js';
+import type { Cell } from '../harness/matrix/cells.js';
+import type { Fixture } from '../harness/matrix/fixtures.js';
+import type { Persona } from '../harness/matrix/cast.js';
+import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
+import { describeRule } from '../harness/rules/describe.js';
+
+export const SYMBOL: Record<Outcome, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐' };
+export const LEGEND = '✓ allow   ✗ deny   ~ filtered (some records/events)   ◐ partial (fields null + error)   · n/a';
+
+export interface MatrixJsonCell {
+  id: string;
+  persona: string;
+  model?: string;
+  customOperation?: string;
+  operation: string;
+  field?: string;
+  fixture?: string;
+  ownership?: string;
+  expected: Outcome;
+  rule: string | null;
+  reason: string;
+  deniedFields?: string[];
+  redactedFields?: string[];
+  visibleIds?: string[];
+}
+
+export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
+  return cells.map((c) => {
+    const d = c.decision;
+    return {
+      id: c.id,
+      persona: c.persona,
+      ...(c.model ? { model: c.model } : {}),
+      ...(c.customOperation ? { customOperation: c.customOperation } : {}),
+      operation: c.operation,
+      ...(c.field ? { field: c.field } : {}),
+      ...(c.fixture ? { fixture: c.fixture } : {}),
+      ...(c.ownership ? { ownership: c.ownership } : {}),
+      expected: c.expected,
+      rule: c.rule,
+      reason: c.reason,
+      ...(d.deniedFields ? { deniedFields: d.deniedFields } : {}),
+      ...(d.redactedFields ? { redactedFields: d.redactedFields } : {}),
+      ...(d.visibleIds ? { visibleIds: d.visibleIds } : {}),
+    };
+  });
+}
+
+interface Column {
+  /** Header line 1 (operation) and line 2 (fixture letter). */
+  group: string;
+  sub: string;
+  pick: (c: Cell) => boolean;
+}
+
+interface Grid {
+  title: string;
+  notes: string[];
+  columns: Column[];
+  rows: { persona: string; cells: string[] }[];
+}
+
+const FIXTURE_LETTER: Record<Fixture['name'], string> = { owned: 'O', shared: 'S', unowned: 'U', record: '' };
+
+function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<string, string>): Grid[] {
+  const mine = cells.filter((c) => c.model === m.name);
+  if (!mine.length) return [];
+  const fx = [...new Set(mine.filter((c) => c.fixture).map((c) => c.fixture!))] as Fixture['name'][];
+  const columns: Column[] = [];
+  const plain = (op: string): Column => ({ group: op, sub: '', pick: (c) => c.operation === op && !c.field });
+  for (const op of ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const) {
+    if (!mine.some((c) => c.operation === op)) continue;
+    if (op === 'get' || op === 'update' || op === 'delete') {
+      for (const f of fx) columns.push({ group: op, sub: FIXTURE_LETTER[f], pick: (c) => c.operation === op && !c.field && c.fixture === f });
+    } else columns.push(plain(op));
+  }
+  const grids: Grid[] = [{
+    title: `${m.name}`,
+    notes: [rulesLine(m.rules), ...fx.filter((f) => f !== 'record').map((f) => `${FIXTURE_LETTER[f]} = ${fixtures.get(`${m.name}|${f}`) ?? f}`)],
+    columns,
+    rows: [],
+  }];
+  const fieldNames = [...new Set(mine.filter((c) => c.field).map((c) => c.field!))];
+  if (fieldNames.length) {
+    const fcols: Column[] = [];
+    for (const name of fieldNames) {
+      for (const f of fx) fcols.push({ group: `${name} read`, sub: FIXTURE_LETTER[f], pick: (c) => c.field === name && c.operation === 'get' && c.fixture === f });
+      fcols.push({ group: `${name} create`, sub: '', pick: (c) => c.field === name && c.operation === 'create' });
+      for (const f of fx) fcols.push({ group: `${name} update`, sub: FIXTURE_LETTER[f], pick: (c) => c.field === name && c.operation === 'update' && c.fixture === f });
+    }
+    const fieldRules = m.fields.filter((f) => f.rules).map((f) => `${f.name}: ${f.rules!.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
+    grids.push({ title: `${m.name} fields`, notes: fieldRules, columns: fcols, rows: [] });
+  }
+  for (const g of grids) g.rows = personas.map((p) => ({ persona: p, cells: g.columns.map((col) => symbolFor(mine.find((c) => c.persona === p && col.pick(c)))) }));
+  return grids;
+}
+
+function customGrid(auth: AuthModel, cells: Cell[], personas: string[]): Grid[] {
+  if (!auth.customOperations.length) return [];
+  const columns = auth.customOperations.map((op) => ({ group: op.name, sub: '', pick: (c: Cell) => c.customOperation === op.name }));
+  const notes = auth.customOperations.map((op) => `${op.name} (${op.type}): ${op.rules.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
+  const grid: Grid = { title: 'Custom operations', notes, columns, rows: [] };
+  grid.rows = personas.map((p) => ({ persona: p, cells: columns.map((col) => symbolFor(cells.find((c) => c.persona === p && col.pick(c)))) }));
+  return [grid];
+}
+
+function symbolFor(c: Cell | undefined): string {
+  return c ? SYMBOL[c.expected] : '·';
+}
+
+function rulesLine(rules: Rule[]): string {
+  if (!rules.length) return 'rules: none (deny by default)';
+  return `rules: ${rules.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`;
+}
+
+const ALL_OPS = 8;
+
+/** A rule in a few words, with its operations when they are not all of them. */
+export function short(r: Rule): string {
+  const ops = r.operations.length === ALL_OPS ? '' : ` [${compactOps(r.operations)}]`;
+  return `${describeRule(r).replace(/ \(claim `cognito:groups`\)/, '')}${ops}`;
+}
+
+function compactOps(ops: string[]): string {
+  const read = ['get', 'list', 'listen', 'sync', 'search'];
+  const hasRead = read.every((o) => ops.includes(o));
+  const rest = ops.filter((o) => !hasRead || !read.includes(o));
+  return [...rest.filter((o) => ['create', 'update', 'delete'].includes(o)), ...(hasRead ? ['read'] : []), ...rest.filter((o) => !['create', 'update', 'delete'].includes(o))].join(',');
+}
+
+function gridsFor(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): Grid[] {
+  const personas = cast.map((p) => p.name).filter((p) => cells.some((c) => c.persona === p));
+  return [...auth.models.flatMap((m) => modelGrids(m, cells, personas, fixtures)), ...customGrid(auth, cells, personas)];
+}
+
+/** Fixed-width text. Wide grids (many fields) wrap onto further blocks so that no line passes `width`. */
+export function renderMatrixTable(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>, width = 100): string {
+  const out: string[] = [LEGEND, ''];
+  for (const g of gridsFor(auth, cells, cast, fixtures)) {
+    out.push(g.title, ...g.notes.flatMap((n) => wrap(n, width, '  ')));
+    const nameWidth = Math.min(24, Math.max(8, ...g.rows.map((r) => r.persona.length)) + 2);
+    // Split columns into blocks that fit, keeping each operation's sub-columns together.
+    const groups: Column[][] = [];
+    for (const col of g.columns) {
+      if (groups.at(-1)?.[0]?.group === col.group) groups.at(-1)!.push(col);
+      else groups.push([col]);
+    }
+    const blocks: Column[][] = [];
+    let cur: Column[] = [];
+    let used = nameWidth;
+    for (const group of groups) {
+      const w = group.reduce((sum, col) => sum + colWidth(g.columns, g.columns.indexOf(col)), 0);
+      if (used + w > width && cur.length) {
+        blocks.push(cur);
+        cur = [];
+        used = nameWidth;
+      }
+      cur.push(...group);
+      used += w;
+    }
+    if (cur.length) blocks.push(cur);
+    for (const block of blocks) {
+      const idx = block.map((c) => g.columns.indexOf(c));
+      let h1 = ''.padEnd(nameWidth);
+      let h2 = ''.padEnd(nameWidth);
+      for (let k = 0; k < idx.length; ) {
+        const group = g.columns[idx[k]!]!.group;
+        let total = 0;
+        for (; k < idx.length && g.columns[idx[k]!]!.group === group; k++) {
+          const w = colWidth(g.columns, idx[k]!);
+          total += w;
+          h2 += g.columns[idx[k]!]!.sub.padEnd(w);
+        }
+        h1 += group.padEnd(total);
+      }
+      out.push(h1.trimEnd());
+      if (h2.trim()) out.push(h2.trimEnd());
+      for (const row of g.rows) {
+        let line = truncate(row.persona, nameWidth - 1).padEnd(nameWidth);
+        idx.forEach((i) => (line += row.cells[i]!.padEnd(colWidth(g.columns, i))));
+        out.push(line.trimEnd());
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Width of a column: a group's label spreads over its sub-columns. */
+function colWidth(cols: Column[], i: number): number {
+  const col = cols[i]!;
+  const siblings = cols.filter((c) => c.group === col.group);
+  const isLast = siblings.at(-1) === col;
+  const base = 2;
+  if (!isLast) return base;
+  const need = col.group.length + 2 - base * (siblings.length - 1);
+  return Math.max(base, need);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+function wrap(text: string, width: number, indent: string): string[] {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of words) {
+    if (line.length + w.length + 1 > width && line.trim()) {
+      lines.push(line.trimEnd());
+      line = indent + '  ';
+    }
+    line += (line.trim() ? ' ' : '') + w;
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+export function renderMatrixMarkdown(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): string {
+  const out: string[] = [LEGEND.replace(/ {3}/g, ' · '), ''];
+  for (const g of gridsFor(auth, cells, cast, fixtures)) {
+    out.push(`### ${g.title}`, '', ...g.notes.map((n) => `- ${n.replace(/\|/g, '\\|')}`), '');
+    const headers = g.columns.map((c) => (c.sub ? `${c.group} ${c.sub}` : c.group));
+    out.push(`| persona | ${headers.join(' | ')} |`, `|---|${headers.map(() => ':-:').join('|')}|`);
+    for (const r of g.rows) out.push(`| ${r.persona} | ${r.cells.join(' | ')} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+/** `authmatrix matrix` end to end: the examples, the formats, and every bad-input case of the issue. */
+import { describe, expect, it } from 'vitest';
+import { cli, example, fixture } from './cli.js';
+
+describe('authmatrix matrix', () => {
+  it.each([
+    ['the Gen 2 quick-start app', example('todo/amplify/data/resource.ts')],
+    ['the Gen 2 all-rules app', example('blog/amplify/data/resource.ts')],
+    ['the Gen 1 all-rules app', example('blog-gen1/schema.graphql')],
+  ])('prints a table for %s within 100 columns', async (_, schema) => {
+    const r = await cli(['matrix', '--schema', schema]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ allow/);
+    for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+  });
+
+  it('the Gen 1 and Gen 2 blog apps give the same matrix', async () => {
+    const [a, b] = await Promise.all([
+      cli(['matrix', '--schema', example('blog/amplify/data/resource.ts'), '--format', 'json']),
+      cli(['matrix', '--schema', example('blog-gen1/schema.graphql'), '--format', 'json']),
+    ]);
+    expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+  });
+
+  it('--format json gives cells with persona, model, operation, field, ownership, expected, rule and reason', async () => {
+    const r = await cli(['matrix', '--schema', example('blog/amplify/data/resource.ts'), '--format', 'json']);
+    const cells = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const stranger = cells.find((c) => c.id === 'Post|update|stranger|owned');
+    expect(stranger).toMatchObject({ persona: 'stranger', model: 'Post', operation: 'update', ownership: 'other', expected: 'deny' });
+    expect(stranger!.reason).toMatch(/^denied: /);
+    const ssn = cells.find((c) => c.id === 'Employee|get|stranger|owned|ssn');
+    expect(ssn).toMatchObject({ field: 'ssn', expected: 'partial', deniedFields: ['ssn'] });
+    const echo = cells.find((c) => c.id === 'echo|query|apiKey');
+    expect(echo).toMatchObject({ customOperation: 'echo', operation: 'query', expected: 'allow', rule: 'Query.echo#2' });
+    const personas = new Set(cells.map((c) => c.persona));
+    expect([...personas]).toEqual(expect.arrayContaining(['anonymous', 'guest', 'iamUser', 'iamAdmin', 'apiKey', 'owner', 'stranger', 'groupMember:Admin', 'groupMember:HR', 'groupMember:Team', 'oidcUser', 'oidcStranger', 'lambdaAllowed', 'lambdaDenied']));
+  });
+
+  it('the cast includes OIDC and Lambda personas only when those modes are configured', async () => {
+    const r = await cli(['matrix', '--schema', example('todo/amplify/data/resource.ts'), '--format', 'json']);
+    const personas = new Set((JSON.parse(r.stdout) as { persona: string }[]).map((c) => c.persona));
+    expect([...personas].sort()).toEqual(['anonymous', 'apiKey', 'guest', 'iamAdmin', 'iamUser', 'owner', 'stranger']);
+  });
+
+  it('--format md prints Markdown tables', async () => {
+    const r = await cli(['matrix', '--schema', example('todo/amplify/data/resource.ts'), '--format', 'md']);
+    expect(r.stdout).toContain('### Todo');
+    expect(r.stdout).toContain('| persona | create | get O | get U | list |');
+    expect(r.stdout).toMatch(/\| owner \| ✓ \| ✓ \| ✗ \| ~ \|/);
+  });
+});
+
+describe('bad input: one line naming the file and the fix, exit code 2', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['a missing file', ['--schema', 'nope/resource.ts'], /nope\/resource\.ts: schema file not found\. Fix: pass the path/],
+    ['TypeScript that does not parse', ['--schema', fixture('bad/syntax/amplify/data/resource.ts')], /bad\/syntax\/amplify\/data\/resource\.ts:\d+:\d+: the resource file does not load: .*Fix: /],
+    ['TypeScript that throws', ['--schema', fixture('bad/throws/amplify/data/resource.ts')], /resource\.ts:6:\d+: the resource file does not load: boom: configuration missing\. Fix: /],
+    ['an unknown directive argument', ['--schema', fixture('bad/unknown-arg.graphql')], /unknown-arg\.graphql:1:\d+: unknown @auth rule argument "ownerFeld" \(rule Post#1\)\. Fix: use one of allow, provider, ownerField/],
+    ['an owner rule on a custom operation', ['--schema', fixture('bad/custom-owner.graphql')], /custom-owner\.graphql:6:\d+: owner rules cannot protect custom query myPosts.*Fix: use a static rule/],
+    ['a groups rule without groups (Gen 2)', ['--schema', fixture('bad/nogroups/amplify/data/resource.ts')], /nogroups\/amplify\/data\/resource\.ts:4:\d+: groups rule without groups \(rule Report#1\)\. Fix: name at least one group/],
+    ['a groups rule without groups (Gen 1)', ['--schema', fixture('bad/groups-empty.graphql')], /groups-empty\.graphql:1:\d+: groups rule without groups/],
+    ['an ownerField naming a missing field', ['--schema', fixture('bad/ownerfield/amplify/data/resource.ts')], /ownerfield\/amplify\/data\/resource\.ts:4:\d+: ownerField "writer" of rule Note#1 is not a field of Note\. Fix: declare writer/],
+    ['an ownerField naming a non-string field', ['--schema', fixture('bad/int-owner.graphql')], /int-owner\.graphql:1:\d+: ownerField "ownerId" of rule Account#1 has type Int; it must be String or \[String\]\. Fix: /],
+    ['an OIDC rule without an OIDC mode', ['--schema', fixture('bad/oidc/amplify/data/resource.ts')], /oidc\/amplify\/data\/resource\.ts:4:\d+: rule Ticket#1 uses provider oidc, but the oidc authorization mode is not configured\. Fix: configure an OIDC provider/],
+    ['an unknown format', ['--schema', example('todo/amplify/data/resource.ts'), '--format', 'xml'], /argument 'xml' is invalid/],
+  ];
+  it.each(cases)('%s', async (_, args, message) => {
+    const r = await cli(['matrix', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    if (!/format/.test(_)) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

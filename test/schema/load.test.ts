@@ -1,0 +1,102 @@
+/** Loaders: Gen 2 resource.ts, Gen 1 schema.graphql (+ config), amplify_outputs.json → one AuthModel. */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAuthModel } from '../../harness/schema/load.js';
+import { InputError } from '../../harness/schema/errors.js';
+import { example, fixture } from '../cli/cli.js';
+
+const withoutSource = <T extends { source: unknown }>(m: T) => ({ ...m, source: undefined });
+
+describe('Gen 2 resource.ts', () => {
+  it('loads the quick-start app: rules, implicit fields, auth modes, Gen 2 parameters', async () => {
+    const m = await loadAuthModel(example('todo/amplify/data/resource.ts'));
+    expect(m.source.kind).toBe('gen2');
+    expect(m.authModes).toMatchObject({ default: 'userPool', enabled: ['apiKey', 'userPool', 'iam'], apiKey: { expiresInDays: 30 }, identityPool: { allowUnauthenticated: true } });
+    expect(m.params).toMatchObject({ useSubUsernameForDefaultIdentityClaim: true, genericIamAccess: true, populateOwnerFieldForStaticGroupAuth: true });
+    const todo = m.models[0]!;
+    expect(todo.rules.map((r) => [r.id, r.kind, r.provider])).toEqual([['Todo#1', 'owner', 'userPools'], ['Todo#2', 'public', 'apiKey']]);
+    expect(todo.rules[0]).toMatchObject({ ownerField: 'owner', identityClaim: 'sub::username', multiOwner: false });
+    expect(todo.fields.filter((f) => f.implicit).map((f) => f.name)).toEqual(['id', 'owner', 'createdAt', 'updatedAt']);
+    expect(m.enums).toEqual([{ name: 'TodoPriority', values: ['low', 'medium', 'high'] }]);
+  });
+
+  it('records custom operations with their handlers and real file paths', async () => {
+    const m = await loadAuthModel(example('blog/amplify/data/resource.ts'));
+    const byName = Object.fromEntries(m.customOperations.map((o) => [o.name, o]));
+    expect(byName.echo).toMatchObject({ type: 'query', enforcement: 'resolver', handler: { kind: 'function', functions: [{ name: 'FnEcho', entry: example('blog/amplify/functions/echo/handler.ts') }] } });
+    expect(byName.likePost).toMatchObject({ type: 'mutation', enforcement: 'directive', handler: { kind: 'js', entries: [example('blog/amplify/data/likePost.js')], dataSource: 'PostTable' } });
+    expect(byName.onLikePost).toMatchObject({ type: 'subscription', subscribesTo: ['likePost'] });
+    expect(m.authModes.lambda).toEqual({ handler: example('blog/amplify/functions/authorizer/handler.ts'), functionName: 'authorizer', ttlSeconds: 0 });
+    expect(m.authModes.oidc).toMatchObject({ issuer: 'https://idp.example.com/', clientId: 'helpdesk-web', iatTTL: 3_600_000, authTTL: 3_600_000 });
+  });
+
+  it('prefers the app’s own installed @aws-amplify/data-schema', async () => {
+    const before = (globalThis as { __authmatrixAppDataSchema?: number }).__authmatrixAppDataSchema ?? 0;
+    const m = await loadAuthModel(fixture('own-data-schema/amplify/data/resource.ts'));
+    expect(m.models[0]!.name).toBe('Todo');
+    expect((globalThis as { __authmatrixAppDataSchema?: number }).__authmatrixAppDataSchema).toBe(before + 1);
+  });
+
+  it('accepts the app directory', async () => {
+    const m = await loadAuthModel(example('todo'));
+    expect(m.source.path).toBe(example('todo/amplify/data/resource.ts'));
+  });
+});
+
+describe('one AuthModel whatever the source', () => {
+  it('the blog app as resource.ts and as schema.graphql + authmatrix.gen1.json are equal', async () => {
+    const gen2 = await loadAuthModel(example('blog/amplify/data/resource.ts'));
+    const gen1 = await loadAuthModel(example('blog-gen1/schema.graphql'));
+    expect(withoutSource(gen1)).toEqual(withoutSource(gen2));
+  });
+
+  it('is plain JSON', async () => {
+    const m = await loadAuthModel(example('blog/amplify/data/resource.ts'));
+    expect(JSON.parse(JSON.stringify(m))).toEqual(m);
+    expect(m.version).toBe(1);
+  });
+
+  it('amplify_outputs.json gives the same model rules as the resource file, with its gaps stated', async () => {
+    const fromOutputs = await loadAuthModel(fixture('amplify_outputs.todo.json'));
+    const fromSource = await loadAuthModel(example('todo/amplify/data/resource.ts'));
+    expect(fromOutputs.models[0]!.rules).toEqual(fromSource.models[0]!.rules);
+    expect(fromOutputs.authModes.enabled).toEqual(['apiKey', 'userPool', 'iam']);
+    expect(fromOutputs.params.useSubUsernameForDefaultIdentityClaim).toBe(true);
+    expect(fromOutputs.caveats?.join(' ')).toMatch(/field-level rules are not recorded/);
+  });
+});
+
+describe('Gen 1 settings file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-gen1-'));
+  const sdl = path.join(dir, 'schema.graphql');
+  writeFileSync(sdl, 'type Todo @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) { content: String }\n');
+
+  it('without a settings file, enables the modes the rules name and Gen 1 defaults', async () => {
+    const m = await loadAuthModel(sdl);
+    expect(m.authModes).toMatchObject({ default: 'userPool', enabled: ['apiKey', 'userPool'] });
+    expect(m.params.genericIamAccess).toBe(false);
+  });
+
+  it('honours transform parameters such as useSubUsernameForDefaultIdentityClaim', async () => {
+    const cfg = path.join(dir, 'legacy.json');
+    writeFileSync(cfg, JSON.stringify({ authModes: { default: 'userPool', additional: ['apiKey'] }, transform: { useSubUsernameForDefaultIdentityClaim: false } }));
+    const m = await loadAuthModel(sdl, { config: cfg });
+    expect(m.models[0]!.rules[0]).toMatchObject({ kind: 'owner', identityClaim: 'username' });
+  });
+
+  it.each([
+    [{ authModes: { default: 'userPool' }, transfrom: {} }, /unknown setting "transfrom"/],
+    [{ authModes: { default: 'cognito' } }, /unknown auth mode "cognito" in authModes\.default/],
+    [{ authModes: { default: 'userPool', additional: ['oidc'] } }, /the oidc mode needs an "authModes\.oidc" section/],
+    [{ transform: { enableIamAccess: 'yes' } }, /"transform\.enableIamAccess" must be true or false/],
+  ])('rejects %j', async (cfg, message) => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify(cfg, null, 2));
+    const e = await loadAuthModel(sdl, { config: file }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).format()).toMatch(message);
+    expect((e as InputError).where?.file).toBe(file);
+  });
+});
