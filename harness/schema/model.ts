@@ -150,6 +150,17 @@ export interface Model {
 export interface CustomType {
   name: string;
   fields: Field[];
+  /**
+   * Native `@aws_*` directives on the type, as static rules (Gen 2 copies a custom operation's rules onto
+   * the type it returns). Absent: the type takes the modes of the models that embed it.
+   */
+  rules?: StaticRule[];
+}
+
+/** An input object type used by custom-operation arguments. */
+export interface InputType {
+  name: string;
+  fields: Argument[];
 }
 
 export interface Enum {
@@ -231,6 +242,7 @@ export interface AuthModel {
   params: TransformParams;
   models: Model[];
   customTypes: CustomType[];
+  inputTypes: InputType[];
   enums: Enum[];
   customOperations: CustomOperation[];
   /** What the source could not tell (e.g. rules that amplify_outputs.json does not record). */

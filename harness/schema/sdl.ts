@@ -35,6 +35,7 @@ import {
   type Field,
   type FieldTypeKind,
   type Index,
+  type InputType,
   type Model,
   type ModelOperation,
   type ModelOperationNames,
@@ -141,6 +142,7 @@ class Context {
 
   build(doc: DocumentNode): AuthModel {
     let globalRule: Record<string, unknown> | undefined;
+    const inputs: InputObjectTypeDefinitionNode[] = [];
     const operationFields: { type: (typeof TYPE_LEVEL)[number]; node: FieldDefinitionNode }[] = [];
     for (const def of doc.definitions) {
       if (def.kind === Kind.ENUM_TYPE_DEFINITION) this.enums.set(def.name.value, def);
@@ -153,8 +155,9 @@ class Context {
         if (def.kind === Kind.OBJECT_TYPE_EXTENSION) throw this.error(`type extensions are not supported (extend type ${name})`, def, name, undefined, 'merge the extension into the type');
         this.objects.set(name, def);
         if (def.directives?.some((d) => d.name.value === 'model')) this.modelNames.add(name);
-      } else if (def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION && def.name.value === 'AMPLIFY') {
-        globalRule = this.globalAuthRule(def);
+      } else if (def.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
+        if (def.name.value === 'AMPLIFY') globalRule = this.globalAuthRule(def);
+        else inputs.push(def);
       }
     }
 
@@ -162,7 +165,11 @@ class Context {
     const customTypes: CustomType[] = [];
     for (const [name, node] of this.objects) {
       if (this.modelNames.has(name)) models.push(this.model(node, globalRule));
-      else customTypes.push({ name, fields: (node.fields ?? []).map((f) => this.field(name, f, false)) });
+      else {
+        this.checkDirectives(node.directives ?? [], name);
+        const rules = this.directiveRules(node.directives ?? [], name, name, false);
+        customTypes.push({ name, fields: (node.fields ?? []).map((f) => this.field(name, f, false)), ...(rules.length ? { rules } : {}) });
+      }
     }
     this.linkManyToMany(models);
     const enums: Enum[] = [...this.enums.values()].map((e) => ({
@@ -173,6 +180,15 @@ class Context {
       .map(({ type, node }) => this.customOperation(type, node))
       .sort((x, y) => OPERATION_ORDER[x.type] - OPERATION_ORDER[y.type] || x.name.localeCompare(y.name));
     customTypes.sort((x, y) => x.name.localeCompare(y.name));
+    const inputTypes: InputType[] = inputs
+      .map((i) => ({
+        name: i.name.value,
+        fields: (i.fields ?? []).map((f) => {
+          const t = unwrap(f.type);
+          return { name: f.name.value, type: t.name, list: t.list, required: t.required };
+        }),
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name));
     enums.sort((x, y) => x.name.localeCompare(y.name));
     for (const m of models) this.checkProviders(m.rules, m.name);
     for (const m of models) for (const f of m.fields) if (f.rules) this.checkProviders(f.rules, m.name, f.name);
@@ -186,6 +202,7 @@ class Context {
       params: globalRule ? { ...this.input.params, sandboxMode: true } : this.input.params,
       models,
       customTypes,
+      inputTypes,
       enums,
       customOperations,
     };
@@ -585,7 +602,7 @@ class Context {
       });
     } else {
       enforcement = 'directive';
-      rules = this.directiveRules(node, type);
+      rules = this.directiveRules(node.directives ?? [], type, node.name.value, true);
     }
     const handler = this.input.handlers?.get(`${type}.${name}`) ?? functionHandler(node, this.input.functionEntries) ?? { kind: 'none' as const };
     const subscribe = find(node.directives, 'aws_subscribe');
@@ -601,13 +618,16 @@ class Context {
     };
   }
 
-  /** `@aws_*` directives as static rules; a field without any is reachable by the default mode only. */
-  private directiveRules(node: FieldDefinitionNode, type: string): StaticRule[] {
-    const name = node.name.value;
+  /**
+   * `@aws_*` directives as static rules. For an operation (`orDefault`), no directive means the default
+   * mode only.
+   */
+  private directiveRules(directives: readonly ConstDirectiveNode[], type: string, name: string, orDefault: boolean): StaticRule[] {
     const out: StaticRule[] = [];
     const add = (r: RuleShape) =>
-      out.push({ ...r, id: `${type}.${name}#${out.length + 1}`, operations: [...MODEL_OPERATIONS] } as StaticRule);
-    for (const d of node.directives ?? []) {
+      out.push({ ...r, id: `${prefix}#${out.length + 1}`, operations: [...MODEL_OPERATIONS] } as StaticRule);
+    const prefix = type === name ? name : `${type}.${name}`;
+    for (const d of directives) {
       switch (d.name.value) {
         case 'aws_api_key': add({ kind: 'public', provider: 'apiKey' }); break;
         case 'aws_iam': add({ kind: 'public', provider: 'iam' }); add({ kind: 'private', provider: 'iam' }); break;
@@ -622,7 +642,7 @@ class Context {
         }
       }
     }
-    if (out.length === 0) {
+    if (out.length === 0 && orDefault) {
       switch (this.input.authModes.default) {
         case 'apiKey': add({ kind: 'public', provider: 'apiKey' }); break;
         case 'userPool': add({ kind: 'private', provider: 'userPools' }); break;

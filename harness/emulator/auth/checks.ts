@@ -1,0 +1,399 @@
+/**
+ * The auth functions of the generated resolvers, one per operation, following the transformer's VTL:
+ * a block per provider, static roles first, then owner and dynamic-group roles that either authorize,
+ * add allowed fields, or contribute to an auth filter. They throw `Unauthorized` / `FieldsUnauthorized`.
+ */
+import type { ModelOperation, TransformParams } from '../../schema/model.js';
+import type { AuthContext } from '../authenticate.js';
+import type { Filter, Item } from '../filters.js';
+import type { Acm, AcmRole, RoleProvider } from './acm.js';
+
+/** `$util.unauthorized()`: the resolver layer turns it into "Not Authorized to access <field> on type <Type>". */
+export class Unauthorized extends Error {
+  constructor() {
+    super('Unauthorized');
+    this.name = 'Unauthorized';
+  }
+}
+
+/** `$util.error("Unauthorized on [a, b]", "Unauthorized")`. */
+export class FieldsUnauthorized extends Error {
+  constructor(readonly fields: string[]) {
+    super(`Unauthorized on [${fields.join(', ')}]`);
+    this.name = 'FieldsUnauthorized';
+  }
+}
+
+/** What the `init` slot stashes for IAM checks. */
+export interface IamStash {
+  authRole: string;
+  unauthRole: string;
+  identityPoolId: string | null;
+  adminRoles: string[];
+}
+
+export interface AuthEnv {
+  auth: AuthContext;
+  iam: IamStash;
+  params: TransformParams;
+}
+
+const MODE_PROVIDER: Record<AuthContext['mode'], RoleProvider> = { apiKey: 'apiKey', userPool: 'userPools', oidc: 'oidc', iam: 'iam', lambda: 'function' };
+
+function claims(env: AuthEnv): Record<string, unknown> {
+  return env.auth.mode === 'userPool' || env.auth.mode === 'oidc' ? env.auth.identity.claims : {};
+}
+
+/** The caller's owner claim: every `::` part must be present (`username` falls back to `cognito:username`). */
+function ownerClaim(env: AuthEnv, identityClaim: string): { ownerClaim: string; ownerClaimsList: string[] } | null {
+  const c = claims(env);
+  const parts: string[] = [];
+  for (const name of identityClaim.split('::')) {
+    const v = c[name] ?? (name === 'username' ? c['cognito:username'] : undefined);
+    if (v === undefined || v === null) return null;
+    parts.push(String(v));
+  }
+  return { ownerClaim: parts.join('::'), ownerClaimsList: parts.length > 1 ? parts : [] };
+}
+
+function ownsValue(claim: { ownerClaim: string; ownerClaimsList: string[] }, v: unknown): boolean {
+  return v === claim.ownerClaim || (typeof v === 'string' && claim.ownerClaimsList.includes(v));
+}
+
+/** Static groups: `claims.get(groupClaim, []).contains(group)` (a string claim is a substring test). */
+function inStaticGroup(env: AuthEnv, role: AcmRole): boolean {
+  const raw = claims(env)[role.claim ?? 'cognito:groups'];
+  if (Array.isArray(raw)) return raw.includes(role.entity);
+  if (typeof raw === 'string') return raw.includes(role.entity!);
+  return false;
+}
+
+/** Dynamic groups: a JSON list in a string is parsed, a plain string is one group. */
+function callerGroups(env: AuthEnv, claim: string): string[] {
+  const raw = claims(env)[claim];
+  if (typeof raw === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // a single group
+    }
+    return [raw];
+  }
+  return Array.isArray(raw) ? raw.map(String) : [];
+}
+
+// ---- IAM ---------------------------------------------------------------------------------------
+
+/** Generic IAM access or an admin role: authorized before any rule. */
+export function iamBypass(env: AuthEnv): boolean {
+  if (env.auth.mode !== 'iam') return false;
+  const id = env.auth.identity;
+  if (env.params.genericIamAccess && id.cognitoIdentityPoolId === null && id.cognitoIdentityId === null) return true;
+  return env.iam.adminRoles.some((r) => id.userArn.includes(r) && id.userArn !== env.iam.authRole && id.userArn !== env.iam.unauthRole);
+}
+
+function iamRoleMatches(env: AuthEnv, role: AcmRole, exactRoleOnly = false): boolean {
+  if (env.auth.mode !== 'iam') return false;
+  const id = env.auth.identity;
+  if (role.strategy === 'public') return id.userArn === env.iam.unauthRole;
+  if (id.userArn === env.iam.authRole) return true;
+  return !exactRoleOnly && env.iam.identityPoolId !== null && id.cognitoIdentityPoolId === env.iam.identityPoolId && id.cognitoIdentityAuthType === 'authenticated';
+}
+
+function rolesForCaller(roles: AcmRole[], env: AuthEnv): AcmRole[] {
+  const provider = MODE_PROVIDER[env.auth.mode];
+  return roles.filter((r) => r.provider === provider);
+}
+
+/** A static role the caller holds (provider already matched). */
+function holdsStatic(env: AuthEnv, role: AcmRole): boolean {
+  switch (role.strategy) {
+    case 'public':
+    case 'private':
+      return role.provider === 'iam' ? iamRoleMatches(env, role) : true;
+    case 'custom':
+      return true;
+    case 'groups':
+      return inStaticGroup(env, role);
+    default:
+      return false;
+  }
+}
+
+// ---- queries (get, list, index queries, relations) ----------------------------------------------
+
+export interface QueryAuth {
+  authorized: boolean;
+  /** The filter rows must pass when not authorized outright. */
+  filter: Filter | null;
+}
+
+export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[]): QueryAuth {
+  if (iamBypass(env)) return { authorized: true, filter: null };
+  const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
+  const statics = roles.filter((r) => r.static);
+  const priv = statics.find((r) => r.strategy === 'private');
+  if (priv && holdsStatic(env, priv)) return { authorized: true, filter: null };
+  if (statics.some((r) => r.strategy !== 'private' && holdsStatic(env, r))) return { authorized: true, filter: null };
+  const entries: Filter[] = [];
+  const listGroupEntries: Filter[] = [];
+  for (const role of roles.filter((r) => !r.static)) {
+    if (role.strategy === 'owner') {
+      const c = claims(env);
+      const parts = role.claim!.split('::').map((n) => c[n] ?? (n === 'username' ? c['cognito:username'] : undefined));
+      const values: string[] = [];
+      if (parts.every((p) => p !== undefined && p !== null)) values.push(parts.map(String).join('::'));
+      if (parts.length > 1) for (const p of parts) if (p !== undefined && p !== null) values.push(String(p));
+      const op = role.isEntityList ? 'contains' : 'eq';
+      for (const v of values) entries.push({ [role.entity!]: { [op]: v } });
+    } else {
+      const groups = callerGroups(env, role.claim!);
+      if (!groups.length) continue;
+      if (role.isEntityList) for (const g of groups) listGroupEntries.push({ [role.entity!]: { contains: g } });
+      else entries.push({ [role.entity!]: { in: groups } });
+    }
+  }
+  const all = [...entries, ...listGroupEntries];
+  if (!all.length) throw new Unauthorized();
+  return { authorized: false, filter: { or: all } };
+}
+
+// ---- create ------------------------------------------------------------------------------------
+
+/** Authorizes a create and fills owner fields into `input` as the resolver does. */
+export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
+  if (iamBypass(env)) return;
+  const inputFields = Object.keys(input);
+  const roles = rolesForCaller(acm.rolesFor('create'), env);
+  const allowed = new Set<string>();
+  let authorized = false;
+  const grant = (role: AcmRole): boolean => {
+    const fields = acm.resourcesFor(role, 'create');
+    if (fields.length === acm.resources.length) return true;
+    fields.forEach((f) => allowed.add(f));
+    return false;
+  };
+  switch (env.auth.mode) {
+    case 'apiKey':
+    case 'lambda':
+      if (!roles.length) throw new Unauthorized();
+      authorized = grant(roles[0]!);
+      break;
+    case 'iam':
+      if (!roles.length) throw new Unauthorized();
+      for (const role of roles) {
+        if (authorized) break;
+        const partial = acm.resourcesFor(role, 'create').length < acm.resources.length;
+        if (iamRoleMatches(env, role, partial)) authorized = grant(role);
+      }
+      break;
+    default: {
+      const priv = roles.find((r) => r.strategy === 'private');
+      if (priv) authorized = grant(priv);
+      for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
+        if (authorized) break;
+        if (inStaticGroup(env, role)) authorized = grant(role);
+      }
+      for (const role of roles.filter((r) => r.strategy === 'owner')) {
+        const claim = ownerClaim(env, role.claim!);
+        if (!claim) continue;
+        const field = role.entity!;
+        const fill = role.isEntityList ? [claim.ownerClaim] : claim.ownerClaim;
+        const present = Object.prototype.hasOwnProperty.call(input, field);
+        if (env.params.populateOwnerFieldForStaticGroupAuth && authorized && !present) input[field] = fill;
+        if (authorized) continue;
+        const entity = input[field];
+        const match = Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity);
+        if (match) authorized = grant(role);
+        if (!authorized && (entity === undefined || entity === null) && !present) {
+          input[field] = fill;
+          authorized = grant(role);
+        }
+      }
+      for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
+        if (authorized) break;
+        const entity = input[role.entity!] ?? (role.isEntityList ? [] : null);
+        const groups = callerGroups(env, role.claim!);
+        if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) authorized = grant(role);
+      }
+    }
+  }
+  if (authorized) return;
+  if (!allowed.size) throw new Unauthorized();
+  const denied = inputFields.filter((f) => !allowed.has(f));
+  if (denied.length) throw new FieldsUnauthorized(denied);
+}
+
+// ---- update ------------------------------------------------------------------------------------
+
+/** Authorizes an update against the stored record (null when missing). */
+export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Item | null): void {
+  if (iamBypass(env)) return;
+  const roles = rolesForCaller(acm.roles.filter((r) => acm.rolesFor('update').includes(r) || acm.rolesFor('delete').includes(r)), env);
+  const allowed = new Set<string>();
+  const nullAllowed = new Set<string>();
+  let authorized = false;
+  const grant = (role: AcmRole): boolean => {
+    const upd = acm.resourcesFor(role, 'update');
+    const del = acm.resourcesFor(role, 'delete');
+    if (upd.length === acm.resources.length && del.length === acm.resources.length) return true;
+    upd.forEach((f) => allowed.add(f));
+    allowed.add(acm.model.primaryKey.partitionKey);
+    del.forEach((f) => nullAllowed.add(f));
+    return false;
+  };
+  if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
+    if (!roles.length) throw new Unauthorized();
+    authorized = grant(roles[0]!);
+  } else if (env.auth.mode === 'iam') {
+    if (!roles.length) throw new Unauthorized();
+    for (const role of roles) if (!authorized && iamRoleMatches(env, role)) authorized = grant(role);
+  } else {
+    const priv = roles.find((r) => r.strategy === 'private');
+    if (priv) authorized = grant(priv);
+    for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
+      if (authorized) break;
+      if (inStaticGroup(env, role)) authorized = grant(role);
+    }
+    for (const role of roles.filter((r) => r.strategy === 'owner')) {
+      if (authorized) break;
+      const claim = ownerClaim(env, role.claim!);
+      if (!claim || !stored) continue;
+      const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
+      if (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity)) authorized = grant(role);
+    }
+    for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
+      if (authorized || !stored) break;
+      const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
+      const groups = callerGroups(env, role.claim!);
+      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) authorized = grant(role);
+    }
+  }
+  if (authorized) return;
+  if (!allowed.size && !nullAllowed.size) throw new Unauthorized();
+  const denied: string[] = [];
+  for (const [k, v] of Object.entries(input)) if (v === null && !nullAllowed.has(k)) denied.push(k);
+  for (const k of Object.keys(input)) if (!allowed.has(k) && !denied.includes(k)) denied.push(k);
+  if (denied.length) throw new FieldsUnauthorized(denied);
+}
+
+// ---- delete ------------------------------------------------------------------------------------
+
+export function authorizeDelete(acm: Acm, env: AuthEnv, stored: Item | null): void {
+  if (iamBypass(env)) return;
+  const roles = rolesForCaller(acm.rolesFor('delete', true), env);
+  if (!roles.length) throw new Unauthorized();
+  if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') return;
+  if (env.auth.mode === 'iam') {
+    if (roles.some((r) => iamRoleMatches(env, r))) return;
+    throw new Unauthorized();
+  }
+  if (roles.some((r) => r.static && holdsStatic(env, r))) return;
+  for (const role of roles.filter((r) => !r.static)) {
+    if (!stored) continue;
+    const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
+    if (role.strategy === 'owner') {
+      const claim = ownerClaim(env, role.claim!);
+      if (claim && (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity))) return;
+    } else {
+      const groups = callerGroups(env, role.claim!);
+      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) return;
+    }
+  }
+  throw new Unauthorized();
+}
+
+// ---- field reads -------------------------------------------------------------------------------
+
+/**
+ * Fields that get their own auth resolver: some role that can `get` the model cannot read them (after
+ * the private role of a provider that reads the field fully stands in for that provider's other roles).
+ * Returns, per such field, the roles allowed to read it.
+ */
+export function restrictedFields(acm: Acm): Map<string, AcmRole[]> {
+  const READ: ModelOperation[] = ['get', 'list', 'listen', 'sync', 'search'];
+  const readRoles = acm.rolesFor('get');
+  const out = new Map<string, AcmRole[]>();
+  for (const field of acm.resources) {
+    let compared = readRoles;
+    for (const provider of ['userPools', 'oidc'] as const) {
+      const priv = compared.find((r) => r.provider === provider && r.strategy === 'private');
+      if (priv && READ.every((op) => acm.isAllowed(priv, field, op))) compared = compared.filter((r) => r === priv || r.provider !== provider);
+    }
+    const allowedRoles = compared.filter((r) => READ.some((op) => acm.isAllowed(r, field, op)));
+    if (allowedRoles.length < compared.length) out.set(field, allowedRoles);
+  }
+  return out;
+}
+
+/** The field resolver's check: may this caller read this field of this record? */
+export function canReadField(env: AuthEnv, allowedRoles: AcmRole[], source: Item): boolean {
+  if (iamBypass(env)) return true;
+  const roles = rolesForCaller(allowedRoles, env);
+  if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') return roles.length > 0;
+  if (env.auth.mode === 'iam') return roles.some((r) => iamRoleMatches(env, r));
+  if (roles.some((r) => r.static && holdsStatic(env, r))) return true;
+  for (const role of roles.filter((r) => !r.static)) {
+    const entity = source[role.entity!];
+    if (role.strategy === 'owner') {
+      const claim = ownerClaim(env, role.claim!);
+      if (claim && (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity))) return true;
+    } else {
+      const groups = callerGroups(env, role.claim!);
+      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) return true;
+    }
+  }
+  return false;
+}
+
+// ---- subscriptions -----------------------------------------------------------------------------
+
+export interface SubscriptionAuth {
+  /** A runtime filter events must pass (from dynamic rules), or null for every event. */
+  filter: Filter | null;
+}
+
+/** The subscription resolver at `start`: throws when refused; owner arguments are checked here. */
+export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<string, unknown>): SubscriptionAuth {
+  if (iamBypass(env)) return { filter: null };
+  const roles = rolesForCaller(acm.rolesFor('listen'), env);
+  if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
+    if (!roles.length) throw new Unauthorized();
+    return { filter: null };
+  }
+  if (env.auth.mode === 'iam') {
+    if (roles.some((r) => iamRoleMatches(env, r))) return { filter: null };
+    throw new Unauthorized();
+  }
+  let authorized = roles.some((r) => r.static && holdsStatic(env, r));
+  let validOwnerArgument = false;
+  const ownerEntries: Filter[] = [];
+  const groupEntries: Filter[] = [];
+  for (const role of roles.filter((r) => r.strategy === 'owner')) {
+    const claim = ownerClaim(env, role.claim!);
+    if (!claim) continue;
+    // The payload shows the username segment of a composite owner value.
+    const shown = claim.ownerClaimsList.length ? claim.ownerClaimsList.at(-1)! : claim.ownerClaim;
+    ownerEntries.push({ [role.entity!]: { [role.isEntityList ? 'contains' : 'eq']: shown } });
+    const arg = args[role.entity!];
+    if (!authorized && typeof arg === 'string' && arg !== '') {
+      if (arg === claim.ownerClaim || claim.ownerClaimsList.includes(arg)) {
+        authorized = true;
+        validOwnerArgument = true;
+      } else throw new Unauthorized();
+    }
+  }
+  for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
+    const groups = callerGroups(env, role.claim!);
+    if (groups.length) groupEntries.push({ [role.entity!]: { [role.isEntityList ? 'containsAny' : 'in']: groups } });
+  }
+  const runtime = [...ownerEntries, ...groupEntries];
+  const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
+  if (validOwnerArgument && runtime.length === 1 && !clientFilter) return { filter: null };
+  if ((!authorized || validOwnerArgument) && runtime.length) {
+    return { filter: clientFilter ? { and: [{ or: runtime }, clientFilter] } : { or: runtime } };
+  }
+  if (!authorized) throw new Unauthorized();
+  return { filter: clientFilter };
+}

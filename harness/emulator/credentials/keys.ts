@@ -1,0 +1,30 @@
+/** RS256 signing keys, generated in the background at start so that starting stays fast. */
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+
+export class SigningKey {
+  readonly kid = randomBytes(12).toString('base64url');
+  private readonly pair: Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }>;
+
+  constructor() {
+    this.pair = generateKeyPair('RS256', { modulusLength: 2048, extractable: true }).then(async ({ privateKey, publicKey }) => ({
+      privateKey,
+      publicKey,
+      jwk: { ...(await exportJWK(publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' },
+    }));
+    // Surface nothing here: callers await it and see the error then.
+    this.pair.catch(() => undefined);
+  }
+
+  async privateKey(): Promise<CryptoKey> {
+    return (await this.pair).privateKey;
+  }
+
+  async publicKey(): Promise<CryptoKey> {
+    return (await this.pair).publicKey;
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return { keys: [(await this.pair).jwk] };
+  }
+}

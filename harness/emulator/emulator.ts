@@ -1,0 +1,427 @@
+/**
+ * The embedded AppSync-compatible endpoint: one HTTP server (loopback by default) serving the generated
+ * API at `/graphql`, the user pool's JWKS, and the `/.authmatrix/` developer endpoints (credential
+ * minting, reset), with an in-memory store per instance.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { InputError } from '../schema/errors.js';
+import type { AuthModel } from '../schema/model.js';
+import { authenticate, type Credentials } from './authenticate.js';
+import type { IamStash } from './auth/checks.js';
+import { ApiKeys } from './credentials/apikeys.js';
+import { AuthFailure } from './credentials/failure.js';
+import { IdentityPool, type IamCredentials } from './credentials/iam.js';
+import { SigningKey } from './credentials/keys.js';
+import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './credentials/lambda.js';
+import { OidcProvider, type OidcUser } from './credentials/oidc.js';
+import { UserPool, type UserPoolTokens, type UserPoolUser } from './credentials/userpool.js';
+import { CustomOperationRunner } from './custom-operations.js';
+import { Engine, type GraphQLBody, type GraphQLResponse, type RequestContext } from './engine.js';
+import { idSource, type IdSource } from './ids.js';
+import { amplifyOutputs } from './outputs.js';
+import { Store } from './store.js';
+import { loadHandler } from './user-module.js';
+
+export interface EmulatorOptions {
+  model: AuthModel;
+  /** Interface to bind; default 127.0.0.1. The developer endpoints are refused beyond loopback. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  region?: string;
+  /** Deterministic ids and timestamps. */
+  seed?: string | number;
+  /** Also trust tokens of an external user pool (a real one, or cognito-local). */
+  trustUserPool?: { issuer: string; jwksUrl: string };
+  /** Verify OIDC tokens against this JWKS (a real IdP) instead of minting them. */
+  oidcJwksUrl?: string;
+  /** Lambda authorizer answers by token, when the schema names no handler module (or to replace it). */
+  lambdaTokens?: Record<string, AuthorizerResponse>;
+  log?: (line: string) => void;
+}
+
+const ACCOUNT_ID = '123456789012';
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Minting credentials for any identity, on this emulator. */
+export interface CredentialMinter {
+  userPool(user: UserPoolUser): Promise<UserPoolTokens>;
+  oidc(user: OidcUser): Promise<string>;
+  identityPool(options: { authenticated: boolean; username?: string }): IamCredentials;
+  iamRole(roleName?: string): IamCredentials;
+  apiKey(options?: { expiresInDays?: number }): string;
+}
+
+export class Emulator {
+  readonly url: string;
+  readonly realtimeUrl: string;
+  readonly apiKey: string | undefined;
+  readonly region: string;
+  readonly userPool: UserPool | undefined;
+  readonly oidc: OidcProvider | undefined;
+  readonly identityPool: IdentityPool | undefined;
+  readonly credentials: CredentialMinter;
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly lambda: LambdaAuthorizer | undefined;
+  private readonly creds: Credentials;
+  private readonly iamStash: IamStash;
+  private readonly sockets = new Set<Socket>();
+  private readonly devEndpoints: boolean;
+  private readonly keys: { userPool: SigningKey; oidc: SigningKey };
+
+  private constructor(
+    readonly model: AuthModel,
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+    parts: {
+      region: string;
+      ids: IdSource;
+      userPoolKey: SigningKey;
+      oidcKey: SigningKey;
+      options: EmulatorOptions;
+      authorizer: AuthorizerFn | undefined;
+      log: (line: string) => void;
+    },
+  ) {
+    const { region, ids, options, log } = parts;
+    this.region = region;
+    this.keys = { userPool: parts.userPoolKey, oidc: parts.oidcKey };
+    const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.url = `${base}/graphql`;
+    this.realtimeUrl = `${base.replace(/^http/, 'ws')}/graphql/realtime`;
+    this.devEndpoints = LOOPBACK.has(host);
+    const modes = new Set(model.authModes.enabled);
+    const apiKeys = new ApiKeys();
+    this.apiKey = modes.has('apiKey') ? apiKeys.create(model.authModes.apiKey?.expiresInDays ?? 7, model.authModes.apiKey?.description) : undefined;
+    const userPools: UserPool[] = [];
+    if (modes.has('userPool')) {
+      const ids = UserPool.newIds(region);
+      this.userPool = new UserPool(ids.poolId, ids.clientId, base, parts.userPoolKey, model.authModes.userPool?.appClientIdRegex);
+      userPools.push(this.userPool);
+      if (options.trustUserPool) {
+        const external = new URL(options.trustUserPool.issuer);
+        const poolId = external.pathname.replace(/^\//, '');
+        userPools.push(new UserPool(poolId, '', external.origin, undefined, model.authModes.userPool?.appClientIdRegex, options.trustUserPool.jwksUrl));
+      }
+    }
+    const oidcConfig = model.authModes.oidc;
+    if (modes.has('oidc') && oidcConfig) {
+      this.oidc = new OidcProvider(oidcConfig, options.oidcJwksUrl ? undefined : parts.oidcKey, options.oidcJwksUrl);
+    }
+    if (modes.has('iam')) {
+      this.identityPool = new IdentityPool(region, ACCOUNT_ID, IdentityPool.newPoolId(region), 'authmatrix-authenticated-role', 'authmatrix-unauthenticated-role');
+    }
+    if (modes.has('lambda')) {
+      const authorizer = parts.authorizer ?? (() => {
+        log('the Lambda authorizer has no handler module and no token table: every Lambda token is refused');
+        return { isAuthorized: false };
+      });
+      this.lambda = new LambdaAuthorizer(authorizer, model.authModes.lambda?.ttlSeconds ?? 0, model.authModes.lambda?.identityValidationExpression, log);
+    }
+    this.creds = {
+      modes,
+      apiKeys,
+      userPools,
+      ...(this.oidc ? { oidc: this.oidc } : {}),
+      ...(this.identityPool ? { identityPool: this.identityPool } : {}),
+      ...(this.lambda ? { lambda: this.lambda } : {}),
+      apiId: randomUUID().replace(/-/g, '').slice(0, 26),
+      accountId: ACCOUNT_ID,
+      verifiedTokens: new Map(),
+    };
+    this.iamStash = {
+      authRole: this.identityPool?.roleSessionArn(this.identityPool.authRoleName) ?? '',
+      unauthRole: this.identityPool?.roleSessionArn(this.identityPool.unauthRoleName) ?? '',
+      identityPoolId: this.identityPool?.poolId ?? null,
+      adminRoles: model.params.adminRoles,
+    };
+    this.store = new Store(model.models);
+    const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log);
+    this.engine = new Engine(model, this.store, custom, log, ids);
+    this.credentials = this.minter(apiKeys);
+  }
+
+  static async start(options: EmulatorOptions): Promise<Emulator> {
+    const log = options.log ?? ((line: string) => process.stderr.write(`authmatrix emulator: ${line}\n`));
+    const host = options.host ?? '127.0.0.1';
+    // Keys are generated in the background; the first token waits for them.
+    const userPoolKey = new SigningKey();
+    const oidcKey = new SigningKey();
+    let authorizer: AuthorizerFn | undefined;
+    if (options.lambdaTokens) authorizer = LambdaAuthorizer.fromTable(options.lambdaTokens);
+    else if (options.model.authModes.lambda?.handler) authorizer = await loadHandler<AuthorizerFn>(options.model.authModes.lambda.handler);
+    let emulator: Emulator | undefined;
+    const server = createServer({ keepAlive: true }, (req, res) => {
+      if (!emulator) {
+        res.writeHead(503).end();
+        return;
+      }
+      emulator.handle(req, res).catch((e: unknown) => {
+        log(`request failed: ${(e as Error)?.stack ?? String(e)}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
+      });
+    });
+    const port = await listen(server, host, options.port ?? 0);
+    emulator = new Emulator(options.model, server, host, port, {
+      region: options.region ?? 'us-east-1',
+      ids: idSource(options.seed),
+      userPoolKey,
+      oidcKey,
+      options,
+      authorizer,
+      log,
+    });
+    const e = emulator;
+    server.on('connection', (socket: Socket) => {
+      e.sockets.add(socket);
+      socket.on('close', () => e.sockets.delete(socket));
+    });
+    return emulator;
+  }
+
+  /** The `amplify_outputs.json` content for this endpoint. */
+  outputs(): Record<string, unknown> {
+    const groups = [...new Set(this.model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]).flatMap((r) => (r.kind === 'staticGroup' && r.provider === 'userPools' ? r.groups : [])))];
+    return amplifyOutputs(this.model, {
+      url: this.url,
+      region: this.region,
+      ...(this.apiKey ? { apiKey: this.apiKey } : {}),
+      ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId } } : {}),
+      ...(this.identityPool ? { identityPoolId: this.identityPool.poolId } : {}),
+      groups,
+    });
+  }
+
+  /** Empties every table. */
+  reset(): void {
+    this.store.reset();
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  /** Runs one GraphQL request as if it arrived over HTTP with these headers (the realtime layer uses it too). */
+  request(body: GraphQLBody, headers: Record<string, string>, path = '/graphql', sourceIp = '127.0.0.1'): Promise<HttpAnswer> {
+    return this.requestRaw(body, JSON.stringify(body), headers, path, sourceIp);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    if (path === '/graphql') {
+      if (req.method === 'OPTIONS') return void res.writeHead(200, corsHeaders()).end();
+      if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ errorType: 'MethodNotAllowed', message: 'Use POST' }] });
+      const raw = await readBody(req);
+      let body: GraphQLBody;
+      try {
+        body = JSON.parse(raw) as GraphQLBody;
+        if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string') throw new Error('expected {"query": ...}');
+      } catch (e) {
+        return sendJson(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: `Unable to parse GraphQL query: ${(e as Error).message}` }] }, appSyncHeaders(randomUUID()));
+      }
+      // The signature covers the exact body the client sent.
+      const headers = flatHeaders(req);
+      const out = await this.requestRaw(body, raw, headers, path, req.socket.remoteAddress ?? '127.0.0.1');
+      return sendJson(res, out.status, out.body, out.headers);
+    }
+    if (this.userPool && path === `/${this.userPool.poolId}/.well-known/jwks.json`) return sendJson(res, 200, await this.userPoolJwks());
+    if (this.userPool && path === `/${this.userPool.poolId}/.well-known/openid-configuration`) {
+      return sendJson(res, 200, { issuer: this.userPool.issuer, jwks_uri: `${this.userPool.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
+    }
+    if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
+    return sendJson(res, 404, { errors: [{ errorType: 'NotFound', message: `No route ${req.method} ${path}` }] });
+  }
+
+  /** With the raw body the client sent: a SigV4 signature covers those exact bytes. */
+  private async requestRaw(body: GraphQLBody, raw: string, headers: Record<string, string>, path: string, sourceIp: string): Promise<HttpAnswer> {
+    const requestId = randomUUID();
+    const responseHeaders = appSyncHeaders(requestId);
+    let auth;
+    try {
+      auth = await authenticate({
+        headers, method: 'POST', host: headers.host ?? `${this.host}:${this.port}`, path, body: raw, sourceIp,
+        query: body.query, ...(body.operationName ? { operationName: body.operationName } : {}), variables: body.variables ?? {}, requestId,
+      }, this.creds);
+    } catch (e) {
+      if (!(e instanceof AuthFailure)) throw e;
+      return { status: e.status, headers: { ...responseHeaders, 'x-amzn-ErrorType': e.errorType }, body: { errors: [{ errorType: e.errorType, message: e.message }] } };
+    }
+    const ctx: RequestContext = { auth, env: { auth, iam: this.iamStash, params: this.model.params }, requestId, headers, published: [] };
+    return { status: 200, headers: responseHeaders, body: await this.engine.execute(body, ctx) };
+  }
+
+  private userPoolJwks(): Promise<unknown> {
+    return this.keys.userPool.jwks();
+  }
+
+  private async devEndpoint(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (!this.devEndpoints) {
+      return sendJson(res, 403, { error: `the /.authmatrix/ endpoints are only served on loopback; this emulator listens on ${this.host}` });
+    }
+    if (path === '/.authmatrix/' && req.method === 'GET') return sendJson(res, 200, this.describe());
+    if (path === '/.authmatrix/reset' && req.method === 'POST') {
+      this.reset();
+      return sendJson(res, 200, { reset: true });
+    }
+    if (path === '/.authmatrix/credentials' && req.method === 'POST') {
+      let spec: Record<string, unknown>;
+      try {
+        spec = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      } catch {
+        return sendJson(res, 400, { error: 'the body must be JSON: {"kind": "userPool", "username": "alice", "groups": ["Admin"]}' });
+      }
+      try {
+        return sendJson(res, 200, await this.mint(spec));
+      } catch (e) {
+        return sendJson(res, 400, { error: (e as Error).message });
+      }
+    }
+    if (this.oidc && path === '/.authmatrix/oidc/jwks.json') return sendJson(res, 200, await this.keys.oidc.jwks());
+    return sendJson(res, 404, { error: `no developer endpoint ${req.method} ${path}; see GET /.authmatrix/` });
+  }
+
+  private describe(): Record<string, unknown> {
+    return {
+      graphql: this.url,
+      realtime: this.realtimeUrl,
+      region: this.region,
+      authModes: this.model.authModes.enabled,
+      defaultAuthMode: this.model.authModes.default,
+      ...(this.apiKey ? { apiKey: this.apiKey } : {}),
+      ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json` } } : {}),
+      ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
+      ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole } } : {}),
+      endpoints: {
+        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","tokenUse"} | {"kind":"oidc","sub","claims"} | {"kind":"identityPool","authenticated"} | {"kind":"iam","roleName"} | {"kind":"apiKey","expiresInDays"}',
+        'POST /.authmatrix/reset': 'empty every table',
+      },
+    };
+  }
+
+  private async mint(spec: Record<string, unknown>): Promise<unknown> {
+    const str = (k: string) => (typeof spec[k] === 'string' ? (spec[k] as string) : undefined);
+    switch (spec.kind) {
+      case 'userPool': {
+        const username = str('username');
+        if (!username) throw new Error('"username" is required');
+        return this.credentials.userPool({
+          username,
+          ...(Array.isArray(spec.groups) ? { groups: spec.groups as string[] } : {}),
+          ...(spec.claims && typeof spec.claims === 'object' ? { claims: spec.claims as Record<string, unknown> } : {}),
+          ...(str('email') ? { email: str('email')! } : {}),
+          ...(typeof spec.expiresInSeconds === 'number' ? { expiresInSeconds: spec.expiresInSeconds } : {}),
+        });
+      }
+      case 'oidc': {
+        const sub = str('sub');
+        if (!sub) throw new Error('"sub" is required');
+        return { token: await this.credentials.oidc({ sub, ...(spec.claims && typeof spec.claims === 'object' ? { claims: spec.claims as Record<string, unknown> } : {}) }) };
+      }
+      case 'identityPool':
+        return this.credentials.identityPool({ authenticated: spec.authenticated === true, ...(str('username') ? { username: str('username')! } : {}) });
+      case 'iam':
+        return this.credentials.iamRole(str('roleName'));
+      case 'apiKey':
+        return { apiKey: this.credentials.apiKey(typeof spec.expiresInDays === 'number' ? { expiresInDays: spec.expiresInDays } : {}) };
+      default:
+        throw new Error('"kind" must be userPool, oidc, identityPool, iam or apiKey');
+    }
+  }
+
+  private minter(apiKeys: ApiKeys): CredentialMinter {
+    const need = <T>(v: T | undefined, mode: string): T => {
+      if (!v) throw new InputError(`this API has no ${mode} authorization mode`, undefined, `enable ${mode} in the schema's authorization modes`);
+      return v;
+    };
+    return {
+      userPool: (user) => need(this.userPool, 'user pool').mint(user),
+      oidc: (user) => need(this.oidc, 'OIDC').mint(user),
+      identityPool: ({ authenticated, username }) =>
+        need(this.identityPool, 'IAM').identity(authenticated, username && this.userPool ? { provider: `cognito-idp.${this.region}.amazonaws.com/${this.userPool.poolId}`, username } : undefined),
+      iamRole: (roleName = 'authmatrix-admin') => need(this.identityPool, 'IAM').role(roleName),
+      apiKey: ({ expiresInDays = 7 } = {}) => (need(this.apiKey, 'API key'), apiKeys.create(expiresInDays)),
+    };
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: GraphQLResponse | { errors: { errorType: string; message: string }[] };
+}
+
+export function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  return Emulator.start(options);
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (e.code === 'EADDRINUSE') reject(new InputError(`port ${port} on ${host} is already in use`, undefined, 'choose another --port, or stop what is listening there'));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new InputError(`cannot listen on ${host}`, undefined, 'use --host 127.0.0.1 or an address of this machine'));
+      else if (e.code === 'EACCES') reject(new InputError(`no permission to listen on ${host}:${port}`, undefined, 'use a port above 1024'));
+      else reject(e);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+function readBody(req: IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function corsHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'authorization, content-type, x-api-key, x-amz-date, x-amz-security-token, x-amz-user-agent',
+    'access-control-max-age': '86400',
+  };
+}
+
+function appSyncHeaders(requestId: string): Record<string, string> {
+  return {
+    'x-amzn-RequestId': requestId,
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-user-agent,x-amzn-ErrorMessage,Date,x-amz-schema-version',
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = status >= 400 && 'errors' in (body as object) ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+  res.end(text);
+}

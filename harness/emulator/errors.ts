@@ -1,0 +1,89 @@
+/** GraphQL errors in AppSync's shape (`errorType`, `data`, `errorInfo`, `locations[].sourceName`). */
+import { GraphQLError } from 'graphql';
+
+/** An error a resolver raises on purpose, with AppSync's errorType. */
+export class AppSyncError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppSyncError';
+  }
+}
+
+export const notAuthorized = (field: string, type: string): AppSyncError =>
+  new AppSyncError('Unauthorized', `Not Authorized to access ${field} on type ${type}`);
+
+export const conditionalCheckFailed = (requestId: string): AppSyncError =>
+  new AppSyncError('DynamoDB:ConditionalCheckFailedException', `The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: ${requestId})`);
+
+export interface AppSyncErrorJson {
+  path: (string | number)[] | null;
+  data: null;
+  errorType: string | null;
+  errorInfo: null;
+  locations: { line: number; column: number; sourceName: null }[];
+  message: string;
+}
+
+/** An execution error (a resolver threw) as AppSync reports it. */
+export function executionError(e: GraphQLError, log: (line: string) => void): AppSyncErrorJson {
+  const original = e.originalError;
+  let errorType: string | null;
+  let message = e.message;
+  if (original instanceof AppSyncError) errorType = original.errorType;
+  else if (original) {
+    errorType = 'InternalFailure';
+    log(`internal error at ${e.path?.join('.') ?? '?'}: ${original.stack ?? original.message}`);
+  } else {
+    // graphql-js itself: variable coercion and similar request problems.
+    errorType = null;
+    message = validationMessage(e.message);
+  }
+  return {
+    path: e.path ? [...e.path] : null,
+    data: null,
+    errorType,
+    errorInfo: null,
+    locations: (e.locations ?? []).map((l) => ({ line: l.line, column: l.column, sourceName: null })),
+    message,
+  };
+}
+
+/** A request-validation error: `path: null`, no errorType, graphql-java wording. */
+export interface ValidationErrorJson {
+  path: null;
+  locations: { line: number; column: number; sourceName: null }[];
+  message: string;
+}
+
+export function validationError(e: GraphQLError): ValidationErrorJson {
+  return {
+    path: null,
+    locations: (e.locations ?? []).map((l) => ({ line: l.line, column: l.column, sourceName: null })),
+    message: validationMessage(e.message),
+  };
+}
+
+/** graphql-js messages in the graphql-java wording AppSync uses. */
+export function validationMessage(message: string): string {
+  let m: RegExpExecArray | null;
+  if ((m = /^Cannot query field "(\w+)" on type "(\w+)"/.exec(message))) {
+    return `Validation error of type FieldUndefined: Field '${m[1]}' in type '${m[2]}' is undefined @ '${m[1]}'`;
+  }
+  if ((m = /^Unknown argument "(\w+)" on field "(\w+)\.(\w+)"/.exec(message))) {
+    return `Validation error of type UnknownArgument: Unknown field argument ${m[1]} @ '${m[3]}'`;
+  }
+  if ((m = /^Field "(\w+)" argument "(\w+)" of type "([^"]+)" is required/.exec(message))) {
+    return `Validation error of type MissingFieldArgument: Missing field argument ${m[2]} @ '${m[1]}'`;
+  }
+  if ((m = /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields/.exec(message))) {
+    return `Validation error of type SubSelectionRequired: Sub selection required for type ${m[2]} of field ${m[1]} @ '${m[1]}'`;
+  }
+  if ((m = /^Variable "\$(\w+)" got invalid value (.*)$/s.exec(message))) {
+    return `Variable '${m[1]}' has an invalid value: ${m[2]}`;
+  }
+  if (/^Syntax Error/.test(message)) return `Invalid Syntax : ${message.replace(/^Syntax Error: /, '')}`;
+  return `Validation error of type WrongType: ${message}`;
+}

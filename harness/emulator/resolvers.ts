@@ -1,0 +1,346 @@
+/**
+ * The model resolvers: get/list/index queries, create/update/delete with their key conditions, field
+ * resolvers (field auth, mutation-response redaction, owner display), and relations. Each calls the
+ * auth functions in auth/checks.ts first, as the generated pipelines do.
+ */
+import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
+import type { AuthModel, Field, Model, ModelOperation } from '../schema/model.js';
+import type { ApiOperation } from './api-schema.js';
+import { Acm, type AcmRole } from './auth/acm.js';
+import {
+  authorizeCreate,
+  authorizeDelete,
+  authorizeRead,
+  authorizeUpdate,
+  canReadField,
+  FieldsUnauthorized,
+  restrictedFields,
+  Unauthorized,
+  type AuthEnv,
+} from './auth/checks.js';
+import type { CustomOperationRunner } from './custom-operations.js';
+import type { RequestContext } from './engine.js';
+import { AppSyncError, conditionalCheckFailed, notAuthorized } from './errors.js';
+import { FilterError, matches, type Filter, type Item } from './filters.js';
+import { BadNextToken, ConditionalCheckFailed, type Store, type Table } from './store.js';
+
+/** A mutation result to publish to subscribers once the response is complete. */
+export interface Published {
+  model: string;
+  mutation: string;
+  /** The response key (alias) under which the result appears in the response data. */
+  responseKey: string;
+}
+
+const MUTATION = '__operation';
+const READ_OPS: ModelOperation[] = ['get', 'list', 'listen', 'sync', 'search'];
+
+interface ModelInfo {
+  model: Model;
+  table: Table;
+  acm: Acm;
+  restricted: Map<string, AcmRole[]>;
+  /** Owner fields that read back as the last `::` segment. */
+  displayed: Set<string>;
+  /** Relational fields that mutation responses leave empty (they feed subscriptions). */
+  redactedRelations: Set<string>;
+}
+
+export class ModelResolvers {
+  private readonly models = new Map<string, ModelInfo>();
+
+  constructor(
+    private readonly auth: AuthModel,
+    private readonly store: Store,
+    private readonly custom: CustomOperationRunner,
+    private readonly ids: { id(): string; now(): string },
+    private readonly log: (line: string) => void,
+  ) {
+    for (const model of auth.models) {
+      const acm = new Acm(model);
+      const displayed = new Set<string>();
+      if (auth.params.useSubUsernameForDefaultIdentityClaim) {
+        for (const r of [...model.rules, ...model.fields.flatMap((f) => f.rules ?? [])]) {
+          if (r.kind === 'owner' && r.identityClaim.includes('::')) displayed.add(r.ownerField);
+        }
+      }
+      this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, redactedRelations: new Set() });
+    }
+    for (const info of this.models.values()) info.redactedRelations = this.relationRedactions(info);
+  }
+
+  private info(name: string): ModelInfo {
+    return this.models.get(name)!;
+  }
+
+  // ---- root fields ---------------------------------------------------------------------------
+
+  async root(op: ApiOperation, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
+    try {
+      switch (op.kind) {
+        case 'get':
+          return this.get(this.info(op.model), args, ctx.env);
+        case 'list':
+          return this.list(this.info(op.model), args, ctx.env);
+        case 'index':
+          return this.indexQuery(this.info(op.model), op.index, args, ctx.env);
+        case 'create':
+        case 'update':
+        case 'delete': {
+          const result = await this.mutate(op.kind, this.info(op.model), args, ctx);
+          ctx.published.push({ model: op.model, mutation: info.fieldName, responseKey: info.path.key as string });
+          return result;
+        }
+        case 'custom': {
+          const result = await this.custom.run(op.name, args, ctx, info);
+          if (info.parentType.name === 'Mutation') ctx.published.push({ model: '', mutation: info.fieldName, responseKey: info.path.key as string });
+          return result;
+        }
+        default:
+          return null;
+      }
+    } catch (e) {
+      throw this.translate(e, info.fieldName, info.parentType.name, ctx.requestId);
+    }
+  }
+
+  private translate(e: unknown, field: string, type: string, requestId: string): unknown {
+    if (e instanceof Unauthorized) return notAuthorized(field, type);
+    if (e instanceof FieldsUnauthorized) return new AppSyncError('Unauthorized', e.message);
+    if (e instanceof ConditionalCheckFailed) return conditionalCheckFailed(requestId);
+    if (e instanceof FilterError) return new AppSyncError('Unrecognized Filter', 'Unable to process the filter expression');
+    if (e instanceof BadNextToken) return new AppSyncError('DynamoDB:DynamoDbException', e.message);
+    return e;
+  }
+
+  private key(m: Model, args: Item): Item {
+    const key: Item = {};
+    for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) key[k] = args[k];
+    return key;
+  }
+
+  private get(info: ModelInfo, args: Item, env: AuthEnv): Item | null {
+    const auth = authorizeRead(info.acm, env, ['get']);
+    const item = info.table.get(this.key(info.model, args));
+    if (!item) return null;
+    // The item exists but the auth filter drops it: scannedCount 1, no items → unauthorized.
+    if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
+    return item;
+  }
+
+  private list(info: ModelInfo, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+    const auth = authorizeRead(info.acm, env, ['list']);
+    const filter = combine(auth.filter, args.filter as Filter | undefined);
+    const limit = typeof args.limit === 'number' ? args.limit : 100;
+    const m = info.model;
+    const pk = args[m.primaryKey.partitionKey];
+    if (pk !== undefined && pk !== null) {
+      const sortArg = m.primaryKey.sortKeys.length === 1 ? args[m.primaryKey.sortKeys[0]!] : args[camelJoin(m.primaryKey.sortKeys)];
+      return info.table.query({ partition: { field: m.primaryKey.partitionKey, value: pk }, sort: sortCondition(m.primaryKey.sortKeys, sortArg) },
+        { limit, nextToken: args.nextToken as string | undefined, filter, sortDirection: args.sortDirection as 'ASC' | 'DESC' | undefined });
+    }
+    return info.table.scan({ limit, nextToken: args.nextToken as string | undefined, filter });
+  }
+
+  private indexQuery(info: ModelInfo, indexName: string, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+    const ix = info.model.indexes.find((i) => i.name === indexName)!;
+    const auth = authorizeRead(info.acm, env, ['list']);
+    const sortArg = ix.sortKeys.length === 1 ? args[ix.sortKeys[0]!] : args[camelJoin(ix.sortKeys)];
+    return info.table.query({ partition: { field: ix.partitionKey, value: args[ix.partitionKey] }, sort: sortCondition(ix.sortKeys, sortArg) }, {
+      index: ix,
+      limit: typeof args.limit === 'number' ? args.limit : 100,
+      nextToken: args.nextToken as string | undefined,
+      filter: combine(auth.filter, args.filter as Filter | undefined),
+      sortDirection: args.sortDirection as 'ASC' | 'DESC' | undefined,
+    });
+  }
+
+  private async mutate(kind: 'create' | 'update' | 'delete', info: ModelInfo, args: Item, ctx: RequestContext): Promise<Item> {
+    const m = info.model;
+    const input = { ...(args.input as Item) };
+    const condition = args.condition as Filter | undefined;
+    const now = this.ids.now();
+    let result: Item;
+    if (kind === 'create') {
+      authorizeCreate(info.acm, ctx.env, input);
+      const item: Item = { ...input };
+      if (m.primaryKey.partitionKey === 'id' && (item.id === undefined || item.id === null)) item.id = this.ids.id();
+      if (m.timestamps.createdAt && item[m.timestamps.createdAt] === undefined) item[m.timestamps.createdAt] = now;
+      if (m.timestamps.updatedAt && item[m.timestamps.updatedAt] === undefined) item[m.timestamps.updatedAt] = now;
+      item.__typename = m.name;
+      if (condition && !matches({}, condition)) throw new ConditionalCheckFailed();
+      info.table.put(item, { ifAbsent: true });
+      result = item;
+    } else if (kind === 'update') {
+      const key = this.key(m, input);
+      const stored = info.table.get(key) ?? null;
+      authorizeUpdate(info.acm, ctx.env, input, stored);
+      if (!stored) throw new ConditionalCheckFailed();
+      const item: Item = { ...stored };
+      for (const [k, v] of Object.entries(input)) {
+        if (v === null) delete item[k];
+        else item[k] = v;
+      }
+      if (m.timestamps.updatedAt) item[m.timestamps.updatedAt] = now;
+      info.table.put(item, { ifPresent: true, ...(condition ? { condition } : {}) });
+      result = item;
+    } else {
+      const key = this.key(m, input);
+      const stored = info.table.get(key) ?? null;
+      authorizeDelete(info.acm, ctx.env, stored);
+      if (!stored) throw new ConditionalCheckFailed();
+      result = info.table.delete(key, condition ? { condition } : {});
+    }
+    return { ...result, [MUTATION]: 'Mutation' };
+  }
+
+  // ---- fields of model types -----------------------------------------------------------------
+
+  async field(parent: GraphQLObjectType, fieldName: string, source: Item, args: Item, ctx: RequestContext): Promise<unknown> {
+    if (!source) return null;
+    const info = this.models.get(parent.name);
+    if (!info) return source[fieldName];
+    const field = info.model.fields.find((f) => f.name === fieldName);
+    if (field?.relation) {
+      try {
+        return await this.relation(info, field, source, args, ctx.env);
+      } catch (e) {
+        throw this.translate(e, fieldName, parent.name, ctx.requestId);
+      }
+    }
+    const allowedRoles = info.restricted.get(fieldName);
+    const fromMutation = source[MUTATION] === 'Mutation';
+    if (allowedRoles) {
+      if (!canReadField(ctx.env, allowedRoles, source)) throw notAuthorized(fieldName, parent.name);
+      // The display function runs last and reads the stored value, so it survives redaction.
+      if (fromMutation && info.model.subscriptionLevel === 'on' && !info.displayed.has(fieldName)) return null;
+    }
+    const value = source[fieldName];
+    if (info.displayed.has(fieldName)) return display(value);
+    return value;
+  }
+
+  private async relation(info: ModelInfo, field: Field, source: Item, args: Item, env: AuthEnv): Promise<unknown> {
+    const rel = field.relation!;
+    const fromMutation = source[MUTATION] === 'Mutation';
+    const many = rel.kind === 'hasMany' || rel.kind === 'manyToMany';
+    if (fromMutation && info.redactedRelations.has(field.name)) return many ? { items: [], nextToken: null } : null;
+    const allowedRoles = info.restricted.get(field.name);
+    if (allowedRoles && !canReadField(env, allowedRoles, source)) throw new Unauthorized();
+    const childName = rel.kind === 'manyToMany' ? rel.joinModel! : rel.model;
+    const child = this.info(childName);
+    const auth = authorizeRead(child.acm, env, READ_OPS);
+    const tag = (item: Item) => (fromMutation ? { ...item, [MUTATION]: 'Mutation' } : item);
+    if (rel.kind === 'belongsTo') {
+      const key: Item = {};
+      const pk = [child.model.primaryKey.partitionKey, ...child.model.primaryKey.sortKeys];
+      rel.references.forEach((r, i) => (key[pk[i]!] = source[r]));
+      if (Object.values(key).some((v) => v === undefined || v === null)) return null;
+      const item = child.table.get(key);
+      if (!item) return null;
+      if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
+      return tag(item);
+    }
+    const parentKey = [info.model.primaryKey.partitionKey, ...info.model.primaryKey.sortKeys];
+    const where: Filter = { and: rel.references.map((r, i) => ({ [r]: { eq: source[parentKey[i]!] } })) };
+    if (rel.kind === 'hasOne') {
+      const page = child.table.scan({ limit: Number.MAX_SAFE_INTEGER, filter: where });
+      const item = page.items[0];
+      if (!item) return null;
+      if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
+      return tag(item);
+    }
+    const limit = typeof args.limit === 'number' ? args.limit : 100;
+    const page = child.table.scan({ limit: Number.MAX_SAFE_INTEGER, filter: combine(combine(where, auth.filter), args.filter as Filter | undefined) });
+    const items = page.items.slice(0, limit);
+    return { items: items.map(tag), nextToken: null };
+  }
+
+  /**
+   * Relational fields a mutation response leaves empty: those with their own field rules, and those
+   * where some role reads both sides unless both sides have the same static roles (transformer rule).
+   */
+  private relationRedactions(info: ModelInfo): Set<string> {
+    const out = new Set<string>();
+    if (info.model.subscriptionLevel !== 'on') return out;
+    const readRoles = (acm: Acm) => collapsePrivate(acm.roles.filter((r) => READ_OPS.some((op) => acm.rolesFor(op).includes(r))));
+    for (const f of info.model.fields) {
+      const rel = f.relation;
+      if (!rel) continue;
+      if (f.required && rel.kind !== 'hasMany') continue;
+      if (info.restricted.has(f.name)) {
+        out.add(f.name);
+        continue;
+      }
+      if (this.auth.params.subscriptionsInheritPrimaryAuth) continue;
+      const child = this.models.get(rel.kind === 'manyToMany' ? rel.joinModel! : rel.model);
+      if (!child) continue;
+      const parentRoles = readRoles(info.acm);
+      const childRoles = readRoles(child.acm);
+      const overlap = parentRoles.some((p) => childRoles.some((c) => bothSides(p, c)));
+      if (!overlap) continue;
+      const same = parentRoles.length === childRoles.length && childRoles.every((c) => c.static && c.strategy !== 'custom' && parentRoles.some((p) => identical(p, c)));
+      if (!same) out.add(f.name);
+    }
+    return out;
+  }
+}
+
+function collapsePrivate(roles: AcmRole[]): AcmRole[] {
+  let out = roles;
+  for (const provider of ['userPools', 'oidc'] as const) {
+    if (out.some((r) => r.provider === provider && r.strategy === 'private')) out = out.filter((r) => r.provider !== provider || r.strategy === 'private');
+  }
+  return out;
+}
+
+function identical(a: AcmRole, b: AcmRole): boolean {
+  return a.provider === b.provider && a.strategy === b.strategy && a.static === b.static && a.claim === b.claim && a.entity === b.entity;
+}
+
+function bothSides(a: AcmRole, b: AcmRole): boolean {
+  if (identical(a, b)) return true;
+  return a.provider === b.provider && ['userPools', 'oidc', 'iam'].includes(a.provider) && (a.strategy === 'private' || b.strategy === 'private');
+}
+
+function combine(a: Filter | null | undefined, b: Filter | null | undefined): Filter | null {
+  if (a && b) return { and: [a, b] };
+  return a ?? b ?? null;
+}
+
+function camelJoin(keys: string[]): string {
+  return keys.map((k, i) => (i === 0 ? k : k.charAt(0).toUpperCase() + k.slice(1))).join('');
+}
+
+/** A sort-key condition argument as per-field conditions (composite keys compare field by field). */
+function sortCondition(sortKeys: string[], arg: unknown): Record<string, Record<string, unknown>> | undefined {
+  if (!arg || typeof arg !== 'object' || !sortKeys.length) return undefined;
+  const cond = arg as Record<string, unknown>;
+  if (sortKeys.length === 1) return { [sortKeys[0]!]: cond };
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [op, value] of Object.entries(cond)) {
+    if (op === 'between' && Array.isArray(value)) {
+      for (const k of sortKeys) out[k] = { ...out[k], between: [(value[0] as Item)?.[k], (value[1] as Item)?.[k]] };
+      continue;
+    }
+    const v = value as Item;
+    sortKeys.forEach((k, i) => {
+      if (v?.[k] === undefined) return;
+      const last = i === sortKeys.length - 1 || sortKeys.slice(i + 1).every((n) => v[n] === undefined);
+      out[k] = { ...out[k], [last ? op : 'eq']: v[k] };
+    });
+  }
+  return out;
+}
+
+/** The owner field's display value: the last `::` segment (each element of a list). */
+function display(value: unknown): unknown {
+  const last = (s: string) => {
+    const parts = s.split('::');
+    while (parts.length > 1 && parts.at(-1) === '') parts.pop();
+    return parts.at(-1) ?? s;
+  };
+  if (typeof value === 'string') return last(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? last(v) : v));
+  return value;
+}

@@ -1,0 +1,28 @@
+/** Loads the user's handler modules (Lambda authorizer, function handlers, JS resolvers) with jiti. */
+import { pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { InputError } from '../schema/errors.js';
+
+export async function loadUserModule(file: string, alias: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const jiti = createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache: false, interopDefault: true });
+  try {
+    return (await jiti.import(file)) as Record<string, unknown>;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const first = String(err?.message ?? e).split('\n')[0]!.replace(/^(?:[A-Z]\w*Error): /, '');
+    if (err?.code === 'ENOENT' || /Cannot find module/.test(first) && first.includes(file)) {
+      throw new InputError('handler module not found', { file }, 'check the entry path');
+    }
+    throw new InputError(`the handler module does not load: ${first}`, { file }, 'fix the module so it can be imported');
+  }
+}
+
+/** The `handler` export of a Lambda-style module. */
+export async function loadHandler<T extends (...args: never[]) => unknown>(file: string): Promise<T> {
+  const mod = await loadUserModule(file);
+  const handler = (mod.handler ?? (mod.default as Record<string, unknown> | undefined)?.handler) as T | undefined;
+  if (typeof handler !== 'function') {
+    throw new InputError('the module exports no handler function', { file }, 'export const handler = async (event) => { ... }');
+  }
+  return handler;
+}
