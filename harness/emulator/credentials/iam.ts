@@ -3,7 +3,7 @@
  * plain IAM principals, plus SigV4 verification: the emulator recomputes each signature with
  * `@smithy/signature-v4` from the secret it issued.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -129,6 +129,8 @@ export class IdentityPool {
       if (v === undefined) throw new AuthFailure(403, 'InvalidSignatureException', `The request signature we calculated does not match the signature you provided: signed header ${h} is missing.`);
       headers[h] = v;
     }
+    // The payload hash is always computed from the bytes received, never taken from the client's header.
+    if ('x-amz-content-sha256' in headers) headers['x-amz-content-sha256'] = createHash('sha256').update(req.body).digest('hex');
     const [hostname, port] = (headers.host ?? req.host).split(':');
     const request = new HttpRequest({
       method: req.method,

@@ -1,0 +1,30 @@
+/** Secrets never reach logs or reports: tokens, keys, signatures and session tokens are redacted. */
+
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-amz-security-token']);
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? redactValue(v) : v;
+  return out;
+}
+
+/** Keeps enough to tell credentials apart (kind and a short prefix), never the secret. */
+export function redactValue(v: string): string {
+  if (v.startsWith('AWS4-HMAC-SHA256')) return v.replace(/Signature=[0-9a-f]+/, 'Signature=[redacted]').replace(/Credential=([A-Z0-9]{4})[A-Z0-9]+/, 'Credential=$1…');
+  if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(v)) return `[JWT redacted, ${v.length} chars]`;
+  if (v.startsWith('da2-')) return 'da2-[redacted]';
+  return `[redacted, ${v.length} chars]`;
+}
+
+/** Redacts secret-looking strings anywhere in a JSON-able value (tokens in variables, keys in bodies). */
+export function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (/^eyJ[\w-]+\.[\w-]+\.[\w-]*$/.test(value) || value.startsWith('da2-') || value.startsWith('AWS4-HMAC-SHA256')) return redactValue(value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) && typeof v === 'string' ? redactValue(v) : redactDeep(v)]));
+  }
+  return value;
+}

@@ -1,0 +1,34 @@
+/** SigV4 for AppSync (service `appsync`), as amplify-js signs: every header present is signed. */
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export async function signRequest(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  credentials: AwsCredentials,
+  region: string,
+  signingDate?: Date,
+): Promise<Record<string, string>> {
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    headers: { ...headers, host: url.host },
+    body,
+  });
+  const signer = new SignatureV4({ credentials, region, service: 'appsync', sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign(request, signingDate ? { signingDate } : {});
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) out[k.toLowerCase()] = String(v);
+  return out;
+}
