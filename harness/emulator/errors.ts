@@ -28,8 +28,10 @@ export interface AppSyncErrorJson {
 }
 
 /** An execution error (a resolver threw) as AppSync reports it. */
-export function executionError(e: GraphQLError, log: (line: string) => void): AppSyncErrorJson {
+export function executionError(e: GraphQLError, log: (line: string) => void): AppSyncErrorJson | ValidationErrorJson {
   const original = e.originalError;
+  // Raised by graphql-js itself before any resolver ran (variable coercion): a request problem.
+  if (!e.path && (!original || original instanceof GraphQLError)) return validationError(e);
   let errorType: string | null;
   let message = e.message;
   if (original instanceof AppSyncError) errorType = original.errorType;
@@ -37,7 +39,6 @@ export function executionError(e: GraphQLError, log: (line: string) => void): Ap
     errorType = 'InternalFailure';
     log(`internal error at ${e.path?.join('.') ?? '?'}: ${original.stack ?? original.message}`);
   } else {
-    // graphql-js itself: variable coercion and similar request problems.
     errorType = null;
     message = validationMessage(e.message);
   }

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
-import { EarlyReturn, fromDynamo, fromDynamoMap, ResolverError, toDynamoMap, withCall, type CallState } from './appsync-js/state.js';
+import { fromDynamo, fromDynamoMap, isEarlyReturn, isResolverError, toDynamoMap, withCall, type CallState } from './appsync-js/state.js';
 import { AppSyncError } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
@@ -80,8 +80,8 @@ export async function runJsResolverDetailed(rt: JsResolverRuntime, entries: stri
       }
       prev = r.response ? withCall(state, () => r.response!(ctx)) : ctx.result;
     } catch (e) {
-      if (e instanceof EarlyReturn) return { value: e.value, subscriptionFilter: state.subscriptionFilter };
-      if (e instanceof ResolverError) throw new AppSyncError(e.errorType ?? 'Code', e.message);
+      if (isEarlyReturn(e)) return { value: e.value, subscriptionFilter: state.subscriptionFilter };
+      if (isResolverError(e)) throw new AppSyncError(e.errorType ?? 'Code', e.message);
       if (e instanceof AppSyncError) throw e;
       throw new AppSyncError('Code', `The resolver ${call.info.parentType.name}.${call.info.fieldName} failed: ${(e as Error)?.message ?? String(e)}`);
     }

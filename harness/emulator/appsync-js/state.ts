@@ -10,7 +10,12 @@ export interface CallState {
   now: () => Date;
 }
 
+/**
+ * `util.error(...)`. User modules load their own copy of this file, so the runner recognizes these by
+ * the `kind` mark, not by class identity.
+ */
 export class ResolverError extends Error {
+  readonly kind = 'authmatrix:resolver-error';
   constructor(message: string, readonly errorType?: string, readonly data?: unknown, readonly errorInfo?: unknown) {
     super(message);
     this.name = 'ResolverError';
@@ -19,7 +24,16 @@ export class ResolverError extends Error {
 
 /** `runtime.earlyReturn(value)` unwinds with this. */
 export class EarlyReturn {
+  readonly kind = 'authmatrix:early-return';
   constructor(readonly value: unknown) {}
+}
+
+export function isResolverError(e: unknown): e is ResolverError {
+  return (e as { kind?: unknown } | null)?.kind === 'authmatrix:resolver-error';
+}
+
+export function isEarlyReturn(e: unknown): e is EarlyReturn {
+  return (e as { kind?: unknown } | null)?.kind === 'authmatrix:early-return';
 }
 
 const KEY = Symbol.for('authmatrix.appsync-js.call');
