@@ -26,7 +26,8 @@ export async function signRequest(
     headers: { ...headers, host: url.host },
     body,
   });
-  const signer = new SignatureV4({ credentials, region, service: 'appsync', sha256: Hash.bind(null, 'sha256') });
+  // Like amplify-js: no x-amz-content-sha256 header; the body digest is part of the canonical request only.
+  const signer = new SignatureV4({ credentials, region, service: 'appsync', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
   const signed = await signer.sign(request, signingDate ? { signingDate } : {});
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) out[k.toLowerCase()] = String(v);

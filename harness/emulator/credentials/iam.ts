@@ -141,7 +141,7 @@ export class IdentityPool {
       headers,
       body: req.body,
     });
-    const signer = new SignatureV4({ credentials, region: this.region, service: 'appsync', sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({ credentials, region: this.region, service: 'appsync', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
     const out = await signer.sign(request, { signingDate, signableHeaders: new Set(signed) });
     const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? out.headers.Authorization))?.[1] ?? '';
     if (!safeEqual(expected, signature)) {
