@@ -5,7 +5,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { isInputError } from './schema/errors.js';
-import { MATRIX_FORMATS, matrixCommand } from './commands/matrix.js';
+
+import { DEFAULT_OUTPUTS, DEFAULT_PORT, MATRIX_FORMATS } from './commands/defaults.js';
+
+// Command modules are imported when their command runs, so each pays only for what it uses.
+
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -25,7 +29,33 @@ function program(): Command {
     .option('--config <path>', 'Gen 1 only: auth modes and transform settings (default: authmatrix.gen1.json beside the schema)')
     .addOption(new Option('--format <format>', 'output format').choices(MATRIX_FORMATS).default('table'))
     .action(async (opts: { schema: string; config?: string; format: string }) => {
+      const { matrixCommand } = await import('./commands/matrix.js');
       process.stdout.write((await matrixCommand(opts)) + '\n');
+    });
+
+  cli
+    .command('emulate')
+    .description('serve the embedded AppSync emulator for a schema and write an amplify_outputs.json for it')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--config <path>', 'Gen 1 only: auth modes and transform settings')
+    .option('--host <host>', 'interface to bind (the /.authmatrix/ endpoints are served on loopback only)', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free port)', String(DEFAULT_PORT))
+    .option('--outputs <file>', 'where to write the amplify_outputs.json for the emulator', DEFAULT_OUTPUTS)
+    .option('--seed <seed>', 'deterministic ids and timestamps')
+    .option('--lambda-tokens <file>', 'JSON token table for the Lambda authorizer (instead of its handler module)')
+    .action(async (opts: import('./commands/emulate.js').EmulateOptions) => {
+      const { emulateCommand } = await import('./commands/emulate.js');
+      const emulator = await emulateCommand(opts, (line) => process.stdout.write(line + '\n'));
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stdout.write('Stopping the emulator.\n');
+          emulator.stop().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
     });
 
   return cli;

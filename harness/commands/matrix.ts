@@ -4,9 +4,8 @@ import { fixtureLabels } from '../matrix/fixtures.js';
 import { loadAuthModel } from '../schema/load.js';
 import { matrixJson, renderMatrixMarkdown, renderMatrixTable } from '../../reports/matrix.js';
 import { InputError } from '../schema/errors.js';
+import { MATRIX_FORMATS, type MatrixFormat } from './defaults.js';
 
-export const MATRIX_FORMATS = ['table', 'json', 'md'] as const;
-export type MatrixFormat = (typeof MATRIX_FORMATS)[number];
 
 export interface MatrixCommandOptions {
   schema: string;

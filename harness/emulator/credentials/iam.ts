@@ -4,9 +4,6 @@
  * `@smithy/signature-v4` from the secret it issued.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { AuthFailure } from './failure.js';
 
 export interface IamCredentials {
@@ -131,6 +128,7 @@ export class IdentityPool {
     }
     // The payload hash is always computed from the bytes received, never taken from the client's header.
     if ('x-amz-content-sha256' in headers) headers['x-amz-content-sha256'] = createHash('sha256').update(req.body).digest('hex');
+    const [{ Hash }, { HttpRequest }, { SignatureV4 }] = await smithy();
     const [hostname, port] = (headers.host ?? req.host).split(':');
     const request = new HttpRequest({
       method: req.method,
@@ -149,6 +147,12 @@ export class IdentityPool {
     }
     return principal;
   }
+}
+
+/** The signer is loaded on first use: most emulators never see an IAM request. */
+let smithyModules: Promise<[typeof import('@smithy/hash-node'), typeof import('@smithy/protocol-http'), typeof import('@smithy/signature-v4')]> | undefined;
+function smithy() {
+  return (smithyModules ??= Promise.all([import('@smithy/hash-node'), import('@smithy/protocol-http'), import('@smithy/signature-v4')]));
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -3,7 +3,7 @@
  * for a trusted external issuer (a real IdP, cognito-local), verified against its JWKS URL.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { NO_VALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './failure.js';
 import type { SigningKey } from './keys.js';
 
@@ -21,6 +21,7 @@ export class JwtIssuer {
   /** A signed token with the given claims (iss, iat, exp, jti filled in unless given). */
   async sign(claims: Claims, expiresInSeconds = 3600): Promise<string> {
     if (!this.key) throw new Error(`the issuer ${this.issuer} is external: authmatrix cannot sign its tokens`);
+    const { SignJWT } = await import('jose');
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ jti: randomUUID(), iat: now, exp: now + expiresInSeconds, ...claims, iss: this.issuer })
       .setProtectedHeader({ alg: 'RS256', kid: this.key.kid, typ: 'JWT' })
@@ -29,6 +30,7 @@ export class JwtIssuer {
 
   /** Verifies signature (RS256 only), iss, exp and nbf; the caller checks the audience and token use. */
   async verify(token: string): Promise<Claims> {
+    const { decodeProtectedHeader, errors, jwtVerify } = await import('jose');
     try {
       decodeProtectedHeader(token);
     } catch {
@@ -45,6 +47,7 @@ export class JwtIssuer {
 
   private async keys(): Promise<JWTVerifyGetKey> {
     if (this.keySet) return this.keySet;
+    const { createLocalJWKSet, createRemoteJWKSet } = await import('jose');
     this.keySet = this.jwksUrl ? createRemoteJWKSet(new URL(this.jwksUrl), { cacheMaxAge: 600_000 }) : createLocalJWKSet(await this.key!.jwks());
     return this.keySet;
   }
