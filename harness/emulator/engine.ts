@@ -24,6 +24,7 @@ import type { AuthEnv } from './auth/checks.js';
 import { executionError, notAuthorized, validationError, type AppSyncErrorJson, type ValidationErrorJson } from './errors.js';
 import { ModelResolvers, type Published } from './resolvers.js';
 import { installAppSyncScalars } from './scalars.js';
+import { identityPoolPolicies, policyAllows, type RolePolicies } from './iam-policy.js';
 import type { Store } from './store.js';
 import type { CustomOperationRunner } from './custom-operations.js';
 
@@ -74,6 +75,7 @@ export class Engine {
   private readonly access = new Map<string, FieldAccess>();
   private readonly prepared = new Map<string, Prepared | { errors: ValidationErrorJson[] }>();
   readonly resolvers: ModelResolvers;
+  private readonly policies: RolePolicies;
 
   constructor(
     readonly model: AuthModel,
@@ -86,6 +88,7 @@ export class Engine {
     this.schema = buildSchema(this.api.sdl, { assumeValidSDL: true });
     installAppSyncScalars(this.schema);
     this.indexDirectives();
+    this.policies = identityPoolPolicies(model, this.api);
     this.resolvers = new ModelResolvers(model, store, custom, ids, log);
   }
 
@@ -101,13 +104,18 @@ export class Engine {
     }
   }
 
-  /** May this caller touch `Type.field` at all (AppSync's directive check)? */
-  allows(type: string, field: string, auth: AuthContext): boolean {
+  /** May this caller touch `Type.field` at all (AppSync's directive check, then IAM policies)? */
+  allows(type: string, field: string, auth: AuthContext, iam: { authRole: string; unauthRole: string; identityPoolId: string | null }): boolean {
     const a = this.access.get(`${type}.${field}`);
     if (!a || !a.modes.has(auth.mode)) return false;
     if (auth.mode === 'userPool' && a.groups) {
       const groups = auth.identity.groups ?? [];
       return a.groups.some((g) => groups.includes(g));
+    }
+    if (auth.mode === 'iam' && auth.identity.cognitoIdentityPoolId !== null) {
+      const id = auth.identity;
+      const role = id.userArn === iam.unauthRole ? 'unauth' : id.userArn === iam.authRole || id.cognitoIdentityAuthType === 'authenticated' ? 'auth' : 'unauth';
+      return policyAllows(this.policies[role], type, field);
     }
     return true;
   }
@@ -164,7 +172,7 @@ export class Engine {
   private readonly resolve: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
     const type = info.parentType.name;
     const field = info.fieldName;
-    if (!this.allows(type, field, ctx.auth)) throw notAuthorized(field, type);
+    if (!this.allows(type, field, ctx.auth, ctx.env.iam)) throw notAuthorized(field, type);
     if (ctx.auth.mode === 'lambda' && isDenied(ctx.auth.deniedFields, type, field)) return null;
     if (type === 'Query' || type === 'Mutation' || type === 'Subscription') {
       const op = this.operationOf(type, field);

@@ -86,11 +86,13 @@ function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): C
   const records = fx.map((f) => f.record);
   const select = defaultSelection(m);
   const restricted = m.fields.filter((f) => !f.implicit && !f.relation && (f.rules || fieldIsRestricted(m, f)));
-  const createInput = withDynamicGroup(m, team, sampleInput(auth, m));
+  const baseInput = sampleInput(auth, m);
   const updates = fx.map((f) => updateInput(auth, m, f));
   const key = [m.primaryKey.partitionKey];
   for (const p of cast) {
     const base = { persona: p.name, model: m.name };
+    // A member creates records for its own group; others name the fixtures' group.
+    const createInput = withDynamicGroup(m, p.groups?.[0] ?? team, baseInput);
     const where = fx.map((f) => {
       const own = ownership(m, p.identity, f.record);
       return { fixture: f.name, ...(own ? { ownership: own } : {}) };

@@ -159,7 +159,8 @@ function notHeld(ctx: Ctx, op: string, candidates: Role[]): Decision {
   if (sorted.length === 1) {
     return deny(first.rule.id, `denied: ${quoteRole(first)} grants ${op} on ${ctx.model.name} only ${WHOM[first.rule.kind]}, and this caller is not`);
   }
-  return deny(first.rule.id, `denied: ${op} on ${ctx.model.name} needs one of ${sorted.map(quoteRole).join('; ')}, and this caller matches none of them for this record`);
+  const scope = op === 'get' || op === 'update' || op === 'delete' ? ' for this record' : op === 'create' ? ' with this input' : '';
+  return deny(first.rule.id, `denied: ${op} on ${ctx.model.name} needs one of ${sorted.map(quoteRole).join('; ')}, and this caller matches none of them${scope}`);
 }
 
 const WHOM: Record<Role['rule']['kind'], string> = {
@@ -234,10 +235,11 @@ function hasOwnerDisplay(ctx: Ctx, field: Field): boolean {
   return rules.some((r) => r.kind === 'owner' && r.ownerField === field.name && r.identityClaim.includes('::'));
 }
 
-function lambdaDenied(ctx: Ctx, fields: Field[]): string[] {
+/** Fields the Lambda authorizer's `deniedFields` force to null (any selected field, implicit ones too). */
+function lambdaDenied(ctx: Ctx, select: string[] | undefined): string[] {
   if (ctx.identity.kind !== 'lambda' || !ctx.identity.deniedFields?.length) return [];
   const denied = new Set(ctx.identity.deniedFields);
-  return fields.filter((f) => denied.has(`${ctx.model.name}.${f.name}`)).map((f) => f.name);
+  return (select ?? defaultSelection(ctx.model)).filter((f) => denied.has(`${ctx.model.name}.${f}`));
 }
 
 /** Fields of a plain read that come back null with an error. */
@@ -260,7 +262,7 @@ function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): De
 function decideGet(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {
   const fields = selectedResources(ctx, select);
   const bypass = iamBypass(ctx.auth, ctx.identity);
-  if (bypass) return withFieldOutcome(allow(null, bypass), [], lambdaDenied(ctx, fields));
+  if (bypass) return withFieldOutcome(allow(null, bypass), [], lambdaDenied(ctx, select));
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'get') && providerFits(r, ctx.identity));
@@ -268,7 +270,7 @@ function decideGet(ctx: Ctx, record: StoredRecord, select: string[] | undefined)
   const held = roles.filter((r) => (isDynamic(r) ? readFilter(r, ctx.identity)?.(record) ?? false : holds(r, ctx.identity, record))).sort(byPrecedence);
   if (!held.length) return notHeld(ctx, 'get', roles);
   const d = allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`);
-  return withFieldOutcome(d, readDenials(ctx, record, fields, false), lambdaDenied(ctx, fields));
+  return withFieldOutcome(d, readDenials(ctx, record, fields, false), lambdaDenied(ctx, select));
 }
 
 export function recordKey(model: Model, record: StoredRecord): string {
@@ -279,7 +281,7 @@ function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefi
   const fields = selectedResources(ctx, select);
   const all = records.map((r) => recordKey(ctx.model, r));
   const bypass = iamBypass(ctx.auth, ctx.identity);
-  if (bypass) return withFieldOutcome(allow(null, bypass, { visibleIds: all }), [], lambdaDenied(ctx, fields));
+  if (bypass) return withFieldOutcome(allow(null, bypass, { visibleIds: all }), [], lambdaDenied(ctx, select));
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return { ...sandbox, visibleIds: all };
   const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'list') && providerFits(r, ctx.identity));
@@ -305,23 +307,37 @@ function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefi
       : { outcome: 'filtered', rule: filters[0]!.role.rule.id, reason: `filtered by ${by}: the caller sees ${ids.length} of ${records.length} records`, visibleIds: ids };
   }
   const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, false)))];
-  return withFieldOutcome(d, denied, lambdaDenied(ctx, fields));
+  return withFieldOutcome(d, denied, lambdaDenied(ctx, select));
 }
 
 // ---- writes ----------------------------------------------------------------------------------
 
-/** What a mutation response holds: restricted fields the caller may read are silently null (they feed subscriptions). */
-function mutationResponse(ctx: Ctx, d: Decision, record: StoredRecord, select: string[] | undefined): Decision {
-  const fields = selectedResources(ctx, select);
+/**
+ * Which fields of a mutation response come back null, for a caller who did the mutation: restricted
+ * fields it may not read (with an error) and restricted fields it may read (silently: they feed
+ * subscriptions), plus Lambda-denied fields.
+ */
+export function mutationResponseView(auth: AuthModel, identity: Identity, modelName: string, record: StoredRecord, select?: string[]): { denied: string[]; redacted: string[] } {
+  const m = findModel(auth, modelName);
+  if (!m) throw new Error(`no model ${modelName}`);
+  return responseView({ auth, model: m, identity }, record, select);
+}
+
+function responseView(ctx: Ctx, record: StoredRecord, select: string[] | undefined): { denied: string[]; redacted: string[] } {
   const bypass = iamBypass(ctx.auth, ctx.identity) !== null;
   const denied: string[] = [];
   const redacted: string[] = [];
-  for (const f of fields) {
+  for (const f of selectedResources(ctx, select)) {
     if (!fieldIsRestricted(ctx.model, f)) continue;
     if (!bypass && !canReadRestricted(ctx, f, record)) denied.push(f.name);
     else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f)) redacted.push(f.name);
   }
-  for (const f of lambdaDenied(ctx, fields)) if (!redacted.includes(f) && !denied.includes(f)) redacted.push(f);
+  for (const f of lambdaDenied(ctx, select)) if (!redacted.includes(f) && !denied.includes(f)) redacted.push(f);
+  return { denied, redacted };
+}
+
+function mutationResponse(ctx: Ctx, d: Decision, record: StoredRecord, select: string[] | undefined): Decision {
+  const { denied, redacted } = responseView(ctx, record, select);
   const out = withFieldOutcome(d, denied, redacted);
   if (redacted.length) out.reason += `; ${redacted.join(', ')} come${redacted.length > 1 ? '' : 's'} back null in the response (mutation-response redaction)`;
   return out;
@@ -437,9 +453,13 @@ function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unkn
   for (const [k, v] of Object.entries(input)) if (v === null && !nullAllowed.has(k)) denied.push(k);
   for (const k of Object.keys(input)) if (!allowed.has(k) && !denied.includes(k)) denied.push(k);
   if (denied.length) {
-    const nulls = denied.filter((k) => input[k] === null);
-    const why = nulls.length ? ` (setting ${nulls.join(', ')} to null needs delete on ${nulls.length > 1 ? 'them' : 'it'})` : '';
-    return deny(held[0]!.rule.id, `denied: Unauthorized on [${denied.join(', ')}]: the rules this caller matches do not let it change ${denied.length > 1 ? 'these fields' : 'this field'}${why}`, { deniedFields: denied });
+    const nulling = denied.filter((k) => input[k] === null && allowed.has(k));
+    const updating = denied.filter((k) => !nulling.includes(k));
+    const why = [
+      updating.length ? `no rule this caller matches lets it update ${updating.join(', ')}` : '',
+      nulling.length ? `setting ${nulling.join(', ')} to null needs delete permission on ${nulling.length > 1 ? 'them' : 'it'}` : '',
+    ].filter(Boolean).join('; ');
+    return deny(held[0]!.rule.id, `denied: Unauthorized on [${denied.join(', ')}]: ${why}`, { deniedFields: denied });
   }
   return mutationResponse(ctx, allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)} for the fields sent`), after, select);
 }
@@ -461,7 +481,15 @@ function decideDelete(ctx: Ctx, record: StoredRecord, select: string[] | undefin
     return noRule(ctx, 'delete');
   }
   const held = roles.filter((r) => holds(r, identity, record)).sort(byPrecedence);
-  if (!held.length) return notHeld(ctx, 'delete', roles);
+  if (!held.length) {
+    // The caller may hold a role that deletes some fields only: that is what stops it.
+    const partial = fitting.find((r) => hasOpOnSome(model, r, 'delete') && !roles.includes(r) && holds(r, identity, record));
+    if (partial) {
+      const blocking = resources(model).filter((f) => !roleOps(model, partial, f).has('delete')).map((f) => f.name);
+      return deny(partial.rule.id, `denied: delete needs delete permission on every field, and ${quoteRole(partial)} lacks it on ${blocking.join(', ')}`);
+    }
+    return notHeld(ctx, 'delete', roles);
+  }
   return mutationResponse(ctx, allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`), record, select);
 }
 
@@ -527,7 +555,12 @@ export function subscriptionFilterEntry(role: Role, identity: Identity): ((paylo
 
 function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation): Decision {
   const bypass = iamBypass(auth, identity);
-  if (bypass) return allow(null, bypass);
+  const directive = op.enforcement === 'directive';
+  if (bypass) {
+    return allow(null, directive
+      ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
+      : bypass);
+  }
   const matching = op.rules.find((rule) => {
     switch (rule.kind) {
       case 'public':
@@ -542,8 +575,15 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
     }
   });
   const label = `${op.type} ${op.name}`;
-  if (matching) return allow(matching.id, `allowed by rule ${matching.id}: ${describeRule(matching)}`);
+  if (matching) {
+    return allow(matching.id, directive
+      ? `allowed by the native directive of rule ${matching.id} (${describeRule(matching)}); no resolver checks rules here, so the handler sees every such caller`
+      : `allowed by rule ${matching.id}: ${describeRule(matching)}`);
+  }
   const fitting = op.rules.filter((r) => PROVIDER_MODE[r.provider] === modeOf(identity));
+  if (identity.kind === 'iam' && directive && auth.params.genericIamAccess) {
+    return deny(null, `denied: AppSync admits IAM callers here (@aws_iam), but the identity pool's roles get IAM policies only for guest and identityPool rules, and ${label} has none for this role`);
+  }
   if (!fitting.length) return deny(null, `denied: no rule for provider ${providerOf(identity)} grants ${label}`);
   return deny(fitting[0]!.id, `denied: ${label} is granted only to ${fitting.map((r) => `rule ${r.id} (${describeRule(r)})`).join('; ')}, and the caller matches none`);
 }

@@ -3,7 +3,7 @@
  * subscriber receives and with which fields nulled, and what a relation returns through its parent.
  */
 import { findModel, type AuthModel, type Model } from '../schema/model.js';
-import { decide, type Decision, type ModelOperationName, subscriptionFilterEntry } from './decide.js';
+import { decide, mutationResponseView, subscriptionFilterEntry } from './decide.js';
 import { displayedOwner, type Identity } from './identity.js';
 import { hasOpOnSome, holds, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
 
@@ -29,8 +29,6 @@ export interface Delivery {
   nulledFields: string[];
 }
 
-const MUTATION_OF = { onCreate: 'create', onUpdate: 'update', onDelete: 'delete' } as const;
-
 /** Does this event reach this subscriber, and what does its payload hold? */
 export function delivery(auth: AuthModel, modelName: string, sub: Subscription, event: Event): Delivery {
   const model = mustModel(auth, modelName);
@@ -38,10 +36,9 @@ export function delivery(auth: AuthModel, modelName: string, sub: Subscription, 
   if (start.outcome === 'deny') return { delivered: false, reason: `not subscribed: ${start.reason}`, nulledFields: [] };
 
   // The payload is the mutation response as the actor received it, owner fields shown as displayed.
-  const op = MUTATION_OF[sub.operation];
-  const response = mutationPayloadView(auth, model, event, op);
+  const response = mutationResponseView(auth, event.actor, modelName, event.record, event.select);
   const payload = displayed(auth, model, event.record);
-  const nulled = [...response.nulled];
+  const nulled = [...response.denied, ...response.redacted];
   for (const f of lambdaNulls(sub.subscriber, model)) if (!nulled.includes(f)) nulled.push(f);
 
   if (start.outcome === 'allow') {
@@ -62,23 +59,6 @@ export function delivery(auth: AuthModel, modelName: string, sub: Subscription, 
   });
   if (match) return { delivered: true, reason: `delivered: the event passes the runtime filter of rule ${match.role.rule.id}`, nulledFields: nulled };
   return { delivered: false, reason: `filtered out: the event matches no runtime filter (${start.reason})`, nulledFields: nulled };
-}
-
-function mutationPayloadView(auth: AuthModel, model: Model, event: Event, op: 'create' | 'update' | 'delete'): { nulled: string[] } {
-  // The actor's own decision on its mutation tells which fields its response (and so the payload) lacks.
-  const target = op === 'create'
-    ? { type: model.name, input: strip(event.record, model), ...(event.select ? { select: event.select } : {}) }
-    : { type: model.name, record: event.record, ...(op === 'update' ? { input: {} } : {}), ...(event.select ? { select: event.select } : {}) };
-  const d: Decision = decide(auth, event.actor, op as ModelOperationName, target);
-  if (d.outcome === 'deny') throw new Error(`the actor may not ${op} this ${model.name}: ${d.reason}`);
-  return { nulled: [...(d.deniedFields ?? []), ...(d.redactedFields ?? [])] };
-}
-
-/** The input a create needs to produce this record: declared fields only. */
-function strip(record: StoredRecord, model: Model): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of model.fields) if (!f.implicit && !f.relation && f.name in record) out[f.name] = record[f.name];
-  return out;
 }
 
 /** A record as a reader sees it: composite-claim owner values shown as their username segment. */

@@ -224,3 +224,14 @@ describe('custom operations', () => {
     expect(onlyError(r)).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access likePost on type Mutation' });
   });
 });
+
+describe('identity-pool roles and their IAM policies', () => {
+  it('@aws_iam admits IAM callers, but a guest’s role has no policy for an operation without guest rules', async () => {
+    const r = await guest.graphql({ query: 'mutation { likePost(postId: "x") { id } }' });
+    expect(onlyError(r)).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access likePost on type Mutation' });
+    const iamUser = client(emu, iamAuth(emu, 'user'));
+    expect(onlyError(await iamUser.graphql({ query: 'mutation { createComment(input: { body: "b" }) { id } }' })).errorType).toBe('Unauthorized');
+    expect((await iamUser.graphql({ query: 'query { listComments { items { id } } }' })).errors).toEqual([]);
+    expect((await iamAdmin.graphql({ query: 'mutation { likePost(postId: "x") { id } }' })).errors[0]?.errorType).toBe('NotFound');
+  });
+});
