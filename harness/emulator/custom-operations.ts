@@ -9,7 +9,7 @@ import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
 import type { RequestContext } from './engine.js';
 import { AppSyncError } from './errors.js';
-import { runJsResolver, type JsResolverRuntime } from './js-resolver.js';
+import { runJsResolver, runJsResolverDetailed, type JsResolverRuntime } from './js-resolver.js';
 import { loadHandler } from './user-module.js';
 
 type FunctionHandler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -58,6 +58,19 @@ export class CustomOperationRunner {
       return prev;
     }
     return this.noHandler(op, 'it has no handler');
+  }
+
+  /**
+   * A custom subscription at `start`: the static check, then its JS resolver, whose response may set
+   * an enhanced filter. Returns that filter (null: none set).
+   */
+  async subscribe(name: string, args: Record<string, unknown>, ctx: RequestContext): Promise<Record<string, unknown> | null> {
+    const op = this.operation(name)!;
+    if (op.enforcement === 'resolver' && !staticAllows(op.rules, ctx.env)) throw new Unauthorized();
+    if (op.handler.kind !== 'js') return null;
+    const info = { fieldName: name, parentType: { name: 'Subscription' }, variableValues: {} } as unknown as GraphQLResolveInfo;
+    const result = await runJsResolverDetailed(this.js, op.handler.entries, op.handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
+    return (result.subscriptionFilter as Record<string, unknown> | undefined) ?? null;
   }
 
   private loadFunction(entry: string): Promise<FunctionHandler> {

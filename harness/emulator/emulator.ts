@@ -19,6 +19,7 @@ import { OidcProvider, type OidcUser } from './credentials/oidc.js';
 import { UserPool, type UserPoolTokens, type UserPoolUser } from './credentials/userpool.js';
 import { CustomOperationRunner } from './custom-operations.js';
 import { Engine, type GraphQLBody, type GraphQLResponse, type RequestContext } from './engine.js';
+import { Realtime } from './realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { amplifyOutputs } from './outputs.js';
 import { Store } from './store.js';
@@ -39,6 +40,8 @@ export interface EmulatorOptions {
   oidcJwksUrl?: string;
   /** Lambda authorizer answers by token, when the schema names no handler module (or to replace it). */
   lambdaTokens?: Record<string, AuthorizerResponse>;
+  /** Realtime keep-alive (`ka`) interval; AppSync sends one about every minute. */
+  keepAliveMs?: number;
   log?: (line: string) => void;
 }
 
@@ -66,6 +69,7 @@ export class Emulator {
   readonly engine: Engine;
   readonly store: Store;
   readonly lambda: LambdaAuthorizer | undefined;
+  readonly realtime: Realtime;
   private readonly creds: Credentials;
   private readonly iamStash: IamStash;
   private readonly sockets = new Set<Socket>();
@@ -143,6 +147,14 @@ export class Emulator {
     const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log);
     this.engine = new Engine(model, this.store, custom, log, ids);
     this.credentials = this.minter(apiKeys);
+    this.realtime = new Realtime({
+      engine: this.engine,
+      authenticate: (headers, path, body, sourceIp, query) =>
+        authenticate({ headers, method: 'POST', host: headers.host ?? `${host}:${port}`, path, body, sourceIp, ...(query ? { query } : {}), requestId: randomUUID() }, this.creds),
+      env: (auth) => ({ auth, iam: this.iamStash, params: model.params }),
+      keepAliveMs: options.keepAliveMs ?? 60_000,
+      log,
+    });
   }
 
   static async start(options: EmulatorOptions): Promise<Emulator> {
@@ -176,6 +188,11 @@ export class Emulator {
       log,
     });
     const e = emulator;
+    server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+      if (path === '/graphql/realtime' || path === '/graphql') e.realtime.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
     server.on('connection', (socket: Socket) => {
       e.sockets.add(socket);
       socket.on('close', () => e.sockets.delete(socket));
@@ -202,6 +219,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
+    this.realtime.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
@@ -255,7 +273,9 @@ export class Emulator {
       return { status: e.status, headers: { ...responseHeaders, 'x-amzn-ErrorType': e.errorType }, body: { errors: [{ errorType: e.errorType, message: e.message }] } };
     }
     const ctx: RequestContext = { auth, env: { auth, iam: this.iamStash, params: this.model.params }, requestId, headers, published: [] };
-    return { status: 200, headers: responseHeaders, body: await this.engine.execute(body, ctx) };
+    const result = await this.engine.execute(body, ctx);
+    if (ctx.published.length) this.realtime.publish(ctx.published, result.data);
+    return { status: 200, headers: responseHeaders, body: result };
   }
 
   private userPoolJwks(): Promise<unknown> {

@@ -6,6 +6,8 @@
 import {
   buildSchema,
   execute,
+  getArgumentValues,
+  getVariableValues,
   GraphQLError,
   GraphQLObjectType,
   isObjectType,
@@ -13,6 +15,7 @@ import {
   parse,
   validate,
   type DocumentNode,
+  type FieldNode,
   type GraphQLFieldResolver,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -168,6 +171,75 @@ export class Engine {
     return response;
   }
 
+  /** Validates a subscription document, checks the caller may subscribe, and runs the subscription resolver. */
+  async startSubscription(body: GraphQLBody, ctx: RequestContext): Promise<SubscriptionStart> {
+    const prepared = this.prepare(body.query, body.operationName);
+    if ('errors' in prepared) return { ok: false, errors: prepared.errors };
+    if (prepared.operation.operation !== 'subscription') {
+      return { ok: false, errors: [validationError(new GraphQLError('Only subscriptions are served over the realtime endpoint'))] };
+    }
+    const roots = prepared.operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+    if (roots.length !== 1) return { ok: false, errors: [validationError(new GraphQLError('A subscription must select exactly one field'))] };
+    const node = roots[0]!;
+    const field = node.name.value;
+    const coerced = getVariableValues(this.schema, prepared.operation.variableDefinitions ?? [], body.variables ?? {});
+    if (coerced.errors) return { ok: false, errors: coerced.errors.map(validationError) };
+    const type = this.schema.getSubscriptionType()!;
+    const def = type.getFields()[field]!;
+    const args = getArgumentValues(def, node, coerced.coerced);
+    if (!this.allows('Subscription', field, ctx.auth, ctx.env.iam)) {
+      return { ok: false, errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type Subscription` }] };
+    }
+    const mutations = subscribedMutations(def.astNode?.directives ?? []);
+    const op = this.operationOf('Subscription', field);
+    try {
+      const setup = await this.resolvers.subscribe(op, field, args, ctx);
+      return {
+        ok: true,
+        prepared: {
+          document: prepared.document,
+          ...(body.operationName ? { operationName: body.operationName } : {}),
+          variables: coerced.coerced,
+          field,
+          responseKey: node.alias?.value ?? field,
+          args,
+          mutations,
+        },
+        setup,
+      };
+    } catch (e) {
+      const err = e instanceof Error && 'errorType' in e ? (e as Error & { errorType: string }) : null;
+      if (err) return { ok: false, errors: [{ errorType: err.errorType, message: err.message }] };
+      throw e;
+    }
+  }
+
+  /**
+   * An event as one subscriber receives it: the subscription's selection over the mutation's response
+   * payload. No resolvers run (fields the mutation did not select are null); the subscriber's auth mode
+   * must still reach each field, and its Lambda deniedFields are nulled.
+   */
+  async renderEvent(sub: PreparedSubscription, payload: unknown, ctx: RequestContext): Promise<GraphQLResponse> {
+    const result = await execute({
+      schema: this.schema,
+      document: sub.document,
+      variableValues: sub.variables,
+      ...(sub.operationName ? { operationName: sub.operationName } : {}),
+      rootValue: { [sub.field]: payload },
+      contextValue: ctx,
+      fieldResolver: (source, _args, c: RequestContext, info) => {
+        const type = info.parentType.name;
+        if (!this.allows(type, info.fieldName, c.auth, c.env.iam)) throw notAuthorized(info.fieldName, type);
+        if (c.auth.mode === 'lambda' && isDenied(c.auth.deniedFields, type, info.fieldName)) return null;
+        const value = (source as Record<string, unknown> | null)?.[info.fieldName];
+        return value === undefined ? null : value;
+      },
+    });
+    const response: GraphQLResponse = { data: (result.data as Record<string, unknown> | null | undefined) ?? null };
+    if (result.errors?.length) response.errors = result.errors.map((e) => executionError(e, this.log));
+    return response;
+  }
+
   /** Every field goes through here: directive check, Lambda deniedFields, then the resolver. */
   private readonly resolve: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
     const type = info.parentType.name;
@@ -183,6 +255,29 @@ export class Engine {
   };
 }
 
+/** A subscription `start`, validated and with its arguments coerced. */
+export interface PreparedSubscription {
+  document: DocumentNode;
+  operationName?: string;
+  variables: Record<string, unknown>;
+  field: string;
+  responseKey: string;
+  args: Record<string, unknown>;
+  /** The mutations whose results this subscription receives (`@aws_subscribe`). */
+  mutations: string[];
+}
+
+export interface SubscriptionSetup {
+  /** An enhanced filter events must pass (null: every event, subject to argument filtering). */
+  filter: Record<string, unknown> | null;
+  /** Plain argument filtering when no enhanced filter is set: payload fields equal to the arguments. */
+  argumentFilter: Record<string, unknown>;
+}
+
+export type SubscriptionStart =
+  | { ok: true; prepared: PreparedSubscription; setup: SubscriptionSetup }
+  | { ok: false; errors: (AppSyncErrorJson | ValidationErrorJson | { errorType: string; message: string })[] };
+
 function accessOf(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[]): FieldAccess | undefined {
   const modes = new Set<AuthMode>();
   let groups: string[] | undefined;
@@ -195,6 +290,12 @@ function accessOf(directives: readonly { name: { value: string }; arguments?: re
     if (value?.kind === Kind.LIST) groups = [...(groups ?? []), ...(value.values ?? []).map((v) => v.value)];
   }
   return modes.size ? { modes, ...(groups ? { groups } : {}) } : undefined;
+}
+
+function subscribedMutations(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[]): string[] {
+  const d = directives.find((x) => x.name.value === 'aws_subscribe');
+  const value = d?.arguments?.find((a) => a.name.value === 'mutations')?.value as { kind: string; values?: { value: string }[] } | undefined;
+  return value?.kind === Kind.LIST ? (value.values ?? []).map((v) => v.value) : [];
 }
 
 function isDenied(denied: string[], type: string, field: string): boolean {

@@ -11,6 +11,7 @@ import {
   authorizeCreate,
   authorizeDelete,
   authorizeRead,
+  authorizeSubscription,
   authorizeUpdate,
   canReadField,
   FieldsUnauthorized,
@@ -19,7 +20,7 @@ import {
   type AuthEnv,
 } from './auth/checks.js';
 import type { CustomOperationRunner } from './custom-operations.js';
-import type { RequestContext } from './engine.js';
+import type { RequestContext, SubscriptionSetup } from './engine.js';
 import { AppSyncError, conditionalCheckFailed, notAuthorized } from './errors.js';
 import { FilterError, matches, type Filter, type Item } from './filters.js';
 import { BadNextToken, ConditionalCheckFailed, type Store, type Table } from './store.js';
@@ -102,6 +103,25 @@ export class ModelResolvers {
     } catch (e) {
       throw this.translate(e, info.fieldName, info.parentType.name, ctx.requestId);
     }
+  }
+
+  /** The subscription resolver at `start`: auth (owner arguments, runtime filters) and the client filter. */
+  async subscribe(op: ApiOperation | undefined, field: string, args: Record<string, unknown>, ctx: RequestContext): Promise<SubscriptionSetup> {
+    const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
+    const argumentFilter = Object.fromEntries(Object.entries(args).filter(([k, v]) => k !== 'filter' && v !== null && v !== undefined));
+    let filter: Filter | null;
+    try {
+      if (op?.kind === 'onCreate' || op?.kind === 'onUpdate' || op?.kind === 'onDelete') {
+        const info = this.info(op.model);
+        filter = info.model.subscriptionLevel === 'public' ? clientFilter : authorizeSubscription(info.acm, ctx.env, args).filter;
+      } else if (op?.kind === 'custom') {
+        filter = (await this.custom.subscribe(op.name, args, ctx)) ?? clientFilter;
+      } else filter = clientFilter;
+    } catch (e) {
+      throw this.translate(e, field, 'Subscription', ctx.requestId);
+    }
+    checkFilterLimits(filter);
+    return { filter, argumentFilter: filter ? {} : argumentFilter };
   }
 
   private translate(e: unknown, field: string, type: string, requestId: string): unknown {
@@ -283,6 +303,21 @@ export class ModelResolvers {
       if (!same) out.add(f.name);
     }
     return out;
+  }
+}
+
+/** AppSync's enhanced-filter limits: `in`/`notIn` take at most 5 values, `containsAny` at most 20. */
+function checkFilterLimits(filter: unknown): void {
+  if (!filter || typeof filter !== 'object') return;
+  for (const [k, v] of Object.entries(filter)) {
+    if ((k === 'in' || k === 'notIn') && Array.isArray(v) && v.length > 5) {
+      throw new AppSyncError('BadRequestException', `Subscription filter validation failed: '${k}' takes at most 5 values, got ${v.length}`);
+    }
+    if (k === 'containsAny' && Array.isArray(v) && v.length > 20) {
+      throw new AppSyncError('BadRequestException', `Subscription filter validation failed: 'containsAny' takes at most 20 values, got ${v.length}`);
+    }
+    if (Array.isArray(v)) v.forEach(checkFilterLimits);
+    else checkFilterLimits(v);
   }
 }
 

@@ -356,14 +356,16 @@ export interface SubscriptionAuth {
 
 /** The subscription resolver at `start`: throws when refused; owner arguments are checked here. */
 export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<string, unknown>): SubscriptionAuth {
-  if (iamBypass(env)) return { filter: null };
+  // The response template turns a non-empty `filter` argument into an enhanced filter for every caller.
+  const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
+  if (iamBypass(env)) return { filter: clientFilter };
   const roles = rolesForCaller(acm.rolesFor('listen'), env);
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
     if (!roles.length) throw new Unauthorized();
-    return { filter: null };
+    return { filter: clientFilter };
   }
   if (env.auth.mode === 'iam') {
-    if (roles.some((r) => iamRoleMatches(env, r))) return { filter: null };
+    if (roles.some((r) => iamRoleMatches(env, r))) return { filter: clientFilter };
     throw new Unauthorized();
   }
   let authorized = roles.some((r) => r.static && holdsStatic(env, r));
@@ -389,7 +391,6 @@ export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<strin
     if (groups.length) groupEntries.push({ [role.entity!]: { [role.isEntityList ? 'containsAny' : 'in']: groups } });
   }
   const runtime = [...ownerEntries, ...groupEntries];
-  const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
   if (validOwnerArgument && runtime.length === 1 && !clientFilter) return { filter: null };
   if ((!authorized || validOwnerArgument) && runtime.length) {
     return { filter: clientFilter ? { and: [{ or: runtime }, clientFilter] } : { or: runtime } };
