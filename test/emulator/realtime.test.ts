@@ -174,6 +174,12 @@ describe('who receives which events', () => {
       [{ title: { contains: 'c' } }, ['cc']],
       [{ title: { in: ['a', 'cc'] } }, ['a', 'cc']],
       [{ title: { between: ['b', 'c'] } }, ['b']],
+      [{ title: { notContains: 'c' } }, ['a', 'b', 'end']],
+      [{ title: { notIn: ['a', 'b'] } }, ['cc', 'end']],
+      [{ title: { lt: 'b' } }, ['a']],
+      [{ title: { le: 'b' } }, ['a', 'b']],
+      [{ title: { gt: 'cc' } }, ['end']],
+      [{ title: { ge: 'cc' } }, ['cc', 'end']],
       [{ or: [{ title: { eq: 'a' } }, { title: { eq: 'cc' } }] }, ['a', 'cc']],
       [{ and: [{ title: { ne: 'a' } }, { title: { ne: 'cc' } }] }, ['b', 'end']],
     ];
@@ -187,6 +193,12 @@ describe('who receives which events', () => {
       for (const e of s.events) got.push((e.data!.onCreatePost as { title: string }).title);
       expect(got).toEqual(want);
     }
+  });
+
+  it('the subscription filter input has no `not` (as the transformer generates it): using it is a validation error', async () => {
+    const c = await connect({ mode: 'apiKey', apiKey: emu.apiKey! });
+    const e = await c.subscribe({ query: 'subscription { onCreatePost(filter: { not: { title: { eq: "a" } } }) { id } }' }).catch((x: unknown) => x);
+    expect((e as RealtimeError).errors[0]!.message).toMatch(/^Validation error/);
   });
 
   it('events arrive in mutation order', async () => {
