@@ -26,9 +26,10 @@ function program(): Command {
     .command('matrix')
     .description('print the expected permission matrix derived from a schema (no endpoint needed)')
     .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
-    .option('--config <path>', 'Gen 1 only: auth modes and transform settings (default: authmatrix.gen1.json beside the schema)')
+    .option('--config <path>', 'authmatrix.config.ts (default: found in the working directory or the app directory)')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings (default: authmatrix.gen1.json beside the schema)')
     .addOption(new Option('--format <format>', 'output format').choices(MATRIX_FORMATS).default('table'))
-    .action(async (opts: { schema: string; config?: string; format: string }) => {
+    .action(async (opts: { schema: string; config?: string; gen1Config?: string; format: string }) => {
       const { matrixCommand } = await import('./commands/matrix.js');
       process.stdout.write((await matrixCommand(opts)) + '\n');
     });
@@ -37,7 +38,7 @@ function program(): Command {
     .command('emulate')
     .description('serve the embedded AppSync emulator for a schema and write an amplify_outputs.json for it')
     .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
-    .option('--config <path>', 'Gen 1 only: auth modes and transform settings')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .option('--host <host>', 'interface to bind (the /.authmatrix/ endpoints are served on loopback only)', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', String(DEFAULT_PORT))
     .option('--outputs <file>', 'where to write the amplify_outputs.json for the emulator', DEFAULT_OUTPUTS)
@@ -56,6 +57,28 @@ function program(): Command {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+    });
+
+  const personas = cli.command('personas').description('the personas a schema calls for, and cleanup of deployed runs');
+  personas
+    .command('list')
+    .description('print the cast for a schema (default cast plus authmatrix.config.ts)')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--config <path>', 'authmatrix.config.ts')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
+    .action(async (opts: { schema: string; config?: string; gen1Config?: string }) => {
+      const { listPersonas } = await import('./commands/personas.js');
+      process.stdout.write((await listPersonas(opts)) + '\n');
+    });
+  personas
+    .command('cleanup')
+    .description('delete the users and groups that crashed runs left in a deployed user pool')
+    .requiredOption('--outputs <file>', 'the deployed app\'s amplify_outputs.json')
+    .option('--run <id>', 'only this run (default: every run ledger and every am-* user)')
+    .option('--config <path>', 'authmatrix.config.ts (for deployed.endpoints)')
+    .action(async (opts: { outputs: string; run?: string; config?: string }) => {
+      const { cleanupPersonas } = await import('./commands/personas.js');
+      process.stdout.write((await cleanupPersonas(opts)) + '\n');
     });
 
   return cli;

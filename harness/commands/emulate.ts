@@ -9,7 +9,7 @@ import { DEFAULT_OUTPUTS } from './defaults.js';
 
 export interface EmulateOptions {
   schema: string;
-  config?: string;
+  gen1Config?: string;
   host: string;
   port: string;
   outputs?: string;
@@ -21,7 +21,7 @@ export interface EmulateOptions {
 export async function emulateCommand(opts: EmulateOptions, out: (line: string) => void): Promise<Emulator> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`invalid port "${opts.port}"`, undefined, 'use --port 0..65535 (0: any free port)');
-  const model = await loadAuthModel(opts.schema, opts.config ? { config: opts.config } : {});
+  const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const lambdaTokens = opts.lambdaTokens ? readTokenTable(opts.lambdaTokens) : undefined;
   const emulator = await startEmulator({
     model,

@@ -1,5 +1,7 @@
 import { expectedMatrix } from '../matrix/cells.js';
-import { defaultCast } from '../matrix/cast.js';
+import { castWith } from '../matrix/cast.js';
+import { loadConfig } from '../config.js';
+import { appRoot } from './app-root.js';
 import { fixtureLabels } from '../matrix/fixtures.js';
 import { loadAuthModel } from '../schema/load.js';
 import { matrixJson, renderMatrixMarkdown, renderMatrixTable } from '../../reports/matrix.js';
@@ -10,6 +12,7 @@ import { MATRIX_FORMATS, type MatrixFormat } from './defaults.js';
 export interface MatrixCommandOptions {
   schema: string;
   config?: string;
+  gen1Config?: string;
   format: string;
   width?: number;
 }
@@ -19,8 +22,9 @@ export async function matrixCommand(opts: MatrixCommandOptions): Promise<string>
   if (!(MATRIX_FORMATS as readonly string[]).includes(opts.format)) {
     throw new InputError(`unknown format "${opts.format}"`, undefined, `use --format ${MATRIX_FORMATS.join('|')}`);
   }
-  const auth = await loadAuthModel(opts.schema, opts.config ? { config: opts.config } : {});
-  const cast = defaultCast(auth);
+  const auth = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
+  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(auth.source.path)]);
+  const cast = castWith(auth, config.personas);
   const cells = expectedMatrix(auth, cast);
   switch (opts.format as MatrixFormat) {
     case 'json':

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { AuthModel, Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
+import type { PersonaOverride } from '../config.js';
+import { InputError } from '../schema/errors.js';
 
 export const PERSONA_KINDS = [
   'anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember',
@@ -21,8 +23,16 @@ export interface Persona {
   username?: string;
   /** Group memberships (user pool `cognito:groups`, or the OIDC group claim). */
   groups?: string[];
-  /** Lambda personas: the token sent in `Authorization`. */
-  lambdaToken?: string;
+  /** Extra claims (or user attributes on a deployed user pool). */
+  claims?: Record<string, unknown>;
+  /** User-pool personas: which token they send (aws-amplify sends the access token). */
+  tokenUse?: 'id' | 'access';
+  /** Lambda personas: the token sent in `Authorization`. OIDC personas on a deployed IdP: a fixed token. */
+  token?: string;
+  /** Headers every request of this persona carries. */
+  headers?: Record<string, string>;
+  /** IAM admin on a deployed target: the AWS profile to use. */
+  profile?: string;
   /** One line a report shows: who this is. */
   description: string;
 }
@@ -49,16 +59,16 @@ export function stableSub(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function userPoolIdentity(username: string, groups: string[]): Identity {
-  // What an access token carries (amplify-js sends the access token).
-  const claims: Record<string, unknown> = { sub: stableSub(username), username, token_use: 'access' };
+function userPoolIdentity(username: string, groups: string[], extra: Record<string, unknown> = {}, tokenUse: 'id' | 'access' = 'access'): Identity {
+  // What the token carries: access tokens name the user `username`, ID tokens `cognito:username`.
+  const claims: Record<string, unknown> = { sub: stableSub(username), [tokenUse === 'access' ? 'username' : 'cognito:username']: username, token_use: tokenUse, ...extra };
   if (groups.length) claims['cognito:groups'] = groups;
   return { kind: 'userPool', claims };
 }
 
 /** OIDC claims: sub plus whatever claims the schema's OIDC rules read (identity and group claims). */
-function oidcIdentity(model: AuthModel, name: string, groups: string[]): Identity {
-  const claims: Record<string, unknown> = { sub: stableSub(`oidc:${name}`), email: `${name}@example.com` };
+function oidcIdentity(model: AuthModel, name: string, groups: string[], extra: Record<string, unknown> = {}): Identity {
+  const claims: Record<string, unknown> = { sub: stableSub(`oidc:${name}`), email: `${name}@example.com`, ...extra };
   for (const r of allRules(model)) {
     if (r.provider !== 'oidc') continue;
     if (r.kind === 'owner') for (const part of r.identityClaim.split('::')) if (!(part in claims)) claims[part] = part === 'sub' ? claims.sub : name;
@@ -112,7 +122,7 @@ export function defaultCast(model: AuthModel): Persona[] {
   if (modes.has('lambda')) {
     cast.push(
       { name: 'lambdaAllowed', kind: 'lambdaAllowed', identity: { kind: 'lambda', authorized: true }, description: 'a token the Lambda authorizer accepts' },
-      { name: 'lambdaDenied', kind: 'lambdaDenied', identity: { kind: 'lambda', authorized: false }, description: 'a token the Lambda authorizer refuses' },
+      { name: 'lambdaDenied', kind: 'lambdaDenied', identity: { kind: 'lambda', authorized: false }, token: 'authmatrix-refused-token', description: 'a token the Lambda authorizer refuses' },
     );
   }
   return cast;
@@ -126,4 +136,68 @@ function groupsOf(rules: Rule[], provider: 'userPools' | 'oidc', dynamic: string
   }
   if (rules.some((r) => r.provider === provider && r.kind === 'dynamicGroup')) out.add(dynamic);
   return [...out];
+}
+
+/** The identity a persona of this kind has, from its username, groups and claims. */
+export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username' | 'groups' | 'claims' | 'tokenUse'> & { deniedFields?: string[] }): Identity {
+  const username = p.username ?? p.kind;
+  const groups = p.groups ?? [];
+  switch (p.kind) {
+    case 'anonymous':
+      return { kind: 'anonymous' };
+    case 'apiKey':
+      return { kind: 'apiKey' };
+    case 'guest':
+      return { kind: 'iam', principal: 'unauthRole' };
+    case 'iamUser':
+      return { kind: 'iam', principal: 'authRole' };
+    case 'iamAdmin':
+      return { kind: 'iam', principal: 'other', roleName: model.params.adminRoles[0] ?? 'authmatrix-admin' };
+    case 'owner':
+    case 'stranger':
+    case 'groupMember':
+      return userPoolIdentity(username, groups, p.claims, p.tokenUse);
+    case 'oidcUser':
+    case 'oidcStranger':
+    case 'oidcGroupMember':
+      return oidcIdentity(model, username, groups, p.claims);
+    case 'lambdaAllowed':
+      return { kind: 'lambda', authorized: true, ...(p.deniedFields?.length ? { deniedFields: p.deniedFields } : {}) };
+    case 'lambdaDenied':
+      return { kind: 'lambda', authorized: false };
+  }
+}
+
+/**
+ * The default cast with the config's overrides: a persona can be dropped (`false`), changed (username,
+ * groups, claims, token use, Lambda token, headers) or added (a new name with a `kind`).
+ */
+export function castWith(model: AuthModel, overrides: Record<string, PersonaOverride | false> | undefined): Persona[] {
+  const cast = defaultCast(model);
+  for (const [name, o] of Object.entries(overrides ?? {})) {
+    const i = cast.findIndex((p) => p.name === name);
+    if (o === false) {
+      if (i >= 0) cast.splice(i, 1);
+      continue;
+    }
+    const base: Persona | undefined = cast[i];
+    const kind = o.kind ?? base?.kind;
+    if (!kind) throw new InputError(`persona "${name}" is new and needs a kind`, undefined, `personas: { "${name}": { kind: "groupMember", groups: ["…"] } }`);
+    const merged: Omit<Persona, 'identity'> = {
+      name,
+      kind,
+      description: base?.description ?? `${kind} persona from the config`,
+      ...(base?.username || o.username ? { username: o.username ?? base!.username! } : {}),
+      ...(o.groups ?? base?.groups ? { groups: o.groups ?? base?.groups } : {}),
+      ...(o.claims ?? base?.claims ? { claims: { ...base?.claims, ...o.claims } } : {}),
+      ...(o.tokenUse ?? base?.tokenUse ? { tokenUse: o.tokenUse ?? base?.tokenUse } : {}),
+      ...(o.token ?? base?.token ? { token: o.token ?? base?.token } : {}),
+      ...(o.headers ?? base?.headers ? { headers: { ...base?.headers, ...o.headers } } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
+    };
+    const persona: Persona = { ...merged, identity: identityOf(model, { ...merged, ...(o.deniedFields ? { deniedFields: o.deniedFields } : {}) }) };
+    if (i >= 0) cast[i] = persona;
+    else cast.push(persona);
+  }
+  return cast;
 }

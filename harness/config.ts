@@ -1,0 +1,106 @@
+/**
+ * `authmatrix.config.ts` (or .mjs/.js/.json): persona overrides and additions, token sources for OIDC
+ * and Lambda personas, and deployed-target settings. Loaded with jiti; validated key by key.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { InputError } from './schema/errors.js';
+import { PERSONA_KINDS, type PersonaKind } from './matrix/cast.js';
+
+export interface PersonaOverride {
+  /** Required for a new persona; an existing one keeps its kind. */
+  kind?: PersonaKind;
+  username?: string;
+  groups?: string[];
+  /** Extra token claims (emulated target) or user attributes (deployed user pools). */
+  claims?: Record<string, unknown>;
+  /** User-pool personas send the access token by default, as aws-amplify does. */
+  tokenUse?: 'id' | 'access';
+  /** Lambda personas: the token; OIDC personas: a fixed token for a deployed IdP. */
+  token?: string;
+  /** Lambda personas: the fields the authorizer denies this token (when its handler cannot be run). */
+  deniedFields?: string[];
+  /** Headers every request of this persona carries. */
+  headers?: Record<string, string>;
+  /** IAM admin persona on a deployed target: a named AWS profile instead of the default chain. */
+  profile?: string;
+}
+
+export interface AuthmatrixConfig {
+  /** By persona name (`owner`, `groupMember:Admin`, a new name); `false` drops a persona. */
+  personas?: Record<string, PersonaOverride | false>;
+  oidc?: {
+    /** A shell command that prints an OIDC token; run with AUTHMATRIX_PERSONA set to the persona name. */
+    tokenCommand?: string;
+    /** A client-credentials grant (one machine identity: used for oidcUser). */
+    clientCredentials?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+  };
+  deployed?: {
+    /** How user-pool personas sign in; default: the first flow the app client allows. */
+    authFlow?: 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';
+    /** Service endpoints for local protocol peers (e.g. cognito-local). */
+    endpoints?: { cognitoIdentityProvider?: string; cognitoIdentity?: string };
+  };
+}
+
+export const CONFIG_FILES = ['authmatrix.config.ts', 'authmatrix.config.mts', 'authmatrix.config.mjs', 'authmatrix.config.js', 'authmatrix.config.json'];
+
+/** The config given, or the first one found in `dirs`; none is fine (defaults apply). */
+export async function loadConfig(explicit: string | undefined, dirs: string[]): Promise<{ config: AuthmatrixConfig; file?: string }> {
+  let file = explicit ? path.resolve(explicit) : undefined;
+  if (file && !existsSync(file)) throw new InputError('config file not found', { file }, 'pass the path to authmatrix.config.ts, or drop --config');
+  if (!file) {
+    for (const dir of dirs) {
+      file = CONFIG_FILES.map((f) => path.join(dir, f)).find((f) => existsSync(f));
+      if (file) break;
+    }
+  }
+  if (!file) return { config: {} };
+  let raw: unknown;
+  try {
+    if (file.endsWith('.json')) raw = JSON.parse(readFileSync(file, 'utf8'));
+    else {
+      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, interopDefault: true });
+      const mod = (await jiti.import(file)) as { default?: unknown };
+      raw = mod.default ?? mod;
+    }
+  } catch (e) {
+    throw new InputError(`the config does not load: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { file }, 'export default { personas: { ... } }');
+  }
+  return { config: validate(raw, file), file };
+}
+
+function validate(raw: unknown, file: string): AuthmatrixConfig {
+  const fail = (msg: string, fix: string): never => {
+    throw new InputError(msg, { file }, fix);
+  };
+  if (!isObject(raw)) fail('the config must export an object', 'export default { personas: { owner: { username: "alice" } } }');
+  const cfg = raw as Record<string, unknown>;
+  for (const k of Object.keys(cfg)) if (!['personas', 'oidc', 'deployed'].includes(k)) fail(`unknown setting "${k}"`, 'use personas, oidc, deployed');
+  if (cfg.personas !== undefined) {
+    if (!isObject(cfg.personas)) fail('"personas" must map persona names to settings', 'personas: { owner: { username: "alice" } }');
+    for (const [name, p] of Object.entries(cfg.personas as Record<string, unknown>)) {
+      if (p === false) continue;
+      if (!isObject(p)) fail(`persona "${name}" must be an object or false`, `personas: { "${name}": { ... } }`);
+      const o = p as Record<string, unknown>;
+      const keys = ['kind', 'username', 'groups', 'claims', 'tokenUse', 'token', 'deniedFields', 'headers', 'profile'];
+      for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`unknown persona setting "${name}.${k}"`, `use ${keys.join(', ')}`);
+      if (o.kind !== undefined && !(PERSONA_KINDS as readonly string[]).includes(o.kind as string)) fail(`persona "${name}" has unknown kind "${String(o.kind)}"`, `use ${PERSONA_KINDS.join(', ')}`);
+      if (o.groups !== undefined && !(Array.isArray(o.groups) && o.groups.every((g) => typeof g === 'string'))) fail(`"${name}.groups" must be a list of group names`, 'groups: ["Admin"]');
+      if (o.tokenUse !== undefined && o.tokenUse !== 'id' && o.tokenUse !== 'access') fail(`"${name}.tokenUse" must be "id" or "access"`, 'tokenUse: "id"');
+      for (const k of ['username', 'token', 'profile']) if (o[k] !== undefined && (typeof o[k] !== 'string' || !o[k])) fail(`"${name}.${k}" must be a non-empty string`, `${k}: "..."`);
+      if (o.claims !== undefined && !isObject(o.claims)) fail(`"${name}.claims" must be an object`, 'claims: { tenant: "t1" }');
+      if (o.headers !== undefined && !(isObject(o.headers) && Object.values(o.headers).every((v) => typeof v === 'string'))) fail(`"${name}.headers" must map header names to strings`, 'headers: { "x-tenant": "t1" }');
+      if (o.deniedFields !== undefined && !(Array.isArray(o.deniedFields) && o.deniedFields.every((f) => typeof f === 'string' && /^\w+\.\w+$/.test(f)))) fail(`"${name}.deniedFields" must list Type.field names`, 'deniedFields: ["Ticket.owner"]');
+    }
+  }
+  if (cfg.oidc !== undefined && !isObject(cfg.oidc)) fail('"oidc" must be an object', 'oidc: { tokenCommand: "./get-token.sh" }');
+  if (cfg.deployed !== undefined && !isObject(cfg.deployed)) fail('"deployed" must be an object', 'deployed: { authFlow: "USER_PASSWORD_AUTH" }');
+  return cfg as AuthmatrixConfig;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,29 @@
+/**
+ * iamAdmin: an IAM principal that is not a Cognito identity (Gen 2 generic IAM access lets it past every
+ * rule). Emulated: a minted role. Deployed: the default AWS credential chain (or a named profile).
+ */
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { InputError } from '../harness/schema/errors.js';
+import { provisioned, type PersonaModule } from './types.js';
+import { mint } from './shared/emulated.js';
+import type { AwsCredentials } from '../harness/client/sigv4.js';
+
+export const iamAdmin: PersonaModule = {
+  kinds: ['iamAdmin'],
+  provision: async (p, ctx) => {
+    const identity = p.identity;
+    if (ctx.target.kind === 'emulated') {
+      const roleName = identity.kind === 'iam' ? identity.roleName : undefined;
+      const creds = await mint<AwsCredentials>(ctx.target, { kind: 'iam', ...(roleName ? { roleName } : {}) });
+      return provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `IAM role ${roleName ?? 'authmatrix-admin'} minted by the emulator`);
+    }
+    const provider = p.profile ? fromIni({ profile: p.profile }) : fromNodeProviderChain();
+    let credentials: AwsCredentials;
+    try {
+      credentials = await provider();
+    } catch {
+      throw new InputError('the iamAdmin persona found no AWS credentials', undefined, `configure ${p.profile ? `profile ${p.profile}` : 'the default credential chain (AWS_PROFILE or AWS_ACCESS_KEY_ID)'}, or drop iamAdmin in authmatrix.config.ts`);
+    }
+    return provisioned(p, { mode: 'iam', credentials: provider, region: ctx.target.region }, identity, p.profile ? `AWS profile ${p.profile}` : `the default AWS credential chain (${credentials.accessKeyId.slice(0, 4)}…)`);
+  },
+};

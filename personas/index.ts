@@ -1,0 +1,42 @@
+/** Persona modules by kind, and provisioning a whole cast on a target. */
+import type { AuthmatrixConfig } from '../harness/config.js';
+import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
+import type { AuthModel } from '../harness/schema/model.js';
+import { anonymous } from './anonymous.js';
+import { apiKey } from './api-key.js';
+import { groupMember } from './group-member.js';
+import { guest } from './guest.js';
+import { iamAdmin } from './iam-admin.js';
+import { iamUser } from './iam-user.js';
+import { lambdaToken } from './lambda-token.js';
+import { oidcUser } from './oidc-user.js';
+import { owner } from './owner.js';
+import { stranger } from './stranger.js';
+import type { PersonaModule, ProvisionedPersona, Target } from './types.js';
+
+const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken];
+
+export function moduleFor(kind: PersonaKind): PersonaModule {
+  const m = MODULES.find((x) => x.kinds.includes(kind));
+  if (!m) throw new Error(`no persona module for ${kind}`);
+  return m;
+}
+
+/** Provisions every persona (a few at a time); the first failure is reported as it is. */
+export async function provisionCast(cast: Persona[], target: Target, model: AuthModel, config: AuthmatrixConfig, concurrency = 4): Promise<ProvisionedPersona[]> {
+  const out: ProvisionedPersona[] = new Array(cast.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cast.length) {
+      const i = next++;
+      const p = cast[i]!;
+      out[i] = await moduleFor(p.kind).provision(p, { target, model, config });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, cast.length) }, worker));
+  return out;
+}
+
+export type { ProvisionedPersona, Target } from './types.js';
+export { emulatedTarget } from './shared/emulated.js';
+export { cleanup, deployedTarget, sweep } from './shared/deployed.js';

@@ -1,0 +1,40 @@
+/**
+ * Lambda personas (lambdaAllowed, lambdaDenied): a token for the Lambda authorizer, from the config.
+ * On the emulated target the authorizer module is asked what it decides for the token, so that the
+ * persona's expected `deniedFields` (and that it is really allowed or denied) come from the authorizer.
+ */
+import type { Persona } from '../harness/matrix/cast.js';
+import type { Identity } from '../harness/rules/identity.js';
+import { InputError } from '../harness/schema/errors.js';
+import { loadHandler } from '../harness/emulator/user-module.js';
+import type { AuthorizerFn } from '../harness/emulator/credentials/lambda.js';
+import { provisioned, type PersonaModule, type ProvisionContext } from './types.js';
+
+export const lambdaToken: PersonaModule = {
+  kinds: ['lambdaAllowed', 'lambdaDenied'],
+  provision: async (p, ctx) => {
+    if (!p.token) {
+      throw new InputError(`persona ${p.name} needs a Lambda token`, undefined, `set personas.${p.name}.token in authmatrix.config.ts to a token the authorizer ${p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'}`);
+    }
+    const identity = await identityFor(p, ctx);
+    return provisioned(p, { mode: 'lambda', token: p.token }, identity, `Lambda token from authmatrix.config.ts${identity.kind === 'lambda' && identity.deniedFields?.length ? ` (deniedFields ${identity.deniedFields.join(', ')})` : ''}`);
+  },
+};
+
+async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity> {
+  const declared = p.identity.kind === 'lambda' ? p.identity : { kind: 'lambda' as const, authorized: p.kind === 'lambdaAllowed' };
+  const handler = ctx.model.authModes.lambda?.handler;
+  if (ctx.target.kind !== 'emulated' || !handler || declared.deniedFields) return declared;
+  const authorize = await loadHandler<AuthorizerFn>(handler);
+  const response = await Promise.resolve(authorize({
+    authorizationToken: p.token!,
+    requestContext: { apiId: 'authmatrix', accountId: '123456789012', requestId: 'persona-check', queryString: '', variables: {} },
+    requestHeaders: {},
+  }, {})).catch(() => ({ isAuthorized: false }));
+  const authorized = response.isAuthorized === true;
+  if (authorized !== (p.kind === 'lambdaAllowed')) {
+    throw new InputError(`the Lambda authorizer ${authorized ? 'accepts' : 'refuses'} the token of ${p.name}`, { file: handler },
+      `set personas.${p.name}.token in authmatrix.config.ts to a token it ${p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'}`);
+  }
+  return { kind: 'lambda', authorized, ...((response as { deniedFields?: string[] }).deniedFields?.length ? { deniedFields: (response as { deniedFields: string[] }).deniedFields } : {}) };
+}

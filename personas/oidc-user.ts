@@ -1,0 +1,56 @@
+/**
+ * OIDC personas (oidcUser, oidcStranger, oidcGroupMember). Emulated: tokens minted by the emulator's
+ * OIDC issuer with the claims the rules read. Deployed: a fixed token from the config, a token command
+ * (run with AUTHMATRIX_PERSONA set), or a client-credentials grant (for oidcUser).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import type { Persona } from '../harness/matrix/cast.js';
+import { InputError } from '../harness/schema/errors.js';
+import { claimsOf, mint } from './shared/emulated.js';
+import { provisioned, type PersonaModule, type ProvisionContext } from './types.js';
+
+const run = promisify(execFile);
+
+export const oidcUser: PersonaModule = {
+  kinds: ['oidcUser', 'oidcStranger', 'oidcGroupMember'],
+  provision: async (p, ctx) => {
+    if (ctx.target.kind === 'emulated') {
+      const claims = p.identity.kind === 'oidc' ? { ...p.identity.claims } : {};
+      const sub = String(claims.sub ?? p.name);
+      delete claims.sub;
+      const { token } = await mint<{ token: string }>(ctx.target, { kind: 'oidc', sub, claims });
+      return provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, 'OIDC token minted by the emulator’s issuer');
+    }
+    const { token, how } = await deployedToken(p, ctx);
+    return provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, how);
+  },
+};
+
+async function deployedToken(p: Persona, ctx: ProvisionContext): Promise<{ token: string; how: string }> {
+  if (p.token) return { token: p.token, how: 'OIDC token from authmatrix.config.ts' };
+  const oidc = ctx.config.oidc;
+  if (oidc?.tokenCommand) {
+    try {
+      const { stdout } = await run('/bin/sh', ['-c', oidc.tokenCommand], { env: { ...process.env, AUTHMATRIX_PERSONA: p.name }, timeout: 30_000 });
+      const token = stdout.trim();
+      if (!token) throw new Error('it printed nothing');
+      return { token, how: `OIDC token from the configured command (AUTHMATRIX_PERSONA=${p.name})` };
+    } catch (e) {
+      throw new InputError(`oidc.tokenCommand failed for ${p.name}: ${(e as Error).message.split('\n')[0]}`, undefined, 'make the command print a token for the persona named in $AUTHMATRIX_PERSONA');
+    }
+  }
+  if (oidc?.clientCredentials && p.kind === 'oidcUser') {
+    const c = oidc.clientCredentials;
+    const res = await request(c.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...(c.scope ? { scope: c.scope } : {}) }).toString(),
+    });
+    const body = (await res.body.json()) as { access_token?: string; error?: string };
+    if (res.statusCode !== 200 || !body.access_token) throw new InputError(`the client-credentials grant failed (${res.statusCode} ${body.error ?? ''})`, undefined, 'check oidc.clientCredentials in authmatrix.config.ts');
+    return { token: body.access_token, how: 'OIDC client-credentials grant' };
+  }
+  throw new InputError(`persona ${p.name} needs an OIDC token on a deployed target`, undefined, `set oidc.tokenCommand, oidc.clientCredentials, or personas["${p.name}"].token in authmatrix.config.ts`);
+}

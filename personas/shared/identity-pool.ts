@@ -1,0 +1,51 @@
+/**
+ * Identity-pool personas: temporary credentials for the unauthenticated role (guest) and for a user
+ * signed in with a user-pool token (iamUser). Emulated: minted. Deployed: GetId + GetCredentialsForIdentity.
+ */
+import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import type { Persona } from '../../harness/matrix/cast.js';
+import { InputError } from '../../harness/schema/errors.js';
+import type { AwsCredentials } from '../../harness/client/sigv4.js';
+import { provisioned, type ProvisionContext, type ProvisionedPersona } from '../types.js';
+import { mint } from './emulated.js';
+import { setupError } from './deployed.js';
+import { signUpAndIn } from './user-pool.js';
+
+export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionContext, authenticated: boolean): Promise<ProvisionedPersona> {
+  const identity = { kind: 'iam' as const, principal: authenticated ? ('authRole' as const) : ('unauthRole' as const) };
+  if (ctx.target.kind === 'emulated') {
+    const creds = await mint<AwsCredentials & { identityId: string }>(ctx.target, { kind: 'identityPool', authenticated, ...(authenticated ? { username: p.username ?? p.name } : {}) });
+    return provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `identity-pool ${authenticated ? 'authenticated' : 'unauthenticated'} credentials minted by the emulator`);
+  }
+  const target = ctx.target;
+  const pool = target.identityPool;
+  if (!pool) throw new InputError(`persona ${p.name} needs an identity pool, and the outputs name none`, undefined, `deploy with defineAuth (it creates one), or drop ${p.name} in authmatrix.config.ts`);
+  if (!authenticated && !pool.allowGuests) {
+    throw new InputError(`guest access is disabled on identity pool ${pool.id}`, undefined, 'enable unauthenticated identities (Gen 2 defineAuth does by default), or drop the guest persona');
+  }
+  let logins: Record<string, string> | undefined;
+  let provisioning = 'Cognito identity pool, unauthenticated identity (GetId, GetCredentialsForIdentity)';
+  if (authenticated) {
+    if (!target.userPool) throw new InputError('iamUser needs a user pool to sign in with', undefined, 'deploy with defineAuth, or drop iamUser');
+    const session = await signUpAndIn(target, p.username ?? p.name, p);
+    const idToken = (await session.fresh()).IdToken!;
+    logins = { [`cognito-idp.${target.region}.amazonaws.com/${target.userPool.poolId}`]: idToken };
+    provisioning = `Cognito identity pool, authenticated with user ${session.username} (GetId with logins, GetCredentialsForIdentity)`;
+  }
+  const fetch = async (): Promise<AwsCredentials> => {
+    try {
+      const client = target.identity();
+      const id = await client.send(new GetIdCommand({ IdentityPoolId: pool.id, ...(logins ? { Logins: logins } : {}) }));
+      const res = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: id.IdentityId!, ...(logins ? { Logins: logins } : {}) }));
+      const c = res.Credentials!;
+      return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) };
+    } catch (e) {
+      if ((e as Error).name === 'NotAuthorizedException' && /unauthenticated/i.test((e as Error).message)) {
+        throw new InputError(`guest access is disabled on identity pool ${pool.id}`, undefined, 'enable unauthenticated identities, or drop the guest persona');
+      }
+      throw setupError(e, `getting identity-pool credentials for ${p.name}`, target);
+    }
+  };
+  const credentials = await fetch();
+  return provisioned(p, { mode: 'iam', credentials, region: target.region }, identity, provisioning);
+}
