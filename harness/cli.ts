@@ -81,6 +81,47 @@ function program(): Command {
       process.stdout.write((await cleanupPersonas(opts)) + '\n');
     });
 
+  cli
+    .command('lint')
+    .description('report risky auth rules in a schema: severity, the rule, why, and the fix (no endpoint needed)')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(['high', 'medium', 'low']))
+    .action(async (opts: import('./commands/lint.js').LintOptions) => {
+      const { lintCommand } = await import('./commands/lint.js');
+      const result = await lintCommand(opts);
+      process.stdout.write(result.output + '\n');
+      process.exitCode = result.exitCode;
+    });
+
+  cli
+    .command('snapshot')
+    .description('write the permission snapshot (authz.snapshot.json) of a schema, to commit as a baseline')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--config <path>', 'authmatrix.config.ts')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
+    .option('--out <file>', 'where to write it', 'authz.snapshot.json')
+    .action(async (opts: import('./commands/snapshot.js').SnapshotOptions) => {
+      const { snapshotCommand } = await import('./commands/snapshot.js');
+      process.stdout.write((await snapshotCommand(opts)) + '\n');
+    });
+
+  cli
+    .command('diff')
+    .description('permissions gained and lost between two schemas or snapshots, by severity; exit 1 when access widened')
+    .requiredOption('--base <path>', 'authz.snapshot.json or a schema')
+    .requiredOption('--head <path>', 'a schema or authz.snapshot.json')
+    .option('--config <path>', 'authmatrix.config.ts')
+    .option('--allow-widening', 'exit 0 even when access widened')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .action(async (opts: import('./commands/diff.js').DiffOptions) => {
+      const { diffCommand } = await import('./commands/diff.js');
+      const result = await diffCommand(opts);
+      process.stdout.write(result.output + '\n');
+      process.exitCode = result.exitCode;
+    });
+
   return cli;
 }
 
