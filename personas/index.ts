@@ -1,4 +1,5 @@
 /** Persona modules by kind, and provisioning a whole cast on a target. */
+import { GraphQLClient } from '../harness/client/http.js';
 import type { AuthmatrixConfig } from '../harness/config.js';
 import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
 import type { AuthModel } from '../harness/schema/model.js';
@@ -22,21 +23,31 @@ export function moduleFor(kind: PersonaKind): PersonaModule {
   return m;
 }
 
-/** Provisions every persona (a few at a time); the first failure is reported as it is. */
+/**
+ * Provisions every persona (a few at a time). After the first failure no new persona starts; the ones
+ * under way finish, then that failure is thrown as it is (so a cleanup that follows sees everything created).
+ */
 export async function provisionCast(cast: Persona[], target: Target, model: AuthModel, config: AuthmatrixConfig, concurrency = 4): Promise<ProvisionedPersona[]> {
   const out: ProvisionedPersona[] = new Array(cast.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < cast.length) {
+    while (next < cast.length && !failure) {
       const i = next++;
       const p = cast[i]!;
-      out[i] = await moduleFor(p.kind).provision(p, { target, model, config });
+      try {
+        out[i] = await moduleFor(p.kind).provision(p, { target, model, config });
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, cast.length) }, worker));
+  if (failure) throw failure.error;
   return out;
 }
 
 export type { ProvisionedPersona, Target } from './types.js';
 export { emulatedTarget } from './shared/emulated.js';
 export { cleanup, deployedTarget, sweep } from './shared/deployed.js';
+export { cleanupOnSignal } from './shared/cleanup-on-exit.js';

@@ -29,12 +29,12 @@ async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity>
   const response = await Promise.resolve(authorize({
     authorizationToken: p.token!,
     requestContext: { apiId: 'authmatrix', accountId: '123456789012', requestId: 'persona-check', queryString: '', variables: {} },
-    requestHeaders: {},
+    requestHeaders: Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
   }, {})).catch(() => ({ isAuthorized: false }));
   const authorized = response.isAuthorized === true;
   if (authorized !== (p.kind === 'lambdaAllowed')) {
-    throw new InputError(`the Lambda authorizer ${authorized ? 'accepts' : 'refuses'} the token of ${p.name}`, { file: handler },
-      `set personas.${p.name}.token in authmatrix.config.ts to a token it ${p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'}`);
+    throw new InputError(`the Lambda authorizer ${authorized ? 'accepts' : 'refuses'} the token${p.headers ? ' and headers' : ''} of ${p.name}`, { file: handler },
+      `set personas.${p.name}.token (or headers) in authmatrix.config.ts so that it ${p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'} them`);
   }
   return { kind: 'lambda', authorized, ...((response as { deniedFields?: string[] }).deniedFields?.length ? { deniedFields: (response as { deniedFields: string[] }).deniedFields } : {}) };
 }
