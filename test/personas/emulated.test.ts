@@ -10,7 +10,8 @@ import { decide } from '../../harness/rules/decide.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { listDocument } from '../../harness/client/documents.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
-import { emulatedTarget, personaClient, provisionCast, type ProvisionedPersona } from '../../personas/index.js';
+import { emulatedTarget, provisionCast, type ProvisionedPersona } from '../../personas/index.js';
+import { personaClient } from '../../personas/client.js';
 import { example } from '../cli/cli.js';
 import { emulatorFor } from '../emulator/start.js';
 
