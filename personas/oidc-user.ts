@@ -38,18 +38,28 @@ async function deployedToken(p: Persona, ctx: ProvisionContext): Promise<{ token
       if (!token) throw new Error('it printed nothing');
       return { token, how: `OIDC token from the configured command (AUTHMATRIX_PERSONA=${p.name})` };
     } catch (e) {
-      throw new InputError(`oidc.tokenCommand failed for ${p.name}: ${(e as Error).message.split('\n')[0]}`, undefined, 'make the command print a token for the persona named in $AUTHMATRIX_PERSONA');
+      // Not the error's message: it repeats the command line, which may hold a secret.
+      const err = e as { code?: unknown; signal?: unknown; stderr?: string; message?: string };
+      const why = err.stderr?.trim() ? `exit ${String(err.code)}: ${err.stderr.trim().split('\n')[0]!.slice(0, 200)}` : err.code !== undefined ? `exit ${String(err.code)}${err.signal ? ` (${String(err.signal)})` : ''}` : String(err.message);
+      throw new InputError(`oidc.tokenCommand failed for ${p.name} (${why})`, undefined, 'make the command print a token for the persona named in $AUTHMATRIX_PERSONA');
     }
   }
   if (oidc?.clientCredentials && p.kind === 'oidcUser') {
     const c = oidc.clientCredentials;
-    const res = await request(c.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'client_credentials', ...(c.scope ? { scope: c.scope } : {}) }).toString(),
-    });
-    const body = (await res.body.json()) as { access_token?: string; error?: string };
-    if (res.statusCode !== 200 || !body.access_token) throw new InputError(`the client-credentials grant failed (${res.statusCode} ${body.error ?? ''})`, undefined, 'check oidc.clientCredentials in authmatrix.config.ts');
+    let status = 0;
+    let body: { access_token?: string; error?: string } = {};
+    try {
+      const res = await request(c.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...(c.scope ? { scope: c.scope } : {}) }).toString(),
+      });
+      status = res.statusCode;
+      body = (await res.body.json().catch(() => ({}))) as typeof body;
+    } catch (e) {
+      throw new InputError(`the client-credentials grant at ${c.tokenUrl} failed: ${(e as Error).message.split('\n')[0]}`, undefined, 'check oidc.clientCredentials.tokenUrl in authmatrix.config.ts');
+    }
+    if (status !== 200 || !body.access_token) throw new InputError(`the client-credentials grant at ${c.tokenUrl} failed (HTTP ${status}${body.error ? ` ${body.error}` : ''})`, undefined, 'check oidc.clientCredentials in authmatrix.config.ts');
     return { token: body.access_token, how: 'OIDC client-credentials grant' };
   }
   throw new InputError(`persona ${p.name} needs an OIDC token on a deployed target`, undefined, `set oidc.tokenCommand, oidc.clientCredentials, or personas["${p.name}"].token in authmatrix.config.ts`);

@@ -32,7 +32,7 @@ export interface DeployedTarget {
   url: string;
   region: string;
   apiKey?: string;
-  userPool?: { poolId: string; clientId: string; usernameIsEmail: boolean };
+  userPool?: { poolId: string; clientId: string; region: string; usernameIsEmail: boolean };
   identityPool?: { id: string; allowGuests: boolean };
   runId: string;
   ledger: Ledger;
@@ -41,16 +41,39 @@ export interface DeployedTarget {
   identity(): CognitoIdentityClient;
 }
 
-/** Records what a run created, on disk, before creating it. */
+/**
+ * Records what a run created, on disk, before creating it. Once cleanup begins the ledger is closed:
+ * no new creation starts, and cleanup waits for the ones under way.
+ */
 export class Ledger {
   readonly file: string;
   private readonly entry: LedgerEntry;
+  private closed = false;
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(dir: string, entry: Omit<LedgerEntry, 'users' | 'groups' | 'startedAt'>) {
     mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `${entry.runId}.json`);
     this.entry = { ...entry, users: [], groups: [], startedAt: new Date().toISOString() };
     this.save();
+  }
+
+  /** Runs steps that create users or groups; refused once cleanup has begun. */
+  async creating<T>(what: string, steps: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error(`${what}: run ${this.entry.runId} is being cleaned up`);
+    const p = steps();
+    this.running.add(p);
+    try {
+      return await p;
+    } finally {
+      this.running.delete(p);
+    }
+  }
+
+  /** Refuses new creations and waits for those under way. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running]);
   }
 
   user(name: string): void {
@@ -60,6 +83,12 @@ export class Ledger {
 
   group(name: string): void {
     if (!this.entry.groups.includes(name)) this.entry.groups.push(name);
+    this.save();
+  }
+
+  /** A group recorded before creating it turned out to exist already: it is not ours to delete. */
+  forgetGroup(name: string): void {
+    this.entry.groups = this.entry.groups.filter((g) => g !== name);
     this.save();
   }
 
@@ -104,51 +133,77 @@ export function readOutputs(file: string): Outputs {
   }
 }
 
-export function deployedTarget(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): DeployedTarget {
+type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | 'identityPool' | 'cognito' | 'identity'>;
+
+/** What the outputs say about the app, and SDK clients for its pools (created on first use). */
+function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
   const outputs = readOutputs(outputsFile);
   const data = outputs.data;
   if (!data?.url || !data.aws_region) throw new InputError('the outputs have no data section (url, aws_region)', { file: outputsFile }, 'deploy the app with defineData and regenerate the outputs');
   const region = data.aws_region;
   const auth = outputs.auth;
-  const runId = options.runId ?? newRunId();
+  const authRegion = auth?.aws_region ?? region;
+  // A real pool id starts with its region (`us-east-1_AbC`): a mismatch would only surface as "not found".
+  const poolRegion = /^([a-z]{2}(?:-[a-z]+)+-\d+)_/.exec(auth?.user_pool_id ?? '')?.[1];
+  if (poolRegion && poolRegion !== authRegion) {
+    throw new InputError(`the user pool ${auth!.user_pool_id} is in ${poolRegion}, but auth.aws_region is ${authRegion}`, { file: outputsFile }, 'regenerate the outputs with `npx ampx generate outputs` for this environment');
+  }
   const endpoints = config.deployed?.endpoints ?? {};
   let cognito: CognitoIdentityProviderClient | undefined;
   let identity: CognitoIdentityClient | undefined;
-  const target: DeployedTarget = {
-    kind: 'deployed',
+  return {
     url: data.url,
     region,
     ...(data.api_key ? { apiKey: data.api_key } : {}),
     ...(auth?.user_pool_id && auth.user_pool_client_id
-      ? { userPool: { poolId: auth.user_pool_id, clientId: auth.user_pool_client_id, usernameIsEmail: (auth.username_attributes ?? []).includes('email') } }
+      ? { userPool: { poolId: auth.user_pool_id, clientId: auth.user_pool_client_id, region: authRegion, usernameIsEmail: (auth.username_attributes ?? []).includes('email') } }
       : {}),
     ...(auth?.identity_pool_id ? { identityPool: { id: auth.identity_pool_id, allowGuests: auth.unauthenticated_identities_enabled === true } } : {}),
-    runId,
-    ledger: new Ledger(options.ledgerDir ?? LEDGER_DIR, { runId, region, ...(auth?.user_pool_id ? { userPoolId: auth.user_pool_id } : {}) }),
-    config,
-    cognito: () => (cognito ??= new CognitoIdentityProviderClient({ region: auth?.aws_region ?? region, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) })),
-    identity: () => (identity ??= new CognitoIdentityClient({ region: auth?.aws_region ?? region, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) })),
+    cognito: () => (cognito ??= new CognitoIdentityProviderClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) })),
+    identity: () => (identity ??= new CognitoIdentityClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) })),
   };
-  return target;
 }
 
-/** Deletes every user and group the run created, then its ledger. Safe to call twice. */
+export function deployedTarget(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): DeployedTarget {
+  const app = appOf(outputsFile, config);
+  const runId = options.runId ?? newRunId();
+  return {
+    kind: 'deployed',
+    ...app,
+    runId,
+    ledger: new Ledger(options.ledgerDir ?? LEDGER_DIR, { runId, region: app.region, ...(app.userPool ? { userPoolId: app.userPool.poolId } : {}) }),
+    config,
+  };
+}
+
+/**
+ * Deletes every user and group the run created, then its ledger (kept when a deletion fails, for
+ * `authmatrix personas cleanup`). Creations under way finish first; none starts after. Safe to call twice.
+ */
 export async function cleanup(target: DeployedTarget): Promise<{ users: number; groups: number }> {
-  const { users, groups } = await deleteCreated(target.cognito(), target.userPool?.poolId, target.ledger.users, target.ledger.groups);
+  await target.ledger.close();
+  let done;
+  try {
+    done = await deleteCreated(target.cognito(), target.userPool?.poolId, target.ledger.users, target.ledger.groups);
+  } catch (e) {
+    throw setupError(e, `cleaning up run ${target.runId} (its ledger ${target.ledger.file} is kept for \`authmatrix personas cleanup\`)`, target);
+  }
   target.ledger.remove();
-  return { users, groups };
+  return done;
 }
 
 async function deleteCreated(client: CognitoIdentityProviderClient, poolId: string | undefined, users: readonly string[], groups: readonly string[]): Promise<{ users: number; groups: number }> {
   if (!poolId) return { users: 0, groups: 0 };
   let u = 0;
   let g = 0;
+  // Already gone (or the pool itself is: a run that failed on a wrong pool id created nothing).
+  const gone = (e: unknown) => ['UserNotFoundException', 'ResourceNotFoundException'].includes((e as Error).name);
   for (const username of users) {
     try {
       await client.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: username }));
       u++;
     } catch (e) {
-      if ((e as Error).name !== 'UserNotFoundException') throw e;
+      if (!gone(e)) throw e;
     }
   }
   for (const name of groups) {
@@ -156,7 +211,7 @@ async function deleteCreated(client: CognitoIdentityProviderClient, poolId: stri
       await client.send(new DeleteGroupCommand({ UserPoolId: poolId, GroupName: name }));
       g++;
     } catch (e) {
-      if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+      if (!gone(e)) throw e;
     }
   }
   return { users: u, groups: g };
@@ -167,49 +222,68 @@ async function deleteCreated(client: CognitoIdentityProviderClient, poolId: stri
  * carries the run's prefix (`am-<runId>-`, or every `am-` user when no run is named).
  */
 export async function sweep(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): Promise<{ runs: string[]; users: number; groups: number }> {
-  const target = deployedTarget(outputsFile, config, { runId: `sweep-${newRunId()}`, ...(options.ledgerDir ? { ledgerDir: options.ledgerDir } : {}) });
-  target.ledger.remove();
-  const poolId = target.userPool?.poolId;
+  const app = appOf(outputsFile, config);
+  const poolId = app.userPool?.poolId;
   const dir = options.ledgerDir ?? LEDGER_DIR;
   const ledgers = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)) : [];
   const runs: string[] = [];
   let users = 0;
   let groups = 0;
+  const fail = (e: unknown) => {
+    throw setupError(e, 'sweeping leftover personas', app);
+  };
   for (const file of ledgers) {
     const entry = Ledger.read(file);
     if (options.runId && entry.runId !== options.runId) continue;
     if (entry.userPoolId !== poolId) continue;
-    const done = await deleteCreated(target.cognito(), poolId, entry.users, entry.groups);
+    const done = await deleteCreated(app.cognito(), poolId, entry.users, entry.groups).catch(fail);
     users += done.users;
     groups += done.groups;
     runs.push(entry.runId);
     rmSync(file, { force: true });
   }
-  if (poolId) {
+  if (app.userPool && poolId) {
     const prefix = options.runId ? `${USER_PREFIX}${options.runId}-` : USER_PREFIX;
-    const listed = await target.cognito().send(new ListUsersCommand({ UserPoolId: poolId, Filter: `username ^= "${prefix}"` }));
-    const names = (listed.Users ?? []).map((u) => u.Username!).filter((n) => n.startsWith(prefix));
-    users += (await deleteCreated(target.cognito(), poolId, names, [])).users;
+    // Email-as-username pools store the user under its sub; our users are found by their email.
+    const attribute = app.userPool.usernameIsEmail ? 'email' : 'username';
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await app.cognito().send(new ListUsersCommand({ UserPoolId: poolId, Filter: `${attribute} ^= "${prefix}"`, ...(token ? { PaginationToken: token } : {}) })).catch(fail);
+      for (const u of page.Users ?? []) {
+        const value = attribute === 'email' ? u.Attributes?.find((a) => a.Name === 'email')?.Value : u.Username;
+        if (value?.startsWith(prefix)) names.push(u.Username!);
+      }
+      token = page.PaginationToken;
+    } while (token);
+    users += (await deleteCreated(app.cognito(), poolId, names, []).catch(fail)).users;
   }
   return { runs, users, groups };
 }
 
 /** One clear line for the AWS errors a bad setup produces. */
-export function setupError(e: unknown, what: string, target: DeployedTarget): InputError {
-  const err = e as Error & { name?: string; $metadata?: { httpStatusCode?: number } };
+export function setupError(e: unknown, what: string, target: Pick<DeployedTarget, 'userPool' | 'region'>): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as Error & { name?: string };
   const name = err?.name ?? '';
   const message = String(err?.message ?? e).split('\n')[0] ?? '';
-  if (name === 'CredentialsProviderError' || /Could not load credentials|credentials/i.test(message) && /load|provider/i.test(message)) {
+  const pool = target.userPool;
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new InputError(`${what}: no AWS credentials`, undefined, 'set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for an identity that may administer the user pool');
   }
-  if (name === 'ResourceNotFoundException' && /pool/i.test(message)) {
-    return new InputError(`${what}: the user pool ${target.userPool?.poolId} does not exist in ${target.region}`, undefined, 'check the region and the pool id in amplify_outputs.json (regenerate it for this environment)');
+  if (name === 'ResourceNotFoundException') {
+    return new InputError(`${what}: the user pool ${pool?.poolId} or its app client ${pool?.clientId} does not exist in ${pool?.region ?? target.region} (${message})`, undefined,
+      'check auth.aws_region, auth.user_pool_id and auth.user_pool_client_id in amplify_outputs.json (regenerate it for this environment)');
   }
-  if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
-    return new InputError(`${what}: AWS rejected the credentials (${message})`, undefined, 'check the AWS profile and its region');
+  if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException' || name === 'ExpiredTokenException') {
+    return new InputError(`${what}: AWS rejected the credentials (${message})`, undefined, 'refresh the AWS credentials (AWS_PROFILE, aws sso login) and check their account');
   }
   if (name === 'AccessDeniedException') {
-    return new InputError(`${what}: not allowed (${message})`, undefined, 'use credentials with cognito-idp:Admin* permissions on the user pool');
+    return new InputError(`${what}: not allowed (${message})`, undefined, 'use credentials allowed cognito-idp:Admin*, CreateGroup, DeleteGroup, GetGroup, ListUsers and DescribeUserPoolClient on the user pool');
   }
-  return new InputError(`${what}: ${name ? `${name}: ` : ''}${message}`, undefined, 'see the AWS error above');
+  const code = (e as { code?: string })?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+    return new InputError(`${what}: cannot reach the Cognito endpoint (${message})`, undefined, 'check the network, the region, and deployed.endpoints in authmatrix.config.ts');
+  }
+  return new InputError(`${what}: ${name ? `${name}: ` : ''}${message}`, undefined, 'fix what the AWS error names');
 }

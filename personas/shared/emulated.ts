@@ -27,5 +27,10 @@ export async function mint<T>(target: EmulatedTarget, spec: Record<string, unkno
 export function claimsOf(token: string): Record<string, unknown> {
   const payload = token.split('.')[1];
   if (!payload) return {};
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : {};
+  } catch {
+    return {}; // not a JWT: the target will say so
+  }
 }

@@ -23,22 +23,25 @@ export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionCon
   if (!authenticated && !pool.allowGuests) {
     throw new InputError(`guest access is disabled on identity pool ${pool.id}`, undefined, 'enable unauthenticated identities (Gen 2 defineAuth does by default), or drop the guest persona');
   }
-  let logins: Record<string, string> | undefined;
+  let session: Awaited<ReturnType<typeof signUpAndIn>> | undefined;
   let provisioning = 'Cognito identity pool, unauthenticated identity (GetId, GetCredentialsForIdentity)';
   if (authenticated) {
     if (!target.userPool) throw new InputError('iamUser needs a user pool to sign in with', undefined, 'deploy with defineAuth, or drop iamUser');
-    const session = await signUpAndIn(target, p.username ?? p.name, p);
-    const idToken = (await session.fresh()).IdToken!;
-    logins = { [`cognito-idp.${target.region}.amazonaws.com/${target.userPool.poolId}`]: idToken };
+    session = await signUpAndIn(target, p.username ?? p.name, p);
     provisioning = `Cognito identity pool, authenticated with user ${session.username} (GetId with logins, GetCredentialsForIdentity)`;
   }
-  const fetch = async (): Promise<AwsCredentials> => {
+  const client = target.identity();
+  let identityId: string | undefined;
+  const fetch = async (): Promise<{ credentials: AwsCredentials; expires: number }> => {
     try {
-      const client = target.identity();
-      const id = await client.send(new GetIdCommand({ IdentityPoolId: pool.id, ...(logins ? { Logins: logins } : {}) }));
-      const res = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: id.IdentityId!, ...(logins ? { Logins: logins } : {}) }));
+      const logins = session ? { [`cognito-idp.${target.userPool!.region}.amazonaws.com/${target.userPool!.poolId}`]: (await session.fresh()).IdToken! } : undefined;
+      identityId ??= (await client.send(new GetIdCommand({ IdentityPoolId: pool.id, ...(logins ? { Logins: logins } : {}) }))).IdentityId!;
+      const res = await client.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, ...(logins ? { Logins: logins } : {}) }));
       const c = res.Credentials!;
-      return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) };
+      return {
+        credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) },
+        expires: c.Expiration ? c.Expiration.getTime() : Infinity,
+      };
     } catch (e) {
       if ((e as Error).name === 'NotAuthorizedException' && /unauthenticated/i.test((e as Error).message)) {
         throw new InputError(`guest access is disabled on identity pool ${pool.id}`, undefined, 'enable unauthenticated identities, or drop the guest persona');
@@ -46,6 +49,11 @@ export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionCon
       throw setupError(e, `getting identity-pool credentials for ${p.name}`, target);
     }
   };
-  const credentials = await fetch();
+  // Temporary credentials last an hour: fetched again five minutes before they expire.
+  let current = await fetch();
+  const credentials = async (): Promise<AwsCredentials> => {
+    if (Date.now() > current.expires - 5 * 60_000) current = await fetch();
+    return current.credentials;
+  };
   return provisioned(p, { mode: 'iam', credentials, region: target.region }, identity, provisioning);
 }

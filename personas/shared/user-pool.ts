@@ -16,6 +16,7 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type AuthenticationResultType,
+  type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createSrpSession, signSrpSession, wrapAuthChallenge, wrapInitiateAuth } from 'cognito-srp-helper';
 import type { Persona } from '../../harness/matrix/cast.js';
@@ -43,7 +44,7 @@ export async function provisionUserPoolUser(p: Persona, ctx: ProvisionContext): 
   const session = await signUpAndIn(target, username, p);
   const token = async () => (await session.fresh())[tokenUse === 'id' ? 'IdToken' : 'AccessToken']!;
   const first = await token();
-  return provisioned(p, { mode: 'userPool', token }, identityOf(first), `Cognito user ${session.username} (AdminCreateUser, ${session.flow})${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`);
+  return provisioned(p, { mode: 'userPool', token }, identityOf(first), `Cognito user ${session.username} (AdminCreateUser, ${session.flow}, ${tokenUse} token)${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`);
 }
 
 function identityOf(token: string): Identity {
@@ -61,14 +62,24 @@ export function strongPassword(): string {
 
 export interface UserSession {
   username: string;
-  flow: string;
-  /** Current tokens, refreshed when less than a minute is left. */
+  flow: Flow;
+  /** Current tokens, refreshed (or signed in again) shortly before the first of them expires. */
   fresh(): Promise<AuthenticationResultType>;
+}
+
+/** Milliseconds since the epoch when the first of the ID and access tokens expires, and their lifetime. */
+function expiryOf(tokens: AuthenticationResultType): { at: number; lifetime: number } {
+  const claims = [claimsOf(tokens.IdToken!), claimsOf(tokens.AccessToken!)];
+  const exp = Math.min(...claims.map((c) => Number(c.exp)));
+  const iat = Math.max(...claims.map((c) => Number(c.iat)));
+  return { at: exp * 1000, lifetime: (exp - iat) * 1000 };
 }
 
 export async function signUpAndIn(target: DeployedTarget, base: string, p: Persona): Promise<UserSession> {
   const pool = target.userPool!;
   const client = target.cognito();
+  // Before creating anyone: a flow the app client does not allow would leave users that cannot sign in.
+  const flow = await flowFor(target);
   const name = `${USER_PREFIX}${target.runId}-${base}`.toLowerCase().replace(/[^a-z0-9._+@-]/g, '-');
   const username = pool.usernameIsEmail ? `${name}@example.com` : name;
   const password = strongPassword();
@@ -76,101 +87,157 @@ export async function signUpAndIn(target: DeployedTarget, base: string, p: Perso
     ...(pool.usernameIsEmail ? [{ Name: 'email', Value: username }, { Name: 'email_verified', Value: 'true' }] : []),
     ...Object.entries(p.claims ?? {}).map(([Name, v]) => ({ Name, Value: String(v) })),
   ];
-  try {
-    target.ledger.user(username);
-    await client.send(new AdminCreateUserCommand({ UserPoolId: pool.poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: strongPassword(), UserAttributes: attributes }));
-    await client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.poolId, Username: username, Password: password, Permanent: true }));
-    for (const group of p.groups ?? []) {
-      await ensureGroup(target, group);
-      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: username, GroupName: group }));
+  await target.ledger.creating(`creating user-pool persona ${p.name}`, async () => {
+    try {
+      target.ledger.user(username);
+      await client.send(new AdminCreateUserCommand({ UserPoolId: pool.poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: strongPassword(), UserAttributes: attributes }));
+      await client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.poolId, Username: username, Password: password, Permanent: true }));
+      for (const group of p.groups ?? []) {
+        await ensureGroup(target, group);
+        await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: username, GroupName: group }));
+      }
+    } catch (e) {
+      throw setupError(e, `creating user-pool persona ${p.name}`, target);
     }
-  } catch (e) {
-    throw setupError(e, `creating user-pool persona ${p.name}`, target);
-  }
-  const flow = target.config.deployed?.authFlow ?? (await allowedFlow(target));
+  });
   let tokens = await signIn(target, username, password, flow, p.name);
-  let expires = Date.now() + (tokens.ExpiresIn ?? 3600) * 1000;
+  let renewing: Promise<AuthenticationResultType> | undefined;
+  const renew = async () => {
+    // The refresh token may have expired or been revoked: then sign in again.
+    const next = await refresh(target, tokens.RefreshToken, p.name).catch(() => signIn(target, username, password, flow, p.name));
+    tokens = next;
+    return next;
+  };
   return {
     username,
     flow,
     async fresh() {
-      if (Date.now() < expires - 60_000) return tokens;
-      tokens = await refresh(target, tokens.RefreshToken!, username, p.name).catch(() => signIn(target, username, password, flow, p.name));
-      expires = Date.now() + (tokens.ExpiresIn ?? 3600) * 1000;
-      return tokens;
+      const { at, lifetime } = expiryOf(tokens);
+      // A minute early (Cognito's shortest lifetime is 5 minutes); a quarter of the lifetime when shorter.
+      if (Date.now() < at - Math.min(60_000, lifetime / 4)) return tokens;
+      renewing ??= renew().finally(() => (renewing = undefined));
+      return renewing;
     },
   };
 }
 
-async function ensureGroup(target: DeployedTarget, group: string): Promise<void> {
+/** One group creation per group and run, however many personas join it at once. */
+const groupsReady = new WeakMap<DeployedTarget, Map<string, Promise<void>>>();
+
+function ensureGroup(target: DeployedTarget, group: string): Promise<void> {
+  let ready = groupsReady.get(target);
+  if (!ready) groupsReady.set(target, (ready = new Map()));
+  let p = ready.get(group);
+  if (!p) {
+    p = createGroupIfMissing(target, group);
+    ready.set(group, p);
+    p.catch(() => ready.delete(group));
+  }
+  return p;
+}
+
+async function createGroupIfMissing(target: DeployedTarget, group: string): Promise<void> {
   const client = target.cognito();
   const pool = target.userPool!.poolId;
   try {
     await client.send(new GetGroupCommand({ UserPoolId: pool, GroupName: group }));
+    return; // it exists: never ours to delete
   } catch (e) {
     if ((e as Error).name !== 'ResourceNotFoundException') throw e;
-    target.ledger.group(group);
+  }
+  target.ledger.group(group);
+  try {
     await client.send(new CreateGroupCommand({ UserPoolId: pool, GroupName: group, Description: `created by authmatrix run ${target.runId}` }));
+  } catch (e) {
+    // Another run created it meanwhile.
+    if ((e as Error).name !== 'GroupExistsException') throw e;
+    target.ledger.forgetGroup(group);
   }
 }
 
-type Flow = 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';
+export type Flow = 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';
+const FLOWS: Flow[] = ['ADMIN_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH', 'USER_SRP_AUTH'];
+/** Names of the flows before Cognito's `ALLOW_` names. */
+const LEGACY: Record<Flow, string> = { ADMIN_USER_PASSWORD_AUTH: 'ADMIN_NO_SRP_AUTH', USER_PASSWORD_AUTH: 'USER_PASSWORD_AUTH', USER_SRP_AUTH: 'USER_SRP_AUTH' };
 
-/** The first sign-in flow the app client allows; Amplify's default app client allows only SRP. */
-async function allowedFlow(target: DeployedTarget): Promise<Flow> {
+const flows = new WeakMap<DeployedTarget, Promise<Flow>>();
+
+/** The sign-in flow for the run (asked once): the configured one if the app client allows it, else the first it allows. */
+function flowFor(target: DeployedTarget): Promise<Flow> {
+  let f = flows.get(target);
+  if (!f) flows.set(target, (f = chooseFlow(target)));
+  return f;
+}
+
+async function chooseFlow(target: DeployedTarget): Promise<Flow> {
+  const { poolId, clientId } = target.userPool!;
+  let enabled: string[];
   try {
-    const res = await target.cognito().send(new DescribeUserPoolClientCommand({ UserPoolId: target.userPool!.poolId, ClientId: target.userPool!.clientId }));
-    const flows = res.UserPoolClient?.ExplicitAuthFlows ?? [];
-    if (flows.includes('ALLOW_ADMIN_USER_PASSWORD_AUTH') || flows.includes('ADMIN_NO_SRP_AUTH')) return 'ADMIN_USER_PASSWORD_AUTH';
-    if (flows.includes('ALLOW_USER_PASSWORD_AUTH') || flows.includes('USER_PASSWORD_AUTH')) return 'USER_PASSWORD_AUTH';
-    if (flows.includes('ALLOW_USER_SRP_AUTH') || flows.length === 0) return 'USER_SRP_AUTH';
-    throw new InputError(`the app client ${target.userPool!.clientId} allows none of ADMIN_USER_PASSWORD_AUTH, USER_PASSWORD_AUTH, USER_SRP_AUTH`, undefined,
-      'enable one of them on the app client (Gen 2: defineAuth … or the Cognito console), or set deployed.authFlow');
+    const res = await target.cognito().send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
+    enabled = res.UserPoolClient?.ExplicitAuthFlows ?? [];
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw setupError(e, 'reading the app client’s sign-in flows', target);
+    throw setupError(e, `reading the sign-in flows of app client ${clientId}`, target);
   }
+  // An app client created without ExplicitAuthFlows allows SRP (and refresh and custom auth).
+  const allows = (f: Flow) => (enabled.length === 0 ? f === 'USER_SRP_AUTH' : enabled.includes(`ALLOW_${f}`) || enabled.includes(LEGACY[f]));
+  const configured = target.config.deployed?.authFlow;
+  if (configured) {
+    if (allows(configured)) return configured;
+    throw new InputError(`deployed.authFlow is ${configured}, which app client ${clientId} does not allow (it allows ${enabled.join(', ') || 'USER_SRP_AUTH'})`, undefined,
+      `enable ALLOW_${configured} on the app client, or set deployed.authFlow in authmatrix.config.ts to a flow it allows`);
+  }
+  const flow = FLOWS.find(allows);
+  if (flow) return flow;
+  throw new InputError(`app client ${clientId} allows none of ADMIN_USER_PASSWORD_AUTH, USER_PASSWORD_AUTH, USER_SRP_AUTH (it allows ${enabled.join(', ')})`, undefined,
+    'enable ALLOW_USER_SRP_AUTH or ALLOW_USER_PASSWORD_AUTH on the app client (Cognito console, or the app client settings in the backend)');
 }
 
 async function signIn(target: DeployedTarget, username: string, password: string, flow: Flow, persona: string): Promise<AuthenticationResultType> {
   const { poolId, clientId } = target.userPool!;
   const client = target.cognito();
   try {
-    let result: AuthenticationResultType | undefined;
+    let answer: Pick<InitiateAuthCommandOutput, 'AuthenticationResult' | 'ChallengeName'>;
     if (flow === 'ADMIN_USER_PASSWORD_AUTH') {
-      result = (await client.send(new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }))).AuthenticationResult;
+      answer = await client.send(new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
     } else if (flow === 'USER_PASSWORD_AUTH') {
-      result = (await client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }))).AuthenticationResult;
+      answer = await client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
     } else {
+      // Created just before the call: the signature's TIMESTAMP is fixed when the session is created.
       const session = createSrpSession(username, password, poolId, false);
-      const started = await client.send(new InitiateAuthCommand(wrapInitiateAuth(session, { ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { CHALLENGE_NAME: 'SRP_A', USERNAME: username } })));
+      const started = await client.send(new InitiateAuthCommand(wrapInitiateAuth(session, { ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username } })));
       const signed = signSrpSession(session, started);
-      const answered = await client.send(new RespondToAuthChallengeCommand(wrapAuthChallenge(signed, {
+      answer = await client.send(new RespondToAuthChallengeCommand(wrapAuthChallenge(signed, {
         ClientId: clientId,
         ChallengeName: 'PASSWORD_VERIFIER',
+        ...(started.Session ? { Session: started.Session } : {}),
         ChallengeResponses: { USERNAME: started.ChallengeParameters?.USER_ID_FOR_SRP ?? username },
       })));
-      result = answered.AuthenticationResult;
     }
-    if (!result?.IdToken || !result.AccessToken) throw new Error(`sign-in with ${flow} returned no tokens`);
+    const result = answer.AuthenticationResult;
+    if (answer.ChallengeName || !result?.IdToken || !result.AccessToken) {
+      throw new InputError(`persona ${persona} cannot sign in: Cognito asks for the ${answer.ChallengeName ?? 'unknown'} challenge`, undefined,
+        'make MFA optional (or off) on the user pool for test users; authmatrix answers no MFA or custom challenges');
+    }
     return result;
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const message = String((e as Error).message ?? e);
     if ((e as Error).name === 'InvalidParameterException' && /flow not enabled|not enabled for this client|not supported/i.test(message)) {
       throw new InputError(`persona ${persona} cannot sign in: ${flow} is not enabled on app client ${clientId}`, undefined,
-        'enable it on the app client, or set deployed.authFlow in authmatrix.config.ts to a flow it allows');
+        `enable ALLOW_${flow} on the app client, or set deployed.authFlow in authmatrix.config.ts to a flow it allows`);
     }
     if ((e as Error).name === 'Unsupported') {
-      throw new InputError(`persona ${persona} cannot sign in: this Cognito endpoint does not implement ${flow}`, undefined, 'set deployed.authFlow to ADMIN_USER_PASSWORD_AUTH or USER_PASSWORD_AUTH');
+      throw new InputError(`persona ${persona} cannot sign in: this Cognito endpoint does not implement ${flow} (${message})`, undefined,
+        'enable ALLOW_ADMIN_USER_PASSWORD_AUTH or ALLOW_USER_PASSWORD_AUTH on the app client (cognito-local has no SRP)');
     }
     throw setupError(e, `signing in persona ${persona}`, target);
   }
 }
 
-async function refresh(target: DeployedTarget, refreshToken: string, username: string, persona: string): Promise<AuthenticationResultType> {
-  const client = target.cognito();
+async function refresh(target: DeployedTarget, refreshToken: string | undefined, persona: string): Promise<AuthenticationResultType> {
+  if (!refreshToken) throw new Error('no refresh token');
   try {
-    const res = await client.send(new InitiateAuthCommand({ ClientId: target.userPool!.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken, USERNAME: username } }));
+    const res = await target.cognito().send(new InitiateAuthCommand({ ClientId: target.userPool!.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }));
     const result = res.AuthenticationResult;
     if (!result?.IdToken || !result.AccessToken) throw new Error('refresh returned no tokens');
     return { ...result, RefreshToken: result.RefreshToken ?? refreshToken };
