@@ -320,7 +320,7 @@ export class Emulator {
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
       ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole } } : {}),
       endpoints: {
-        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","tokenUse"} | {"kind":"oidc","sub","claims"} | {"kind":"identityPool","authenticated"} | {"kind":"iam","roleName"} | {"kind":"apiKey","expiresInDays"}',
+        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated"} | {"kind":"iam","roleName"} | {"kind":"apiKey","expiresInDays"}',
         'POST /.authmatrix/reset': 'empty every table',
       },
     };
@@ -328,6 +328,8 @@ export class Emulator {
 
   private async mint(spec: Record<string, unknown>): Promise<unknown> {
     const str = (k: string) => (typeof spec[k] === 'string' ? (spec[k] as string) : undefined);
+    /** `{ [k]: n }` when the spec has the number `k`, else `{}`. */
+    const num = (k: string): Record<string, number> => (typeof spec[k] === 'number' ? { [k]: spec[k] as number } : {});
     switch (spec.kind) {
       case 'userPool': {
         const username = str('username');
@@ -337,13 +339,23 @@ export class Emulator {
           ...(Array.isArray(spec.groups) ? { groups: spec.groups as string[] } : {}),
           ...(spec.claims && typeof spec.claims === 'object' ? { claims: spec.claims as Record<string, unknown> } : {}),
           ...(str('email') ? { email: str('email')! } : {}),
-          ...(typeof spec.expiresInSeconds === 'number' ? { expiresInSeconds: spec.expiresInSeconds } : {}),
+          ...num('expiresInSeconds'), ...num('authTime'), ...num('notBefore'),
+          ...(str('issuer') ? { issuer: str('issuer')! } : {}),
+          ...(str('clientId') ? { clientId: str('clientId')! } : {}),
         });
       }
       case 'oidc': {
         const sub = str('sub');
         if (!sub) throw new Error('"sub" is required');
-        return { token: await this.credentials.oidc({ sub, ...(spec.claims && typeof spec.claims === 'object' ? { claims: spec.claims as Record<string, unknown> } : {}) }) };
+        return {
+          token: await this.credentials.oidc({
+            sub,
+            ...(spec.claims && typeof spec.claims === 'object' ? { claims: spec.claims as Record<string, unknown> } : {}),
+            ...num('expiresInSeconds'), ...num('issuedAt'), ...num('authTime'), ...num('notBefore'),
+            ...(str('audience') ? { audience: str('audience')! } : {}),
+            ...(str('issuer') ? { issuer: str('issuer')! } : {}),
+          }),
+        };
       }
       case 'identityPool':
         return this.credentials.identityPool({ authenticated: spec.authenticated === true, ...(str('username') ? { username: str('username')! } : {}) });

@@ -18,12 +18,17 @@ export class JwtIssuer {
     private readonly jwksUrl?: string,
   ) {}
 
-  /** A signed token with the given claims (iss, iat, exp, jti filled in unless given). */
-  async sign(claims: Claims, expiresInSeconds = 3600): Promise<string> {
+  /**
+   * A signed token with the given claims (iss, iat, exp, jti filled in unless given). `notBefore` (seconds
+   * since the epoch) sets `nbf` and `iat` and starts the lifetime then; `issuer` claims another `iss` while
+   * still signing with this issuer's key. Both exist to mint tokens that must be refused (probes).
+   */
+  async sign(claims: Claims, expiresInSeconds = 3600, options: { notBefore?: number; issuer?: string } = {}): Promise<string> {
     if (!this.key) throw new Error(`the issuer ${this.issuer} is external: authmatrix cannot sign its tokens`);
     const { SignJWT } = await import('jose');
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ jti: randomUUID(), iat: now, exp: now + expiresInSeconds, ...claims, iss: this.issuer })
+    const start = options.notBefore ?? Math.floor(Date.now() / 1000);
+    const nbf = options.notBefore !== undefined ? { nbf: options.notBefore } : {};
+    return new SignJWT({ jti: randomUUID(), iat: start, exp: start + expiresInSeconds, ...nbf, ...claims, iss: options.issuer ?? this.issuer })
       .setProtectedHeader({ alg: 'RS256', kid: this.key.kid, typ: 'JWT' })
       .sign(await this.key.privateKey());
   }

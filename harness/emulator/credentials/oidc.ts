@@ -23,6 +23,10 @@ export interface OidcUser {
   issuedAt?: number;
   /** Override the audience (default: the configured client id). */
   audience?: string;
+  /** Seconds since the epoch: the token is not valid before then (`nbf`, and `iat` unless given). For probes. */
+  notBefore?: number;
+  /** Claim this `iss` while signing with the provider's key (a token that must be refused). For probes. */
+  issuer?: string;
 }
 
 export class OidcProvider {
@@ -42,10 +46,10 @@ export class OidcProvider {
     return this.jwt.sign({
       sub: user.sub,
       auth_time: user.authTime ?? now,
-      iat: user.issuedAt ?? now,
+      iat: user.issuedAt ?? user.notBefore ?? now,
       ...(aud ? { aud } : {}),
       ...user.claims,
-    }, user.expiresInSeconds ?? 3600);
+    }, user.expiresInSeconds ?? 3600, { ...(user.notBefore !== undefined ? { notBefore: user.notBefore } : {}), ...(user.issuer ? { issuer: user.issuer } : {}) });
   }
 
   async verify(token: string): Promise<Claims> {

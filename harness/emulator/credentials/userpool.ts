@@ -18,6 +18,12 @@ export interface UserPoolUser {
   expiresInSeconds?: number;
   /** Seconds since the epoch; defaults to now. */
   authTime?: number;
+  /** Seconds since the epoch: the tokens are not valid before then (`nbf`, and `iat` too). For probes. */
+  notBefore?: number;
+  /** Claim this `iss` while signing with the pool's key (a token that must be refused). For probes. */
+  issuer?: string;
+  /** The app client the tokens name (access `client_id`, ID `aud`); default the pool's client. */
+  clientId?: string;
 }
 
 export interface UserPoolTokens {
@@ -61,23 +67,25 @@ export class UserPool {
     const common: Claims = { sub, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: authTime };
     if (user.groups?.length) common['cognito:groups'] = user.groups;
     const ttl = user.expiresInSeconds ?? 3600;
+    const clientId = user.clientId ?? this.clientId;
+    const signing = { ...(user.notBefore !== undefined ? { notBefore: user.notBefore } : {}), ...(user.issuer ? { issuer: user.issuer } : {}) };
     const idToken = await this.jwt.sign({
       ...common,
       email_verified: true,
       ...(user.email ? { email: user.email } : {}),
       'cognito:username': user.username,
-      aud: this.clientId,
+      aud: clientId,
       token_use: 'id',
       ...user.claims,
-    }, ttl);
+    }, ttl, signing);
     const accessToken = await this.jwt.sign({
       ...common,
-      client_id: this.clientId,
+      client_id: clientId,
       token_use: 'access',
       scope: 'aws.cognito.signin.user.admin',
       username: user.username,
       ...user.claims,
-    }, ttl);
+    }, ttl, signing);
     return { idToken, accessToken, sub, username: user.username };
   }
 
