@@ -3,13 +3,12 @@
  * or JSON cells.
  */
 import type { Outcome } from '../harness/rules/decide.js';
-import type { Cell } from '../harness/matrix/cells.js';
-import type { Fixture } from '../harness/matrix/fixtures.js';
+import type { Cell, Expected } from '../harness/matrix/cells.js';
 import type { Persona } from '../harness/matrix/cast.js';
 import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
 import { describeRule } from '../harness/rules/describe.js';
 
-export const SYMBOL: Record<Outcome, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐' };
+export const SYMBOL: Record<Expected, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐', invalid: '⊘' };
 export const LEGEND = '✓ allow   ✗ deny   ~ filtered (some records/events)   ◐ partial (fields null + error)   · n/a';
 
 export interface MatrixJsonCell {
@@ -21,7 +20,10 @@ export interface MatrixJsonCell {
   field?: string;
   fixture?: string;
   ownership?: string;
-  expected: Outcome;
+  kind: Cell['kind'];
+  variant?: string;
+  actor?: string;
+  expected: Expected;
   rule: string | null;
   reason: string;
   deniedFields?: string[];
@@ -34,6 +36,7 @@ export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
     const d = c.decision;
     return {
       id: c.id,
+      kind: c.kind,
       persona: c.persona,
       ...(c.model ? { model: c.model } : {}),
       ...(c.customOperation ? { customOperation: c.customOperation } : {}),
@@ -41,6 +44,8 @@ export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
       ...(c.field ? { field: c.field } : {}),
       ...(c.fixture ? { fixture: c.fixture } : {}),
       ...(c.ownership ? { ownership: c.ownership } : {}),
+      ...(c.variant ? { variant: c.variant } : {}),
+      ...(c.actor ? { actor: c.actor } : {}),
       expected: c.expected,
       rule: c.rule,
       reason: c.reason,
@@ -65,18 +70,38 @@ interface Grid {
   rows: { persona: string; cells: string[] }[];
 }
 
-const FIXTURE_LETTER: Record<Fixture['name'], string> = { owned: 'O', shared: 'S', unowned: 'U', record: '' };
+const FIXTURE_LETTER: Record<string, string> = { owned: 'O', shared: 'S', unowned: 'U', record: '' };
+
+/** One letter per fixture: O, S, U, and the group field's initial for `shared:<field>` (V for viewers). */
+function fixtureLetters(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const taken = new Set(['O', 'S', 'U']);
+  for (const n of names) {
+    if (n in FIXTURE_LETTER) out[n] = FIXTURE_LETTER[n]!;
+    else {
+      const field = n.replace(/^shared:/, '').toUpperCase();
+      const letter = [...field, ...'ABCDEFGHIJKLMNPQRTVWXYZ'].find((ch) => /[A-Z]/.test(ch) && !taken.has(ch))!;
+      taken.add(letter);
+      out[n] = letter;
+    }
+  }
+  return out;
+}
+
+/** The cells the grids show: plain operations, field reads and writes, plain subscription starts. */
+const inGrid = (c: Cell) => (c.kind === 'model' || c.kind === 'subscription' || c.kind === 'field' || c.kind === 'custom') && !c.variant;
 
 function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<string, string>): Grid[] {
-  const mine = cells.filter((c) => c.model === m.name);
+  const mine = cells.filter((c) => c.model === m.name && inGrid(c));
   if (!mine.length) return [];
-  const fx = [...new Set(mine.filter((c) => c.fixture).map((c) => c.fixture!))] as Fixture['name'][];
+  const fx = [...new Set(mine.filter((c) => c.fixture).map((c) => c.fixture!))];
+  const FIXTURE_LETTER = fixtureLetters(fx);
   const columns: Column[] = [];
   const plain = (op: string): Column => ({ group: op, sub: '', pick: (c) => c.operation === op && !c.field });
   for (const op of ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const) {
     if (!mine.some((c) => c.operation === op)) continue;
     if (op === 'get' || op === 'update' || op === 'delete') {
-      for (const f of fx) columns.push({ group: op, sub: FIXTURE_LETTER[f], pick: (c) => c.operation === op && !c.field && c.fixture === f });
+      for (const f of fx) columns.push({ group: op, sub: FIXTURE_LETTER[f]!, pick: (c) => c.operation === op && !c.field && c.fixture === f });
     } else columns.push(plain(op));
   }
   const grids: Grid[] = [{
@@ -89,9 +114,9 @@ function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<s
   if (fieldNames.length) {
     const fcols: Column[] = [];
     for (const name of fieldNames) {
-      for (const f of fx) fcols.push({ group: `${name} read`, sub: FIXTURE_LETTER[f], pick: (c) => c.field === name && c.operation === 'get' && c.fixture === f });
+      for (const f of fx) fcols.push({ group: `${name} read`, sub: FIXTURE_LETTER[f]!, pick: (c) => c.field === name && c.operation === 'get' && c.fixture === f });
       fcols.push({ group: `${name} create`, sub: '', pick: (c) => c.field === name && c.operation === 'create' });
-      for (const f of fx) fcols.push({ group: `${name} update`, sub: FIXTURE_LETTER[f], pick: (c) => c.field === name && c.operation === 'update' && c.fixture === f });
+      for (const f of fx) fcols.push({ group: `${name} update`, sub: FIXTURE_LETTER[f]!, pick: (c) => c.field === name && c.operation === 'update' && c.fixture === f });
     }
     const fieldRules = m.fields.filter((f) => f.rules).map((f) => `${f.name}: ${f.rules!.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
     grids.push({ title: `${m.name} fields`, notes: fieldRules, columns: fcols, rows: [] });
@@ -100,8 +125,9 @@ function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<s
   return grids;
 }
 
-function customGrid(auth: AuthModel, cells: Cell[], personas: string[]): Grid[] {
+function customGrid(auth: AuthModel, all: Cell[], personas: string[]): Grid[] {
   if (!auth.customOperations.length) return [];
+  const cells = all.filter(inGrid);
   const columns = auth.customOperations.map((op) => ({ group: op.name, sub: '', pick: (c: Cell) => c.customOperation === op.name }));
   const notes = auth.customOperations.map((op) => `${op.name} (${op.type}): ${op.rules.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
   const grid: Grid = { title: 'Custom operations', notes, columns, rows: [] };

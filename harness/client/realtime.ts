@@ -25,7 +25,7 @@ export interface SubscriptionEvent {
 /** A refused connection or start: the server's error payload. */
 export class RealtimeError extends Error {
   constructor(
-    readonly kind: 'connection_error' | 'start_error' | 'closed',
+    readonly kind: 'connection_error' | 'start_error' | 'closed' | 'timeout',
     readonly errors: { errorType?: string; message: string; errorCode?: number }[],
   ) {
     super(`${kind}: ${errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; ')}`);
@@ -211,7 +211,7 @@ export class RealtimeClient {
   }
 
   /** Starts a subscription; rejects with the server's errors when the start is refused. */
-  async subscribe(request: { query: string; variables?: Record<string, unknown> }, opts: { auth?: ClientAuth; headers?: HeaderSource } = {}): Promise<Subscription> {
+  async subscribe(request: { query: string; variables?: Record<string, unknown> }, opts: { auth?: ClientAuth; headers?: HeaderSource; timeoutMs?: number } = {}): Promise<Subscription> {
     const id = `sub-${++this.counter}-${Date.now()}`;
     const data = JSON.stringify({ query: request.query, variables: request.variables ?? {} });
     const auth = opts.auth ?? this.options.auth;
@@ -219,7 +219,12 @@ export class RealtimeClient {
     const authorization = mergeHeaders(await realtimeAuthHeaders(this.options.url, auth, data, false), custom);
     const sub = new Subscription(id, this);
     this.subscriptions.set(id, sub);
-    const acked = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    let timer: NodeJS.Timeout | undefined;
+    const acked = new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // aws-amplify gives up after 15 s without start_ack.
+      timer = setTimeout(() => reject(new RealtimeError('timeout', [{ message: `no start_ack within ${opts.timeoutMs ?? 15_000} ms` }])), opts.timeoutMs ?? 15_000);
+    });
     this.ws.send(JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization } } }));
     try {
       await acked;
@@ -228,6 +233,7 @@ export class RealtimeClient {
       this.subscriptions.delete(id);
       throw e;
     } finally {
+      clearTimeout(timer);
       this.pending.delete(id);
     }
   }

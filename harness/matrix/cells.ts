@@ -1,41 +1,87 @@
 /**
- * The expected permission matrix: every cell (persona × model × operation × field × ownership) with the
- * oracle's decision. The runner turns the same cells into requests.
+ * The expected permission matrix: every cell (persona × model × operation × field × ownership, plus
+ * relations, subscriptions and custom-header paths) with the oracle's decision and the request that
+ * tests it. The runner sends each cell's action and compares what comes back with `expected`.
  */
 import { ownerClaim } from '../rules/identity.js';
 import { decide, defaultSelection, fieldIsRestricted, type Decision, type Outcome } from '../rules/decide.js';
-import type { AuthModel, Field, Model } from '../schema/model.js';
+import { readRelation } from '../rules/visibility.js';
+import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
 import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, type Fixture, type Ownership } from './fixtures.js';
+import { deliveryCells } from './deliveries.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
   | 'query' | 'mutation' | 'subscription';
 
+export type CellKind = 'model' | 'field' | 'relation' | 'subscription' | 'delivery' | 'custom' | 'header';
+
+/**
+ * What a cell expects. `invalid`: the request does not validate against the API (e.g. an implicit owner
+ * field sent in an input), which is why the attack it stands for is impossible.
+ */
+export type Expected = Outcome | 'invalid';
+
+/** A value filled in when the run knows it: the real id of a fixture record. */
+export interface FixtureRef {
+  $fixture: string;
+}
+
+export type SubscriptionOperation = 'onCreate' | 'onUpdate' | 'onDelete';
+
+/** The request a cell makes. Fixture instances are `Model|fixture` (shared, read-only) or `Model|fixture#n` (a private copy). */
+export type Action =
+  | { type: 'create'; model: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
+  | { type: 'get'; model: string; instance: string; select?: string[] }
+  | { type: 'list'; model: string; select?: string[] }
+  | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
+  | { type: 'delete'; model: string; instance: string; select?: string[] }
+  | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
+  | { type: 'deliver'; model: string; op: SubscriptionOperation; subscriber: string; event: string }
+  | { type: 'relation'; model: string; instance: string; field: string; childKey: string }
+  | { type: 'custom'; operation: string; args: Record<string, unknown> }
+  | { type: 'headers'; variant: HeaderVariant; base: Action; other?: string };
+
+/**
+ * Custom-header paths, as aws-amplify offers them: the credential in client-level headers
+ * (`generateClient({ headers })`), in request-level headers, and request-level headers replacing
+ * client-level ones that carry another persona's credential.
+ */
+export type HeaderVariant = 'client' | 'request' | 'override';
+
 export interface Cell {
-  /** Stable across runs: `Post|update|stranger|owned` (`|field` for field cells). */
+  /** Stable across runs: `Post|update|stranger|owned` (`|field`, `|variant` where they apply). */
   id: string;
+  kind: CellKind;
   persona: string;
   /** The model, for model cells. */
   model?: string;
   /** The custom operation, for custom-operation cells. */
   customOperation?: string;
   operation: CellOperation;
-  /** Field-level cells: the field read or written. */
+  /** Field-level cells: the field read or written; relation cells: the relation field. */
   field?: string;
-  /** The fixture acted on (get/update/delete and field cells). */
-  fixture?: Fixture['name'];
+  /** The fixture acted on (get/update/delete, field and relation cells). */
+  fixture?: string;
   /** How the persona stands to that fixture, where the rules care. */
   ownership?: Ownership;
-  expected: Outcome;
+  /** What sets the cell apart from its plain sibling: `spoof:owner`, `owner-arg:own`, `headers:client`, … */
+  variant?: string;
+  /** Delivery cells: the persona whose mutation makes the event. */
+  actor?: string;
+  expected: Expected;
   rule: string | null;
   reason: string;
   decision: Decision;
+  action: Action;
 }
 
 export interface MatrixOptions {
   /** Restrict to a model, persona or operation (the CLI's --only). */
   only?: (cell: Cell) => boolean;
+  /** Leave out subscription delivery cells (they need events; `authmatrix matrix` shows starts only). */
+  deliveries?: boolean;
 }
 
 const MODEL_OPS = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const;
@@ -43,29 +89,48 @@ const MODEL_OPS = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onU
 export function expectedMatrix(auth: AuthModel, cast: Persona[], options: MatrixOptions = {}): Cell[] {
   const cells: Cell[] = [];
   const team = dynamicGroupName(auth);
-  for (const m of auth.models) cells.push(...modelCells(auth, m, cast, team));
-  for (const op of auth.customOperations) {
-    for (const p of cast) {
-      const decision = decide(auth, p.identity, 'custom', { type: op.name });
-      cells.push(cell({ id: `${op.name}|${op.type}|${p.name}`, persona: p.name, customOperation: op.name, operation: op.type }, decision));
-    }
+  for (const m of auth.models) {
+    cells.push(...modelCells(auth, m, cast, team));
+    cells.push(...relationCells(auth, m, cast));
+    if (options.deliveries !== false) cells.push(...deliveryCells(auth, m, cast));
   }
+  for (const op of auth.customOperations) cells.push(...customCells(auth, op, cast));
+  cells.push(...headerCells(auth, cast, cells));
   return options.only ? cells.filter(options.only) : cells;
 }
 
-function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
+export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
   return { ...base, expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision };
 }
 
+/**
+ * A cell whose request cannot validate: no resolver decides it. A credential the API refuses is
+ * refused first (AppSync authenticates before it validates the document).
+ */
+function invalidCell(auth: AuthModel, p: Persona, base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, reason: string): Cell {
+  const refused = decide(auth, p.identity, 'create', { type: base.model!, input: {} });
+  if (refused.requestLevel) return cell(base, refused);
+  const decision: Decision = { outcome: 'deny', rule: null, reason };
+  return { ...base, expected: 'invalid', rule: null, reason, decision };
+}
+
+/** `Model|fixture`: the shared instance of a fixture (read-only cells). */
+export const instanceOf = (model: string, fixture: string): string => `${model}|${fixture}`;
+
+/** A private copy of a fixture for one mutating cell, numbered later by the planner. */
+export const COPY = '#copy';
+
 /** The update a model-level update cell sends: one plain field changed (or only the key when there is none). */
 export function updateInput(auth: AuthModel, m: Model, fixture: Fixture): Record<string, unknown> {
-  const key = m.primaryKey.partitionKey;
-  const input: Record<string, unknown> = { [key]: fixture.record[key] };
-  for (const k of m.primaryKey.sortKeys) input[k] = fixture.record[k];
+  const input = updateKey(m, fixture);
   const skip = authFields(m);
-  const plain = m.fields.find((f) => !f.implicit && !f.relation && !f.rules && !skip.has(f.name) && f.name !== key && !m.primaryKey.sortKeys.includes(f.name) && f.typeKind !== 'customType');
+  const plain = m.fields.find((f) => !f.implicit && !f.relation && !f.rules && !skip.has(f.name) && !(f.name in input) && f.typeKind !== 'customType' && !isForeignKey(m, f));
   if (plain) input[plain.name] = changed(auth, plain, fixture.record[plain.name]);
   return input;
+}
+
+function isForeignKey(m: Model, f: Field): boolean {
+  return m.fields.some((r) => r.relation?.kind === 'belongsTo' && r.relation.references.includes(f.name));
 }
 
 function changed(auth: AuthModel, f: Field, old: unknown): unknown {
@@ -78,6 +143,12 @@ function changed(auth: AuthModel, f: Field, old: unknown): unknown {
   if (f.type === 'Boolean') return f.list ? [!old] : !old;
   if (f.type === 'Int' || f.type === 'Float' || f.type === 'AWSTimestamp') return f.list ? [8] : 8;
   return sampleValue(auth, f);
+}
+
+/** The other user of the persona's provider: the stranger for the owner, the owner for everyone else. */
+function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | undefined {
+  const [mine, theirs] = rule.provider === 'oidc' ? ['oidcUser', 'oidcStranger'] : ['owner', 'stranger'];
+  return cast.find((x) => x.kind === (p.kind === mine ? theirs : mine));
 }
 
 function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): Cell[] {
@@ -100,40 +171,234 @@ function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): C
     for (const op of MODEL_OPS) {
       if (!m.operationNames[op]) continue;
       if (op === 'create') {
-        out.push(cell({ ...base, id: `${m.name}|create|${p.name}`, operation: 'create' }, decide(auth, p.identity, 'create', { type: m.name, input: createInput, select })));
+        out.push(cell({ ...base, kind: 'model', id: `${m.name}|create|${p.name}`, operation: 'create', action: { type: 'create', model: m.name, input: createInput } },
+          decide(auth, p.identity, 'create', { type: m.name, input: createInput, select })));
       } else if (op === 'list') {
-        out.push(cell({ ...base, id: `${m.name}|list|${p.name}`, operation: 'list' }, decide(auth, p.identity, 'list', { type: m.name, records, select })));
+        out.push(cell({ ...base, kind: 'model', id: `${m.name}|list|${p.name}`, operation: 'list', action: { type: 'list', model: m.name } },
+          decide(auth, p.identity, 'list', { type: m.name, records, select })));
       } else if (op === 'onCreate' || op === 'onUpdate' || op === 'onDelete') {
-        out.push(cell({ ...base, id: `${m.name}|${op}|${p.name}`, operation: op }, decide(auth, p.identity, op, { type: m.name })));
+        out.push(...subscriptionCells(auth, m, cast, p, op));
       } else {
         fx.forEach((f, i) => {
-          const target = op === 'update' ? { type: m.name, record: f.record, input: updates[i]!, select } : { type: m.name, record: f.record, select };
-          out.push(cell({ ...base, id: `${m.name}|${op}|${p.name}|${f.name}`, operation: op, ...where[i]! }, decide(auth, p.identity, op, target)));
+          const id = `${m.name}|${op}|${p.name}|${f.name}`;
+          const instance = instanceOf(m.name, f.name);
+          if (op === 'get') {
+            out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'get', model: m.name, instance } },
+              decide(auth, p.identity, 'get', { type: m.name, record: f.record, select })));
+          } else if (op === 'update') {
+            out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'update', model: m.name, instance: instance + COPY, input: updates[i]! } },
+              decide(auth, p.identity, 'update', { type: m.name, record: f.record, input: updates[i]!, select })));
+          } else {
+            out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'delete', model: m.name, instance: instance + COPY } },
+              decide(auth, p.identity, 'delete', { type: m.name, record: f.record, select })));
+          }
         });
       }
     }
     // Field level: read each restricted field alone, create with it, and change it.
     for (const field of restricted) {
       fx.forEach((f, i) => {
+        const instance = instanceOf(m.name, f.name);
         if (m.operationNames.get) {
-          out.push(cell({ ...base, id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, operation: 'get', field: field.name, ...where[i]! },
-            decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [...key, field.name] })));
+          const sel = [...key, field.name];
+          out.push(cell({ ...base, kind: 'field', id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, operation: 'get', field: field.name, ...where[i]!, action: { type: 'get', model: m.name, instance, select: sel } },
+            decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: sel })));
         }
         if (m.operationNames.update) {
           const input = { ...updateKey(m, f), [field.name]: changed(auth, field, f.record[field.name]) };
-          out.push(cell({ ...base, id: `${m.name}|update|${p.name}|${f.name}|${field.name}`, operation: 'update', field: field.name, ...where[i]! },
+          out.push(cell({ ...base, kind: 'field', id: `${m.name}|update|${p.name}|${f.name}|${field.name}`, operation: 'update', field: field.name, ...where[i]!, action: { type: 'update', model: m.name, instance: instance + COPY, input, select: key } },
             decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
         }
       });
       if (m.operationNames.create) {
         const input = { ...createInput, [field.name]: ownValue(auth, m, team, p, field) };
-        out.push(cell({ ...base, id: `${m.name}|create|${p.name}|${field.name}`, operation: 'create', field: field.name },
+        out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}`, operation: 'create', field: field.name, action: { type: 'create', model: m.name, input, select: key } },
+          decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
+      }
+    }
+    out.push(...ownershipCells(auth, m, cast, p, fx, where, createInput));
+  }
+  return out;
+}
+
+/**
+ * The attacks on ownership: naming someone else as owner on create (spoofing), handing a record to
+ * someone else on update (transfer), pointing a record at another group (re-pointing), and creating
+ * for no group or another group. Implicit owner fields are not in the inputs: sending one is invalid.
+ */
+function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, fx: Fixture[], where: { fixture: string; ownership?: Ownership }[], createInput: Record<string, unknown>): Cell[] {
+  const out: Cell[] = [];
+  const base = { persona: p.name, model: m.name };
+  const key = [m.primaryKey.partitionKey];
+  for (const rule of ownerRules(m)) {
+    const other = someoneElse(cast, p, rule);
+    const theirs = other ? ownerClaim(other.identity, rule.identityClaim)?.value : undefined;
+    if (!theirs) continue;
+    const value = rule.multiOwner ? [theirs] : theirs;
+    const field = m.fields.find((f) => f.name === rule.ownerField)!;
+    const variant = `spoof:${field.name}`;
+    if (m.operationNames.create) {
+      const input = { ...createInput, [field.name]: value };
+      const base2 = { ...base, kind: 'field' as const, id: `${m.name}|create|${p.name}|${variant}`, operation: 'create' as const, field: field.name, variant, action: { type: 'create' as const, model: m.name, input, select: key, raw: true } };
+      out.push(field.implicit
+        ? invalidCell(auth, p, base2, `invalid: ${field.name} is added by the owner rule, not declared, so it is not in Create${m.name}Input; nobody can name another owner`)
+        : cell(base2, decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
+    }
+    if (m.operationNames.update) {
+      fx.forEach((f, i) => {
+        const input = { ...updateKey(m, f), [field.name]: value };
+        const v = `transfer:${field.name}`;
+        const base2 = { ...base, kind: 'field' as const, id: `${m.name}|update|${p.name}|${f.name}|${v}`, operation: 'update' as const, field: field.name, variant: v, ...where[i]!, action: { type: 'update' as const, model: m.name, instance: instanceOf(m.name, f.name) + COPY, input, select: key, raw: true } };
+        out.push(field.implicit
+          ? invalidCell(auth, p, base2, `invalid: ${field.name} is not in Update${m.name}Input (an implicit owner field), so ownership cannot be transferred`)
+          : cell(base2, decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
+      });
+    }
+  }
+  for (const rule of dynamicGroupRules(m)) {
+    const field = m.fields.find((f) => f.name === rule.groupsField)!;
+    if (field.implicit) continue;
+    const other = rule.multiGroup ? ['Other'] : 'Other';
+    if (m.operationNames.update) {
+      fx.forEach((f, i) => {
+        const input = { ...updateKey(m, f), [field.name]: other };
+        const v = `repoint:${field.name}`;
+        out.push(cell({ ...base, kind: 'field', id: `${m.name}|update|${p.name}|${f.name}|${v}`, operation: 'update', field: field.name, variant: v, ...where[i]!, action: { type: 'update', model: m.name, instance: instanceOf(m.name, f.name) + COPY, input, select: key } },
+          decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
+      });
+    }
+    if (m.operationNames.create) {
+      for (const [v, value] of [['group:none', null], ['group:other', other]] as const) {
+        const input = { ...createInput, [field.name]: value };
+        out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}|${v}`, operation: 'create', field: field.name, variant: v, action: { type: 'create', model: m.name, input, select: key } },
           decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
       }
     }
   }
   return out;
 }
+
+/** Starting a subscription: plainly, and for owner rules with the caller's own and someone else's `owner` argument. */
+function subscriptionCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, op: SubscriptionOperation): Cell[] {
+  const base = { persona: p.name, model: m.name, kind: 'subscription' as const, operation: op };
+  const out = [cell({ ...base, id: `${m.name}|${op}|${p.name}`, action: { type: 'subscribe', model: m.name, op } }, decide(auth, p.identity, op, { type: m.name }))];
+  for (const [variant, args] of ownerArgVariants(m, cast, p)) {
+    out.push(cell({ ...base, id: `${m.name}|${op}|${p.name}|${variant}`, variant, action: { type: 'subscribe', model: m.name, op, ownerArgs: args } },
+      decide(auth, p.identity, op, { type: m.name, ownerArgs: args })));
+  }
+  return out;
+}
+
+/**
+ * Owner arguments a subscriber can pass: its own name (`owner-arg:own`) and someone else's
+ * (`owner-arg:other`), as the owner field displays them (the username under `sub::username`).
+ */
+export function ownerArgVariants(m: Model, cast: Persona[], p: Persona): [string, Record<string, string>][] {
+  const rule = ownerRules(m).find((r) => !r.multiOwner && m.rules.includes(r) && r.operations.includes('listen'));
+  if (!rule) return [];
+  const display = (who: Persona | undefined) => {
+    const claim = who ? ownerClaim(who.identity, rule.identityClaim) : null;
+    return claim ? (claim.parts.at(-1) ?? claim.value) : undefined;
+  };
+  const mine = display(p);
+  const theirs = display(someoneElse(cast, p, rule));
+  if (!mine || !theirs) return [];
+  return [['owner-arg:own', { [rule.ownerField]: mine }], ['owner-arg:other', { [rule.ownerField]: theirs }]];
+}
+
+/** The fixture a relation's children hang from: the parent model's first fixture. */
+export function parentFixture(auth: AuthModel, parent: Model, cast: Persona[]): Fixture {
+  return fixtures(auth, parent, cast)[0]!;
+}
+
+/**
+ * Reading children through a parent: hasMany/hasOne from the parent's first fixture (every child
+ * fixture hangs from it), belongsTo from each child fixture. Only for callers who may read the record
+ * the relation is read from (otherwise that read's own denial is the answer).
+ */
+function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
+  const out: Cell[] = [];
+  if (!m.operationNames.get) return out;
+  for (const field of m.fields) {
+    const rel = field.relation;
+    if (!rel || rel.kind === 'manyToMany') continue;
+    const other = auth.models.find((x) => x.name === rel.model);
+    if (!other) continue;
+    const readFrom = rel.kind === 'belongsTo' ? fixtures(auth, m, cast) : [parentFixture(auth, m, cast)];
+    const children = rel.kind === 'belongsTo' ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);
+    for (const p of cast) {
+      for (const f of readFrom) {
+        const parentRead = decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [m.primaryKey.partitionKey] });
+        if (parentRead.outcome === 'deny') continue;
+        const r = readRelation(auth, p.identity, m.name, field.name, children);
+        const decision: Decision = { outcome: r.outcome, rule: null, reason: r.reason, ...(r.outcome === 'deny' ? {} : { visibleIds: r.visibleIds }) };
+        const own = ownership(m, p.identity, f.record);
+        out.push(cell({
+          id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, kind: 'relation', persona: p.name, model: m.name, operation: 'get', field: field.name, fixture: f.name,
+          ...(own ? { ownership: own } : {}),
+          action: { type: 'relation', model: m.name, instance: instanceOf(m.name, f.name), field: field.name, childKey: other.primaryKey.partitionKey },
+        }, decision));
+      }
+    }
+  }
+  return out;
+}
+
+/** Arguments for a custom operation: samples, and ids of fixtures where an argument names a model (`postId`). */
+export function customArgs(auth: AuthModel, op: CustomOperation, cast: Persona[]): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const a of op.arguments) {
+    const modelName = /^(\w+)Id$/.exec(a.name)?.[1];
+    const target = modelName ? auth.models.find((m) => m.name.toLowerCase() === modelName.toLowerCase()) : undefined;
+    if (target && (a.type === 'ID' || a.type === 'String') && !a.list) args[a.name] = { $fixture: instanceOf(target.name, parentFixture(auth, target, cast).name) } satisfies FixtureRef;
+    else if (a.required) args[a.name] = sampleValue(auth, { type: a.type, typeKind: auth.enums.some((e) => e.name === a.type) ? 'enum' : auth.inputTypes.some((t) => t.name === a.type) ? 'customType' : 'scalar', list: a.list });
+  }
+  return args;
+}
+
+function customCells(auth: AuthModel, op: CustomOperation, cast: Persona[]): Cell[] {
+  const args = customArgs(auth, op, cast);
+  return cast.map((p) => cell({
+    id: `${op.name}|${op.type}|${p.name}`, kind: 'custom', persona: p.name, customOperation: op.name, operation: op.type,
+    action: { type: 'custom', operation: op.name, args },
+  }, decide(auth, p.identity, 'custom', { type: op.name })));
+}
+
+/**
+ * Custom-header paths for every persona whose credential is a header (API key, user pool, OIDC,
+ * Lambda): the same list request with the credential only in client-level headers, only in
+ * request-level headers, and in request-level headers replacing another persona's client-level ones.
+ */
+function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Cell[] {
+  const out: Cell[] = [];
+  const headerKinds = new Set(['apiKey', 'userPool', 'oidc', 'lambda']);
+  const m = auth.models.find((x) => x.operationNames.list);
+  if (!m) return out;
+  const other = cast.find((p) => p.kind === 'apiKey') ?? cast.find((p) => p.kind === 'stranger');
+  for (const p of cast) {
+    if (!headerKinds.has(p.identity.kind)) continue;
+    const plain = cells.find((c) => c.id === `${m.name}|list|${p.name}`);
+    if (!plain) continue;
+    const variants: HeaderVariant[] = other && other.name !== p.name ? ['client', 'request', 'override'] : ['client', 'request'];
+    for (const variant of variants) {
+      out.push({
+        ...plain,
+        id: `${plain.id}|headers:${variant}`,
+        kind: 'header',
+        variant: `headers:${variant}`,
+        action: { type: 'headers', variant, base: plain.action, ...(variant === 'override' ? { other: other!.name } : {}) },
+        reason: `${plain.reason} (${HEADER_NOTE[variant]})`,
+      });
+    }
+  }
+  return out;
+}
+
+const HEADER_NOTE: Record<HeaderVariant, string> = {
+  client: 'credential sent as a client-level custom header',
+  request: 'credential sent as a request-level custom header',
+  override: "request-level headers replace client-level ones carrying another persona's credential",
+};
 
 /** The value a persona would put in a field of its own record: its own claim in an owner field, its group in a group field. */
 function ownValue(auth: AuthModel, m: Model, team: string, p: Persona, field: Field): unknown {
@@ -154,11 +419,21 @@ function updateKey(m: Model, f: Fixture): Record<string, unknown> {
 }
 
 /** Creates name the dynamic group, as a member of it would. */
-function withDynamicGroup(m: Model, team: string, input: Record<string, unknown>): Record<string, unknown> {
+export function withDynamicGroup(m: Model, team: string, input: Record<string, unknown>): Record<string, unknown> {
   const out = { ...input };
   for (const r of dynamicGroupRules(m)) {
     const f = m.fields.find((x) => x.name === r.groupsField);
     if (f && !f.implicit) out[f.name] = r.multiGroup ? [team] : team;
   }
   return out;
+}
+
+/** One line a person reads: "Post › update › stranger on owner's record → deny (Post#1)". */
+export function cellTitle(c: Cell, labels: Map<string, string>): string {
+  const subject = c.model ?? c.customOperation ?? '';
+  const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined].filter(Boolean).join(' ');
+  const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';
+  const by = c.actor ? ` (event by ${c.actor})` : '';
+  const variant = c.variant && !c.variant.startsWith('by:') ? ` [${c.variant}]` : '';
+  return `${subject} › ${what} › ${c.persona}${on}${variant}${by} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}`;
 }

@@ -10,8 +10,11 @@ import { dynamicGroupName, type Persona } from './cast.js';
 export type Ownership = 'own' | 'shared' | 'other' | 'unowned';
 
 export interface Fixture {
-  /** Stable key: `owned`, `shared`, `unowned` or `record`. */
-  name: 'owned' | 'shared' | 'unowned' | 'record';
+  /**
+   * Stable key: `owned`, `shared` (a co-owner list and the first group field), `shared:<field>` (only
+   * that further group field names the group), `unowned`, or `record` (a model without owners or groups).
+   */
+  name: string;
   /** How a report names it: "owner's record". */
   label: string;
   record: StoredRecord;
@@ -106,7 +109,8 @@ export function fixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };
   for (const f of m.fields) if (f.rules && !f.implicit && !f.relation && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
-  if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: { ...base, [m.primaryKey.partitionKey]: 'record' } }];
+  const key = m.primaryKey.partitionKey;
+  if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: { ...base, [key]: 'record' } }];
 
   const owned: Record<string, unknown> = { ...base };
   const shared: Record<string, unknown> = { ...base };
@@ -121,18 +125,25 @@ export function fixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     unowned[r.ownerField] = null;
   }
   const team = dynamicGroupName(auth);
-  for (const r of groups) {
+  const groupValue = (r: DynamicGroupRule) => (r.multiGroup ? [team] : team);
+  for (const [i, r] of groups.entries()) {
     owned[r.groupsField] = null;
-    shared[r.groupsField] = r.multiGroup ? [team] : team;
+    shared[r.groupsField] = i === 0 ? groupValue(r) : null;
     unowned[r.groupsField] = null;
   }
-  const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: { ...owned, [m.primaryKey.partitionKey]: 'owned' } }] : [];
+  const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: { ...owned, [key]: 'owned' } }] : [];
   if (owners.some((r) => r.multiOwner) || groups.length) {
-    const sharing = [owners.some((r) => r.multiOwner) ? 'a co-owner' : '', groups.length ? `group ${team}` : ''].filter(Boolean).join(' and ');
-    const label = owners.length ? `${ownerName}'s record shared with ${sharing}` : `group ${team}'s record`;
-    out.push({ name: 'shared', label, record: { ...shared, [m.primaryKey.partitionKey]: 'shared' } });
+    const sharing = [owners.some((r) => r.multiOwner) ? 'a co-owner' : '', groups.length ? `group ${team} (${groups[0]!.groupsField})` : ''].filter(Boolean).join(' and ');
+    const label = owners.length ? `${ownerName}'s record shared with ${sharing}` : `group ${team}'s record (${groups[0]!.groupsField})`;
+    out.push({ name: 'shared', label, record: { ...shared, [key]: 'shared' } });
   }
-  out.push({ name: 'unowned', label: 'a record without owner or group', record: { ...unowned, [m.primaryKey.partitionKey]: 'unowned' } });
+  // Each further group field alone, so that a rule like viewers-may-read is exercised on its own.
+  for (const r of groups.slice(1)) {
+    const name = `shared:${r.groupsField}`;
+    const label = owners.length ? `${ownerName}'s record shared with group ${team} through ${r.groupsField} only` : `a record naming group ${team} in ${r.groupsField} only`;
+    out.push({ name, label, record: { ...owned, [r.groupsField]: groupValue(r), [key]: name } });
+  }
+  out.push({ name: 'unowned', label: 'a record without owner or group', record: { ...unowned, [key]: 'unowned' } });
   return out;
 }
 

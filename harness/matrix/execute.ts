@@ -1,0 +1,302 @@
+/**
+ * Running cells: each action becomes the request aws-amplify would send, for the cell's persona, on its
+ * fixture instance; the answer is classified and judged against the cell's expectation, with the
+ * evidence (request and response, secrets redacted) kept for the reports.
+ */
+import { authHeaders, type ClientAuth } from '../client/auth.js';
+import { createDocument, customDocument, deleteDocument, getDocument, listDocument, subscriptionDocument, updateDocument, type Document } from '../client/documents.js';
+import { GraphQLClient, type GraphQLResult, type RequestOptions } from '../client/http.js';
+import { RealtimeClient, RealtimeError } from '../client/realtime.js';
+import { defaultSelection } from '../rules/decide.js';
+import type { Identity } from '../rules/identity.js';
+import type { AuthModel, Model } from '../schema/model.js';
+import type { Action, Cell, Expected } from './cells.js';
+import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from './classify.js';
+import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
+import { judge } from './verdict.js';
+
+export interface RuntimePersona {
+  name: string;
+  kind: string;
+  auth: ClientAuth;
+  headers?: Record<string, string>;
+  identity: Identity;
+}
+
+export interface Runtime {
+  auth: AuthModel;
+  url: string;
+  personas: Map<string, RuntimePersona>;
+  index: FixtureIndex;
+  /** `Model|fixture` → the record as the oracle saw it (which fields hold a value). */
+  records: Record<string, Record<string, unknown>>;
+  /** How long to wait for a subscription event, and how long to watch when there is no sentinel. */
+  eventTimeoutMs: number;
+  quietMs: number;
+}
+
+export interface Evidence {
+  request: { url: string; headers: Record<string, string>; body: unknown };
+  response: { status: number; requestId?: string; body: unknown };
+}
+
+export interface CellResult {
+  id: string;
+  kind: Cell['kind'];
+  persona: string;
+  model?: string;
+  customOperation?: string;
+  operation: string;
+  field?: string;
+  fixture?: string;
+  ownership?: string;
+  variant?: string;
+  actor?: string;
+  expected: Expected;
+  observed: Observed;
+  pass: boolean;
+  rule: string | null;
+  reason: string;
+  /** Why it failed; empty when it passed. */
+  detail: string;
+  /** What came back, in short (`401 UnauthorizedException`, `data, ssn null`). */
+  summary: string;
+  latencyMs: number;
+  requestId?: string;
+  evidence?: Evidence;
+  /** Records the cell created (deleted after a deployed run). */
+  created?: CreatedRecord[];
+}
+
+const clients = new WeakMap<RuntimePersona, GraphQLClient>();
+
+function personaOf(rt: Runtime, name: string): RuntimePersona {
+  const p = rt.personas.get(name);
+  if (!p) throw new Error(`no persona ${name} in this run`);
+  return p;
+}
+
+export function clientOf(rt: Runtime, p: RuntimePersona): GraphQLClient {
+  let c = clients.get(p);
+  if (!c) clients.set(p, (c = new GraphQLClient({ url: rt.url, auth: p.auth, ...(p.headers ? { headers: p.headers } : {}) })));
+  return c;
+}
+
+function model(rt: Runtime, name: string): Model {
+  return rt.auth.models.find((m) => m.name === name)!;
+}
+
+function keyOf(rt: Runtime, instance: string): Record<string, unknown> {
+  const key = rt.index.keys[instance];
+  if (!key) throw new FixtureMissing(instance, rt.index.failed[instance]);
+  return key;
+}
+
+class FixtureMissing extends Error {
+  constructor(instance: string, why: string | undefined) {
+    super(`fixture ${instance} was not created${why ? `: ${why}` : ''}`);
+  }
+}
+
+/** The fixture names of a model's shared instances, by id. */
+function knownIds(rt: Runtime, modelName: string): Map<string, string> {
+  return new Map(Object.entries(rt.index.names[modelName] ?? {}));
+}
+
+export function result(cell: Cell, obs: Observation, r?: GraphQLResult, created?: CreatedRecord[]): CellResult {
+  const v = judge(cell, obs);
+  return {
+    id: cell.id,
+    kind: cell.kind,
+    persona: cell.persona,
+    ...(cell.model ? { model: cell.model } : {}),
+    ...(cell.customOperation ? { customOperation: cell.customOperation } : {}),
+    operation: cell.operation,
+    ...(cell.field ? { field: cell.field } : {}),
+    ...(cell.fixture ? { fixture: cell.fixture } : {}),
+    ...(cell.ownership ? { ownership: cell.ownership } : {}),
+    ...(cell.variant ? { variant: cell.variant } : {}),
+    ...(cell.actor ? { actor: cell.actor } : {}),
+    expected: cell.expected,
+    observed: obs.outcome,
+    pass: v.pass,
+    rule: cell.rule,
+    reason: cell.reason,
+    detail: v.detail,
+    summary: obs.summary,
+    latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
+    ...(r?.requestId ? { requestId: r.requestId } : {}),
+    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: r.body } } } : {}),
+    ...(created?.length ? { created } : {}),
+  };
+}
+
+/** Runs one cell (any kind but delivery, which runs with its model's subscription scenario). */
+export async function runCell(rt: Runtime, cell: Cell, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
+  try {
+    if (cell.action.type === 'subscribe') return await runStart(rt, cell, cell.action, realtime);
+    const p = personaOf(rt, cell.persona);
+    const { client, options } = cell.action.type === 'headers' ? headerPath(rt, p, cell.action) : { client: clientOf(rt, p), options: {} };
+    const action = cell.action.type === 'headers' ? cell.action.base : cell.action;
+    return await send(rt, cell, action, client, options);
+  } catch (e) {
+    return result(cell, { outcome: 'error', summary: e instanceof FixtureMissing ? e.message : `the request failed: ${(e as Error).message}` });
+  }
+}
+
+/** The persona's credential as custom headers (with its own configured headers), placed as the variant says. */
+function headerPath(rt: Runtime, p: RuntimePersona, action: Extract<Action, { type: 'headers' }>): { client: GraphQLClient; options: RequestOptions } {
+  const credential = async (who: RuntimePersona) => ({ ...(who.headers ?? {}), ...(await authHeaders(who.auth)) });
+  const none: ClientAuth = { mode: 'none' };
+  switch (action.variant) {
+    case 'client':
+      return { client: new GraphQLClient({ url: rt.url, auth: none, headers: () => credential(p) }), options: {} };
+    case 'request':
+      return { client: new GraphQLClient({ url: rt.url, auth: none }), options: { headers: () => credential(p) } };
+    case 'override': {
+      const other = personaOf(rt, action.other!);
+      return { client: new GraphQLClient({ url: rt.url, auth: none, headers: () => credential(other) }), options: { headers: () => credential(p) } };
+    }
+  }
+}
+
+async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClient, options: RequestOptions): Promise<CellResult> {
+  const auth = rt.auth;
+  switch (action.type) {
+    case 'get': {
+      const m = model(rt, action.model);
+      const select = action.select ?? defaultSelection(m);
+      const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), action.select), options);
+      return result(cell, classifyRecord(r, { root: m.operationNames.get!, selected: select, record: recordOf(rt, cell) }), r);
+    }
+    case 'list': {
+      const m = model(rt, action.model);
+      const known = knownIds(rt, m.name);
+      let r = await client.graphql(listDocument(auth, m.name, { limit: 1000 }, action.select), options);
+      const items: unknown[] = [];
+      // Follow nextToken so that every record is seen (other cells' records share the table).
+      for (let page = 0; page < 20; page++) {
+        const conn = r.data?.[m.operationNames.list!] as { items?: unknown[]; nextToken?: string | null } | null | undefined;
+        items.push(...(conn?.items ?? []));
+        if (!conn?.nextToken || r.errors.length) break;
+        r = await client.graphql(listDocument(auth, m.name, { limit: 1000, nextToken: conn.nextToken }, action.select), options);
+      }
+      const merged = r.data?.[m.operationNames.list!] ? { ...r, data: { [m.operationNames.list!]: { items } } } : r;
+      const records = new Map(Object.values(rt.index.names[m.name] ?? {}).map((f) => [f, rt.records[`${m.name}|${f}`] ?? {}]));
+      const view = { selected: action.select ?? defaultSelection(m), records };
+      return result(cell, classifyList(merged, m.operationNames.list!, known, [...records.keys()], view), r);
+    }
+    case 'create': {
+      const m = model(rt, action.model);
+      const input = resolveRefs(action.input, rt.index, auth) as Record<string, unknown>;
+      const doc = action.raw ? rawMutation(auth, m, 'create', input, action.select) : createDocument(auth, m.name, input, action.select);
+      const r = await client.graphql(doc, options);
+      const item = r.data?.[m.operationNames.create!] as Record<string, unknown> | null | undefined;
+      const keys = keyFields(auth, m.name);
+      const created = item && keys.every((k) => item[k] !== null && item[k] !== undefined) ? [{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: cell.persona }] : [];
+      return result(cell, classifyRecord(r, { root: m.operationNames.create!, selected: action.select ?? defaultSelection(m), record: { ...input, ...cell.decision.filled } }), r, created);
+    }
+    case 'update': {
+      const m = model(rt, action.model);
+      const input = { ...(resolveRefs(action.input, rt.index, auth) as Record<string, unknown>), ...keyOf(rt, action.instance) };
+      const doc = action.raw ? rawMutation(auth, m, 'update', input, action.select) : updateDocument(auth, m.name, input, action.select);
+      const r = await client.graphql(doc, options);
+      return result(cell, classifyRecord(r, { root: m.operationNames.update!, selected: action.select ?? defaultSelection(m), record: { ...recordOf(rt, cell), ...input } }), r);
+    }
+    case 'delete': {
+      const m = model(rt, action.model);
+      const r = await client.graphql(deleteDocument(auth, m.name, keyOf(rt, action.instance), action.select), options);
+      return result(cell, classifyRecord(r, { root: m.operationNames.delete!, selected: action.select ?? defaultSelection(m), record: recordOf(rt, cell) }), r);
+    }
+    case 'relation': {
+      const m = model(rt, action.model);
+      const key = m.primaryKey.partitionKey;
+      const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), [key, `${action.field}.${action.childKey}`]), options);
+      return result(cell, classifyRelation(rt, r, m, action.field), r);
+    }
+    case 'custom': {
+      const op = auth.customOperations.find((o) => o.name === action.operation)!;
+      if (op.type === 'subscription') return runCustomStart(rt, cell, op.name, action.args);
+      const r = await client.graphql(customDocument(auth, op, resolveRefs(action.args, rt.index, auth) as Record<string, unknown>), options);
+      const obs = classifyRecord(r, { root: op.name });
+      return result(cell, obs.outcome === 'allow' ? { outcome: 'allow', summary: obs.summary } : obs, r);
+    }
+    default:
+      throw new Error(`cannot send a ${action.type} action on its own`);
+  }
+}
+
+/** The fixture record a cell acts on, as the oracle saw it (for which fields hold a value). */
+function recordOf(rt: Runtime, cell: Cell): Record<string, unknown> | undefined {
+  return cell.model && cell.fixture ? rt.records[`${cell.model}|${cell.fixture}`] : undefined;
+}
+
+/**
+ * A mutation without aws-amplify's input cleaning: the attack cells send fields the client would drop
+ * (an implicit owner field), to prove the API rejects them.
+ */
+function rawMutation(auth: AuthModel, m: Model, op: 'create' | 'update', input: Record<string, unknown>, select?: string[]): Document {
+  const base = op === 'create' ? createDocument(auth, m.name, {}, select) : updateDocument(auth, m.name, {}, select);
+  return { query: base.query, variables: { input } };
+}
+
+function classifyRelation(rt: Runtime, r: GraphQLResult, parent: Model, field: string): Observation {
+  const rel = parent.fields.find((f) => f.name === field)!.relation!;
+  const root = parent.operationNames.get!;
+  const obs = classifyRecord(r, { root });
+  if (obs.outcome === 'error' || obs.outcome === 'invalid' || obs.outcome === 'deny') return obs;
+  const record = r.data?.[root] as Record<string, unknown> | null;
+  const known = knownIds(rt, rel.model);
+  const value = record?.[field] as { items?: Record<string, unknown>[] } | Record<string, unknown> | null | undefined;
+  const fieldRefused = obs.outcome === 'partial' && (obs.deniedFields ?? []).includes(field);
+  if (value === null || value === undefined) {
+    return fieldRefused ? { outcome: 'deny', level: 'resolver', summary: obs.summary } : { outcome: 'allow', seen: [], summary: `${field} null` };
+  }
+  const items = rel.kind === 'hasMany' ? ((value as { items?: Record<string, unknown>[] }).items ?? []) : [value as Record<string, unknown>];
+  const childKey = model(rt, rel.model).primaryKey.partitionKey;
+  const seen = items.map((i) => known.get(String(i?.[childKey] ?? ''))).filter((x): x is string => !!x).sort();
+  if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: obs.deniedFields ?? [], seen, summary: obs.summary };
+  const all = Object.values(rt.index.names[rel.model] ?? {});
+  return { outcome: rel.kind === 'hasMany' && seen.length < all.length ? 'filtered' : 'allow', seen, summary: `${seen.length} related record(s)` };
+}
+
+async function runStart(rt: Runtime, cell: Cell, action: Extract<Action, { type: 'subscribe' }>, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
+  const p = personaOf(rt, cell.persona);
+  return start(rt, cell, p, subscriptionDocument(rt.auth, action.model, action.op, action.ownerArgs ? { ownerArgs: action.ownerArgs } : {}), realtime);
+}
+
+async function runCustomStart(rt: Runtime, cell: Cell, operation: string, args: Record<string, unknown>): Promise<CellResult> {
+  const op = rt.auth.customOperations.find((o) => o.name === operation)!;
+  return start(rt, cell, personaOf(rt, cell.persona), customDocument(rt.auth, op, resolveRefs(args, rt.index, rt.auth) as Record<string, unknown>), () => connect(rt));
+}
+
+async function start(rt: Runtime, cell: Cell, p: RuntimePersona, doc: Document, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
+  const began = performance.now();
+  const rtc = await realtime();
+  try {
+    const sub = await rtc.subscribe(doc, { auth: p.auth, ...(p.headers ? { headers: p.headers } : {}), timeoutMs: rt.eventTimeoutMs });
+    await sub.stop();
+    return { ...result(cell, classifyStart({ ok: true })), latencyMs: Math.round(performance.now() - began) };
+  } catch (e) {
+    if (!(e instanceof RealtimeError) || e.kind === 'timeout' || e.kind === 'closed') return result(cell, { outcome: 'error', summary: `subscription start failed: ${(e as Error).message}` });
+    return { ...result(cell, classifyStart({ ok: false, errors: e.errors, connection: e.kind === 'connection_error' })), latencyMs: Math.round(performance.now() - began) };
+  }
+}
+
+/**
+ * A realtime connection for the run: authorized with the first persona whose credential the API takes
+ * (each start is then authorized on its own, as AppSync allows).
+ */
+export async function connect(rt: Runtime): Promise<RealtimeClient> {
+  const order = ['apiKey', 'owner', 'stranger', 'groupMember', 'iamAdmin', 'iamUser', 'oidcUser', 'lambdaAllowed'];
+  const candidates = [...rt.personas.values()].filter((p) => order.includes(p.kind)).sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  let last: unknown;
+  for (const p of candidates) {
+    try {
+      return await RealtimeClient.connect({ url: rt.url, auth: p.auth });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw new Error(`no persona could open a realtime connection${last ? `: ${(last as Error).message}` : ''}`);
+}

@@ -1,0 +1,249 @@
+/**
+ * From cells to a run: which fixture records to create (a shared instance per fixture for reads, a
+ * private copy for every mutating cell and event, so that no cell depends on another's order), who
+ * creates each one (a persona the oracle says may create exactly that record, the IAM admin first),
+ * and which cells cannot run because nobody in the cast can create what they need.
+ */
+import { decide, type Decision } from '../rules/decide.js';
+import type { AuthModel, Model } from '../schema/model.js';
+import type { Persona } from './cast.js';
+import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
+import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
+import { authFields, fixtures } from './fixtures.js';
+
+export interface FixtureSpec {
+  /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
+  instance: string;
+  model: string;
+  fixture: string;
+  creator: string;
+  /** The create input; fixture references (`{ $fixture }`) are replaced by ids when it is sent. */
+  input: Record<string, unknown>;
+}
+
+export interface RunPlan {
+  cells: Cell[];
+  /** In creation order: parents before the children that reference them. */
+  fixtures: FixtureSpec[];
+  scenarios: SubscriptionScenario[];
+  /** Cells that cannot run, and why. */
+  untested: { cell: Cell; reason: string }[];
+  /** `Model|fixture` → "owner's record". */
+  labels: Record<string, string>;
+  /** `Model|fixture` → the record as the oracle sees it. */
+  records: Record<string, Record<string, unknown>>;
+}
+
+/** A foreign key that points at a record of another model. */
+interface ForeignKey {
+  child: string;
+  field: string;
+  parent: string;
+}
+
+export function foreignKeys(auth: AuthModel): ForeignKey[] {
+  const out: ForeignKey[] = [];
+  const add = (fk: ForeignKey) => {
+    if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
+  };
+  for (const m of auth.models) {
+    for (const f of m.fields) {
+      const rel = f.relation;
+      if (!rel || rel.kind === 'manyToMany') continue;
+      if (rel.kind === 'belongsTo') for (const r of rel.references) add({ child: m.name, field: r, parent: rel.model });
+      else for (const r of rel.references) add({ child: rel.model, field: r, parent: m.name });
+    }
+  }
+  return out;
+}
+
+/** Models ordered so that every parent comes before its children. */
+function creationOrder(auth: AuthModel): Model[] {
+  const fks = foreignKeys(auth);
+  const done: Model[] = [];
+  const visit = (m: Model, path: Set<string>) => {
+    if (done.includes(m) || path.has(m.name)) return;
+    path.add(m.name);
+    for (const fk of fks.filter((x) => x.child === m.name && x.parent !== m.name)) visit(auth.models.find((x) => x.name === fk.parent)!, path);
+    done.push(m);
+  };
+  for (const m of auth.models) visit(m, new Set());
+  return done;
+}
+
+const blank = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
+const equal = (a: unknown, b: unknown) => (blank(a) && blank(b)) || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Who can create exactly this record, and with which input: the IAM admin (generic IAM access writes
+ * any value), then every other persona; an owner field that auto-fill would set to the creator's claim
+ * may be left out. Null when nobody in the cast can.
+ */
+export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<string, unknown>>, cast: Persona[]): { creator: string; input: Record<string, unknown> } | null {
+  const key = m.primaryKey.partitionKey;
+  const settable = m.fields.filter((f) => !f.implicit && !f.relation);
+  const full: Record<string, unknown> = {};
+  for (const f of settable) if (!blank(record[f.name]) && !(f.name === key && f.implicit)) full[f.name] = record[f.name];
+  if (!m.fields.find((f) => f.name === key)?.implicit) full[key] = record[key];
+  const ownerFields = [...authFields(m)];
+  const ordered = [...cast.filter((p) => p.kind === 'iamAdmin'), ...cast.filter((p) => p.kind !== 'iamAdmin')];
+  for (const p of ordered) {
+    for (const input of [full, withoutFields(full, ownerFields)]) {
+      const d: Decision = decide(auth, p.identity, 'create', { type: m.name, input, select: [key] });
+      if (d.outcome !== 'allow' && d.outcome !== 'partial') continue;
+      const stored = { ...input, ...d.filled };
+      const wanted = m.fields.filter((f) => !f.relation && f.name !== key && !['createdAt', 'updatedAt'].includes(f.name));
+      if (wanted.every((f) => equal(stored[f.name], record[f.name]))) return { creator: p.name, input };
+    }
+  }
+  return null;
+}
+
+function withoutFields(input: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const out = { ...input };
+  for (const f of fields) delete out[f];
+  return out;
+}
+
+/** Fixture references a value holds (`{ $fixture: 'Post|owned' }`), deeply. */
+function refsIn(value: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const v of value) refsIn(v, out);
+  else if (value && typeof value === 'object') {
+    if ('$fixture' in value) out.add((value as FixtureRef).$fixture);
+    else for (const v of Object.values(value)) refsIn(v, out);
+  }
+  return out;
+}
+
+/** The fixture instances an action needs (base instances; copies are numbered by the planner). */
+function instancesOf(action: Action): string[] {
+  switch (action.type) {
+    case 'get':
+    case 'update':
+    case 'delete':
+    case 'relation':
+      return [action.instance];
+    case 'custom':
+      return [...refsIn(action.args, new Set())];
+    case 'create':
+      return [...refsIn(action.input, new Set())];
+    case 'headers':
+      return instancesOf(action.base);
+    default:
+      return [];
+  }
+}
+
+export interface PlanOptions {
+  /** Makes the keys of models with a declared primary key unique per run (deployed tables keep data). */
+  nonce: string;
+}
+
+export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], options: PlanOptions): RunPlan {
+  const fks = foreignKeys(auth);
+  const byModel = new Map(auth.models.map((m) => [m.name, fixtures(auth, m, cast)]));
+  const labels: Record<string, string> = {};
+  const records: Record<string, Record<string, unknown>> = {};
+  for (const [model, fx] of byModel) {
+    for (const f of fx) {
+      labels[`${model}|${f.name}`] = f.label;
+      records[`${model}|${f.name}`] = { ...f.record };
+    }
+  }
+
+  // Number the private copies, in cell order, then for the subscription events.
+  const copies = new Map<string, number>();
+  const number = (instance: string) => {
+    if (!instance.endsWith(COPY)) return instance;
+    const base = instance.slice(0, -COPY.length);
+    const n = (copies.get(base) ?? 0) + 1;
+    copies.set(base, n);
+    return `${base}#${n}`;
+  };
+  const renumber = <A extends Action>(a: A): A => {
+    if (a.type === 'update' || a.type === 'delete') return { ...a, instance: number(a.instance) };
+    if (a.type === 'headers') return { ...a, base: renumber(a.base) };
+    return a;
+  };
+  const cells = selected.map((c) => ({ ...c, action: renumber(c.action) }));
+  const wanted = new Set(cells.map((c) => c.model).filter(Boolean));
+  const scenarios = auth.models
+    .filter((m) => cells.some((c) => c.kind === 'delivery' && c.model === m.name))
+    .map((m) => {
+      const s = subscriptionScenario(auth, m, cast);
+      return { ...s, events: s.events.map((e) => ({ ...e, action: renumber(e.action) })), sentinels: s.sentinels.map((e) => ({ ...e, action: renumber(e.action) })) };
+    });
+  for (const m of scenarios) wanted.add(m.model);
+
+  // Every instance needed: those the cells and events name, and the parents their records point at.
+  const needed = new Set<string>();
+  for (const c of cells) for (const i of instancesOf(c.action)) needed.add(i);
+  for (const s of scenarios) for (const e of [...s.events, ...s.sentinels]) for (const i of instancesOf(e.action)) needed.add(i);
+  for (const c of cells.filter(listsRecords)) for (const f of byModel.get(c.model!) ?? []) needed.add(`${c.model}|${f.name}`);
+  for (const c of cells.filter((x) => x.kind === 'relation')) {
+    const rel = auth.models.find((m) => m.name === c.model)!.fields.find((f) => f.name === c.field)!.relation!;
+    for (const f of byModel.get(rel.model) ?? []) needed.add(`${rel.model}|${f.name}`);
+    needed.add(`${rel.model}|${parentFixture(auth, auth.models.find((m) => m.name === rel.model)!, cast).name}`);
+  }
+  for (const i of [...needed]) {
+    const [model] = i.split('|');
+    for (const fk of fks.filter((x) => x.child === model)) needed.add(`${fk.parent}|${parentFixture(auth, auth.models.find((m) => m.name === fk.parent)!, cast).name}`);
+  }
+
+  const specs: FixtureSpec[] = [];
+  const uncreatable = new Map<string, string>();
+  for (const m of creationOrder(auth)) {
+    for (const f of byModel.get(m.name) ?? []) {
+      const base = `${m.name}|${f.name}`;
+      const instances = [...(needed.has(base) ? [base] : []), ...Array.from({ length: copies.get(base) ?? 0 }, (_, k) => `${base}#${k + 1}`)];
+      if (!instances.length) continue;
+      const who = creatorFor(auth, m, f.record, cast);
+      if (!who) {
+        uncreatable.set(base, `nobody in the cast can create ${m.name}'s ${f.label} (try adding an iamAdmin persona or a persona whose rules allow it)`);
+        continue;
+      }
+      for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce) });
+    }
+  }
+
+  const untested: RunPlan['untested'] = [];
+  const runnable: Cell[] = [];
+  for (const c of cells) {
+    const missing = instancesOf(c.action).map(baseOf).find((i) => uncreatable.has(i)) ?? relationMissing(auth, c, uncreatable) ?? listMissing(c, uncreatable);
+    if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
+    else runnable.push(c);
+  }
+  return { cells: runnable, fixtures: specs, scenarios, untested, labels, records };
+}
+
+const baseOf = (instance: string) => instance.replace(/#\d+$/, '');
+
+function relationMissing(auth: AuthModel, c: Cell, uncreatable: Map<string, string>): string | undefined {
+  if (c.kind !== 'relation') return undefined;
+  const rel = auth.models.find((m) => m.name === c.model)!.fields.find((f) => f.name === c.field)!.relation!;
+  return [...uncreatable.keys()].find((k) => k.startsWith(`${rel.model}|`));
+}
+
+/** A list sees every fixture of its model, so it needs them all. */
+const listsRecords = (c: Cell) => c.action.type === 'list' || (c.action.type === 'headers' && c.action.base.type === 'list');
+
+function listMissing(c: Cell, uncreatable: Map<string, string>): string | undefined {
+  if (!listsRecords(c)) return undefined;
+  return [...uncreatable.keys()].find((k) => k.startsWith(`${c.model}|`));
+}
+
+/**
+ * The input for one instance: shared instances of children point at the parent's first fixture;
+ * private copies point nowhere (so that relation reads never see them); declared keys are made unique.
+ */
+function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, instance: string, fks: ForeignKey[], cast: Persona[], nonce: string): Record<string, unknown> {
+  const out = { ...input };
+  const copy = instance.includes('#');
+  for (const fk of fks.filter((x) => x.child === m.name)) {
+    const parent = auth.models.find((x) => x.name === fk.parent)!;
+    out[fk.field] = copy ? `authmatrix-detached-${nonce}` : ({ $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef);
+  }
+  const key = m.fields.find((x) => x.name === m.primaryKey.partitionKey);
+  if (key && !key.implicit && (key.type === 'String' || key.type === 'ID')) out[key.name] = `${nonce}-${instance.replace(/[|#]/g, '-')}`;
+  return out;
+}

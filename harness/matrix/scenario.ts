@@ -1,0 +1,145 @@
+/**
+ * Running a model's subscription scenario, one operation at a time: every subscriber subscribes on a
+ * shared connection (each start with its own credentials), every actor makes its mutation in turn, then
+ * a sentinel mutation that a subscriber receiving every event waits for. Events arrive in order on a
+ * connection, so once the sentinel is in, what each subscriber has is all it will get: non-delivery is
+ * proven without sleeping. Without such a subscriber the scenario watches for a quiet period instead.
+ */
+import { createDocument, deleteDocument, subscriptionDocument, updateDocument } from '../client/documents.js';
+import type { GraphQLResult } from '../client/http.js';
+import { RealtimeClient, type Subscription, type SubscriptionEvent } from '../client/realtime.js';
+import { decide, defaultSelection } from '../rules/decide.js';
+import type { Cell, SubscriptionOperation } from './cells.js';
+import type { DeliveryEvent, SubscriptionScenario } from './deliveries.js';
+import { nulls } from './classify.js';
+import { clientOf, connect, result, type CellResult, type Runtime } from './execute.js';
+import { keyFields, resolveRefs, type CreatedRecord } from './setup.js';
+
+/** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
+const PER_CONNECTION = 90;
+
+interface Listening {
+  key: string;
+  sub: Subscription | null;
+  failure?: string;
+}
+
+export async function runScenario(rt: Runtime, scenario: SubscriptionScenario, cells: Cell[]): Promise<CellResult[]> {
+  const out: CellResult[] = [];
+  for (const op of ['onCreate', 'onUpdate', 'onDelete'] as const) {
+    const mine = cells.filter((c) => c.operation === op);
+    if (!mine.length) continue;
+    out.push(...(await runOperation(rt, scenario, op, mine)));
+  }
+  return out;
+}
+
+async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: SubscriptionOperation, cells: Cell[]): Promise<CellResult[]> {
+  const wanted = new Set(cells.map((c) => (c.action as { subscriber: string }).subscriber));
+  const subscribers = scenario.subscribers.filter((s) => s.op === op && wanted.has(s.key));
+  const events = scenario.events.filter((e) => e.op === op);
+  const sentinel = scenario.sentinels.find((e) => e.op === op);
+  const listener = sentinelListener(rt, scenario.model, op);
+  const connections: { rtc: RealtimeClient; listening: Listening[]; watcher: Subscription | null }[] = [];
+  try {
+    for (let i = 0; i < subscribers.length; i += PER_CONNECTION) {
+      const rtc = await connect(rt);
+      const chunk = subscribers.slice(i, i + PER_CONNECTION);
+      const listening = await Promise.all(chunk.map(async (s): Promise<Listening> => {
+        const p = rt.personas.get(s.persona)!;
+        try {
+          const doc = subscriptionDocument(rt.auth, scenario.model, op, s.ownerArgs ? { ownerArgs: s.ownerArgs } : {});
+          return { key: s.key, sub: await rtc.subscribe(doc, { auth: p.auth, ...(p.headers ? { headers: p.headers } : {}), timeoutMs: rt.eventTimeoutMs }) };
+        } catch (e) {
+          return { key: s.key, sub: null, failure: (e as Error).message };
+        }
+      }));
+      let watcher: Subscription | null = null;
+      if (listener) {
+        const p = rt.personas.get(listener)!;
+        watcher = await rtc.subscribe(subscriptionDocument(rt.auth, scenario.model, op), { auth: p.auth, ...(p.headers ? { headers: p.headers } : {}), timeoutMs: rt.eventTimeoutMs }).catch(() => null);
+      }
+      connections.push({ rtc, listening, watcher });
+    }
+
+    // The events, one after another, then the sentinel.
+    const made = new Map<string, { id: string | null; response: GraphQLResult | null; failure?: string; created?: CreatedRecord }>();
+    for (const e of events) made.set(e.key, await mutate(rt, scenario.model, e));
+    const last = sentinel ? await mutate(rt, scenario.model, sentinel) : null;
+
+    let how = '';
+    for (const c of connections) {
+      if (c.watcher && last?.id) {
+        const got = await c.watcher.until((ev) => idOf(ev, scenario.model, op, rt) === last.id, rt.eventTimeoutMs);
+        how = got.sentinel ? 'before the sentinel event' : `within ${rt.eventTimeoutMs} ms (the sentinel never arrived)`;
+      } else {
+        await new Promise((r) => setTimeout(r, rt.quietMs));
+        how = `within a ${rt.quietMs} ms watch (no subscriber receives every event, so no sentinel)`;
+      }
+    }
+
+    const byKey = new Map(connections.flatMap((c) => c.listening.map((l) => [l.key, l] as const)));
+    const m = rt.auth.models.find((x) => x.name === scenario.model)!;
+    const select = defaultSelection(m);
+    return cells.map((cell) => {
+      const action = cell.action as { subscriber: string; event: string };
+      const listening = byKey.get(action.subscriber);
+      const event = events.find((e) => e.key === action.event)!;
+      const mutation = made.get(event.key)!;
+      if (!listening?.sub) return result(cell, { outcome: 'error', summary: `the subscriber could not subscribe: ${listening?.failure ?? 'not started'}` });
+      if (!mutation.id) return result(cell, { outcome: 'error', summary: `the actor's mutation failed, so there is no event: ${mutation.failure}` });
+      const arrived = listening.sub.events.find((ev) => idOf(ev, scenario.model, op, rt) === mutation.id);
+      if (!arrived) return result(cell, { outcome: 'deny', level: 'resolver', summary: `not delivered ${how}` });
+      const payload = (arrived.data?.[m.operationNames[op]!] ?? {}) as Record<string, unknown>;
+      const { nulled, blank } = nulls(payload, select, event.record);
+      return result(cell, { outcome: 'allow', ...(nulled.length ? { nulledFields: nulled } : {}), ...(blank.length ? { blankFields: blank } : {}), summary: `delivered${nulled.length ? `, ${nulled.join(', ')} null` : ''}` });
+    }).map((r, i) => (i === 0 ? withCreated(r, [...made.values()].flatMap((x) => (x.created ? [x.created] : [])).concat(last?.created ? [last.created] : [])) : r));
+  } finally {
+    for (const c of connections) c.rtc.close();
+  }
+}
+
+/** The records the scenario created ride on its first result, so that a deployed run deletes them. */
+function withCreated(r: CellResult, created: CreatedRecord[]): CellResult {
+  return created.length ? { ...r, created: [...(r.created ?? []), ...created] } : r;
+}
+
+/** A persona that receives every event of this operation (a static rule), to wait for the sentinel with. */
+function sentinelListener(rt: Runtime, model: string, op: SubscriptionOperation): string | null {
+  for (const p of rt.personas.values()) {
+    if (decide(rt.auth, p.identity, op, { type: model }).outcome === 'allow') return p.name;
+  }
+  return null;
+}
+
+function idOf(ev: SubscriptionEvent, model: string, op: SubscriptionOperation, rt: Runtime): string | null {
+  const m = rt.auth.models.find((x) => x.name === model)!;
+  const payload = ev.data?.[m.operationNames[op]!] as Record<string, unknown> | null | undefined;
+  const v = payload?.[m.primaryKey.partitionKey];
+  return v === undefined || v === null ? null : String(v);
+}
+
+async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; response: GraphQLResult | null; failure?: string; created?: CreatedRecord }> {
+  const p = rt.personas.get(e.actor)!;
+  const client = clientOf(rt, p);
+  const m = rt.auth.models.find((x) => x.name === model)!;
+  const keys = keyFields(rt.auth, model);
+  try {
+    let r: GraphQLResult;
+    if (e.action.type === 'create') r = await client.graphql(createDocument(rt.auth, model, resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>));
+    else {
+      const key = rt.index.keys[e.action.instance];
+      if (!key) return { id: null, response: null, failure: `fixture ${e.action.instance} was not created` };
+      r = e.action.type === 'update'
+        ? await client.graphql(updateDocument(rt.auth, model, { ...(resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>), ...key }))
+        : await client.graphql(deleteDocument(rt.auth, model, key));
+    }
+    const item = r.data?.[m.operationNames[e.action.type]!] as Record<string, unknown> | null | undefined;
+    const id = item?.[m.primaryKey.partitionKey];
+    if (!item || id === null || id === undefined) return { id: null, response: r, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
+    const created = e.action.type === 'create' ? { model, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: e.actor } : undefined;
+    return { id: String(id), response: r, ...(created ? { created } : {}) };
+  } catch (err) {
+    return { id: null, response: null, failure: (err as Error).message };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Creating a run's fixtures: each creator creates its instances in batched requests (aliased mutations,
+ * parents before children), and the index records the key of every instance; deleting what a run
+ * created, afterwards, on a deployed target.
+ */
+import { batchDocument } from '../client/documents.js';
+import type { GraphQLClient } from '../client/http.js';
+import type { AuthModel } from '../schema/model.js';
+import type { Persona } from './cast.js';
+import type { FixtureRef } from './cells.js';
+import type { FixtureSpec } from './plan.js';
+
+/** Where each fixture instance lives; plain data, so it travels to the test workers as JSON. */
+export interface FixtureIndex {
+  /** instance → its key fields (`{ id }`, or partition and sort keys). */
+  keys: Record<string, Record<string, unknown>>;
+  /** model → id → fixture name, for the shared instances (lists and relations read them). */
+  names: Record<string, Record<string, string>>;
+  /** instance → why it could not be created. */
+  failed: Record<string, string>;
+}
+
+export interface CreatedRecord {
+  model: string;
+  key: Record<string, unknown>;
+  /** The persona that made it (tried first when deleting). */
+  by: string;
+}
+
+const BATCH = 20;
+
+export function emptyIndex(): FixtureIndex {
+  return { keys: {}, names: {}, failed: {} };
+}
+
+/** Replaces `{ $fixture }` references with the id of that instance. */
+export function resolveRefs(value: unknown, index: FixtureIndex, auth: AuthModel): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, index, auth));
+  if (value && typeof value === 'object') {
+    if ('$fixture' in value) {
+      const instance = (value as FixtureRef).$fixture;
+      const model = auth.models.find((m) => m.name === instance.split('|')[0])!;
+      const key = index.keys[instance];
+      if (!key) throw new Error(`fixture ${instance} was not created${index.failed[instance] ? `: ${index.failed[instance]}` : ''}`);
+      return key[model.primaryKey.partitionKey];
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, index, auth)]));
+  }
+  return value;
+}
+
+export function keyFields(auth: AuthModel, model: string): string[] {
+  const m = auth.models.find((x) => x.name === model)!;
+  return [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys];
+}
+
+export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clientFor: (persona: string) => GraphQLClient, onProgress?: (done: number, total: number) => void): Promise<{ index: FixtureIndex; created: CreatedRecord[]; requests: number }> {
+  const index = emptyIndex();
+  const created: CreatedRecord[] = [];
+  let requests = 0;
+  let done = 0;
+  // Models in the plan's order (parents first); within a model, one batch stream per creator.
+  const models = [...new Set(specs.map((s) => s.model))];
+  for (const model of models) {
+    const keys = keyFields(auth, model);
+    const groups = new Map<string, FixtureSpec[]>();
+    for (const s of specs.filter((x) => x.model === model)) groups.set(s.creator, [...(groups.get(s.creator) ?? []), s]);
+    await Promise.all([...groups].map(async ([creator, list]) => {
+      for (let i = 0; i < list.length; i += BATCH) {
+        const batch = list.slice(i, i + BATCH);
+        const inputs = batch.map((s) => resolveRefs(s.input, index, auth) as Record<string, unknown>);
+        const r = await clientFor(creator).graphql(batchDocument(auth, model, 'create', inputs, keys));
+        requests++;
+        batch.forEach((s, k) => {
+          const item = r.data?.[`m${k}`] as Record<string, unknown> | null | undefined;
+          const err = r.errors.find((e) => e.path?.[0] === `m${k}`) ?? (r.status !== 200 ? r.errors[0] : undefined);
+          if (!item || err) {
+            index.failed[s.instance] = `${creator} could not create it: ${err ? `${err.errorType ?? ''} ${err.message}`.trim() : `HTTP ${r.status}`}`;
+            return;
+          }
+          const key = Object.fromEntries(keys.map((f) => [f, item[f]]));
+          index.keys[s.instance] = key;
+          created.push({ model, key, by: creator });
+          if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[keys[0]!])] = s.fixture;
+        });
+        done += batch.length;
+        onProgress?.(done, specs.length);
+      }
+    }));
+  }
+  return { index, created, requests };
+}
+
+/**
+ * Deletes records a run created: each is tried with the IAM admin first (it may delete anything where
+ * generic IAM access exists), then its creator, then every other persona. Returns what is left.
+ */
+export async function deleteRecords(auth: AuthModel, records: CreatedRecord[], cast: Persona[], clientFor: (persona: string) => GraphQLClient): Promise<CreatedRecord[]> {
+  const admin = cast.find((p) => p.kind === 'iamAdmin')?.name;
+  const candidates = (r: CreatedRecord) => [...new Set([admin, r.by, ...cast.filter((p) => p.kind !== 'anonymous').map((p) => p.name)].filter((x): x is string => !!x))];
+  let left = [...records];
+  for (let round = 0; left.length; round++) {
+    const attempts = new Map<string, CreatedRecord[]>();
+    for (const r of left) {
+      const who = candidates(r)[round];
+      if (who) attempts.set(`${who}|${r.model}`, [...(attempts.get(`${who}|${r.model}`) ?? []), r]);
+    }
+    if (!attempts.size) break;
+    const remaining: CreatedRecord[] = [];
+    for (const [k, list] of attempts) {
+      const [who, model] = k.split('|') as [string, string];
+      for (let i = 0; i < list.length; i += BATCH) {
+        const batch = list.slice(i, i + BATCH);
+        const r = await clientFor(who).graphql(batchDocument(auth, model, 'delete', batch.map((x) => x.key), keyFields(auth, model)));
+        // Gone already (ConditionalCheckFailed) counts as deleted.
+        batch.forEach((x, n) => {
+          const gone = r.status === 200 && (r.data?.[`m${n}`] || r.errors.some((e) => e.path?.[0] === `m${n}` && /ConditionalCheckFailed/.test(e.errorType ?? '')));
+          if (!gone) remaining.push(x);
+        });
+      }
+    }
+    const tried = new Set([...attempts.values()].flat());
+    left = [...left.filter((x) => !tried.has(x)), ...remaining];
+  }
+  return left;
+}
