@@ -37,7 +37,7 @@ const keysCache = new WeakMap<Rule, { key: string; group?: string }[]>();
 const rolesCache = new WeakMap<Model, Role[]>();
 const opsCache = new WeakMap<Role, WeakMap<Field, Set<ModelOperation>>>();
 
-function roleKeys(rule: Rule): { key: string; group?: string }[] {
+export function roleKeys(rule: Rule): { key: string; group?: string }[] {
   let keys = keysCache.get(rule);
   if (!keys) keysCache.set(rule, (keys = computeRoleKeys(rule)));
   return keys;
