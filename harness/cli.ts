@@ -35,6 +35,25 @@ function program(): Command {
     });
 
   cli
+    .command('run')
+    .description('run the contract matrix against the embedded emulator (default) or a deployed app; exit 1 on mismatches')
+    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--config <path>', 'authmatrix.config.ts (default: found in the working directory or the app directory)')
+    .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
+    .addOption(new Option('--target <target>', 'where to run').choices(['emulated', 'deployed']).default('emulated'))
+    .option('--outputs <file>', 'the deployed app\'s amplify_outputs.json (with --target deployed)')
+    .option('--only <names...>', 'only these models, personas or operations (repeat or comma-separate)')
+    .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
+    .option('--concurrency <n>', 'requests in flight', '16')
+    .option('--out <dir>', 'where reports go', 'reports/out')
+    .action(async (opts: import('./commands/run.js').RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      const result = await runCommand(opts);
+      process.stdout.write(result.output + '\n');
+      process.exitCode = result.exitCode;
+    });
+
+  cli
     .command('emulate')
     .description('serve the embedded AppSync emulator for a schema and write an amplify_outputs.json for it')
     .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')

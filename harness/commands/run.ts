@@ -1,0 +1,22 @@
+/** `authmatrix run`: the contract run, its reports and the exit code of the gate. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runContracts, type RunOptions } from '../runner/run.js';
+import { terminalSummary } from '../../reports/terminal.js';
+
+export interface RunCommandOptions extends Omit<RunOptions, 'concurrency'> {
+  concurrency?: string;
+  out: string;
+}
+
+export async function runCommand(opts: RunCommandOptions): Promise<{ output: string; exitCode: number }> {
+  const { out, concurrency, ...rest } = opts;
+  const outcome = await runContracts({ ...rest, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });
+  const dir = path.resolve(out);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcome.report, null, 2) + '\n');
+  const r = outcome.report;
+  const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
+  const output = `${terminalSummary(r, process.stdout.isTTY === true)}\nReports: ${path.relative(process.cwd(), dir) || '.'}/results.json`;
+  return { output, exitCode: failed ? 1 : 0 };
+}

@@ -1,0 +1,110 @@
+/**
+ * Credentials for the test workers, without writing them to disk: the run's process serves each
+ * persona's current credential on loopback (tokens refreshed there, as the persona modules do), behind
+ * a per-run secret; workers ask when a credential is about to expire.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
+import type { AwsCredentials } from '../client/sigv4.js';
+
+export interface BrokerAccess {
+  url: string;
+  secret: string;
+}
+
+/** A credential as plain data: what the broker hands out. */
+type Resolved =
+  | { mode: 'apiKey'; apiKey: string }
+  | { mode: 'userPool' | 'oidc' | 'lambda'; token: string }
+  | { mode: 'iam'; credentials: AwsCredentials & { expiration?: string }; region: string }
+  | { mode: 'none' };
+
+async function resolve(auth: ClientAuth): Promise<Resolved> {
+  switch (auth.mode) {
+    case 'apiKey':
+      return auth;
+    case 'userPool':
+    case 'oidc':
+      return { mode: auth.mode, token: (await authHeaders(auth)).authorization! };
+    case 'lambda':
+      return auth;
+    case 'iam': {
+      const c = await credentialsOf(auth);
+      const expiration = (c as { expiration?: Date | string }).expiration;
+      return { mode: 'iam', region: auth.region, credentials: { ...c, ...(expiration ? { expiration: new Date(expiration).toISOString() } : {}) } };
+    }
+    case 'none':
+      return auth;
+  }
+}
+
+export async function startBroker(auths: Map<string, ClientAuth>): Promise<BrokerAccess & { close(): Promise<void> }> {
+  const secret = randomBytes(24).toString('hex');
+  const expected = Buffer.from(`Bearer ${secret}`);
+  const server: Server = createServer(async (req, res) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const name = decodeURIComponent((req.url ?? '').replace(/^\/auth\//, ''));
+    const auth = auths.get(name);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
+    if (!auth) return void res.writeHead(404).end();
+    try {
+      const body = JSON.stringify(await resolve(auth));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secret,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+/** When a credential stops being good, from a JWT's `exp` or IAM's expiration (else in 5 minutes). */
+function expiryOf(r: Resolved): number {
+  const soon = Date.now() + 5 * 60_000;
+  if (r.mode === 'userPool' || r.mode === 'oidc') {
+    try {
+      const exp = (JSON.parse(Buffer.from(r.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp;
+      return exp ? exp * 1000 : soon;
+    } catch {
+      return soon;
+    }
+  }
+  if (r.mode === 'iam' && r.credentials.expiration) return new Date(r.credentials.expiration).getTime();
+  return Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * A worker-side ClientAuth for a persona: token modes and IAM fetch (and re-fetch a minute before
+ * expiry) from the broker; API keys and Lambda tokens are fetched once.
+ */
+export async function brokeredAuth(access: BrokerAccess, persona: string): Promise<ClientAuth> {
+  let cached: { value: Resolved; until: number } | undefined;
+  const fetchAuth = async (): Promise<Resolved> => {
+    if (cached && Date.now() < cached.until - 60_000) return cached.value;
+    const res = await request(`${access.url}/auth/${encodeURIComponent(persona)}`, { headers: { authorization: `Bearer ${access.secret}` } });
+    if (res.statusCode !== 200) throw new Error(`the credential broker answered ${res.statusCode} for ${persona}: ${await res.body.text()}`);
+    const value = (await res.body.json()) as Resolved;
+    cached = { value, until: expiryOf(value) };
+    return value;
+  };
+  const first = await fetchAuth();
+  switch (first.mode) {
+    case 'apiKey':
+    case 'lambda':
+    case 'none':
+      return first;
+    case 'userPool':
+    case 'oidc':
+      return { mode: first.mode, token: async () => ((await fetchAuth()) as { token: string }).token };
+    case 'iam':
+      return { mode: 'iam', region: first.region, credentials: async () => ((await fetchAuth()) as { credentials: AwsCredentials }).credentials };
+  }
+}

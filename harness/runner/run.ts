@@ -1,0 +1,208 @@
+/**
+ * `authmatrix run`: the full contract run. Load the schema and the cast, start the embedded emulator
+ * (or reach the deployed app), provision the personas, create the fixtures, run every cell as a vitest
+ * test, then judge the gate and write the reports; and clean up after itself, also on Ctrl-C.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pc from 'picocolors';
+import { startVitest } from 'vitest/node';
+import { GraphQLClient } from '../client/http.js';
+import { loadConfig, type AuthmatrixConfig } from '../config.js';
+import { startEmulator, type Emulator } from '../emulator/emulator.js';
+import { castWith, type Persona } from '../matrix/cast.js';
+import { expectedMatrix, type Cell } from '../matrix/cells.js';
+import type { CellResult } from '../matrix/execute.js';
+import { planRun, type RunPlan } from '../matrix/plan.js';
+import { createFixtures, deleteRecords, type CreatedRecord } from '../matrix/setup.js';
+import { InputError } from '../schema/errors.js';
+import { loadAuthModel } from '../schema/load.js';
+import type { AuthModel } from '../schema/model.js';
+import { appRoot } from '../commands/app-root.js';
+import { cleanup, deployedTarget, emulatedTarget, provisionCast, type ProvisionedPersona, type Target } from '../../personas/index.js';
+import type { DeployedTarget } from '../../personas/shared/deployed.js';
+import { MatrixReporter, Progress } from '../../reports/reporter.js';
+import { schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
+import { startBroker } from './broker.js';
+import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
+import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+export interface RunOptions {
+  schema: string;
+  config?: string;
+  gen1Config?: string;
+  target: 'emulated' | 'deployed';
+  outputs?: string;
+  only?: string[];
+  shard?: string;
+  concurrency?: number;
+  /** Where live progress goes (stderr by default). */
+  progress?: NodeJS.WriteStream;
+  log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  /** Cells as planned, for the reports. */
+  plan: RunPlan;
+  model: AuthModel;
+  cast: Persona[];
+}
+
+interface Endpoint {
+  url: string;
+  label: string;
+  personas: Target;
+  emulator?: Emulator;
+}
+
+async function endpointFor(opts: RunOptions, model: AuthModel, config: AuthmatrixConfig, runId: string): Promise<Endpoint> {
+  if (opts.target === 'deployed') {
+    if (!opts.outputs) throw new InputError('--target deployed needs the app\'s amplify_outputs.json', undefined, 'pass --outputs amplify_outputs.json (npx ampx generate outputs writes it)');
+    const target = deployedTarget(path.resolve(opts.outputs), config, { runId });
+    return { url: target.url, label: target.url, personas: target };
+  }
+  if (opts.outputs) throw new InputError('--outputs is for --target deployed', undefined, 'drop --outputs, or add --target deployed');
+  const emulator = await startEmulator({ model, host: '127.0.0.1', port: 0, log: () => undefined });
+  return { url: emulator.url, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator };
+}
+
+/** The cast with the identities provisioning produced (real subs, usernames and claims). */
+function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
+  return base.map((p) => ({ ...p, identity: provisioned.find((x) => x.name === p.name)!.identity }));
+}
+
+export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const startedAt = new Date().toISOString();
+  const shard: Shard | undefined = parseShard(opts.shard);
+  const concurrency = opts.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
+  const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
+  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
+  const base = castWith(model, config.personas);
+  // Checked before anything is started or created: a typo in --only costs nothing.
+  const select = onlyFilter(opts.only ?? [], expectedMatrix(model, base, { deliveries: false }));
+  const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
+
+  const endpoint = await endpointFor(opts, model, config, runId);
+  const created: CreatedRecord[] = [];
+  let provisioned: ProvisionedPersona[] = [];
+  let cleaned = false;
+  const clientFor = (name: string) => {
+    const p = provisioned.find((x) => x.name === name)!;
+    return new GraphQLClient({ url: endpoint.url, auth: p.auth, ...(p.headers ? { headers: p.headers } : {}) });
+  };
+  const tidy = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    if (endpoint.personas.kind === 'deployed') {
+      if (created.length && provisioned.length) {
+        const left = await deleteRecords(model, created, castOf(base, provisioned), clientFor).catch(() => created);
+        if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
+      }
+      const done = await cleanup(endpoint.personas as DeployedTarget);
+      log(`Deleted ${done.users} user(s) and ${done.groups} group(s) of run ${runId}.`);
+    }
+    await endpoint.emulator?.stop();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`authmatrix: ${signal}: cleaning up run ${runId}…`);
+    tidy().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
+  try {
+    log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
+    provisioned = await provisionCast(base, endpoint.personas, model, config);
+    const cast = castOf(base, provisioned);
+    const cells = expectedMatrix(model, cast).filter((c) => select(c) && inShard(shard)(c));
+    const plan = planRun(model, cast, cells, { nonce: runId });
+    log(`  ${provisioned.length} personas · ${plan.cells.length} cells${plan.untested.length ? ` (${plan.untested.length} cannot run)` : ''} · ${plan.fixtures.length} fixture records`);
+    const setup = await createFixtures(model, plan.fixtures, clientFor);
+    created.push(...setup.created);
+
+    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, concurrency, opts.progress ?? process.stderr, opts.target === 'deployed');
+    for (const r of results) created.push(...(r.created ?? []));
+    const report: RunReport = {
+      format: 'authmatrix-results',
+      version: 1,
+      tool: { name: 'authmatrix', version },
+      schema: { path: path.relative(process.cwd(), model.source.path) || model.source.path, hash: schemaHash(model), source: model.source.kind },
+      target: { kind: opts.target, endpoint: endpoint.label },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      ...(shard ? { shard } : {}),
+      ...(opts.only?.length ? { only: opts.only } : {}),
+      personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning })),
+      totals: totalsOf(results, plan.untested.length),
+      cells: results.map(({ created: _c, ...r }) => (void _c, r)),
+      untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
+      contracts: [],
+      fixtures: plan.labels,
+    };
+    return { report, plan, model, cast };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(runDir, { recursive: true, force: true });
+    await tidy();
+  }
+}
+
+/** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
+async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, concurrency: number, out: NodeJS.WriteStream, deployed: boolean): Promise<CellResult[]> {
+  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])));
+  const file = path.join(runDir, 'run.json');
+  const run: RunFile = {
+    version: 1,
+    auth: model,
+    url,
+    personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}) })),
+    cells: plan.cells,
+    scenarios: plan.scenarios,
+    index,
+    records: plan.records,
+    labels: plan.labels,
+    eventTimeoutMs: deployed ? 15_000 : 5_000,
+    quietMs: deployed ? 3_000 : 300,
+  };
+  writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
+  const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
+  try {
+    const vitest = await startVitest('test', [], {
+      root: PACKAGE_ROOT,
+      config: false,
+      include: ['specs/matrix.spec.ts'],
+      watch: false,
+      reporters: [reporter],
+      maxConcurrency: concurrency,
+      testTimeout: deployed ? 120_000 : 30_000,
+      hookTimeout: deployed ? 300_000 : 60_000,
+      fileParallelism: false,
+      env: { [RUN_FILE_ENV]: file, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
+    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' });
+    await vitest.close();
+  } finally {
+    await broker.close();
+  }
+  const byId = new Map(reporter.results.map((r) => [r.id, r]));
+  const problem = reporter.problems[0];
+  return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
+}
+
+/** A cell the test run never reported: an error, never a pass. */
+function missing(c: Cell, why: string): CellResult {
+  return {
+    id: c.id, kind: c.kind, persona: c.persona, ...(c.model ? { model: c.model } : {}), ...(c.customOperation ? { customOperation: c.customOperation } : {}),
+    operation: c.operation, expected: c.expected, observed: 'error', pass: false, rule: c.rule, reason: c.reason,
+    detail: `no result: ${why.split('\n')[0]}`, summary: 'no result', latencyMs: 0,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The run as the test workers see it: the run file the `authmatrix run` process wrote (cells, fixture
+ * index, personas without credentials) and the credential broker it serves. `specs/matrix.spec.ts`
+ * turns it into describe/test blocks.
+ */
+import { readFileSync } from 'node:fs';
+import type { Cell } from '../matrix/cells.js';
+import type { SubscriptionScenario } from '../matrix/deliveries.js';
+import { runCell, type CellResult, type Runtime, type RuntimePersona } from '../matrix/execute.js';
+import { sharedRealtime } from '../matrix/run-all.js';
+import { runScenario } from '../matrix/scenario.js';
+import type { FixtureIndex } from '../matrix/setup.js';
+import type { Identity } from '../rules/identity.js';
+import type { AuthModel } from '../schema/model.js';
+import { brokeredAuth, type BrokerAccess } from './broker.js';
+import { cellTitleParts } from '../matrix/cells.js';
+
+export const RUN_FILE_ENV = 'AUTHMATRIX_RUN_FILE';
+export const BROKER_URL_ENV = 'AUTHMATRIX_BROKER_URL';
+export const BROKER_SECRET_ENV = 'AUTHMATRIX_BROKER_SECRET';
+
+/** Everything a worker needs, as JSON (no credentials). */
+export interface RunFile {
+  version: 1;
+  auth: AuthModel;
+  url: string;
+  personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string> }[];
+  cells: Cell[];
+  scenarios: SubscriptionScenario[];
+  index: FixtureIndex;
+  records: Record<string, Record<string, unknown>>;
+  labels: Record<string, string>;
+  eventTimeoutMs: number;
+  quietMs: number;
+}
+
+export interface TestGroup {
+  /** describe() titles, outermost first: `['Post', 'update']`. */
+  path: string[];
+  cells: { cell: Cell; title: string }[];
+  /** Delivery groups run their model's scenario once, before their tests. */
+  scenario?: SubscriptionScenario;
+}
+
+export interface Session {
+  groups: TestGroup[];
+  run(cell: Cell): Promise<CellResult>;
+  scenario(s: SubscriptionScenario, cells: Cell[]): Promise<Map<string, CellResult>>;
+  close(): void;
+}
+
+export async function openSession(): Promise<Session> {
+  const file = process.env[RUN_FILE_ENV];
+  const url = process.env[BROKER_URL_ENV];
+  const secret = process.env[BROKER_SECRET_ENV];
+  if (!file || !url || !secret) throw new Error(`specs/ run inside \`authmatrix run\` (${RUN_FILE_ENV}, ${BROKER_URL_ENV} and ${BROKER_SECRET_ENV} are not set)`);
+  const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
+  const access: BrokerAccess = { url, secret };
+  const personas = new Map<string, RuntimePersona>();
+  for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
+  const rt: Runtime = { auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs };
+  const realtime = sharedRealtime(rt);
+  return {
+    groups: groupsOf(run),
+    run: (cell) => runCell(rt, cell, realtime.get),
+    scenario: async (s, cells) => new Map((await runScenario(rt, s, cells)).map((r) => [r.id, r])),
+    close: realtime.close,
+  };
+}
+
+const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete', 'query', 'mutation', 'subscription'];
+
+/** Cells grouped for describe blocks: per model (or custom operation), per operation; deliveries per model. */
+export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels'>): TestGroup[] {
+  const labels = new Map(Object.entries(run.labels));
+  const groups = new Map<string, TestGroup>();
+  for (const cell of run.cells) {
+    const t = cellTitleParts(cell, labels);
+    const path = [t.subject, t.what];
+    const key = path.join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      const scenario = cell.kind === 'delivery' ? run.scenarios.find((s) => s.model === cell.model) : undefined;
+      groups.set(key, (g = { path, cells: [], ...(scenario ? { scenario } : {}) }));
+    }
+    g.cells.push({ cell, title: t.who });
+  }
+  const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.cell.operation) * 10 + (g.scenario ? 5 : 0);
+  return [...groups.values()].sort((a, b) => a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
+}

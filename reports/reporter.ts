@@ -1,0 +1,81 @@
+/**
+ * The vitest reporter `authmatrix run` uses: collects every cell's result from the test metadata and
+ * shows live progress (cells done of total, mismatches so far, elapsed) on stderr.
+ */
+import pc from 'picocolors';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { CellResult } from '../harness/matrix/execute.js';
+import { cellOf } from './cell-meta.js';
+
+export interface Problem {
+  test: string;
+  message: string;
+}
+
+export class Progress {
+  private done = 0;
+  private failed = 0;
+  private last = 0;
+  private readonly started = Date.now();
+  private lastLine = this.started;
+
+  constructor(
+    private readonly total: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly label = 'cells',
+  ) {}
+
+  tick(pass: boolean): void {
+    this.done++;
+    if (!pass) this.failed++;
+    this.draw(false);
+  }
+
+  private draw(final: boolean): void {
+    const now = Date.now();
+    const seconds = ((now - this.started) / 1000).toFixed(1);
+    const line = `${this.done}/${this.total} ${this.label} · ${this.failed ? pc.red(`${this.failed} mismatch${this.failed === 1 ? '' : 'es'}`) : pc.green('0 mismatches')} · ${seconds} s`;
+    if (this.out.isTTY) {
+      if (!final && now - this.last < 80) return;
+      this.last = now;
+      this.out.write(`\r\x1b[2K  ${line}${final ? '\n' : ''}`);
+    } else if (final || now - this.lastLine > 5000) {
+      // In CI logs: a line every few seconds rather than a redraw.
+      this.lastLine = now;
+      this.out.write(`  ${line}\n`);
+    }
+  }
+
+  finish(): void {
+    this.draw(true);
+  }
+}
+
+export class MatrixReporter implements Reporter {
+  readonly results: CellResult[] = [];
+  readonly problems: Problem[] = [];
+
+  constructor(private readonly progress: Progress) {}
+
+  onTestCaseResult(testCase: TestCase): void {
+    const r = cellOf(testCase.meta());
+    if (r) {
+      this.results.push(r);
+      this.progress.tick(r.pass);
+      return;
+    }
+    const result = testCase.result();
+    if (result.state === 'failed') {
+      this.problems.push({ test: testCase.fullName, message: result.errors?.[0]?.message ?? 'failed without a result' });
+      this.progress.tick(false);
+    }
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
+    for (const m of modules) {
+      for (const e of m.errors()) this.problems.push({ test: m.moduleId, message: e.message ?? String(e) });
+    }
+    for (const e of unhandled) this.problems.push({ test: '(unhandled)', message: e.message ?? String(e) });
+    this.progress.finish();
+  }
+}

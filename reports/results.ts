@@ -1,0 +1,90 @@
+/**
+ * `results.json`: everything a run found, the single source every other report is rendered from (and
+ * what `authmatrix report --merge` combines). Secrets never reach it: request headers are redacted by
+ * the client, and the personas are described by how they were provisioned, not by their credentials.
+ */
+import { createHash } from 'node:crypto';
+import { basename, isAbsolute } from 'node:path';
+import type { CellResult } from '../harness/matrix/execute.js';
+import type { AuthModel } from '../harness/schema/model.js';
+
+export const RESULTS_FORMAT = 'authmatrix-results';
+export const RESULTS_VERSION = 1;
+
+export interface PersonaReport {
+  name: string;
+  kind: string;
+  description: string;
+  /** How its credentials were obtained (never the credentials). */
+  provisioning: string;
+}
+
+export interface UntestedCell {
+  id: string;
+  persona: string;
+  model?: string;
+  customOperation?: string;
+  operation: string;
+  expected: string;
+  reason: string;
+}
+
+export interface ContractOutcome {
+  contract: string;
+  file: string;
+  statement: string;
+  /** `static`: broken by the expected matrix itself; `dynamic`: by what the endpoint did. */
+  broken: false | 'static' | 'dynamic';
+  cells: string[];
+  /** The cells that break it, with the rules to blame. */
+  violations: { cell: string; expected: string; observed?: string; rule: string | null; reason: string }[];
+}
+
+export interface RunTotals {
+  cells: number;
+  passed: number;
+  mismatches: number;
+  /** Cells whose answer was not an auth outcome (a subset of mismatches). */
+  errors: number;
+  untested: number;
+}
+
+export interface RunReport {
+  format: typeof RESULTS_FORMAT;
+  version: typeof RESULTS_VERSION;
+  tool: { name: 'authmatrix'; version: string };
+  schema: { path: string; hash: string; source: string };
+  target: { kind: 'emulated' | 'deployed'; endpoint: string };
+  startedAt: string;
+  finishedAt: string;
+  shard?: { index: number; count: number };
+  /** `--only` filters, when some were given. */
+  only?: string[];
+  personas: PersonaReport[];
+  totals: RunTotals;
+  cells: CellResult[];
+  untested: UntestedCell[];
+  contracts: ContractOutcome[];
+  /** The labels of the fixture records: `Post|owned` → "owner's record". */
+  fixtures: Record<string, string>;
+  /** Filled by the gate when a baseline, lint or coverage threshold was given. */
+  gate?: { baseline?: unknown; findings?: unknown; coverage?: unknown; failures: string[] };
+}
+
+/** A stable hash of what the schema says about access, the same on every machine (paths are left out). */
+export function schemaHash(auth: AuthModel): string {
+  return `sha256:${createHash('sha256').update(canonicalJson({ ...auth, source: auth.source.kind })).digest('hex').slice(0, 32)}`;
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  // Handler modules are absolute paths: keep the file name only.
+  if (typeof v === 'string' && isAbsolute(v)) return JSON.stringify(basename(v));
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function totalsOf(cells: CellResult[], untested: number): RunTotals {
+  const passed = cells.filter((c) => c.pass).length;
+  return { cells: cells.length, passed, mismatches: cells.length - passed, errors: cells.filter((c) => !c.pass && c.observed === 'error').length, untested };
+}

@@ -1,0 +1,42 @@
+/**
+ * The contract matrix as vitest tests: one test per cell, grouped by model and operation, generated at
+ * collection time from the run that `authmatrix run` prepared. Run it with `authmatrix run`, not alone.
+ */
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { openSession } from '../dist/harness/runner/session.js';
+import { assertCell, recordCell } from '../dist/reports/cell-meta.js';
+import type { CellResult } from '../dist/harness/matrix/execute.js';
+
+const session = await openSession();
+
+for (const group of session.groups) {
+  describe(group.path[0]!, () => {
+    describe(group.path[1]!, () => {
+      if (group.scenario) {
+        const scenario = group.scenario;
+        let results = new Map<string, CellResult>();
+        beforeAll(async () => {
+          results = await session.scenario(scenario, group.cells.map((c) => c.cell));
+        });
+        for (const { cell, title } of group.cells) {
+          test(title, ({ task }) => {
+            const r = results.get(cell.id);
+            if (!r) throw new Error(`the subscription scenario gave no result for ${cell.id}`);
+            recordCell(task, r);
+            assertCell(r);
+          });
+        }
+      } else {
+        for (const { cell, title } of group.cells) {
+          test.concurrent(title, async ({ task }) => {
+            const r = await session.run(cell);
+            recordCell(task, r);
+            assertCell(r);
+          });
+        }
+      }
+    });
+  });
+}
+
+afterAll(() => session.close());
