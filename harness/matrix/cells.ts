@@ -428,12 +428,18 @@ export function withDynamicGroup(m: Model, team: string, input: Record<string, u
   return out;
 }
 
+/** A cell in words: subject (`Post`), what (`update`, `update ssn`, `onCreate delivery`), who and the verdict. */
+export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject: string; what: string; who: string } {
+  const subject = c.model ?? c.customOperation ?? '';
+  const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined, c.kind === 'delivery' ? 'delivery' : undefined].filter(Boolean).join(' ');
+  const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';
+  const by = c.actor ? ` of an event by ${c.actor}` : '';
+  const variant = c.variant ? ` [${c.variant}]` : '';
+  return { subject, what, who: `${c.persona}${on}${by}${variant} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}` };
+}
+
 /** One line a person reads: "Post › update › stranger on owner's record → deny (Post#1)". */
 export function cellTitle(c: Cell, labels: Map<string, string>): string {
-  const subject = c.model ?? c.customOperation ?? '';
-  const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined].filter(Boolean).join(' ');
-  const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';
-  const by = c.actor ? ` (event by ${c.actor})` : '';
-  const variant = c.variant && !c.variant.startsWith('by:') ? ` [${c.variant}]` : '';
-  return `${subject} › ${what} › ${c.persona}${on}${variant}${by} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}`;
+  const t = cellTitleParts(c, labels);
+  return `${t.subject} › ${t.what} › ${t.who}`;
 }
