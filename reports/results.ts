@@ -4,7 +4,7 @@
  * the client, and the personas are described by how they were provisioned, not by their credentials.
  */
 import { createHash } from 'node:crypto';
-import { basename, isAbsolute } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import type { CellResult } from '../harness/matrix/execute.js';
 import type { AuthModel } from '../harness/schema/model.js';
 
@@ -54,6 +54,8 @@ export interface RunReport {
   version: typeof RESULTS_VERSION;
   tool: { name: 'authmatrix'; version: string };
   schema: { path: string; hash: string; source: string };
+  /** The AuthModel the run was derived from (paths relative to the working directory): rules, operations, fields, modes. */
+  model: AuthModel;
   target: { kind: 'emulated' | 'deployed'; endpoint: string };
   startedAt: string;
   finishedAt: string;
@@ -82,6 +84,11 @@ function canonicalJson(v: unknown): string {
   // Handler modules are absolute paths: keep the file name only.
   if (typeof v === 'string' && isAbsolute(v)) return JSON.stringify(basename(v));
   return JSON.stringify(v) ?? 'null';
+}
+
+/** The model with its file paths made relative, so that reports do not carry the machine's layout. */
+export function portableModel(auth: AuthModel, cwd = process.cwd()): AuthModel {
+  return JSON.parse(JSON.stringify(auth, (_k, v: unknown) => (typeof v === 'string' && isAbsolute(v) ? relative(cwd, v) || '.' : v))) as AuthModel;
 }
 
 export function totalsOf(cells: CellResult[], untested: number): RunTotals {

@@ -14,7 +14,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
   const outcome = await runContracts({ ...rest, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });
   const dir = path.resolve(out);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcome.report, null, 2) + '\n');
+  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcome.report) + '\n');
   const r = outcome.report;
   const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
   const output = `${terminalSummary(r, process.stdout.isTTY === true)}\nReports: ${path.relative(process.cwd(), dir) || '.'}/results.json`;

@@ -126,9 +126,17 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult, created?
     summary: obs.summary,
     latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
     ...(r?.requestId ? { requestId: r.requestId } : {}),
-    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: r.body } } } : {}),
+    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),
     ...(created?.length ? { created } : {}),
   };
+}
+
+const EVIDENCE_BYTES = 4096;
+
+/** Response bodies as evidence, cut short when long (a list of every record in a shared table). */
+function trimmed(body: unknown): unknown {
+  const text = JSON.stringify(body) ?? 'null';
+  return text.length <= EVIDENCE_BYTES ? body : { $truncated: `${text.length} bytes`, preview: text.slice(0, EVIDENCE_BYTES) };
 }
 
 /** Runs one cell (any kind but delivery, which runs with its model's subscription scenario). */

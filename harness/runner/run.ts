@@ -25,7 +25,7 @@ import { appRoot } from '../commands/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
-import { schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
+import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { startBroker } from './broker.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
@@ -136,6 +136,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       version: 1,
       tool: { name: 'authmatrix', version },
       schema: { path: path.relative(process.cwd(), model.source.path) || model.source.path, hash: schemaHash(model), source: model.source.kind },
+      model: portableModel(model),
       target: { kind: opts.target, endpoint: endpoint.label },
       startedAt,
       finishedAt: new Date().toISOString(),
