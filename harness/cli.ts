@@ -54,6 +54,20 @@ function program(): Command {
     });
 
   cli
+    .command('report')
+    .description('render the reports of a run again, merge the results of shards, or write the audit report')
+    .option('--results <file>', 'a results.json', 'reports/out/results.json')
+    .option('--merge <dirs...>', 'merge the results.json of these shard output directories')
+    .option('--audit', 'also write the audit report (audit.html, and audit.pdf when Chromium is installed)')
+    .option('--out <dir>', 'where reports go', 'reports/out')
+    .action(async (opts: import('./commands/report.js').ReportOptions) => {
+      const { reportCommand } = await import('./commands/report.js');
+      const result = await reportCommand(opts);
+      process.stdout.write(result.output + '\n');
+      process.exitCode = result.exitCode;
+    });
+
+  cli
     .command('emulate')
     .description('serve the embedded AppSync emulator for a schema and write an amplify_outputs.json for it')
     .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { basename, isAbsolute, relative } from 'node:path';
 import type { CellResult } from '../harness/matrix/execute.js';
 import type { AuthModel } from '../harness/schema/model.js';
+import type { PermissionChange } from '../harness/matrix/permission-diff.js';
+import type { Finding, Severity } from '../harness/rules/findings.js';
 
 export const RESULTS_FORMAT = 'authmatrix-results';
 export const RESULTS_VERSION = 1;
@@ -69,8 +71,17 @@ export interface RunReport {
   contracts: ContractOutcome[];
   /** The labels of the fixture records: `Post|owned` → "owner's record". */
   fixtures: Record<string, string>;
-  /** Filled by the gate when a baseline, lint or coverage threshold was given. */
-  gate?: { baseline?: unknown; findings?: unknown; coverage?: unknown; failures: string[] };
+  /** The gate's extra checks, when asked for (`--baseline`, `--fail-on`, `--min-coverage`), and why it failed. */
+  gate?: {
+    /** Permission changes against the committed snapshot. */
+    baseline?: { file: string; changes: PermissionChange[] };
+    /** Risky-rule findings (always listed; `failOn` when `--fail-on` was given). */
+    findings?: { items: Finding[]; failOn?: Severity };
+    /** Coverage thresholds asked for, e.g. `{ rules: 100, operations: 100 }`. */
+    minCoverage?: Record<string, number>;
+    /** One line per reason the gate failed besides mismatches and broken contracts. */
+    failures: string[];
+  };
 }
 
 /** A stable hash of what the schema says about access, the same on every machine (paths are left out). */
