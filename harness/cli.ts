@@ -45,6 +45,7 @@ function program(): Command {
     .option('--only <names...>', 'only these models, personas or operations (repeat or comma-separate)')
     .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
     .option('--concurrency <n>', 'requests in flight', '16')
+    .option('--no-probes', 'skip the credential probes')
     .option('--out <dir>', 'where reports go', 'reports/out')
     .action(async (opts: import('./commands/run.js').RunCommandOptions) => {
       const { runCommand } = await import('./commands/run.js');

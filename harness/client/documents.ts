@@ -3,7 +3,7 @@
  * anonymous operations, variables declared for every argument, the default selection set (scalar and
  * enum fields, custom types expanded, no relations), printed by graphql-js. Pure functions.
  */
-import { parse, print } from 'graphql';
+import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
 import type { Argument, AuthModel, CustomOperation, Field, Model } from '../schema/model.js';
 
 export interface Document {
@@ -238,4 +238,29 @@ export function batchDocument(auth: AuthModel, modelName: string, op: 'create' |
   const variables: Record<string, unknown> = {};
   inputs.forEach((input, i) => (variables[`i${i}`] = input));
   return { query: normalize(`mutation (${decl}) { ${body} }`), variables };
+}
+
+/**
+ * Several operations of one kind as one request: each root field under its alias, each variable
+ * prefixed with it (`a_id`). The batch attack sends a read the caller may make beside one it may not.
+ */
+export function combineDocuments(parts: { alias: string; doc: Document }[]): Document {
+  const variableDefinitions: VariableDefinitionNode[] = [];
+  const selections: SelectionNode[] = [];
+  const variables: Record<string, unknown> = {};
+  let operation: OperationDefinitionNode['operation'] | undefined;
+  for (const { alias, doc } of parts) {
+    const op = parse(doc.query).definitions[0] as OperationDefinitionNode;
+    if (operation && op.operation !== operation) throw new Error('a batch mixes operation types');
+    operation = op.operation;
+    const renamed = visit(op, { Variable: (node) => ({ ...node, name: { ...node.name, value: `${alias}_${node.name.value}` } }) });
+    variableDefinitions.push(...(renamed.variableDefinitions ?? []));
+    for (const sel of renamed.selectionSet.selections) selections.push(sel.kind === Kind.FIELD ? { ...sel, alias: { kind: Kind.NAME, value: alias } } : sel);
+    for (const [k, v] of Object.entries(doc.variables)) variables[`${alias}_${k}`] = v;
+  }
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: operation ?? ('query' as OperationDefinitionNode['operation']), variableDefinitions, selectionSet: { kind: Kind.SELECTION_SET, selections } }],
+  };
+  return { query: `${print(document)}\n`, variables };
 }

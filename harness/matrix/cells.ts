@@ -15,7 +15,8 @@ export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
   | 'query' | 'mutation' | 'subscription';
 
-export type CellKind = 'model' | 'field' | 'relation' | 'subscription' | 'delivery' | 'custom' | 'header';
+export const CELL_KINDS = ['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
 
 /**
  * What a cell expects. `invalid`: the request does not validate against the API (e.g. an implicit owner
@@ -34,21 +35,25 @@ export type SubscriptionOperation = 'onCreate' | 'onUpdate' | 'onDelete';
 export type Action =
   | { type: 'create'; model: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'get'; model: string; instance: string; select?: string[] }
-  | { type: 'list'; model: string; select?: string[] }
+  | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown> }
   | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'delete'; model: string; instance: string; select?: string[] }
   | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
   | { type: 'deliver'; model: string; op: SubscriptionOperation; subscriber: string; event: string }
   | { type: 'relation'; model: string; instance: string; field: string; childKey: string }
   | { type: 'custom'; operation: string; args: Record<string, unknown> }
-  | { type: 'headers'; variant: HeaderVariant; base: Action; other?: string };
+  | { type: 'headers'; variant: HeaderVariant; base: Action; other?: string }
+  /** Several reads in one request, each judged as its own cell. */
+  | { type: 'batch'; parts: { alias: string; cell: Cell }[] }
+  /** A credential attack (harness/probes), by probe id. */
+  | { type: 'probe'; probe: string };
 
 /**
  * Custom-header paths, as aws-amplify offers them: the credential in client-level headers
  * (`generateClient({ headers })`), in request-level headers, and request-level headers replacing
  * client-level ones that carry another persona's credential.
  */
-export type HeaderVariant = 'client' | 'request' | 'override';
+export type HeaderVariant = 'client' | 'request' | 'override' | 'second-key';
 
 export interface Cell {
   /** Stable across runs: `Post|update|stranger|owned` (`|field`, `|variant` where they apply). */
@@ -96,6 +101,7 @@ export function expectedMatrix(auth: AuthModel, cast: Persona[], options: Matrix
   }
   for (const op of auth.customOperations) cells.push(...customCells(auth, op, cast));
   cells.push(...headerCells(auth, cast, cells));
+  cells.push(...batchCells(cast, cells));
   return options.only ? cells.filter(options.only) : cells;
 }
 
@@ -222,9 +228,10 @@ function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): C
 }
 
 /**
- * The attacks on ownership: naming someone else as owner on create (spoofing), handing a record to
- * someone else on update (transfer), pointing a record at another group (re-pointing), and creating
- * for no group or another group. Implicit owner fields are not in the inputs: sending one is invalid.
+ * The attacks on ownership: naming someone else as owner on create (spoofing), handing one's record to
+ * someone else (transfer) or taking someone else's (takeover) on update, pointing a record at another
+ * group (re-pointing), creating for no group or another group, and listing with a filter that names
+ * another owner. Implicit owner fields are not in the inputs: sending one is invalid.
  */
 function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, fx: Fixture[], where: { fixture: string; ownership?: Ownership }[], createInput: Record<string, unknown>): Cell[] {
   const out: Cell[] = [];
@@ -244,15 +251,30 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
         ? invalidCell(auth, p, base2, `invalid: ${field.name} is added by the owner rule, not declared, so it is not in Create${m.name}Input; nobody can name another owner`)
         : cell(base2, decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
     }
+    const mine = ownerClaim(p.identity, rule.identityClaim)?.value;
     if (m.operationNames.update) {
       fx.forEach((f, i) => {
-        const input = { ...updateKey(m, f), [field.name]: value };
-        const v = `transfer:${field.name}`;
+        // On its own record a persona hands it to someone else; on any other it tries to take it.
+        const taking = where[i]!.ownership !== 'own' && mine !== undefined;
+        const input = { ...updateKey(m, f), [field.name]: taking ? (rule.multiOwner ? [mine] : mine) : value };
+        const v = `${taking ? 'takeover' : 'transfer'}:${field.name}`;
         const base2 = { ...base, kind: 'field' as const, id: `${m.name}|update|${p.name}|${f.name}|${v}`, operation: 'update' as const, field: field.name, variant: v, ...where[i]!, action: { type: 'update' as const, model: m.name, instance: instanceOf(m.name, f.name) + COPY, input, select: key, raw: true } };
         out.push(field.implicit
-          ? invalidCell(auth, p, base2, `invalid: ${field.name} is not in Update${m.name}Input (an implicit owner field), so ownership cannot be transferred`)
+          ? invalidCell(auth, p, base2, `invalid: ${field.name} is not in Update${m.name}Input (an implicit owner field), so ownership cannot change hands`)
           : cell(base2, decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
       });
+    }
+  }
+  const victimRule = ownerRules(m).find((r) => !r.multiOwner);
+  if (victimRule && m.operationNames.list) {
+    const victim = someoneElse(cast, p, victimRule);
+    const value = victim ? ownerClaim(victim.identity, victimRule.identityClaim)?.value : undefined;
+    if (value) {
+      const filter = { [victimRule.ownerField]: { eq: value } };
+      const records = fx.map((f) => f.record).filter((r) => r[victimRule.ownerField] === value);
+      const v = `filter:${victimRule.ownerField}`;
+      out.push(cell({ ...base, kind: 'field', id: `${m.name}|list|${p.name}|${v}`, operation: 'list', field: victimRule.ownerField, variant: v, action: { type: 'list', model: m.name, filter } },
+        decide(auth, p.identity, 'list', { type: m.name, records })));
     }
   }
   for (const rule of dynamicGroupRules(m)) {
@@ -294,16 +316,28 @@ function subscriptionCells(auth: AuthModel, m: Model, cast: Persona[], p: Person
  * (`owner-arg:other`), as the owner field displays them (the username under `sub::username`).
  */
 export function ownerArgVariants(m: Model, cast: Persona[], p: Persona): [string, Record<string, string>][] {
-  const rule = ownerRules(m).find((r) => !r.multiOwner && m.rules.includes(r) && r.operations.includes('listen'));
-  if (!rule) return [];
-  const display = (who: Persona | undefined) => {
-    const claim = who ? ownerClaim(who.identity, rule.identityClaim) : null;
-    return claim ? (claim.parts.at(-1) ?? claim.value) : undefined;
-  };
-  const mine = display(p);
-  const theirs = display(someoneElse(cast, p, rule));
+  const mine = displayedOwner(m, p);
+  const theirs = victimOf(m, cast, p);
   if (!mine || !theirs) return [];
-  return [['owner-arg:own', { [rule.ownerField]: mine }], ['owner-arg:other', { [rule.ownerField]: theirs }]];
+  return [['owner-arg:own', { [mine.field]: mine.value }], ['owner-arg:other', { [theirs.field]: theirs.value }]];
+}
+
+/** The model-level owner rule subscriptions filter on (scalar owner field, with listen). */
+function listenOwnerRule(m: Model): OwnerRule | undefined {
+  return ownerRules(m).find((r) => !r.multiOwner && m.rules.includes(r) && r.operations.includes('listen'));
+}
+
+/** A persona's name in the owner field as readers see it (the username under `sub::username`). */
+function displayedOwner(m: Model, who: Persona | undefined): { field: string; value: string } | undefined {
+  const rule = listenOwnerRule(m);
+  const claim = rule && who ? ownerClaim(who.identity, rule.identityClaim) : null;
+  return rule && claim ? { field: rule.ownerField, value: claim.parts.at(-1) ?? claim.value } : undefined;
+}
+
+/** The other user whose records a persona might try to reach, as the owner field displays them. */
+export function victimOf(m: Model, cast: Persona[], p: Persona): { field: string; value: string } | undefined {
+  const rule = listenOwnerRule(m);
+  return rule ? displayedOwner(m, someoneElse(cast, p, rule)) : undefined;
 }
 
 /** The fixture a relation's children hang from: the parent model's first fixture. */
@@ -374,20 +408,26 @@ function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Cell[] {
   const headerKinds = new Set(['apiKey', 'userPool', 'oidc', 'lambda']);
   const m = auth.models.find((x) => x.operationNames.list);
   if (!m) return out;
-  const other = cast.find((p) => p.kind === 'apiKey') ?? cast.find((p) => p.kind === 'stranger');
+  const apiKey = cast.find((p) => p.kind === 'apiKey');
+  const other = apiKey ?? cast.find((p) => p.kind === 'stranger');
+  const keyCell = apiKey && cells.find((c) => c.id === `${m.name}|list|${apiKey.name}`);
   for (const p of cast) {
     if (!headerKinds.has(p.identity.kind)) continue;
     const plain = cells.find((c) => c.id === `${m.name}|list|${p.name}`);
     if (!plain) continue;
     const variants: HeaderVariant[] = other && other.name !== p.name ? ['client', 'request', 'override'] : ['client', 'request'];
+    if (keyCell && p !== apiKey) variants.push('second-key');
     for (const variant of variants) {
+      // With a second credential the API key decides, so the API key's cell is what to expect.
+      const expected = variant === 'second-key' ? keyCell! : plain;
       out.push({
-        ...plain,
+        ...expected,
         id: `${plain.id}|headers:${variant}`,
         kind: 'header',
+        persona: p.name,
         variant: `headers:${variant}`,
-        action: { type: 'headers', variant, base: plain.action, ...(variant === 'override' ? { other: other!.name } : {}) },
-        reason: `${plain.reason} (${HEADER_NOTE[variant]})`,
+        action: { type: 'headers', variant, base: plain.action, ...(variant === 'override' || variant === 'second-key' ? { other: other!.name } : {}) },
+        reason: `${expected.reason} (${HEADER_NOTE[variant]})`,
       });
     }
   }
@@ -398,7 +438,32 @@ const HEADER_NOTE: Record<HeaderVariant, string> = {
   client: 'credential sent as a client-level custom header',
   request: 'credential sent as a request-level custom header',
   override: "request-level headers replace client-level ones carrying another persona's credential",
+  'second-key': 'the API key injected beside the credential; AppSync lets the key decide (UNCONFIRMED precedence, appsync-wire.md §1)',
 };
+
+/**
+ * Batching as an attack: one request holding a read the persona may make and one it may not (on
+ * another model where there is one). Each part must get exactly its own answer: the allowed read its
+ * data, the refused one null and Unauthorized, nothing leaking from one to the other.
+ */
+function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
+  const out: Cell[] = [];
+  const gets = cells.filter((c) => c.kind === 'model' && c.operation === 'get');
+  for (const p of cast) {
+    const mine = gets.filter((c) => c.persona === p.name);
+    const allowed = mine.find((c) => c.expected === 'allow');
+    const refused = mine.find((c) => c.expected === 'deny' && !c.decision.requestLevel && c.model !== allowed?.model) ?? mine.find((c) => c.expected === 'deny' && !c.decision.requestLevel);
+    if (!allowed || !refused) continue;
+    const reason = `one request reading ${allowed.id} (allow) and ${refused.id} (deny): each part gets its own answer`;
+    out.push({
+      id: `batch|${p.name}`, kind: 'batch', persona: p.name, operation: 'query',
+      expected: 'partial', rule: null, reason,
+      decision: { outcome: 'partial', rule: null, reason, deniedFields: ['b'] },
+      action: { type: 'batch', parts: [{ alias: 'a', cell: allowed }, { alias: 'b', cell: refused }] },
+    });
+  }
+  return out;
+}
 
 /** The value a persona would put in a field of its own record: its own claim in an owner field, its group in a group field. */
 function ownValue(auth: AuthModel, m: Model, team: string, p: Persona, field: Field): unknown {
@@ -430,6 +495,8 @@ export function withDynamicGroup(m: Model, team: string, input: Record<string, u
 
 /** A cell in words: subject (`Post`), what (`update`, `update ssn`, `onCreate delivery`), who and the verdict. */
 export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject: string; what: string; who: string } {
+  if (c.kind === 'probe') return { subject: 'credential probes', what: c.variant!.split(':')[0]!, who: `${c.reason.split(' must be refused')[0]} → refused` };
+  if (c.kind === 'batch') return { subject: 'batched requests', what: c.operation, who: `${c.persona} → each part its own answer` };
   const subject = c.model ?? c.customOperation ?? '';
   const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined, c.kind === 'delivery' ? 'delivery' : undefined].filter(Boolean).join(' ');
   const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';

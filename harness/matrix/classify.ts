@@ -94,7 +94,14 @@ export function classifyList(r: GraphQLResult, root: string, known: Map<string, 
   if (other.length) return { outcome: 'error', summary: errorSummary(other[0]!) };
   if (!conn) return auth.length ? { outcome: 'deny', level: 'resolver', summary: errorSummary(auth[0]!) } : { outcome: 'error', summary: `${root} is null without an error` };
   const seen = seenFixtures(conn.items ?? [], known);
-  if (auth.length) return { outcome: 'partial', deniedFields: fieldsOf(auth), seen, summary: errorSummary(auth[0]!) };
+  // Other cells' records share the table: only refusals on the run's fixtures count.
+  const onFixtures = auth.filter((e) => {
+    const i = e.path?.[2];
+    if (e.path?.[1] !== 'items' || typeof i !== 'number') return true;
+    const item = conn.items?.[i];
+    return !!item && known.has(String(item.id ?? ''));
+  });
+  if (onFixtures.length) return { outcome: 'partial', deniedFields: fieldsOf(onFixtures), seen, summary: errorSummary(onFixtures[0]!) };
   const everything = all.every((f) => seen.includes(f));
   const nulled = new Set<string>();
   const blank = new Set<string>();

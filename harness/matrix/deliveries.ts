@@ -5,11 +5,11 @@
  * fields that arrive null) or not.
  */
 import { decide, defaultSelection } from '../rules/decide.js';
-import { delivery } from '../rules/visibility.js';
+import { delivery, displayed } from '../rules/visibility.js';
 import type { StoredRecord } from '../rules/roles.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
-import { cell, COPY, instanceOf, ownerArgVariants, updateInput, withDynamicGroup, type Action, type Cell, type SubscriptionOperation } from './cells.js';
+import { cell, COPY, instanceOf, ownerArgVariants, updateInput, victimOf, withDynamicGroup, type Action, type Cell, type SubscriptionOperation } from './cells.js';
 import { authFields, fixtures, sampleInput, sampleValue } from './fixtures.js';
 
 export interface DeliveryEvent {
@@ -28,6 +28,8 @@ export interface DeliverySubscriber {
   persona: string;
   op: SubscriptionOperation;
   ownerArgs?: Record<string, string>;
+  /** The `filter` argument: the attack of asking for another owner's events. */
+  filter?: Record<string, unknown>;
   variant?: string;
 }
 
@@ -58,6 +60,11 @@ export function subscriptionScenario(auth: AuthModel, m: Model, cast: Persona[])
       const own = ownerArgVariants(m, cast, p).find(([v]) => v === 'owner-arg:own');
       if (own && decide(auth, p.identity, op, { type: m.name, ownerArgs: own[1] }).outcome !== 'deny') {
         subscribers.push({ key: `${m.name}|${op}|${p.name}|${own[0]}`, persona: p.name, op, ownerArgs: own[1], variant: own[0] });
+      }
+      // A subscriber limited to its own records asks, through the filter, for someone else's.
+      const victim = victimOf(m, cast, p);
+      if (victim && decide(auth, p.identity, op, { type: m.name }).outcome === 'filtered') {
+        subscribers.push({ key: `${m.name}|${op}|${p.name}|filter:victim`, persona: p.name, op, filter: { [victim.field]: { eq: victim.value } }, variant: 'filter:victim' });
       }
       const event = eventBy(auth, m, p, op, fx, withDynamicGroup(m, p.groups?.[0] ?? team, sampleInput(auth, m)));
       if (event) events.push(event);
@@ -105,7 +112,8 @@ export function deliveryCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
   for (const s of scenario.subscribers) {
     const subscriber = byName.get(s.persona)!;
     for (const e of scenario.events.filter((x) => x.op === s.op)) {
-      const d = delivery(auth, m.name, { subscriber: subscriber.identity, operation: s.op, ...(s.ownerArgs ? { ownerArgs: s.ownerArgs } : {}) }, { actor: byName.get(e.actor)!.identity, record: e.record, select });
+      const plain = delivery(auth, m.name, { subscriber: subscriber.identity, operation: s.op, ...(s.ownerArgs ? { ownerArgs: s.ownerArgs } : {}) }, { actor: byName.get(e.actor)!.identity, record: e.record, select });
+      const d = s.filter && plain.delivered && !matchesEq(s.filter, displayed(auth, m, e.record)) ? { ...plain, delivered: false, reason: `${plain.reason}; the filter argument leaves it out` } : plain;
       out.push(cell({
         id: `${s.key}|by:${e.actor}`, kind: 'delivery', persona: s.persona, model: m.name, operation: s.op, actor: e.actor,
         ...(s.variant ? { variant: s.variant } : {}),
@@ -119,4 +127,9 @@ export function deliveryCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     }
   }
   return out;
+}
+
+/** Whether a payload passes a filter of `{ field: { eq: value } }` terms (the only kind the scenarios send). */
+function matchesEq(filter: Record<string, unknown>, payload: Record<string, unknown>): boolean {
+  return Object.entries(filter).every(([f, cond]) => payload[f] === (cond as { eq: unknown }).eq);
 }

@@ -4,7 +4,7 @@
  * evidence (request and response, secrets redacted) kept for the reports.
  */
 import { authHeaders, type ClientAuth } from '../client/auth.js';
-import { createDocument, customDocument, deleteDocument, getDocument, listDocument, subscriptionDocument, updateDocument, type Document } from '../client/documents.js';
+import { combineDocuments, createDocument, customDocument, deleteDocument, getDocument, listDocument, subscriptionDocument, updateDocument, type Document } from '../client/documents.js';
 import { GraphQLClient, type GraphQLResult, type RequestOptions } from '../client/http.js';
 import { RealtimeClient, RealtimeError } from '../client/realtime.js';
 import { defaultSelection } from '../rules/decide.js';
@@ -14,6 +14,7 @@ import type { Action, Cell, Expected } from './cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from './classify.js';
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge } from './verdict.js';
+import { runProbe, type Probe } from '../probes/index.js';
 
 export interface RuntimePersona {
   name: string;
@@ -30,6 +31,8 @@ export interface Runtime {
   index: FixtureIndex;
   /** `Model|fixture` → the record as the oracle saw it (which fields hold a value). */
   records: Record<string, Record<string, unknown>>;
+  /** Credential probes by id (harness/probes), when the run includes them. */
+  probes?: Map<string, Probe>;
   /** How long to wait for a subscription event, and how long to watch when there is no sentinel. */
   eventTimeoutMs: number;
   quietMs: number;
@@ -143,6 +146,7 @@ function trimmed(body: unknown): unknown {
 export async function runCell(rt: Runtime, cell: Cell, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
   try {
     if (cell.action.type === 'subscribe') return await runStart(rt, cell, cell.action, realtime);
+    if (cell.action.type === 'probe') return await runProbeCell(rt, cell, cell.action.probe);
     const p = personaOf(rt, cell.persona);
     const { client, options } = cell.action.type === 'headers' ? headerPath(rt, p, cell.action) : { client: clientOf(rt, p), options: {} };
     const action = cell.action.type === 'headers' ? cell.action.base : cell.action;
@@ -165,6 +169,10 @@ function headerPath(rt: Runtime, p: RuntimePersona, action: Extract<Action, { ty
       const other = personaOf(rt, action.other!);
       return { client: new GraphQLClient({ url: rt.url, auth: none, headers: () => credential(other) }), options: { headers: () => credential(p) } };
     }
+    case 'second-key': {
+      const other = personaOf(rt, action.other!);
+      return { client: new GraphQLClient({ url: rt.url, auth: none }), options: { headers: async () => ({ ...(await credential(p)), ...(await credential(other)) }) } };
+    }
   }
 }
 
@@ -179,20 +187,28 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
     }
     case 'list': {
       const m = model(rt, action.model);
-      const known = knownIds(rt, m.name);
-      let r = await client.graphql(listDocument(auth, m.name, { limit: 1000 }, action.select), options);
-      const items: unknown[] = [];
+      const root = m.operationNames.list!;
+      const filter = action.filter ? { filter: action.filter } : {};
       // Follow nextToken so that every record is seen (other cells' records share the table).
+      const items: unknown[] = [];
+      const errors: GraphQLResult['errors'] = [];
+      let r: GraphQLResult | undefined;
+      let nextToken: string | null = null;
       for (let page = 0; page < 20; page++) {
-        const conn = r.data?.[m.operationNames.list!] as { items?: unknown[]; nextToken?: string | null } | null | undefined;
+        r = await client.graphql(listDocument(auth, m.name, { limit: 1000, ...filter, ...(nextToken ? { nextToken } : {}) }, action.select), options);
+        const conn = r.data?.[root] as { items?: unknown[]; nextToken?: string | null } | null | undefined;
+        const offset = items.length;
+        errors.push(...r.errors.map((e) => (e.path?.[1] === 'items' && typeof e.path[2] === 'number' ? { ...e, path: [root, 'items', e.path[2] + offset, ...e.path.slice(3)] } : e)));
         items.push(...(conn?.items ?? []));
-        if (!conn?.nextToken || r.errors.length) break;
-        r = await client.graphql(listDocument(auth, m.name, { limit: 1000, nextToken: conn.nextToken }, action.select), options);
+        nextToken = conn?.nextToken ?? null;
+        if (!nextToken || !conn) break;
       }
-      const merged = r.data?.[m.operationNames.list!] ? { ...r, data: { [m.operationNames.list!]: { items } } } : r;
+      const last = r!;
+      const merged: GraphQLResult = last.data?.[root] ? { ...last, data: { [root]: { items } }, errors } : { ...last, errors };
+      const known = knownIds(rt, m.name);
       const records = new Map(Object.values(rt.index.names[m.name] ?? {}).map((f) => [f, rt.records[`${m.name}|${f}`] ?? {}]));
       const view = { selected: action.select ?? defaultSelection(m), records };
-      return result(cell, classifyList(merged, m.operationNames.list!, known, [...records.keys()], view), r);
+      return result(cell, classifyList(merged, root, known, [...records.keys()], view), last);
     }
     case 'create': {
       const m = model(rt, action.model);
@@ -229,9 +245,43 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const obs = classifyRecord(r, { root: op.name });
       return result(cell, obs.outcome === 'allow' ? { outcome: 'allow', summary: obs.summary } : obs, r);
     }
+    case 'batch': {
+      const parts = action.parts.map(({ alias, cell: part }) => ({ alias, part, m: model(rt, part.model!) }));
+      const r = await client.graphql(combineDocuments(parts.map(({ alias, part, m }) => ({ alias, doc: getDocument(auth, m.name, keyOf(rt, (part.action as { instance: string }).instance)) }))), options);
+      const seen = parts.map(({ alias, part, m }) => {
+        const obs = classifyRecord(aliased(r, alias, m.operationNames.get!), { root: m.operationNames.get!, selected: defaultSelection(m), record: recordOf(rt, part) });
+        return { alias, obs, verdict: judge(part, obs) };
+      });
+      const summary = seen.map((x) => `${x.alias}: ${x.obs.outcome} (${x.obs.summary})`).join('; ');
+      const off = seen.find((x) => !x.verdict.pass && (x.obs.outcome === 'deny') === (x.alias === 'b'));
+      if (off) return result(cell, { outcome: 'error', summary: `${off.alias}: ${off.verdict.detail}` }, r);
+      return result(cell, { outcome: 'partial', deniedFields: seen.filter((x) => x.obs.outcome === 'deny').map((x) => x.alias), summary }, r);
+    }
     default:
       throw new Error(`cannot send a ${action.type} action on its own`);
   }
+}
+
+/** One part of a batched answer, as if it had been asked alone. */
+function aliased(r: GraphQLResult, alias: string, root: string): GraphQLResult {
+  if (r.status !== 200) return r;
+  const data = r.data && alias in r.data ? { [root]: r.data[alias] } : null;
+  const errors = r.errors.filter((e) => e.path?.[0] === alias).map((e) => ({ ...e, path: [root, ...(e.path ?? []).slice(1)] }));
+  return { ...r, data, errors };
+}
+
+/** A credential attack: refused exactly as AppSync refuses it, or the cell fails. */
+async function runProbeCell(rt: Runtime, cell: Cell, id: string): Promise<CellResult> {
+  const probe = rt.probes?.get(id);
+  if (!probe) return result(cell, { outcome: 'error', summary: `probe ${id} is not available in this run` });
+  const run = await runProbe(probe);
+  const accepted = /^(200|connection_ack|start_ack)/.test(run.observed);
+  const observed: Observed = run.status === 'pass' ? 'deny' : run.status === 'error' ? 'error' : accepted ? 'allow' : 'deny';
+  return {
+    id: cell.id, kind: 'probe', persona: cell.persona, operation: cell.operation, ...(cell.variant ? { variant: cell.variant } : {}),
+    expected: cell.expected, observed, pass: run.pass, rule: null, reason: cell.reason, detail: run.pass ? '' : run.detail, summary: run.observed, latencyMs: 0,
+    ...(run.evidence ? { evidence: { request: run.evidence as Evidence['request'], response: { status: 0, body: run.observed } } } : {}),
+  };
 }
 
 /** The fixture record a cell acts on, as the oracle saw it (for which fields hold a value). */

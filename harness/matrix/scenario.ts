@@ -48,7 +48,7 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
       const listening = await Promise.all(chunk.map(async (s): Promise<Listening> => {
         const p = rt.personas.get(s.persona)!;
         try {
-          const doc = subscriptionDocument(rt.auth, scenario.model, op, s.ownerArgs ? { ownerArgs: s.ownerArgs } : {});
+          const doc = subscriptionDocument(rt.auth, scenario.model, op, { ...(s.ownerArgs ? { ownerArgs: s.ownerArgs } : {}), ...(s.filter ? { filter: s.filter } : {}) });
           return { key: s.key, sub: await rtc.subscribe(doc, { auth: p.auth, ...(p.headers ? { headers: p.headers } : {}), timeoutMs: rt.eventTimeoutMs }) };
         } catch (e) {
           return { key: s.key, sub: null, failure: (e as Error).message };

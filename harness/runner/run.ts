@@ -27,6 +27,7 @@ import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { startBroker } from './broker.js';
+import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
 
@@ -42,6 +43,8 @@ export interface RunOptions {
   only?: string[];
   shard?: string;
   concurrency?: number;
+  /** Credential probes as extra cells (default on). */
+  probes?: boolean;
   /** Where live progress goes (stderr by default). */
   progress?: NodeJS.WriteStream;
   log?: (line: string) => void;
@@ -123,13 +126,17 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
     provisioned = await provisionCast(base, endpoint.personas, model, config);
     const cast = castOf(base, provisioned);
-    const cells = expectedMatrix(model, cast).filter((c) => select(c) && inShard(shard)(c));
+    const probeSetting = opts.probes === false ? undefined : { region: endpoint.personas.region, ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}) };
+    const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
+    const keep = (c: Cell) => select(c) && inShard(shard)(c);
+    const cells = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)].filter(keep);
     const plan = planRun(model, cast, cells, { nonce: runId });
+    plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
     log(`  ${provisioned.length} personas · ${plan.cells.length} cells${plan.untested.length ? ` (${plan.untested.length} cannot run)` : ''} · ${plan.fixtures.length} fixture records`);
     const setup = await createFixtures(model, plan.fixtures, clientFor);
     created.push(...setup.created);
 
-    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, concurrency, opts.progress ?? process.stderr, opts.target === 'deployed');
+    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, concurrency, opts.progress ?? process.stderr, opts.target === 'deployed', probeSetting);
     for (const r of results) created.push(...(r.created ?? []));
     const report: RunReport = {
       format: 'authmatrix-results',
@@ -159,7 +166,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
-async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, concurrency: number, out: NodeJS.WriteStream, deployed: boolean): Promise<CellResult[]> {
+async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, concurrency: number, out: NodeJS.WriteStream, deployed: boolean, probes: ProbeSetting | undefined): Promise<CellResult[]> {
   const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])));
   const file = path.join(runDir, 'run.json');
   const run: RunFile = {
@@ -174,6 +181,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
     labels: plan.labels,
     eventTimeoutMs: deployed ? 15_000 : 5_000,
     quietMs: deployed ? 3_000 : 300,
+    ...(probes ? { probes } : {}),
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));

@@ -1,6 +1,6 @@
 /** Choosing cells: `--only` (by model, persona, operation or kind) and `--shard i/n`. */
 import { createHash } from 'node:crypto';
-import type { Cell } from '../matrix/cells.js';
+import { CELL_KINDS, type Cell } from '../matrix/cells.js';
 import { InputError } from '../schema/errors.js';
 
 /**
@@ -12,7 +12,7 @@ export function onlyFilter(tokens: string[], cells: Cell[]): (c: Cell) => boolea
   if (!names.length) return () => true;
   const subjects = new Set(cells.map((c) => c.model ?? c.customOperation!));
   const personas = new Set(cells.map((c) => c.persona));
-  const operations = new Set([...cells.map((c) => c.operation as string), ...cells.map((c) => c.kind as string)]);
+  const operations = new Set([...cells.map((c) => c.operation as string), ...CELL_KINDS]);
   const want = { subject: new Set<string>(), persona: new Set<string>(), operation: new Set<string>() };
   for (const n of names) {
     if (subjects.has(n)) want.subject.add(n);

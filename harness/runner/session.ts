@@ -14,6 +14,8 @@ import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
 import { brokeredAuth, type BrokerAccess } from './broker.js';
 import { cellTitleParts } from '../matrix/cells.js';
+import type { PersonaKind } from '../matrix/cast.js';
+import { buildProbes, type ProbeSetting } from './probes.js';
 
 export const RUN_FILE_ENV = 'AUTHMATRIX_RUN_FILE';
 export const BROKER_URL_ENV = 'AUTHMATRIX_BROKER_URL';
@@ -32,6 +34,8 @@ export interface RunFile {
   labels: Record<string, string>;
   eventTimeoutMs: number;
   quietMs: number;
+  /** Present when the run includes credential probes. */
+  probes?: ProbeSetting;
 }
 
 export interface TestGroup {
@@ -59,6 +63,10 @@ export async function openSession(): Promise<Session> {
   const personas = new Map<string, RuntimePersona>();
   for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
   const rt: Runtime = { auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs };
+  if (run.probes) {
+    const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));
+    rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes).map((p) => [p.id, p]));
+  }
   const realtime = sharedRealtime(rt);
   return {
     groups: groupsOf(run),
