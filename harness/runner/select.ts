@@ -10,7 +10,7 @@ import { InputError } from '../schema/errors.js';
 export function onlyFilter(tokens: string[], cells: Cell[]): (c: Cell) => boolean {
   const names = tokens.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
   if (!names.length) return () => true;
-  const subjects = new Set(cells.map((c) => c.model ?? c.customOperation!));
+  const subjects = new Set(cells.map((c) => c.model ?? c.customOperation).filter((x): x is string => !!x));
   const personas = new Set(cells.map((c) => c.persona));
   const operations = new Set([...cells.map((c) => c.operation as string), ...CELL_KINDS]);
   const want = { subject: new Set<string>(), persona: new Set<string>(), operation: new Set<string>() };

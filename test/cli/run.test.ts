@@ -1,0 +1,135 @@
+/**
+ * `authmatrix run` end to end: the examples pass on the embedded emulator with every kind of cell, bad
+ * input is one line and exit 2, and the gate fails (exit 1) when the endpoint does not do what the
+ * schema says — here an endpoint serving a widened copy of the schema, reached as a deployed app.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../reports/results.js';
+import { BIN, cli, example, fixture } from './cli.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+
+describe('authmatrix run on the embedded emulator', () => {
+  it('the blog example: every cell matches, every kind of cell ran, and the reports say so', async () => {
+    const out = path.join(dir, 'blog');
+    const r = await cli(['run', '--schema', example('blog'), '--out', out]);
+    expect(r.stderr).toContain('personas');
+    expect(r.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match/);
+    expect(r.code).toBe(0);
+    const report = results(out);
+    expect(report.totals.mismatches).toBe(0);
+    expect(report.totals.cells).toBeGreaterThan(2000);
+    expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe']));
+    // Every outcome of the matrix was observed for real, not just allow and deny.
+    expect(new Set(report.cells.map((c) => c.observed))).toEqual(new Set(['allow', 'deny', 'filtered', 'partial', 'invalid']));
+    expect(report.personas.map((p) => p.name)).toContain('lambdaOffsite');
+    expect(report.schema.hash).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(report.target).toEqual({ kind: 'emulated', endpoint: 'embedded emulator' });
+  });
+
+  it('never writes a credential into results.json', async () => {
+    const out = path.join(dir, 'blog');
+    const text = readFileSync(path.join(out, 'results.json'), 'utf8');
+    const leaks = [
+      /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/, // a JWT
+      /da2-[a-z0-9]{26}/, // an AppSync API key
+      /"x-amz-security-token":"(?!\[redacted)/,
+      /Signature=(?!\[redacted)/,
+      /helpdesk-alice/, // a Lambda token from the config
+    ].map((re) => re.exec(text)?.[0]).filter(Boolean);
+    expect(leaks).toEqual([]);
+    expect(text).toContain('[redacted');
+  });
+
+  it('--only and --shard select cells; the shards together are the whole run', async () => {
+    const only = await cli(['run', '--schema', example('todo'), '--only', 'Todo', '--only', 'owner,stranger', '--only', 'update', '--out', path.join(dir, 'only')]);
+    expect(only.code).toBe(0);
+    const picked = results(path.join(dir, 'only')).cells;
+    expect(picked.length).toBeGreaterThan(0);
+    expect(picked.every((c) => c.model === 'Todo' && ['owner', 'stranger'].includes(c.persona) && c.operation === 'update')).toBe(true);
+
+    const all = await cli(['run', '--schema', example('todo'), '--out', path.join(dir, 'all')]);
+    const one = await cli(['run', '--schema', example('todo'), '--shard', '1/2', '--out', path.join(dir, 's1')]);
+    const two = await cli(['run', '--schema', example('todo'), '--shard', '2/2', '--out', path.join(dir, 's2')]);
+    expect([all.code, one.code, two.code]).toEqual([0, 0, 0]);
+    const ids = (out: string) => results(path.join(dir, out)).cells.map((c) => c.id);
+    const [a, s1, s2] = [ids('all'), ids('s1'), ids('s2')];
+    expect(s1.length).toBeGreaterThan(0);
+    expect(s2.length).toBeGreaterThan(0);
+    expect(s1.filter((id) => s2.includes(id))).toEqual([]);
+    expect([...s1, ...s2].sort()).toEqual([...a].sort());
+  });
+
+  it.each([
+    ['an unknown --only name', ['--only', 'Nope'], /--only Nope names no model, persona or operation of this run\. Fix: use one of: Todo; anonymous, /],
+    ['a bad shard', ['--shard', '3/2'], /invalid --shard "3\/2"\. Fix: use --shard i\/n/],
+    ['deployed without outputs', ['--target', 'deployed'], /--target deployed needs the app's amplify_outputs\.json\. Fix: pass --outputs/],
+    ['outputs without deployed', ['--outputs', 'x.json'], /--outputs is for --target deployed/],
+    ['a bad concurrency', ['--concurrency', '0'], /invalid --concurrency 0/],
+  ])('%s: exit 2 with one line', async (_name, args, message) => {
+    const r = await cli(['run', '--schema', example('todo'), '--out', path.join(dir, 'bad'), ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('the gate fails when the endpoint is not what the schema says', () => {
+  it('a deployed API whose rule was widened behind the schema’s back: exit 1, the mismatches named', async () => {
+    // The "deployed" app: an emulator serving the widened schema, in its own process.
+    const outputs = path.join(dir, 'amplify_outputs.wide.json');
+    const server = spawn(process.execPath, [BIN, 'emulate', '--schema', fixture('gate/wide'), '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        server.stdout.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (seen.includes('Press Ctrl-C')) resolve();
+        });
+        server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
+      });
+      const out = path.join(dir, 'gate');
+      const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--target', 'deployed', '--outputs', outputs, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('FAILED');
+      const failed = results(out).cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.expected} → ${c.observed}`).sort();
+      expect(failed).toEqual([
+        'Note|delete|apiKey|record: deny → allow',
+        'Note|update|apiKey|record: deny → allow',
+      ]);
+      expect(r.stdout).toContain('✗ Note|update|apiKey|record');
+    } finally {
+      server.kill('SIGINT');
+    }
+  });
+
+  it('the same run against an endpoint serving the schema itself passes (the gate is not always shut)', async () => {
+    const outputs = path.join(dir, 'amplify_outputs.narrow.json');
+    const server = spawn(process.execPath, [BIN, 'emulate', '--schema', fixture('gate/narrow'), '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        server.stdout.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (seen.includes('Press Ctrl-C')) resolve();
+        });
+        server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
+      });
+      const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--target', 'deployed', '--outputs', outputs, '--out', path.join(dir, 'gate-ok')]);
+      expect(r.stdout).toContain('PASSED');
+      expect(r.code).toBe(0);
+    } finally {
+      server.kill('SIGINT');
+    }
+  });
+});
