@@ -36,6 +36,8 @@ export interface AuthmatrixConfig {
     tokenCommand?: string;
     /** A client-credentials grant (one machine identity: used for oidcUser). */
     clientCredentials?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+    /** Where the IdP publishes its keys, when not at `<issuer>/.well-known/openid-configuration` (the probes forge with them). */
+    jwksUrl?: string;
   };
   deployed?: {
     /** How user-pool personas sign in; default: the first flow the app client allows. */

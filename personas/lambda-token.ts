@@ -24,13 +24,16 @@ export const lambdaToken: PersonaModule = {
 async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity> {
   const declared = p.identity.kind === 'lambda' ? p.identity : { kind: 'lambda' as const, authorized: p.kind === 'lambdaAllowed' };
   const handler = ctx.model.authModes.lambda?.handler;
-  if (ctx.target.kind !== 'emulated' || !handler || declared.deniedFields) return declared;
-  const authorize = await loadHandler<AuthorizerFn>(handler);
-  const response = await Promise.resolve(authorize({
+  if (!handler || declared.deniedFields) return declared;
+  // The authorizer's module is the app's own code, so it is asked on a deployed target too; one that
+  // cannot run here (it needs its cloud resources) leaves the config's word.
+  const ask = async () => (await loadHandler<AuthorizerFn>(handler))({
     authorizationToken: p.token!,
     requestContext: { apiId: 'authmatrix', accountId: '123456789012', requestId: 'persona-check', queryString: '', variables: {} },
     requestHeaders: Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-  }, {})).catch(() => ({ isAuthorized: false }));
+  }, {});
+  const response = await Promise.resolve(ask()).catch((e: unknown) => (ctx.target.kind === 'emulated' ? { isAuthorized: false } : e instanceof Error ? null : null));
+  if (!response) return declared;
   const authorized = response.isAuthorized === true;
   if (authorized !== (p.kind === 'lambdaAllowed')) {
     throw new InputError(`the Lambda authorizer ${authorized ? 'accepts' : 'refuses'} the token${p.headers ? ' and headers' : ''} of ${p.name}`, { file: handler },

@@ -41,6 +41,8 @@ export interface CredentialProbeInput {
   mint?: ProbeMinter;
   /** The realtime WebSocket variants too (default true). */
   realtime?: boolean;
+  /** Where the OIDC provider publishes its keys, when not at its discovery document. */
+  oidcJwksUrl?: string;
 }
 
 export const NOT_AUTHORIZED = 'You are not authorized to make this call.';
@@ -178,7 +180,7 @@ function jwtProbes(k: Kit): Probe[] {
     k.http('badSignature', `a ${label} token with one signature character changed`, `${who}, one signature character changed`, UNAUTHORIZED, forged(flipSignature), noPersona),
     k.http('algNone', `a ${label} token with alg: none and no signature`, `${who}’s claims, unsigned (alg: none)`, UNAUTHORIZED, forged(unsigned), noPersona),
     k.http('hs256PublicKey', `a ${label} token signed HS256 with the issuer’s public key`, `${who}’s claims, HMAC-SHA256 keyed with the issuer’s RSA public key (PEM)`, UNAUTHORIZED,
-      forged(async (real) => hs256WithPublicKey(real, await issuerJwks(String(claimsOf(real).iss), mode === 'oidc' ? mint?.oidcJwksUrl : undefined))), noPersona),
+      forged(async (real) => hs256WithPublicKey(real, await issuerJwks(String(claimsOf(real).iss), mode === 'oidc' ? (k.input.oidcJwksUrl ?? mint?.oidcJwksUrl) : undefined))), noPersona),
     k.http('unknownKid', `a ${label} token signed by a key the issuer does not publish`, `${who}’s claims, re-signed RS256 by authmatrix’s own key (kid authmatrix-probe-unknown-kid)`, UNAUTHORIZED,
       forged((real) => resignedWithOwnKey(real, 'authmatrix-probe-unknown-kid')), noPersona),
     k.http('expired', `an expired ${label} token`, `a token for ${persona?.name ?? 'the persona'} signed by the issuer, exp 60 s ago`, UNAUTHORIZED, minted(() => ({ expiresInSeconds: -60 })), needsMint),

@@ -8,10 +8,16 @@ export interface ProbeSetting {
   region: string;
   /** The emulator's developer endpoint: probes that need the issuer's key mint odd tokens there. */
   devEndpoint?: string;
+  /** `oidc.jwksUrl` from the config. */
+  oidcJwksUrl?: string;
 }
 
 export function buildProbes(model: AuthModel, url: string, personas: ProvisionedPersona[], setting: ProbeSetting): Probe[] {
-  return credentialProbes({ model, url, region: setting.region, personas, ...(setting.devEndpoint ? { mint: devEndpointMinter(setting.devEndpoint) } : {}) });
+  return credentialProbes({
+    model, url, region: setting.region, personas,
+    ...(setting.devEndpoint ? { mint: devEndpointMinter(setting.devEndpoint) } : {}),
+    ...(setting.oidcJwksUrl ? { oidcJwksUrl: setting.oidcJwksUrl } : {}),
+  });
 }
 
 /** The attacker is nobody in the cast: it holds only what it forged or altered. */

@@ -126,7 +126,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
     provisioned = await provisionCast(base, endpoint.personas, model, config);
     const cast = castOf(base, provisioned);
-    const probeSetting = opts.probes === false ? undefined : { region: endpoint.personas.region, ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}) };
+    const probeSetting = opts.probes === false ? undefined : {
+      region: endpoint.personas.region,
+      ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}),
+      ...(config.oidc?.jwksUrl ? { oidcJwksUrl: config.oidc.jwksUrl } : {}),
+    };
     const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
     const cells = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)].filter(keep);
