@@ -19,6 +19,8 @@ export interface PersonaReport {
   description: string;
   /** How its credentials were obtained (never the credentials). */
   provisioning: string;
+  /** The groups it is in, when any (coverage tells group rules apart with them; else read from `groupMember:<group>`). */
+  groups?: string[];
 }
 
 export interface UntestedCell {
@@ -69,6 +71,8 @@ export interface RunReport {
   cells: CellResult[];
   untested: UntestedCell[];
   contracts: ContractOutcome[];
+  /** What the run cost the endpoint (emulated target: counted by the emulator). */
+  stats?: { requests: number; subscriptionStarts: number; fixtureRecords: number; fixtureRequests: number };
   /** The labels of the fixture records: `Post|owned` → "owner's record". */
   fixtures: Record<string, string>;
   /** The gate's extra checks, when asked for (`--baseline`, `--fail-on`, `--min-coverage`), and why it failed. */

@@ -70,6 +70,8 @@ export class Emulator {
   readonly store: Store;
   readonly lambda: LambdaAuthorizer | undefined;
   readonly realtime: Realtime;
+  /** GraphQL requests received over HTTP (benchmarks read it; subscription starts are in `realtime.stats`). */
+  readonly stats = { requests: 0 };
   private readonly creds: Credentials;
   private readonly iamStash: IamStash;
   private readonly sockets = new Set<Socket>();
@@ -235,6 +237,7 @@ export class Emulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
     if (path === '/graphql') {
+      this.stats.requests++;
       if (req.method === 'OPTIONS') return void res.writeHead(200, corsHeaders()).end();
       if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ errorType: 'MethodNotAllowed', message: 'Use POST' }] });
       const raw = await readBody(req);

@@ -47,6 +47,8 @@ interface Connection {
 }
 
 export class Realtime {
+  /** Subscription starts received. */
+  readonly stats = { starts: 0 };
   private readonly wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
@@ -96,6 +98,7 @@ export class Realtime {
       case 'connection_init':
         return this.init(c);
       case 'start':
+        this.stats.starts++;
         return this.start(c, message);
       case 'stop': {
         const id = String(message.id);

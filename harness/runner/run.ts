@@ -159,6 +159,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
       contracts: [],
       fixtures: plan.labels,
+      ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),
     };
     return { report, plan, model, cast };
   } finally {
