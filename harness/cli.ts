@@ -46,6 +46,9 @@ function program(): Command {
     .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
     .option('--concurrency <n>', 'requests in flight', '16')
     .option('--no-probes', 'skip the credential probes')
+    .option('--baseline <snapshot>', 'fail when access widened against this authz.snapshot.json')
+    .option('--allow-widening', 'report widening against the baseline without failing')
+    .addOption(new Option('--fail-on <severity>', 'fail on risky-rule findings at least this severe (see authmatrix lint)').choices(['high', 'medium', 'low']))
     .option('--out <dir>', 'where reports go', 'reports/out')
     .action(async (opts: import('./commands/run.js').RunCommandOptions) => {
       const { runCommand } = await import('./commands/run.js');

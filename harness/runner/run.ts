@@ -27,6 +27,7 @@ import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { startBroker } from './broker.js';
+import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
@@ -45,6 +46,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Credential probes as extra cells (default on). */
   probes?: boolean;
+  /** The gate's extra checks. */
+  gate?: GateOptions;
   /** Where live progress goes (stderr by default). */
   progress?: NodeJS.WriteStream;
   log?: (line: string) => void;
@@ -90,8 +93,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
   const base = castWith(model, config.personas);
-  // Checked before anything is started or created: a typo in --only costs nothing.
+  // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
   const select = onlyFilter(opts.only ?? [], expectedMatrix(model, base, { deliveries: false }));
+  const baseline = loadBaseline(opts.gate?.baseline);
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
 
   const endpoint = await endpointFor(opts, model, config, runId);
@@ -158,6 +162,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       cells: results.map(({ created: _c, ...r }) => (void _c, r)),
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
       contracts: [],
+      gate: gateOf(model, base, baseline, opts.gate ?? {}),
       fixtures: plan.labels,
       ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),
     };

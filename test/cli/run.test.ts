@@ -84,6 +84,43 @@ describe('authmatrix run on the embedded emulator', () => {
   });
 });
 
+describe('the gate’s other checks', () => {
+  it('--baseline: passes on an unchanged schema, fails when access widened (and --allow-widening lets it pass)', async () => {
+    const snapshot = path.join(dir, 'narrow.snapshot.json');
+    const config = ['--config', fixture('gate/authmatrix.config.json')];
+    expect((await cli(['snapshot', '--schema', fixture('gate/narrow'), ...config, '--out', snapshot])).code).toBe(0);
+    const same = await cli(['run', '--schema', fixture('gate/narrow'), ...config, '--baseline', snapshot, '--out', path.join(dir, 'b0')]);
+    expect(same.code).toBe(0);
+    expect(results(path.join(dir, 'b0')).gate?.baseline?.changes).toEqual([]);
+
+    const wider = await cli(['run', '--schema', fixture('gate/wide'), ...config, '--baseline', snapshot, '--out', path.join(dir, 'b1')]);
+    expect(wider.code).toBe(1);
+    expect(wider.stdout).toMatch(/✗ access widened against .*narrow\.snapshot\.json: \d+ widened/);
+    const changes = results(path.join(dir, 'b1')).gate!.baseline!.changes;
+    expect(changes.map((c) => `${c.persona} ${c.operation} ${c.direction} ${c.severity}`)).toEqual(expect.arrayContaining(['apiKey update widened high', 'apiKey delete widened high']));
+    expect(results(path.join(dir, 'b1')).totals.mismatches).toBe(0);
+
+    const allowed = await cli(['run', '--schema', fixture('gate/wide'), ...config, '--baseline', snapshot, '--allow-widening', '--out', path.join(dir, 'b2')]);
+    expect(allowed.code).toBe(0);
+  });
+
+  it('--fail-on: risky rules fail the gate at or above the severity', async () => {
+    const config = ['--config', fixture('gate/authmatrix.config.json')];
+    const risky = await cli(['run', '--schema', fixture('gate/wide'), ...config, '--fail-on', 'high', '--out', path.join(dir, 'f1')]);
+    expect(risky.code).toBe(1);
+    expect(risky.stdout).toMatch(/✗ \d+ finding\(s\) at or above high: /);
+    expect(results(path.join(dir, 'f1')).gate!.findings!.items.some((f) => f.check === 'public-write' && f.severity === 'high')).toBe(true);
+    const calm = await cli(['run', '--schema', fixture('gate/narrow'), ...config, '--fail-on', 'high', '--out', path.join(dir, 'f2')]);
+    expect(calm.code).toBe(0);
+  });
+
+  it('a missing baseline is bad input', async () => {
+    const r = await cli(['run', '--schema', example('todo'), '--baseline', path.join(dir, 'nope.json'), '--out', path.join(dir, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.json: snapshot file not found\. Fix: create it with `authmatrix snapshot/);
+  });
+});
+
 describe('the gate fails when the endpoint is not what the schema says', () => {
   it('a deployed API whose rule was widened behind the schema’s back: exit 1, the mismatches named', async () => {
     // The "deployed" app: an emulator serving the widened schema, in its own process.
