@@ -1,0 +1,131 @@
+/**
+ * The runner's pieces on their own: classifying answers (only auth outcomes count as deny), judging
+ * them against cells (down to the fields and records), and planning fixtures (a private copy for every
+ * mutating cell, creators the oracle allows, untestable cells named with a reason).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLResult } from '../../harness/client/http.js';
+import { castWith, type Persona } from '../../harness/matrix/cast.js';
+import { expectedMatrix, type Cell } from '../../harness/matrix/cells.js';
+import { classifyList, classifyRecord, type Observation } from '../../harness/matrix/classify.js';
+import { creatorFor, planRun } from '../../harness/matrix/plan.js';
+import { judge } from '../../harness/matrix/verdict.js';
+import { fixtures } from '../../harness/matrix/fixtures.js';
+import { loadAuthModel } from '../../harness/schema/load.js';
+import type { AuthModel } from '../../harness/schema/model.js';
+import { example } from '../cli/cli.js';
+
+function answer(status: number, body: { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; path?: (string | number)[] | null }[] }): GraphQLResult {
+  return { status, data: body.data ?? null, errors: body.errors ?? [], body, headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
+}
+
+const unauthorized = (root: string, type = 'Query') => ({ message: `Not Authorized to access ${root} on type ${type}`, errorType: 'Unauthorized', path: [root] });
+
+describe('classifying answers', () => {
+  const ctx = { root: 'getPost', selected: ['id', 'title', 'content', 'owner'], record: { id: 'p', title: 't', content: 'c', owner: null } };
+
+  it.each<[string, GraphQLResult, Partial<Observation>]>([
+    ['a 401 is a request-level denial', answer(401, { errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }] }), { outcome: 'deny', level: 'request' }],
+    ['a 403 signature failure too', answer(403, { errors: [{ errorType: 'InvalidSignatureException', message: 'Signature expired' }] }), { outcome: 'deny', level: 'request' }],
+    ['null and Unauthorized is a resolver denial', answer(200, { data: { getPost: null }, errors: [unauthorized('getPost')] }), { outcome: 'deny', level: 'resolver' }],
+    ['Unauthorized on [...] names the fields', answer(200, { data: { createPost: null }, errors: [{ message: 'Unauthorized on [owner, editors]', errorType: 'Unauthorized', path: ['getPost'] }] }), { outcome: 'deny', deniedFields: ['editors', 'owner'] }],
+    ['a record with a field error is partial', answer(200, { data: { getPost: { id: 'p', title: 't', content: null, owner: null } }, errors: [unauthorized('content', 'Post')].map((e) => ({ ...e, path: ['getPost', 'content'] })) }), { outcome: 'partial', deniedFields: ['content'] }],
+    ['a validation error is invalid, not a denial', answer(200, { errors: [{ message: "Validation error of type WrongType: argument 'input.owner' …", path: null }] }), { outcome: 'invalid' }],
+    ['ConditionalCheckFailed is an error, not a denial', answer(200, { data: { getPost: null }, errors: [{ message: 'The conditional request failed', errorType: 'DynamoDB:ConditionalCheckFailedException', path: ['getPost'] }] }), { outcome: 'error' }],
+    ['a 5xx is an error', answer(502, {}), { outcome: 'error' }],
+    ['a null field that holds a value is redaction; one that holds none is blank', answer(200, { data: { getPost: { id: 'p', title: 't', content: null, owner: null } } }), { outcome: 'allow', nulledFields: ['content'], blankFields: ['owner'] }],
+  ])('%s', (_name, r, want) => {
+    expect(classifyRecord(r, ctx)).toMatchObject(want);
+  });
+
+  it('lists: only the run’s fixtures count, other records and their errors are ignored', () => {
+    const known = new Map([['1', 'owned'], ['2', 'unowned']]);
+    const view = { selected: ['id', 'ssn'], records: new Map([['owned', { id: '1', ssn: 's' }], ['unowned', { id: '2', ssn: 's' }]]) };
+    const r = answer(200, {
+      data: { listEmployees: { items: [{ id: '1', ssn: 's' }, { id: 'other', ssn: null }] } },
+      errors: [{ message: 'Not Authorized to access ssn on type Employee', errorType: 'Unauthorized', path: ['listEmployees', 'items', 1, 'ssn'] }],
+    });
+    expect(classifyList(r, 'listEmployees', known, ['owned', 'unowned'], view)).toMatchObject({ outcome: 'filtered', seen: ['owned'] });
+    const both = answer(200, { data: { listEmployees: { items: [{ id: '2', ssn: null }, { id: '1', ssn: 's' }] } }, errors: [{ message: 'x', errorType: 'Unauthorized', path: ['listEmployees', 'items', 0, 'ssn'] }] });
+    expect(classifyList(both, 'listEmployees', known, ['owned', 'unowned'], view)).toMatchObject({ outcome: 'partial', deniedFields: ['ssn'], seen: ['owned', 'unowned'] });
+  });
+});
+
+describe('judging a cell', () => {
+  const cell = (expected: Cell['expected'], decision: Partial<Cell['decision']> = {}, kind: Cell['kind'] = 'model'): Cell => ({
+    id: 'Post|get|stranger|owned', kind, persona: 'stranger', model: 'Post', operation: 'get', expected, rule: 'Post#1', reason: 'r',
+    decision: { outcome: expected === 'invalid' ? 'deny' : expected, rule: 'Post#1', reason: 'r', ...decision }, action: { type: 'get', model: 'Post', instance: 'Post|owned' },
+  });
+
+  it.each<[string, Cell, Observation, boolean]>([
+    ['deny matches a resolver denial', cell('deny'), { outcome: 'deny', level: 'resolver', summary: '' }, true],
+    ['a request-level refusal is not the resolver denial expected', cell('deny'), { outcome: 'deny', level: 'request', summary: '' }, false],
+    ['nor the other way round', cell('deny', { requestLevel: true }), { outcome: 'deny', level: 'resolver', summary: '' }, false],
+    ['the fields of Unauthorized on [...] must be the same', cell('deny', { deniedFields: ['owner'] }), { outcome: 'deny', level: 'resolver', deniedFields: ['editors'], summary: '' }, false],
+    ['an error is never a denial', cell('deny'), { outcome: 'error', summary: 'timeout' }, false],
+    ['an allow where deny is expected fails', cell('deny'), { outcome: 'allow', summary: '' }, false],
+    ['partial must name the same fields', cell('partial', { deniedFields: ['ssn'] }), { outcome: 'partial', deniedFields: ['ssn', 'salary'], summary: '' }, false],
+    ['redaction must be the expected one', cell('allow', { redactedFields: ['ssn'] }), { outcome: 'allow', nulledFields: [], summary: '' }, false],
+    ['…except on fields that hold nothing', cell('allow', { redactedFields: ['ssn'] }), { outcome: 'allow', blankFields: ['ssn'], summary: '' }, true],
+    ['a list must show exactly the expected records', cell('filtered', { visibleIds: ['owned'] }), { outcome: 'filtered', seen: ['owned', 'shared'], summary: '' }, false],
+    ['…and passes when it does', cell('filtered', { visibleIds: ['owned'] }), { outcome: 'filtered', seen: ['owned'], summary: '' }, true],
+    ['an invalid request is expected to be invalid', cell('invalid'), { outcome: 'deny', level: 'resolver', summary: '' }, false],
+    ['a subscription that starts when it must not fails', cell('deny', {}, 'subscription'), { outcome: 'allow', summary: 'start_ack' }, false],
+    ['an event that arrives when it must not fails', cell('deny', {}, 'delivery'), { outcome: 'allow', summary: 'delivered' }, false],
+  ])('%s', (_name, c, obs, pass) => {
+    const v = judge(c, obs);
+    expect(v.pass).toBe(pass);
+    expect(v.detail === '').toBe(pass);
+  });
+});
+
+describe('planning fixtures', () => {
+  let blog: AuthModel;
+  let cast: Persona[];
+  let cells: Cell[];
+  beforeAll(async () => {
+    blog = await loadAuthModel(example('blog'));
+    cast = castWith(blog, { lambdaAllowed: { token: 'helpdesk-alice' }, lambdaDenied: { token: 'x' } });
+    cells = expectedMatrix(blog, cast);
+  });
+
+  it('every mutating cell gets its own copy; reads share the fixture', () => {
+    const plan = planRun(blog, cast, cells, { nonce: 'n' });
+    const mutating = plan.cells.filter((c) => c.action.type === 'update' || c.action.type === 'delete');
+    const instances = mutating.map((c) => (c.action as { instance: string }).instance);
+    expect(instances.every((i) => /#\d+$/.test(i))).toBe(true);
+    expect(new Set(instances).size).toBe(instances.length);
+    const reads = plan.cells.filter((c) => c.action.type === 'get').map((c) => (c.action as { instance: string }).instance);
+    expect(reads.every((i) => !i.includes('#'))).toBe(true);
+    const created = new Set(plan.fixtures.map((f) => f.instance));
+    for (const i of [...instances, ...reads]) expect(created.has(i)).toBe(true);
+  });
+
+  it('creators are personas the oracle lets create exactly the record', () => {
+    const post = blog.models.find((m) => m.name === 'Post')!;
+    const [owned, , unowned] = fixtures(blog, post, cast);
+    expect(creatorFor(blog, post, owned!.record, cast)?.creator).toBe('owner');
+    expect(creatorFor(blog, post, unowned!.record, cast)?.creator).toBe('iamAdmin');
+    // Without the IAM admin nobody can make a Post without owner: its cells are untestable, and say why.
+    const noAdmin = cast.filter((p) => p.kind !== 'iamAdmin');
+    expect(creatorFor(blog, post, unowned!.record, noAdmin)).toBeNull();
+    const plan = planRun(blog, noAdmin, expectedMatrix(blog, noAdmin), { nonce: 'n' });
+    const untested = plan.untested.filter((u) => u.cell.model === 'Post');
+    expect(untested.length).toBeGreaterThan(0);
+    expect(untested[0]!.reason).toMatch(/nobody in the cast can create Post's a record without owner or group/);
+    expect(plan.cells.some((c) => c.model === 'Post' && c.fixture === 'unowned')).toBe(false);
+  });
+
+  it('property: whatever subset of cells is planned, private copies never repeat and every instance is created', () => {
+    fc.assert(fc.property(fc.subarray(cells.map((_, i) => i), { minLength: 1, maxLength: 300 }), (picked) => {
+      const plan = planRun(blog, cast, picked.map((i) => cells[i]!), { nonce: 'n' });
+      const copies = plan.cells.flatMap((c) => (c.action.type === 'update' || c.action.type === 'delete' ? [c.action.instance] : []));
+      const events = plan.scenarios.flatMap((s) => [...s.events, ...s.sentinels]).flatMap((e) => (e.action.type === 'create' ? [] : [e.action.instance]));
+      const all = [...copies, ...events];
+      expect(new Set(all).size).toBe(all.length);
+      const created = new Set(plan.fixtures.map((f) => f.instance));
+      for (const i of all) expect(created.has(i)).toBe(true);
+    }), { numRuns: 40 });
+  });
+});
