@@ -40,7 +40,7 @@ export type Action =
   | { type: 'delete'; model: string; instance: string; select?: string[] }
   | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
   | { type: 'deliver'; model: string; op: SubscriptionOperation; subscriber: string; event: string }
-  | { type: 'relation'; model: string; instance: string; field: string; childKey: string }
+  | { type: 'relation'; model: string; instance: string; field: string; childKey: string; childFields: string[] }
   | { type: 'custom'; operation: string; args: Record<string, unknown> }
   | { type: 'headers'; variant: HeaderVariant; base: Action; other?: string }
   /** Several reads in one request, each judged as its own cell. */
@@ -360,17 +360,25 @@ function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
     if (!other) continue;
     const readFrom = rel.kind === 'belongsTo' ? fixtures(auth, m, cast) : [parentFixture(auth, m, cast)];
     const children = rel.kind === 'belongsTo' ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);
+    // The related records' own field rules must hold through the nested selection too.
+    const childFields = other.fields.filter((x) => !x.implicit && !x.relation && (x.rules || fieldIsRestricted(other, x))).map((x) => x.name);
     for (const p of cast) {
       for (const f of readFrom) {
         const parentRead = decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [m.primaryKey.partitionKey] });
         if (parentRead.outcome === 'deny') continue;
         const r = readRelation(auth, p.identity, m.name, field.name, children);
-        const decision: Decision = { outcome: r.outcome, rule: null, reason: r.reason, ...(r.outcome === 'deny' ? {} : { visibleIds: r.visibleIds }) };
+        const visible = children.filter((c) => r.visibleIds.includes(String(c[other.primaryKey.partitionKey])));
+        const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields] }).deniedFields ?? []))].sort();
+        const decision: Decision = r.outcome === 'deny'
+          ? { outcome: 'deny', rule: null, reason: r.reason }
+          : denied.length
+            ? { outcome: 'partial', rule: null, reason: `${r.reason}; through the relation, ${other.name}'s field rules still refuse ${denied.join(', ')}`, visibleIds: r.visibleIds, deniedFields: denied }
+            : { outcome: r.outcome, rule: null, reason: r.reason, visibleIds: r.visibleIds };
         const own = ownership(m, p.identity, f.record);
         out.push(cell({
           id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, kind: 'relation', persona: p.name, model: m.name, operation: 'get', field: field.name, fixture: f.name,
           ...(own ? { ownership: own } : {}),
-          action: { type: 'relation', model: m.name, instance: instanceOf(m.name, f.name), field: field.name, childKey: other.primaryKey.partitionKey },
+          action: { type: 'relation', model: m.name, instance: instanceOf(m.name, f.name), field: field.name, childKey: other.primaryKey.partitionKey, childFields },
         }, decision));
       }
     }

@@ -235,7 +235,8 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
     case 'relation': {
       const m = model(rt, action.model);
       const key = m.primaryKey.partitionKey;
-      const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), [key, `${action.field}.${action.childKey}`]), options);
+      const select = [key, `${action.field}.${action.childKey}`, ...action.childFields.map((f) => `${action.field}.${f}`)];
+      const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), select), options);
       return result(cell, classifyRelation(rt, r, m, action.field), r);
     }
     case 'custom': {

@@ -82,13 +82,20 @@ const OPERATION_TYPE: Record<string, string> = { query: 'Query', mutation: 'Muta
 export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The snapshot of a schema for a cast (the cells default to the expected matrix). */
+/**
+ * Cells that state a permission. Left out: the same permission reached another way (custom-header
+ * paths, a list filter naming another owner), batching and credential probes, which check the
+ * endpoint's plumbing rather than who may do what.
+ */
+const isPermission = (c: Cell): boolean => c.kind !== 'header' && c.kind !== 'batch' && c.kind !== 'probe' && !c.variant?.startsWith('filter:');
+
 export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = expectedMatrix(auth, cast)): Snapshot {
   const recordNames = new Map<string, string>();
   for (const m of auth.models) for (const f of fixtures(auth, m, cast)) recordNames.set(`${m.name}|${recordKey(m, f.record)}`, f.name);
 
   const grid = new Map<string, Map<string, Map<string, Access>>>();
   const seen = new Set<string>();
-  for (const c of cells) {
+  for (const c of cells.filter(isPermission)) {
     const key = permissionKey(c);
     const situation = c.fixture ?? '';
     const id = `${key}|${c.persona}|${situation}`;

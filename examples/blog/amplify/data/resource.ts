@@ -43,6 +43,7 @@ const schema = a.schema({
       name: a.string().required(),
       team: a.string(),
       viewers: a.string().array(),
+      members: a.hasMany('Employee', 'projectId'),
     })
     .authorization((allow) => [
       allow.groupDefinedIn('team'),
@@ -50,10 +51,13 @@ const schema = a.schema({
       allow.groups(['Admin']),
     ]),
 
-  // Field-level rules: the ssn is for its owner and HR only; salary is HR's to set.
+  // Field-level rules: the ssn is for its owner and HR only; salary is HR's to set. Reading employees
+  // through their project must not open them up.
   Employee: a
     .model({
       name: a.string().required(),
+      projectId: a.id(),
+      project: a.belongsTo('Project', 'projectId'),
       owner: a.string().authorization((allow) => [allow.owner().to(['read', 'delete']), allow.groups(['HR'])]),
       ssn: a.string().authorization((allow) => [allow.owner().to(['read']), allow.groups(['HR'])]),
       salary: a.float().authorization((allow) => [allow.groups(['HR'])]),
