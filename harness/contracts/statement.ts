@@ -1,0 +1,159 @@
+/**
+ * The statement model of user contracts: who (subject), how (quantifier), does what (verb) to what
+ * (object, optionally a field and which records). Both contract formats (YAML sentences and the
+ * TypeScript builder) produce a `Draft` and go through `makeStatement`, so they validate alike and
+ * produce the same model. Pure: names are checked against the matrix later (select.ts).
+ */
+
+export const VERBS = ['read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call'] as const;
+export type Verb = (typeof VERBS)[number];
+
+/** `may`: every cell grants it; `never`: no cell grants it; `only`: the subjects may, nobody else ever. */
+export type Quantifier = 'may' | 'never' | 'only';
+
+export type Subject = { personas: string[] } | { anyone: true; except: string[] };
+
+/**
+ * Which records: `{ of: persona }` the persona's own fixture (`owned`), `shared` (shared with a co-owner
+ * or a group), `unowned` (no owner, no group), `own`/`other` (how the acting persona stands to a record).
+ */
+export type Records = { of: string } | 'shared' | 'unowned' | 'own' | 'other';
+
+/** What a contract file says, before validation: the builder's and the structured YAML form's shape. */
+export interface Draft {
+  subject: Subject;
+  quantifier: Quantifier;
+  verb: string;
+  /** `Model`, `Model.field` or a custom operation. */
+  object: string;
+  records?: Records;
+  /** receive: only events made by this persona's mutations. */
+  from?: string;
+}
+
+export interface Statement {
+  /** The sentence, as written (YAML) or as the builder's call reads (TypeScript). */
+  text: string;
+  /** 1-based line in the contract file, when known. */
+  line?: number;
+  subject: Subject;
+  quantifier: Quantifier;
+  verb: Verb;
+  /** A model or a custom operation. */
+  object: string;
+  field?: string;
+  records?: Records;
+  from?: string;
+}
+
+export interface Contract {
+  name: string;
+  description?: string;
+  file: string;
+  statements: Statement[];
+}
+
+/** A statement that does not validate; the loader adds the file and line. */
+export class StatementError extends Error {
+  constructor(message: string, readonly fix: string) {
+    super(message);
+    this.name = 'StatementError';
+  }
+}
+
+export const isStatementError = (e: unknown): e is StatementError => (e as Error | undefined)?.name === 'StatementError' && typeof (e as StatementError).fix === 'string';
+
+const RECORD_VERBS: Verb[] = ['read', 'get', 'list', 'update', 'delete', 'write'];
+const FIELD_VERBS: Verb[] = ['read', 'get', 'list', 'create', 'update', 'write', 'receive'];
+const NAME = /^[A-Za-z_][\w:.@+-]*$/;
+const OBJECT = /^([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?$/;
+
+export const VERB_LIST = 'read, get, list, create, update, delete, write, subscribe to, receive or call';
+
+/** Validates a draft and gives the statement (with its canonical sentence as text). */
+export function makeStatement(d: Draft): Statement {
+  if (!(VERBS as readonly string[]).includes(d.verb)) throw new StatementError(`unknown verb "${d.verb}"`, `use ${VERB_LIST}`);
+  const verb = d.verb as Verb;
+  const subject = checkSubject(d.subject, d.quantifier);
+  const m = OBJECT.exec(d.object);
+  if (!m) throw new StatementError(`"${d.object}" is not a model, a Model.field or a custom operation`, 'write e.g. Post, Post.title or likePost');
+  const [, object, field] = m as unknown as [string, string, string | undefined];
+  if (field && !FIELD_VERBS.includes(verb)) {
+    throw new StatementError(`${verb} acts on whole records or operations, not on the field ${d.object}`, `write ${object} instead of ${d.object}`);
+  }
+  if (d.records !== undefined) {
+    checkRecords(d.records);
+    if (!RECORD_VERBS.includes(verb)) {
+      throw new StatementError(`"${recordsWords(d.records)}" does not apply to ${verb}`, `drop it: records are named for ${RECORD_VERBS.join(', ')}`);
+    }
+  }
+  if (d.from !== undefined) {
+    if (verb !== 'receive') throw new StatementError(`"from ${d.from}" applies only to receive`, `drop "from ${d.from}", or write "receive ${object} from ${d.from}"`);
+    checkName(d.from);
+  }
+  const s: Statement = {
+    text: '',
+    subject,
+    quantifier: d.quantifier,
+    verb,
+    object,
+    ...(field ? { field } : {}),
+    ...(d.records !== undefined ? { records: d.records } : {}),
+    ...(d.from !== undefined ? { from: d.from } : {}),
+  };
+  return { ...s, text: sentenceOf(s) };
+}
+
+function checkSubject(s: Subject, q: Quantifier): Subject {
+  if ('anyone' in s) {
+    if (q === 'only') throw new StatementError('"only anyone" says nothing', 'name the personas: only groupMember:Admin may delete Post');
+    s.except.forEach(checkName);
+    return { anyone: true, except: [...s.except] };
+  }
+  if (!s.personas.length) throw new StatementError('the statement names no persona', 'start with a persona (guest), several (guest and apiKey), anyone or everyone else');
+  s.personas.forEach(checkName);
+  const twice = s.personas.find((p, i) => s.personas.indexOf(p) !== i);
+  if (twice) throw new StatementError(`persona "${twice}" is named twice`, 'name each persona once');
+  return { personas: [...s.personas] };
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || !NAME.test(name)) throw new StatementError(`"${String(name)}" is not a persona name`, 'use a persona name such as guest, owner or groupMember:Admin');
+}
+
+function checkRecords(r: Records): void {
+  if (typeof r === 'object' && r !== null && typeof r.of === 'string') return checkName(r.of);
+  if (r === 'shared' || r === 'unowned' || r === 'own' || r === 'other') return;
+  throw new StatementError(`unknown records "${JSON.stringify(r)}"`, "use of: '<persona>' (that persona's record), or records: shared, unowned, own or others");
+}
+
+/** The words a sentence uses for a records qualifier. */
+export function recordsWords(r: Records): string {
+  if (typeof r === 'object') return `${r.of}'s`;
+  return r === 'own' ? 'their own' : r === 'other' ? "others'" : r;
+}
+
+const THIRD: Record<Verb, string> = {
+  read: 'reads', get: 'gets', list: 'lists', create: 'creates', update: 'updates', delete: 'deletes',
+  write: 'writes', subscribe: 'subscribes to', receive: 'receives', call: 'calls',
+};
+const BASE: Record<Verb, string> = { ...Object.fromEntries(VERBS.map((v) => [v, v])), subscribe: 'subscribe to' } as Record<Verb, string>;
+
+/** Persona lists as a sentence says them: `a`, `a and b`, `a, b and c`. */
+export function namesWords(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+export function subjectWords(s: Subject): string {
+  if ('anyone' in s) return s.except.length ? `anyone except ${namesWords(s.except)}` : 'anyone';
+  return namesWords(s.personas);
+}
+
+/** The canonical sentence of a statement; `parseSentence` reads it back to the same statement. */
+export function sentenceOf(s: Omit<Statement, 'text' | 'line'>): string {
+  const who = subjectWords(s.subject);
+  const plural = 'personas' in s.subject && s.subject.personas.length > 1;
+  const does = s.quantifier === 'never' ? `never ${plural ? BASE[s.verb] : THIRD[s.verb]}` : `may ${BASE[s.verb]}`;
+  const what = [s.records !== undefined ? recordsWords(s.records) : '', s.field ? `${s.object}.${s.field}` : s.object, s.from ? `from ${s.from}` : ''].filter(Boolean).join(' ');
+  return `${s.quantifier === 'only' ? 'only ' : ''}${who} ${does} ${what}`;
+}

@@ -1,0 +1,40 @@
+/** The example apps' expected matrices, loaded once per test file, and cell results made from them. */
+import path from 'node:path';
+import { loadConfig } from '../../harness/config.js';
+import type { ObservedCell } from '../../harness/contracts/evaluate.js';
+import type { ContractMatrix } from '../../harness/contracts/select.js';
+import { castWith } from '../../harness/matrix/cast.js';
+import { expectedMatrix, type Cell } from '../../harness/matrix/cells.js';
+import { loadAuthModel } from '../../harness/schema/load.js';
+import { ROOT } from '../cli/cli.js';
+
+const cache = new Map<string, Promise<ContractMatrix>>();
+
+/** `blog` or `todo`: the schema, the config's cast and the full expected matrix. */
+export function app(name: 'blog' | 'todo'): Promise<ContractMatrix> {
+  let m = cache.get(name);
+  if (!m) {
+    m = (async () => {
+      const dir = path.join(ROOT, 'examples', name);
+      const model = await loadAuthModel(path.join(dir, 'amplify/data/resource.ts'));
+      const { config } = await loadConfig(undefined, [dir]);
+      return { model, cells: expectedMatrix(model, castWith(model, config.personas)) };
+    })();
+    cache.set(name, m);
+  }
+  return m;
+}
+
+/** What a run would record if the endpoint did exactly what the matrix expects. */
+export function asExpected(cells: Cell[]): ObservedCell[] {
+  return cells.map((c) => ({ id: c.id, observed: c.expected, pass: true, summary: c.expected, ...(c.decision.visibleIds ? { seen: c.decision.visibleIds } : {}) }));
+}
+
+/** The same, with some cells answered otherwise (a mismatch in the run): only what the change says is recorded. */
+export function withObserved(cells: Cell[], changes: Record<string, Omit<ObservedCell, 'id' | 'pass'>>): ObservedCell[] {
+  for (const id of Object.keys(changes)) if (!cells.some((c) => c.id === id)) throw new Error(`no cell ${id} in the matrix`);
+  return asExpected(cells).map((r) => {
+    const change = changes[r.id];
+    return change ? { ...change, id: r.id, pass: false } : r;
+  });
+}

@@ -1,0 +1,127 @@
+/** The sentence grammar: every form, every error (message and fix), and the canonical sentence read back. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseSentence } from '../../harness/contracts/sentence.js';
+import { StatementError, makeStatement, sentenceOf, type Draft, type Statement, type Subject } from '../../harness/contracts/statement.js';
+
+/** The statement model without the sentence it came from. */
+const model = (s: Statement) => {
+  const { text: _text, line: _line, ...rest } = s;
+  return rest;
+};
+const parsed = (text: string, previous?: Subject) => model(parseSentence(text, previous));
+const who = (...personas: string[]) => ({ personas });
+
+describe('sentence forms', () => {
+  const forms: [string, Omit<Statement, 'text' | 'line'>][] = [
+    ['apiKey reads Post', { subject: who('apiKey'), quantifier: 'may', verb: 'read', object: 'Post' }],
+    ['apiKey may read Post', { subject: who('apiKey'), quantifier: 'may', verb: 'read', object: 'Post' }],
+    ['apiKey can read Post.', { subject: who('apiKey'), quantifier: 'may', verb: 'read', object: 'Post' }],
+    ['guest never reads Employee.ssn', { subject: who('guest'), quantifier: 'never', verb: 'read', object: 'Employee', field: 'ssn' }],
+    ['guest cannot read Post', { subject: who('guest'), quantifier: 'never', verb: 'read', object: 'Post' }],
+    ["guest can't get Post", { subject: who('guest'), quantifier: 'never', verb: 'get', object: 'Post' }],
+    ['guest can not list Post', { subject: who('guest'), quantifier: 'never', verb: 'list', object: 'Post' }],
+    ['guest may not create Post', { subject: who('guest'), quantifier: 'never', verb: 'create', object: 'Post' }],
+    ['only groupMember:Admin deletes Post', { subject: who('groupMember:Admin'), quantifier: 'only', verb: 'delete', object: 'Post' }],
+    ['Only groupMember:Admin MAY delete Post', { subject: who('groupMember:Admin'), quantifier: 'only', verb: 'delete', object: 'Post' }],
+    ['only owner, groupMember:Admin and iamAdmin can update Post', { subject: who('owner', 'groupMember:Admin', 'iamAdmin'), quantifier: 'only', verb: 'update', object: 'Post' }],
+    ['guest and apiKey never write Post', { subject: who('guest', 'apiKey'), quantifier: 'never', verb: 'write', object: 'Post' }],
+    ['guest or apiKey never updates Post.title', { subject: who('guest', 'apiKey'), quantifier: 'never', verb: 'update', object: 'Post', field: 'title' }],
+    ['guest, apiKey, and anonymous never write Post', { subject: who('guest', 'apiKey', 'anonymous'), quantifier: 'never', verb: 'write', object: 'Post' }],
+    ['anyone never deletes Post', { subject: { anyone: true, except: [] }, quantifier: 'never', verb: 'delete', object: 'Post' }],
+    ['everyone never deletes Post', { subject: { anyone: true, except: [] }, quantifier: 'never', verb: 'delete', object: 'Post' }],
+    ["anyone except owner and iamAdmin never deletes owner's Post", { subject: { anyone: true, except: ['owner', 'iamAdmin'] }, quantifier: 'never', verb: 'delete', object: 'Post', records: { of: 'owner' } }],
+    ["stranger cannot list owner's Todo", { subject: who('stranger'), quantifier: 'never', verb: 'list', object: 'Todo', records: { of: 'owner' } }],
+    ['stranger may update shared Post', { subject: who('stranger'), quantifier: 'may', verb: 'update', object: 'Post', records: 'shared' }],
+    ['stranger never deletes unowned Post', { subject: who('stranger'), quantifier: 'never', verb: 'delete', object: 'Post', records: 'unowned' }],
+    ['owner may update their own Todo', { subject: who('owner'), quantifier: 'may', verb: 'update', object: 'Todo', records: 'own' }],
+    ['owner may update own Todo', { subject: who('owner'), quantifier: 'may', verb: 'update', object: 'Todo', records: 'own' }],
+    ["stranger never updates others' Todo", { subject: who('stranger'), quantifier: 'never', verb: 'update', object: 'Todo', records: 'other' }],
+    ['groupMember:Team subscribes to Project', { subject: who('groupMember:Team'), quantifier: 'may', verb: 'subscribe', object: 'Project' }],
+    ['stranger never subscribes to Project events', { subject: who('stranger'), quantifier: 'never', verb: 'subscribe', object: 'Project' }],
+    ['stranger never receives Todo events from owner', { subject: who('stranger'), quantifier: 'never', verb: 'receive', object: 'Todo', from: 'owner' }],
+    ['stranger never receives Employee.ssn', { subject: who('stranger'), quantifier: 'never', verb: 'receive', object: 'Employee', field: 'ssn' }],
+    ['apiKey calls echo', { subject: who('apiKey'), quantifier: 'may', verb: 'call', object: 'echo' }],
+  ];
+  it.each(forms)('%s', (text, statement) => {
+    expect(parsed(text)).toEqual(statement);
+    expect(parseSentence(text).text).toBe(text);
+  });
+
+  it('"everyone else" is anyone except the personas of the statement before it', () => {
+    expect(parsed("everyone else never updates owner's Todo", who('owner', 'iamAdmin')))
+      .toEqual({ subject: { anyone: true, except: ['owner', 'iamAdmin'] }, quantifier: 'never', verb: 'update', object: 'Todo', records: { of: 'owner' } });
+  });
+});
+
+describe('sentence errors: one line, with the fix', () => {
+  const VERBS = 'use read, get, list, create, update, delete, write, subscribe to, receive or call';
+  const errors: [string, string, string][] = [
+    ['', 'the statement is empty', 'write a sentence such as "guest never reads Post"'],
+    ['never reads Post', 'the statement starts with "never", not a persona', 'start with a persona (guest), several (guest and apiKey), anyone or everyone else'],
+    ['guest never reeds Post', 'unknown verb "reeds"', `${VERBS} (did you mean reads?)`],
+    ['guest never eat Post', 'unknown verb "eat"', VERBS],
+    ['guest never', '"guest never" stops before the verb', 'continue with read, get, list, create, update, delete, write, subscribe to, receive or call'],
+    ['guest never reads', '"guest never reads" names no model, field or custom operation', 'end with a model (Post), a field (Post.title) or a custom operation (likePost)'],
+    ["stranger never lists owner's", `"stranger never lists owner's" names no model, field or custom operation`, 'end with a model (Post), a field (Post.title) or a custom operation (likePost)'],
+    ['only guest never reads Post', '"only" cannot be combined with a negation', 'write "only X may <verb> <object>", or "X never <verb> <object>"'],
+    ['guest and never reads Post', '"and" is not followed by a persona', 'name a persona after "and", e.g. guest or groupMember:Admin'],
+    ['guest, never reads Post', 'a comma is not followed by a persona', 'name a persona after a comma, e.g. guest or groupMember:Admin'],
+    ['anyone except never deletes Post', '"except" is not followed by a persona', 'name a persona after "except", e.g. guest or groupMember:Admin'],
+    ['stranger never receives Post from', '"from" is not followed by a persona', 'name a persona after "from", e.g. guest or groupMember:Admin'],
+    ['everyone else never deletes Post', '"everyone else" needs a statement before it that names personas', "name them instead: anyone except owner never updates owner's Todo"],
+    ['only anyone may delete Post', '"only anyone" says nothing', 'name the personas: only groupMember:Admin may delete Post'],
+    ['guest never reads Post now', 'unexpected "now" after "guest never reads Post"', 'end the sentence after the object; only "events" (subscribe to, receive) and "from <persona>" (receive) may follow it'],
+    ['guest never reads Post events', '"events" follows only subscribe to and receive', 'drop "events"'],
+    ['guest never reads Post from owner', '"from owner" applies only to receive', 'drop "from owner", or write "receive Post from owner"'],
+    ['guest never deletes Post.title', 'delete acts on whole records or operations, not on the field Post.title', 'write Post instead of Post.title'],
+    ['guest never calls echo.message', 'call acts on whole records or operations, not on the field echo.message', 'write echo instead of echo.message'],
+    ["guest never creates owner's Post", `"owner's" does not apply to create`, 'drop it: records are named for read, get, list, update, delete, write'],
+    ['guest never receives shared Post', '"shared" does not apply to receive', 'drop it: records are named for read, get, list, update, delete, write'],
+    ['guest never reads their Post', '"their" is not followed by "own"', "write their own (the persona's own records)"],
+    ['guest and guest never read Post', 'persona "guest" is named twice', 'name each persona once'],
+    ['guest never reads Post-1', '"Post-1" is not a model, a Model.field or a custom operation', 'write e.g. Post, Post.title or likePost'],
+  ];
+  it.each(errors)('%j', (text, message, fix) => {
+    let error: unknown;
+    try {
+      parseSentence(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StatementError);
+    expect({ message: (error as StatementError).message, fix: (error as StatementError).fix }).toEqual({ message, fix });
+  });
+});
+
+describe('canonical sentences', () => {
+  const sometimes = <T>(a: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: a, weight: 1 });
+  const name = fc.constantFrom('guest', 'apiKey', 'owner', 'stranger', 'groupMember:Admin', 'iamAdmin');
+  const names = fc.uniqueArray(name, { minLength: 1, maxLength: 3 });
+  const subject: fc.Arbitrary<Subject> = fc.oneof(names.map((personas) => ({ personas })), fc.uniqueArray(name, { maxLength: 2 }).map((except) => ({ anyone: true as const, except })));
+  const draft: fc.Arbitrary<Draft> = fc.record({
+    subject,
+    quantifier: fc.constantFrom('may', 'never', 'only'),
+    verb: fc.constantFrom('read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call'),
+    object: fc.constantFrom('Post', 'Employee.ssn', 'Todo', 'echo'),
+    records: sometimes(fc.constantFrom({ of: 'owner' }, 'shared', 'unowned', 'own', 'other')),
+    from: sometimes(name),
+  }).map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as unknown as Draft);
+
+  it('read back, the canonical sentence of any valid statement is the same statement', () => {
+    let valid = 0;
+    fc.assert(fc.property(draft, (d) => {
+      let s: Statement;
+      try {
+        s = makeStatement(d);
+      } catch (e) {
+        if (e instanceof StatementError) return;
+        throw e;
+      }
+      valid++;
+      expect(s.text).toBe(sentenceOf(s));
+      expect(model(parseSentence(s.text))).toEqual(model(s));
+    }), { numRuns: 400 });
+    expect(valid).toBeGreaterThan(100);
+  });
+});
