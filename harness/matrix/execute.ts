@@ -31,6 +31,8 @@ export interface Runtime {
   index: FixtureIndex;
   /** `Model|fixture` → the record as the oracle saw it (which fields hold a value). */
   records: Record<string, Record<string, unknown>>;
+  /** Told of every record a cell creates, as soon as it exists (a deployed run deletes them at the end). */
+  onCreated?: (records: CreatedRecord[]) => void | Promise<void>;
   /** Credential probes by id (harness/probes), when the run includes them. */
   probes?: Map<string, Probe>;
   /** How long to wait for a subscription event, and how long to watch when there is no sentinel. */
@@ -67,8 +69,6 @@ export interface CellResult {
   latencyMs: number;
   requestId?: string;
   evidence?: Evidence;
-  /** Records the cell created (deleted after a deployed run). */
-  created?: CreatedRecord[];
 }
 
 const clients = new WeakMap<RuntimePersona, GraphQLClient>();
@@ -106,7 +106,7 @@ function knownIds(rt: Runtime, modelName: string): Map<string, string> {
   return new Map(Object.entries(rt.index.names[modelName] ?? {}));
 }
 
-export function result(cell: Cell, obs: Observation, r?: GraphQLResult, created?: CreatedRecord[]): CellResult {
+export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellResult {
   const v = judge(cell, obs);
   return {
     id: cell.id,
@@ -130,7 +130,6 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult, created?
     latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
     ...(r?.requestId ? { requestId: r.requestId } : {}),
     ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),
-    ...(created?.length ? { created } : {}),
   };
 }
 
@@ -217,8 +216,8 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const r = await client.graphql(doc, options);
       const item = r.data?.[m.operationNames.create!] as Record<string, unknown> | null | undefined;
       const keys = keyFields(auth, m.name);
-      const created = item && keys.every((k) => item[k] !== null && item[k] !== undefined) ? [{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: cell.persona }] : [];
-      return result(cell, classifyRecord(r, { root: m.operationNames.create!, selected: action.select ?? defaultSelection(m), record: { ...input, ...cell.decision.filled } }), r, created);
+      if (item && keys.every((k) => item[k] !== null && item[k] !== undefined)) await rt.onCreated?.([{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: cell.persona }]);
+      return result(cell, classifyRecord(r, { root: m.operationNames.create!, selected: action.select ?? defaultSelection(m), record: { ...input, ...cell.decision.filled } }), r);
     }
     case 'update': {
       const m = model(rt, action.model);

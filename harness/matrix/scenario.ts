@@ -13,7 +13,7 @@ import type { Cell, SubscriptionOperation } from './cells.js';
 import type { DeliveryEvent, SubscriptionScenario } from './deliveries.js';
 import { nulls } from './classify.js';
 import { clientOf, connect, result, type CellResult, type Runtime } from './execute.js';
-import { keyFields, resolveRefs, type CreatedRecord } from './setup.js';
+import { keyFields, resolveRefs } from './setup.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
 const PER_CONNECTION = 90;
@@ -63,7 +63,7 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
     }
 
     // The events, one after another, then the sentinel.
-    const made = new Map<string, { id: string | null; response: GraphQLResult | null; failure?: string; created?: CreatedRecord }>();
+    const made = new Map<string, { id: string | null; response: GraphQLResult | null; failure?: string }>();
     for (const e of events) made.set(e.key, await mutate(rt, scenario.model, e));
     const last = sentinel ? await mutate(rt, scenario.model, sentinel) : null;
 
@@ -93,15 +93,10 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
       const payload = (arrived.data?.[m.operationNames[op]!] ?? {}) as Record<string, unknown>;
       const { nulled, blank } = nulls(payload, select, event.record);
       return result(cell, { outcome: 'allow', ...(nulled.length ? { nulledFields: nulled } : {}), ...(blank.length ? { blankFields: blank } : {}), summary: `delivered${nulled.length ? `, ${nulled.join(', ')} null` : ''}` });
-    }).map((r, i) => (i === 0 ? withCreated(r, [...made.values()].flatMap((x) => (x.created ? [x.created] : [])).concat(last?.created ? [last.created] : [])) : r));
+    });
   } finally {
     for (const c of connections) c.rtc.close();
   }
-}
-
-/** The records the scenario created ride on its first result, so that a deployed run deletes them. */
-function withCreated(r: CellResult, created: CreatedRecord[]): CellResult {
-  return created.length ? { ...r, created: [...(r.created ?? []), ...created] } : r;
 }
 
 /** A persona that receives every event of this operation (a static rule), to wait for the sentinel with. */
@@ -119,7 +114,7 @@ function idOf(ev: SubscriptionEvent, model: string, op: SubscriptionOperation, r
   return v === undefined || v === null ? null : String(v);
 }
 
-async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; response: GraphQLResult | null; failure?: string; created?: CreatedRecord }> {
+async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; response: GraphQLResult | null; failure?: string }> {
   const p = rt.personas.get(e.actor)!;
   const client = clientOf(rt, p);
   const m = rt.auth.models.find((x) => x.name === model)!;
@@ -137,8 +132,8 @@ async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ i
     const item = r.data?.[m.operationNames[e.action.type]!] as Record<string, unknown> | null | undefined;
     const id = item?.[m.primaryKey.partitionKey];
     if (!item || id === null || id === undefined) return { id: null, response: r, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
-    const created = e.action.type === 'create' ? { model, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: e.actor } : undefined;
-    return { id: String(id), response: r, ...(created ? { created } : {}) };
+    if (e.action.type === 'create') await rt.onCreated?.([{ model, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: e.actor }]);
+    return { id: String(id), response: r };
   } catch (err) {
     return { id: null, response: null, failure: (err as Error).message };
   }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
+import type { CreatedRecord } from '../matrix/setup.js';
 
 export interface BrokerAccess {
   url: string;
@@ -41,14 +42,24 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
   }
 }
 
-export async function startBroker(auths: Map<string, ClientAuth>): Promise<BrokerAccess & { close(): Promise<void> }> {
+/**
+ * Serves `GET /auth/<persona>` (the current credential) and takes `POST /created` (records the tests
+ * made), both behind the run's secret.
+ */
+export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void): Promise<BrokerAccess & { close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
+    if (req.method === 'POST' && req.url === '/created') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      onCreated(JSON.parse(body) as CreatedRecord[]);
+      return void res.writeHead(204).end();
+    }
     const name = decodeURIComponent((req.url ?? '').replace(/^\/auth\//, ''));
     const auth = auths.get(name);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
     if (!auth) return void res.writeHead(404).end();
     try {
       const body = JSON.stringify(await resolve(auth));
@@ -107,4 +118,10 @@ export async function brokeredAuth(access: BrokerAccess, persona: string): Promi
     case 'iam':
       return { mode: 'iam', region: first.region, credentials: async () => ((await fetchAuth()) as { credentials: AwsCredentials }).credentials };
   }
+}
+
+/** Tells the run's process about records a test created. */
+export async function reportCreated(access: BrokerAccess, records: CreatedRecord[]): Promise<void> {
+  const res = await request(`${access.url}/created`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
+  await res.body.dump();
 }

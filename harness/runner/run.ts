@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
-import { startVitest } from 'vitest/node';
+import { createVitest } from 'vitest/node';
 import { GraphQLClient } from '../client/http.js';
 import { loadConfig, type AuthmatrixConfig } from '../config.js';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
@@ -119,9 +119,12 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     }
     await endpoint.emulator?.stop();
   };
+  // Ctrl-C: stop the tests (those in flight finish and report what they created), then clean up.
+  const running: { cancel?: () => Promise<void> } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     log(`authmatrix: ${signal}: cleaning up run ${runId}…`);
-    tidy().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    const stopped = running.cancel ? Promise.race([running.cancel(), new Promise((r) => setTimeout(r, 10_000))]) : Promise.resolve();
+    stopped.catch(() => undefined).then(tidy).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -144,8 +147,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const setup = await createFixtures(model, plan.fixtures, clientFor);
     created.push(...setup.created);
 
-    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, concurrency, opts.progress ?? process.stderr, opts.target === 'deployed', probeSetting);
-    for (const r of results) created.push(...(r.created ?? []));
+    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, {
+      concurrency, out: opts.progress ?? process.stderr, deployed: opts.target === 'deployed', probes: probeSetting, onCreated: (records) => created.push(...records), running,
+    });
     const report: RunReport = {
       format: 'authmatrix-results',
       version: 1,
@@ -159,7 +163,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       ...(opts.only?.length ? { only: opts.only } : {}),
       personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning })),
       totals: totalsOf(results, plan.untested.length),
-      cells: results.map(({ created: _c, ...r }) => (void _c, r)),
+      cells: results,
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
       contracts: [],
       gate: gateOf(model, base, baseline, opts.gate ?? {}),
@@ -176,8 +180,19 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
-async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, concurrency: number, out: NodeJS.WriteStream, deployed: boolean, probes: ProbeSetting | undefined): Promise<CellResult[]> {
-  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])));
+interface VitestRun {
+  concurrency: number;
+  out: NodeJS.WriteStream;
+  deployed: boolean;
+  probes: ProbeSetting | undefined;
+  onCreated: (records: CreatedRecord[]) => void;
+  /** Filled while the tests run: how to stop them. */
+  running: { cancel?: () => Promise<void> };
+}
+
+async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
+  const { concurrency, out, deployed, probes } = opts;
+  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])), opts.onCreated);
   const file = path.join(runDir, 'run.json');
   const run: RunFile = {
     version: 1,
@@ -196,7 +211,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
   try {
-    const vitest = await startVitest('test', [], {
+    const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
       config: false,
       include: ['specs/matrix.spec.ts'],
@@ -208,8 +223,11 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
       fileParallelism: false,
       env: { [RUN_FILE_ENV]: file, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
     }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' });
+    opts.running.cancel = () => vitest.cancelCurrentRun('keyboard-input');
+    await vitest.start();
     await vitest.close();
   } finally {
+    delete opts.running.cancel;
     await broker.close();
   }
   const byId = new Map(reporter.results.map((r) => [r.id, r]));

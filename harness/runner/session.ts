@@ -12,7 +12,7 @@ import { runScenario } from '../matrix/scenario.js';
 import type { FixtureIndex } from '../matrix/setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { brokeredAuth, type BrokerAccess } from './broker.js';
+import { brokeredAuth, reportCreated, type BrokerAccess } from './broker.js';
 import { cellTitleParts } from '../matrix/cells.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
@@ -62,7 +62,10 @@ export async function openSession(): Promise<Session> {
   const access: BrokerAccess = { url, secret };
   const personas = new Map<string, RuntimePersona>();
   for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
-  const rt: Runtime = { auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs };
+  const rt: Runtime = {
+    auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs,
+    onCreated: (records) => reportCreated(access, records),
+  };
   if (run.probes) {
     const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));
     rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes).map((p) => [p.id, p]));

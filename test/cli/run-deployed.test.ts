@@ -4,7 +4,8 @@
  * with the AWS SDK, OIDC tokens come from a token command, Lambda tokens from the config. The run must
  * match every cell, and leave no user, group or record behind.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { RunReport } from '../../reports/results.js';
 import { DUMMY_CREDENTIALS, startCognitoLocal, type CognitoLocal } from '../personas/cognito-local.js';
-import { cli, example, fixture } from './cli.js';
+import { BIN, cli, example, fixture } from './cli.js';
 
 let cl: CognitoLocal;
 let emu: Emulator;
@@ -33,9 +34,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a deployed blog app (emulator + cognito-local)', () => {
-  it('matches every cell, then deletes every user, group and record it made', async () => {
-    const outputs = path.join(dir, 'amplify_outputs.json');
+const AWS_ENV = { AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/** The deployed app's outputs and an authmatrix.config.json for it; returns their paths. */
+function deployedApp(): { outputs: string; config: string } {
+  const outputs = path.join(dir, 'amplify_outputs.json');
     writeFileSync(outputs, JSON.stringify({
       version: '1.3',
       auth: { aws_region: 'us-east-1', user_pool_id: cl.poolId, user_pool_client_id: cl.clients.admin, username_attributes: [] },
@@ -57,10 +60,26 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
       },
       deployed: { endpoints: { cognitoIdentityProvider: cl.endpoint } },
     }));
+    return { outputs, config };
+}
+
+async function nothingLeft(): Promise<void> {
+  expect(await cl.usernames()).toEqual([]);
+  expect(await cl.groups()).toEqual([]);
+  const admin = new GraphQLClient({ url: emu.url, auth: { mode: 'iam', credentials: emu.credentials.iamRole(), region: emu.region } });
+  for (const m of emu.model.models) {
+    const left = await admin.graphql(listDocument(emu.model, m.name, { limit: 1000 }, ['id']));
+    expect(`${m.name}: ${JSON.stringify((left.data?.[m.operationNames.list!] as { items: unknown[] }).items)}`).toBe(`${m.name}: []`);
+  }
+}
+
+describe('a deployed blog app (emulator + cognito-local)', () => {
+  it('matches every cell, then deletes every user, group and record it made', async () => {
+    const { outputs, config } = deployedApp();
     const out = path.join(dir, 'out');
     const r = await cli(['run', '--schema', example('blog'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], {
       cwd: dir,
-      env: { AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: AWS_ENV,
       timeoutMs: 300_000,
     });
     const report = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
@@ -75,12 +94,27 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
     expect(report.untested.every((u) => u.reason.length > 0)).toBe(true);
 
     // Nothing left behind: no users, no groups, no records.
-    expect(await cl.usernames()).toEqual([]);
-    expect(await cl.groups()).toEqual([]);
-    const admin = new GraphQLClient({ url: emu.url, auth: { mode: 'iam', credentials: emu.credentials.iamRole(), region: emu.region } });
-    for (const m of emu.model.models) {
-      const left = await admin.graphql(listDocument(emu.model, m.name, { limit: 1000 }, ['id']));
-      expect(`${m.name}: ${JSON.stringify((left.data?.[m.operationNames.list!] as { items: unknown[] }).items)}`).toBe(`${m.name}: []`);
-    }
+    await nothingLeft();
+  }, 300_000);
+
+  it('Ctrl-C in the middle of a run: it cleans up what it made, exits 130, and leaves no ledger', async () => {
+    const { outputs, config } = deployedApp();
+    const child = spawn(process.execPath, [BIN, 'run', '--schema', example('blog'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', path.join(dir, 'interrupted')], {
+      cwd: dir, env: { ...process.env, ...AWS_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // Personas and fixtures exist once the cells are being counted.
+        if (/\d+\/\d+ cells/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.once('exit', (c) => resolve(c));
+    });
+    expect(stderr).toContain('SIGINT: cleaning up run');
+    expect(code).toBe(130);
+    await nothingLeft();
+    const ledgers = path.join(dir, '.authmatrix', 'runs');
+    expect(existsSync(ledgers) ? readdirSync(ledgers) : []).toEqual([]);
   }, 300_000);
 });
