@@ -46,6 +46,7 @@ function program(): Command {
     .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
     .option('--concurrency <n>', 'requests in flight', '16')
     .option('--no-probes', 'skip the credential probes')
+    .option('--contracts <paths...>', 'contract files or directories (default: specs/contracts/ under the app and the working directory)')
     .option('--baseline <snapshot>', 'fail when access widened against this authz.snapshot.json')
     .option('--allow-widening', 'report widening against the baseline without failing')
     .addOption(new Option('--fail-on <severity>', 'fail on risky-rule findings at least this severe (see authmatrix lint)').choices(['high', 'medium', 'low']))

@@ -36,12 +36,18 @@ export interface UntestedCell {
 export interface ContractOutcome {
   contract: string;
   file: string;
+  /** The statement's line in its file, when known. */
+  line?: number;
   statement: string;
+  /** One line: why it holds or breaks. */
+  explanation?: string;
+  /** Cells the run did not execute (--only, --shard), judged by their expectation only. */
+  unchecked?: string[];
   /** `static`: broken by the expected matrix itself; `dynamic`: by what the endpoint did. */
   broken: false | 'static' | 'dynamic';
   cells: string[];
   /** The cells that break it, with the rules to blame. */
-  violations: { cell: string; expected: string; observed?: string; rule: string | null; reason: string }[];
+  violations: { cell: string; expected: string; observed?: string; rule: string | null; reason: string; why?: string }[];
 }
 
 export interface RunTotals {
@@ -64,6 +70,11 @@ export interface RunReport {
   startedAt: string;
   finishedAt: string;
   shard?: { index: number; count: number };
+  /**
+   * A shard's cells' places in the unsharded matrix (parallel to `cells`), so that
+   * `authmatrix report --merge` restores the unsharded order.
+   */
+  positions?: number[];
   /** `--only` filters, when some were given. */
   only?: string[];
   personas: PersonaReport[];

@@ -66,6 +66,10 @@ export interface CellResult {
   detail: string;
   /** What came back, in short (`401 UnauthorizedException`, `data, ssn null`). */
   summary: string;
+  /** Observed detail: records seen (lists, relations), fields refused, fields null without an error. */
+  seen?: string[];
+  deniedFields?: string[];
+  nulledFields?: string[];
   latencyMs: number;
   requestId?: string;
   evidence?: Evidence;
@@ -127,6 +131,9 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
     reason: cell.reason,
     detail: v.detail,
     summary: obs.summary,
+    ...(obs.seen ? { seen: obs.seen } : {}),
+    ...(obs.deniedFields?.length ? { deniedFields: obs.deniedFields } : {}),
+    ...(obs.nulledFields?.length ? { nulledFields: obs.nulledFields } : {}),
     latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
     ...(r?.requestId ? { requestId: r.requestId } : {}),
     ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),

@@ -28,6 +28,7 @@ import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { startBroker } from './broker.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
+import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
@@ -48,6 +49,8 @@ export interface RunOptions {
   probes?: boolean;
   /** The gate's extra checks. */
   gate?: GateOptions;
+  /** Contract files or directories (default: `specs/contracts/` under the app and the working directory). */
+  contracts?: string[];
   /** Where live progress goes (stderr by default). */
   progress?: NodeJS.WriteStream;
   log?: (line: string) => void;
@@ -96,6 +99,10 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
   const select = onlyFilter(opts.only ?? [], expectedMatrix(model, base, { deliveries: false }));
   const baseline = loadBaseline(opts.gate?.baseline);
+  const contracts = await loadContracts(opts.contracts?.length ? opts.contracts.map((p) => path.resolve(p)) : defaultContractPaths(appRoot(model.source.path)));
+  // Statically first: a contract the schema itself breaks is known before anything runs.
+  const statically = checkContracts(contracts, { model, cells: expectedMatrix(model, base) }).filter((c) => c.broken);
+  if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
 
   const endpoint = await endpointFor(opts, model, config, runId);
@@ -165,7 +172,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       totals: totalsOf(results, plan.untested.length),
       cells: results,
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
-      contracts: [],
+      contracts: checkContracts(contracts, { model, cells: expectedMatrix(model, cast) }, results),
       gate: gateOf(model, base, baseline, opts.gate ?? {}),
       fixtures: plan.labels,
       ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),

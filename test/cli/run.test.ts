@@ -114,6 +114,18 @@ describe('the gate’s other checks', () => {
     expect(calm.code).toBe(0);
   });
 
+  it('a contract the schema breaks fails the run, naming the cells and rules to blame', async () => {
+    const out = path.join(dir, 'contract');
+    const r = await cli(['run', '--schema', example('blog'), '--only', 'Post', '--no-probes', '--contracts', fixture('contracts/broken.contract.yaml'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/3 contract statement\(s\) broken by the schema itself/);
+    const broken = results(out).contracts.filter((c) => c.broken);
+    expect(broken.map((c) => `${c.statement}: ${c.broken}`)).toEqual(['apiKey deletes Post: static', 'stranger never updates Post: static', 'only groupMember:Admin may delete Post: static']);
+    expect(broken[0]!.violations.map((v) => v.cell)).toContain('Post|delete|apiKey|owned');
+    expect(broken[1]!.violations.map((v) => `${v.cell} ${v.rule}`)).toContain('Post|update|stranger|shared Post#2');
+    expect(results(out).totals.mismatches).toBe(0);
+  });
+
   it('a missing baseline is bad input', async () => {
     const r = await cli(['run', '--schema', example('todo'), '--baseline', path.join(dir, 'nope.json'), '--out', path.join(dir, 'bad')]);
     expect(r.code).toBe(2);
@@ -136,15 +148,20 @@ describe('the gate fails when the endpoint is not what the schema says', () => {
         server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
       });
       const out = path.join(dir, 'gate');
-      const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--target', 'deployed', '--outputs', outputs, '--out', out]);
+      const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--contracts', fixture('gate/contracts'), '--target', 'deployed', '--outputs', outputs, '--out', out]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('FAILED');
-      const failed = results(out).cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.expected} → ${c.observed}`).sort();
+      const report = results(out);
+      const failed = report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.expected} → ${c.observed}`).sort();
       expect(failed).toEqual([
         'Note|delete|apiKey|record: deny → allow',
         'Note|update|apiKey|record: deny → allow',
       ]);
       expect(r.stdout).toContain('✗ Note|update|apiKey|record');
+      // The contract held against the schema; the endpoint broke it, and the report names the cell.
+      const broken = report.contracts.filter((c) => c.broken).map((c) => `${c.statement}: ${c.broken} ${c.violations.map((v) => v.cell).join(', ')}`);
+      expect(broken).toEqual(['apiKey never updates Note: dynamic Note|update|apiKey|record', 'apiKey never deletes Note: dynamic Note|delete|apiKey|record']);
+      expect(r.stdout).toMatch(/Broken contracts \(2\)/);
     } finally {
       server.kill('SIGINT');
     }
