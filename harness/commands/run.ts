@@ -1,8 +1,11 @@
 /** `authmatrix run`: the contract run, its reports and the exit code of the gate. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runContracts, type RunOptions } from '../runner/run.js';
 import { terminalSummary } from '../../reports/terminal.js';
+import { coverageOf, renderCoverageTable } from '../../reports/coverage.js';
+import { shardPositions } from '../../reports/merge.js';
+import { writeReports } from '../../reports/write.js';
+import { expectedMatrix } from '../matrix/cells.js';
 import type { Severity } from '../rules/findings.js';
 
 export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gate'> {
@@ -18,11 +21,13 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   const outcome = await runContracts({ ...rest, gate, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });
   const dir = path.resolve(out);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcome.report) + '\n');
   const r = outcome.report;
+  // A shard records where its cells sit in the unsharded matrix, for `authmatrix report --merge`.
+  const positions = r.shard && !r.positions ? { positions: shardPositions(r, expectedMatrix(outcome.model, outcome.cast).map((c) => c.id)) } : {};
+  writeReports({ ...r, ...positions }, dir);
   const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
   const shown = path.relative(process.cwd(), dir);
-  const output = `${terminalSummary(r, process.stdout.isTTY === true)}\nReports: ${shown.startsWith('..') ? dir : shown || '.'}/`;
+  const coverage = renderCoverageTable(coverageOf(r), process.stdout.isTTY ? process.stdout.columns || 100 : 100);
+  const output = `${terminalSummary(r, process.stdout.isTTY === true)}\n\n${coverage}\n\nReports: ${shown.startsWith('..') ? dir : shown || '.'}/ (results.json, junit.xml, summary.md, index.html, coverage.json)`;
   return { output, exitCode: failed ? 1 : 0 };
 }

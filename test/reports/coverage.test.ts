@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { isInputError } from '../../harness/schema/errors.js';
+import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
+import { cell, noteCells, report } from './fixtures.js';
+
+describe('coverageOf on a hand-made run', () => {
+  const cov = coverageOf(report(noteCells()));
+  const d = cov.dimensions;
+
+  it('counts a rule covered when seen allowing and seen denying (or unable to deny)', () => {
+    expect(d.rules).toEqual({
+      covered: 3,
+      total: 5,
+      percent: 60,
+      uncovered: [
+        // Field rules are judged from their field: the owner read the secret, nobody was refused it.
+        { item: 'Note.secret#1', missing: 'never seen denying' },
+        // Static, granting the query to every user-pool caller: it cannot deny, but it never allowed.
+        { item: 'Query.ping#1', missing: 'never seen allowing' },
+      ],
+    });
+  });
+
+  it('counts operations any cell exercised (a mismatch counts, an error does not)', () => {
+    expect(d.operations).toEqual({
+      covered: 4,
+      total: 8,
+      percent: 50,
+      uncovered: ['list', 'onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'no cell ran' })),
+    });
+  });
+
+  it('wants fields with rules read and written', () => {
+    expect(d.fields).toEqual({ covered: 0, total: 1, percent: 0, uncovered: [{ item: 'Note.secret', missing: 'never written' }] });
+  });
+
+  it('counts personas, auth modes and custom operations that ran', () => {
+    expect(d.personas).toEqual({ covered: 3, total: 4, percent: 75, uncovered: [{ item: 'anonymous', missing: 'no cell ran' }] });
+    expect(d.modes).toEqual({ covered: 2, total: 2, percent: 100, uncovered: [] });
+    expect(d.customOperations).toEqual({ covered: 1, total: 1, percent: 100, uncovered: [] });
+  });
+
+  it('wants every subscription event delivered and withheld', () => {
+    expect(d.events.covered).toBe(0);
+    expect(d.events.uncovered).toEqual(['onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'never delivered, never withheld' })));
+    const deliveries = [
+      cell({ id: 'Note|onCreate|apiKey|by:owner', kind: 'delivery', persona: 'apiKey', actor: 'owner', operation: 'onCreate', expected: 'allow', observed: 'allow' }),
+      cell({ id: 'Note|onCreate|stranger|by:owner', kind: 'delivery', persona: 'stranger', actor: 'owner', operation: 'onCreate', expected: 'deny', observed: 'deny' }),
+      // Delivered where it should have been withheld: it proves nothing about withholding.
+      cell({ id: 'Note|onUpdate|stranger|by:owner', kind: 'delivery', persona: 'stranger', actor: 'owner', operation: 'onUpdate', expected: 'deny', observed: 'allow' }),
+    ];
+    const events = coverageOf(report([...noteCells(), ...deliveries])).dimensions.events;
+    expect(events.covered).toBe(1);
+    expect(events.uncovered).toEqual([
+      { item: 'Note.onUpdate', missing: 'never delivered, never withheld' },
+      { item: 'Note.onDelete', missing: 'never delivered, never withheld' },
+    ]);
+  });
+
+  it('does not count a refusal before any rule (no credentials) as a rule denying', () => {
+    const cells = [
+      cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', expected: 'allow', observed: 'allow', rule: 'Note#2' }),
+      cell({ id: 'Note|update|anonymous|owned', persona: 'anonymous', operation: 'update', fixture: 'owned', expected: 'deny', observed: 'deny' }),
+    ];
+    const rules = coverageOf(report(cells)).dimensions.rules.uncovered;
+    expect(rules).toContainEqual({ item: 'Note#2', missing: 'never seen denying' });
+  });
+
+  it('does not count a field rule seen allowing for a caller it does not admit', () => {
+    // The stranger read the secret of the owner's record: whatever let it in, the owner rule did not.
+    const cells = [cell({ id: 'Note|get|stranger|owned|secret', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', field: 'secret', expected: 'allow', observed: 'allow' })];
+    expect(coverageOf(report(cells)).dimensions.rules.uncovered).toContainEqual({ item: 'Note.secret#1', missing: 'never seen allowing, never seen denying' });
+    // Read back null with an error for the stranger: the field's rule was evaluated and refused it.
+    const refused = [cell({ id: 'Note|get|stranger|owned|secret', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', field: 'secret', expected: 'partial', observed: 'partial' })];
+    expect(coverageOf(report(refused)).dimensions.rules.uncovered).toContainEqual({ item: 'Note.secret#1', missing: 'never seen allowing' });
+  });
+
+  it('rounds percentages down, so that almost everything never shows as 100 %', () => {
+    const many = Array.from({ length: 1999 }, (_, i) => ({ name: `p${i}`, kind: 'owner', description: '', provisioning: '' }));
+    const ran = many.slice(1).map((p) => cell({ id: `Note|create|${p.name}`, persona: p.name, operation: 'create', expected: 'allow', observed: 'allow' }));
+    expect(coverageOf(report(ran, { personas: many })).dimensions.personas.percent).toBe(99.9);
+  });
+
+  it('renders a terminal table within the width', () => {
+    const table = renderCoverageTable(cov, 80);
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^Coverage +covered +%$/);
+    expect(lines[1]).toMatch(/^  rules seen allowing and denying +3\/5 +60%$/);
+    // Wrapped under the dimension, at most two lines, the rest counted.
+    expect(lines.slice(2, 4)).toEqual(['      not covered: Note.secret#1 (never seen denying),', '                   Query.ping#1 (never seen allowing)']);
+    expect(lines[4]).toMatch(/^  model operations +4\/8 +50%$/);
+    expect(lines[5]).toBe('      not covered: Note.list (no cell ran), Note.onCreate (no cell ran),');
+    expect(lines[6]).toBe('                   Note.onUpdate (no cell ran), Note.onDelete (no cell ran)');
+    expect(lines).toContainEqual(expect.stringMatching(/^  auth modes +2\/2 +100%$/));
+    expect(renderCoverageTable(cov, 60).split('\n')[5]).toMatch(/^      not covered: Note\.list \(no cell ran\),$/);
+    expect(renderCoverageTable(cov, 60).split('\n')[6]).toBe('                   … 3 more (coverage.json)');
+    expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('thresholds', () => {
+  it('parses dimension=percent lists', () => {
+    expect(parseThresholds('rules=100,operations=90')).toEqual({ rules: 100, operations: 90 });
+    expect(parseThresholds(' modes=50% , customOperations=12.5 ')).toEqual({ modes: 50, customOperations: 12.5 });
+  });
+
+  it.each([
+    ['', /no thresholds given/],
+    ['rules', /"rules" is not dimension=percent/],
+    ['rule=100', /unknown coverage dimension "rule".*Fix: use one of rules, operations, fields, personas, modes, events, customOperations/],
+    ['rules=abc', /"rules=abc" is not dimension=percent/],
+    ['rules=101', /rules=101 is over 100/],
+    ['rules=50,rules=60', /rules is given twice/],
+  ])('refuses %j with one clear line', (text, message) => {
+    let error: unknown;
+    try {
+      parseThresholds(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(isInputError(error)).toBe(true);
+    const line = (error as { format(): string }).format();
+    expect(line).toMatch(/^--min-coverage: /);
+    expect(line).toMatch(message);
+    expect(line).not.toContain('\n');
+  });
+
+  it('fails each dimension below its threshold, comparing exactly', () => {
+    const cov = coverageOf(report(noteCells()));
+    expect(checkCoverage(cov, { rules: 60, modes: 100, customOperations: 100 })).toEqual([]);
+    const failures = checkCoverage(cov, { rules: 61, operations: 100, personas: 10 });
+    expect(failures).toEqual([
+      'coverage: rules 60% is below 61% (2 of 5 not covered: Note.secret#1 (never seen denying); Query.ping#1 (never seen allowing))',
+      'coverage: operations 50% is below 100% (4 of 8 not covered: Note.list (no cell ran); Note.onCreate (no cell ran); Note.onUpdate (no cell ran); Note.onDelete (no cell ran))',
+    ]);
+  });
+});
