@@ -14,6 +14,7 @@ import { describeRule } from '../harness/rules/describe.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, coverageOf, type Coverage } from './coverage.js';
 import { escapeHtml as h } from './escape.js';
 import type { RunReport } from './results.js';
+import { scrubReport } from './scrub.js';
 import { runFailed } from './summary-md.js';
 
 const EVIDENCE_CHARS = 1200;
@@ -30,12 +31,18 @@ table.kv th { width: 180px; background: #f6f8fa; font-weight: 600; }
 .fail { color: #cf222e; font-weight: 600; } .pass { color: #1a7f37; font-weight: 600; }
 pre { margin: 2px 0; white-space: pre-wrap; word-break: break-all; font: 9px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 3px; }
 tr { break-inside: avoid; } h2, h3 { break-after: avoid; }
+.n { white-space: nowrap; }
 @page { size: A4 landscape; margin: 14mm 10mm; }
 @media print { body { margin: 0; } }
 `;
 
-const table = (head: string[], rows: string[][]): string =>
-  `<table><thead><tr>${head.map((x) => `<th scope="col">${h(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+/** Columns of short values that should not wrap. */
+const SHORT = new Set(['severity', 'rule', 'expected', 'observed', 'verdict', 'covered', '%', 'threshold', 'kind', 'direction', 'before', 'after']);
+
+const table = (head: string[], rows: string[][]): string => {
+  const cls = head.map((x) => (SHORT.has(x) ? ' class="n"' : ''));
+  return `<table><thead><tr>${head.map((x, i) => `<th scope="col"${cls[i]}>${h(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${cls[i]}>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+};
 
 const kv = (rows: [string, string][]): string =>
   `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
@@ -239,7 +246,7 @@ export async function writeAudit(report: RunReport, dir: string, resultsJson: st
   mkdirSync(dir, { recursive: true });
   const html = path.join(dir, 'audit.html');
   const resultsSha256 = createHash('sha256').update(resultsJson).digest('hex');
-  writeFileSync(html, renderAuditHtml(report, { resultsSha256 }));
+  writeFileSync(html, renderAuditHtml(scrubReport(report), { resultsSha256 }));
   const files = [html];
   const notes: string[] = [];
   const chromium = options.chromium === null ? undefined : options.chromium ?? findChromium();

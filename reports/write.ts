@@ -5,12 +5,14 @@ import { coverageOf, type Coverage } from './coverage.js';
 import { renderIndexHtml } from './html/index.js';
 import { renderJunit } from './junit.js';
 import type { RunReport } from './results.js';
+import { scrubReport } from './scrub.js';
 import { renderSummaryMd } from './summary-md.js';
 
 export const REPORT_FILES = ['results.json', 'junit.xml', 'summary.md', 'index.html', 'coverage.json'] as const;
 
-/** The files' contents, rendered from the report alone. */
-export function renderReports(report: RunReport, coverage: Coverage = coverageOf(report)): Record<(typeof REPORT_FILES)[number], string> {
+/** The files' contents, rendered from the report alone (secrets that slipped into its evidence redacted). */
+export function renderReports(given: RunReport, coverage: Coverage = coverageOf(given)): Record<(typeof REPORT_FILES)[number], string> {
+  const report = scrubReport(given);
   return {
     'results.json': JSON.stringify(report) + '\n',
     'junit.xml': renderJunit(report),

@@ -33,10 +33,10 @@ describe('audit report', () => {
   });
 
   it('lists the personas with how they were provisioned, the rules, findings and coverage', () => {
-    expect(html).toContain('<td>owner</td><td>owner</td><td>user-pool user who owns the owned fixtures</td><td>user-pool access token minted by the emulator for &quot;owner&quot;</td>');
+    expect(html).toContain('<td>owner</td><td class="n">owner</td><td>user-pool user who owns the owned fixtures</td><td>user-pool access token minted by the emulator for &quot;owner&quot;</td>');
     expect(html).toContain('Note#1: owner via ownerField `owner`, claim `sub::username` [create, update, delete, get, list, listen, sync, search]');
     expect(html).toMatch(/<h2>5\. Findings<\/h2>\s*(<table>|<p>No risky-rule findings\.<\/p>)/);
-    expect(html).toContain('<td>rules seen allowing and denying</td><td>3/5</td><td>60%</td>');
+    expect(html).toContain('<td>rules seen allowing and denying</td><td class="n">3/5</td><td class="n">60%</td>');
   });
 
   it('says what was not tested', () => {
