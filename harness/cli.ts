@@ -46,6 +46,7 @@ function program(): Command {
     .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
     .option('--concurrency <n>', 'requests in flight', '16')
     .option('--no-probes', 'skip the credential probes')
+    .option('--min-coverage <thresholds>', 'fail below these coverage percentages, e.g. rules=100,operations=100')
     .option('--contracts <paths...>', 'contract files or directories (default: specs/contracts/ under the app and the working directory)')
     .option('--baseline <snapshot>', 'fail when access widened against this authz.snapshot.json')
     .option('--allow-widening', 'report widening against the baseline without failing')

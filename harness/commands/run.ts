@@ -2,10 +2,8 @@
 import path from 'node:path';
 import { runContracts, type RunOptions } from '../runner/run.js';
 import { terminalSummary } from '../../reports/terminal.js';
-import { coverageOf, renderCoverageTable } from '../../reports/coverage.js';
-import { shardPositions } from '../../reports/merge.js';
+import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
 import { writeReports } from '../../reports/write.js';
-import { expectedMatrix } from '../matrix/cells.js';
 import type { Severity } from '../rules/findings.js';
 
 export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gate'> {
@@ -14,20 +12,26 @@ export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gat
   baseline?: string;
   allowWidening?: boolean;
   failOn?: Severity;
+  minCoverage?: string;
 }
 
 export async function runCommand(opts: RunCommandOptions): Promise<{ output: string; exitCode: number }> {
-  const { out, concurrency, baseline, allowWidening, failOn, ...rest } = opts;
+  const { out, concurrency, baseline, allowWidening, failOn, minCoverage, ...rest } = opts;
+  const thresholds = minCoverage !== undefined ? parseThresholds(minCoverage) : undefined;
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   const outcome = await runContracts({ ...rest, gate, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });
   const dir = path.resolve(out);
   const r = outcome.report;
-  // A shard records where its cells sit in the unsharded matrix, for `authmatrix report --merge`.
-  const positions = r.shard && !r.positions ? { positions: shardPositions(r, expectedMatrix(outcome.model, outcome.cast).map((c) => c.id)) } : {};
-  writeReports({ ...r, ...positions }, dir);
+  const coverage = coverageOf(r);
+  if (thresholds) {
+    // A shard covers only part of the matrix: it records the thresholds, and the merged report checks them.
+    r.gate = { failures: [], ...r.gate, minCoverage: thresholds };
+    if (!r.shard) r.gate.failures.push(...checkCoverage(coverage, thresholds));
+  }
+  writeReports(r, dir);
   const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
   const shown = path.relative(process.cwd(), dir);
-  const coverage = renderCoverageTable(coverageOf(r), process.stdout.isTTY ? process.stdout.columns || 100 : 100);
-  const output = `${terminalSummary(r, process.stdout.isTTY === true)}\n\n${coverage}\n\nReports: ${shown.startsWith('..') ? dir : shown || '.'}/ (results.json, junit.xml, summary.md, index.html, coverage.json)`;
+  const table = renderCoverageTable(coverage, process.stdout.isTTY ? process.stdout.columns || 100 : 100);
+  const output = `${terminalSummary(r, process.stdout.isTTY === true)}\n\n${table}\n\nReports: ${shown.startsWith('..') ? dir : shown || '.'}/ (results.json, junit.xml, summary.md, index.html, coverage.json)`;
   return { output, exitCode: failed ? 1 : 0 };
 }

@@ -147,7 +147,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     };
     const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
-    const cells = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)].filter(keep);
+    const everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
+    const cells = everything.filter(keep);
     const plan = planRun(model, cast, cells, { nonce: runId });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
     log(`  ${provisioned.length} personas · ${plan.cells.length} cells${plan.untested.length ? ` (${plan.untested.length} cannot run)` : ''} · ${plan.fixtures.length} fixture records`);
@@ -166,7 +167,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       target: { kind: opts.target, endpoint: endpoint.label },
       startedAt,
       finishedAt: new Date().toISOString(),
-      ...(shard ? { shard } : {}),
+      ...(shard ? { shard, positions: positionsIn(everything, results) } : {}),
       ...(opts.only?.length ? { only: opts.only } : {}),
       personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning })),
       totals: totalsOf(results, plan.untested.length),
@@ -240,6 +241,12 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
   const byId = new Map(reporter.results.map((r) => [r.id, r]));
   const problem = reporter.problems[0];
   return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
+}
+
+/** Where a shard's cells sit in the unsharded run, so that merged shards come out in its order. */
+function positionsIn(all: Cell[], results: CellResult[]): number[] {
+  const index = new Map(all.map((c, i) => [c.id, i]));
+  return results.map((r) => index.get(r.id)!);
 }
 
 /** A cell the test run never reported: an error, never a pass. */

@@ -126,6 +126,18 @@ describe('the gate’s other checks', () => {
     expect(results(out).totals.mismatches).toBe(0);
   });
 
+  it('--min-coverage: a run that exercises only part of the API fails the threshold it misses', async () => {
+    const partial = await cli(['run', '--schema', example('todo'), '--only', 'update', '--no-probes', '--min-coverage', 'operations=100,personas=50', '--out', path.join(dir, 'c1')]);
+    expect(partial.code).toBe(1);
+    expect(partial.stdout).toMatch(/✗ coverage: operations \d+(\.\d+)?% is below 100% \(\d+ of \d+ not covered: /);
+    expect(results(path.join(dir, 'c1')).gate?.minCoverage).toEqual({ operations: 100, personas: 50 });
+    const whole = await cli(['run', '--schema', example('todo'), '--min-coverage', 'operations=100,personas=100', '--out', path.join(dir, 'c2')]);
+    expect(whole.code).toBe(0);
+    const bad = await cli(['run', '--schema', example('todo'), '--min-coverage', 'rulez=100', '--out', path.join(dir, 'c3')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-coverage: /);
+  });
+
   it('a missing baseline is bad input', async () => {
     const r = await cli(['run', '--schema', example('todo'), '--baseline', path.join(dir, 'nope.json'), '--out', path.join(dir, 'bad')]);
     expect(r.code).toBe(2);
