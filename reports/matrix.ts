@@ -3,7 +3,7 @@
  * or JSON cells.
  */
 import type { Outcome } from '../harness/rules/decide.js';
-import type { Cell, Expected } from '../harness/matrix/cells.js';
+import { cellIdentity, type Cell, type CellIdentity, type Expected } from '../harness/matrix/cells.js';
 import type { Persona } from '../harness/matrix/cast.js';
 import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
 import { describeRule } from '../harness/rules/describe.js';
@@ -11,18 +11,7 @@ import { describeRule } from '../harness/rules/describe.js';
 export const SYMBOL: Record<Expected, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐', invalid: '⊘' };
 export const LEGEND = '✓ allow   ✗ deny   ~ filtered (some records/events)   ◐ partial (fields null + error)   · n/a';
 
-export interface MatrixJsonCell {
-  id: string;
-  persona: string;
-  model?: string;
-  customOperation?: string;
-  operation: string;
-  field?: string;
-  fixture?: string;
-  ownership?: string;
-  kind: Cell['kind'];
-  variant?: string;
-  actor?: string;
+export interface MatrixJsonCell extends CellIdentity {
   expected: Expected;
   rule: string | null;
   reason: string;
@@ -35,17 +24,7 @@ export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
   return cells.map((c) => {
     const d = c.decision;
     return {
-      id: c.id,
-      kind: c.kind,
-      persona: c.persona,
-      ...(c.model ? { model: c.model } : {}),
-      ...(c.customOperation ? { customOperation: c.customOperation } : {}),
-      operation: c.operation,
-      ...(c.field ? { field: c.field } : {}),
-      ...(c.fixture ? { fixture: c.fixture } : {}),
-      ...(c.ownership ? { ownership: c.ownership } : {}),
-      ...(c.variant ? { variant: c.variant } : {}),
-      ...(c.actor ? { actor: c.actor } : {}),
+      ...cellIdentity(c),
       expected: c.expected,
       rule: c.rule,
       reason: c.reason,

@@ -9,13 +9,19 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/** The probes sign with a wrong service or a stale date on purpose. */
+export interface SigningOptions {
+  service?: string;
+  signingDate?: Date;
+}
+
 export async function signRequest(
   url: URL,
   headers: Record<string, string>,
   body: string,
   credentials: AwsCredentials,
   region: string,
-  signingDate?: Date,
+  options: SigningOptions = {},
 ): Promise<Record<string, string>> {
   const request = new HttpRequest({
     method: 'POST',
@@ -27,8 +33,8 @@ export async function signRequest(
     body,
   });
   // Like amplify-js: no x-amz-content-sha256 header; the body digest is part of the canonical request only.
-  const signer = new SignatureV4({ credentials, region, service: 'appsync', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
-  const signed = await signer.sign(request, signingDate ? { signingDate } : {});
+  const signer = new SignatureV4({ credentials, region, service: options.service ?? 'appsync', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+  const signed = await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) out[k.toLowerCase()] = String(v);
   return out;

@@ -105,6 +105,26 @@ export function expectedMatrix(auth: AuthModel, cast: Persona[], options: Matrix
   return options.only ? cells.filter(options.only) : cells;
 }
 
+/** The fields that say which cell it is (results and JSON carry them). */
+export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
+
+/** Which cell it is, absent fields left out. */
+export function cellIdentity(c: Cell): CellIdentity {
+  return {
+    id: c.id,
+    kind: c.kind,
+    persona: c.persona,
+    ...(c.model ? { model: c.model } : {}),
+    ...(c.customOperation ? { customOperation: c.customOperation } : {}),
+    operation: c.operation,
+    ...(c.field ? { field: c.field } : {}),
+    ...(c.fixture ? { fixture: c.fixture } : {}),
+    ...(c.ownership ? { ownership: c.ownership } : {}),
+    ...(c.variant ? { variant: c.variant } : {}),
+    ...(c.actor ? { actor: c.actor } : {}),
+  };
+}
+
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
   return { ...base, expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision };
 }

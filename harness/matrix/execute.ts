@@ -10,7 +10,7 @@ import { RealtimeClient, RealtimeError } from '../client/realtime.js';
 import { defaultSelection } from '../rules/decide.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
-import type { Action, Cell, Expected } from './cells.js';
+import { cellIdentity, type Action, type Cell, type CellIdentity, type Expected } from './cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from './classify.js';
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge } from './verdict.js';
@@ -45,18 +45,7 @@ export interface Evidence {
   response: { status: number; requestId?: string; body: unknown };
 }
 
-export interface CellResult {
-  id: string;
-  kind: Cell['kind'];
-  persona: string;
-  model?: string;
-  customOperation?: string;
-  operation: string;
-  field?: string;
-  fixture?: string;
-  ownership?: string;
-  variant?: string;
-  actor?: string;
+export interface CellResult extends CellIdentity {
   expected: Expected;
   observed: Observed;
   pass: boolean;
@@ -113,17 +102,7 @@ function knownIds(rt: Runtime, modelName: string): Map<string, string> {
 export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellResult {
   const v = judge(cell, obs);
   return {
-    id: cell.id,
-    kind: cell.kind,
-    persona: cell.persona,
-    ...(cell.model ? { model: cell.model } : {}),
-    ...(cell.customOperation ? { customOperation: cell.customOperation } : {}),
-    operation: cell.operation,
-    ...(cell.field ? { field: cell.field } : {}),
-    ...(cell.fixture ? { fixture: cell.fixture } : {}),
-    ...(cell.ownership ? { ownership: cell.ownership } : {}),
-    ...(cell.variant ? { variant: cell.variant } : {}),
-    ...(cell.actor ? { actor: cell.actor } : {}),
+    ...cellIdentity(cell),
     expected: cell.expected,
     observed: obs.outcome,
     pass: v.pass,
@@ -285,7 +264,7 @@ async function runProbeCell(rt: Runtime, cell: Cell, id: string): Promise<CellRe
   const accepted = /^(200|connection_ack|start_ack)/.test(run.observed);
   const observed: Observed = run.status === 'pass' ? 'deny' : run.status === 'error' ? 'error' : accepted ? 'allow' : 'deny';
   return {
-    id: cell.id, kind: 'probe', persona: cell.persona, operation: cell.operation, ...(cell.variant ? { variant: cell.variant } : {}),
+    ...cellIdentity(cell),
     expected: cell.expected, observed, pass: run.pass, rule: null, reason: cell.reason, detail: run.pass ? '' : run.detail, summary: run.observed, latencyMs: 0,
     ...(run.evidence ? { evidence: { request: run.evidence as Evidence['request'], response: { status: 0, body: run.observed } } } : {}),
   };

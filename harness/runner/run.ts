@@ -14,7 +14,7 @@ import { GraphQLClient } from '../client/http.js';
 import { loadConfig, type AuthmatrixConfig } from '../config.js';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
 import { castWith, type Persona } from '../matrix/cast.js';
-import { expectedMatrix, type Cell } from '../matrix/cells.js';
+import { cellIdentity, expectedMatrix, type Cell } from '../matrix/cells.js';
 import type { CellResult } from '../matrix/execute.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from '../matrix/setup.js';
@@ -100,8 +100,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const select = onlyFilter(opts.only ?? [], expectedMatrix(model, base, { deliveries: false }));
   const baseline = loadBaseline(opts.gate?.baseline);
   const contracts = await loadContracts(opts.contracts?.length ? opts.contracts.map((p) => path.resolve(p)) : defaultContractPaths(appRoot(model.source.path)));
-  // Statically first: a contract the schema itself breaks is known before anything runs.
-  const statically = checkContracts(contracts, { model, cells: expectedMatrix(model, base) }).filter((c) => c.broken);
+  // Contracts speak of the schema's personas, also those this run leaves out (`iamAdmin: false`): their
+  // cells are judged by their expectation and listed as unchecked. Statically first: a contract the
+  // schema itself breaks is known before anything runs.
+  const contractCells = expectedMatrix(model, castWith(model, withoutDrops(config.personas)));
+  const statically = checkContracts(contracts, { model, cells: contractCells }).filter((c) => c.broken);
   if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
 
@@ -173,7 +176,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       totals: totalsOf(results, plan.untested.length),
       cells: results,
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
-      contracts: checkContracts(contracts, { model, cells: expectedMatrix(model, cast) }, results),
+      contracts: checkContracts(contracts, { model, cells: contractCells }, results),
       gate: gateOf(model, base, baseline, opts.gate ?? {}),
       fixtures: plan.labels,
       ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),
@@ -243,6 +246,11 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
   return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
 }
 
+/** The config's persona settings without the ones that drop a persona. */
+function withoutDrops(personas: AuthmatrixConfig['personas']): AuthmatrixConfig['personas'] {
+  return Object.fromEntries(Object.entries(personas ?? {}).filter(([, o]) => o !== false));
+}
+
 /** Where a shard's cells sit in the unsharded run, so that merged shards come out in its order. */
 function positionsIn(all: Cell[], results: CellResult[]): number[] {
   const index = new Map(all.map((c, i) => [c.id, i]));
@@ -252,8 +260,7 @@ function positionsIn(all: Cell[], results: CellResult[]): number[] {
 /** A cell the test run never reported: an error, never a pass. */
 function missing(c: Cell, why: string): CellResult {
   return {
-    id: c.id, kind: c.kind, persona: c.persona, ...(c.model ? { model: c.model } : {}), ...(c.customOperation ? { customOperation: c.customOperation } : {}),
-    operation: c.operation, expected: c.expected, observed: 'error', pass: false, rule: c.rule, reason: c.reason,
+    ...cellIdentity(c), expected: c.expected, observed: 'error', pass: false, rule: c.rule, reason: c.reason,
     detail: `no result: ${why.split('\n')[0]}`, summary: 'no result', latencyMs: 0,
   };
 }

@@ -89,6 +89,10 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
     expect(report.totals.cells).toBeGreaterThan(1500);
     expect(report.personas.find((p) => p.name === 'owner')!.provisioning).toMatch(/^Cognito user am-\w+-owner \(AdminCreateUser, ADMIN_USER_PASSWORD_AUTH, access token\)/);
     expect(report.personas.find((p) => p.name === 'oidcUser')!.provisioning).toMatch(/configured command/);
+    // The blog's contracts hold; those about personas this run leaves out (guest) say which cells went unchecked.
+    expect(report.contracts.length).toBeGreaterThan(10);
+    expect(report.contracts.filter((c) => c.broken)).toEqual([]);
+    expect(report.contracts.flatMap((c) => c.unchecked ?? []).some((id) => id.includes('|guest'))).toBe(true);
     // Cells that need a record only the IAM admin could make are listed, with the reason, not run.
     expect(report.untested.length).toBeGreaterThan(0);
     expect(report.untested.every((u) => u.reason.length > 0)).toBe(true);

@@ -145,20 +145,26 @@ describe('the gate’s other checks', () => {
   });
 });
 
+/** An emulator in its own process, as the "deployed" app; stops with the returned function. */
+async function serve(schema: string, outputs: string): Promise<() => void> {
+  const server = spawn(process.execPath, [BIN, 'emulate', '--schema', schema, '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    server.stdout.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes('Press Ctrl-C')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
+  });
+  return () => server.kill('SIGINT');
+}
+
 describe('the gate fails when the endpoint is not what the schema says', () => {
   it('a deployed API whose rule was widened behind the schema’s back: exit 1, the mismatches named', async () => {
     // The "deployed" app: an emulator serving the widened schema, in its own process.
     const outputs = path.join(dir, 'amplify_outputs.wide.json');
-    const server = spawn(process.execPath, [BIN, 'emulate', '--schema', fixture('gate/wide'), '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = await serve(fixture('gate/wide'), outputs);
     try {
-      await new Promise<void>((resolve, reject) => {
-        let seen = '';
-        server.stdout.on('data', (d: Buffer) => {
-          seen += d.toString();
-          if (seen.includes('Press Ctrl-C')) resolve();
-        });
-        server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
-      });
       const out = path.join(dir, 'gate');
       const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--contracts', fixture('gate/contracts'), '--target', 'deployed', '--outputs', outputs, '--out', out]);
       expect(r.code).toBe(1);
@@ -175,27 +181,19 @@ describe('the gate fails when the endpoint is not what the schema says', () => {
       expect(broken).toEqual(['apiKey never updates Note: dynamic Note|update|apiKey|record', 'apiKey never deletes Note: dynamic Note|delete|apiKey|record']);
       expect(r.stdout).toMatch(/Broken contracts \(2\)/);
     } finally {
-      server.kill('SIGINT');
+      stop();
     }
   });
 
   it('the same run against an endpoint serving the schema itself passes (the gate is not always shut)', async () => {
     const outputs = path.join(dir, 'amplify_outputs.narrow.json');
-    const server = spawn(process.execPath, [BIN, 'emulate', '--schema', fixture('gate/narrow'), '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = await serve(fixture('gate/narrow'), outputs);
     try {
-      await new Promise<void>((resolve, reject) => {
-        let seen = '';
-        server.stdout.on('data', (d: Buffer) => {
-          seen += d.toString();
-          if (seen.includes('Press Ctrl-C')) resolve();
-        });
-        server.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${seen}`)));
-      });
       const r = await cli(['run', '--schema', fixture('gate/narrow'), '--config', fixture('gate/authmatrix.config.json'), '--target', 'deployed', '--outputs', outputs, '--out', path.join(dir, 'gate-ok')]);
       expect(r.stdout).toContain('PASSED');
       expect(r.code).toBe(0);
     } finally {
-      server.kill('SIGINT');
+      stop();
     }
   });
 });

@@ -163,7 +163,7 @@ describe('IAM (SigV4)', () => {
     const { signRequest } = await import('../../harness/client/sigv4.js');
     const creds = emu.credentials.identityPool({ authenticated: true });
     const body = JSON.stringify(LIST_POSTS);
-    const headers = await signRequest(new URL(emu.url), { 'content-type': 'application/json' }, body, creds, emu.region, new Date(Date.now() - 6 * 60_000));
+    const headers = await signRequest(new URL(emu.url), { 'content-type': 'application/json' }, body, creds, emu.region, { signingDate: new Date(Date.now() - 6 * 60_000) });
     const r = await fetch(emu.url, { method: 'POST', headers, body });
     expect(r.status).toBe(403);
     expect(((await r.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/^Signature expired/);
