@@ -157,7 +157,8 @@ export class Realtime {
       auth = await this.deps.authenticate(headers, '/graphql', payload.data, c.sourceIp, body.query);
     } catch (e) {
       if (!(e instanceof AuthFailure)) throw e;
-      return fail([{ errorType: e.errorType, message: e.message }]);
+      // Over HTTP a bad signature is a 403 InvalidSignatureException; on a start AppSync answers BadRequestException.
+      return fail([{ errorType: e.errorType === 'InvalidSignatureException' ? 'BadRequestException' : e.errorType, message: e.message }]);
     }
     const ctx: RequestContext = { auth, env: this.deps.env(auth), requestId: randomUUID(), headers, published: [] };
     const started = await this.deps.engine.startSubscription(body, ctx);

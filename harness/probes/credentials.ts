@@ -16,7 +16,8 @@
  *   persona) → 401 UnauthorizedException
  * Realtime (§5): `realtimeConnectMissing` / `realtimeConnectForged` → connection_error
  * `com.amazonaws.deepdish.graphql.auth#UnauthorizedException` (errorCode 400); `realtimeStartMissing` /
- * `realtimeStartForged` (not for IAM, see below) → an `error` UnauthorizedException for the start's id.
+ * `realtimeStartForged` → an `error` UnauthorizedException for the start's id (BadRequestException for a
+ * bad SigV4 signature).
  */
 import { randomBytes } from 'node:crypto';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
@@ -50,6 +51,8 @@ const UNAUTHORIZED: ExpectedRefusal = { status: 401, errorType: 'UnauthorizedExc
 const BAD_SIGNATURE: ExpectedRefusal = { status: 403, errorType: 'InvalidSignatureException' };
 const REALTIME_CONNECT: ExpectedRealtimeRefusal = { answer: 'connection_error', errorType: 'com.amazonaws.deepdish.graphql.auth#UnauthorizedException', errorCode: 400 };
 const REALTIME_START: ExpectedRealtimeRefusal = { answer: 'error', errorType: 'UnauthorizedException' };
+/** appsync-wire.md §5: a start with a bad SigV4 signature is refused as a bad request. */
+const REALTIME_START_SIGNATURE: ExpectedRealtimeRefusal = { answer: 'error', errorType: 'BadRequestException' };
 
 const MODE_PROVIDER: Record<AuthMode, Provider> = { apiKey: 'apiKey', userPool: 'userPools', oidc: 'oidc', iam: 'iam', lambda: 'function' };
 const CANNOT_SIGN = 'authmatrix cannot sign this issuer’s tokens on a deployed target (only the emulator mints them)';
@@ -373,9 +376,8 @@ function realtimeProbes(k: Kit): Probe[] {
   const opened = `a connection opened by ${base?.name ?? 'a valid persona'}, then a start`;
   probes.push(k.realtime('realtimeStartMissing', `a subscription start without ${label} credentials`, `${opened} whose authorization has only host`, REALTIME_START,
     () => startExchange(url, base!.auth, { mode: 'none' }, subscription), noBase));
-  // A start with a bad SigV4 signature is a BadRequestException per the reference (§5); not probed here (see the report).
-  if (forged && k.mode !== 'iam') {
-    probes.push(k.realtime('realtimeStartForged', `a subscription start with a forged ${label} credential`, `${opened} with ${f.how}`, REALTIME_START,
+  if (forged) {
+    probes.push(k.realtime('realtimeStartForged', `a subscription start with a forged ${label} credential`, `${opened} with ${f.how}`, k.mode === 'iam' ? REALTIME_START_SIGNATURE : REALTIME_START,
       async () => startExchange(url, base!.auth, await forged(), subscription), noBase ?? f.cannotForge));
   }
   return probes;

@@ -66,6 +66,8 @@ const REFUSALS: Record<string, [string, string | RegExp]> = {
   'probe|iam|realtimeConnectMissing': connectError(NO_VALID_HEADER),
   'probe|iam|realtimeConnectForged': connectError(SIGNATURE_MISMATCH),
   'probe|iam|realtimeStartMissing': startError(NO_VALID_HEADER),
+  // appsync-wire.md §5: a start with a bad signature is a BadRequestException (over HTTP it is a 403).
+  'probe|iam|realtimeStartForged': ['error BadRequestException', SIGNATURE_MISMATCH],
   'probe|lambda|missing': http401(NO_VALID_HEADER),
   'probe|lambda|denied': http401(NOT_AUTHORIZED),
   'probe|lambda|realtimeConnectMissing': connectError(NO_VALID_HEADER),
@@ -81,7 +83,7 @@ const BLOG_ATTACKS = {
   apiKey: ['missing', 'unknownKey', 'expiredKey', ...REALTIME],
   userPool: [...JWT, 'anotherPool', ...REALTIME],
   oidc: [...JWT, 'iatTTL', 'authTTL', ...REALTIME],
-  iam: ['missing', 'tamperedBody', 'wrongRegion', 'wrongService', 'staleDate', 'missingSecurityToken', 'realtimeConnectMissing', 'realtimeConnectForged', 'realtimeStartMissing'],
+  iam: ['missing', 'tamperedBody', 'wrongRegion', 'wrongService', 'staleDate', 'missingSecurityToken', ...REALTIME],
   lambda: ['missing', 'denied', ...REALTIME],
 };
 
