@@ -1,5 +1,4 @@
 /** Persona modules by kind, and provisioning a whole cast on a target. */
-import { GraphQLClient } from '../harness/client/http.js';
 import type { AuthmatrixConfig } from '../harness/config.js';
 import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
 import type { AuthModel } from '../harness/schema/model.js';

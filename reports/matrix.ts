@@ -2,7 +2,6 @@
  * Renders the expected permission matrix: a terminal table (≤ 100 columns, grouped by model), Markdown,
  * or JSON cells.
  */
-import type { Outcome } from '../harness/rules/decide.js';
 import { cellIdentity, type Cell, type CellIdentity, type Expected } from '../harness/matrix/cells.js';
 import type { Persona } from '../harness/matrix/cast.js';
 import type { AuthModel, Model, Rule } from '../harness/schema/model.js';

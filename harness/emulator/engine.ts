@@ -92,7 +92,7 @@ export class Engine {
     installAppSyncScalars(this.schema);
     this.indexDirectives();
     this.policies = identityPoolPolicies(model, this.api);
-    this.resolvers = new ModelResolvers(model, store, custom, ids, log);
+    this.resolvers = new ModelResolvers(model, store, custom, ids);
   }
 
   private indexDirectives(): void {

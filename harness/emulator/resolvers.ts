@@ -52,10 +52,9 @@ export class ModelResolvers {
 
   constructor(
     private readonly auth: AuthModel,
-    private readonly store: Store,
+    store: Store,
     private readonly custom: CustomOperationRunner,
     private readonly ids: { id(): string; now(): string },
-    private readonly log: (line: string) => void,
   ) {
     for (const model of auth.models) {
       const acm = new Acm(model);

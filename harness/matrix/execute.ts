@@ -38,6 +38,8 @@ export interface Runtime {
   /** How long to wait for a subscription event, and how long to watch when there is no sentinel. */
   eventTimeoutMs: number;
   quietMs: number;
+  /** After the sentinel arrives, how long to keep listening (a deployed AppSync fans out asynchronously). */
+  sentinelGraceMs: number;
 }
 
 export interface Evidence {

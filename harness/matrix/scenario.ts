@@ -63,19 +63,22 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
     }
 
     // The events, one after another, then the sentinel.
-    const made = new Map<string, { id: string | null; response: GraphQLResult | null; failure?: string }>();
+    const made = new Map<string, { id: string | null; failure?: string }>();
     for (const e of events) made.set(e.key, await mutate(rt, scenario.model, e));
     const last = sentinel ? await mutate(rt, scenario.model, sentinel) : null;
 
-    let how = '';
+    // How non-delivery was established, per subscriber: by the sentinel, or by watching for a while.
+    const how = new Map<string, string>();
     for (const c of connections) {
+      let said: string;
       if (c.watcher && last?.id) {
-        const got = await c.watcher.until((ev) => idOf(ev, scenario.model, op, rt) === last.id, rt.eventTimeoutMs);
-        how = got.sentinel ? 'before the sentinel event' : `within ${rt.eventTimeoutMs} ms (the sentinel never arrived)`;
+        const got = await c.watcher.until((ev) => idOf(ev, scenario.model, op, rt) === last.id, rt.eventTimeoutMs, rt.sentinelGraceMs);
+        said = got.sentinel ? 'before the sentinel event' : `within ${rt.eventTimeoutMs} ms (the sentinel never arrived)`;
       } else {
         await new Promise((r) => setTimeout(r, rt.quietMs));
-        how = `within a ${rt.quietMs} ms watch (no subscriber receives every event, so no sentinel)`;
+        said = `within a ${rt.quietMs} ms watch (no subscriber receives every event, so no sentinel)`;
       }
+      for (const l of c.listening) how.set(l.key, said);
     }
 
     const byKey = new Map(connections.flatMap((c) => c.listening.map((l) => [l.key, l] as const)));
@@ -89,7 +92,7 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
       if (!listening?.sub) return result(cell, { outcome: 'error', summary: `the subscriber could not subscribe: ${listening?.failure ?? 'not started'}` });
       if (!mutation.id) return result(cell, { outcome: 'error', summary: `the actor's mutation failed, so there is no event: ${mutation.failure}` });
       const arrived = listening.sub.events.find((ev) => idOf(ev, scenario.model, op, rt) === mutation.id);
-      if (!arrived) return result(cell, { outcome: 'deny', level: 'resolver', summary: `not delivered ${how}` });
+      if (!arrived) return result(cell, { outcome: 'deny', level: 'resolver', summary: `not delivered ${how.get(action.subscriber)}` });
       const payload = (arrived.data?.[m.operationNames[op]!] ?? {}) as Record<string, unknown>;
       const { nulled, blank } = nulls(payload, select, event.record);
       return result(cell, { outcome: 'allow', ...(nulled.length ? { nulledFields: nulled } : {}), ...(blank.length ? { blankFields: blank } : {}), summary: `delivered${nulled.length ? `, ${nulled.join(', ')} null` : ''}` });
@@ -114,7 +117,7 @@ function idOf(ev: SubscriptionEvent, model: string, op: SubscriptionOperation, r
   return v === undefined || v === null ? null : String(v);
 }
 
-async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; response: GraphQLResult | null; failure?: string }> {
+async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; failure?: string }> {
   const p = rt.personas.get(e.actor)!;
   const client = clientOf(rt, p);
   const m = rt.auth.models.find((x) => x.name === model)!;
@@ -124,17 +127,17 @@ async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ i
     if (e.action.type === 'create') r = await client.graphql(createDocument(rt.auth, model, resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>));
     else {
       const key = rt.index.keys[e.action.instance];
-      if (!key) return { id: null, response: null, failure: `fixture ${e.action.instance} was not created` };
+      if (!key) return { id: null, failure: `fixture ${e.action.instance} was not created` };
       r = e.action.type === 'update'
         ? await client.graphql(updateDocument(rt.auth, model, { ...(resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>), ...key }))
         : await client.graphql(deleteDocument(rt.auth, model, key));
     }
     const item = r.data?.[m.operationNames[e.action.type]!] as Record<string, unknown> | null | undefined;
     const id = item?.[m.primaryKey.partitionKey];
-    if (!item || id === null || id === undefined) return { id: null, response: r, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
+    if (!item || id === null || id === undefined) return { id: null, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
     if (e.action.type === 'create') await rt.onCreated?.([{ model, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: e.actor }]);
-    return { id: String(id), response: r };
+    return { id: String(id) };
   } catch (err) {
-    return { id: null, response: null, failure: (err as Error).message };
+    return { id: null, failure: (err as Error).message };
   }
 }

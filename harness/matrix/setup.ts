@@ -3,7 +3,7 @@
  * parents before children), and the index records the key of every instance; deleting what a run
  * created, afterwards, on a deployed target.
  */
-import { batchDocument } from '../client/documents.js';
+import { batchDocument, getDocument } from '../client/documents.js';
 import type { GraphQLClient } from '../client/http.js';
 import type { AuthModel } from '../schema/model.js';
 import type { Persona } from './cast.js';
@@ -122,5 +122,11 @@ export async function deleteRecords(auth: AuthModel, records: CreatedRecord[], c
     const tried = new Set([...attempts.values()].flat());
     left = [...left.filter((x) => !tried.has(x)), ...remaining];
   }
-  return left;
+  // Records a cell deleted itself are refused as Unauthorized to owner-only callers; its creator's read says they are gone.
+  const still: CreatedRecord[] = [];
+  for (const r of left) {
+    const got = await clientFor(r.by).graphql(getDocument(auth, r.model, r.key, keyFields(auth, r.model)));
+    if (got.status !== 200 || got.errors.length || got.data?.[Object.keys(got.data ?? {})[0] ?? ''] !== null) still.push(r);
+  }
+  return still;
 }

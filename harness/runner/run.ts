@@ -18,7 +18,7 @@ import { cellIdentity, expectedMatrix, type Cell } from '../matrix/cells.js';
 import type { CellResult } from '../matrix/execute.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from '../matrix/setup.js';
-import { InputError } from '../schema/errors.js';
+import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import type { AuthModel } from '../schema/model.js';
 import { appRoot } from '../commands/app-root.js';
@@ -134,7 +134,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const onSignal = (signal: NodeJS.Signals) => {
     log(`authmatrix: ${signal}: cleaning up run ${runId}…`);
     const stopped = running.cancel ? Promise.race([running.cancel(), new Promise((r) => setTimeout(r, 10_000))]) : Promise.resolve();
-    stopped.catch(() => undefined).then(tidy).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    stopped.catch(() => undefined).then(tidy)
+      .catch((e: unknown) => log(pc.red(`authmatrix: cleanup of run ${runId} failed: ${isInputError(e) ? e.format() : String((e as Error)?.message ?? e).split('\n')[0]}; run \`authmatrix personas cleanup --run ${runId}\``)))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -172,7 +174,10 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       finishedAt: new Date().toISOString(),
       ...(shard ? { shard, positions: positionsIn(everything, results) } : {}),
       ...(opts.only?.length ? { only: opts.only } : {}),
-      personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning })),
+      personas: provisioned.map((p) => {
+        const groups = base.find((b) => b.name === p.name)?.groups;
+        return { name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning, ...(groups?.length ? { groups } : {}) };
+      }),
       totals: totalsOf(results, plan.untested.length),
       cells: results,
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
@@ -190,7 +195,6 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   }
 }
 
-/** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
 interface VitestRun {
   concurrency: number;
   out: NodeJS.WriteStream;
@@ -201,6 +205,7 @@ interface VitestRun {
   running: { cancel?: () => Promise<void> };
 }
 
+/** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
 async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
   const { concurrency, out, deployed, probes } = opts;
   const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])), opts.onCreated);
@@ -217,11 +222,13 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
     labels: plan.labels,
     eventTimeoutMs: deployed ? 15_000 : 5_000,
     quietMs: deployed ? 3_000 : 300,
+    sentinelGraceMs: deployed ? 500 : 0,
     ...(probes ? { probes } : {}),
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
   try {
+    const before = signalListeners();
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
       config: false,
@@ -234,6 +241,8 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
       fileParallelism: false,
       env: { [RUN_FILE_ENV]: file, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
     }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' });
+    // Vitest exits on Ctrl-C by itself; the run's own handler must stop it and clean up first.
+    for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
     opts.running.cancel = () => vitest.cancelCurrentRun('keyboard-input');
     await vitest.start();
     await vitest.close();
@@ -255,6 +264,10 @@ function withoutDrops(personas: AuthmatrixConfig['personas']): AuthmatrixConfig[
 function positionsIn(all: Cell[], results: CellResult[]): number[] {
   const index = new Map(all.map((c, i) => [c.id, i]));
   return results.map((r) => index.get(r.id)!);
+}
+
+function signalListeners(): [NodeJS.Signals, (...args: unknown[]) => void][] {
+  return (['SIGINT', 'SIGTERM'] as const).flatMap((signal) => process.listeners(signal).map((l) => [signal, l as (...args: unknown[]) => void] as [NodeJS.Signals, (...args: unknown[]) => void]));
 }
 
 /** A cell the test run never reported: an error, never a pass. */

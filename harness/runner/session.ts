@@ -34,6 +34,7 @@ export interface RunFile {
   labels: Record<string, string>;
   eventTimeoutMs: number;
   quietMs: number;
+  sentinelGraceMs: number;
   /** Present when the run includes credential probes. */
   probes?: ProbeSetting;
 }
@@ -63,7 +64,7 @@ export async function openSession(): Promise<Session> {
   const personas = new Map<string, RuntimePersona>();
   for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
   const rt: Runtime = {
-    auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs,
+    auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs, sentinelGraceMs: run.sentinelGraceMs,
     onCreated: (records) => reportCreated(access, records),
   };
   if (run.probes) {

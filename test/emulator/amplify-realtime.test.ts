@@ -11,9 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { emulatorFor } from './start.js';
 
+/** start_ack frames received, over every socket: how a test knows a subscription is live. */
+let acks = 0;
+let acksAwaited = 0;
+
 class LoopbackWebSocket extends WS {
   constructor(url: string | URL, protocols?: string | string[]) {
     super(String(url).replace(/^wss:\/\/127\.0\.0\.1/, 'ws://127.0.0.1'), protocols);
+    this.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { type?: string }).type === 'start_ack') acks++;
+    });
   }
 }
 (globalThis as { WebSocket?: unknown }).WebSocket = LoopbackWebSocket;
@@ -62,8 +69,12 @@ function collect<T>(obs: Observable<T>): { values: T[]; errors: unknown[]; stop(
 }
 
 /** Amplify acknowledges a start asynchronously; a create is only observed once the start_ack is in. */
-async function started(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300));
+/** Waits for the start_acks of the subscriptions just opened (no sleeping on a guess). */
+async function started(subscriptions = 1): Promise<void> {
+  acksAwaited += subscriptions;
+  const deadline = Date.now() + 10_000;
+  while (acks < acksAwaited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  if (acks < acksAwaited) throw new Error('the subscription was not acknowledged within 10 s');
 }
 
 describe('aws-amplify subscriptions', () => {
@@ -104,7 +115,7 @@ describe('aws-amplify subscriptions', () => {
     const snapshots = collect(todos().observeQuery());
     await snapshots.waitFor(1);
     const before = snapshots.values.at(-1)!.items.length;
-    await started();
+    await started(3); // observeQuery subscribes to onCreate, onUpdate and onDelete
     await todos().create({ content: 'observed' });
     const deadline = Date.now() + 5000;
     while (!snapshots.values.some((s) => s.items.some((i) => i.content === 'observed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -112,7 +113,8 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
   }
   const { child, endpoint, log } = started;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const idp = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+  // No keep-alive: cognito-local closes idle sockets after 5 s, and a reused one fails with "socket hang up".
+  const idp = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: false }) } });
   const stop = async () => {
     idp.destroy();
     if (child.exitCode === null && child.signalCode === null) {

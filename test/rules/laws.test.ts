@@ -135,7 +135,7 @@ function atLeast(before: Decision, after: Decision, op: Op['op']): boolean {
   return true;
 }
 
-const RUNS = { numRuns: 1500 };
+const RUNS = { numRuns: Number(process.env.LAW_RUNS ?? 1500) };
 
 describe('laws of the oracle', () => {
   it('adding a rule never removes access', () => {
@@ -170,7 +170,10 @@ describe('laws of the oracle', () => {
     }), RUNS);
   });
 
-  it('a field rule changes only its field', () => {
+  // Field rules also add roles to the model's write checks; an owner rule there takes part in owner
+  // auto-fill (rule order), so only reads are field-local in general, and writes are for other rule kinds
+  // (semantics.test.ts pins the owner interaction).
+  it('a field rule changes only its field: reads always; writes when it adds no owner rule', () => {
     const otherField = fc.constantFrom('title', 'owner', 'editors', 'team', 'teams');
     fc.assert(fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.array(ruleArb, { minLength: 1, maxLength: 2 }), identityArb, recordArb, otherField, (rules, fieldRules, who, record, f) => {
       const before = model(rules);
@@ -180,6 +183,7 @@ describe('laws of the oracle', () => {
         return d.outcome !== 'deny' && !(d.deniedFields ?? []).includes(f);
       };
       expect(readable(after)).toBe(readable(before));
+      if (fieldRules.some((r) => r.kind === 'owner')) return;
       const value = f === 'editors' || f === 'teams' ? ['A'] : 'A';
       const write = (auth: AuthModel, op: 'create' | 'update') =>
         decide(auth, who, op, op === 'create'

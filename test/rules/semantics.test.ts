@@ -155,6 +155,32 @@ describe('groups', () => {
   });
 });
 
+describe('field-level owner rules take part in the model\'s create check', () => {
+  // Found by the field-locality law (fast-check): owner roles fill their field in rule order, and a
+  // partial one (create only on its field) fills it first, so the model's own owner rule on the same
+  // field then sees someone else's value (auth-resolvers notes §2.2, step 3).
+  const auth = schema(`type P @model @auth(rules: [
+    {allow: owner, ownerField: "editors", operations: []},
+    {allow: owner, ownerField: "editors", identityClaim: "sub", operations: [create]}
+  ]) {
+    title: String
+    editors: [String]
+    secret: String @auth(rules: [{allow: owner, ownerField: "editors", operations: [create]}])
+  }`);
+  const plain = schema(`type P @model @auth(rules: [
+    {allow: owner, ownerField: "editors", operations: []},
+    {allow: owner, ownerField: "editors", identityClaim: "sub", operations: [create]}
+  ]) {
+    title: String
+    editors: [String]
+    secret: String
+  }`);
+  it('without the field rule the create is allowed; with it, the earlier role fills editors first and the create is refused', () => {
+    expect(outcome(plain, user('alice'), 'create', { type: 'P', input: { title: 't' } })).toBe('allow');
+    expect(decide(auth, user('alice'), 'create', { type: 'P', input: { title: 't' } })).toMatchObject({ outcome: 'deny', deniedFields: ['title'] });
+  });
+});
+
 describe('create', () => {
   const auth = schema(`type Post @model @auth(rules: [{allow: owner}, {allow: groups, groups: ["Admin"]}]) { title: String owner: String }`);
   it('fills the owner field with the caller’s claim', () => {
