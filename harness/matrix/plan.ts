@@ -166,14 +166,12 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
     return a;
   };
   const cells = selected.map((c) => ({ ...c, action: renumber(c.action) }));
-  const wanted = new Set(cells.map((c) => c.model).filter(Boolean));
   const scenarios = auth.models
     .filter((m) => cells.some((c) => c.kind === 'delivery' && c.model === m.name))
     .map((m) => {
       const s = subscriptionScenario(auth, m, cast);
       return { ...s, events: s.events.map((e) => ({ ...e, action: renumber(e.action) })), sentinels: s.sentinels.map((e) => ({ ...e, action: renumber(e.action) })) };
     });
-  for (const m of scenarios) wanted.add(m.model);
 
   // Every instance needed: those the cells and events name, and the parents their records point at.
   const needed = new Set<string>();
