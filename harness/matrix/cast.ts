@@ -37,11 +37,17 @@ export interface Persona {
   description: string;
 }
 
+const teamNames = new WeakMap<AuthModel, string>();
+
 /** The value dynamic-group fixtures put in group fields; a name no static group uses. */
 export function dynamicGroupName(model: AuthModel): string {
-  const statics = new Set(allRules(model).flatMap((r) => (r.kind === 'staticGroup' ? r.groups : [])));
-  let name = 'Team';
-  for (let i = 2; statics.has(name); i++) name = `Team${i}`;
+  let name = teamNames.get(model);
+  if (name === undefined) {
+    const statics = new Set(allRules(model).flatMap((r) => (r.kind === 'staticGroup' ? r.groups : [])));
+    name = 'Team';
+    for (let i = 2; statics.has(name); i++) name = `Team${i}`;
+    teamNames.set(model, name);
+  }
   return name;
 }
 

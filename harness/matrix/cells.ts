@@ -125,8 +125,9 @@ export function cellIdentity(c: Cell): CellIdentity {
   };
 }
 
+/** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
-  return { ...base, expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision };
+  return Object.assign(base, { expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision });
 }
 
 /**

@@ -103,8 +103,18 @@ function claimOf(p: Persona | undefined, rule: OwnerRule): string | null {
   return p ? (ownerClaim(p.identity, rule.identityClaim)?.value ?? null) : null;
 }
 
-/** Fixture records for a model, given who the owners are in this cast. */
+const fixtureCache = new WeakMap<Persona[], WeakMap<Model, Fixture[]>>();
+
+/** Fixture records for a model, given who the owners are in this cast (computed once per cast). */
 export function fixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] {
+  let byModel = fixtureCache.get(cast);
+  if (!byModel) fixtureCache.set(cast, (byModel = new WeakMap()));
+  let out = byModel.get(m);
+  if (!out) byModel.set(m, (out = computeFixtures(auth, m, cast)));
+  return out;
+}
+
+function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] {
   const owners = ownerRules(m);
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };

@@ -35,8 +35,19 @@ function claimPart(claims: Claims, part: string): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+const ownerClaims = new WeakMap<Identity, Map<string, OwnerClaim | null>>();
+
 /** Null when any part of the claim is missing: the owner rule is then skipped entirely. */
 export function ownerClaim(identity: Identity, identityClaim: string): OwnerClaim | null {
+  // Identities are immutable and asked the same question many times per matrix.
+  let byClaim = ownerClaims.get(identity);
+  if (!byClaim) ownerClaims.set(identity, (byClaim = new Map()));
+  let claim = byClaim.get(identityClaim);
+  if (claim === undefined) byClaim.set(identityClaim, (claim = computeOwnerClaim(identity, identityClaim)));
+  return claim;
+}
+
+function computeOwnerClaim(identity: Identity, identityClaim: string): OwnerClaim | null {
   const claims = claimsOf(identity);
   if (!claims) return null;
   const names = identityClaim.split('::');

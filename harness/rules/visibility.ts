@@ -29,22 +29,39 @@ export interface Delivery {
   nulledFields: string[];
 }
 
+/** A computation per object (an identity, a record), remembered: the matrix asks the same ones many times. */
+function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, key: K, sub: string, compute: () => V): V {
+  let m = cache.get(key);
+  if (!m) cache.set(key, (m = new Map()));
+  let v = m.get(sub);
+  if (v === undefined) m.set(sub, (v = compute()));
+  return v;
+}
+
+const starts = new WeakMap<Identity, Map<string, ReturnType<typeof decide>>>();
+const responses = new WeakMap<StoredRecord, Map<string, { denied: string[]; redacted: string[]; payload: Record<string, unknown> }>>();
+const actorKeys = new WeakMap<Identity, string>();
+let actorCount = 0;
+
 /** Does this event reach this subscriber, and what does its payload hold? */
 export function delivery(auth: AuthModel, modelName: string, sub: Subscription, event: Event): Delivery {
   const model = mustModel(auth, modelName);
-  const start = decide(auth, sub.subscriber, sub.operation, { type: modelName, ownerArgs: sub.ownerArgs ?? {} });
+  const args = sub.ownerArgs ? Object.entries(sub.ownerArgs).join(';') : '';
+  const start = memo(starts, sub.subscriber, `${modelName}|${sub.operation}|${args}`,
+    () => decide(auth, sub.subscriber, sub.operation, { type: modelName, ownerArgs: sub.ownerArgs ?? {} }));
   if (start.outcome === 'deny') return { delivered: false, reason: `not subscribed: ${start.reason}`, nulledFields: [] };
 
   // The payload is the mutation response as the actor received it, owner fields shown as displayed.
-  const response = mutationResponseView(auth, event.actor, modelName, event.record, event.select);
-  const payload = displayed(auth, model, event.record);
+  let actor = actorKeys.get(event.actor);
+  if (!actor) actorKeys.set(event.actor, (actor = String(++actorCount)));
+  const { payload, ...response } = memo(responses, event.record, `${modelName}|${actor}|${event.select?.join(',') ?? ''}`,
+    () => ({ ...mutationResponseView(auth, event.actor, modelName, event.record, event.select), payload: displayed(auth, model, event.record) }));
   const nulled = [...response.denied, ...response.redacted];
   for (const f of lambdaNulls(sub.subscriber, model)) if (!nulled.includes(f)) nulled.push(f);
 
   if (start.outcome === 'allow') {
-    const args = Object.entries(sub.ownerArgs ?? {});
     // A caller authorized statically gets no runtime filter; plain argument filtering still narrows events.
-    const argMiss = args.find(([f, v]) => payload[f] !== v);
+    const argMiss = Object.entries(sub.ownerArgs ?? {}).find(([f, v]) => payload[f] !== v);
     if (argMiss) return { delivered: false, reason: `${start.reason}; the ${argMiss[0]} argument filters this event out`, nulledFields: nulled };
     return { delivered: true, reason: start.reason, nulledFields: nulled };
   }
