@@ -127,7 +127,12 @@ export function cellIdentity(c: Cell): CellIdentity {
 
 /** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
-  return Object.assign(base, { expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision });
+  const c = base as Cell;
+  c.expected = decision.outcome;
+  c.rule = decision.rule;
+  c.reason = decision.reason;
+  c.decision = decision;
+  return c;
 }
 
 /**
@@ -439,10 +444,11 @@ function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Cell[] {
   if (!m) return out;
   const apiKey = cast.find((p) => p.kind === 'apiKey');
   const other = apiKey ?? cast.find((p) => p.kind === 'stranger');
-  const keyCell = apiKey && cells.find((c) => c.id === `${m.name}|list|${apiKey.name}`);
+  const lists = new Map(cells.filter((c) => c.kind === 'model' && c.model === m.name && c.operation === 'list').map((c) => [c.persona, c]));
+  const keyCell = apiKey && lists.get(apiKey.name);
   for (const p of cast) {
     if (!headerKinds.has(p.identity.kind)) continue;
-    const plain = cells.find((c) => c.id === `${m.name}|list|${p.name}`);
+    const plain = lists.get(p.name);
     if (!plain) continue;
     const variants: HeaderVariant[] = other && other.name !== p.name ? ['client', 'request', 'override'] : ['client', 'request'];
     if (keyCell && p !== apiKey) variants.push('second-key');
@@ -477,9 +483,10 @@ const HEADER_NOTE: Record<HeaderVariant, string> = {
  */
 function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
   const out: Cell[] = [];
-  const gets = cells.filter((c) => c.kind === 'model' && c.operation === 'get');
+  const gets = new Map<string, Cell[]>();
+  for (const c of cells) if (c.kind === 'model' && c.operation === 'get') gets.set(c.persona, [...(gets.get(c.persona) ?? []), c]);
   for (const p of cast) {
-    const mine = gets.filter((c) => c.persona === p.name);
+    const mine = gets.get(p.name) ?? [];
     const allowed = mine.find((c) => c.expected === 'allow');
     const refused = mine.find((c) => c.expected === 'deny' && !c.decision.requestLevel && c.model !== allowed?.model) ?? mine.find((c) => c.expected === 'deny' && !c.decision.requestLevel);
     if (!allowed || !refused) continue;
