@@ -60,6 +60,38 @@ function ownsValue(claim: { ownerClaim: string; ownerClaimsList: string[] }, v: 
   return v === claim.ownerClaim || (typeof v === 'string' && claim.ownerClaimsList.includes(v));
 }
 
+/** Whether a record's owner field (one value or a list) names the caller. */
+function ownsEntity(claim: { ownerClaim: string; ownerClaimsList: string[] }, entity: unknown): boolean {
+  return Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity);
+}
+
+/** Whether a record's group field (one group or a list) names one of the caller's groups. */
+function inGroupEntity(groups: string[], entity: unknown): boolean {
+  return groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g));
+}
+
+/** An owner or dynamic-group role holds when the record's field names the caller or one of its groups. */
+function holdsDynamic(env: AuthEnv, role: AcmRole, record: Item): boolean {
+  const entity = record[role.entity!];
+  if (role.strategy !== 'owner') return inGroupEntity(callerGroups(env, role.claim!), entity);
+  const claim = ownerClaim(env, role.claim!);
+  return !!claim && ownsEntity(claim, entity);
+}
+
+/**
+ * Cognito/OIDC writes: the private role first, then static groups in rule order, stopping at a full
+ * grant (a partial one adds its fields through `grant`).
+ */
+function grantStatic(roles: AcmRole[], env: AuthEnv, grant: (role: AcmRole) => boolean): boolean {
+  const priv = roles.find((r) => r.strategy === 'private');
+  let authorized = priv ? grant(priv) : false;
+  for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
+    if (authorized) break;
+    if (inStaticGroup(env, role)) authorized = grant(role);
+  }
+  return authorized;
+}
+
 /** Static groups: `claims.get(groupClaim, []).contains(group)` (a string claim is a substring test). */
 function inStaticGroup(env: AuthEnv, role: AcmRole): boolean {
   const raw = claims(env)[role.claim ?? 'cognito:groups'];
@@ -189,12 +221,7 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
       }
       break;
     default: {
-      const priv = roles.find((r) => r.strategy === 'private');
-      if (priv) authorized = grant(priv);
-      for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
-        if (authorized) break;
-        if (inStaticGroup(env, role)) authorized = grant(role);
-      }
+      authorized = grantStatic(roles, env, grant);
       for (const role of roles.filter((r) => r.strategy === 'owner')) {
         const claim = ownerClaim(env, role.claim!);
         if (!claim) continue;
@@ -204,8 +231,7 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
         if (env.params.populateOwnerFieldForStaticGroupAuth && authorized && !present) input[field] = fill;
         if (authorized) continue;
         const entity = input[field];
-        const match = Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity);
-        if (match) authorized = grant(role);
+        if (ownsEntity(claim, entity)) authorized = grant(role);
         if (!authorized && (entity === undefined || entity === null) && !present) {
           input[field] = fill;
           authorized = grant(role);
@@ -214,8 +240,7 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
       for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
         if (authorized) break;
         const entity = input[role.entity!] ?? (role.isEntityList ? [] : null);
-        const groups = callerGroups(env, role.claim!);
-        if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) authorized = grant(role);
+        if (inGroupEntity(callerGroups(env, role.claim!), entity)) authorized = grant(role);
       }
     }
   }
@@ -250,24 +275,18 @@ export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Ite
     if (!roles.length) throw new Unauthorized();
     for (const role of roles) if (!authorized && iamRoleMatches(env, role)) authorized = grant(role);
   } else {
-    const priv = roles.find((r) => r.strategy === 'private');
-    if (priv) authorized = grant(priv);
-    for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
-      if (authorized) break;
-      if (inStaticGroup(env, role)) authorized = grant(role);
-    }
+    authorized = grantStatic(roles, env, grant);
     for (const role of roles.filter((r) => r.strategy === 'owner')) {
       if (authorized) break;
       const claim = ownerClaim(env, role.claim!);
       if (!claim || !stored) continue;
       const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
-      if (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity)) authorized = grant(role);
+      if (ownsEntity(claim, entity)) authorized = grant(role);
     }
     for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
       if (authorized || !stored) break;
       const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
-      const groups = callerGroups(env, role.claim!);
-      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) authorized = grant(role);
+      if (inGroupEntity(callerGroups(env, role.claim!), entity)) authorized = grant(role);
     }
   }
   if (authorized) return;
@@ -290,17 +309,7 @@ export function authorizeDelete(acm: Acm, env: AuthEnv, stored: Item | null): vo
     throw new Unauthorized();
   }
   if (roles.some((r) => r.static && holdsStatic(env, r))) return;
-  for (const role of roles.filter((r) => !r.static)) {
-    if (!stored) continue;
-    const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
-    if (role.strategy === 'owner') {
-      const claim = ownerClaim(env, role.claim!);
-      if (claim && (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity))) return;
-    } else {
-      const groups = callerGroups(env, role.claim!);
-      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) return;
-    }
-  }
+  if (stored && roles.some((r) => !r.static && holdsDynamic(env, r, stored))) return;
   throw new Unauthorized();
 }
 
@@ -333,18 +342,7 @@ export function canReadField(env: AuthEnv, allowedRoles: AcmRole[], source: Item
   const roles = rolesForCaller(allowedRoles, env);
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') return roles.length > 0;
   if (env.auth.mode === 'iam') return roles.some((r) => iamRoleMatches(env, r));
-  if (roles.some((r) => r.static && holdsStatic(env, r))) return true;
-  for (const role of roles.filter((r) => !r.static)) {
-    const entity = source[role.entity!];
-    if (role.strategy === 'owner') {
-      const claim = ownerClaim(env, role.claim!);
-      if (claim && (Array.isArray(entity) ? entity.some((e) => ownsValue(claim, e)) : ownsValue(claim, entity))) return true;
-    } else {
-      const groups = callerGroups(env, role.claim!);
-      if (groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g))) return true;
-    }
-  }
-  return false;
+  return roles.some((r) => (r.static ? holdsStatic(env, r) : holdsDynamic(env, r, source)));
 }
 
 // ---- subscriptions -----------------------------------------------------------------------------
