@@ -15,6 +15,7 @@ import { classifyList, classifyRecord, classifyStart, type Observation, type Obs
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge } from './verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
+import { personaClient } from '../../personas/client.js';
 
 export interface RuntimePersona {
   name: string;
@@ -76,7 +77,7 @@ function personaOf(rt: Runtime, name: string): RuntimePersona {
 
 export function clientOf(rt: Runtime, p: RuntimePersona): GraphQLClient {
   let c = clients.get(p);
-  if (!c) clients.set(p, (c = new GraphQLClient({ url: rt.url, auth: p.auth, ...(p.headers ? { headers: p.headers } : {}) })));
+  if (!c) clients.set(p, (c = personaClient(p, rt.url)));
   return c;
 }
 
@@ -133,6 +134,7 @@ function trimmed(body: unknown): unknown {
 export async function runCell(rt: Runtime, cell: Cell, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
   try {
     if (cell.action.type === 'subscribe') return await runStart(rt, cell, cell.action, realtime);
+    if (cell.action.type === 'custom' && cell.operation === 'subscription') return await runCustomStart(rt, cell, cell.action.operation, cell.action.args, realtime);
     if (cell.action.type === 'probe') return await runProbeCell(rt, cell, cell.action.probe);
     const p = personaOf(rt, cell.persona);
     const { client, options } = cell.action.type === 'headers' ? headerPath(rt, p, cell.action) : { client: clientOf(rt, p), options: {} };
@@ -228,7 +230,6 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
     }
     case 'custom': {
       const op = auth.customOperations.find((o) => o.name === action.operation)!;
-      if (op.type === 'subscription') return runCustomStart(rt, cell, op.name, action.args);
       const r = await client.graphql(customDocument(auth, op, resolveRefs(action.args, rt.index, auth) as Record<string, unknown>), options);
       const obs = classifyRecord(r, { root: op.name });
       return result(cell, obs.outcome === 'allow' ? { outcome: 'allow', summary: obs.summary } : obs, r);
@@ -311,9 +312,9 @@ async function runStart(rt: Runtime, cell: Cell, action: Extract<Action, { type:
   return start(rt, cell, p, subscriptionDocument(rt.auth, action.model, action.op, action.ownerArgs ? { ownerArgs: action.ownerArgs } : {}), realtime);
 }
 
-async function runCustomStart(rt: Runtime, cell: Cell, operation: string, args: Record<string, unknown>): Promise<CellResult> {
+async function runCustomStart(rt: Runtime, cell: Cell, operation: string, args: Record<string, unknown>, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
   const op = rt.auth.customOperations.find((o) => o.name === operation)!;
-  return start(rt, cell, personaOf(rt, cell.persona), customDocument(rt.auth, op, resolveRefs(args, rt.index, rt.auth) as Record<string, unknown>), () => connect(rt));
+  return start(rt, cell, personaOf(rt, cell.persona), customDocument(rt.auth, op, resolveRefs(args, rt.index, rt.auth) as Record<string, unknown>), realtime);
 }
 
 async function start(rt: Runtime, cell: Cell, p: RuntimePersona, doc: Document, realtime: () => Promise<RealtimeClient>): Promise<CellResult> {
@@ -327,6 +328,15 @@ async function start(rt: Runtime, cell: Cell, p: RuntimePersona, doc: Document, 
     if (!(e instanceof RealtimeError) || e.kind === 'timeout' || e.kind === 'closed') return result(cell, { outcome: 'error', summary: `subscription start failed: ${(e as Error).message}` });
     return { ...result(cell, classifyStart({ ok: false, errors: e.errors, connection: e.kind === 'connection_error' })), latencyMs: Math.round(performance.now() - began) };
   }
+}
+
+/** A lazily opened connection, shared by the subscription-start cells. */
+export function sharedRealtime(rt: Runtime): { get: () => Promise<RealtimeClient>; close: () => void } {
+  let conn: Promise<RealtimeClient> | undefined;
+  return {
+    get: () => (conn ??= connect(rt)),
+    close: () => void conn?.then((c) => c.close(), () => undefined),
+  };
 }
 
 /**

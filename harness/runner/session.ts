@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cell } from '../matrix/cells.js';
 import type { SubscriptionScenario } from '../matrix/deliveries.js';
-import { runCell, type CellResult, type Runtime, type RuntimePersona } from '../matrix/execute.js';
-import { sharedRealtime } from '../matrix/run-all.js';
+import { runCell, sharedRealtime, type CellResult, type Runtime, type RuntimePersona } from '../matrix/execute.js';
 import { runScenario } from '../matrix/scenario.js';
 import type { FixtureIndex } from '../matrix/setup.js';
 import type { Identity } from '../rules/identity.js';
