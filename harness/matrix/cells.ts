@@ -484,7 +484,12 @@ const HEADER_NOTE: Record<HeaderVariant, string> = {
 function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
   const out: Cell[] = [];
   const gets = new Map<string, Cell[]>();
-  for (const c of cells) if (c.kind === 'model' && c.operation === 'get') gets.set(c.persona, [...(gets.get(c.persona) ?? []), c]);
+  for (const c of cells) {
+    if (c.kind !== 'model' || c.operation !== 'get') continue;
+    const list = gets.get(c.persona);
+    if (list) list.push(c);
+    else gets.set(c.persona, [c]);
+  }
   for (const p of cast) {
     const mine = gets.get(p.name) ?? [];
     const allowed = mine.find((c) => c.expected === 'allow');

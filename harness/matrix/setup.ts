@@ -64,7 +64,11 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
   for (const model of models) {
     const keys = keyFields(auth, model);
     const groups = new Map<string, FixtureSpec[]>();
-    for (const s of specs.filter((x) => x.model === model)) groups.set(s.creator, [...(groups.get(s.creator) ?? []), s]);
+    for (const s of specs.filter((x) => x.model === model)) {
+      const list = groups.get(s.creator);
+      if (list) list.push(s);
+      else groups.set(s.creator, [s]);
+    }
     await Promise.all([...groups].map(async ([creator, list]) => {
       for (let i = 0; i < list.length; i += BATCH) {
         const batch = list.slice(i, i + BATCH);
@@ -103,7 +107,10 @@ export async function deleteRecords(auth: AuthModel, records: CreatedRecord[], c
     const attempts = new Map<string, CreatedRecord[]>();
     for (const r of left) {
       const who = candidates(r)[round];
-      if (who) attempts.set(`${who}|${r.model}`, [...(attempts.get(`${who}|${r.model}`) ?? []), r]);
+      if (!who) continue;
+      const list = attempts.get(`${who}|${r.model}`);
+      if (list) list.push(r);
+      else attempts.set(`${who}|${r.model}`, [r]);
     }
     if (!attempts.size) break;
     const remaining: CreatedRecord[] = [];

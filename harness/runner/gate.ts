@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { failsOn } from '../commands/lint.js';
 import type { Persona } from '../matrix/cast.js';
+import type { Cell } from '../matrix/cells.js';
 import { diffSummary, gateFailures, diffSnapshots } from '../matrix/permission-diff.js';
 import { readSnapshot, snapshotOf, type Snapshot } from '../matrix/snapshot.js';
 import { findings, type Severity } from '../rules/findings.js';
@@ -22,11 +23,12 @@ export function loadBaseline(file: string | undefined): Snapshot | undefined {
   return file ? readSnapshot(path.resolve(file)) : undefined;
 }
 
-export function gateOf(model: AuthModel, cast: Persona[], baseline: Snapshot | undefined, opts: GateOptions): NonNullable<RunReport['gate']> {
+/** `cells`: the expected matrix of `cast` (computed once by the run). */
+export function gateOf(model: AuthModel, cast: Persona[], cells: Cell[], baseline: Snapshot | undefined, opts: GateOptions): NonNullable<RunReport['gate']> {
   const failures: string[] = [];
   const gate: NonNullable<RunReport['gate']> = { failures };
   if (baseline && opts.baseline) {
-    const changes = diffSnapshots(baseline, snapshotOf(model, cast));
+    const changes = diffSnapshots(baseline, snapshotOf(model, cast, cells));
     gate.baseline = { file: opts.baseline, changes };
     const wider = gateFailures(changes);
     if (wider.length && !opts.allowWidening) failures.push(`access widened against ${opts.baseline}: ${diffSummary(changes)} (refresh the baseline with \`authmatrix snapshot\` if intended, or pass --allow-widening)`);

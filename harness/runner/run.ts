@@ -10,7 +10,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
 import { createVitest } from 'vitest/node';
-import { GraphQLClient } from '../client/http.js';
 import { loadConfig, type AuthmatrixConfig } from '../config.js';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
 import { castWith, type Persona } from '../matrix/cast.js';
@@ -24,6 +23,7 @@ import type { AuthModel } from '../schema/model.js';
 import { appRoot } from '../commands/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
+import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { startBroker } from './broker.js';
@@ -97,13 +97,15 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
   const base = castWith(model, config.personas);
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
-  const select = onlyFilter(opts.only ?? [], expectedMatrix(model, base, { deliveries: false }));
+  const baseCells = expectedMatrix(model, base);
+  const select = onlyFilter(opts.only ?? [], baseCells);
   const baseline = loadBaseline(opts.gate?.baseline);
   const contracts = await loadContracts(opts.contracts?.length ? opts.contracts.map((p) => path.resolve(p)) : defaultContractPaths(appRoot(model.source.path)));
   // Contracts speak of the schema's personas, also those this run leaves out (`iamAdmin: false`): their
   // cells are judged by their expectation and listed as unchecked. Statically first: a contract the
   // schema itself breaks is known before anything runs.
-  const contractCells = expectedMatrix(model, castWith(model, withoutDrops(config.personas)));
+  const drops = Object.values(config.personas ?? {}).includes(false);
+  const contractCells = drops ? expectedMatrix(model, castWith(model, withoutDrops(config.personas))) : baseCells;
   const statically = checkContracts(contracts, { model, cells: contractCells }).filter((c) => c.broken);
   if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
@@ -112,10 +114,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const created: CreatedRecord[] = [];
   let provisioned: ProvisionedPersona[] = [];
   let cleaned = false;
-  const clientFor = (name: string) => {
-    const p = provisioned.find((x) => x.name === name)!;
-    return new GraphQLClient({ url: endpoint.url, auth: p.auth, ...(p.headers ? { headers: p.headers } : {}) });
-  };
+  const clientFor = (name: string) => personaClient(provisioned.find((x) => x.name === name)!, endpoint.url);
   const tidy = async () => {
     if (cleaned) return;
     cleaned = true;
@@ -182,7 +181,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       cells: results,
       untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
       contracts: checkContracts(contracts, { model, cells: contractCells }, results),
-      gate: gateOf(model, base, baseline, opts.gate ?? {}),
+      gate: gateOf(model, base, baseCells, baseline, opts.gate ?? {}),
       fixtures: plan.labels,
       ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),
     };
