@@ -8,8 +8,12 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   return out;
 }
 
-/** Keeps enough to tell credentials apart (kind and a short prefix), never the secret. */
+/** What redactValue writes (so that a value seen twice is kept as it is). */
+const REDACTED = /^\[(JWT )?redacted, \d+ chars\]$|^da2-\[redacted\]$|^AWS4-HMAC-SHA256 .*Signature=\[redacted\]$/;
+
+/** Keeps enough to tell credentials apart (kind and a short prefix), never the secret. Redacting twice changes nothing. */
 export function redactValue(v: string): string {
+  if (REDACTED.test(v)) return v;
   if (v.startsWith('AWS4-HMAC-SHA256')) return v.replace(/Signature=[0-9a-f]+/, 'Signature=[redacted]').replace(/Credential=([A-Z0-9]{4})[A-Z0-9]+/, 'Credential=$1…');
   if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(v)) return `[JWT redacted, ${v.length} chars]`;
   if (v.startsWith('da2-')) return 'da2-[redacted]';
