@@ -3,7 +3,7 @@
  * sees it). Credentials are obtained elsewhere (personas/); here a persona is a name and its claims.
  */
 import { createHash } from 'node:crypto';
-import type { AuthModel, Rule } from '../schema/model.js';
+import { allRules, type AuthModel, type Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
 import type { PersonaOverride } from '../config.js';
 import { InputError } from '../schema/errors.js';
@@ -51,13 +51,6 @@ export function dynamicGroupName(model: AuthModel): string {
   return name;
 }
 
-export function allRules(model: AuthModel): Rule[] {
-  return [
-    ...model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]),
-    ...model.customTypes.flatMap((t) => t.fields.flatMap((f) => f.rules ?? [])),
-    ...model.customOperations.flatMap((o) => o.rules),
-  ];
-}
 
 /** A stable, UUID-shaped `sub` for a persona (emulated targets; deployed users get theirs from Cognito). */
 export function stableSub(name: string): string {

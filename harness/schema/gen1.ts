@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
-import { AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
+import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -191,12 +191,7 @@ function inferredModel(sdl: string, file: string, params: TransformParams, handl
   };
   const all = AUTH_MODES.filter((m) => m !== 'oidc');
   const first = authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(all, 'userPool'), params, ...handlers });
-  const rules = [
-    ...first.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]),
-    ...first.customTypes.flatMap((t) => t.fields.flatMap((f) => f.rules ?? [])),
-    ...first.customOperations.flatMap((o) => o.rules),
-  ];
-  const used = new Set<AuthMode>(rules.map((r) => PROVIDER_MODE[r.provider]));
+  const used = new Set<AuthMode>(allRules(first).map((r) => PROVIDER_MODE[r.provider]));
   const def = (['userPool', 'apiKey', 'iam', 'lambda'] as AuthMode[]).find((m) => used.has(m)) ?? 'apiKey';
   used.add(def);
   return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(AUTH_MODES.filter((m) => used.has(m)), def), params, ...handlers });

@@ -249,6 +249,15 @@ export interface AuthModel {
   caveats?: string[];
 }
 
+/** Every rule of the API: models', fields', custom types' fields' and custom operations'. */
+export function allRules(model: AuthModel): Rule[] {
+  return [
+    ...model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]),
+    ...model.customTypes.flatMap((t) => t.fields.flatMap((f) => f.rules ?? [])),
+    ...model.customOperations.flatMap((o) => o.rules),
+  ];
+}
+
 const modelIndex = new WeakMap<AuthModel, Map<string, Model>>();
 
 export function findModel(model: AuthModel, name: string): Model | undefined {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeRule } from '../../harness/rules/describe.js';
-import type { Rule } from '../../harness/schema/model.js';
+import { allRules } from '../../harness/schema/model.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, type Coverage } from '../coverage.js';
 import { escapeHtml as h, jsonForScript } from '../escape.js';
 import type { RunReport } from '../results.js';
@@ -35,14 +35,7 @@ const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(
 
 /** Every rule of the model with its description, for the panel. */
 export function ruleDescriptions(report: RunReport): Record<string, string> {
-  const out: Record<string, string> = {};
-  const add = (r: Rule) => { out[r.id] = describeRule(r); };
-  for (const m of report.model.models) {
-    m.rules.forEach(add);
-    for (const f of m.fields) f.rules?.forEach(add);
-  }
-  for (const o of report.model.customOperations) o.rules.forEach(add);
-  return out;
+  return Object.fromEntries(allRules(report.model).map((r) => [r.id, describeRule(r)]));
 }
 
 const LEGEND: [string, string, string][] = [
