@@ -199,27 +199,15 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const view = { selected: action.select ?? defaultSelection(m), records };
       return result(cell, classifyList(merged, root, known, [...records.keys()], view), last);
     }
-    case 'create': {
-      const m = model(rt, action.model);
-      const input = resolveRefs(action.input, rt.index, auth) as Record<string, unknown>;
-      const doc = action.raw ? rawMutation(auth, m, 'create', input, action.select) : createDocument(auth, m.name, input, action.select);
-      const r = await client.graphql(doc, options);
-      const item = r.data?.[m.operationNames.create!] as Record<string, unknown> | null | undefined;
-      const keys = keyFields(auth, m.name);
-      if (item && keys.every((k) => item[k] !== null && item[k] !== undefined)) await rt.onCreated?.([{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: cell.persona }]);
-      return result(cell, classifyRecord(r, { root: m.operationNames.create!, selected: action.select ?? defaultSelection(m), record: { ...input, ...cell.decision.filled } }), r);
-    }
-    case 'update': {
-      const m = model(rt, action.model);
-      const input = { ...(resolveRefs(action.input, rt.index, auth) as Record<string, unknown>), ...keyOf(rt, action.instance) };
-      const doc = action.raw ? rawMutation(auth, m, 'update', input, action.select) : updateDocument(auth, m.name, input, action.select);
-      const r = await client.graphql(doc, options);
-      return result(cell, classifyRecord(r, { root: m.operationNames.update!, selected: action.select ?? defaultSelection(m), record: { ...recordOf(rt, cell), ...input } }), r);
-    }
+    case 'create':
+    case 'update':
     case 'delete': {
       const m = model(rt, action.model);
-      const r = await client.graphql(deleteDocument(auth, m.name, keyOf(rt, action.instance), action.select), options);
-      return result(cell, classifyRecord(r, { root: m.operationNames.delete!, selected: action.select ?? defaultSelection(m), record: recordOf(rt, cell) }), r);
+      const { doc, input } = mutationDocument(rt, action);
+      const r = await client.graphql(doc, options);
+      if (action.type === 'create') await reportCreated(rt, m, r, cell.persona);
+      const record = action.type === 'create' ? { ...input, ...cell.decision.filled } : { ...recordOf(rt, cell), ...input };
+      return result(cell, classifyRecord(r, { root: m.operationNames[action.type]!, selected: action.select ?? defaultSelection(m), record }), r);
     }
     case 'relation': {
       const m = model(rt, action.model);
@@ -271,6 +259,28 @@ async function runProbeCell(rt: Runtime, cell: Cell, id: string): Promise<CellRe
     expected: cell.expected, observed, pass: run.pass, rule: null, reason: cell.reason, detail: run.pass ? '' : run.detail, summary: run.observed, latencyMs: 0,
     ...(run.evidence ? { evidence: { request: run.evidence as Evidence['request'], response: { status: 0, body: run.observed } } } : {}),
   };
+}
+
+type Mutation = Extract<Action, { type: 'create' | 'update' | 'delete' }>;
+
+/**
+ * The document a mutation action sends, with fixture references and the instance's key filled in;
+ * `raw` ones skip aws-amplify's input cleaning. Throws when the fixture instance does not exist.
+ */
+export function mutationDocument(rt: Runtime, action: Mutation): { doc: Document; input: Record<string, unknown> } {
+  const m = model(rt, action.model);
+  if (action.type === 'delete') return { doc: deleteDocument(rt.auth, m.name, keyOf(rt, action.instance), action.select), input: {} };
+  const refs = resolveRefs(action.input, rt.index, rt.auth) as Record<string, unknown>;
+  const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : refs;
+  const build = action.type === 'create' ? createDocument : updateDocument;
+  return { doc: action.raw ? rawMutation(rt.auth, m, action.type, input, action.select) : build(rt.auth, m.name, input, action.select), input };
+}
+
+/** Tells the run about the record a create made, so that a deployed run deletes it. */
+export async function reportCreated(rt: Runtime, m: Model, r: GraphQLResult, by: string): Promise<void> {
+  const item = r.data?.[m.operationNames.create!] as Record<string, unknown> | null | undefined;
+  const keys = keyFields(rt.auth, m.name);
+  if (item && keys.every((k) => item[k] !== null && item[k] !== undefined)) await rt.onCreated?.([{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by }]);
 }
 
 /** The fixture record a cell acts on, as the oracle saw it (for which fields hold a value). */

@@ -5,15 +5,13 @@
  * connection, so once the sentinel is in, what each subscriber has is all it will get: non-delivery is
  * proven without sleeping. Without such a subscriber the scenario watches for a quiet period instead.
  */
-import { createDocument, deleteDocument, subscriptionDocument, updateDocument } from '../client/documents.js';
-import type { GraphQLResult } from '../client/http.js';
+import { subscriptionDocument } from '../client/documents.js';
 import { RealtimeClient, type Subscription, type SubscriptionEvent } from '../client/realtime.js';
 import { decide, defaultSelection } from '../rules/decide.js';
 import type { Cell, SubscriptionOperation } from './cells.js';
 import type { DeliveryEvent, SubscriptionScenario } from './deliveries.js';
 import { nulls } from './classify.js';
-import { clientOf, connect, result, type CellResult, type Runtime } from './execute.js';
-import { keyFields, resolveRefs } from './setup.js';
+import { clientOf, connect, mutationDocument, reportCreated, result, type CellResult, type Runtime } from './execute.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
 const PER_CONNECTION = 90;
@@ -118,24 +116,13 @@ function idOf(ev: SubscriptionEvent, model: string, op: SubscriptionOperation, r
 }
 
 async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; failure?: string }> {
-  const p = rt.personas.get(e.actor)!;
-  const client = clientOf(rt, p);
   const m = rt.auth.models.find((x) => x.name === model)!;
-  const keys = keyFields(rt.auth, model);
   try {
-    let r: GraphQLResult;
-    if (e.action.type === 'create') r = await client.graphql(createDocument(rt.auth, model, resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>));
-    else {
-      const key = rt.index.keys[e.action.instance];
-      if (!key) return { id: null, failure: `fixture ${e.action.instance} was not created` };
-      r = e.action.type === 'update'
-        ? await client.graphql(updateDocument(rt.auth, model, { ...(resolveRefs(e.action.input, rt.index, rt.auth) as Record<string, unknown>), ...key }))
-        : await client.graphql(deleteDocument(rt.auth, model, key));
-    }
+    const r = await clientOf(rt, rt.personas.get(e.actor)!).graphql(mutationDocument(rt, e.action).doc);
     const item = r.data?.[m.operationNames[e.action.type]!] as Record<string, unknown> | null | undefined;
     const id = item?.[m.primaryKey.partitionKey];
     if (!item || id === null || id === undefined) return { id: null, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
-    if (e.action.type === 'create') await rt.onCreated?.([{ model, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by: e.actor }]);
+    if (e.action.type === 'create') await reportCreated(rt, m, r, e.actor);
     return { id: String(id) };
   } catch (err) {
     return { id: null, failure: (err as Error).message };
