@@ -25,7 +25,7 @@ function program(): Command {
   cli
     .command('matrix')
     .description('print the expected permission matrix derived from a schema (no endpoint needed)')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--config <path>', 'authmatrix.config.ts (default: found in the working directory or the app directory)')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings (default: authmatrix.gen1.json beside the schema)')
     .addOption(new Option('--format <format>', 'output format').choices(MATRIX_FORMATS).default('table'))
@@ -37,7 +37,7 @@ function program(): Command {
   cli
     .command('run')
     .description('run the contract matrix against the embedded emulator (default) or a deployed app; exit 1 on mismatches')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--config <path>', 'authmatrix.config.ts (default: found in the working directory or the app directory)')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .addOption(new Option('--target <target>', 'where to run').choices(['emulated', 'deployed']).default('emulated'))
@@ -76,7 +76,7 @@ function program(): Command {
   cli
     .command('emulate')
     .description('serve the embedded AppSync emulator for a schema and write an amplify_outputs.json for it')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .option('--host <host>', 'interface to bind (the /.authmatrix/ endpoints are served on loopback only)', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', String(DEFAULT_PORT))
@@ -102,7 +102,7 @@ function program(): Command {
   personas
     .command('list')
     .description('print the cast for a schema (default cast plus authmatrix.config.ts)')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--config <path>', 'authmatrix.config.ts')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .action(async (opts: { schema: string; config?: string; gen1Config?: string }) => {
@@ -123,7 +123,7 @@ function program(): Command {
   cli
     .command('lint')
     .description('report risky auth rules in a schema: severity, the rule, why, and the fix (no endpoint needed)')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(['high', 'medium', 'low']))
@@ -137,7 +137,7 @@ function program(): Command {
   cli
     .command('snapshot')
     .description('write the permission snapshot (authz.snapshot.json) of a schema, to commit as a baseline')
-    .requiredOption('--schema <path>', 'amplify/data/resource.ts, schema.graphql or amplify_outputs.json')
+    .option('--schema <path>', 'the app (default: the current directory; a repository root or monorepo is searched for amplify/), or amplify/data/resource.ts, schema.graphql, amplify_outputs.json', '.')
     .option('--config <path>', 'authmatrix.config.ts')
     .option('--gen1-config <path>', 'Gen 1 only: auth modes and transform settings')
     .option('--out <file>', 'where to write it', 'authz.snapshot.json')

@@ -4,11 +4,11 @@
  * tests it. The runner sends each cell's action and compares what comes back with `expected`.
  */
 import { ownerClaim } from '../rules/identity.js';
-import { decide, defaultSelection, fieldIsRestricted, type Decision, type Outcome } from '../rules/decide.js';
+import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, type Outcome } from '../rules/decide.js';
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, type Fixture, type Ownership } from './fixtures.js';
 import { deliveryCells } from './deliveries.js';
 
 export type CellOperation =
@@ -126,6 +126,16 @@ export function cellIdentity(c: Cell): CellIdentity {
 }
 
 /** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
+/** The oracle names the records a read sees by their key; cells name them by fixture, as the run observes them. */
+function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
+  return d.visibleIds ? { ...d, visibleIds: fixtureNames(auth, m, cast, d.visibleIds) } : d;
+}
+
+function fixtureNames(auth: AuthModel, m: Model, cast: Persona[], keys: string[]): string[] {
+  const names = new Map(fixtures(auth, m, cast).map((f) => [recordKey(m, f.record), f.name]));
+  return keys.map((k) => names.get(k) ?? k);
+}
+
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
   const c = base as Cell;
   c.expected = decision.outcome;
@@ -207,7 +217,7 @@ function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): C
           decide(auth, p.identity, 'create', { type: m.name, input: createInput, select })));
       } else if (op === 'list') {
         out.push(cell({ ...base, kind: 'model', id: `${m.name}|list|${p.name}`, operation: 'list', action: { type: 'list', model: m.name } },
-          decide(auth, p.identity, 'list', { type: m.name, records, select })));
+          byFixture(auth, m, cast, decide(auth, p.identity, 'list', { type: m.name, records, select }))));
       } else if (op === 'onCreate' || op === 'onUpdate' || op === 'onDelete') {
         out.push(...subscriptionCells(auth, m, cast, p, op));
       } else {
@@ -300,7 +310,7 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
       const records = fx.map((f) => f.record).filter((r) => r[victimRule.ownerField] === value);
       const v = `filter:${victimRule.ownerField}`;
       out.push(cell({ ...base, kind: 'field', id: `${m.name}|list|${p.name}|${v}`, operation: 'list', field: victimRule.ownerField, variant: v, action: { type: 'list', model: m.name, filter } },
-        decide(auth, p.identity, 'list', { type: m.name, records })));
+        byFixture(auth, m, cast, decide(auth, p.identity, 'list', { type: m.name, records }))));
     }
   }
   for (const rule of dynamicGroupRules(m)) {
@@ -393,18 +403,18 @@ function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
         const parentRead = decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [m.primaryKey.partitionKey] });
         if (parentRead.outcome === 'deny') continue;
         const r = readRelation(auth, p.identity, m.name, field.name, children);
-        const visible = children.filter((c) => r.visibleIds.includes(String(c[other.primaryKey.partitionKey])));
+        const visible = children.filter((c) => r.visibleIds.includes(recordKey(other, c)));
         const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields] }).deniedFields ?? []))].sort();
         const decision: Decision = r.outcome === 'deny'
           ? { outcome: 'deny', rule: null, reason: r.reason }
           : denied.length
-            ? { outcome: 'partial', rule: null, reason: `${r.reason}; through the relation, ${other.name}'s field rules still refuse ${denied.join(', ')}`, visibleIds: r.visibleIds, deniedFields: denied }
-            : { outcome: r.outcome, rule: null, reason: r.reason, visibleIds: r.visibleIds };
+            ? { outcome: 'partial', rule: null, reason: `${r.reason}; through the relation, ${other.name}'s field rules still refuse ${denied.join(', ')}`, visibleIds: fixtureNames(auth, other, cast, r.visibleIds), deniedFields: denied }
+            : { outcome: r.outcome, rule: null, reason: r.reason, visibleIds: fixtureNames(auth, other, cast, r.visibleIds) };
         const own = ownership(m, p.identity, f.record);
         out.push(cell({
           id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, kind: 'relation', persona: p.name, model: m.name, operation: 'get', field: field.name, fixture: f.name,
           ...(own ? { ownership: own } : {}),
-          action: { type: 'relation', model: m.name, instance: instanceOf(m.name, f.name), field: field.name, childKey: other.primaryKey.partitionKey, childFields },
+          action: { type: 'relation', model: m.name, instance: instanceOf(m.name, f.name), field: field.name, childKey: uniqueKeyField(other), childFields },
         }, decision));
       }
     }

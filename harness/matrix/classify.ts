@@ -84,7 +84,7 @@ export function classifyRecord(r: GraphQLResult, ctx: PayloadContext): Observati
  * A list answer: the fixtures seen (by id), field refusals on the items, and fields null without an
  * error on items whose fixture holds a value there.
  */
-export function classifyList(r: GraphQLResult, root: string, known: Map<string, string>, all: string[], view: { selected: string[]; records: Map<string, Readonly<Record<string, unknown>>> }): Observation {
+export function classifyList(r: GraphQLResult, root: string, known: Map<string, string>, all: string[], view: { selected: string[]; records: Map<string, Readonly<Record<string, unknown>>> }, idField = 'id'): Observation {
   const early = transport(r);
   if (early) return early;
   const conn = r.data?.[root] as { items?: (Record<string, unknown> | null)[] } | null | undefined;
@@ -93,20 +93,20 @@ export function classifyList(r: GraphQLResult, root: string, known: Map<string, 
   if (other.length && other.every(isValidationError)) return { outcome: 'invalid', summary: errorSummary(other[0]!) };
   if (other.length) return { outcome: 'error', summary: errorSummary(other[0]!) };
   if (!conn) return auth.length ? { outcome: 'deny', level: 'resolver', summary: errorSummary(auth[0]!) } : { outcome: 'error', summary: `${root} is null without an error` };
-  const seen = seenFixtures(conn.items ?? [], known);
+  const seen = seenFixtures(conn.items ?? [], known, idField);
   // Other cells' records share the table: only refusals on the run's fixtures count.
   const onFixtures = auth.filter((e) => {
     const i = e.path?.[2];
     if (e.path?.[1] !== 'items' || typeof i !== 'number') return true;
     const item = conn.items?.[i];
-    return !!item && known.has(String(item.id ?? ''));
+    return !!item && known.has(String(item[idField] ?? ''));
   });
   if (onFixtures.length) return { outcome: 'partial', deniedFields: fieldsOf(onFixtures), seen, summary: errorSummary(onFixtures[0]!) };
   const everything = all.every((f) => seen.includes(f));
   const nulled = new Set<string>();
   const blank = new Set<string>();
   for (const item of conn.items ?? []) {
-    const name = item ? known.get(String(item.id ?? '')) : undefined;
+    const name = item ? known.get(String(item[idField] ?? '')) : undefined;
     if (!item || !name) continue;
     const n = nulls(item, view.selected, view.records.get(name));
     n.nulled.forEach((f) => nulled.add(f));
@@ -122,11 +122,14 @@ export function classifyList(r: GraphQLResult, root: string, known: Map<string, 
   };
 }
 
-/** Fixture names for the items whose id the run knows; other records (other cells' creations) are ignored. */
-export function seenFixtures(items: (Record<string, unknown> | null)[], known: Map<string, string>): string[] {
+/**
+ * Fixture names for the items whose key the run knows (`idField`: the key field that tells the run's
+ * records apart); other records (other cells' creations) are ignored.
+ */
+export function seenFixtures(items: (Record<string, unknown> | null)[], known: Map<string, string>, idField = 'id'): string[] {
   const out: string[] = [];
   for (const item of items) {
-    const name = item ? known.get(String(item.id ?? '')) : undefined;
+    const name = item ? known.get(String(item[idField] ?? '')) : undefined;
     if (name && !out.includes(name)) out.push(name);
   }
   return out.sort();

@@ -3,6 +3,7 @@
  * fixture instance; the answer is classified and judged against the cell's expectation, with the
  * evidence (request and response, secrets redacted) kept for the reports.
  */
+import { randomUUID } from 'node:crypto';
 import { authHeaders, type ClientAuth } from '../client/auth.js';
 import { combineDocuments, createDocument, customDocument, deleteDocument, getDocument, listDocument, subscriptionDocument, updateDocument, type Document } from '../client/documents.js';
 import { GraphQLClient, type GraphQLResult, type RequestOptions } from '../client/http.js';
@@ -12,6 +13,7 @@ import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { cellIdentity, type Action, type Cell, type CellIdentity, type Expected } from './cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from './classify.js';
+import { uniqueKeyField, withUniqueKey } from './fixtures.js';
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge } from './verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
@@ -197,7 +199,7 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const known = knownIds(rt, m.name);
       const records = new Map(Object.values(rt.index.names[m.name] ?? {}).map((f) => [f, rt.records[`${m.name}|${f}`] ?? {}]));
       const view = { selected: action.select ?? defaultSelection(m), records };
-      return result(cell, classifyList(merged, root, known, [...records.keys()], view), last);
+      return result(cell, classifyList(merged, root, known, [...records.keys()], view, uniqueKeyField(m)), last);
     }
     case 'create':
     case 'update':
@@ -271,7 +273,8 @@ export function mutationDocument(rt: Runtime, action: Mutation): { doc: Document
   const m = model(rt, action.model);
   if (action.type === 'delete') return { doc: deleteDocument(rt.auth, m.name, keyOf(rt, action.instance), action.select), input: {} };
   const refs = resolveRefs(action.input, rt.index, rt.auth) as Record<string, unknown>;
-  const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : refs;
+  // Every create sends a key of its own (a declared id or identifier would otherwise repeat).
+  const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : withUniqueKey(m, refs, `am-${randomUUID()}`);
   const build = action.type === 'create' ? createDocument : updateDocument;
   return { doc: action.raw ? rawMutation(rt.auth, m, action.type, input, action.select) : build(rt.auth, m.name, input, action.select), input };
 }
@@ -310,7 +313,7 @@ function classifyRelation(rt: Runtime, r: GraphQLResult, parent: Model, field: s
     return fieldRefused ? { outcome: 'deny', level: 'resolver', summary: obs.summary } : { outcome: 'allow', seen: [], summary: `${field} null` };
   }
   const items = rel.kind === 'hasMany' ? ((value as { items?: Record<string, unknown>[] }).items ?? []) : [value as Record<string, unknown>];
-  const childKey = model(rt, rel.model).primaryKey.partitionKey;
+  const childKey = uniqueKeyField(model(rt, rel.model));
   const seen = items.map((i) => known.get(String(i?.[childKey] ?? ''))).filter((x): x is string => !!x).sort();
   if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: obs.deniedFields ?? [], seen, summary: obs.summary };
   const all = Object.values(rt.index.names[rel.model] ?? {});

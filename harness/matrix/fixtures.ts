@@ -49,6 +49,56 @@ export function sampleValue(auth: AuthModel, field: Pick<Field, 'type' | 'typeKi
   return field.list ? [v] : v;
 }
 
+/**
+ * Makes a record's key unique by giving one key field a value derived from `seed`: the partition key, or
+ * the first sort key when the partition key holds the owner or group (an identifier that is the owner field
+ * must stay the caller's claim). A declared `id: ID!` or a custom identifier would otherwise get the same
+ * sample value in every create, and every create after the first would fail as a duplicate.
+ */
+export function withUniqueKey(m: Model, input: Record<string, unknown>, seed: string): Record<string, unknown> {
+  const f = uniqueKeyFieldOf(m);
+  return f ? { ...input, [f.name]: uniqueValue(f.type, seed) } : input;
+}
+
+/** The key field that tells the run's records apart (see withUniqueKey); the partition key otherwise. */
+export function uniqueKeyField(m: Model): string {
+  return uniqueKeyFieldOf(m)?.name ?? m.primaryKey.partitionKey;
+}
+
+function uniqueKeyFieldOf(m: Model): Field | undefined {
+  const skip = authFields(m);
+  return [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]
+    .map((name) => m.fields.find((x) => x.name === name))
+    .find((f): f is Field => !!f && !f.implicit && !f.list && !skip.has(f.name) && uniqueValue(f.type, '') !== undefined);
+}
+
+function uniqueValue(type: string, seed: string): unknown {
+  const token = seed.replace(/[^A-Za-z0-9-]/g, '-');
+  switch (type) {
+    case 'ID':
+    case 'String':
+      return token;
+    case 'AWSEmail':
+      return `${token}@example.com`;
+    case 'AWSURL':
+      return `https://example.com/${token}`;
+    case 'Int':
+    case 'AWSTimestamp':
+      return hash(seed) % 2_000_000_000;
+    case 'Float':
+      return (hash(seed) % 1_000_000) / 8;
+    default:
+      return undefined;
+  }
+}
+
+/** FNV-1a: a stable number for a seed (keys of numeric type). */
+function hash(seed: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 const authRulesCache = new WeakMap<Model, { owners: OwnerRule[]; groups: DynamicGroupRule[] }>();
 
 function authRules(m: Model): { owners: OwnerRule[]; groups: DynamicGroupRule[] } {
@@ -119,8 +169,10 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };
   for (const f of m.fields) if (f.rules && !f.implicit && !f.relation && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
-  const key = m.primaryKey.partitionKey;
-  if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: { ...base, [key]: 'record' } }];
+  // The record's key holds its fixture name, except where the key is the owner or group field itself.
+  const key = uniqueKeyField(m);
+  const named = (record: Record<string, unknown>, name: string) => (authFields(m).has(key) ? record : { ...record, [key]: name });
+  if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: named(base, 'record') }];
 
   const owned: Record<string, unknown> = { ...base };
   const shared: Record<string, unknown> = { ...base };
@@ -141,19 +193,19 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     shared[r.groupsField] = i === 0 ? groupValue(r) : null;
     unowned[r.groupsField] = null;
   }
-  const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: { ...owned, [key]: 'owned' } }] : [];
+  const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: named(owned, 'owned') }] : [];
   if (owners.some((r) => r.multiOwner) || groups.length) {
     const sharing = [owners.some((r) => r.multiOwner) ? 'a co-owner' : '', groups.length ? `group ${team} (${groups[0]!.groupsField})` : ''].filter(Boolean).join(' and ');
     const label = owners.length ? `${ownerName}'s record shared with ${sharing}` : `group ${team}'s record (${groups[0]!.groupsField})`;
-    out.push({ name: 'shared', label, record: { ...shared, [key]: 'shared' } });
+    out.push({ name: 'shared', label, record: named(shared, 'shared') });
   }
   // Each further group field alone, so that a rule like viewers-may-read is exercised on its own.
   for (const r of groups.slice(1)) {
     const name = `shared:${r.groupsField}`;
     const label = owners.length ? `${ownerName}'s record shared with group ${team} through ${r.groupsField} only` : `a record naming group ${team} in ${r.groupsField} only`;
-    out.push({ name, label, record: { ...owned, [r.groupsField]: groupValue(r), [key]: name } });
+    out.push({ name, label, record: named({ ...owned, [r.groupsField]: groupValue(r) }, name) });
   }
-  out.push({ name: 'unowned', label: 'a record without owner or group', record: { ...unowned, [key]: 'unowned' } });
+  out.push({ name: 'unowned', label: 'a record without owner or group', record: named(unowned, 'unowned') });
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
-import { authFields, fixtures } from './fixtures.js';
+import { authFields, fixtures, withUniqueKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -241,7 +241,5 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
     const parent = auth.models.find((x) => x.name === fk.parent)!;
     out[fk.field] = copy ? `authmatrix-detached-${nonce}` : ({ $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef);
   }
-  const key = m.fields.find((x) => x.name === m.primaryKey.partitionKey);
-  if (key && !key.implicit && (key.type === 'String' || key.type === 'ID')) out[key.name] = `${nonce}-${instance.replace(/[|#]/g, '-')}`;
-  return out;
+  return withUniqueKey(m, out, `${nonce}-${instance}`);
 }

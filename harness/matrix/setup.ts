@@ -5,7 +5,8 @@
  */
 import { batchDocument, getDocument } from '../client/documents.js';
 import type { GraphQLClient } from '../client/http.js';
-import type { AuthModel } from '../schema/model.js';
+import { findModel, type AuthModel } from '../schema/model.js';
+import { uniqueKeyField } from './fixtures.js';
 import type { Persona } from './cast.js';
 import type { FixtureRef } from './cells.js';
 import type { FixtureSpec } from './plan.js';
@@ -63,6 +64,7 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
   const models = [...new Set(specs.map((s) => s.model))];
   for (const model of models) {
     const keys = keyFields(auth, model);
+    const idField = uniqueKeyField(findModel(auth, model)!);
     const groups = new Map<string, FixtureSpec[]>();
     for (const s of specs.filter((x) => x.model === model)) {
       const list = groups.get(s.creator);
@@ -85,7 +87,7 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
           const key = Object.fromEntries(keys.map((f) => [f, item[f]]));
           index.keys[s.instance] = key;
           created.push({ model, key, by: creator });
-          if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[keys[0]!])] = s.fixture;
+          if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[idField])] = s.fixture;
         });
         done += batch.length;
         onProgress?.(done, specs.length);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
+import pluralize from 'pluralize';
 import { createVitest } from 'vitest/node';
 import { loadConfig, type AuthmatrixConfig } from '../config.js';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
@@ -155,7 +156,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const cells = everything.filter(keep);
     const plan = planRun(model, cast, cells, { nonce: runId });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
-    log(`  ${provisioned.length} personas · ${plan.cells.length} cells${plan.untested.length ? ` (${plan.untested.length} cannot run)` : ''} · ${plan.fixtures.length} fixture records`);
+    log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
+    for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
     const setup = await createFixtures(model, plan.fixtures, clientFor);
     created.push(...setup.created);
 

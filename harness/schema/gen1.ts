@@ -2,10 +2,11 @@
  * Loads a Gen 1 `schema.graphql` plus its auth-mode/transform settings from `authmatrix.gen1.json`
  * (next to the schema, or given explicitly).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
+import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -29,14 +30,30 @@ const TRANSFORM_KEYS: Record<string, keyof TransformParams> = {
   sandboxModeEnabled: 'sandboxMode',
 };
 
+/**
+ * `file` is a `schema.graphql` or a `schema/` folder of them. Settings, weakest first: the defaults of a
+ * new project, the project's own `amplify/cli.json` and `cli-inputs.json`, then `authmatrix.gen1.json`.
+ */
 export function loadGen1(file: string, configFile?: string): AuthModel {
-  const sdl = readFileSync(file, 'utf8');
-  const cfgPath = configFile ?? path.join(path.dirname(file), GEN1_CONFIG_FILE);
+  const folder = statSync(file).isDirectory();
+  const sdl = folder ? readSchemaFolder(file) : readFileSync(file, 'utf8');
+  const project = readGen1Project(file);
+  refuseTransformerV1(sdl, file, project?.transformerVersion);
+  const cfgPath = configFile ?? path.join(folder ? file : path.dirname(file), GEN1_CONFIG_FILE);
   const cfg = existsSync(cfgPath) ? readConfig(cfgPath) : configFile ? missing(configFile) : undefined;
-  const params = cfg ? transformParams(cfg, cfgPath) : GEN1_DEFAULT_PARAMS;
+  const base: TransformParams = { ...GEN1_DEFAULT_PARAMS, ...project?.params };
+  const params = cfg ? transformParams(cfg, cfgPath, base) : base;
   const handlers = cfg ? handlersFromConfig(cfg, cfgPath) : {};
-  if (cfg?.authModes === undefined) return inferredModel(sdl, file, params, handlers);
-  return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: authModesFromConfig(cfg.authModes, cfgPath), params, ...handlers });
+  const authModes = cfg?.authModes !== undefined ? authModesFromConfig(cfg.authModes, cfgPath) : project?.authModes;
+  const model = authModes
+    ? authModelFromSdl({ sdl, file, kind: 'gen1', authModes, params, ...handlers })
+    : inferredModel(sdl, file, params, handlers);
+  return project?.caveats.length ? { ...model, caveats: [...(model.caveats ?? []), ...project.caveats] } : model;
+}
+
+/** A multi-file Gen 1 schema: the `.graphql` files of the folder, in name order, as one document. */
+function readSchemaFolder(dir: string): string {
+  return readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }
 
 function missing(file: string): never {
@@ -58,13 +75,13 @@ function readConfig(file: string): Record<string, unknown> {
   return value;
 }
 
-function transformParams(cfg: Record<string, unknown>, file: string): TransformParams {
+function transformParams(cfg: Record<string, unknown>, file: string, base: TransformParams): TransformParams {
   const t = cfg.transform;
-  if (t === undefined) return GEN1_DEFAULT_PARAMS;
+  if (t === undefined) return base;
   const text = readFileSync(file, 'utf8');
   if (!isObject(t)) throw new InputError('"transform" must be an object', { file }, 'write "transform": { "useSubUsernameForDefaultIdentityClaim": true }');
   checkKeys(t, Object.keys(TRANSFORM_KEYS), file, text, 'transform.');
-  const out: TransformParams = { ...GEN1_DEFAULT_PARAMS, adminRoles: [] };
+  const out: TransformParams = { ...base, adminRoles: [] };
   for (const [key, value] of Object.entries(t)) {
     const target = TRANSFORM_KEYS[key]!;
     if (target === 'adminRoles') {

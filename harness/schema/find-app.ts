@@ -1,0 +1,98 @@
+/**
+ * Finds the schema of the Amplify app a user points at: a schema file as given, or a directory that may be
+ * the app itself, the repository root above it, or a monorepo holding the app in a package
+ * (`apps/backend/amplify/`, `packages/*-backend/amplify/`). Gen 2 apps are found by
+ * `amplify/data/resource.ts`, Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its
+ * multi-file `schema/` folder). Several apps: the user is asked to choose, with the list.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors.js';
+
+/** Files that are a schema source when the directory itself is given. */
+const DIRECT = [
+  'amplify/data/resource.ts', 'amplify/data/resource.js', 'amplify/data/resource.mjs',
+  'data/resource.ts', 'resource.ts', 'resource.js', 'resource.mjs',
+  'schema.graphql', 'amplify_outputs.json',
+];
+
+const GEN2_DATA = ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'];
+
+/** Folders never searched: dependencies, build output, and Amplify's own copies of the backend. */
+const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'cdk.out', '.amplify', '.next', 'coverage', '#current-cloud-backend', '.migration-backup']);
+
+/** How deep below the given directory an `amplify/` folder is looked for (monorepos nest it 2–3 deep; test projects deeper). */
+const MAX_DEPTH = 6;
+
+export function findSchema(input: string): string {
+  const p = path.resolve(input);
+  if (!existsSync(p)) {
+    throw new InputError('schema file not found', { file: p }, 'pass the path to the app directory, amplify/data/resource.ts, schema.graphql or amplify_outputs.json');
+  }
+  if (!statSync(p).isDirectory()) return p;
+  const apps = amplifyApps(p);
+  if (apps.length === 1) return apps[0]!;
+  if (apps.length > 1) {
+    const list = apps.map((a) => path.relative(p, a)).join(', ');
+    throw new InputError(`${apps.length} Amplify apps found here: ${list}`, { file: p }, 'choose one with --schema <path>');
+  }
+  for (const c of DIRECT) {
+    const f = path.join(p, c);
+    if (existsSync(f)) return f;
+  }
+  throw new InputError('no Amplify app found in this directory or below it', { file: p },
+    'run from the app (the folder holding amplify/), or pass --schema amplify/data/resource.ts, schema.graphql or amplify_outputs.json');
+}
+
+/** The schema sources of every Amplify app at or below `root` (the nearest `amplify/` folders win). */
+function amplifyApps(root: string): string[] {
+  const found: string[] = [];
+  const visit = (dir: string, depth: number): void => {
+    const amplify = path.join(dir, 'amplify');
+    if (isDir(amplify)) {
+      const sources = appSources(amplify);
+      if (sources.length) {
+        found.push(...sources);
+        return;
+      }
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const name of subdirs(dir)) {
+      if (!SKIP.has(name) && !name.startsWith('.')) visit(path.join(dir, name), depth + 1);
+    }
+  };
+  visit(root, 0);
+  return found.sort();
+}
+
+/** A Gen 2 data resource, else each Gen 1 GraphQL API's schema (file or `schema/` folder). */
+function appSources(amplify: string): string[] {
+  for (const f of GEN2_DATA) {
+    const file = path.join(amplify, 'data', f);
+    if (existsSync(file)) return [file];
+  }
+  const apis = path.join(amplify, 'backend', 'api');
+  if (!isDir(apis)) return [];
+  return subdirs(apis).flatMap((api) => {
+    const file = path.join(apis, api, 'schema.graphql');
+    if (existsSync(file)) return [file];
+    const folder = path.join(apis, api, 'schema');
+    return isDir(folder) && readdirSync(folder).some((f) => f.endsWith('.graphql')) ? [folder] : [];
+  });
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * What an Amplify CLI (Gen 1) project says about its GraphQL API besides the schema: the transformer
+ * feature flags in `amplify/cli.json`, the auth modes in `amplify/backend/api/<name>/cli-inputs.json`, and
+ * the customisations authmatrix does not model (resolver overrides, custom stacks, `override.ts`,
+ * conflict resolution), which are reported as caveats naming what they affect.
+ *
+ * A flag absent from `cli.json` takes the CLI's value for existing projects, not the one a new project
+ * writes (aws-amplify/amplify-cli, packages/amplify-cli-core/src/feature-flags/featureFlags.ts,
+ * `defaultValueForExistingProjects`): see docs/real-apps.md, class G1.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors.js';
+import { AUTH_MODES, type AuthMode, type AuthModes, type TransformParams } from './model.js';
+
+/** `defaultValueForExistingProjects` of the flags that change auth semantics. */
+const EXISTING_PROJECT_FLAGS = {
+  transformerversion: 1,
+  usesubusernamefordefaultidentityclaim: true,
+  populateownerfieldforstaticgroupauth: false,
+  subscriptionsinheritprimaryauth: false,
+} as const;
+
+const FLAG_PARAMS = {
+  usesubusernamefordefaultidentityclaim: 'useSubUsernameForDefaultIdentityClaim',
+  populateownerfieldforstaticgroupauth: 'populateOwnerFieldForStaticGroupAuth',
+  subscriptionsinheritprimaryauth: 'subscriptionsInheritPrimaryAuth',
+} as const satisfies Record<string, keyof TransformParams>;
+
+/** Directives only the v1 transformer knows; v2 replaced them (@primaryKey/@index, @hasMany…, none). */
+const V1_DIRECTIVES = ['key', 'connection', 'versioned'];
+
+export interface Gen1Project {
+  /** Transform parameters read from `cli.json` (only those it decides). */
+  params: Partial<TransformParams>;
+  /** Auth modes read from `cli-inputs.json`, when the project has one. */
+  authModes?: AuthModes;
+  /** `graphqltransformer.transformerversion` (1 when `cli.json` omits it); undefined without `cli.json`. */
+  transformerVersion?: number;
+  /** Customisations that are not modelled, each naming what it affects. */
+  caveats: string[];
+}
+
+/** The project around a schema at `…/amplify/backend/api/<name>/schema.graphql` (or `schema/`); else nothing. */
+export function readGen1Project(schema: string): Gen1Project | undefined {
+  const apiDir = path.dirname(schema);
+  const parts = apiDir.split(path.sep);
+  const n = parts.length;
+  if (n < 4 || parts[n - 2] !== 'api' || parts[n - 3] !== 'backend' || parts[n - 4] !== 'amplify') return undefined;
+  const amplifyDir = parts.slice(0, n - 3).join(path.sep);
+  const flags = readFlags(path.join(amplifyDir, 'cli.json'));
+  const caveats: string[] = [];
+  const project: Gen1Project = { params: {}, caveats };
+  if (flags) {
+    project.transformerVersion = Number(flags.transformerversion ?? EXISTING_PROJECT_FLAGS.transformerversion);
+    for (const [flag, param] of Object.entries(FLAG_PARAMS)) {
+      project.params[param] = flag in flags ? flags[flag] === true : EXISTING_PROJECT_FLAGS[flag as keyof typeof FLAG_PARAMS];
+    }
+  }
+  const inputs = path.join(apiDir, 'cli-inputs.json');
+  if (existsSync(inputs)) {
+    const service = readJson(inputs).serviceConfiguration;
+    if (isObject(service)) {
+      const modes = authModesFromCliInputs(service, inputs);
+      if (modes) project.authModes = modes;
+      if (isObject(service.conflictResolution) && service.conflictResolution.defaultResolutionStrategy) {
+        caveats.push(`conflict resolution (${strategy(service.conflictResolution)}) is on in cli-inputs.json: writes need _version and deletes are soft on AppSync; not modelled, every model's update and delete are affected`);
+      }
+    }
+  }
+  const overrides = listFiles(path.join(apiDir, 'resolvers')).filter((f) => f.endsWith('.vtl'));
+  if (overrides.length) {
+    const ops = [...new Set(overrides.map((f) => f.split('.').slice(0, 2).join('.')))];
+    caveats.push(`resolver overrides in resolvers/ are not modelled: ${ops.join(', ')} behave as generated`);
+  }
+  const stacks = listFiles(path.join(apiDir, 'stacks')).filter((f) => f.endsWith('.json') && customStack(path.join(apiDir, 'stacks', f)));
+  if (stacks.length) caveats.push(`custom stacks are not modelled: ${stacks.map((s) => `stacks/${s}`).join(', ')}`);
+  if (existsSync(path.join(apiDir, 'override.ts'))) caveats.push('override.ts (CDK overrides of the API) is not modelled');
+  return project;
+}
+
+/** Refuses a schema for the v1 transformer with the one thing to do about it. */
+export function refuseTransformerV1(sdl: string, file: string, transformerVersion: number | undefined): void {
+  const code = sdl.replace(/#.*$/gm, '');
+  const used = V1_DIRECTIVES.filter((d) => new RegExp(`@${d}\\b`).test(code));
+  if (!used.length && transformerVersion !== 1) return;
+  const why = used.length ? `uses ${used.map((d) => `@${d}`).join(', ')}` : 'is set to transformer v1 in amplify/cli.json (transformerversion absent or 1)';
+  throw new InputError(`this schema ${why}: it is written for GraphQL transformer v1, and authmatrix reads transformer v2 schemas`, { file },
+    'migrate the API to transformer v2 with `amplify migrate api` (docs.amplify.aws/cli/migration/transformer-migration/), then run again');
+}
+
+function readFlags(cliJson: string): Record<string, unknown> | undefined {
+  if (!existsSync(cliJson)) return undefined;
+  const features = readJson(cliJson).features;
+  const section = isObject(features) ? features.graphqltransformer : undefined;
+  if (!isObject(section)) return {};
+  return Object.fromEntries(Object.entries(section).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+const CLI_MODES: Record<string, AuthMode> = {
+  AMAZON_COGNITO_USER_POOLS: 'userPool',
+  API_KEY: 'apiKey',
+  AWS_IAM: 'iam',
+  OPENID_CONNECT: 'oidc',
+  AWS_LAMBDA: 'lambda',
+};
+
+function authModesFromCliInputs(service: Record<string, unknown>, file: string): AuthModes | undefined {
+  const entries = [service.defaultAuthType, ...(Array.isArray(service.additionalAuthTypes) ? service.additionalAuthTypes : [])].filter(isObject);
+  if (!entries.length) return undefined;
+  const mode = (e: Record<string, unknown>): AuthMode => {
+    const m = CLI_MODES[String(e.mode)];
+    if (!m) throw new InputError(`unknown auth mode ${JSON.stringify(e.mode)} in cli-inputs.json`, { file }, `use one of ${Object.keys(CLI_MODES).join(', ')}`);
+    return m;
+  };
+  const def = mode(entries[0]!);
+  const enabled = new Set(entries.map(mode));
+  const modes: AuthModes = { default: def, enabled: AUTH_MODES.filter((m) => enabled.has(m)) };
+  for (const e of entries) {
+    const m = mode(e);
+    if (m === 'apiKey') {
+      const days = typeof e.expirationTime === 'number' ? e.expirationTime : 7;
+      modes.apiKey = { expiresInDays: days, ...(typeof e.keyDescription === 'string' && e.keyDescription ? { description: e.keyDescription } : {}) };
+    } else if (m === 'userPool') modes.userPool = {};
+    else if (m === 'iam') modes.identityPool = { allowUnauthenticated: true };
+    else if (m === 'lambda') {
+      modes.lambda = { ttlSeconds: typeof e.lambdaAuthorizerConfig === 'object' && isObject(e.lambdaAuthorizerConfig) && typeof e.lambdaAuthorizerConfig.ttlSeconds === 'number' ? e.lambdaAuthorizerConfig.ttlSeconds : 0 };
+      const fn = isObject(e.lambdaAuthorizerConfig) ? e.lambdaAuthorizerConfig.lambdaFunction : undefined;
+      if (typeof fn === 'string' && fn) modes.lambda.functionName = fn;
+    } else if (m === 'oidc') {
+      const issuer = typeof e.openIDIssuerURL === 'string' ? e.openIDIssuerURL : '';
+      if (!issuer) throw new InputError('the OIDC auth mode in cli-inputs.json has no openIDIssuerURL', { file }, 'set it, or describe the mode in authmatrix.gen1.json');
+      modes.oidc = {
+        providerName: typeof e.openIDProviderName === 'string' ? e.openIDProviderName : 'oidc',
+        issuer,
+        ...(typeof e.openIDClientID === 'string' && e.openIDClientID ? { clientId: e.openIDClientID } : {}),
+        ...(Number(e.openIDIatTTL) > 0 ? { iatTTL: Number(e.openIDIatTTL) } : {}),
+        ...(Number(e.openIDAuthTTL) > 0 ? { authTTL: Number(e.openIDAuthTTL) } : {}),
+      };
+    }
+  }
+  return modes;
+}
+
+function strategy(c: Record<string, unknown>): string {
+  const s = c.defaultResolutionStrategy;
+  return isObject(s) && typeof s.type === 'string' ? s.type : 'on';
+}
+
+/** A stack file that defines more than the empty resource `amplify add api` writes. */
+function customStack(file: string): boolean {
+  const resources = readJson(file).Resources;
+  return isObject(resources) && Object.keys(resources).some((k) => k !== 'EmptyResource');
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isObject(v) ? v : {};
+  } catch (e) {
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON syntax');
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

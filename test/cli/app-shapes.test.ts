@@ -1,0 +1,91 @@
+/**
+ * Apps laid out as real ones are (docs/real-apps.md): the CLI is run from the repository root with no
+ * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
+ * one per failure class seen on public apps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAuthModel } from '../../harness/schema/load.js';
+import { cli, fixture } from './cli.js';
+
+const shape = (...p: string[]) => fixture('app-shapes', ...p);
+const out = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-shapes-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('finding the app', () => {
+  it('a monorepo backend package is found from the repository root, with no --schema', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'monorepo')], { cwd: shape('monorepo-gen2') });
+    expect(r.stderr).not.toMatch(/required option|Error/);
+    expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('apps', 'backend', 'amplify', 'data', 'resource.ts')} against the embedded emulator`);
+    expect(r.stdout).toMatch(/PASSED/);
+    expect(r.code).toBe(0);
+  });
+
+  it('several apps: every command lists them and asks for one, exit 2, before any work', async () => {
+    for (const command of ['run', 'matrix', 'lint']) {
+      const r = await cli([command], { cwd: shape('two-apps') });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('2 Amplify apps found here: packages/a-backend/amplify/data/resource.ts, packages/b-backend/amplify/data/resource.ts');
+      expect(lines[0]).toContain('Fix: choose one with --schema <path>');
+    }
+  });
+
+  it('a directory with no app says where it looked and what to pass', async () => {
+    const r = await cli(['matrix', '--schema', shape('two-apps', 'packages')], {});
+    // packages/ still holds both apps; one level further there is exactly one.
+    expect(r.code).toBe(2);
+    const one = await cli(['matrix', '--format', 'json'], { cwd: shape('two-apps', 'packages', 'a-backend') });
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).not.toHaveLength(0);
+    const none = await cli(['matrix', '--schema', path.join(out)], {});
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no Amplify app found in this directory or below it\. Fix: run from the app/);
+  });
+});
+
+describe('Gen 1 project settings', () => {
+  it('auth modes come from cli-inputs.json (API key default, user pools additional)', async () => {
+    const model = await loadAuthModel(shape('gen1-project'));
+    expect(model.source.path).toBe(shape('gen1-project', 'amplify', 'backend', 'api', 'notes', 'schema.graphql'));
+    expect(model.authModes.enabled.slice().sort()).toEqual(['apiKey', 'userPool']);
+    expect(model.authModes).toMatchObject({ default: 'apiKey', apiKey: { expiresInDays: 30, description: 'public reads' } });
+  });
+
+  it('flags absent from cli.json take the CLI value for existing projects (populateOwnerFieldForStaticGroupAuth false)', async () => {
+    const model = await loadAuthModel(shape('gen1-project'));
+    expect(model.params.populateOwnerFieldForStaticGroupAuth).toBe(false);
+    expect(model.params.useSubUsernameForDefaultIdentityClaim).toBe(true);
+    expect(model.params.subscriptionsInheritPrimaryAuth).toBe(false);
+  });
+
+  it('resolver overrides are reported as not modelled, naming the operation; the default empty custom stack is not', async () => {
+    const model = await loadAuthModel(shape('gen1-project'));
+    expect(model.caveats).toEqual(['resolver overrides in resolvers/ are not modelled: Query.getNote behave as generated']);
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'gen1')], { cwd: shape('gen1-project') });
+    expect(r.stderr).toContain('  not modelled: resolver overrides in resolvers/ are not modelled: Query.getNote behave as generated');
+  });
+
+  it('a schema split over the files of schema/ is read as one', async () => {
+    const model = await loadAuthModel(shape('gen1-multifile'));
+    expect(model.models.map((m) => m.name).sort()).toEqual(['Order', 'Product']);
+    expect(model.authModes.default).toBe('userPool');
+  });
+
+  it.each([
+    ['uses @key', 'gen1-v1', /this schema uses @key: it is written for GraphQL transformer v1/],
+    ['has a cli.json without transformerversion', 'gen1-v1-flag', /this schema is set to transformer v1 in amplify\/cli\.json/],
+  ])('a transformer v1 project (%s): one line naming the migration, exit 2', async (_, dir, message) => {
+    const r = await cli(['run'], { cwd: shape(dir) });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(lines[0]).toContain('Fix: migrate the API to transformer v2 with `amplify migrate api`');
+  });
+});
