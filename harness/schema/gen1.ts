@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
+import { gen1Storage } from './storage/gen1.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
 
@@ -48,7 +49,18 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
   const model = authModes
     ? authModelFromSdl({ sdl, file, kind: 'gen1', authModes, params, ...handlers })
     : inferredModel(sdl, file, params, handlers);
-  return project?.caveats.length ? { ...model, caveats: [...(model.caveats ?? []), ...project.caveats] } : model;
+  const root = projectRoot(file);
+  const storage = root ? gen1Storage(root) : undefined;
+  const withStorage = storage ? { ...model, storage } : model;
+  return project?.caveats.length ? { ...withStorage, caveats: [...(model.caveats ?? []), ...project.caveats] } : withStorage;
+}
+
+/** The Gen 1 project a schema belongs to: the nearest directory above it holding `amplify/backend`. */
+function projectRoot(file: string): string | undefined {
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'amplify', 'backend'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /** A multi-file Gen 1 schema: the `.graphql` files of the folder, in name order, as one document. */

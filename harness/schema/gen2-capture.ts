@@ -13,6 +13,8 @@ export interface Gen2Capture {
   a: unknown;
   data: Record<string, unknown>[];
   auth: Record<string, unknown>[];
+  /** Every `defineStorage(props)` call, in order (one per bucket). */
+  storage: Record<string, unknown>[];
   functions: CapturedFunction[];
 }
 
@@ -25,7 +27,7 @@ export function captureState(): Gen2Capture {
 }
 
 export function installCapture(a: unknown): Gen2Capture {
-  const state: Gen2Capture = { a, data: [], auth: [], functions: [] };
+  const state: Gen2Capture = { a, data: [], auth: [], storage: [], functions: [] };
   (globalThis as Record<symbol, Gen2Capture | undefined>)[STATE] = state;
   return state;
 }

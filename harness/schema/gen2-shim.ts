@@ -1,7 +1,7 @@
 /**
  * Stands in for `@aws-amplify/backend` (880 MB installed) while a Gen 2 resource file is loaded:
- * re-exports `a` from `@aws-amplify/data-schema` and records what `defineData`, `defineFunction`
- * and `defineAuth` were called with. The loader aliases `@aws-amplify/backend` to this module and
+ * re-exports `a` from `@aws-amplify/data-schema` and records what `defineData`, `defineFunction`,
+ * `defineAuth` and `defineStorage` were called with. The loader aliases `@aws-amplify/backend` to this module and
  * puts the capture state on `globalThis` before loading.
  */
 import path from 'node:path';
@@ -55,8 +55,8 @@ export function defineFunction(props: { name?: string; entry?: string } = {}): C
   return fn;
 }
 
-/** Resources authmatrix does not model: accepted so that resource files load. */
 export function defineStorage(props: Record<string, unknown>): { kind: 'authmatrix:storage'; props: Record<string, unknown> } {
+  captureState().storage.push(props);
   return { kind: 'authmatrix:storage', props };
 }
 

@@ -11,6 +11,8 @@ import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
+import { gen2Storage } from './storage/gen2.js';
+import type { StorageSection } from './storage/model.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -39,7 +41,9 @@ export async function loadGen2(file: string): Promise<AuthModel> {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
     }
     const auth = await loadAuthResource(file, capture);
-    return normalize(file, dataProps, auth);
+    const model = normalize(file, dataProps, auth);
+    const storage = await loadStorageResource(file, capture, auth);
+    return storage ? { ...model, storage } : model;
   } finally {
     uninstallCapture();
   }
@@ -76,11 +80,23 @@ async function importResource(file: string): Promise<void> {
 /** `amplify/auth/resource.*` next to `amplify/data/`: its presence means a user pool and an identity pool. */
 async function loadAuthResource(dataFile: string, capture: Gen2Capture): Promise<Record<string, unknown> | undefined> {
   if (capture.auth.length) return capture.auth.at(-1);
-  const dir = path.resolve(path.dirname(dataFile), '..', 'auth');
-  const candidate = ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  const candidate = siblingResource(dataFile, 'auth');
   if (!candidate) return undefined;
   await importResource(candidate);
   return capture.auth.at(-1) ?? {};
+}
+
+/** `amplify/storage/resource.*` next to `amplify/data/` (Amplify requires storage to be defined there). */
+async function loadStorageResource(dataFile: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
+  const candidate = siblingResource(dataFile, 'storage');
+  if (candidate && !capture.storage.length) await importResource(candidate);
+  const groups = Array.isArray(auth?.groups) ? auth.groups.filter((g): g is string => typeof g === 'string') : undefined;
+  return gen2Storage(candidate ?? dataFile, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
+}
+
+function siblingResource(dataFile: string, category: string): string | undefined {
+  const dir = path.resolve(path.dirname(dataFile), '..', category);
+  return ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
 }
 
 function loadError(file: string, e: unknown): InputError {

@@ -4,6 +4,8 @@
  * Everything downstream (oracle, emulator, matrix) reads only this.
  */
 
+import type { StorageSection } from './storage/model.js';
+
 export const AUTH_MODEL_VERSION = 1 as const;
 
 /** The operations a model rule can grant; `read` is expanded by the loaders. */
@@ -245,6 +247,8 @@ export interface AuthModel {
   inputTypes: InputType[];
   enums: Enum[];
   customOperations: CustomOperation[];
+  /** Storage buckets and their access rules (S3), when the app defines storage. */
+  storage?: StorageSection;
   /** What the source could not tell (e.g. rules that amplify_outputs.json does not record). */
   caveats?: string[];
 }

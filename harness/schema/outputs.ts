@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { GEN2_PARAMS } from './gen2.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes } from './model.js';
 import { authModelFromSdl } from './sdl.js';
+import { outputsStorage } from './storage/outputs.js';
 
 const MODE_BY_OUTPUTS: Record<string, AuthMode> = {
   AMAZON_COGNITO_USER_POOLS: 'userPool',
@@ -58,7 +59,9 @@ export function loadOutputs(file: string): AuthModel {
   const authModes = outputsAuthModes(file, outputs, data);
   const sdl = introspectionToSdl(intro, caveats);
   const model = authModelFromSdl({ sdl, file, kind: 'outputs', authModes, params: GEN2_PARAMS });
-  return caveats.length ? { ...model, caveats } : model;
+  const storage = outputsStorage(file, outputs);
+  if (storage) caveats.push(...storage.caveats);
+  return { ...model, ...(storage ? { storage: storage.storage } : {}), ...(caveats.length ? { caveats } : {}) };
 }
 
 function outputsAuthModes(file: string, outputs: Json, data: Json): AuthModes {
