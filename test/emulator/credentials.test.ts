@@ -26,6 +26,12 @@ function b64(o: unknown): string {
 }
 
 describe('API keys', () => {
+  it("every key has AppSync's format: da2- and 128 bits in lowercase base32 (26 characters)", () => {
+    const keys = [emu.apiKey!, ...Array.from({ length: 2000 }, () => emu.credentials.apiKey())];
+    // The last character carries 3 bits: one of 8 values.
+    for (const k of keys) expect(k).toMatch(/^da2-[a-z2-7]{25}[aeimquy4]$/);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
   it('a valid key is accepted', async () => {
     const r = await raw({ 'x-api-key': emu.apiKey! });
     expect(r.status).toBe(200);
