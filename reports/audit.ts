@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CellResult } from '../harness/matrix/execute.js';
+import type { CellResult } from '../harness/runner/execute.js';
 import { findings as lintFindings, type Finding } from '../harness/rules/findings.js';
 import { describeRule } from '../harness/rules/describe.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, coverageOf, type Coverage } from './coverage.js';

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, relative } from 'node:path';
-import type { CellResult } from '../harness/matrix/execute.js';
+import type { CellResult } from '../harness/runner/execute.js';
 import type { AuthModel } from '../harness/schema/model.js';
-import type { PermissionChange } from '../harness/matrix/permission-diff.js';
+import type { PermissionChange } from '../harness/snapshot/permission-diff.js';
 import type { Finding, Severity } from '../harness/rules/findings.js';
 
 export const RESULTS_FORMAT = 'authmatrix-results';

@@ -3,7 +3,7 @@
  * broken contracts, permission changes against the baseline, findings, coverage and what could not
  * run. Lists are capped so the comment stays well under GitHub's 65,536 characters.
  */
-import { renderDiff } from '../harness/matrix/permission-diff.js';
+import { renderDiff } from '../harness/snapshot/permission-diff.js';
 import { SEVERITIES } from '../harness/rules/findings.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, type Coverage } from './coverage.js';
 import { mdCell as m } from './escape.js';

@@ -3,8 +3,8 @@
  * (authz.snapshot.json) or a schema. Exit 1 when access widened (unless allowed), 0 otherwise.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { diffSnapshots, gateFailures, renderDiff, type DiffFormat } from '../matrix/permission-diff.js';
-import { isSnapshotLike, validateSnapshot, type Snapshot } from '../matrix/snapshot.js';
+import { diffSnapshots, gateFailures, renderDiff, type DiffFormat } from '../snapshot/permission-diff.js';
+import { isSnapshotLike, validateSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import { InputError } from '../schema/errors.js';
 import { schemaSnapshot } from './snapshot.js';
 

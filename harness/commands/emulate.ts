@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
-import type { AuthorizerResponse } from '../emulator/credentials/lambda.js';
+import type { AuthorizerResponse } from '../emulator/appsync/lambda-authorizer.js';
 import { InputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import { DEFAULT_OUTPUTS } from './defaults.js';

@@ -1,7 +1,7 @@
 import { expectedMatrix } from '../matrix/cells.js';
 import { castWith } from '../matrix/cast.js';
 import { loadConfig } from '../config.js';
-import { appRoot } from './app-root.js';
+import { appRoot } from '../schema/app-root.js';
 import { fixtureLabels } from '../matrix/fixtures.js';
 import { loadAuthModel } from '../schema/load.js';
 import { matrixJson, renderMatrixMarkdown, renderMatrixTable } from '../../reports/matrix.js';

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { castWith } from '../matrix/cast.js';
 import { loadAuthModel } from '../schema/load.js';
 import { sweep } from '../../personas/shared/deployed.js';
-import { appRoot } from './app-root.js';
+import { appRoot } from '../schema/app-root.js';
 
 export async function listPersonas(opts: { schema: string; gen1Config?: string; config?: string }): Promise<string> {
   const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { castWith } from '../matrix/cast.js';
-import { serializeSnapshot, snapshotOf, type Snapshot } from '../matrix/snapshot.js';
+import { serializeSnapshot, snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
 import { loadAuthModel } from '../schema/load.js';
-import { appRoot } from './app-root.js';
+import { appRoot } from '../schema/app-root.js';
 
 export interface SnapshotOptions { schema: string; config?: string; gen1Config?: string; out: string }
 

@@ -8,22 +8,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../schema/errors.js';
 import type { AuthModel } from '../schema/model.js';
-import { authenticate, type Credentials } from './authenticate.js';
-import type { IamStash } from './auth/checks.js';
-import { ApiKeys } from './credentials/apikeys.js';
-import { AuthFailure } from './credentials/failure.js';
-import { IdentityPool, type IamCredentials } from './credentials/iam.js';
-import { SigningKey } from './credentials/keys.js';
-import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './credentials/lambda.js';
-import { OidcProvider, type OidcUser } from './credentials/oidc.js';
-import { UserPool, type UserPoolTokens, type UserPoolUser } from './credentials/userpool.js';
-import { CustomOperationRunner } from './custom-operations.js';
-import { Engine, type GraphQLBody, type GraphQLResponse, type RequestContext } from './engine.js';
-import { Realtime } from './realtime.js';
+import { authenticate, type Credentials } from './appsync/authenticate.js';
+import type { IamStash } from './appsync/auth/checks.js';
+import { ApiKeys } from './appsync/apikeys.js';
+import { AuthFailure } from './failure.js';
+import { IdentityPool, type IamCredentials } from './iam/identity-pool.js';
+import { SigningKey } from './cognito/keys.js';
+import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './appsync/lambda-authorizer.js';
+import { OidcProvider, type OidcUser } from './cognito/oidc.js';
+import { UserPool, type UserPoolTokens, type UserPoolUser } from './cognito/userpool.js';
+import { CustomOperationRunner } from './appsync/custom-operations.js';
+import { Engine, type GraphQLBody, type GraphQLResponse, type RequestContext } from './appsync/engine.js';
+import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { amplifyOutputs } from './outputs.js';
-import { Store } from './store.js';
-import { loadHandler } from './user-module.js';
+import { Store } from './appsync/store.js';
+import { loadHandler } from '../schema/user-module.js';
 
 export interface EmulatorOptions {
   model: AuthModel;

@@ -15,7 +15,7 @@ import {
 } from '../schema/model.js';
 import { describeRule } from './describe.js';
 import { roleKeys } from './roles.js';
-import { defaultIdentityClaim, dialectOf, fieldCode, operationWords, ruleCode, type Dialect, type RuleCodeOptions } from './rule-syntax.js';
+import { defaultIdentityClaim, dialectOf, fieldCode, operationWords, ruleCode, type Dialect, type RuleCodeOptions } from '../lint/rule-syntax.js';
 
 export type Severity = 'high' | 'medium' | 'low';
 export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];

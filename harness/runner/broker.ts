@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
-import type { CreatedRecord } from '../matrix/setup.js';
+import type { CreatedRecord } from './setup.js';
 
 export interface BrokerAccess {
   url: string;

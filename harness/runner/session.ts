@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { Cell } from '../matrix/cells.js';
 import type { SubscriptionScenario } from '../matrix/deliveries.js';
-import { runCell, sharedRealtime, type CellResult, type Runtime, type RuntimePersona } from '../matrix/execute.js';
-import { runScenario } from '../matrix/scenario.js';
-import type { FixtureIndex } from '../matrix/setup.js';
+import { runCell, sharedRealtime, type CellResult, type Runtime, type RuntimePersona } from './execute.js';
+import { runScenario } from './scenario.js';
+import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
 import { brokeredAuth, reportCreated, type BrokerAccess } from './broker.js';

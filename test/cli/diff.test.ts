@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PermissionChange } from '../../harness/matrix/permission-diff.js';
+import type { PermissionChange } from '../../harness/snapshot/permission-diff.js';
 import { cli, example, fixture } from './cli.js';
 
 const app = (name: string) => fixture('diff', name);

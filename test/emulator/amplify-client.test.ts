@@ -7,7 +7,7 @@ import { decodeJWT } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
-import type { IamCredentials } from '../../harness/emulator/credentials/iam.js';
+import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import { emulatorFor } from './start.js';
 
 /** Who the Amplify providers speak for right now. */

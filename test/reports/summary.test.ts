@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PermissionChange } from '../../harness/matrix/permission-diff.js';
+import type { PermissionChange } from '../../harness/snapshot/permission-diff.js';
 import { coverageOf } from '../../reports/coverage.js';
 import { renderSummaryMd } from '../../reports/summary-md.js';
 import { cell, noteCells, report } from './fixtures.js';

@@ -2,7 +2,7 @@
  * The Lambda authorizer: runs the user's handler (or answers from a declared token table) with AppSync's
  * event, applies `identityValidationExpression` first, and caches results for the TTL.
  */
-import { NOT_AUTHORIZED, unauthorized } from './failure.js';
+import { NOT_AUTHORIZED, unauthorized } from '../failure.js';
 
 export interface AuthorizerResponse {
   isAuthorized: boolean;

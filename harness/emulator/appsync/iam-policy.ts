@@ -5,7 +5,7 @@
  * decide for identity-pool roles. Other IAM principals are limited by their own policies, which the
  * emulator treats as allowing everything.
  */
-import type { AuthModel, Model, ModelOperation, Rule } from '../schema/model.js';
+import type { AuthModel, Model, ModelOperation, Rule } from '../../schema/model.js';
 import type { ApiSchema } from './api-schema.js';
 
 export interface RolePolicies {

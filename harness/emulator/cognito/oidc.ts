@@ -2,7 +2,7 @@
  * An OIDC provider as AppSync's OPENID_CONNECT mode sees it: `iss` must equal the configured issuer,
  * `clientId` (a regex) must match the audience, and `iatTTL` / `authTTL` bound the token's age.
  */
-import { NO_VALID_HEADER, TOKEN_EXPIRED, unauthorized } from './failure.js';
+import { NO_VALID_HEADER, TOKEN_EXPIRED, unauthorized } from '../failure.js';
 import { JwtIssuer, type Claims } from './jwt.js';
 import type { SigningKey } from './keys.js';
 

@@ -4,13 +4,13 @@
  * handler returns null and says why once in the log.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { AuthModel, CustomOperation, StaticRule } from '../schema/model.js';
+import type { AuthModel, CustomOperation, StaticRule } from '../../schema/model.js';
 import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
 import type { RequestContext } from './engine.js';
 import { AppSyncError } from './errors.js';
 import { runJsResolver, runJsResolverDetailed, type JsResolverRuntime } from './js-resolver.js';
-import { loadHandler } from './user-module.js';
+import { loadHandler } from '../../schema/user-module.js';
 
 type FunctionHandler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 

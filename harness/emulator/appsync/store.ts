@@ -2,7 +2,7 @@
  * The in-memory tables behind one emulator: one per model, keyed by the primary key, scanned in
  * insertion order and queried by key or index like DynamoDB (the limit applies before the filter).
  */
-import type { Index, Model } from '../schema/model.js';
+import type { Index, Model } from '../../schema/model.js';
 import { matches, type Filter, type Item } from './filters.js';
 
 export class ConditionalCheckFailed extends Error {

@@ -3,7 +3,7 @@
  * a block per provider, static roles first, then owner and dynamic-group roles that either authorize,
  * add allowed fields, or contribute to an auth filter. They throw `Unauthorized` / `FieldsUnauthorized`.
  */
-import type { ModelOperation, TransformParams } from '../../schema/model.js';
+import type { ModelOperation, TransformParams } from '../../../schema/model.js';
 import type { AuthContext } from '../authenticate.js';
 import type { Filter, Item } from '../filters.js';
 import type { Acm, AcmRole, RoleProvider } from './acm.js';

@@ -19,9 +19,9 @@ import { READ_OPERATIONS, type AuthModel, type AuthMode, type Rule } from '../sc
 import { describeRule } from '../rules/describe.js';
 import { recordKey } from '../rules/decide.js';
 import { InputError } from '../schema/errors.js';
-import type { Persona } from './cast.js';
-import { expectedMatrix, type Cell } from './cells.js';
-import { fixtures } from './fixtures.js';
+import type { Persona } from '../matrix/cast.js';
+import { expectedMatrix, type Cell } from '../matrix/cells.js';
+import { fixtures } from '../matrix/fixtures.js';
 
 export const SNAPSHOT_FORMAT = 'authmatrix permission snapshot';
 export const SNAPSHOT_VERSION = 1;

@@ -3,14 +3,14 @@
  * `x-api-key` first, then a SigV4 `Authorization`, then a JWT from a known issuer, else the Lambda
  * authorizer. Failures are AuthFailures (HTTP 401/403), never GraphQL errors.
  */
-import type { AuthMode } from '../schema/model.js';
-import type { ApiKeys } from './credentials/apikeys.js';
-import { NO_VALID_HEADER, unauthorized } from './credentials/failure.js';
-import type { IamPrincipal, IdentityPool } from './credentials/iam.js';
-import { looksLikeJwt, unverifiedIssuer, type Claims } from './credentials/jwt.js';
-import type { LambdaAuthorizer } from './credentials/lambda.js';
-import type { OidcProvider } from './credentials/oidc.js';
-import type { UserPool } from './credentials/userpool.js';
+import type { AuthMode } from '../../schema/model.js';
+import type { ApiKeys } from './apikeys.js';
+import { NO_VALID_HEADER, unauthorized } from '../failure.js';
+import type { IamPrincipal, IdentityPool } from '../iam/identity-pool.js';
+import { looksLikeJwt, unverifiedIssuer, type Claims } from '../cognito/jwt.js';
+import type { LambdaAuthorizer } from './lambda-authorizer.js';
+import type { OidcProvider } from '../cognito/oidc.js';
+import type { UserPool } from '../cognito/userpool.js';
 
 export type AuthContext =
   | { mode: 'apiKey'; authType: 'API Key Authorization'; identity: null }

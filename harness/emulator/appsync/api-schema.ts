@@ -4,7 +4,7 @@
  * relations, custom operations, and the `@aws_*` directives exactly where the transformer puts them.
  */
 import pluralize from 'pluralize';
-import type { AuthMode, AuthModel, CustomType, Field, Index, Model, ModelOperation, Rule, StaticRule } from '../schema/model.js';
+import type { AuthMode, AuthModel, CustomType, Field, Index, Model, ModelOperation, Rule, StaticRule } from '../../schema/model.js';
 
 /** Providers in the order the transformer walks them when emitting directives. */
 const PROVIDER_ORDER = ['apiKey', 'iam', 'oidc', 'userPools', 'function'] as const;

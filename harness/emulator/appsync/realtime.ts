@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext } from './authenticate.js';
 import type { AuthEnv } from './auth/checks.js';
-import { AuthFailure } from './credentials/failure.js';
+import { AuthFailure } from '../failure.js';
 import type { Engine, PreparedSubscription, RequestContext, SubscriptionSetup } from './engine.js';
 import { matches, type Filter } from './filters.js';
 import type { Published } from './resolvers.js';

@@ -6,10 +6,10 @@
 import { batchDocument, getDocument } from '../client/documents.js';
 import type { GraphQLClient } from '../client/http.js';
 import { findModel, type AuthModel } from '../schema/model.js';
-import { uniqueKeyField } from './fixtures.js';
-import type { Persona } from './cast.js';
-import type { FixtureRef } from './cells.js';
-import type { FixtureSpec } from './plan.js';
+import { uniqueKeyField } from '../matrix/fixtures.js';
+import type { Persona } from '../matrix/cast.js';
+import type { FixtureRef } from '../matrix/cells.js';
+import type { FixtureSpec } from '../matrix/plan.js';
 
 /** Where each fixture instance lives; plain data, so it travels to the test workers as JSON. */
 export interface FixtureIndex {

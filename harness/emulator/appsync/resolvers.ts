@@ -4,7 +4,7 @@
  * auth functions in auth/checks.ts first, as the generated pipelines do.
  */
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
-import type { AuthModel, Field, Model, ModelOperation } from '../schema/model.js';
+import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
 import { Acm, type AcmRole } from './auth/acm.js';
 import {

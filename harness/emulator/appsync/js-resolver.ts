@@ -9,7 +9,7 @@ import { fromDynamo, fromDynamoMap, isEarlyReturn, isResolverError, toDynamoMap,
 import { AppSyncError } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
-import { loadUserModule } from './user-module.js';
+import { loadUserModule } from '../../schema/user-module.js';
 
 export interface JsResolverRuntime {
   store: Store;

@@ -1,7 +1,7 @@
 /** Loads the user's handler modules (Lambda authorizer, function handlers, JS resolvers) with jiti. */
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
-import { InputError } from '../schema/errors.js';
+import { InputError } from './errors.js';
 
 export async function loadUserModule(file: string, alias: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const jiti = createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache: false, interopDefault: true });

@@ -11,11 +11,11 @@ import { RealtimeClient, RealtimeError } from '../client/realtime.js';
 import { defaultSelection } from '../rules/decide.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
-import { cellIdentity, type Action, type Cell, type CellIdentity, type Expected } from './cells.js';
-import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from './classify.js';
-import { uniqueKeyField, withUniqueKey } from './fixtures.js';
+import { cellIdentity, type Action, type Cell, type CellIdentity, type Expected } from '../matrix/cells.js';
+import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
+import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
-import { judge } from './verdict.js';
+import { judge } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 

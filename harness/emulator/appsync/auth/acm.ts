@@ -3,7 +3,7 @@
  * static groups), resources = the fields declared in the schema, and per role × resource the operations
  * granted. Field rules first clear their field for every role.
  */
-import type { Model, ModelOperation, Rule } from '../../schema/model.js';
+import type { Model, ModelOperation, Rule } from '../../../schema/model.js';
 
 export type RoleProvider = 'apiKey' | 'iam' | 'userPools' | 'oidc' | 'function';
 

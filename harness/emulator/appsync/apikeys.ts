@@ -1,6 +1,6 @@
 /** API keys (`da2-…`) with expiry; an unknown or expired key is a 401. */
 import { randomBytes } from 'node:crypto';
-import { unauthorized } from './failure.js';
+import { unauthorized } from '../failure.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -20,7 +20,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { AuthMode, AuthModel } from '../schema/model.js';
+import type { AuthMode, AuthModel } from '../../schema/model.js';
 import { buildApiSchema, type ApiOperation, type ApiSchema } from './api-schema.js';
 import type { AuthContext } from './authenticate.js';
 import type { AuthEnv } from './auth/checks.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { NO_VALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from './failure.js';
+import { NO_VALID_HEADER, TOKEN_EXPIRED, UNPARSABLE_JWT, unauthorized } from '../failure.js';
 import type { SigningKey } from './keys.js';
 
 export type Claims = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * against the pool's JWKS. Also verifies tokens of a trusted external pool (e.g. cognito-local).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { NO_VALID_HEADER, unauthorized } from './failure.js';
+import { NO_VALID_HEADER, unauthorized } from '../failure.js';
 import { JwtIssuer, type Claims } from './jwt.js';
 import type { SigningKey } from './keys.js';
 

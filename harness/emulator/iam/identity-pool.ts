@@ -4,7 +4,7 @@
  * `@smithy/signature-v4` from the secret it issued.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { AuthFailure } from './failure.js';
+import { AuthFailure } from '../failure.js';
 
 export interface IamCredentials {
   accessKeyId: string;

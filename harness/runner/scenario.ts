@@ -8,9 +8,9 @@
 import { subscriptionDocument } from '../client/documents.js';
 import { RealtimeClient, type Subscription, type SubscriptionEvent } from '../client/realtime.js';
 import { decide, defaultSelection } from '../rules/decide.js';
-import type { Cell, SubscriptionOperation } from './cells.js';
-import type { DeliveryEvent, SubscriptionScenario } from './deliveries.js';
-import { nulls } from './classify.js';
+import type { Cell, SubscriptionOperation } from '../matrix/cells.js';
+import type { DeliveryEvent, SubscriptionScenario } from '../matrix/deliveries.js';
+import { nulls } from '../matrix/classify.js';
 import { clientOf, connect, mutationDocument, reportCreated, result, type CellResult, type Runtime } from './execute.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
