@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAuthModel } from '../dist/harness/schema/load.js';
 import { defaultCast } from '../dist/harness/matrix/cast.js';
-import { expectedMatrix } from '../dist/harness/matrix/cells.js';
+import { expectedMatrix } from '../dist/harness/matrix/expected.js';
 import { generatedSdl } from './schemas.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-bench-'));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAuthModel } from '../dist/harness/schema/load.js';
 import { defaultCast } from '../dist/harness/matrix/cast.js';
-import { expectedMatrix } from '../dist/harness/matrix/cells.js';
+import { expectedMatrix } from '../dist/harness/matrix/expected.js';
 import { portableModel, schemaHash, totalsOf } from '../dist/reports/results.js';
 import { renderReports, writeReports } from '../dist/reports/write.js';
 import { CHROMIUM_ARGS, findChromium } from '../dist/reports/audit.js';

@@ -7,26 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { InputError } from './schema/errors.js';
-import { PERSONA_KINDS, type PersonaKind } from './matrix/cast.js';
-
-export interface PersonaOverride {
-  /** Required for a new persona; an existing one keeps its kind. */
-  kind?: PersonaKind;
-  username?: string;
-  groups?: string[];
-  /** Extra token claims (emulated target) or user attributes (deployed user pools). */
-  claims?: Record<string, unknown>;
-  /** User-pool personas send the access token by default, as aws-amplify does. */
-  tokenUse?: 'id' | 'access';
-  /** Lambda personas: the token; OIDC personas: a fixed token for a deployed IdP. */
-  token?: string;
-  /** Lambda personas: the fields the authorizer denies this token (when its handler cannot be run). */
-  deniedFields?: string[];
-  /** Headers every request of this persona carries. */
-  headers?: Record<string, string>;
-  /** IAM admin persona on a deployed target: a named AWS profile instead of the default chain. */
-  profile?: string;
-}
+import { PERSONA_KINDS, type PersonaOverride } from './matrix/cast.js';
 
 export interface AuthmatrixConfig {
   /** By persona name (`owner`, `groupMember:Admin`, a new name); `false` drops a persona. */

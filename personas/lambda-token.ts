@@ -7,7 +7,7 @@ import type { Persona } from '../harness/matrix/cast.js';
 import type { Identity } from '../harness/rules/identity.js';
 import { InputError } from '../harness/schema/errors.js';
 import { loadHandler } from '../harness/schema/user-module.js';
-import type { AuthorizerFn } from '../harness/emulator/appsync/lambda-authorizer.js';
+import type { AuthorizerFn } from '../harness/emulator/emulator.js';
 import { provisioned, type PersonaModule, type ProvisionContext } from './types.js';
 
 export const lambdaToken: PersonaModule = {

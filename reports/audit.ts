@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CellResult } from '../harness/runner/execute.js';
-import { findings as lintFindings, type Finding } from '../harness/rules/findings.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
+import type { Finding } from '../harness/lint/finding.js';
+import { findings as lintFindings } from '../harness/lint/lint.js';
 import { describeRule } from '../harness/rules/describe.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, coverageOf, type Coverage } from './coverage.js';
 import { escapeHtml as h } from './escape.js';

@@ -2,7 +2,7 @@
  * How a cell's result travels from a test worker to the reporter: on the vitest task's meta. A failed
  * cell fails its test with a message saying what was expected, what came back and why.
  */
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 
 export function recordCell(task: { meta: object }, r: CellResult): void {
   (task.meta as { authmatrix?: CellResult }).authmatrix = r;

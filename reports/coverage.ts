@@ -5,7 +5,7 @@
  * unsharded one. The definitions are in the README (### Reports).
  */
 import { InputError } from '../harness/schema/errors.js';
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 import type { AuthMode, AuthModel, Model, ModelOperation, Rule } from '../harness/schema/model.js';
 import type { RunReport } from './results.js';
 

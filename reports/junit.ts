@@ -5,7 +5,7 @@
  * auth outcome is an `error`; a cell that could not run is `skipped`. Contracts and the gate's other
  * checks get a testsuite each, so that a CI page shows every reason a run failed.
  */
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 import { escapeXml as x } from './escape.js';
 import type { RunReport, UntestedCell } from './results.js';
 

@@ -3,7 +3,7 @@
  * report an unsharded run would have written: cells in the unsharded order, totals recomputed,
  * contracts and the gate combined, the earliest start and the latest end.
  */
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 import { InputError } from '../harness/schema/errors.js';
 import { checkCoverage, coverageOf } from './coverage.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, totalsOf, type ContractOutcome, type RunReport } from './results.js';

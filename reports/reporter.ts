@@ -4,7 +4,7 @@
  */
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 import { cellOf } from './cell-meta.js';
 
 export interface Problem {

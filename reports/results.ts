@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, relative } from 'node:path';
-import type { CellResult } from '../harness/runner/execute.js';
+import type { CellResult } from '../harness/matrix/verdict.js';
 import type { AuthModel } from '../harness/schema/model.js';
 import type { PermissionChange } from '../harness/snapshot/permission-diff.js';
-import type { Finding, Severity } from '../harness/rules/findings.js';
+import type { Finding, Severity } from '../harness/lint/finding.js';
 
 export const RESULTS_FORMAT = 'authmatrix-results';
 export const RESULTS_VERSION = 1;

@@ -4,7 +4,7 @@
  * token in a variable or a response body) is never rendered. Values already redacted are kept as they are.
  */
 import { redactDeep, redactHeaders } from '../harness/client/redact.js';
-import type { CellResult, Evidence } from '../harness/runner/execute.js';
+import type { CellResult, Evidence } from '../harness/matrix/verdict.js';
 import type { RunReport } from './results.js';
 
 function evidence(e: Evidence): Evidence {

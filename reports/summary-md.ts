@@ -4,7 +4,7 @@
  * run. Lists are capped so the comment stays well under GitHub's 65,536 characters.
  */
 import { renderDiff } from '../harness/snapshot/permission-diff.js';
-import { SEVERITIES } from '../harness/rules/findings.js';
+import { SEVERITIES } from '../harness/lint/finding.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, type Coverage } from './coverage.js';
 import { mdCell as m } from './escape.js';
 import type { RunReport } from './results.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { openSession } from '../dist/harness/runner/session.js';
 import { assertCell, recordCell } from '../dist/reports/cell-meta.js';
-import type { CellResult } from '../dist/harness/runner/execute.js';
+import type { CellResult } from '../dist/harness/matrix/verdict.js';
 
 const session = await openSession();
 

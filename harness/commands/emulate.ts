@@ -1,8 +1,7 @@
 /** `authmatrix emulate`: serve the embedded emulator for a schema until Ctrl-C. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator/emulator.js';
-import type { AuthorizerResponse } from '../emulator/appsync/lambda-authorizer.js';
+import { startEmulator, type AuthorizerResponse, type Emulator } from '../emulator/emulator.js';
 import { InputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import { DEFAULT_OUTPUTS } from './defaults.js';

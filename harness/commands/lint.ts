@@ -3,7 +3,8 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { InputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
-import { SEVERITIES, atLeast, findings, type Finding, type Severity } from '../rules/findings.js';
+import { SEVERITIES, failsOn, type Finding, type Severity } from '../lint/finding.js';
+import { findings } from '../lint/lint.js';
 
 export const LINT_FORMATS = ['text', 'md', 'json'] as const;
 
@@ -16,11 +17,6 @@ export interface LintOptions {
   color?: boolean;
   /** Columns the text format fits in (default 100). */
   width?: number;
-}
-
-/** Does a gate with `--fail-on <severity>` fail on these findings? (No severity: never.) */
-export function failsOn(list: readonly Finding[], severity: Severity | undefined): boolean {
-  return severity !== undefined && list.some((f) => atLeast(f.severity, severity));
 }
 
 export async function lintCommand(opts: LintOptions): Promise<{ output: string; exitCode: number }> {

@@ -1,4 +1,4 @@
-import { expectedMatrix } from '../matrix/cells.js';
+import { expectedMatrix } from '../matrix/expected.js';
 import { castWith } from '../matrix/cast.js';
 import { loadConfig } from '../config.js';
 import { appRoot } from '../schema/app-root.js';

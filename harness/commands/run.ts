@@ -4,7 +4,7 @@ import { runContracts, type RunOptions } from '../runner/run.js';
 import { terminalSummary } from '../../reports/terminal.js';
 import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
 import { writeReports } from '../../reports/write.js';
-import type { Severity } from '../rules/findings.js';
+import type { Severity } from '../lint/finding.js';
 
 export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gate'> {
   concurrency?: string;

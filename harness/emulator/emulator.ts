@@ -18,12 +18,16 @@ import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './
 import { OidcProvider, type OidcUser } from './cognito/oidc.js';
 import { UserPool, type UserPoolTokens, type UserPoolUser } from './cognito/userpool.js';
 import { CustomOperationRunner } from './appsync/custom-operations.js';
-import { Engine, type GraphQLBody, type GraphQLResponse, type RequestContext } from './appsync/engine.js';
+import { Engine } from './appsync/engine.js';
+import type { GraphQLBody, GraphQLResponse, RequestContext } from './appsync/request.js';
 import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { amplifyOutputs } from './outputs.js';
 import { Store } from './appsync/store.js';
 import { loadHandler } from '../schema/user-module.js';
+
+/** What code outside the emulator may use of its Lambda authorizer (this module is the emulator's public entry). */
+export type { AuthorizerEvent, AuthorizerFn, AuthorizerResponse } from './appsync/lambda-authorizer.js';
 
 export interface EmulatorOptions {
   model: AuthModel;

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { allRules, type AuthModel, type Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
-import type { PersonaOverride } from '../config.js';
 import { InputError } from '../schema/errors.js';
 
 export const PERSONA_KINDS = [
@@ -165,6 +164,26 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
     case 'lambdaDenied':
       return { kind: 'lambda', authorized: false };
   }
+}
+
+/** A persona as `authmatrix.config.ts` changes or adds it (harness/config.ts reads the file). */
+export interface PersonaOverride {
+  /** Required for a new persona; an existing one keeps its kind. */
+  kind?: PersonaKind;
+  username?: string;
+  groups?: string[];
+  /** Extra token claims (emulated target) or user attributes (deployed user pools). */
+  claims?: Record<string, unknown>;
+  /** User-pool personas send the access token by default, as aws-amplify does. */
+  tokenUse?: 'id' | 'access';
+  /** Lambda personas: the token; OIDC personas: a fixed token for a deployed IdP. */
+  token?: string;
+  /** Lambda personas: the fields the authorizer denies this token (when its handler cannot be run). */
+  deniedFields?: string[];
+  /** Headers every request of this persona carries. */
+  headers?: Record<string, string>;
+  /** IAM admin persona on a deployed target: a named AWS profile instead of the default chain. */
+  profile?: string;
 }
 
 /**

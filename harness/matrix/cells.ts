@@ -7,9 +7,8 @@ import { ownerClaim } from '../rules/identity.js';
 import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, type Outcome } from '../rules/decide.js';
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
-import { dynamicGroupName, type Persona } from './cast.js';
+import type { Persona } from './cast.js';
 import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, type Fixture, type Ownership } from './fixtures.js';
-import { deliveryCells } from './deliveries.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
@@ -82,28 +81,7 @@ export interface Cell {
   action: Action;
 }
 
-export interface MatrixOptions {
-  /** Restrict to a model, persona or operation (the CLI's --only). */
-  only?: (cell: Cell) => boolean;
-  /** Leave out subscription delivery cells (they need events; `authmatrix matrix` shows starts only). */
-  deliveries?: boolean;
-}
-
 const MODEL_OPS = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const;
-
-export function expectedMatrix(auth: AuthModel, cast: Persona[], options: MatrixOptions = {}): Cell[] {
-  const cells: Cell[] = [];
-  const team = dynamicGroupName(auth);
-  for (const m of auth.models) {
-    cells.push(...modelCells(auth, m, cast, team));
-    cells.push(...relationCells(auth, m, cast));
-    if (options.deliveries !== false) cells.push(...deliveryCells(auth, m, cast));
-  }
-  for (const op of auth.customOperations) cells.push(...customCells(auth, op, cast));
-  cells.push(...headerCells(auth, cast, cells));
-  cells.push(...batchCells(cast, cells));
-  return options.only ? cells.filter(options.only) : cells;
-}
 
 /** The fields that say which cell it is (results and JSON carry them). */
 export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
@@ -193,7 +171,7 @@ function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | un
   return cast.find((x) => x.kind === (p.kind === mine ? theirs : mine));
 }
 
-function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): Cell[] {
+export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: string): Cell[] {
   const out: Cell[] = [];
   const fx = fixtures(auth, m, cast);
   const records = fx.map((f) => f.record);
@@ -386,7 +364,7 @@ export function parentFixture(auth: AuthModel, parent: Model, cast: Persona[]): 
  * fixture hangs from it), belongsTo from each child fixture. Only for callers who may read the record
  * the relation is read from (otherwise that read's own denial is the answer).
  */
-function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
+export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
   const out: Cell[] = [];
   if (!m.operationNames.get) return out;
   for (const field of m.fields) {
@@ -434,7 +412,7 @@ export function customArgs(auth: AuthModel, op: CustomOperation, cast: Persona[]
   return args;
 }
 
-function customCells(auth: AuthModel, op: CustomOperation, cast: Persona[]): Cell[] {
+export function customCells(auth: AuthModel, op: CustomOperation, cast: Persona[]): Cell[] {
   const args = customArgs(auth, op, cast);
   return cast.map((p) => cell({
     id: `${op.name}|${op.type}|${p.name}`, kind: 'custom', persona: p.name, customOperation: op.name, operation: op.type,
@@ -447,7 +425,7 @@ function customCells(auth: AuthModel, op: CustomOperation, cast: Persona[]): Cel
  * Lambda): the same list request with the credential only in client-level headers, only in
  * request-level headers, and in request-level headers replacing another persona's client-level ones.
  */
-function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Cell[] {
+export function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Cell[] {
   const out: Cell[] = [];
   const headerKinds = new Set(['apiKey', 'userPool', 'oidc', 'lambda']);
   const m = auth.models.find((x) => x.operationNames.list);
@@ -491,7 +469,7 @@ const HEADER_NOTE: Record<HeaderVariant, string> = {
  * another model where there is one). Each part must get exactly its own answer: the allowed read its
  * data, the refused one null and Unauthorized, nothing leaking from one to the other.
  */
-function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
+export function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
   const out: Cell[] = [];
   const gets = new Map<string, Cell[]>();
   for (const c of cells) {

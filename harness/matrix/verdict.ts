@@ -3,8 +3,33 @@
  * the detail (request-level vs resolver denial, the fields named in `Unauthorized on [...]`, the exact
  * records a list returns, the fields that come back null).
  */
-import type { Cell } from './cells.js';
-import type { Observation } from './classify.js';
+import type { Cell, CellIdentity, Expected } from './cells.js';
+import type { Observation, Observed } from './classify.js';
+
+/** A cell's verdict with what was observed, as results.json records it. */
+export interface Evidence {
+  request: { url: string; headers: Record<string, string>; body: unknown };
+  response: { status: number; requestId?: string; body: unknown };
+}
+
+export interface CellResult extends CellIdentity {
+  expected: Expected;
+  observed: Observed;
+  pass: boolean;
+  rule: string | null;
+  reason: string;
+  /** Why it failed; empty when it passed. */
+  detail: string;
+  /** What came back, in short (`401 UnauthorizedException`, `data, ssn null`). */
+  summary: string;
+  /** Observed detail: records seen (lists, relations), fields refused, fields null without an error. */
+  seen?: string[];
+  deniedFields?: string[];
+  nulledFields?: string[];
+  latencyMs: number;
+  requestId?: string;
+  evidence?: Evidence;
+}
 
 export interface Verdict {
   pass: boolean;

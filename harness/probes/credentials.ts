@@ -4,7 +4,8 @@
  * an IAM persona's keys, the API key, the Lambda personas' tokens). Attacks that need the issuer's
  * private key use a ProbeMinter (the emulator's developer endpoint); without one they are `notRun`.
  *
- * Per mode (HTTP), with the refusal AppSync gives (appsync-wire.md §1):
+ * Per mode (HTTP), with the refusal AppSync gives (401 UnauthorizedException as captured in
+ * https://github.com/aws-amplify/amplify-js/issues/5579; 403 for SigV4, https://github.com/aws-amplify/amplify-js/issues/2422):
  * - every mode: `missing` → 401 UnauthorizedException
  * - apiKey: `unknownKey` (401, "You are not authorized to make this call."), `expiredKey` (401)
  * - userPool / oidc: `badSignature`, `algNone`, `hs256PublicKey`, `unknownKid`, `expired`, `notYetValid`,
@@ -14,7 +15,7 @@
  *   `missingSecurityToken` → 403 UnrecognizedClientException
  * - lambda: `failsValidation` (with an identityValidationExpression), `denied` (with a lambdaDenied
  *   persona) → 401 UnauthorizedException
- * Realtime (§5): `realtimeConnectMissing` / `realtimeConnectForged` → connection_error
+ * Realtime (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html): `realtimeConnectMissing` / `realtimeConnectForged` → connection_error
  * `com.amazonaws.deepdish.graphql.auth#UnauthorizedException` (errorCode 400); `realtimeStartMissing` /
  * `realtimeStartForged` → an `error` UnauthorizedException for the start's id (BadRequestException for a
  * bad SigV4 signature).
@@ -51,7 +52,7 @@ const UNAUTHORIZED: ExpectedRefusal = { status: 401, errorType: 'UnauthorizedExc
 const BAD_SIGNATURE: ExpectedRefusal = { status: 403, errorType: 'InvalidSignatureException' };
 const REALTIME_CONNECT: ExpectedRealtimeRefusal = { answer: 'connection_error', errorType: 'com.amazonaws.deepdish.graphql.auth#UnauthorizedException', errorCode: 400 };
 const REALTIME_START: ExpectedRealtimeRefusal = { answer: 'error', errorType: 'UnauthorizedException' };
-/** appsync-wire.md §5: a start with a bad SigV4 signature is refused as a bad request. */
+/** A start with a bad SigV4 signature is refused as a bad request (https://github.com/awslabs/aws-mobile-appsync-sdk-js/pull/561). */
 const REALTIME_START_SIGNATURE: ExpectedRealtimeRefusal = { answer: 'error', errorType: 'BadRequestException' };
 
 const MODE_PROVIDER: Record<AuthMode, Provider> = { apiKey: 'apiKey', userPool: 'userPools', oidc: 'oidc', iam: 'iam', lambda: 'function' };

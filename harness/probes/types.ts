@@ -1,6 +1,6 @@
 /**
  * Adversarial probes: requests with bad credentials that an AppSync endpoint must refuse with the wire
- * error AppSync gives (appsync-wire.md §1 for HTTP, §5 for the realtime WebSocket). A probe passes only
+ * error AppSync gives (listed with their sources in harness/probes/credentials.ts). A probe passes only
  * when it is refused exactly as expected; an accepted request or a different refusal fails.
  */
 import type { GraphQLResult } from '../client/http.js';

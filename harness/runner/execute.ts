@@ -11,11 +11,11 @@ import { RealtimeClient, RealtimeError } from '../client/realtime.js';
 import { defaultSelection } from '../rules/decide.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
-import { cellIdentity, type Action, type Cell, type CellIdentity, type Expected } from '../matrix/cells.js';
+import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
 import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
-import { judge } from '../matrix/verdict.js';
+import { judge, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 
@@ -43,30 +43,6 @@ export interface Runtime {
   quietMs: number;
   /** After the sentinel arrives, how long to keep listening (a deployed AppSync fans out asynchronously). */
   sentinelGraceMs: number;
-}
-
-export interface Evidence {
-  request: { url: string; headers: Record<string, string>; body: unknown };
-  response: { status: number; requestId?: string; body: unknown };
-}
-
-export interface CellResult extends CellIdentity {
-  expected: Expected;
-  observed: Observed;
-  pass: boolean;
-  rule: string | null;
-  reason: string;
-  /** Why it failed; empty when it passed. */
-  detail: string;
-  /** What came back, in short (`401 UnauthorizedException`, `data, ssn null`). */
-  summary: string;
-  /** Observed detail: records seen (lists, relations), fields refused, fields null without an error. */
-  seen?: string[];
-  deniedFields?: string[];
-  nulledFields?: string[];
-  latencyMs: number;
-  requestId?: string;
-  evidence?: Evidence;
 }
 
 const clients = new WeakMap<RuntimePersona, GraphQLClient>();

@@ -3,12 +3,12 @@
  * snapshot (`--baseline`), risky-rule findings (`--fail-on`), and coverage thresholds (`--min-coverage`).
  */
 import path from 'node:path';
-import { failsOn } from '../commands/lint.js';
 import type { Persona } from '../matrix/cast.js';
 import type { Cell } from '../matrix/cells.js';
 import { diffSummary, gateFailures, diffSnapshots } from '../snapshot/permission-diff.js';
 import { readSnapshot, snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
-import { findings, type Severity } from '../rules/findings.js';
+import { atLeast, failsOn, type Severity } from '../lint/finding.js';
+import { findings } from '../lint/lint.js';
 import type { AuthModel } from '../schema/model.js';
 import type { RunReport } from '../../reports/results.js';
 
@@ -36,7 +36,7 @@ export function gateOf(model: AuthModel, cast: Persona[], cells: Cell[], baselin
   const items = findings(model);
   gate.findings = { items, ...(opts.failOn ? { failOn: opts.failOn } : {}) };
   if (failsOn(items, opts.failOn)) {
-    const hit = items.filter((f) => ['high', 'medium', 'low'].indexOf(f.severity) <= ['high', 'medium', 'low'].indexOf(opts.failOn!));
+    const hit = items.filter((f) => atLeast(f.severity, opts.failOn!));
     failures.push(`${hit.length} finding(s) at or above ${opts.failOn}: ${hit.slice(0, 3).map((f) => f.title).join('; ')}${hit.length > 3 ? '; …' : ''} (see \`authmatrix lint\`)`);
   }
   return gate;

@@ -11,7 +11,8 @@ import { decide, defaultSelection } from '../rules/decide.js';
 import type { Cell, SubscriptionOperation } from '../matrix/cells.js';
 import type { DeliveryEvent, SubscriptionScenario } from '../matrix/deliveries.js';
 import { nulls } from '../matrix/classify.js';
-import { clientOf, connect, mutationDocument, reportCreated, result, type CellResult, type Runtime } from './execute.js';
+import type { CellResult } from '../matrix/verdict.js';
+import { clientOf, connect, mutationDocument, reportCreated, result, type Runtime } from './execute.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
 const PER_CONNECTION = 90;

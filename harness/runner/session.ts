@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Cell } from '../matrix/cells.js';
 import type { SubscriptionScenario } from '../matrix/deliveries.js';
-import { runCell, sharedRealtime, type CellResult, type Runtime, type RuntimePersona } from './execute.js';
+import type { CellResult } from '../matrix/verdict.js';
+import { runCell, sharedRealtime, type Runtime, type RuntimePersona } from './execute.js';
 import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';

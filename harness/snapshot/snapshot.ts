@@ -20,7 +20,8 @@ import { describeRule } from '../rules/describe.js';
 import { recordKey } from '../rules/decide.js';
 import { InputError } from '../schema/errors.js';
 import type { Persona } from '../matrix/cast.js';
-import { expectedMatrix, type Cell } from '../matrix/cells.js';
+import { type Cell } from '../matrix/cells.js';
+import { expectedMatrix } from '../matrix/expected.js';
 import { fixtures } from '../matrix/fixtures.js';
 
 export const SNAPSHOT_FORMAT = 'authmatrix permission snapshot';

@@ -1,7 +1,8 @@
 /** `authmatrix lint` end to end: the formats, `--fail-on`, and bad input. */
 import { describe, expect, it } from 'vitest';
-import { failsOn, lintCommand } from '../../harness/commands/lint.js';
-import type { Finding } from '../../harness/rules/findings.js';
+import { lintCommand } from '../../harness/commands/lint.js';
+import { failsOn } from '../../harness/lint/finding.js';
+import type { Finding } from '../../harness/lint/finding.js';
 import { cli, example, fixture } from './cli.js';
 
 const RISKY = fixture('risky/gen2/amplify/data/resource.ts');

@@ -4,7 +4,8 @@ import { loadConfig } from '../../harness/config.js';
 import type { ObservedCell } from '../../harness/contracts/evaluate.js';
 import type { ContractMatrix } from '../../harness/contracts/select.js';
 import { castWith } from '../../harness/matrix/cast.js';
-import { expectedMatrix, type Cell } from '../../harness/matrix/cells.js';
+import { type Cell } from '../../harness/matrix/cells.js';
+import { expectedMatrix } from '../../harness/matrix/expected.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import { ROOT } from '../cli/cli.js';
 

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../harness/rules/decide.js';
-import { findings, type Finding, type Severity } from '../../harness/rules/findings.js';
+import type { Finding, Severity } from '../../harness/lint/finding.js';
+import { findings } from '../../harness/lint/lint.js';
 import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel, AuthModes, CustomHandler, TransformParams } from '../../harness/schema/model.js';

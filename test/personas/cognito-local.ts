@@ -2,7 +2,7 @@
  * cognito-local (a real Cognito user-pool protocol peer) as a child process for the deployed-target
  * tests: a fresh temp dir (its state lives in `<dir>/.cognito`), a free loopback port, plain usernames
  * (`UserPoolDefaults.UsernameAttributes: []`; in a CreateUserPool request an empty list is ignored),
- * one user pool and three app clients. See /work/notes/cognito-local.md for its quirks.
+ * one user pool and three app clients. Its quirks are in README.md, "Tested offline against cognito-local".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

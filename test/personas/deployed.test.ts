@@ -12,7 +12,8 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { CreateGroupCommand, GetGroupCommand, ListUsersInGroupCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GraphQLClient } from '../../harness/client/http.js';
 import type { ClientAuth } from '../../harness/client/auth.js';
-import type { AuthmatrixConfig, PersonaOverride } from '../../harness/config.js';
+import type { AuthmatrixConfig } from '../../harness/config.js';
+import type { PersonaOverride } from '../../harness/matrix/cast.js';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
 import { castWith } from '../../harness/matrix/cast.js';
 import { decide } from '../../harness/rules/index.js';

@@ -66,7 +66,7 @@ const REFUSALS: Record<string, [string, string | RegExp]> = {
   'probe|iam|realtimeConnectMissing': connectError(NO_VALID_HEADER),
   'probe|iam|realtimeConnectForged': connectError(SIGNATURE_MISMATCH),
   'probe|iam|realtimeStartMissing': startError(NO_VALID_HEADER),
-  // appsync-wire.md §5: a start with a bad signature is a BadRequestException (over HTTP it is a 403).
+  // A start with a bad signature is a BadRequestException (over HTTP it is a 403): harness/probes/credentials.ts.
   'probe|iam|realtimeStartForged': ['error BadRequestException', SIGNATURE_MISMATCH],
   'probe|lambda|missing': http401(NO_VALID_HEADER),
   'probe|lambda|denied': http401(NOT_AUTHORIZED),

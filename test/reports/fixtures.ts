@@ -1,5 +1,5 @@
 /** Small hand-made run reports for the report tests: every number in them is known. */
-import type { CellResult } from '../../harness/runner/execute.js';
+import type { CellResult } from '../../harness/matrix/verdict.js';
 import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { authModelFromSdl } from '../../harness/schema/sdl.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CellResult } from '../../harness/runner/execute.js';
+import type { CellResult } from '../../harness/matrix/verdict.js';
 import { isInputError } from '../../harness/schema/errors.js';
 import { mergeReports } from '../../reports/merge.js';
 import type { ContractOutcome, RunReport } from '../../reports/results.js';

@@ -1,6 +1,6 @@
 /**
- * One table per semantic fact of the generated resolvers (../shared/reference/amplify-auth-semantics.md,
- * refined from the transformer source where the reference was incomplete; those cases say so).
+ * One table per semantic fact of the generated resolvers (amplify-category-api's
+ * packages/amplify-graphql-auth-transformer, read where the documentation is incomplete; those cases say so).
  */
 import { describe, expect, it } from 'vitest';
 import { decide, delivery, readRelation } from '../../harness/rules/index.js';
@@ -158,7 +158,8 @@ describe('groups', () => {
 describe('field-level owner rules take part in the model\'s create check', () => {
   // Found by the field-locality law (fast-check): owner roles fill their field in rule order, and a
   // partial one (create only on its field) fills it first, so the model's own owner rule on the same
-  // field then sees someone else's value (auth-resolvers notes §2.2, step 3).
+  // field then sees someone else's value (amplify-category-api,
+  // packages/amplify-graphql-auth-transformer/src/vtl-generator/ddb/resolvers/mutation.create.ts, dynamicRoleExpression).
   const auth = schema(`type P @model @auth(rules: [
     {allow: owner, ownerField: "editors", operations: []},
     {allow: owner, ownerField: "editors", identityClaim: "sub", operations: [create]}

@@ -7,7 +7,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, CustomOperation, StaticRule } from '../../schema/model.js';
 import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
-import type { RequestContext } from './engine.js';
+import type { RequestContext } from './request.js';
 import { AppSyncError } from './errors.js';
 import { runJsResolver, runJsResolverDetailed, type JsResolverRuntime } from './js-resolver.js';
 import { loadHandler } from '../../schema/user-module.js';

@@ -23,33 +23,13 @@ import {
 import type { AuthMode, AuthModel } from '../../schema/model.js';
 import { buildApiSchema, type ApiOperation, type ApiSchema } from './api-schema.js';
 import type { AuthContext } from './authenticate.js';
-import type { AuthEnv } from './auth/checks.js';
-import { executionError, notAuthorized, validationError, type AppSyncErrorJson, type ValidationErrorJson } from './errors.js';
-import { ModelResolvers, type Published } from './resolvers.js';
+import { executionError, notAuthorized, validationError, type ValidationErrorJson } from './errors.js';
+import { ModelResolvers } from './resolvers.js';
+import type { GraphQLBody, GraphQLResponse, PreparedSubscription, RequestContext, SubscriptionStart } from './request.js';
 import { installAppSyncScalars } from './scalars.js';
 import { identityPoolPolicies, policyAllows, type RolePolicies } from './iam-policy.js';
 import type { Store } from './store.js';
 import type { CustomOperationRunner } from './custom-operations.js';
-
-export interface GraphQLBody {
-  query: string;
-  variables?: Record<string, unknown> | null;
-  operationName?: string | null;
-}
-
-export interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: (AppSyncErrorJson | ValidationErrorJson)[];
-}
-
-export interface RequestContext {
-  auth: AuthContext;
-  env: AuthEnv;
-  requestId: string;
-  headers: Record<string, string>;
-  /** Mutations resolved in this request, published to subscribers once the response is complete. */
-  published: Published[];
-}
 
 /** Which modes may touch a field: the field's directives, else its type's, else the default mode alone. */
 interface FieldAccess {
@@ -254,29 +234,6 @@ export class Engine {
     return this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx);
   };
 }
-
-/** A subscription `start`, validated and with its arguments coerced. */
-export interface PreparedSubscription {
-  document: DocumentNode;
-  operationName?: string;
-  variables: Record<string, unknown>;
-  field: string;
-  responseKey: string;
-  args: Record<string, unknown>;
-  /** The mutations whose results this subscription receives (`@aws_subscribe`). */
-  mutations: string[];
-}
-
-export interface SubscriptionSetup {
-  /** An enhanced filter events must pass (null: every event, subject to argument filtering). */
-  filter: Record<string, unknown> | null;
-  /** Plain argument filtering when no enhanced filter is set: payload fields equal to the arguments. */
-  argumentFilter: Record<string, unknown>;
-}
-
-export type SubscriptionStart =
-  | { ok: true; prepared: PreparedSubscription; setup: SubscriptionSetup }
-  | { ok: false; errors: (AppSyncErrorJson | ValidationErrorJson | { errorType: string; message: string })[] };
 
 function accessOf(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[]): FieldAccess | undefined {
   const modes = new Set<AuthMode>();

@@ -11,9 +11,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext } from './authenticate.js';
 import type { AuthEnv } from './auth/checks.js';
 import { AuthFailure } from '../failure.js';
-import type { Engine, PreparedSubscription, RequestContext, SubscriptionSetup } from './engine.js';
+import type { Engine } from './engine.js';
+import type { PreparedSubscription, Published, RequestContext, SubscriptionSetup } from './request.js';
 import { matches, type Filter } from './filters.js';
-import type { Published } from './resolvers.js';
 
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const CONNECTION_TIMEOUT_MS = 300_000;

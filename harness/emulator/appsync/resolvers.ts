@@ -20,18 +20,10 @@ import {
   type AuthEnv,
 } from './auth/checks.js';
 import type { CustomOperationRunner } from './custom-operations.js';
-import type { RequestContext, SubscriptionSetup } from './engine.js';
+import type { RequestContext, SubscriptionSetup } from './request.js';
 import { AppSyncError, conditionalCheckFailed, notAuthorized } from './errors.js';
 import { FilterError, matches, type Filter, type Item } from './filters.js';
 import { BadNextToken, ConditionalCheckFailed, type Store, type Table } from './store.js';
-
-/** A mutation result to publish to subscribers once the response is complete. */
-export interface Published {
-  model: string;
-  mutation: string;
-  /** The response key (alias) under which the result appears in the response data. */
-  responseKey: string;
-}
 
 const MUTATION = '__operation';
 const READ_OPS: ModelOperation[] = ['get', 'list', 'listen', 'sync', 'search'];

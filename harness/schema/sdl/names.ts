@@ -1,0 +1,50 @@
+/** The names the transformer gives: model operations and secondary indexes. */
+import pluralize from 'pluralize';
+import type { ModelOperationNames } from '../model.js';
+import { capitalize } from './ast.js';
+
+export function operationNames(name: string, args: Record<string, unknown>): ModelOperationNames {
+  const plural = pluralize(name);
+  const defaults: ModelOperationNames = {
+    get: `get${name}`,
+    list: `list${plural}`,
+    create: `create${name}`,
+    update: `update${name}`,
+    delete: `delete${name}`,
+    onCreate: `onCreate${name}`,
+    onUpdate: `onUpdate${name}`,
+    onDelete: `onDelete${name}`,
+  };
+  const group = (key: string, ops: (keyof ModelOperationNames)[], subscription = false) => {
+    if (!(key in args)) return;
+    const v = args[key];
+    if (v === null) {
+      for (const op of ops) defaults[op] = null;
+      return;
+    }
+    if (typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (subscription) {
+      // subscriptions: { level, onCreate: [names] }
+      if (o.level === 'off') for (const op of ops) defaults[op] = null;
+      for (const op of ops) {
+        if (op in o) {
+          const list = o[op];
+          defaults[op] = Array.isArray(list) && typeof list[0] === 'string' ? list[0] : null;
+        }
+      }
+      return;
+    }
+    for (const op of ops) {
+      if (op in o) defaults[op] = typeof o[op] === 'string' ? (o[op] as string) : null;
+    }
+  };
+  group('queries', ['get', 'list']);
+  group('mutations', ['create', 'update', 'delete']);
+  group('subscriptions', ['onCreate', 'onUpdate', 'onDelete'], true);
+  return defaults;
+}
+
+export function defaultIndexName(partitionKey: string, sortKeys: string[]): string {
+  return ['by', partitionKey, ...sortKeys].map((p, i) => (i === 0 ? p : capitalize(p))).join('');
+}
