@@ -461,7 +461,7 @@ const HEADER_NOTE: Record<HeaderVariant, string> = {
   client: 'credential sent as a client-level custom header',
   request: 'credential sent as a request-level custom header',
   override: "request-level headers replace client-level ones carrying another persona's credential",
-  'second-key': 'the API key injected beside the credential; AppSync lets the key decide (UNCONFIRMED precedence, appsync-wire.md §1)',
+  'second-key': 'the API key injected beside the credential; AppSync lets the key decide (reported by users, not documented: https://github.com/aws/aws-appsync-community/issues/169)',
 };
 
 /**
