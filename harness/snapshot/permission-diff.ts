@@ -8,7 +8,8 @@
  * gaining a write (create, update, delete, a custom mutation) is medium; the rest is low. The gate fails
  * on `widened` and `changed`; `narrowed` is listed for review and never fails it.
  */
-import { byCodeUnit, grantsNothing, parseAccess, parsePermissionKey, plainKey, type Access, type Snapshot } from './snapshot.js';
+import { byCodeUnit, DENY, grantsNothing, parseAccess, renderAccess, sameAccess, type Access } from './access.js';
+import { parsePermissionKey, plainKey, type PersonaAccess, type Snapshot } from './snapshot.js';
 
 export type Direction = 'widened' | 'narrowed' | 'changed';
 export type Severity = 'high' | 'medium' | 'low';
@@ -27,9 +28,9 @@ export interface PermissionChange {
   customOperation?: string;
   /** The record (`owned`, `shared`, `unowned`, `record`) for get, update, delete and field cells. */
   situation?: string;
-  /** The access on each side; null when the permission (or the persona) does not exist there. */
-  before: Access | null;
-  after: Access | null;
+  /** The access on each side, as the snapshot writes it; null when the permission (or the persona) does not exist there. */
+  before: string | null;
+  after: string | null;
   direction: Direction;
   severity: Severity;
   explanation: string;
@@ -45,7 +46,7 @@ export function severityOf(personaKind: string, operation: string): Severity {
   return WRITE_OPERATIONS.has(operation) ? 'medium' : 'low';
 }
 
-const RANK: Record<string, number> = { deny: 0, invalid: 0, filtered: 1, partial: 1, allow: 2 };
+const RANK: Record<Access['outcome'], number> = { deny: 0, invalid: 0, filtered: 1, partial: 1, allow: 2 };
 
 /**
  * Which way access moved from `before` to `after` (null: the same). Outcomes are ordered deny < filtered,
@@ -53,30 +54,23 @@ const RANK: Record<string, number> = { deny: 0, invalid: 0, filtered: 1, partial
  * is wider.
  */
 export function compareAccess(before: Access, after: Access): Direction | null {
-  if (before === after || (grantsNothing(before) && grantsNothing(after))) return null;
-  const b = parseAccess(before);
-  const a = parseAccess(after);
-  const rb = RANK[b.outcome];
-  const ra = RANK[a.outcome];
-  if (rb === undefined || ra === undefined) return 'changed';
+  if (sameAccess(before, after)) return null;
+  const rb = RANK[before.outcome];
+  const ra = RANK[after.outcome];
   if (ra !== rb) return ra > rb ? 'widened' : 'narrowed';
-  if (a.outcome !== b.outcome) return 'changed';
+  if (after.outcome !== before.outcome) return 'changed';
   let gains = false;
   let losses = false;
-  for (const label of new Set([...Object.keys(b.details), ...Object.keys(a.details)])) {
-    const was = b.details[label];
-    const now = a.details[label];
-    // `sees` lists what is visible (more is wider); the other details list what is withheld (less is wider).
-    const [more, fewer] = label === 'sees' ? [now, was] : [was, now];
-    const moreSet = new Set(more ?? []);
-    const fewerSet = new Set(fewer ?? []);
-    if ((label === 'sees' && (!was || !now)) || !['sees', 'denied', 'redacted'].includes(label)) {
-      if (JSON.stringify(was) !== JSON.stringify(now)) gains = losses = true;
-      continue;
-    }
-    if ([...fewerSet].some((x) => !moreSet.has(x))) losses = true;
-    if ([...moreSet].some((x) => !fewerSet.has(x))) gains = true;
-  }
+  const moved = (more: readonly string[], fewer: readonly string[]) => {
+    if (fewer.some((x) => !more.includes(x))) losses = true;
+    if (more.some((x) => !fewer.includes(x))) gains = true;
+  };
+  // `sees` lists what is visible (more is wider); seeing some records rather than all, or all rather
+  // than some, is a change both ways. `denied` and `redacted` list what is withheld (fewer is wider).
+  if (before.sees && after.sees) moved(after.sees, before.sees);
+  else if (before.sees || after.sees) gains = losses = true;
+  moved(before.denied ?? [], after.denied ?? []);
+  moved(before.redacted ?? [], after.redacted ?? []);
   if (gains && !losses) return 'widened';
   if (losses && !gains) return 'narrowed';
   return 'changed';
@@ -101,40 +95,53 @@ interface Side {
   absent?: boolean;
 }
 
+/** A snapshot's permissions with every access read once: permission → persona → record ('' for none) → access. */
+type Accesses = Map<string, Map<string, Record<string, Access>>>;
+
+function accessesOf(s: Snapshot): Accesses {
+  return new Map(Object.entries(s.permissions).map(([key, entry]) => [key, new Map(Object.entries(entry).map(([persona, a]) => [persona, byRecord(a)]))]));
+}
+
+function byRecord(a: PersonaAccess): Record<string, Access> {
+  return typeof a === 'string' ? { '': readAccess(a) } : Object.fromEntries(Object.entries(a).map(([record, x]) => [record, readAccess(x)]));
+}
+
+function readAccess(text: string): Access {
+  const access = parseAccess(text);
+  if (!access) throw new Error(`not an access: ${JSON.stringify(text)} (validateSnapshot refuses such snapshots)`);
+  return access;
+}
+
 /** What a persona may do for a permission in a snapshot; null for a variant the snapshot does not have. */
-function sideOf(s: Snapshot, key: string, persona: string): Side | null {
-  const entry = s.permissions[key];
+function sideOf(t: Accesses, key: string, persona: string): Side | null {
+  const entry = t.get(key);
   const k = parsePermissionKey(key);
   if (k.extra) {
     // Variants list only the personas that differ from the plain permission. One that only one side
     // has is a situation the other cannot produce (events by a persona that could not write): the
     // change that caused it is reported on its own.
     if (!entry) return null;
-    if (entry[persona] !== undefined) return { access: asRecords(entry[persona]), explicit: true };
-    return { access: asRecords(s.permissions[plainKey(key)]?.[persona]) };
+    const own = entry.get(persona);
+    if (own) return { access: own, explicit: true };
+    return { access: t.get(plainKey(key))?.get(persona) ?? {} };
   }
-  if (entry) return { access: asRecords(entry[persona]) };
-  const modelEntry = k.model && k.field ? s.permissions[`${k.model}.${k.operation}`] : undefined;
-  if (modelEntry) {
+  if (entry) return { access: entry.get(persona) ?? {} };
+  const field = k.model ? k.field : undefined;
+  const modelEntry = field ? t.get(`${k.model}.${k.operation}`) : undefined;
+  if (field && modelEntry) {
     // A field without rules of its own on this side: the model's rules applied to it.
     const projected: Record<string, Access> = {};
-    for (const [situation, access] of Object.entries(asRecords(modelEntry[persona]))) projected[situation] = projectField(access, k.operation, k.field!);
+    for (const [situation, access] of Object.entries(modelEntry.get(persona) ?? {})) projected[situation] = projectField(access, k.operation, field);
     return { access: projected, note: `${key} had no field rule: ${k.model}.${k.operation} applied` };
   }
   return { access: {}, absent: true, note: `${key} did not exist` };
 }
 
-function asRecords(a: Access | Record<string, Access> | undefined): Record<string, Access> {
-  if (a === undefined) return {};
-  return typeof a === 'string' ? { '': a } : a;
-}
-
 /** What a model-level access means for one field of it. */
 function projectField(access: Access, operation: string, field: string): Access {
-  if (grantsNothing(access)) return 'deny';
-  const { details } = parseAccess(access);
-  if (operation === 'get' && details.denied?.includes(field)) return `partial (denied: ${field})`;
-  return 'allow';
+  if (grantsNothing(access)) return DENY;
+  if (operation === 'get' && access.denied?.includes(field)) return { outcome: 'partial', denied: [field] };
+  return { outcome: 'allow' };
 }
 
 function resolve(situation: string, access: Record<string, Access>): string | undefined {
@@ -145,18 +152,19 @@ function resolve(situation: string, access: Record<string, Access>): string | un
 /** Every change from `base` to `head`, personas only one side has first, then by permission, persona and record. */
 export function diffSnapshots(base: Snapshot, head: Snapshot): PermissionChange[] {
   const changes: PermissionChange[] = [];
+  const [baseAccess, headAccess] = [accessesOf(base), accessesOf(head)];
   const personas = [...new Set([...Object.keys(base.personas), ...Object.keys(head.personas)])].sort(byCodeUnit);
   const shared = personas.filter((p) => p in base.personas && p in head.personas);
   for (const p of personas) {
-    if (!(p in head.personas)) changes.push(personaChange(base, p, 'narrowed'));
-    else if (!(p in base.personas)) changes.push(personaChange(head, p, 'widened'));
+    if (!(p in head.personas)) changes.push(personaChange(base, baseAccess, p, 'narrowed'));
+    else if (!(p in base.personas)) changes.push(personaChange(head, headAccess, p, 'widened'));
   }
   const keys = [...new Set([...Object.keys(base.permissions), ...Object.keys(head.permissions)])].sort(byCodeUnit);
   for (const key of keys) {
     const k = parsePermissionKey(key);
     for (const persona of shared) {
-      const b = sideOf(base, key, persona);
-      const h = sideOf(head, key, persona);
+      const b = sideOf(baseAccess, key, persona);
+      const h = sideOf(headAccess, key, persona);
       // A variant both sides inherit from the plain permission changed with it (reported there).
       if (!b || !h || (k.extra && !b.explicit && !h.explicit)) continue;
       const kinds = [base.personas[persona]!.kind, head.personas[persona]!.kind];
@@ -168,10 +176,11 @@ export function diffSnapshots(base: Snapshot, head: Snapshot): PermissionChange[
         const pair = `${bs}>${hs}`;
         if (compared.has(pair)) continue;
         compared.add(pair);
-        const before = bs === undefined ? 'deny' : b.access[bs]!;
-        const after = hs === undefined ? 'deny' : h.access[hs]!;
+        const before = (bs === undefined ? undefined : b.access[bs]) ?? DENY;
+        const after = (hs === undefined ? undefined : h.access[hs]) ?? DENY;
         const direction = compareAccess(before, after);
         if (!direction) continue;
+        const [was, now] = [renderAccess(before), renderAccess(after)];
         const situation = [bs, hs].filter((x): x is string => x !== undefined).sort((x, y) => specificity(x) - specificity(y) || byCodeUnit(x, y))[0] ?? s;
         const notes = [b.note && `before: ${b.note}`, h.note && `after: ${h.note}`, bs !== undefined && hs !== undefined && bs !== hs ? `compared ${bs} with ${hs}` : ''].filter(Boolean);
         const record = situation ? ` on ${situation}${recordLabel(head, base, k.model, situation)}` : '';
@@ -185,11 +194,11 @@ export function diffSnapshots(base: Snapshot, head: Snapshot): PermissionChange[
           ...(k.field ? { field: k.field } : {}),
           ...(k.customOperation ? { customOperation: k.customOperation } : {}),
           ...(situation ? { situation } : {}),
-          before: b.absent ? null : before,
-          after: h.absent ? null : after,
+          before: b.absent ? null : was,
+          after: h.absent ? null : now,
           direction,
           severity: mostSevere(kinds.map((kind) => severityOf(kind, k.operation))),
-          explanation: `${persona} ${verb} ${key}${record}: ${before} → ${after}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+          explanation: `${persona} ${verb} ${key}${record}: ${was} → ${now}${notes.length ? ` (${notes.join('; ')})` : ''}`,
         });
       }
     }
@@ -203,16 +212,16 @@ function recordLabel(head: Snapshot, base: Snapshot, model: string | undefined, 
 }
 
 /** A persona only one snapshot has: one change summing up what it can do there. */
-function personaChange(s: Snapshot, persona: string, direction: 'widened' | 'narrowed'): PermissionChange {
+function personaChange(s: Snapshot, accesses: Accesses, persona: string, direction: 'widened' | 'narrowed'): PermissionChange {
   const who = s.personas[persona]!;
   const held: string[] = [];
   let severity: Severity = 'low';
-  for (const [key, entry] of Object.entries(s.permissions).sort(([a], [b]) => byCodeUnit(a, b))) {
+  for (const [key, entry] of [...accesses].sort(([a], [b]) => byCodeUnit(a, b))) {
     if (key !== plainKey(key)) continue;
-    const records = asRecords(entry[persona]);
-    const granted = Object.entries(records).filter(([, a]) => !grantsNothing(a));
+    const granted = Object.entries(entry.get(persona) ?? {}).filter(([, a]) => !grantsNothing(a));
     if (!granted.length) continue;
-    held.push(granted.length === 1 && granted[0]![0] === '' ? `${key}: ${granted[0]![1]}` : `${key} ${granted.map(([r, a]) => `${r}: ${a}`).join(', ')}`);
+    const only = granted.length === 1 && granted[0]?.[0] === '' ? granted[0][1] : undefined;
+    held.push(only ? `${key}: ${renderAccess(only)}` : `${key} ${granted.map(([r, a]) => `${r}: ${renderAccess(a)}`).join(', ')}`);
     severity = mostSevere([severity, severityOf(who.kind, parsePermissionKey(key).operation)]);
   }
   const count = `${held.length} permission${held.length === 1 ? '' : 's'}`;

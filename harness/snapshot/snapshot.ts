@@ -23,6 +23,7 @@ import type { Persona } from '../matrix/cast.js';
 import { type Cell } from '../matrix/cells.js';
 import { expectedMatrix } from '../matrix/expected.js';
 import { fixtures } from '../matrix/fixtures.js';
+import { accessOf, byCodeUnit, parseAccess, renderAccess, sameAccess, DENY, type Access } from './access.js';
 
 export const SNAPSHOT_FORMAT = 'authmatrix permission snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -35,10 +36,11 @@ export const SNAPSHOT_LEGEND = [
   'variants in parentheses (by:<persona> = events made by that persona; owner-arg:, headers:, spoof:, transfer:) list only the personas whose access differs from the plain permission',
 ];
 
-/** `allow`, `deny`, `filtered`, `partial`, optionally with details: `partial (denied: ssn; redacted: salary)`. */
-export type Access = string;
-/** One access, or one per record (fixture name → access) for get, update, delete and field cells. */
-export type PersonaAccess = Access | Record<string, Access>;
+/**
+ * One access, or one per record (fixture name → access) for get, update, delete and field cells, each
+ * written by `renderAccess` (harness/snapshot/access.ts): `allow`, `partial (denied: ssn; redacted: salary)`.
+ */
+export type PersonaAccess = string | Record<string, string>;
 
 export interface SnapshotPersona {
   kind: string;
@@ -79,10 +81,6 @@ export interface Snapshot {
 
 const OPERATION_TYPE: Record<string, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 
-/** Code-unit order: the same everywhere, whatever the locale. */
-export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The snapshot of a schema for a cast (the cells default to the expected matrix). */
 /**
  * Cells that state a permission. Left out: the same permission reached another way (custom-header
  * paths, a list filter naming another owner), batching and credential probes, which check the
@@ -90,6 +88,7 @@ export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b 
  */
 const isPermission = (c: Cell): boolean => c.kind !== 'header' && c.kind !== 'batch' && c.kind !== 'probe' && !c.variant?.startsWith('filter:');
 
+/** The snapshot of a schema for a cast (the cells default to the expected matrix). */
 export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = expectedMatrix(auth, cast)): Snapshot {
   const recordNames = new Map<string, string>();
   for (const m of auth.models) for (const f of fixtures(auth, m, cast)) recordNames.set(`${m.name}|${recordKey(m, f.record)}`, f.name);
@@ -118,10 +117,11 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
     for (const persona of [...byPersona.keys()].sort(byCodeUnit)) {
       const bySituation = byPersona.get(persona)!;
       const baseline = plain?.get(persona);
-      if ([...bySituation].every(([s, a]) => sameAccess(a, baseline?.get(s) ?? 'deny'))) continue;
-      entry[persona] = bySituation.size === 1 && bySituation.has('')
-        ? bySituation.get('')!
-        : Object.fromEntries([...bySituation.entries()].sort(([a], [b]) => byCodeUnit(a, b)).map(([s, a]) => [s || 'any', a]));
+      if ([...bySituation].every(([s, a]) => sameAccess(a, baseline?.get(s) ?? DENY))) continue;
+      const only = bySituation.size === 1 ? bySituation.get('') : undefined;
+      entry[persona] = only
+        ? renderAccess(only)
+        : Object.fromEntries([...bySituation.entries()].sort(([a], [b]) => byCodeUnit(a, b)).map(([s, a]) => [s || 'any', renderAccess(a)]));
     }
     permissions[key] = entry;
   }
@@ -155,11 +155,6 @@ export function permissionKey(c: Cell): string {
 /** `Post.onCreate (by:owner)` → `Post.onCreate`: the permission a variant refines. */
 export const plainKey = (key: string): string => key.replace(/ \(.*\)$/, '');
 
-/** Outcomes that grant nothing: a denial, or a request that cannot validate. */
-export const NO_ACCESS: readonly string[] = ['deny', 'invalid'];
-export const grantsNothing = (a: Access): boolean => NO_ACCESS.includes(parseAccess(a).outcome);
-const sameAccess = (a: Access, b: Access): boolean => a === b || (grantsNothing(a) && grantsNothing(b));
-
 /** The parts of a permission key. */
 export function parsePermissionKey(key: string): { model?: string; customOperation?: string; operation: string; field?: string; extra?: string } {
   const m = /^([^ ]+)(?: \((.*)\))?$/.exec(key);
@@ -170,33 +165,6 @@ export function parsePermissionKey(key: string): { model?: string; customOperati
     return { customOperation: parts[1] ?? '', operation: type?.[0] ?? 'custom', ...(parts[2] ? { field: parts[2] } : {}), ...extra };
   }
   return { model: parts[0] ?? '', operation: parts[1] ?? '', ...(parts[2] ? { field: parts[2] } : {}), ...extra };
-}
-
-/** A cell's access as the snapshot writes it. */
-export function accessOf(c: Cell, recordName: (id: string) => string = (id) => id): Access {
-  if (c.expected === 'deny') return 'deny';
-  const d = c.decision;
-  const details: string[] = [];
-  if (d.visibleIds && c.expected !== 'allow') details.push(`sees: ${list(d.visibleIds.map(recordName)) || 'none'}`);
-  if (d.deniedFields?.length) details.push(`denied: ${list(d.deniedFields)}`);
-  if (d.redactedFields?.length) details.push(`redacted: ${list(d.redactedFields)}`);
-  return details.length ? `${c.expected} (${details.join('; ')})` : c.expected;
-}
-
-const list = (xs: string[]): string => [...new Set(xs)].sort(byCodeUnit).join(', ');
-
-/** `partial (denied: ssn; redacted: salary)` → outcome `partial`, details `{ denied: ['ssn'], redacted: ['salary'] }`. */
-export function parseAccess(access: Access): { outcome: string; details: Record<string, string[]> } {
-  const m = /^(\w+)(?: \((.*)\))?$/.exec(access);
-  if (!m) return { outcome: access, details: {} };
-  const details: Record<string, string[]> = {};
-  for (const part of m[2] ? m[2].split('; ') : []) {
-    const i = part.indexOf(': ');
-    const label = i < 0 ? part : part.slice(0, i);
-    const values = i < 0 ? [] : part.slice(i + 2).split(', ');
-    details[label] = values.length === 1 && values[0] === 'none' ? [] : values;
-  }
-  return { outcome: m[1]!, details };
 }
 
 function personaEntry(p: Persona): SnapshotPersona {
@@ -322,9 +290,10 @@ export function validateSnapshot(v: unknown, file: string): Snapshot {
   if (!isObject(s.personas) || !Object.values(s.personas).every((p) => isObject(p) && typeof p.kind === 'string')) {
     throw new InputError('the snapshot\'s "personas" must map names to { kind, description }', { file }, fix);
   }
-  const accessOk = (a: unknown) => typeof a === 'string' || (isObject(a) && Object.values(a).every((x) => typeof x === 'string'));
+  const isAccess = (x: unknown) => typeof x === 'string' && parseAccess(x) !== undefined;
+  const accessOk = (a: unknown) => isAccess(a) || (isObject(a) && Object.values(a).every(isAccess));
   if (!isObject(s.permissions) || !Object.values(s.permissions).every((e) => isObject(e) && Object.values(e).every(accessOk))) {
-    throw new InputError('the snapshot\'s "permissions" must map permissions to personas to access strings', { file }, fix);
+    throw new InputError('the snapshot\'s "permissions" must map permissions to personas to access strings (allow, deny, filtered, partial or invalid, with sees/denied/redacted details)', { file }, fix);
   }
   return { legend: [], schema: { authModes: [], settings: [], rules: {} }, fixtures: {}, ...s } as unknown as Snapshot;
 }

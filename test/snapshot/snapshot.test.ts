@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { schemaSnapshot } from '../../harness/commands/snapshot.js';
 import { defaultCast } from '../../harness/matrix/cast.js';
+import { parseAccess, renderAccess } from '../../harness/snapshot/access.js';
 import { compareAccess, diffSnapshots, diffSummary, type PermissionChange } from '../../harness/snapshot/permission-diff.js';
 import { SNAPSHOT_FORMAT, parseSnapshot, serializeSnapshot, snapshotOf, type Snapshot } from '../../harness/snapshot/snapshot.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
@@ -122,18 +123,35 @@ describe('examples/blog/authz.snapshot.json', () => {
 });
 
 describe('diff details', () => {
+  const compare = (before: string, after: string) => compareAccess(parseAccess(before)!, parseAccess(after)!);
+
   it('orders access: more outcome, more records seen and fewer fields withheld are wider', () => {
-    expect(compareAccess('deny', 'allow')).toBe('widened');
-    expect(compareAccess('filtered', 'allow')).toBe('widened');
-    expect(compareAccess('allow', 'partial (denied: ssn)')).toBe('narrowed');
-    expect(compareAccess('filtered (sees: owned)', 'filtered (sees: owned, shared)')).toBe('widened');
-    expect(compareAccess('filtered (sees: owned)', 'filtered (sees: none)')).toBe('narrowed');
-    expect(compareAccess('filtered (sees: owned)', 'filtered (sees: shared)')).toBe('changed');
-    expect(compareAccess('partial (denied: salary, ssn)', 'partial (denied: ssn)')).toBe('widened');
-    expect(compareAccess('allow', 'allow (redacted: ssn)')).toBe('narrowed');
-    expect(compareAccess('partial (denied: a)', 'filtered (sees: owned)')).toBe('changed');
-    expect(compareAccess('deny', 'invalid')).toBeNull();
-    expect(compareAccess('allow', 'allow')).toBeNull();
+    expect(compare('deny', 'allow')).toBe('widened');
+    expect(compare('filtered', 'allow')).toBe('widened');
+    expect(compare('allow', 'partial (denied: ssn)')).toBe('narrowed');
+    expect(compare('filtered (sees: owned)', 'filtered (sees: owned, shared)')).toBe('widened');
+    expect(compare('filtered (sees: owned)', 'filtered (sees: none)')).toBe('narrowed');
+    expect(compare('filtered (sees: owned)', 'filtered (sees: shared)')).toBe('changed');
+    expect(compare('filtered (sees: owned)', 'filtered')).toBe('changed');
+    expect(compare('partial (denied: salary, ssn)', 'partial (denied: ssn)')).toBe('widened');
+    expect(compare('allow', 'allow (redacted: ssn)')).toBe('narrowed');
+    expect(compare('partial (denied: a)', 'filtered (sees: owned)')).toBe('changed');
+    expect(compare('deny', 'invalid')).toBeNull();
+    expect(compare('allow', 'allow')).toBeNull();
+  });
+
+  it('reads each access string back to the value it was written from, and refuses anything else', () => {
+    for (const text of ['allow', 'deny', 'invalid', 'filtered', 'filtered (sees: none)', 'filtered (sees: owned, shared)', 'partial (denied: salary, ssn; redacted: notes)', 'allow (redacted: ssn)']) {
+      expect(renderAccess(parseAccess(text)!)).toBe(text);
+    }
+    for (const text of ['maybe', 'allow (seen: owned)', 'partial (denied: a; denied: b)', 'allow ()', 'Allow', '']) {
+      expect(parseAccess(text), text).toBeUndefined();
+    }
+  });
+
+  it('a snapshot file with an access string it cannot read is bad input', () => {
+    const text = JSON.stringify({ format: SNAPSHOT_FORMAT, version: 1, personas: { owner: { kind: 'owner', description: 'o' } }, permissions: { 'Post.get': { owner: 'mostly' } } });
+    expect(() => parseSnapshot(text, 'authz.snapshot.json')).toThrow(/access strings/);
   });
 
   it('removing a field rule widens the field, compared through the model’s rules', async () => {
