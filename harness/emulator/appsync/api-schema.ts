@@ -18,6 +18,20 @@ const DIRECTIVE: Record<Provider, string> = {
 };
 const MODE_PROVIDER: Record<AuthMode, Provider> = { apiKey: 'apiKey', userPool: 'userPools', oidc: 'oidc', iam: 'iam', lambda: 'function' };
 
+/** An `@aws_*` directive: its provider and, for `@aws_cognito_user_pools`, the groups it admits. */
+interface AuthDirective {
+  provider: Provider;
+  groups?: readonly string[];
+}
+
+/** Directives as the SDL writes them after a field or type name: ` @aws_api_key @aws_iam`, or nothing. */
+function printDirectives(directives: readonly (Provider | AuthDirective)[]): string {
+  return directives
+    .map((d) => (typeof d === 'string' ? { provider: d } : d))
+    .map((d) => ` ${DIRECTIVE[d.provider]}${d.groups ? `(cognito_groups: ${JSON.stringify(d.groups)})` : ''}`)
+    .join('');
+}
+
 /** AppSync's scalars, as query/condition filter inputs see them. */
 const FILTER_SCALAR: Record<string, string> = {
   ID: 'ID', String: 'String', Int: 'Int', Float: 'Float', Boolean: 'Boolean', AWSTimestamp: 'Int',
@@ -123,22 +137,18 @@ class SchemaWriter {
 
   // ---- directives (graphql-auth-transformer getServiceDirectives) -------------------------------
 
-  private directives(providers: Set<Provider>, addDefault: boolean): string {
+  /** The providers whose directives go on a field or type, in the order the transformer writes them. */
+  private directives(providers: ReadonlySet<Provider>, addDefault: boolean): Provider[] {
     const p = new Set(providers);
     if (this.iamEverywhere) p.add('iam');
-    if (p.size === 0) return '';
-    const hasOther = [...p].some((x) => x !== this.defaultProvider);
-    const out: string[] = [];
-    for (const provider of PROVIDER_ORDER) {
-      if (provider !== this.defaultProvider && p.has(provider)) out.push(DIRECTIVE[provider]);
-      else if (provider === this.defaultProvider && p.has(provider) && hasOther && addDefault) out.push(DIRECTIVE[provider]);
-    }
-    if (p.has(this.defaultProvider) && hasOther && !out.includes(DIRECTIVE[this.defaultProvider])) out.push(DIRECTIVE[this.defaultProvider]);
+    if (p.size === 0) return [];
+    const def = this.defaultProvider;
+    const hasOther = [...p].some((x) => x !== def);
+    const out = PROVIDER_ORDER.filter((provider) => p.has(provider) && (provider !== def || (hasOther && addDefault)));
+    if (p.has(def) && hasOther && !out.includes(def)) out.push(def);
     // An operation no role allows, under IAM access, still names the default mode.
-    if (addDefault && providers.size === 0 && this.iamEverywhere && this.defaultProvider !== 'iam' && !out.includes(DIRECTIVE[this.defaultProvider])) {
-      out.push(DIRECTIVE[this.defaultProvider]);
-    }
-    return out.length ? ' ' + out.join(' ') : '';
+    if (addDefault && providers.size === 0 && this.iamEverywhere && def !== 'iam' && !out.includes(def)) out.push(def);
+    return out;
   }
 
   /** Providers of the roles that can do `op` on a model (delete: on every field). */
@@ -152,7 +162,7 @@ class SchemaWriter {
     return out;
   }
 
-  private opDirectives(m: Model, op: ModelOperation, everyField = false): string {
+  private opDirectives(m: Model, op: ModelOperation, everyField = false): Provider[] {
     const providers = this.opProviders(m, op, everyField);
     const addDefault = providers.has(this.defaultProvider) || (providers.size === 0 && this.iamEverywhere && this.defaultProvider !== 'iam');
     if (!allRules(m).length) return this.unprotectedDirectives();
@@ -160,13 +170,12 @@ class SchemaWriter {
   }
 
   /** Models without any rule: IAM and sandbox API keys only (model transformer, not auth). */
-  private unprotectedDirectives(): string {
-    const d: string[] = [];
+  private unprotectedDirectives(): Provider[] {
     const sandbox = this.auth.params.sandboxMode;
-    if (sandbox && this.auth.params.genericIamAccess) d.push('@aws_api_key', '@aws_iam');
-    else if (sandbox && this.defaultProvider !== 'apiKey') d.push('@aws_api_key');
-    else if (this.auth.params.genericIamAccess && this.defaultProvider !== 'iam') d.push('@aws_iam');
-    return d.length ? ' ' + d.join(' ') : '';
+    if (sandbox && this.auth.params.genericIamAccess) return ['apiKey', 'iam'];
+    if (sandbox && this.defaultProvider !== 'apiKey') return ['apiKey'];
+    if (this.auth.params.genericIamAccess && this.defaultProvider !== 'iam') return ['iam'];
+    return [];
   }
 
   // ---- models ------------------------------------------------------------------------------------
@@ -181,14 +190,14 @@ class SchemaWriter {
       create: this.opDirectives(m, 'create'),
       update: this.opDirectives(m, 'update'),
       delete: this.opDirectives(m, 'delete', true),
-      listen: m.subscriptionLevel === 'public' ? '' : this.opDirectives(m, 'listen'),
+      listen: m.subscriptionLevel === 'public' ? [] : this.opDirectives(m, 'listen'),
     };
     // The model type collects the directives of every operation that returns it.
-    const typeLevel = mergeDirectives(typeDirectives, ops.get, ops.create, ops.update, ops.delete, ops.listen);
+    const typeLevel = [...new Set([...typeDirectives, ...ops.get, ...ops.create, ...ops.update, ...ops.delete, ...ops.listen])];
     this.addConnectionProviders(name, ops.list);
 
     const fieldLines = m.fields.map((f) => `  ${f.name}${this.fieldArgs(f)}: ${this.fieldType(f)}`);
-    this.out.push(`type ${name}${typeLevel} {\n${fieldLines.join('\n')}\n}`);
+    this.out.push(`type ${name}${printDirectives(typeLevel)} {\n${fieldLines.join('\n')}\n}`);
     for (const f of m.fields) if (f.typeKind === 'customType') this.propagate(f.type, typeLevel);
 
     const scalarish = m.fields.filter((f) => !f.relation && (f.typeKind === 'scalar' || f.typeKind === 'enum'));
@@ -212,18 +221,18 @@ class SchemaWriter {
 
     const names = m.operationNames;
     const pkArgs = [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].map((k) => `${k}: ${this.keyType(m, k)}!`).join(', ');
-    if (names.get) this.root('query', names.get, `${names.get}(${pkArgs}): ${name}${ops.get}`, { kind: 'get', model: name });
+    if (names.get) this.root('query', names.get, `${names.get}(${pkArgs}): ${name}${printDirectives(ops.get)}`, { kind: 'get', model: name });
     if (names.list) {
       const custom = m.primaryKey.partitionKey !== 'id' || m.primaryKey.sortKeys.length > 0 || m.fields.some((f) => f.name === 'id' && !f.implicit);
       const keyArgs = custom ? `${m.primaryKey.partitionKey}: ${this.keyType(m, m.primaryKey.partitionKey)}, ${this.sortKeyArg(m, m.primaryKey.sortKeys, `Model${name}PrimaryCompositeKeyConditionInput`)}` : '';
       const tail = custom ? ', sortDirection: ModelSortDirection' : '';
-      this.root('query', names.list, `${names.list}(${keyArgs}filter: Model${name}FilterInput, limit: Int, nextToken: String${tail}): Model${name}Connection${ops.list}`, { kind: 'list', model: name });
+      this.root('query', names.list, `${names.list}(${keyArgs}filter: Model${name}FilterInput, limit: Int, nextToken: String${tail}): Model${name}Connection${printDirectives(ops.list)}`, { kind: 'list', model: name });
     }
     for (const ix of m.indexes) this.indexQuery(m, ix, ops.list);
     const cond = `condition: Model${name}ConditionInput`;
-    if (names.create) this.root('mutation', names.create, `${names.create}(input: Create${name}Input!, ${cond}): ${name}${ops.create}`, { kind: 'create', model: name });
-    if (names.update) this.root('mutation', names.update, `${names.update}(input: Update${name}Input!, ${cond}): ${name}${ops.update}`, { kind: 'update', model: name });
-    if (names.delete) this.root('mutation', names.delete, `${names.delete}(input: Delete${name}Input!, ${cond}): ${name}${ops.delete}`, { kind: 'delete', model: name });
+    if (names.create) this.root('mutation', names.create, `${names.create}(input: Create${name}Input!, ${cond}): ${name}${printDirectives(ops.create)}`, { kind: 'create', model: name });
+    if (names.update) this.root('mutation', names.update, `${names.update}(input: Update${name}Input!, ${cond}): ${name}${printDirectives(ops.update)}`, { kind: 'update', model: name });
+    if (names.delete) this.root('mutation', names.delete, `${names.delete}(input: Delete${name}Input!, ${cond}): ${name}${printDirectives(ops.delete)}`, { kind: 'delete', model: name });
     if (m.subscriptionLevel !== 'off') {
       const ownerArgs = m.subscriptionLevel === 'on' ? this.subscriptionOwnerArgs(m) : [];
       for (const [event, mutation] of [['onCreate', 'create'], ['onUpdate', 'update'], ['onDelete', 'delete']] as const) {
@@ -231,7 +240,7 @@ class SchemaWriter {
         const mut = names[mutation];
         if (!sub || !mut) continue;
         const args = [`filter: ModelSubscription${name}FilterInput`, ...ownerArgs.map((a) => `${a}: String`)].join(', ');
-        this.root('subscription', sub, `${sub}(${args}): ${name} @aws_subscribe(mutations: ["${mut}"])${ops.listen}`, { kind: event, model: name });
+        this.root('subscription', sub, `${sub}(${args}): ${name} @aws_subscribe(mutations: ["${mut}"])${printDirectives(ops.listen)}`, { kind: event, model: name });
       }
     }
   }
@@ -247,12 +256,12 @@ class SchemaWriter {
     return out;
   }
 
-  private indexQuery(m: Model, ix: Index, listDirectives: string): void {
+  private indexQuery(m: Model, ix: Index, listDirectives: Provider[]): void {
     const queryField = ix.queryField ?? (this.auth.source.kind === 'gen1' ? undefined : camel([pluralize(m.name), 'By', ...[ix.partitionKey, ...ix.sortKeys].flatMap((k, i) => (i === 0 ? [upperFirst(k)] : ['And', upperFirst(k)]))]));
     if (!queryField) return;
     const pk = `${ix.partitionKey}: ${this.keyType(m, ix.partitionKey)}!`;
     const sk = this.sortKeyArg(m, ix.sortKeys, `Model${m.name}${upperFirst(ix.name)}CompositeKeyConditionInput`);
-    this.root('query', queryField, `${queryField}(${pk}, ${sk}sortDirection: ModelSortDirection, filter: Model${m.name}FilterInput, limit: Int, nextToken: String): Model${m.name}Connection${listDirectives}`, { kind: 'index', model: m.name, index: ix.name });
+    this.root('query', queryField, `${queryField}(${pk}, ${sk}sortDirection: ModelSortDirection, filter: Model${m.name}FilterInput, limit: Int, nextToken: String): Model${m.name}Connection${printDirectives(listDirectives)}`, { kind: 'index', model: m.name, index: ix.name });
   }
 
   private sortKeyArg(m: Model, sortKeys: string[], compositeName: string): string {
@@ -345,9 +354,9 @@ class SchemaWriter {
   }
 
   /** hasMany connection types take the parent's providers too (they are nested types of the parent). */
-  private addConnectionProviders(model: string, directives: string): void {
+  private addConnectionProviders(model: string, providers: Provider[]): void {
     const set = this.connectionProviders.get(model) ?? new Set<Provider>();
-    for (const p of providersIn(directives)) set.add(p);
+    for (const p of providers) set.add(p);
     this.connectionProviders.set(model, set);
   }
 
@@ -362,47 +371,48 @@ class SchemaWriter {
       }
     }
     const providers = this.connectionProviders.get(m.name) ?? new Set<Provider>();
-    const list = PROVIDER_ORDER.filter((p) => providers.has(p)).map((p) => DIRECTIVE[p]);
-    this.out.push(`type Model${m.name}Connection${list.length ? ' ' + orderDefaultLast(list, DIRECTIVE[this.defaultProvider]).join(' ') : ''} {\n  items: [${m.name}]!\n  nextToken: String\n}`);
+    const list = PROVIDER_ORDER.filter((p) => providers.has(p));
+    this.out.push(`type Model${m.name}Connection${printDirectives(orderDefaultLast(list, this.defaultProvider))} {\n  items: [${m.name}]!\n  nextToken: String\n}`);
   }
 
   // ---- custom types and operations ---------------------------------------------------------------
 
-  private propagate(typeName: string, directives: string): void {
+  private propagate(typeName: string, providers: Provider[]): void {
     const set = this.customTypeProviders.get(typeName) ?? new Set<Provider>();
-    for (const p of providersIn(directives)) set.add(p);
+    for (const p of providers) set.add(p);
     this.customTypeProviders.set(typeName, set);
     const t = this.auth.customTypes.find((c) => c.name === typeName);
-    for (const f of t?.fields ?? []) if (f.typeKind === 'customType' && f.type !== typeName) this.propagate(f.type, directives);
+    for (const f of t?.fields ?? []) if (f.typeKind === 'customType' && f.type !== typeName) this.propagate(f.type, providers);
   }
 
   private customType(t: CustomType): void {
-    const explicit = t.rules ? nativeDirectives(t.rules) : [];
-    const propagated = [...(this.customTypeProviders.get(t.name) ?? [])];
-    const list: string[] = [];
-    if (this.iamEverywhere) list.push('@aws_iam');
-    for (const d of explicit) if (!list.some((x) => x.split('(')[0] === d.split('(')[0])) list.push(d);
-    for (const p of PROVIDER_ORDER) if (propagated.includes(p) && !list.some((x) => x.split('(')[0] === DIRECTIVE[p])) list.push(DIRECTIVE[p]);
+    const propagated = this.customTypeProviders.get(t.name) ?? new Set<Provider>();
+    const list: AuthDirective[] = this.iamEverywhere ? [{ provider: 'iam' }] : [];
+    const add = (d: AuthDirective) => {
+      if (!list.some((x) => x.provider === d.provider)) list.push(d);
+    };
+    for (const d of t.rules ? nativeDirectives(t.rules) : []) add(d);
+    for (const provider of PROVIDER_ORDER) if (propagated.has(provider)) add({ provider });
     const fields = t.fields.map((f) => `  ${f.name}: ${typeRef(f.type, f.list, f.required)}${f.rules ? this.fieldAuthDirectives(f.rules) : ''}`);
-    this.out.push(`type ${t.name}${list.length ? ' ' + list.join(' ') : ''} {\n${fields.join('\n')}\n}`);
+    this.out.push(`type ${t.name}${printDirectives(list)} {\n${fields.join('\n')}\n}`);
   }
 
   /** `@auth` on a non-model field: static rules only, the default added last when mixed. */
   private fieldAuthDirectives(rules: Rule[]): string {
     const statics = rules.filter((r) => r.kind !== 'owner' && r.kind !== 'dynamicGroup');
-    return this.directives(new Set(statics.map(providerOf)), false);
+    return printDirectives(this.directives(new Set(statics.map(providerOf)), false));
   }
 
   private customOperation(op: AuthModel['customOperations'][number]): void {
     const args = op.arguments.length ? `(${op.arguments.map((a) => `${a.name}: ${typeRef(a.type, a.list, a.required)}`).join(', ')})` : '';
-    let directives: string;
+    let directives: readonly (Provider | AuthDirective)[];
     if (op.enforcement === 'directive') {
       const native = nativeDirectives(op.rules);
-      if (this.iamEverywhere && !native.includes('@aws_iam')) native.push('@aws_iam');
-      directives = native.length ? ' ' + native.join(' ') : '';
+      if (this.iamEverywhere && !native.some((d) => d.provider === 'iam')) native.push({ provider: 'iam' });
+      directives = native;
     } else directives = this.directives(new Set(op.rules.map(providerOf)), false);
     const subscribe = op.type === 'subscription' && op.subscribesTo.length ? ` @aws_subscribe(mutations: ${JSON.stringify(op.subscribesTo)})` : '';
-    this.root(op.type, op.name, `${op.name}${args}: ${typeRef(op.returns.type, op.returns.list, op.returns.required)}${subscribe}${directives}`, { kind: 'custom', name: op.name });
+    this.root(op.type, op.name, `${op.name}${args}: ${typeRef(op.returns.type, op.returns.list, op.returns.required)}${subscribe}${printDirectives(directives)}`, { kind: 'custom', name: op.name });
   }
 }
 
@@ -441,33 +451,22 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-function providersIn(directives: string): Provider[] {
-  return PROVIDER_ORDER.filter((p) => directives.includes(DIRECTIVE[p]));
-}
-
-function mergeDirectives(...parts: string[]): string {
-  const seen: string[] = [];
-  for (const part of parts) for (const d of part.split(' ').filter(Boolean)) if (!seen.includes(d)) seen.push(d);
-  return seen.length ? ' ' + seen.join(' ') : '';
-}
-
-function orderDefaultLast(list: string[], def: string): string[] {
+function orderDefaultLast(list: Provider[], def: Provider): Provider[] {
   return list.includes(def) && list.length > 1 ? [...list.filter((d) => d !== def), def] : list;
 }
 
 /** Static rules as the native directives data-schema writes for `a.handler.custom` operations. */
-function nativeDirectives(rules: StaticRule[]): string[] {
-  const out: string[] = [];
-  const groups: string[] = [];
+function nativeDirectives(rules: StaticRule[]): AuthDirective[] {
+  const out: AuthDirective[] = [];
+  const groups = new Set<string>();
   let plainUserPools = false;
   for (const r of rules) {
-    if (r.kind === 'staticGroup' && r.provider === 'userPools') groups.push(...r.groups);
+    if (r.kind === 'staticGroup' && r.provider === 'userPools') for (const g of r.groups) groups.add(g);
     else {
-      const d = DIRECTIVE[r.provider];
       if (r.provider === 'userPools') plainUserPools = true;
-      if (!out.includes(d)) out.push(d);
+      if (!out.some((d) => d.provider === r.provider)) out.push({ provider: r.provider });
     }
   }
-  if (groups.length && !plainUserPools) out.push(`@aws_cognito_user_pools(cognito_groups: ${JSON.stringify([...new Set(groups)])})`);
+  if (groups.size && !plainUserPools) out.push({ provider: 'userPools', groups: [...groups] });
   return out;
 }
