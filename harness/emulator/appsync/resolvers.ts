@@ -6,7 +6,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
-import { Acm, type AcmRole } from './auth/acm.js';
+import { Acm, claimOf, entityOf, type AcmRole } from './auth/acm.js';
 import {
   authorizeCreate,
   authorizeDelete,
@@ -321,7 +321,7 @@ function collapsePrivate(roles: AcmRole[]): AcmRole[] {
 }
 
 function identical(a: AcmRole, b: AcmRole): boolean {
-  return a.provider === b.provider && a.strategy === b.strategy && a.static === b.static && a.claim === b.claim && a.entity === b.entity;
+  return a.provider === b.provider && a.strategy === b.strategy && a.static === b.static && claimOf(a) === claimOf(b) && entityOf(a) === entityOf(b);
 }
 
 function bothSides(a: AcmRole, b: AcmRole): boolean {

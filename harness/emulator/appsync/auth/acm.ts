@@ -7,17 +7,42 @@ import type { Model, ModelOperation, Rule } from '../../../schema/model.js';
 
 export type RoleProvider = 'apiKey' | 'iam' | 'userPools' | 'oidc' | 'function';
 
-export interface AcmRole {
+interface RoleBase {
   name: string;
   provider: RoleProvider;
-  strategy: 'public' | 'private' | 'owner' | 'groups' | 'custom';
-  static: boolean;
-  /** Static group: the group; owner/dynamic group: the record's field. */
-  entity?: string;
-  /** identityClaim (owner) or groupClaim (groups). */
-  claim?: string;
-  isEntityList: boolean;
 }
+
+/** Public, private and custom roles: held by the auth mode alone (for IAM, by the role assumed). */
+export interface ModeRole extends RoleBase {
+  strategy: 'public' | 'private' | 'custom';
+  static: true;
+}
+
+/** A static group: held when the caller's group claim contains the group. */
+export interface StaticGroupRole extends RoleBase {
+  strategy: 'groups';
+  static: true;
+  group: string;
+  claim: string;
+}
+
+/** Owner and dynamic-group roles: held when a record's field names the caller (identity claim) or one of its groups (group claim). */
+export interface RecordRole extends RoleBase {
+  strategy: 'owner' | 'groups';
+  static: false;
+  field: string;
+  claim: string;
+  /** The field holds a list (several owners, several groups). */
+  isList: boolean;
+}
+
+export type StaticRole = ModeRole | StaticGroupRole;
+export type AcmRole = StaticRole | RecordRole;
+
+/** The group (static groups) or record field (owner, dynamic groups) a role names; none for the others. */
+export const entityOf = (r: AcmRole): string | undefined => (r.static ? (r.strategy === 'groups' ? r.group : undefined) : r.field);
+/** The claim a role reads (identity or group claim); none for public, private and custom roles. */
+export const claimOf = (r: AcmRole): string | undefined => (r.static && r.strategy !== 'groups' ? undefined : r.claim);
 
 export class Acm {
   readonly roles: AcmRole[] = [];
@@ -38,17 +63,17 @@ export class Acm {
     const m = this.model.name;
     switch (rule.kind) {
       case 'public':
-        return [{ name: rule.provider === 'apiKey' ? `${m}:apiKey:public` : `${m}:iam:public`, provider: rule.provider, strategy: 'public', static: true, isEntityList: false }];
+        return [{ name: rule.provider === 'apiKey' ? `${m}:apiKey:public` : `${m}:iam:public`, provider: rule.provider, strategy: 'public', static: true }];
       case 'private':
-        return [{ name: `${m}:${rule.provider}:private`, provider: rule.provider, strategy: 'private', static: true, isEntityList: false }];
+        return [{ name: `${m}:${rule.provider}:private`, provider: rule.provider, strategy: 'private', static: true }];
       case 'custom':
-        return [{ name: `${m}:function:custom`, provider: 'function', strategy: 'custom', static: true, isEntityList: false }];
+        return [{ name: `${m}:function:custom`, provider: 'function', strategy: 'custom', static: true }];
       case 'staticGroup':
-        return rule.groups.map((g) => ({ name: `${m}:${rule.provider}:staticGroup:${g}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups' as const, static: true, entity: g, claim: rule.groupClaim, isEntityList: false }));
+        return rule.groups.map((group): StaticGroupRole => ({ name: `${m}:${rule.provider}:staticGroup:${group}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: true, group, claim: rule.groupClaim }));
       case 'dynamicGroup':
-        return [{ name: `${m}:${rule.provider}:dynamicGroup:${rule.groupsField}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: false, entity: rule.groupsField, claim: rule.groupClaim, isEntityList: rule.multiGroup }];
+        return [{ name: `${m}:${rule.provider}:dynamicGroup:${rule.groupsField}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: false, field: rule.groupsField, claim: rule.groupClaim, isList: rule.multiGroup }];
       case 'owner':
-        return [{ name: `${m}:${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}`, provider: rule.provider, strategy: 'owner', static: false, entity: rule.ownerField, claim: rule.identityClaim, isEntityList: rule.multiOwner }];
+        return [{ name: `${m}:${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}`, provider: rule.provider, strategy: 'owner', static: false, field: rule.ownerField, claim: rule.identityClaim, isList: rule.multiOwner }];
     }
   }
 

@@ -6,7 +6,7 @@
 import type { ModelOperation, TransformParams } from '../../../schema/model.js';
 import type { AuthContext } from '../authenticate.js';
 import type { Filter, Item } from '../filters.js';
-import type { Acm, AcmRole, RoleProvider } from './acm.js';
+import type { Acm, AcmRole, RecordRole, RoleProvider, StaticGroupRole, StaticRole } from './acm.js';
 
 /** `$util.unauthorized()`: the resolver layer turns it into "Not Authorized to access <field> on type <Type>". */
 export class Unauthorized extends Error {
@@ -70,11 +70,19 @@ function inGroupEntity(groups: string[], entity: unknown): boolean {
   return groups.some((g) => (Array.isArray(entity) ? entity.includes(g) : entity === g));
 }
 
+const isRecordRole = (r: AcmRole): r is RecordRole => !r.static;
+const isOwner = (r: AcmRole): r is RecordRole & { strategy: 'owner' } => r.strategy === 'owner';
+const isDynamicGroup = (r: AcmRole): r is RecordRole & { strategy: 'groups' } => !r.static && r.strategy === 'groups';
+const isStaticGroup = (r: AcmRole): r is StaticGroupRole => r.static && r.strategy === 'groups';
+
+/** The record's owner or group field, an empty list or null when it has none. */
+const entityIn = (record: Item, role: RecordRole): unknown => record[role.field] ?? (role.isList ? [] : null);
+
 /** An owner or dynamic-group role holds when the record's field names the caller or one of its groups. */
-function holdsDynamic(env: AuthEnv, role: AcmRole, record: Item): boolean {
-  const entity = record[role.entity!];
-  if (role.strategy !== 'owner') return inGroupEntity(callerGroups(env, role.claim!), entity);
-  const claim = ownerClaim(env, role.claim!);
+function holdsDynamic(env: AuthEnv, role: RecordRole, record: Item): boolean {
+  const entity = record[role.field];
+  if (role.strategy !== 'owner') return inGroupEntity(callerGroups(env, role.claim), entity);
+  const claim = ownerClaim(env, role.claim);
   return !!claim && ownsEntity(claim, entity);
 }
 
@@ -85,7 +93,7 @@ function holdsDynamic(env: AuthEnv, role: AcmRole, record: Item): boolean {
 function grantStatic(roles: AcmRole[], env: AuthEnv, grant: (role: AcmRole) => boolean): boolean {
   const priv = roles.find((r) => r.strategy === 'private');
   let authorized = priv ? grant(priv) : false;
-  for (const role of roles.filter((r) => r.static && r.strategy === 'groups')) {
+  for (const role of roles.filter(isStaticGroup)) {
     if (authorized) break;
     if (inStaticGroup(env, role)) authorized = grant(role);
   }
@@ -93,10 +101,10 @@ function grantStatic(roles: AcmRole[], env: AuthEnv, grant: (role: AcmRole) => b
 }
 
 /** Static groups: `claims.get(groupClaim, []).contains(group)` (a string claim is a substring test). */
-function inStaticGroup(env: AuthEnv, role: AcmRole): boolean {
-  const raw = claims(env)[role.claim ?? 'cognito:groups'];
-  if (Array.isArray(raw)) return raw.includes(role.entity);
-  if (typeof raw === 'string') return raw.includes(role.entity!);
+function inStaticGroup(env: AuthEnv, role: StaticGroupRole): boolean {
+  const raw = claims(env)[role.claim];
+  if (Array.isArray(raw)) return raw.includes(role.group);
+  if (typeof raw === 'string') return raw.includes(role.group);
   return false;
 }
 
@@ -139,7 +147,7 @@ function rolesForCaller(roles: AcmRole[], env: AuthEnv): AcmRole[] {
 }
 
 /** A static role the caller holds (provider already matched). */
-function holdsStatic(env: AuthEnv, role: AcmRole): boolean {
+function holdsStatic(env: AuthEnv, role: StaticRole): boolean {
   switch (role.strategy) {
     case 'public':
     case 'private':
@@ -148,8 +156,6 @@ function holdsStatic(env: AuthEnv, role: AcmRole): boolean {
       return true;
     case 'groups':
       return inStaticGroup(env, role);
-    default:
-      return false;
   }
 }
 
@@ -164,26 +170,26 @@ export interface QueryAuth {
 export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[]): QueryAuth {
   if (iamBypass(env)) return { authorized: true, filter: null };
   const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
-  const statics = roles.filter((r) => r.static);
+  const statics = roles.filter((r): r is StaticRole => r.static);
   const priv = statics.find((r) => r.strategy === 'private');
   if (priv && holdsStatic(env, priv)) return { authorized: true, filter: null };
   if (statics.some((r) => r.strategy !== 'private' && holdsStatic(env, r))) return { authorized: true, filter: null };
   const entries: Filter[] = [];
   const listGroupEntries: Filter[] = [];
-  for (const role of roles.filter((r) => !r.static)) {
+  for (const role of roles.filter(isRecordRole)) {
     if (role.strategy === 'owner') {
       const c = claims(env);
-      const parts = role.claim!.split('::').map((n) => c[n] ?? (n === 'username' ? c['cognito:username'] : undefined));
+      const parts = role.claim.split('::').map((n) => c[n] ?? (n === 'username' ? c['cognito:username'] : undefined));
       const values: string[] = [];
       if (parts.every((p) => p !== undefined && p !== null)) values.push(parts.map(String).join('::'));
       if (parts.length > 1) for (const p of parts) if (p !== undefined && p !== null) values.push(String(p));
-      const op = role.isEntityList ? 'contains' : 'eq';
-      for (const v of values) entries.push({ [role.entity!]: { [op]: v } });
+      const op = role.isList ? 'contains' : 'eq';
+      for (const v of values) entries.push({ [role.field]: { [op]: v } });
     } else {
-      const groups = callerGroups(env, role.claim!);
+      const groups = callerGroups(env, role.claim);
       if (!groups.length) continue;
-      if (role.isEntityList) for (const g of groups) listGroupEntries.push({ [role.entity!]: { contains: g } });
-      else entries.push({ [role.entity!]: { in: groups } });
+      if (role.isList) for (const g of groups) listGroupEntries.push({ [role.field]: { contains: g } });
+      else entries.push({ [role.field]: { in: groups } });
     }
   }
   const all = [...entries, ...listGroupEntries];
@@ -208,10 +214,12 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
   };
   switch (env.auth.mode) {
     case 'apiKey':
-    case 'lambda':
-      if (!roles.length) throw new Unauthorized();
-      authorized = grant(roles[0]!);
+    case 'lambda': {
+      const [role] = roles;
+      if (!role) throw new Unauthorized();
+      authorized = grant(role);
       break;
+    }
     case 'iam':
       if (!roles.length) throw new Unauthorized();
       for (const role of roles) {
@@ -222,11 +230,11 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
       break;
     default: {
       authorized = grantStatic(roles, env, grant);
-      for (const role of roles.filter((r) => r.strategy === 'owner')) {
-        const claim = ownerClaim(env, role.claim!);
+      for (const role of roles.filter(isOwner)) {
+        const claim = ownerClaim(env, role.claim);
         if (!claim) continue;
-        const field = role.entity!;
-        const fill = role.isEntityList ? [claim.ownerClaim] : claim.ownerClaim;
+        const field = role.field;
+        const fill = role.isList ? [claim.ownerClaim] : claim.ownerClaim;
         const present = Object.prototype.hasOwnProperty.call(input, field);
         if (env.params.populateOwnerFieldForStaticGroupAuth && authorized && !present) input[field] = fill;
         if (authorized) continue;
@@ -237,10 +245,9 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
           authorized = grant(role);
         }
       }
-      for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
+      for (const role of roles.filter(isDynamicGroup)) {
         if (authorized) break;
-        const entity = input[role.entity!] ?? (role.isEntityList ? [] : null);
-        if (inGroupEntity(callerGroups(env, role.claim!), entity)) authorized = grant(role);
+        if (inGroupEntity(callerGroups(env, role.claim), entityIn(input, role))) authorized = grant(role);
       }
     }
   }
@@ -269,24 +276,23 @@ export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Ite
     return false;
   };
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
-    if (!roles.length) throw new Unauthorized();
-    authorized = grant(roles[0]!);
+    const [role] = roles;
+    if (!role) throw new Unauthorized();
+    authorized = grant(role);
   } else if (env.auth.mode === 'iam') {
     if (!roles.length) throw new Unauthorized();
     for (const role of roles) if (!authorized && iamRoleMatches(env, role)) authorized = grant(role);
   } else {
     authorized = grantStatic(roles, env, grant);
-    for (const role of roles.filter((r) => r.strategy === 'owner')) {
+    for (const role of roles.filter(isOwner)) {
       if (authorized) break;
-      const claim = ownerClaim(env, role.claim!);
+      const claim = ownerClaim(env, role.claim);
       if (!claim || !stored) continue;
-      const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
-      if (ownsEntity(claim, entity)) authorized = grant(role);
+      if (ownsEntity(claim, entityIn(stored, role))) authorized = grant(role);
     }
-    for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
+    for (const role of roles.filter(isDynamicGroup)) {
       if (authorized || !stored) break;
-      const entity = stored[role.entity!] ?? (role.isEntityList ? [] : null);
-      if (inGroupEntity(callerGroups(env, role.claim!), entity)) authorized = grant(role);
+      if (inGroupEntity(callerGroups(env, role.claim), entityIn(stored, role))) authorized = grant(role);
     }
   }
   if (authorized) return;
@@ -370,13 +376,13 @@ export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<strin
   let validOwnerArgument = false;
   const ownerEntries: Filter[] = [];
   const groupEntries: Filter[] = [];
-  for (const role of roles.filter((r) => r.strategy === 'owner')) {
-    const claim = ownerClaim(env, role.claim!);
+  for (const role of roles.filter(isOwner)) {
+    const claim = ownerClaim(env, role.claim);
     if (!claim) continue;
     // The payload shows the username segment of a composite owner value.
-    const shown = claim.ownerClaimsList.length ? claim.ownerClaimsList.at(-1)! : claim.ownerClaim;
-    ownerEntries.push({ [role.entity!]: { [role.isEntityList ? 'contains' : 'eq']: shown } });
-    const arg = args[role.entity!];
+    const shown = claim.ownerClaimsList.at(-1) ?? claim.ownerClaim;
+    ownerEntries.push({ [role.field]: { [role.isList ? 'contains' : 'eq']: shown } });
+    const arg = args[role.field];
     if (!authorized && typeof arg === 'string' && arg !== '') {
       if (arg === claim.ownerClaim || claim.ownerClaimsList.includes(arg)) {
         authorized = true;
@@ -384,9 +390,9 @@ export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<strin
       } else throw new Unauthorized();
     }
   }
-  for (const role of roles.filter((r) => !r.static && r.strategy === 'groups')) {
-    const groups = callerGroups(env, role.claim!);
-    if (groups.length) groupEntries.push({ [role.entity!]: { [role.isEntityList ? 'containsAny' : 'in']: groups } });
+  for (const role of roles.filter(isDynamicGroup)) {
+    const groups = callerGroups(env, role.claim);
+    if (groups.length) groupEntries.push({ [role.field]: { [role.isList ? 'containsAny' : 'in']: groups } });
   }
   const runtime = [...ownerEntries, ...groupEntries];
   if (validOwnerArgument && runtime.length === 1 && !clientFilter) return { filter: null };
