@@ -3,9 +3,11 @@
  * coverage.json; target ≤ 2 s), and in headless Chromium the time index.html takes to apply a filter
  * (measured with performance.now() inside the page, layout included; target ≤ 100 ms). The run is
  * synthesized from the expected matrix of a generated schema, with request/response evidence the size
- * of a real run's and one mismatch in a hundred.
+ * of a real run's and one mismatch in a hundred. Then a 5,000-cell failing run (the report tests'
+ * synthetic one, failures of every kind): index.html's height with every section laid out, where its
+ * first heatmap starts, and the audit PDF's page count.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAuthModel } from '../dist/harness/schema/load.js';
@@ -13,7 +15,7 @@ import { defaultCast } from '../dist/harness/matrix/cast.js';
 import { expectedMatrix } from '../dist/harness/matrix/expected.js';
 import { portableModel, schemaHash, totalsOf } from '../dist/reports/results.js';
 import { renderReports, writeReports } from '../dist/reports/write.js';
-import { CHROMIUM_ARGS, findChromium } from '../dist/reports/audit.js';
+import { CHROMIUM_ARGS, findChromium, writeAudit } from '../dist/reports/audit.js';
 import { generatedSdl } from './schemas.js';
 
 const CELLS = 10_000;
@@ -100,6 +102,38 @@ async function browserFilters(indexHtml) {
   }
 }
 
+/** The failing run of the report tests (test/reports/synthetic.ts), loaded through jiti: one generator for both. */
+async function failingRun() {
+  const { createJiti } = await import('jiti');
+  const { syntheticRun } = await createJiti(import.meta.url).import('../test/reports/synthetic.ts');
+  return syntheticRun({ cells: 5000 });
+}
+
+async function failingPage(report) {
+  const chromium = findChromium();
+  if (!chromium) return { skipped: 'Chromium is not installed (apt-get install chromium)' };
+  const out = path.join(dir, 'failing');
+  const files = writeReports(report, out);
+  const { chromium: pw } = await import('playwright-core');
+  const browser = await pw.launch({ executablePath: chromium, headless: true, args: CHROMIUM_ARGS });
+  try {
+    // CSP bypassed only to lay out every section at once (content-visibility), so the height is real.
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true })).newPage();
+    await page.goto(`file://${files.find((f) => f.endsWith('index.html'))}`);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.addStyleTag({ content: 'section.subject { content-visibility: visible !important; }' });
+    const page1 = await page.evaluate(() => ({ heightPx: document.documentElement.scrollHeight, firstHeatmapPx: Math.round(document.querySelector('#heatmaps table.heatmap').getBoundingClientRect().top + scrollY) }));
+    const t0 = performance.now();
+    await writeAudit(report, out, JSON.stringify(report), { chromium });
+    const auditMs = performance.now() - t0;
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const { totalPages } = await extractText(await getDocumentProxy(new Uint8Array(readFileSync(path.join(out, 'audit.pdf')))), { mergePages: false });
+    return { ...page1, auditPdfPages: totalPages, auditMs: round(auditMs) };
+  } finally {
+    await browser.close();
+  }
+}
+
 try {
   const report = await syntheticReport();
   const renders = [];
@@ -113,6 +147,7 @@ try {
   const writeMs = performance.now() - t1;
   const sizes = Object.fromEntries(files.map((f) => [path.basename(f), statSync(f).size]));
   const browser = existsSync(files.find((f) => f.endsWith('index.html'))) ? await browserFilters(files.find((f) => f.endsWith('index.html'))) : {};
+  const failing = await failingRun();
   console.log(JSON.stringify({
     bench: 'reports-10000-cells',
     cells: report.cells.length,
@@ -123,6 +158,7 @@ try {
     targetMs: 2000,
     bytes: sizes,
     browser,
+    failing5000: { cells: failing.cells.length, mismatches: failing.totals.mismatches, ...(await failingPage(failing)) },
   }));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { InputError } from '../harness/schema/errors.js';
 import type { CellResult } from '../harness/matrix/verdict.js';
 import type { AuthMode, AuthModel, Model, ModelOperation, Rule } from '../harness/schema/model.js';
 import type { RunReport } from './results.js';
+import { authOutcome } from './review.js';
 
 export const COVERAGE_DIMENSIONS = ['rules', 'operations', 'fields', 'personas', 'modes', 'events', 'customOperations'] as const;
 export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
@@ -28,12 +29,20 @@ export interface Uncovered {
   missing: string;
 }
 
+/** An item that does not count: `not selected` (left out by --only), `cannot be reached` (nothing to see). */
+export interface Excluded {
+  item: string;
+  why: string;
+}
+
 export interface DimensionCoverage {
   covered: number;
   total: number;
   /** Rounded down to one decimal, so that 99.96 % never shows as 100 %; 100 when there is nothing to cover. */
   percent: number;
   uncovered: Uncovered[];
+  /** Items left out of the total, and why. */
+  excluded: Excluded[];
 }
 
 export interface Coverage {
@@ -43,13 +52,21 @@ export interface Coverage {
   dimensions: Record<CoverageDimension, DimensionCoverage>;
 }
 
-type Check = { item: string; missing: string[] };
+/** An item to cover: what is missing, or why it does not count at all. */
+type Check = { item: string; missing: string[]; excluded?: string };
 
 function dimension(checks: Check[]): DimensionCoverage {
-  const uncovered = checks.filter((c) => c.missing.length).map((c) => ({ item: c.item, missing: c.missing.join(', ') }));
-  const total = checks.length;
+  const counted = checks.filter((c) => !c.excluded);
+  const uncovered = counted.filter((c) => c.missing.length).map((c) => ({ item: c.item, missing: c.missing.join(', ') }));
+  const total = counted.length;
   const covered = total - uncovered.length;
-  return { covered, total, percent: total ? Math.floor((covered * 1000) / total) / 10 : 100, uncovered };
+  return {
+    covered,
+    total,
+    percent: total ? Math.floor((covered * 1000) / total) / 10 : 100,
+    uncovered,
+    excluded: checks.filter((c) => c.excluded).map((c) => ({ item: c.item, why: c.excluded! })),
+  };
 }
 
 const ALLOWED = new Set(['allow', 'filtered', 'partial']);
@@ -209,82 +226,102 @@ function ruleCoverage(report: RunReport, passed: CellResult[]): Check[] {
   return checks;
 }
 
-/** A cell that ran and got an answer the classifier could read (not `error`). */
-const exercised = (c: CellResult): boolean => c.observed !== 'error';
+function byKey(cells: CellResult[], key: (c: CellResult) => string | undefined): Map<string, CellResult[]> {
+  const out = new Map<string, CellResult[]>();
+  for (const c of cells) {
+    const k = key(c);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(c);
+    else out.set(k, [c]);
+  }
+  return out;
+}
 
-function operationCoverage(auth: AuthModel, ran: CellResult[]): Check[] {
-  const seen = new Set(ran.filter((c) => c.model && !c.customOperation).map((c) => `${c.model}.${c.operation}`));
+/**
+ * An item covered when one of its cells got an authorization outcome (an error proves nothing). An item
+ * with no cell at all was not selected when the run was restricted with --only, else no cell ran.
+ */
+function exercised(item: string, cells: CellResult[] | undefined, selected: boolean, none = 'no cell got an auth outcome'): Check {
+  if (!cells?.length) return selected ? { item, missing: [], excluded: 'not selected' } : { item, missing: ['no cell ran'] };
+  return { item, missing: cells.some(authOutcome) ? [] : [none] };
+}
+
+function operationCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const by = byKey(cells, (c) => (c.model && !c.customOperation ? `${c.model}.${c.operation}` : undefined));
   return auth.models.flatMap((m) =>
     (Object.keys(m.operationNames) as (keyof Model['operationNames'])[])
       .filter((op) => m.operationNames[op] && !(op.startsWith('on') && m.subscriptionLevel === 'off'))
-      .map((op) => ({ item: `${m.name}.${op}`, missing: seen.has(`${m.name}.${op}`) ? [] : ['no cell ran'] })),
+      .map((op) => exercised(`${m.name}.${op}`, by.get(`${m.name}.${op}`), selected)),
   );
 }
 
-function fieldCoverage(auth: AuthModel, ran: CellResult[]): Check[] {
-  const read = new Set<string>();
-  const written = new Set<string>();
-  for (const c of ran) {
-    if (!c.field || !c.model) continue;
-    if (READS.has(c.operation)) read.add(`${c.model}.${c.field}`);
-    if (WRITES.has(c.operation)) written.add(`${c.model}.${c.field}`);
-  }
+function fieldCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const by = byKey(cells, (c) => (c.field && c.model && (READS.has(c.operation) || WRITES.has(c.operation)) ? `${c.model}.${c.field}` : undefined));
   return auth.models.flatMap((m) =>
-    m.fields.filter((f) => f.rules).map((f) => {
+    m.fields.filter((f) => f.rules).map((f): Check => {
       const item = `${m.name}.${f.name}`;
-      return { item, missing: [...(read.has(item) ? [] : ['never read']), ...(written.has(item) ? [] : ['never written'])] };
+      const mine = by.get(item);
+      if (!mine && selected) return { item, missing: [], excluded: 'not selected' };
+      const seen = (ops: Set<string>) => (mine ?? []).some((c) => ops.has(c.operation) && authOutcome(c));
+      return { item, missing: [...(seen(READS) ? [] : ['never read']), ...(seen(WRITES) ? [] : ['never written'])] };
     }),
   );
 }
 
-function personaCoverage(report: RunReport, ran: CellResult[]): Check[] {
-  const seen = new Set(ran.map((c) => c.persona));
-  return report.personas.map((p) => ({ item: p.name, missing: seen.has(p.name) ? [] : ['no cell ran'] }));
+function personaCoverage(report: RunReport, selected: boolean): Check[] {
+  const by = byKey(report.cells, (c) => c.persona);
+  return report.personas.map((p) => exercised(p.name, by.get(p.name), selected));
 }
 
-function modeCoverage(report: RunReport, ran: CellResult[]): Check[] {
+function modeCoverage(report: RunReport, selected: boolean): Check[] {
   const kindOf = new Map(report.personas.map((p) => [p.name, p.kind]));
-  const seen = new Set(ran.map((c) => KIND_MODE[kindOf.get(c.persona) ?? '']));
-  return report.model.authModes.enabled.map((mode) => ({ item: mode, missing: seen.has(mode) ? [] : ['no cell ran with it'] }));
+  const by = byKey(report.cells, (c) => KIND_MODE[kindOf.get(c.persona) ?? '']);
+  return report.model.authModes.enabled.map((mode) => exercised(mode, by.get(mode), selected, 'no cell with it got an auth outcome'));
 }
 
-function eventCoverage(auth: AuthModel, passed: CellResult[]): Check[] {
-  const delivered = new Set<string>();
-  const withheld = new Set<string>();
-  for (const c of passed) {
-    if (c.kind !== 'delivery') continue;
-    if (c.observed === 'allow') delivered.add(`${c.model}.${c.operation}`);
-    if (c.observed === 'deny') withheld.add(`${c.model}.${c.operation}`);
-  }
+/**
+ * Each subscription event must be seen delivered where some subscriber should get it and withheld where
+ * some should not: an event nobody can be refused (public subscriptions) is not wanted withheld.
+ */
+function eventCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const by = byKey(cells, (c) => (c.kind === 'delivery' ? `${c.model}.${c.operation}` : undefined));
   return auth.models.filter((m) => m.subscriptionLevel !== 'off').flatMap((m) =>
-    SUBSCRIPTION_OPS.filter((op) => m.operationNames[op]).map((op) => {
+    SUBSCRIPTION_OPS.filter((op) => m.operationNames[op]).map((op): Check => {
       const item = `${m.name}.${op}`;
-      return { item, missing: [...(delivered.has(item) ? [] : ['never delivered']), ...(withheld.has(item) ? [] : ['never withheld'])] };
+      const mine = by.get(item);
+      if (!mine) return selected ? { item, missing: [], excluded: 'not selected' } : { item, missing: ['no delivery ran'] };
+      const wants = (o: 'allow' | 'deny') => mine.some((c) => c.expected === o);
+      const seen = (o: 'allow' | 'deny') => mine.some((c) => c.pass && c.observed === o);
+      return {
+        item,
+        missing: [...(wants('allow') && !seen('allow') ? ['never delivered'] : []), ...(wants('deny') && !seen('deny') ? ['never withheld'] : [])],
+      };
     }),
   );
 }
 
-function customCoverage(auth: AuthModel, ran: CellResult[]): Check[] {
-  const seen = new Set(ran.map((c) => c.customOperation).filter(Boolean));
-  return auth.customOperations.map((o) => ({ item: o.name, missing: seen.has(o.name) ? [] : ['no cell ran'] }));
+function customCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const by = byKey(cells, (c) => c.customOperation);
+  return auth.customOperations.map((o) => exercised(o.name, by.get(o.name), selected, 'no auth outcome: every call errored'));
 }
 
 export function coverageOf(report: RunReport): Coverage {
-  const ran = report.cells.filter(exercised);
   const passed = report.cells.filter((c) => c.pass);
   const auth = report.model;
+  const selected = !!report.only?.length;
   return {
     format: 'authmatrix-coverage',
     version: 1,
     schema: { path: report.schema.path, hash: report.schema.hash },
     dimensions: {
       rules: dimension(ruleCoverage(report, passed)),
-      operations: dimension(operationCoverage(auth, ran)),
-      fields: dimension(fieldCoverage(auth, ran)),
-      personas: dimension(personaCoverage(report, ran)),
-      modes: dimension(modeCoverage(report, ran)),
-      events: dimension(eventCoverage(auth, passed)),
-      customOperations: dimension(customCoverage(auth, ran)),
+      operations: dimension(operationCoverage(auth, report.cells, selected)),
+      fields: dimension(fieldCoverage(auth, report.cells, selected)),
+      personas: dimension(personaCoverage(report, selected)),
+      modes: dimension(modeCoverage(report, selected)),
+      events: dimension(eventCoverage(auth, report.cells, selected)),
+      customOperations: dimension(customCoverage(auth, report.cells, selected)),
     },
   };
 }

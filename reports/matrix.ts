@@ -34,14 +34,17 @@ export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
   });
 }
 
+/** What a grid needs of a cell: where it sits (the symbol it shows is the caller's choice). */
+export type GridCell = Pick<CellIdentity, 'kind' | 'persona' | 'model' | 'customOperation' | 'operation' | 'field' | 'fixture' | 'variant'>;
+
 interface Column {
   /** Header line 1 (operation) and line 2 (fixture letter). */
   group: string;
   sub: string;
-  pick: (c: Cell) => boolean;
+  pick: (c: GridCell) => boolean;
 }
 
-interface Grid {
+export interface Grid {
   title: string;
   notes: string[];
   columns: Column[];
@@ -67,9 +70,9 @@ function fixtureLetters(names: string[]): Record<string, string> {
 }
 
 /** The cells the grids show: plain operations, field reads and writes, plain subscription starts. */
-const inGrid = (c: Cell) => (c.kind === 'model' || c.kind === 'subscription' || c.kind === 'field' || c.kind === 'custom') && !c.variant;
+const inGrid = (c: GridCell) => (c.kind === 'model' || c.kind === 'subscription' || c.kind === 'field' || c.kind === 'custom') && !c.variant;
 
-function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<string, string>): Grid[] {
+function modelGrids<C extends GridCell>(m: Model, cells: C[], personas: string[], fixtures: Map<string, string>, symbol: (c: C | undefined) => string): Grid[] {
   const mine = cells.filter((c) => c.model === m.name && inGrid(c));
   if (!mine.length) return [];
   const fx = [...new Set(mine.filter((c) => c.fixture).map((c) => c.fixture!))];
@@ -99,23 +102,21 @@ function modelGrids(m: Model, cells: Cell[], personas: string[], fixtures: Map<s
     const fieldRules = m.fields.filter((f) => f.rules).map((f) => `${f.name}: ${f.rules!.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
     grids.push({ title: `${m.name} fields`, notes: fieldRules, columns: fcols, rows: [] });
   }
-  for (const g of grids) g.rows = personas.map((p) => ({ persona: p, cells: g.columns.map((col) => symbolFor(mine.find((c) => c.persona === p && col.pick(c)))) }));
+  for (const g of grids) g.rows = personas.map((p) => ({ persona: p, cells: g.columns.map((col) => symbol(mine.find((c) => c.persona === p && col.pick(c)))) }));
   return grids;
 }
 
-function customGrid(auth: AuthModel, all: Cell[], personas: string[]): Grid[] {
+function customGrid<C extends GridCell>(auth: AuthModel, all: C[], personas: string[], symbol: (c: C | undefined) => string): Grid[] {
   if (!auth.customOperations.length) return [];
   const cells = all.filter(inGrid);
-  const columns = auth.customOperations.map((op) => ({ group: op.name, sub: '', pick: (c: Cell) => c.customOperation === op.name }));
+  const columns = auth.customOperations.map((op) => ({ group: op.name, sub: '', pick: (c: GridCell) => c.customOperation === op.name }));
   const notes = auth.customOperations.map((op) => `${op.name} (${op.type}): ${op.rules.map((r) => `#${r.id.split('#')[1]} ${short(r)}`).join(' · ')}`);
   const grid: Grid = { title: 'Custom operations', notes, columns, rows: [] };
-  grid.rows = personas.map((p) => ({ persona: p, cells: columns.map((col) => symbolFor(cells.find((c) => c.persona === p && col.pick(c)))) }));
+  grid.rows = personas.map((p) => ({ persona: p, cells: columns.map((col) => symbol(cells.find((c) => c.persona === p && col.pick(c)))) }));
   return [grid];
 }
 
-function symbolFor(c: Cell | undefined): string {
-  return c ? SYMBOL[c.expected] : '·';
-}
+const expectedSymbol = (c: Cell | undefined): string => (c ? SYMBOL[c.expected] : '·');
 
 function rulesLine(rules: Rule[]): string {
   if (!rules.length) return 'rules: none (deny by default)';
@@ -137,15 +138,18 @@ function compactOps(ops: string[]): string {
   return [...rest.filter((o) => ['create', 'update', 'delete'].includes(o)), ...(hasRead ? ['read'] : []), ...rest.filter((o) => !['create', 'update', 'delete'].includes(o))].join(',');
 }
 
-function gridsFor(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): Grid[] {
-  const personas = cast.map((p) => p.name).filter((p) => cells.some((c) => c.persona === p));
-  return [...auth.models.flatMap((m) => modelGrids(m, cells, personas, fixtures)), ...customGrid(auth, cells, personas)];
+/** The grids of the models (and their fields) and of the custom operations, each cell shown by `symbol`. */
+export function gridsFor<C extends GridCell>(auth: AuthModel, cells: C[], personaNames: string[], fixtures: Map<string, string>, symbol: (c: C | undefined) => string): Grid[] {
+  const personas = personaNames.filter((p) => cells.some((c) => c.persona === p));
+  return [...auth.models.flatMap((m) => modelGrids(m, cells, personas, fixtures, symbol)), ...customGrid(auth, cells, personas, symbol)];
 }
+
+const expectedGrids = (auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): Grid[] => gridsFor(auth, cells, cast.map((p) => p.name), fixtures, expectedSymbol);
 
 /** Fixed-width text. Wide grids (many fields) wrap onto further blocks so that no line passes `width`. */
 export function renderMatrixTable(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>, width = 100): string {
   const out: string[] = [LEGEND, ''];
-  for (const g of gridsFor(auth, cells, cast, fixtures)) {
+  for (const g of expectedGrids(auth, cells, cast, fixtures)) {
     out.push(g.title, ...g.notes.flatMap((n) => wrap(n, width, '  ')));
     const nameWidth = Math.min(24, Math.max(8, ...g.rows.map((r) => r.persona.length)) + 2);
     // Split columns into blocks that fit, keeping each operation's sub-columns together.
@@ -227,7 +231,7 @@ function wrap(text: string, width: number, indent: string): string[] {
 
 export function renderMatrixMarkdown(auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): string {
   const out: string[] = [LEGEND.replace(/ {3}/g, ' · '), ''];
-  for (const g of gridsFor(auth, cells, cast, fixtures)) {
+  for (const g of expectedGrids(auth, cells, cast, fixtures)) {
     out.push(`### ${g.title}`, '', ...g.notes.map((n) => `- ${n.replace(/\|/g, '\\|')}`), '');
     const headers = g.columns.map((c) => (c.sub ? `${c.group} ${c.sub}` : c.group));
     out.push(`| persona | ${headers.join(' | ')} |`, `|---|${headers.map(() => ':-:').join('|')}|`);

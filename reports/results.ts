@@ -77,6 +77,8 @@ export interface RunReport {
   positions?: number[];
   /** `--only` filters, when some were given. */
   only?: string[];
+  /** The run was stopped before every planned cell ran (Ctrl-C): `cells` holds those that finished. */
+  interrupted?: { signal: NodeJS.Signals; cellsRun: number; cellsPlanned: number };
   personas: PersonaReport[];
   totals: RunTotals;
   cells: CellResult[];

@@ -28,7 +28,7 @@ export function renderSummaryMd(report: RunReport, coverage: Coverage): string {
   const broken = report.contracts.filter((c) => c.broken);
   const seconds = ((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(1);
   const out: string[] = [
-    `## authmatrix: ${runFailed(report) ? '❌ failed' : '✅ passed'}`,
+    `## authmatrix: ${report.interrupted ? '⏹ interrupted' : runFailed(report) ? '❌ failed' : '✅ passed'}`,
     '',
     `${m(report.schema.path)} (${m(report.schema.hash)}) against the ${m(report.target.kind === 'emulated' ? report.target.endpoint : `deployed API ${report.target.endpoint}`)}` +
       ` · authmatrix ${m(report.tool.version)} · ${seconds} s${report.shard ? ` · shard ${report.shard.index}/${report.shard.count}` : ''}${report.only?.length ? ` · only ${m(report.only.join(', '))}` : ''}`,
@@ -37,6 +37,9 @@ export function renderSummaryMd(report: RunReport, coverage: Coverage): string {
     '|---:|---:|---:|---:|---:|---:|',
     `| ${t.cells} | ${t.passed} | ${t.mismatches} | ${t.errors} | ${t.untested} | ${report.contracts.length ? `${report.contracts.length - broken.length}/${report.contracts.length}` : '–'} |`,
   ];
+
+  const cut = report.interrupted;
+  if (cut) out.push('', `> Interrupted by ${cut.signal} after ${cut.cellsRun} of ${cut.cellsPlanned} cells: only those are reported; the other ${cut.cellsPlanned - cut.cellsRun} count neither as passed nor as failed.`);
 
   const failed = report.cells.filter((c) => !c.pass);
   if (failed.length) {

@@ -18,43 +18,71 @@ describe('coverageOf on a hand-made run', () => {
         // Static, granting the query to every user-pool caller: it cannot deny, but it never allowed.
         { item: 'Query.ping#1', missing: 'never seen allowing' },
       ],
+      excluded: [],
     });
   });
 
-  it('counts operations any cell exercised (a mismatch counts, an error does not)', () => {
+  it('counts operations where a cell got an authorization outcome (a mismatch counts, an error does not)', () => {
     expect(d.operations).toEqual({
       covered: 4,
       total: 8,
       percent: 50,
-      uncovered: ['list', 'onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'no cell ran' })),
+      uncovered: [
+        { item: 'Note.list', missing: 'no cell got an auth outcome' },
+        ...['onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'no cell ran' })),
+      ],
+      excluded: [],
     });
   });
 
   it('wants fields with rules read and written', () => {
-    expect(d.fields).toEqual({ covered: 0, total: 1, percent: 0, uncovered: [{ item: 'Note.secret', missing: 'never written' }] });
+    expect(d.fields).toEqual({ covered: 0, total: 1, percent: 0, uncovered: [{ item: 'Note.secret', missing: 'never written' }], excluded: [] });
   });
 
   it('counts personas, auth modes and custom operations that ran', () => {
-    expect(d.personas).toEqual({ covered: 3, total: 4, percent: 75, uncovered: [{ item: 'anonymous', missing: 'no cell ran' }] });
-    expect(d.modes).toEqual({ covered: 2, total: 2, percent: 100, uncovered: [] });
-    expect(d.customOperations).toEqual({ covered: 1, total: 1, percent: 100, uncovered: [] });
+    expect(d.personas).toEqual({ covered: 3, total: 4, percent: 75, uncovered: [{ item: 'anonymous', missing: 'no cell ran' }], excluded: [] });
+    expect(d.modes).toEqual({ covered: 2, total: 2, percent: 100, uncovered: [], excluded: [] });
+    expect(d.customOperations).toEqual({ covered: 1, total: 1, percent: 100, uncovered: [], excluded: [] });
   });
 
-  it('wants every subscription event delivered and withheld', () => {
+  it('counts a custom operation only when a call got an authorization outcome, not when every call errored', () => {
+    const errored = [cell({ id: 'ping|query|apiKey', kind: 'custom', customOperation: 'ping', persona: 'apiKey', operation: 'query', expected: 'allow', observed: 'error', summary: "Lambda:Unhandled: Cannot find module 'aws-amplify'" })];
+    expect(coverageOf(report(errored)).dimensions.customOperations).toMatchObject({ covered: 0, total: 1, uncovered: [{ item: 'ping', missing: 'no auth outcome: every call errored' }] });
+    const refused = [...errored, cell({ id: 'ping|query|anonymous', kind: 'custom', customOperation: 'ping', persona: 'anonymous', operation: 'query', expected: 'deny', observed: 'deny' })];
+    expect(coverageOf(report(refused)).dimensions.customOperations).toMatchObject({ covered: 1, total: 1 });
+  });
+
+  it('wants each subscription event delivered where a subscriber may get it and withheld where one may not', () => {
     expect(d.events.covered).toBe(0);
-    expect(d.events.uncovered).toEqual(['onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'never delivered, never withheld' })));
+    expect(d.events.uncovered).toEqual(['onCreate', 'onUpdate', 'onDelete'].map((op) => ({ item: `Note.${op}`, missing: 'no delivery ran' })));
     const deliveries = [
       cell({ id: 'Note|onCreate|apiKey|by:owner', kind: 'delivery', persona: 'apiKey', actor: 'owner', operation: 'onCreate', expected: 'allow', observed: 'allow' }),
       cell({ id: 'Note|onCreate|stranger|by:owner', kind: 'delivery', persona: 'stranger', actor: 'owner', operation: 'onCreate', expected: 'deny', observed: 'deny' }),
       // Delivered where it should have been withheld: it proves nothing about withholding.
       cell({ id: 'Note|onUpdate|stranger|by:owner', kind: 'delivery', persona: 'stranger', actor: 'owner', operation: 'onUpdate', expected: 'deny', observed: 'allow' }),
+      // Everybody may get onDelete here (as on a model with public subscriptions): nobody can be refused it.
+      cell({ id: 'Note|onDelete|apiKey|by:owner', kind: 'delivery', persona: 'apiKey', actor: 'owner', operation: 'onDelete', expected: 'allow', observed: 'allow' }),
+      cell({ id: 'Note|onDelete|stranger|by:owner', kind: 'delivery', persona: 'stranger', actor: 'owner', operation: 'onDelete', expected: 'allow', observed: 'allow' }),
     ];
     const events = coverageOf(report([...noteCells(), ...deliveries])).dimensions.events;
-    expect(events.covered).toBe(1);
-    expect(events.uncovered).toEqual([
-      { item: 'Note.onUpdate', missing: 'never delivered, never withheld' },
-      { item: 'Note.onDelete', missing: 'never delivered, never withheld' },
-    ]);
+    expect(events).toEqual({ covered: 2, total: 3, percent: 66.6, uncovered: [{ item: 'Note.onUpdate', missing: 'never withheld' }], excluded: [] });
+  });
+
+  it('leaves out what --only did not select, and says so', () => {
+    const owner = noteCells().filter((c) => c.persona === 'owner');
+    const cov = coverageOf(report(owner, { only: ['owner'] })).dimensions;
+    expect(cov.personas).toEqual({
+      covered: 1, total: 1, percent: 100, uncovered: [],
+      excluded: ['anonymous', 'apiKey', 'stranger'].map((item) => ({ item, why: 'not selected' })),
+    });
+    // The owner's field read is a get: Note.get was selected.
+    expect(cov.operations.excluded.map((x) => x.item)).toEqual(['Note.update', 'Note.delete', 'Note.onCreate', 'Note.onUpdate', 'Note.onDelete']);
+    expect(cov.operations.uncovered).toEqual([{ item: 'Note.list', missing: 'no cell got an auth outcome' }]);
+    expect(cov.events).toMatchObject({ covered: 0, total: 0, percent: 100 });
+    expect(cov.modes.excluded).toEqual([{ item: 'apiKey', why: 'not selected' }]);
+    expect(cov.customOperations.excluded).toEqual([{ item: 'ping', why: 'not selected' }]);
+    // Without --only, the same cells leave the others uncovered.
+    expect(coverageOf(report(owner)).dimensions.personas.uncovered.map((u) => u.item)).toEqual(['anonymous', 'apiKey', 'stranger']);
   });
 
   it('does not count a refusal before any rule (no credentials) as a rule denying', () => {
@@ -89,10 +117,10 @@ describe('coverageOf on a hand-made run', () => {
     // Wrapped under the dimension, at most two lines, the rest counted.
     expect(lines.slice(2, 4)).toEqual(['      not covered: Note.secret#1 (never seen denying),', '                   Query.ping#1 (never seen allowing)']);
     expect(lines[4]).toMatch(/^  model operations +4\/8 +50%$/);
-    expect(lines[5]).toBe('      not covered: Note.list (no cell ran), Note.onCreate (no cell ran),');
-    expect(lines[6]).toBe('                   Note.onUpdate (no cell ran), Note.onDelete (no cell ran)');
+    expect(lines[5]).toBe('      not covered: Note.list (no cell got an auth outcome),');
+    expect(lines[6]).toBe('                   Note.onCreate (no cell ran), … 2 more (coverage.json)');
     expect(lines).toContainEqual(expect.stringMatching(/^  auth modes +2\/2 +100%$/));
-    expect(renderCoverageTable(cov, 60).split('\n')[5]).toMatch(/^      not covered: Note\.list \(no cell ran\),$/);
+    expect(renderCoverageTable(cov, 60).split('\n')[5]).toBe('      not covered: Note.list (no cell got an auth outcome),');
     expect(renderCoverageTable(cov, 60).split('\n')[6]).toBe('                   … 3 more (coverage.json)');
     expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
@@ -131,7 +159,7 @@ describe('thresholds', () => {
     const failures = checkCoverage(cov, { rules: 61, operations: 100, personas: 10 });
     expect(failures).toEqual([
       'coverage: rules 60% is below 61% (2 of 5 not covered: Note.secret#1 (never seen denying); Query.ping#1 (never seen allowing))',
-      'coverage: operations 50% is below 100% (4 of 8 not covered: Note.list (no cell ran); Note.onCreate (no cell ran); Note.onUpdate (no cell ran); Note.onDelete (no cell ran))',
+      'coverage: operations 50% is below 100% (4 of 8 not covered: Note.list (no cell got an auth outcome); Note.onCreate (no cell ran); Note.onUpdate (no cell ran); Note.onDelete (no cell ran))',
     ]);
   });
 });

@@ -62,6 +62,13 @@ describe('summary.md', () => {
     expect(text).toContain('### Coverage');
   });
 
+  it('says when the run was interrupted and how far it got', () => {
+    const cut = report(passing, { interrupted: { signal: 'SIGINT', cellsRun: 6, cellsPlanned: 50 } });
+    const text = renderSummaryMd(cut, coverageOf(cut));
+    expect(text.startsWith('## authmatrix: ⏹ interrupted\n')).toBe(true);
+    expect(text).toContain('\n> Interrupted by SIGINT after 6 of 50 cells: only those are reported; the other 44 count neither as passed nor as failed.\n');
+  });
+
   it('caps long lists so that a pull-request comment stays small', () => {
     const many = Array.from({ length: 400 }, (_, i) => cell({ id: `Note|get|stranger|r${i}`, persona: 'stranger', operation: 'get', expected: 'deny', observed: 'allow', reason: 'x'.repeat(1000) }));
     const big = report(many);
