@@ -8,7 +8,7 @@ import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, 
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
@@ -183,7 +183,7 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
   for (const p of cast) {
     const base = { persona: p.name, model: m.name };
     // A member creates records for its own group; others name the fixtures' group.
-    const createInput = withDynamicGroup(m, p.groups?.[0] ?? team, baseInput);
+    const createInput = withOwnClaims(m, p.identity, withDynamicGroup(m, p.groups?.[0] ?? team, baseInput));
     const where = fx.map((f) => {
       const own = ownership(m, p.identity, f.record);
       return { fixture: f.name, ...(own ? { ownership: own } : {}) };

@@ -10,7 +10,7 @@ import type { StoredRecord } from '../rules/roles.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
 import { cell, COPY, instanceOf, ownerArgVariants, updateInput, victimOf, withDynamicGroup, type Action, type Cell, type SubscriptionOperation } from './cells.js';
-import { authFields, fixtures, sampleInput, sampleValue } from './fixtures.js';
+import { authFields, fixtures, sampleInput, sampleValue, withName, withOwnClaims } from './fixtures.js';
 
 export interface DeliveryEvent {
   /** `Post|onUpdate|by:owner` */
@@ -66,7 +66,7 @@ export function subscriptionScenario(auth: AuthModel, m: Model, cast: Persona[])
       if (victim && decide(auth, p.identity, op, { type: m.name }).outcome === 'filtered') {
         subscribers.push({ key: `${m.name}|${op}|${p.name}|filter:victim`, persona: p.name, op, filter: { [victim.field]: { eq: victim.value } }, variant: 'filter:victim' });
       }
-      const event = eventBy(auth, m, p, op, fx, withDynamicGroup(m, p.groups?.[0] ?? team, sampleInput(auth, m)));
+      const event = eventBy(auth, m, p, op, fx, withOwnClaims(m, p.identity, withDynamicGroup(m, p.groups?.[0] ?? team, sampleInput(auth, m))));
       if (event) events.push(event);
     }
     const first = events.find((e) => e.op === op);
@@ -88,7 +88,7 @@ function eventBy(auth: AuthModel, m: Model, p: Persona, op: SubscriptionOperatio
     }
     const d = decide(auth, p.identity, 'create', { type: m.name, input });
     if (!works(d.outcome)) return null;
-    return { key, op, actor: p.name, action: { type: 'create', model: m.name, input }, record: { ...input, ...d.filled, [m.primaryKey.partitionKey]: key } };
+    return { key, op, actor: p.name, action: { type: 'create', model: m.name, input }, record: withName(m, { ...input, ...d.filled }, key) };
   }
   for (const f of fx) {
     if (op === 'onUpdate') {

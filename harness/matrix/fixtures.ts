@@ -57,7 +57,22 @@ export function sampleValue(auth: AuthModel, field: Pick<Field, 'type' | 'typeKi
  */
 export function withUniqueKey(m: Model, input: Record<string, unknown>, seed: string): Record<string, unknown> {
   const f = uniqueKeyFieldOf(m);
-  return f ? { ...input, [f.name]: uniqueValue(f.type, seed) } : input;
+  if (f) return { ...input, [f.name]: uniqueValue(f.type, seed) };
+  // The key is the owner: a record owned by nobody in the cast still needs an owner of its own.
+  const out = { ...input };
+  for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) {
+    if (out[k] === NOBODY) out[k] = `${NOBODY}-${uniqueValue('String', seed)}`;
+  }
+  return out;
+}
+
+/**
+ * The oracle's copy of a record carries its name (fixture or event) in the key field that tells records
+ * apart, except where that field is the owner or group field itself (it holds the owner there).
+ */
+export function withName(m: Model, record: Record<string, unknown>, name: string): Record<string, unknown> {
+  const key = uniqueKeyField(m);
+  return authFields(m).has(key) ? record : { ...record, [key]: name };
 }
 
 /** The key field that tells the run's records apart (see withUniqueKey); the partition key otherwise. */
@@ -130,6 +145,25 @@ export function authFields(m: Model): Set<string> {
   return new Set([...ownerRules(m).map((r) => r.ownerField), ...dynamicGroupRules(m).map((r) => r.groupsField)]);
 }
 
+/** The owner a required owner field names on a record nobody in the cast owns (it cannot be left empty). */
+export const NOBODY = 'authmatrix-nobody';
+
+const requiredField = (m: Model, name: string): boolean => !!m.fields.find((f) => f.name === name && f.required && !f.implicit);
+
+/**
+ * A create by `identity` names the caller in the owner fields the schema makes required (the client must
+ * send them; an identifier that is the owner field is one): the caller's own claim, as an app would.
+ */
+export function withOwnClaims(m: Model, identity: Identity, input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input };
+  for (const r of ownerRules(m)) {
+    if (!requiredField(m, r.ownerField) || out[r.ownerField] !== undefined) continue;
+    const claim = ownerClaim(identity, r.identityClaim)?.value ?? NOBODY;
+    out[r.ownerField] = r.multiOwner ? [claim] : claim;
+  }
+  return out;
+}
+
 /**
  * What a plain create sends: sample values for declared fields, leaving out owner and group fields
  * (auto-filled or set on purpose) and optional fields with their own rules (field cells add those one by one).
@@ -169,9 +203,7 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };
   for (const f of m.fields) if (f.rules && !f.implicit && !f.relation && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
-  // The record's key holds its fixture name, except where the key is the owner or group field itself.
-  const key = uniqueKeyField(m);
-  const named = (record: Record<string, unknown>, name: string) => (authFields(m).has(key) ? record : { ...record, [key]: name });
+  const named = (record: Record<string, unknown>, name: string) => withName(m, record, name);
   if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: named(base, 'record') }];
 
   const owned: Record<string, unknown> = { ...base };
@@ -184,7 +216,7 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     if (r.provider === 'oidc' && !owners.some((o) => o.provider === 'userPools')) ownerName = 'oidcUser';
     owned[r.ownerField] = r.multiOwner ? (own ? [own] : null) : own;
     shared[r.ownerField] = r.multiOwner ? [own, co].filter(Boolean) : own;
-    unowned[r.ownerField] = null;
+    unowned[r.ownerField] = requiredField(m, r.ownerField) ? (r.multiOwner ? [NOBODY] : NOBODY) : null;
   }
   const team = dynamicGroupName(auth);
   const groupValue = (r: DynamicGroupRule) => (r.multiGroup ? [team] : team);
@@ -205,7 +237,8 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     const label = owners.length ? `${ownerName}'s record shared with group ${team} through ${r.groupsField} only` : `a record naming group ${team} in ${r.groupsField} only`;
     out.push({ name, label, record: named({ ...owned, [r.groupsField]: groupValue(r) }, name) });
   }
-  out.push({ name: 'unowned', label: 'a record without owner or group', record: named(unowned, 'unowned') });
+  const label = owners.some((r) => requiredField(m, r.ownerField)) ? 'a record whose owner is nobody in the cast' : 'a record without owner or group';
+  out.push({ name: 'unowned', label, record: named(unowned, 'unowned') });
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
-import { authFields, fixtures, withUniqueKey } from './fixtures.js';
+import { authFields, fixtures, NOBODY, withUniqueKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -32,7 +32,12 @@ export interface RunPlan {
   labels: Record<string, string>;
   /** `Model|fixture` → the record as the oracle sees it. */
   records: Record<string, Record<string, unknown>>;
+  /** Labels of the fixtures nobody in the cast may create, put straight into the emulator's store. */
+  seeded: string[];
 }
+
+/** The creator of a fixture that is put into the emulator's store rather than created through the API. */
+export const SEED = 'seed';
 
 /** A foreign key that points at a record of another model. */
 interface ForeignKey {
@@ -81,10 +86,7 @@ const equal = (a: unknown, b: unknown) => (blank(a) && blank(b)) || JSON.stringi
  */
 export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<string, unknown>>, cast: Persona[]): { creator: string; input: Record<string, unknown> } | null {
   const key = m.primaryKey.partitionKey;
-  const settable = m.fields.filter((f) => !f.implicit && !f.relation);
-  const full: Record<string, unknown> = {};
-  for (const f of settable) if (!blank(record[f.name]) && !(f.name === key && f.implicit)) full[f.name] = record[f.name];
-  if (!m.fields.find((f) => f.name === key)?.implicit) full[key] = record[key];
+  const full = fullInput(m, record);
   const ownerFields = [...authFields(m)];
   const ordered = [...cast.filter((p) => p.kind === 'iamAdmin'), ...cast.filter((p) => p.kind !== 'iamAdmin')];
   for (const p of ordered) {
@@ -97,6 +99,15 @@ export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<st
     }
   }
   return null;
+}
+
+/** Every value of a record that a create could set (its owner and group fields included). */
+function fullInput(m: Model, record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const key = m.primaryKey.partitionKey;
+  const full: Record<string, unknown> = {};
+  for (const f of m.fields.filter((x) => !x.implicit && !x.relation)) if (!blank(record[f.name])) full[f.name] = record[f.name];
+  if (!m.fields.find((f) => f.name === key)?.implicit) full[key] = record[key];
+  return full;
 }
 
 function withoutFields(input: Record<string, unknown>, fields: string[]): Record<string, unknown> {
@@ -137,6 +148,8 @@ function instancesOf(action: Action): string[] {
 export interface PlanOptions {
   /** Makes the keys of models with a declared primary key unique per run (deployed tables keep data). */
   nonce: string;
+  /** The target's store can be written directly (the embedded emulator): records nobody may create are seeded. */
+  seed?: boolean;
 }
 
 export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], options: PlanOptions): RunPlan {
@@ -190,28 +203,94 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
 
   const specs: FixtureSpec[] = [];
   const uncreatable = new Map<string, string>();
+  const uncreatableCopies = new Map<string, string>();
+  const seeded: string[] = [];
   for (const m of creationOrder(auth)) {
     for (const f of byModel.get(m.name) ?? []) {
       const base = `${m.name}|${f.name}`;
       const instances = [...(needed.has(base) ? [base] : []), ...Array.from({ length: copies.get(base) ?? 0 }, (_, k) => `${base}#${k + 1}`)];
       if (!instances.length) continue;
-      const who = creatorFor(auth, m, f.record, cast);
+      const who = creatorFor(auth, m, f.record, cast) ?? (options.seed ? { creator: SEED, input: fullInput(m, f.record) } : null);
+      if (who?.creator === SEED) seeded.push(`${m.name}'s ${f.label}`);
       if (!who) {
         uncreatable.set(base, `nobody in the cast can create ${m.name}'s ${f.label} (try adding an iamAdmin persona or a persona whose rules allow it)`);
         continue;
+      }
+      const oneRecord = keyedByOwner(m);
+      if (oneRecord) {
+        // Its key is the owner (or group) itself: only the shared instance can exist.
+        for (const copy of instances.filter((i) => i.includes('#'))) uncreatableCopies.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
+        instances.splice(0, instances.length, ...instances.filter((i) => !i.includes('#')));
       }
       for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce) });
     }
   }
 
+  // A model keyed by its owner holds one record per owner: the fixtures take theirs first, and a later
+  // create naming the same owner (a create cell, an event, a spoof) would only collide.
+  const taken = new Map<string, string>();
+  for (const spec of specs) {
+    const m = auth.models.find((x) => x.name === spec.model)!;
+    if (keyedByOwner(m)) taken.set(ownerKey(m, spec.input), `${spec.fixture} fixture`);
+  }
+  const collision = (action: Action, who: string): string | undefined => {
+    if (action.type !== 'create') return undefined;
+    const m = auth.models.find((x) => x.name === action.model)!;
+    const field = keyedByOwner(m);
+    if (!field) return undefined;
+    const k = ownerKey(m, action.input);
+    if (k.includes(NOBODY)) return undefined;
+    const first = taken.get(k);
+    if (first) return `${m.name}'s key is its owner field ${field}: the record this create names already exists (made for the ${first}), one record per owner`;
+    taken.set(k, who);
+    return undefined;
+  };
+  for (const c of cells) {
+    const why = collision(c.action, `cell ${c.id}`);
+    if (why) uncreatableCopies.set(`cell:${c.id}`, why);
+  }
+
+  // Subscription events that need a record the run cannot make are dropped, and so are the deliveries
+  // that wait for them; without its sentinel, a scenario watches for a while instead.
+  const eventGap = (e: { action: Action; key: string }) => instancesOf(e.action).map((i) => uncreatableCopies.get(i)).find(Boolean) ?? collision(e.action, `event ${e.key}`);
+  const gaps = new Map<string, string>();
+  for (const s of scenarios) {
+    const keep = <E extends { action: Action; key: string; op: string; actor: string }>(events: E[], name: (e: E) => string): E[] =>
+      events.filter((e) => {
+        const why = eventGap(e);
+        if (why) gaps.set(`${s.model}|${e.op}|${name(e)}`, why);
+        return !why;
+      });
+    s.events = keep(s.events, (e) => `by:${e.actor}`);
+    s.sentinels = keep(s.sentinels, () => 'sentinel');
+  }
+  const deliveryGap = (c: Cell) => (c.kind === 'delivery' ? gaps.get(`${c.model}|${c.operation}|by:${c.actor}`) : undefined);
+
   const untested: RunPlan['untested'] = [];
   const runnable: Cell[] = [];
   for (const c of cells) {
+    const copy = [...instancesOf(c.action), `cell:${c.id}`].find((i) => uncreatableCopies.has(i));
+    const gap = deliveryGap(c);
+    if (gap) {
+      untested.push({ cell: c, reason: gap });
+      continue;
+    }
     const missing = instancesOf(c.action).map(baseOf).find((i) => uncreatable.has(i)) ?? relationMissing(auth, c, uncreatable) ?? listMissing(c, uncreatable);
-    if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
+    if (copy) untested.push({ cell: c, reason: uncreatableCopies.get(copy)! });
+    else if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
     else runnable.push(c);
   }
-  return { cells: runnable, fixtures: specs, scenarios, untested, labels, records };
+  return { cells: runnable, fixtures: specs, scenarios, untested, labels, records, seeded };
+}
+
+const ownerKey = (m: Model, input: Record<string, unknown>): string =>
+  JSON.stringify([m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].map((k) => input[k] ?? null));
+
+/** The owner or group field that is the model's whole key, if it is (one record per owner). */
+function keyedByOwner(m: Model): string | undefined {
+  const keys = [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys];
+  const auth = authFields(m);
+  return keys.every((k) => auth.has(k)) ? keys.join(', ') : undefined;
 }
 
 const baseOf = (instance: string) => instance.replace(/#\d+$/, '');

@@ -14,7 +14,7 @@ import type { AuthModel, Model } from '../schema/model.js';
 import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
 import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
-import { keyFields, resolveRefs, type CreatedRecord, type FixtureIndex } from './setup.js';
+import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
@@ -183,7 +183,7 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const m = model(rt, action.model);
       const { doc, input } = mutationDocument(rt, action);
       const r = await client.graphql(doc, options);
-      if (action.type === 'create') await reportCreated(rt, m, r, cell.persona);
+      if (action.type === 'create') await reportCreated(rt, m, r, cell.persona, input);
       const record = action.type === 'create' ? { ...input, ...cell.decision.filled } : { ...recordOf(rt, cell), ...input };
       return result(cell, classifyRecord(r, { root: m.operationNames[action.type]!, selected: action.select ?? defaultSelection(m), record }), r);
     }
@@ -256,10 +256,10 @@ export function mutationDocument(rt: Runtime, action: Mutation): { doc: Document
 }
 
 /** Tells the run about the record a create made, so that a deployed run deletes it. */
-export async function reportCreated(rt: Runtime, m: Model, r: GraphQLResult, by: string): Promise<void> {
+export async function reportCreated(rt: Runtime, m: Model, r: GraphQLResult, by: string, input: Record<string, unknown>): Promise<void> {
   const item = r.data?.[m.operationNames.create!] as Record<string, unknown> | null | undefined;
   const keys = keyFields(rt.auth, m.name);
-  if (item && keys.every((k) => item[k] !== null && item[k] !== undefined)) await rt.onCreated?.([{ model: m.name, key: Object.fromEntries(keys.map((k) => [k, item[k]])), by }]);
+  if (item && keys.every((k) => item[k] !== null && item[k] !== undefined)) await rt.onCreated?.([{ model: m.name, key: storedKey(m, keys, item, input), by }]);
 }
 
 /** The fixture record a cell acts on, as the oracle saw it (for which fields hold a value). */

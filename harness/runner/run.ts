@@ -155,11 +155,13 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
     const everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
     const cells = everything.filter(keep);
-    const plan = planRun(model, cast, cells, { nonce: runId });
+    const seed = endpoint.emulator ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
+    const plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
-    const setup = await createFixtures(model, plan.fixtures, clientFor);
+    if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
+    const setup = await createFixtures(model, plan.fixtures, clientFor, undefined, seed);
     created.push(...setup.created);
 
     const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, {

@@ -13,6 +13,7 @@ import type { DeliveryEvent, SubscriptionScenario } from '../matrix/deliveries.j
 import { nulls } from '../matrix/classify.js';
 import type { CellResult } from '../matrix/verdict.js';
 import { clientOf, connect, mutationDocument, reportCreated, result, type Runtime } from './execute.js';
+import { uniqueKeyField } from '../matrix/fixtures.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
 const PER_CONNECTION = 90;
@@ -112,18 +113,19 @@ function sentinelListener(rt: Runtime, model: string, op: SubscriptionOperation)
 function idOf(ev: SubscriptionEvent, model: string, op: SubscriptionOperation, rt: Runtime): string | null {
   const m = rt.auth.models.find((x) => x.name === model)!;
   const payload = ev.data?.[m.operationNames[op]!] as Record<string, unknown> | null | undefined;
-  const v = payload?.[m.primaryKey.partitionKey];
+  const v = payload?.[uniqueKeyField(m)];
   return v === undefined || v === null ? null : String(v);
 }
 
 async function mutate(rt: Runtime, model: string, e: DeliveryEvent): Promise<{ id: string | null; failure?: string }> {
   const m = rt.auth.models.find((x) => x.name === model)!;
   try {
-    const r = await clientOf(rt, rt.personas.get(e.actor)!).graphql(mutationDocument(rt, e.action).doc);
+    const { doc, input } = mutationDocument(rt, e.action);
+    const r = await clientOf(rt, rt.personas.get(e.actor)!).graphql(doc);
     const item = r.data?.[m.operationNames[e.action.type]!] as Record<string, unknown> | null | undefined;
-    const id = item?.[m.primaryKey.partitionKey];
+    const id = item?.[uniqueKeyField(m)];
     if (!item || id === null || id === undefined) return { id: null, failure: r.errors[0] ? `${r.errors[0].errorType ?? ''} ${r.errors[0].message}`.trim() : `HTTP ${r.status}` };
-    if (e.action.type === 'create') await reportCreated(rt, m, r, e.actor);
+    if (e.action.type === 'create') await reportCreated(rt, m, r, e.actor, input);
     return { id: String(id) };
   } catch (err) {
     return { id: null, failure: (err as Error).message };

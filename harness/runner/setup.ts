@@ -5,11 +5,11 @@
  */
 import { batchDocument, getDocument } from '../client/documents.js';
 import type { GraphQLClient } from '../client/http.js';
-import { findModel, type AuthModel } from '../schema/model.js';
-import { uniqueKeyField } from '../matrix/fixtures.js';
+import { findModel, type AuthModel, type Model } from '../schema/model.js';
+import { authFields, uniqueKeyField } from '../matrix/fixtures.js';
 import type { Persona } from '../matrix/cast.js';
 import type { FixtureRef } from '../matrix/cells.js';
-import type { FixtureSpec } from '../matrix/plan.js';
+import { SEED, type FixtureSpec } from '../matrix/plan.js';
 
 /** Where each fixture instance lives; plain data, so it travels to the test workers as JSON. */
 export interface FixtureIndex {
@@ -50,12 +50,24 @@ export function resolveRefs(value: unknown, index: FixtureIndex, auth: AuthModel
   return value;
 }
 
+/**
+ * The key of a created record as stored. An owner field reads back as its last `::` segment (the
+ * username) although `sub::username` is stored, so a key field that is an owner field takes the value sent.
+ */
+export function storedKey(m: Model, keys: string[], item: Record<string, unknown>, input: Record<string, unknown>): Record<string, unknown> {
+  const owners = authFields(m);
+  return Object.fromEntries(keys.map((f) => [f, owners.has(f) && input[f] !== undefined ? input[f] : item[f]]));
+}
+
 export function keyFields(auth: AuthModel, model: string): string[] {
   const m = auth.models.find((x) => x.name === model)!;
   return [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys];
 }
 
-export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clientFor: (persona: string) => GraphQLClient, onProgress?: (done: number, total: number) => void): Promise<{ index: FixtureIndex; created: CreatedRecord[]; requests: number }> {
+/** Puts a record straight into the target's store (the embedded emulator) and returns it as stored. */
+export type Seeder = (model: string, input: Record<string, unknown>) => Record<string, unknown>;
+
+export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clientFor: (persona: string) => GraphQLClient, onProgress?: (done: number, total: number) => void, seed?: Seeder): Promise<{ index: FixtureIndex; created: CreatedRecord[]; requests: number }> {
   const index = emptyIndex();
   const created: CreatedRecord[] = [];
   let requests = 0;
@@ -65,6 +77,13 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
   for (const model of models) {
     const keys = keyFields(auth, model);
     const idField = uniqueKeyField(findModel(auth, model)!);
+    const record = (s: FixtureSpec, item: Record<string, unknown>, input: Record<string, unknown>) => {
+      const key = storedKey(findModel(auth, model)!, keys, item, input);
+      index.keys[s.instance] = key;
+      // Seeded records live in the emulator's store only, which goes with the emulator.
+      if (s.creator !== SEED) created.push({ model, key, by: s.creator });
+      if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[idField])] = s.fixture;
+    };
     const groups = new Map<string, FixtureSpec[]>();
     for (const s of specs.filter((x) => x.model === model)) {
       const list = groups.get(s.creator);
@@ -73,21 +92,41 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
     }
     await Promise.all([...groups].map(async ([creator, list]) => {
       for (let i = 0; i < list.length; i += BATCH) {
-        const batch = list.slice(i, i + BATCH);
-        const inputs = batch.map((s) => resolveRefs(s.input, index, auth) as Record<string, unknown>);
+        // A record whose parent could not be made cannot be made either; it is reported with the parent's reason.
+        const batch: FixtureSpec[] = [];
+        const inputs: Record<string, unknown>[] = [];
+        for (const s of list.slice(i, i + BATCH)) {
+          try {
+            inputs.push(resolveRefs(s.input, index, auth) as Record<string, unknown>);
+            batch.push(s);
+          } catch (e) {
+            index.failed[s.instance] = (e as Error).message;
+          }
+        }
+        done += list.slice(i, i + BATCH).length - batch.length;
+        if (!batch.length) continue;
+        if (creator === SEED) {
+          batch.forEach((s, k) => {
+            try {
+              record(s, seed!(model, inputs[k]!), inputs[k]!);
+            } catch (e) {
+              index.failed[s.instance] = `it could not be seeded: ${(e as Error).message}`;
+            }
+          });
+          done += batch.length;
+          continue;
+        }
         const r = await clientFor(creator).graphql(batchDocument(auth, model, 'create', inputs, keys));
         requests++;
         batch.forEach((s, k) => {
           const item = r.data?.[`m${k}`] as Record<string, unknown> | null | undefined;
-          const err = r.errors.find((e) => e.path?.[0] === `m${k}`) ?? (r.status !== 200 ? r.errors[0] : undefined);
+          // An error for this part, else one for the whole request (a validation error has no path).
+          const err = r.errors.find((e) => e.path?.[0] === `m${k}`) ?? r.errors.find((e) => !e.path?.length);
           if (!item || err) {
             index.failed[s.instance] = `${creator} could not create it: ${err ? `${err.errorType ?? ''} ${err.message}`.trim() : `HTTP ${r.status}`}`;
             return;
           }
-          const key = Object.fromEntries(keys.map((f) => [f, item[f]]));
-          index.keys[s.instance] = key;
-          created.push({ model, key, by: creator });
-          if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[idField])] = s.fixture;
+          record(s, item, inputs[k]!);
         });
         done += batch.length;
         onProgress?.(done, specs.length);

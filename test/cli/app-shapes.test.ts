@@ -3,7 +3,7 @@
  * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
  * one per failure class seen on public apps.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,21 @@ describe('finding the app', () => {
   });
 });
 
+describe('keys', () => {
+  it('declared and custom identifiers (an owner field, owner + sort key, a required email): every create has a key of its own, clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'keys', 'results.json'), 'utf8')) as { untested: { id: string; reason: string }[] };
+    // One profile per owner: the cells that would need a second one cannot run, and say why.
+    expect(results.untested.length).toBeGreaterThan(0);
+    for (const u of results.untested) {
+      expect(u.id.startsWith('Profile|')).toBe(true);
+      expect(u.reason).toMatch(/^Profile's key is its owner field userId: (one record per owner|the record this create names already exists)/);
+    }
+  });
+});
+
 describe('Gen 1 project settings', () => {
   it('auth modes come from cli-inputs.json (API key default, user pools additional)', async () => {
     const model = await loadAuthModel(shape('gen1-project'));
@@ -66,8 +81,15 @@ describe('Gen 1 project settings', () => {
   it('resolver overrides are reported as not modelled, naming the operation; the default empty custom stack is not', async () => {
     const model = await loadAuthModel(shape('gen1-project'));
     expect(model.caveats).toEqual(['resolver overrides in resolvers/ are not modelled: Query.getNote behave as generated']);
+  });
+
+  it('a Gen 1 app as `amplify add api` writes it (declared id: ID!, owner-only model without IAM) runs clean: the record nobody may create is seeded, and the run says so', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'gen1')], { cwd: shape('gen1-project') });
     expect(r.stderr).toContain('  not modelled: resolver overrides in resolvers/ are not modelled: Query.getNote behave as generated');
+    expect(r.stderr).toContain("  seeded into the emulator's store, as nobody in the cast may create them: Note's a record without owner or group");
+    expect(r.stderr).toMatch(/^ {2}5 personas · \d+ cells to run · \d+ fixture records$/m);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
   });
 
   it('a schema split over the files of schema/ is read as one', async () => {
