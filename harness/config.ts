@@ -3,6 +3,7 @@
  * and Lambda personas, and deployed-target settings. Loaded with jiti; validated key by key.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { HandlerMode } from './emulator/appsync/custom-operations.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
@@ -10,6 +11,12 @@ import { InputError } from './schema/errors.js';
 import { PERSONA_KINDS, type PersonaOverride } from './matrix/cast.js';
 
 export interface AuthmatrixConfig {
+  /**
+   * Function and resolver handlers by function name (Gen 2 `defineFunction` name, Gen 1 `@function`
+   * name) or custom operation name: `run` (default where it loads offline), `stub` (a typed placeholder
+   * answers; the auth step is still tested) or `skip` (its cells cannot run, with the reason).
+   */
+  handlers?: Record<string, HandlerMode>;
   /** By persona name (`owner`, `groupMember:Admin`, a new name); `false` drops a persona. */
   personas?: Record<string, PersonaOverride | false>;
   oidc?: {
@@ -61,7 +68,13 @@ function validate(raw: unknown, file: string): AuthmatrixConfig {
   };
   if (!isObject(raw)) fail('the config must export an object', 'export default { personas: { owner: { username: "alice" } } }');
   const cfg = raw as Record<string, unknown>;
-  for (const k of Object.keys(cfg)) if (!['personas', 'oidc', 'deployed'].includes(k)) fail(`unknown setting "${k}"`, 'use personas, oidc, deployed');
+  for (const k of Object.keys(cfg)) if (!['personas', 'oidc', 'deployed', 'handlers'].includes(k)) fail(`unknown setting "${k}"`, 'use personas, oidc, deployed, handlers');
+  if (cfg.handlers !== undefined) {
+    if (!isObject(cfg.handlers)) fail('"handlers" must map function or operation names to run, stub or skip', 'handlers: { sendEmail: "stub" }');
+    for (const [name, mode] of Object.entries(cfg.handlers as Record<string, unknown>)) {
+      if (!['run', 'stub', 'skip'].includes(mode as string)) fail(`handler "${name}" must be "run", "stub" or "skip", not ${JSON.stringify(mode)}`, `handlers: { "${name}": "stub" }`);
+    }
+  }
   if (cfg.personas !== undefined) {
     if (!isObject(cfg.personas)) fail('"personas" must map persona names to settings', 'personas: { owner: { username: "alice" } }');
     for (const [name, p] of Object.entries(cfg.personas as Record<string, unknown>)) {

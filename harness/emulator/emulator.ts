@@ -17,7 +17,7 @@ import { SigningKey } from './cognito/keys.js';
 import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './appsync/lambda-authorizer.js';
 import { OidcProvider, type OidcUser } from './cognito/oidc.js';
 import { UserPool, type UserPoolTokens, type UserPoolUser } from './cognito/userpool.js';
-import { CustomOperationRunner } from './appsync/custom-operations.js';
+import { CustomOperationRunner, type HandlerMode } from './appsync/custom-operations.js';
 import { Engine } from './appsync/engine.js';
 import type { GraphQLBody, GraphQLResponse, RequestContext } from './appsync/request.js';
 import { Realtime } from './appsync/realtime.js';
@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   oidcJwksUrl?: string;
   /** Lambda authorizer answers by token, when the schema names no handler module (or to replace it). */
   lambdaTokens?: Record<string, AuthorizerResponse>;
+  /** Function and resolver handlers to stub or skip, by function or operation name (default: run). */
+  handlers?: Record<string, HandlerMode>;
   /** Realtime keep-alive (`ka`) interval; AppSync sends one about every minute. */
   keepAliveMs?: number;
   log?: (line: string) => void;
@@ -74,6 +76,8 @@ export class Emulator {
   readonly store: Store;
   readonly lambda: LambdaAuthorizer | undefined;
   readonly realtime: Realtime;
+  /** Function handlers that were stubbed during the run, and why. */
+  readonly stubbedHandlers: ReadonlyMap<string, string>;
   /** GraphQL requests received over HTTP (benchmarks read it; subscription starts are in `realtime.stats`). */
   readonly stats = { requests: 0 };
   private readonly creds: Credentials;
@@ -150,7 +154,8 @@ export class Emulator {
       adminRoles: model.params.adminRoles,
     };
     this.store = new Store(model.models);
-    const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log);
+    const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
+    this.stubbedHandlers = custom.stubbed;
     this.engine = new Engine(model, this.store, custom, log, ids);
     this.credentials = this.minter(apiKeys);
     this.realtime = new Realtime({

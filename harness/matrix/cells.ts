@@ -8,7 +8,7 @@ import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, 
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, kindOf, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
@@ -400,14 +400,19 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
   return out;
 }
 
-/** Arguments for a custom operation: samples, and ids of fixtures where an argument names a model (`postId`). */
+/**
+ * Arguments for a custom operation: ids of fixtures where an argument names a model (`postId`, or `id` of
+ * the model the operation returns), values of their types for the others (input objects only when
+ * required), so that a handler gets the arguments an app would send.
+ */
 export function customArgs(auth: AuthModel, op: CustomOperation, cast: Persona[]): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   for (const a of op.arguments) {
-    const modelName = /^(\w+)Id$/.exec(a.name)?.[1];
+    const modelName = a.name === 'id' && op.returns.typeKind === 'model' ? op.returns.type : /^(\w+)Id$/.exec(a.name)?.[1];
     const target = modelName ? auth.models.find((m) => m.name.toLowerCase() === modelName.toLowerCase()) : undefined;
+    const kind = kindOf(auth, a.type);
     if (target && (a.type === 'ID' || a.type === 'String') && !a.list) args[a.name] = { $fixture: instanceOf(target.name, parentFixture(auth, target, cast).name) } satisfies FixtureRef;
-    else if (a.required) args[a.name] = sampleValue(auth, { type: a.type, typeKind: auth.enums.some((e) => e.name === a.type) ? 'enum' : auth.inputTypes.some((t) => t.name === a.type) ? 'customType' : 'scalar', list: a.list });
+    else if (a.required || kind !== 'customType') args[a.name] = sampleValue(auth, { type: a.type, typeKind: kind, list: a.list });
   }
   return args;
 }

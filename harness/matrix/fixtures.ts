@@ -39,14 +39,46 @@ const SAMPLES: Record<string, unknown> = {
 
 export function sampleValue(auth: AuthModel, field: Pick<Field, 'type' | 'typeKind' | 'list'>, depth = 0): unknown {
   let v: unknown;
-  if (field.typeKind === 'enum') v = auth.enums.find((e) => e.name === field.type)?.values[0] ?? null;
+  if (field.typeKind === 'enum' || auth.enums.some((e) => e.name === field.type)) v = auth.enums.find((e) => e.name === field.type)?.values[0] ?? null;
   else if (field.typeKind === 'customType') {
     const t = auth.customTypes.find((c) => c.name === field.type);
     const obj: Record<string, unknown> = {};
     if (t && depth < 3) for (const f of t.fields) if (f.typeKind !== 'model') obj[f.name] = sampleValue(auth, f, depth + 1);
-    v = obj;
+    v = t || depth >= 3 ? obj : sampleInputObject(auth, field.type, depth);
   } else v = SAMPLES[field.type] ?? 'sample';
   return field.list ? [v] : v;
+}
+
+/**
+ * An argument of an input type: its required fields, with values of their types. The type is declared in
+ * the schema, or one the transformer generates for a model (`CreateFeedingInput`, `UpdateFeedingInput`,
+ * `DeleteFeedingInput`) that custom operations may take.
+ */
+function sampleInputObject(auth: AuthModel, type: string, depth: number): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  const declared = auth.inputTypes.find((t) => t.name === type);
+  if (declared) {
+    for (const a of declared.fields.filter((x) => x.required)) obj[a.name] = sampleValue(auth, { type: a.type, typeKind: kindOf(auth, a.type), list: a.list }, depth + 1);
+    return obj;
+  }
+  const generated = type.match(/^(Create|Update|Delete)(\w+)Input$/);
+  const m = generated && auth.models.find((x) => x.name === generated[2]);
+  if (!m) return obj;
+  const keys = new Set([m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]);
+  for (const f of m.fields) {
+    if (f.relation || f.implicit) continue;
+    // A create input leaves `id` optional (the resolver generates it).
+    const needed = generated![1] === 'Create' ? f.required && f.name !== 'id' : keys.has(f.name);
+    if (needed) obj[f.name] = sampleValue(auth, f, depth + 1);
+  }
+  return obj;
+}
+
+/** How a type name is used in a value: an enum, an object (custom or input type), or a scalar. */
+export function kindOf(auth: AuthModel, type: string): Field['typeKind'] {
+  if (auth.enums.some((e) => e.name === type)) return 'enum';
+  if (SAMPLES[type] !== undefined) return 'scalar';
+  return auth.customTypes.some((t) => t.name === type) || auth.inputTypes.some((t) => t.name === type) || /Input$/.test(type) ? 'customType' : 'scalar';
 }
 
 /**

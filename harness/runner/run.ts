@@ -80,8 +80,22 @@ async function endpointFor(opts: RunOptions, model: AuthModel, config: Authmatri
     return { url: target.url, label: target.url, personas: target };
   }
   if (opts.outputs) throw new InputError('--outputs is for --target deployed', undefined, 'drop --outputs, or add --target deployed');
-  const emulator = await startEmulator({ model, host: '127.0.0.1', port: 0, log: () => undefined });
+  const emulator = await startEmulator({ model, host: '127.0.0.1', port: 0, log: () => undefined, ...(config.handlers ? { handlers: config.handlers } : {}) });
   return { url: emulator.url, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator };
+}
+
+/** Cells of custom operations whose handler authmatrix.config.ts skips cannot run; they say so. */
+function skipHandlers(plan: RunPlan, model: AuthModel, config: AuthmatrixConfig): void {
+  const skipped = (name: string) => config.handlers?.[name] === 'skip';
+  const why = new Map<string, string>();
+  for (const op of model.customOperations) {
+    const names = [op.name, ...(op.handler.kind === 'function' ? op.handler.functions.map((f) => f.name) : [])];
+    const name = names.find(skipped);
+    if (name) why.set(op.name, `handler ${name} is skipped by authmatrix.config.ts`);
+  }
+  if (!why.size) return;
+  plan.untested.push(...plan.cells.filter((c) => c.customOperation && why.has(c.customOperation)).map((c) => ({ cell: c, reason: why.get(c.customOperation!)! })));
+  plan.cells = plan.cells.filter((c) => !(c.customOperation && why.has(c.customOperation)));
 }
 
 /** The cast with the identities provisioning produced (real subs, usernames and claims). */
@@ -158,6 +172,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const seed = endpoint.emulator ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
     const plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
+    skipHandlers(plan, model, config);
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
@@ -167,6 +182,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, {
       concurrency, out: opts.progress ?? process.stderr, deployed: opts.target === 'deployed', probes: probeSetting, onCreated: (records) => created.push(...records), running,
     });
+    for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
     const report: RunReport = {
       format: 'authmatrix-results',
       version: 1,

@@ -18,8 +18,8 @@ export async function loadUserModule(file: string, alias: Record<string, string>
 }
 
 /** The `handler` export of a Lambda-style module. */
-export async function loadHandler<T extends (...args: never[]) => unknown>(file: string): Promise<T> {
-  const mod = await loadUserModule(file);
+export async function loadHandler<T extends (...args: never[]) => unknown>(file: string, alias: Record<string, string> = {}): Promise<T> {
+  const mod = await loadUserModule(file, alias);
   const handler = (mod.handler ?? (mod.default as Record<string, unknown> | undefined)?.handler) as T | undefined;
   if (typeof handler !== 'function') {
     throw new InputError('the module exports no handler function', { file }, 'export const handler = async (event) => { ... }');

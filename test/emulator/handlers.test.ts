@@ -1,4 +1,4 @@
-/** Handlers that fail at request time get AppSync's errors; the emulator keeps serving. */
+/** Handlers that fail at request time: stubbed by default (and said so), AppSync's errors when run strictly; the emulator keeps serving. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
@@ -13,23 +13,37 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 
 describe('custom handlers', () => {
-  it('a function handler that throws is a Lambda:Unhandled error; the next request is served', async () => {
+  it('a function handler that throws: by default a placeholder of its type answers and the emulator says why once; the next request is served', async () => {
     const c = client(emu, { mode: 'apiKey', apiKey: emu.apiKey! });
-    const r = await c.graphql({ query: '{ explode }' });
-    expect(r.status).toBe(200);
-    expect(onlyError(r)).toMatchObject({ errorType: 'Lambda:Unhandled', message: 'database unavailable', path: ['explode'] });
-    expect(r.data).toEqual({ explode: null });
+    for (let i = 0; i < 2; i++) {
+      const r = await c.graphql({ query: '{ explode }' });
+      expect(r.status).toBe(200);
+      expect(r.errors).toEqual([]);
+      expect(r.data).toEqual({ explode: 'authmatrix-stub' });
+    }
+    // Named as the transformer names the operation's function (authmatrix.config.ts accepts it, or `explode`).
+    expect(emu.stubbedHandlers.get('FnExplode')).toBe('it failed offline: database unavailable');
     expect((await c.graphql({ query: '{ listNotes { items { id } } }' })).errors).toEqual([]);
   });
 
-  it('an operation whose function is not in the project returns null and says why once', async () => {
-    const c = client(emu, { mode: 'apiKey', apiKey: emu.apiKey! });
-    for (let i = 0; i < 2; i++) {
-      const r = await c.graphql({ query: '{ elsewhere }' });
-      expect(r.errors).toEqual([]);
-      expect(r.data).toEqual({ elsewhere: null });
+  it("with handlers: { explode: 'run' } a handler that throws is AppSync's Lambda:Unhandled error", async () => {
+    const strict = await startEmulator({ model: emu.model, log: () => undefined, handlers: { explode: 'run' } });
+    try {
+      const r = await client(strict, { mode: 'apiKey', apiKey: strict.apiKey! }).graphql({ query: '{ explode }' });
+      expect(r.status).toBe(200);
+      expect(onlyError(r)).toMatchObject({ errorType: 'Lambda:Unhandled', message: 'database unavailable', path: ['explode'] });
+      expect(r.data).toEqual({ explode: null });
+      expect([...strict.stubbedHandlers]).toEqual([]);
+    } finally {
+      await strict.stop();
     }
-    expect(log.filter((l) => l.includes('elsewhere'))).toEqual(['custom query elsewhere returns null: function a-lambda-deployed-elsewhere is not defined in this project']);
+  });
+
+  it('an operation whose function is not in the project is stubbed, and the emulator says so', async () => {
+    const r = await client(emu, { mode: 'apiKey', apiKey: emu.apiKey! }).graphql({ query: '{ elsewhere }' });
+    expect(r.errors).toEqual([]);
+    expect(r.data).toEqual({ elsewhere: 'authmatrix-stub' });
+    expect(emu.stubbedHandlers.get('a-lambda-deployed-elsewhere')).toBe('no handler module is configured for it');
   });
 
   it('a Lambda authorizer that throws refuses the request (401) and the emulator keeps serving', async () => {

@@ -1,27 +1,44 @@
 /**
  * Custom queries, mutations and subscriptions: the static `@auth` check of resolver-enforced operations,
- * then the handler (a Lambda-style function, or AppSync JS resolvers). An operation without a runnable
- * handler returns null and says why once in the log.
+ * then the handler (a Lambda-style function, or AppSync JS resolvers). A function handler that is not
+ * configured, does not load offline or fails offline is stubbed: the operation returns a placeholder of its
+ * type and the run reports the handler and why.
  */
+import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, CustomOperation, StaticRule } from '../../schema/model.js';
 import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
 import type { RequestContext } from './request.js';
 import { AppSyncError } from './errors.js';
+import { misfit, placeholder } from './placeholder.js';
 import { runJsResolver, runJsResolverDetailed, type JsResolverRuntime } from './js-resolver.js';
 import { loadHandler } from '../../schema/user-module.js';
 
 type FunctionHandler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
+/**
+ * What to do with a function or resolver handler (authmatrix.config.ts `handlers`, by function or
+ * operation name). Unset: run it where it loads and works offline, else stub it. `run`: run it as AppSync
+ * would (a failure is `Lambda:Unhandled`). `stub`: a placeholder of its type answers. `skip`: the run
+ * leaves its cells out (the emulator stubs it).
+ */
+export type HandlerMode = 'run' | 'stub' | 'skip';
+
+/** The `$amplify/env/<name>` stand-in that Gen 2 function handlers import. */
+const AMPLIFY_ENV = fileURLToPath(new URL('./amplify-env.js', import.meta.url));
+
 export class CustomOperationRunner {
-  private readonly functions = new Map<string, Promise<FunctionHandler>>();
+  private readonly functions = new Map<string, Promise<FunctionHandler | string>>();
   private readonly warned = new Set<string>();
+  /** Function handlers answered by a typed placeholder, with why (the run reports them). */
+  readonly stubbed = new Map<string, string>();
 
   constructor(
     private readonly auth: AuthModel,
     private readonly js: JsResolverRuntime,
     private readonly log: (line: string) => void,
+    private readonly modes: Record<string, HandlerMode> = {},
   ) {}
 
   operation(name: string): CustomOperation | undefined {
@@ -32,14 +49,20 @@ export class CustomOperationRunner {
     const op = this.operation(name)!;
     if (op.enforcement === 'resolver' && !staticAllows(op.rules, ctx.env)) throw new Unauthorized();
     const handler = op.handler;
+    // Past the auth step: what the handler does is the app's business, not the matrix's.
+    if (this.modes[op.name] === 'stub' || this.modes[op.name] === 'skip') return this.stub(op.name, `${this.modes[op.name]} in authmatrix.config.ts`, info);
     if (handler.kind === 'js') {
       return runJsResolver(this.js, handler.entries, handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
     }
     if (handler.kind === 'function') {
       let prev: unknown = null;
       for (const fn of handler.functions) {
-        if (!fn.entry) return this.noHandler(op, `function ${fn.name} is not defined in this project`);
+        const mode = this.modes[fn.name] ?? this.modes[op.name];
+        if (mode === 'stub' || mode === 'skip') return this.stub(fn.name, `${mode} in authmatrix.config.ts`, info);
+        if (!fn.entry) return this.stub(fn.name, 'no handler module is configured for it', info);
         const run = await this.loadFunction(fn.entry);
+        if (typeof run === 'string') return this.stub(fn.name, run, info);
+        const strict = mode === 'run';
         try {
           prev = await run({
             typeName: info.parentType.name,
@@ -52,12 +75,21 @@ export class CustomOperationRunner {
             info: { fieldName: info.fieldName, parentTypeName: info.parentType.name, variables: info.variableValues, selectionSetList: [], selectionSetGraphQL: '' },
           }, { functionName: fn.name, awsRequestId: ctx.requestId });
         } catch (e) {
-          throw new AppSyncError('Lambda:Unhandled', (e as Error)?.message ?? String(e));
+          if (strict) throw new AppSyncError('Lambda:Unhandled', firstLine(e));
+          // Offline, a handler fails on the AWS services and settings it would have in the cloud.
+          return this.stub(fn.name, `it failed offline: ${firstLine(e)}`, info);
         }
+        const unfit = strict ? null : misfit(prev, info.returnType);
+        if (unfit) return this.stub(fn.name, `its result offline does not fit ${String(info.returnType)}: ${unfit}`, info);
       }
       return prev;
     }
     return this.noHandler(op, 'it has no handler');
+  }
+
+  private stub(name: string, why: string, info: GraphQLResolveInfo): unknown {
+    if (!this.stubbed.has(name)) this.stubbed.set(name, why);
+    return placeholder(info.returnType);
   }
 
   /**
@@ -73,10 +105,18 @@ export class CustomOperationRunner {
     return (result.subscriptionFilter as Record<string, unknown> | undefined) ?? null;
   }
 
-  private loadFunction(entry: string): Promise<FunctionHandler> {
+  /** The handler, or why it does not load (missing packages, code that needs the cloud at import time). */
+  private loadFunction(entry: string): Promise<FunctionHandler | string> {
     let p = this.functions.get(entry);
-    if (!p) this.functions.set(entry, (p = loadHandler<FunctionHandler>(entry)));
+    if (!p) {
+      const alias = Object.fromEntries(this.functionNames().map((n) => [`$amplify/env/${n}`, AMPLIFY_ENV]));
+      this.functions.set(entry, (p = loadHandler<FunctionHandler>(entry, alias).catch((e: unknown) => firstLine(e))));
+    }
     return p;
+  }
+
+  private functionNames(): string[] {
+    return [...new Set(this.auth.customOperations.flatMap((o) => (o.handler.kind === 'function' ? o.handler.functions.map((f) => f.name) : [])))];
   }
 
   private noHandler(op: CustomOperation, why: string): null {
@@ -86,6 +126,10 @@ export class CustomOperationRunner {
     }
     return null;
   }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
 
 /** `$ctx.identity` as handlers receive it (API-key callers: null). */
