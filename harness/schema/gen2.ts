@@ -13,6 +13,7 @@ import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomH
 import { authModelFromSdl } from './sdl.js';
 import { gen2Storage } from './storage/gen2.js';
 import type { StorageSection } from './storage/model.js';
+import { tsconfigAliases } from './tsconfig-alias.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -65,7 +66,7 @@ async function importDataSchema(file: string): Promise<unknown> {
 
 async function importResource(file: string): Promise<void> {
   const jiti = createJiti(pathToFileURL(file).href, {
-    alias: { '@aws-amplify/backend': SHIM },
+    alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM },
     moduleCache: false,
     fsCache: false,
     interopDefault: true,
@@ -105,8 +106,9 @@ function loadError(file: string, e: unknown): InputError {
   const first = String(err?.message ?? e).split('\n')[0]!;
   if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(first)) {
     const m = first.match(/Cannot find (?:module|package) '([^']+)'/);
+    const bare = m && !m[1]!.startsWith('.') && !m[1]!.startsWith('/');
     return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
-      'install the package (npm i) or correct the import path');
+      bare ? 'install the package (npm i), or map the name in the tsconfig.json beside the app (compilerOptions.paths or baseUrl)' : 'correct the import path');
   }
   // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
   const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));

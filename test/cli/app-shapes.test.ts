@@ -48,6 +48,30 @@ describe('finding the app', () => {
   });
 });
 
+describe('handlers and tsconfig imports', () => {
+  it('resource.ts imports through tsconfig baseUrl and paths; $amplify/env loads; a handler that cannot load is stubbed and named; a skipped one leaves its cells out with the reason', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'handlers')], { cwd: shape('tsconfig-handlers') });
+    expect(r.stderr).toContain("  handler FnSendMail stubbed (a placeholder of its type answered; the auth step before it was tested): the handler module does not load: Cannot find module '@aws-sdk/client-ses-not-installed'");
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, 6 could not run · /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'handlers', 'results.json'), 'utf8')) as {
+      untested: { id: string; reason: string }[];
+      cells: { id: string; evidence: { response: { body: unknown } } }[];
+    };
+    expect(results.untested.map((u) => u.id).sort()).toEqual(['anonymous', 'guest', 'iamAdmin', 'iamUser', 'owner', 'stranger'].map((p) => `runAudit|mutation|${p}`).sort());
+    expect(new Set(results.untested.map((u) => u.reason))).toEqual(new Set(['handler runAudit is skipped by authmatrix.config.ts']));
+    // The greet handler ran: it read its setting from $amplify/env at import time (a placeholder offline).
+    const greet = results.cells.find((c) => c.id === 'greet|query|owner')!;
+    expect(greet.evidence.response.body).toEqual({ data: { greet: 'authmatrix-placeholder-GREETING, sample' } });
+  });
+
+  it('an import that neither resolves nor is mapped says to install it or map it in the tsconfig', async () => {
+    const r = await cli(['matrix', '--schema', fixture('bad', 'unmapped')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot load module shared\/schema imported by this file\. Fix: install the package \(npm i\), or map the name in the tsconfig\.json beside the app \(compilerOptions\.paths or baseUrl\)/);
+  });
+});
+
 describe('keys', () => {
   it('declared and custom identifiers (an owner field, owner + sort key, a required email): every create has a key of its own, clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });

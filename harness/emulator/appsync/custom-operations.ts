@@ -4,9 +4,12 @@
  * configured, does not load offline or fails offline is stubbed: the operation returns a placeholder of its
  * type and the run reports the handler and why.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, CustomOperation, StaticRule } from '../../schema/model.js';
+import { tsconfigAliases } from '../../schema/tsconfig-alias.js';
 import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
 import type { RequestContext } from './request.js';
@@ -109,14 +112,10 @@ export class CustomOperationRunner {
   private loadFunction(entry: string): Promise<FunctionHandler | string> {
     let p = this.functions.get(entry);
     if (!p) {
-      const alias = Object.fromEntries(this.functionNames().map((n) => [`$amplify/env/${n}`, AMPLIFY_ENV]));
+      const alias = { ...tsconfigAliases(entry), ...Object.fromEntries(envModules(entry).map((n) => [n, AMPLIFY_ENV])) };
       this.functions.set(entry, (p = loadHandler<FunctionHandler>(entry, alias).catch((e: unknown) => firstLine(e))));
     }
     return p;
-  }
-
-  private functionNames(): string[] {
-    return [...new Set(this.auth.customOperations.flatMap((o) => (o.handler.kind === 'function' ? o.handler.functions.map((f) => f.name) : [])))];
   }
 
   private noHandler(op: CustomOperation, why: string): null {
@@ -126,6 +125,16 @@ export class CustomOperationRunner {
     }
     return null;
   }
+}
+
+/** The `$amplify/env/<name>` modules the handler's folder imports (Amplify generates one per function). */
+function envModules(entry: string): string[] {
+  const dir = path.dirname(entry);
+  const found = new Set<string>();
+  for (const f of readdirSync(dir).filter((x) => /\.(m|c)?[jt]s$/.test(x))) {
+    for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(/['"](\$amplify\/env\/[\w.-]+)['"]/g)) found.add(m[1]!);
+  }
+  return [...found];
 }
 
 function firstLine(e: unknown): string {
