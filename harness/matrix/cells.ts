@@ -8,7 +8,7 @@ import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, 
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, kindOf, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
@@ -503,7 +503,8 @@ export function batchCells(cast: Persona[], cells: Cell[]): Cell[] {
 function ownValue(auth: AuthModel, m: Model, team: string, p: Persona, field: Field): unknown {
   const owner = ownerRules(m).find((r) => r.ownerField === field.name);
   if (owner) {
-    const claim = ownerClaim(p.identity, owner.identityClaim)?.value ?? null;
+    // A caller without the claim names nobody; a required owner field cannot be left empty.
+    const claim = ownerClaim(p.identity, owner.identityClaim)?.value ?? (field.required ? NOBODY : null);
     return owner.multiOwner ? (claim ? [claim] : []) : claim;
   }
   const group = dynamicGroupRules(m).find((r) => r.groupsField === field.name);

@@ -180,7 +180,9 @@ export function authFields(m: Model): Set<string> {
 /** The owner a required owner field names on a record nobody in the cast owns (it cannot be left empty). */
 export const NOBODY = 'authmatrix-nobody';
 
-const requiredField = (m: Model, name: string): boolean => !!m.fields.find((f) => f.name === name && f.required && !f.implicit);
+/** A field a create must set: declared required, or part of a declared key (a key is never empty). */
+const requiredField = (m: Model, name: string): boolean =>
+  !!m.fields.find((f) => f.name === name && !f.implicit && (f.required || [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].includes(name)));
 
 /**
  * A create by `identity` names the caller in the owner fields the schema makes required (the client must

@@ -5,6 +5,7 @@
  * custom operations), the way graphql-js's `extendSchema` is a set of `build*` functions.
  */
 import { GraphQLError, Kind, parse, type DocumentNode, type FieldDefinitionNode, type InputObjectTypeDefinitionNode } from 'graphql';
+import { withoutAiRoutes } from './ai-routes.js';
 import { InputError } from './errors.js';
 import { AUTH_MODEL_VERSION, type AuthModel, type CustomType, type Enum, type InputType, type Model } from './model.js';
 import { unwrap } from './sdl/ast.js';
@@ -33,7 +34,9 @@ export function authModelFromSdl(input: SdlInput): AuthModel {
     }
     throw e;
   }
-  return buildAuthModel(ctx, doc);
+  const { doc: modelled, caveats } = withoutAiRoutes(doc);
+  const model = buildAuthModel(ctx, modelled);
+  return caveats.length ? { ...model, caveats: [...(model.caveats ?? []), ...caveats] } : model;
 }
 
 /** Sorts the document into enums, object types (models among them), inputs and operations, then builds each. */

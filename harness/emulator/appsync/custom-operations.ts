@@ -13,7 +13,7 @@ import { tsconfigAliases } from '../../schema/tsconfig-alias.js';
 import type { AuthEnv } from './auth/checks.js';
 import { iamBypass, Unauthorized } from './auth/checks.js';
 import type { RequestContext } from './request.js';
-import { AppSyncError } from './errors.js';
+import { AppSyncError, FailedOffline } from './errors.js';
 import { misfit, placeholder } from './placeholder.js';
 import { runJsResolver, runJsResolverDetailed, type JsResolverRuntime } from './js-resolver.js';
 import { loadHandler } from '../../schema/user-module.js';
@@ -55,7 +55,13 @@ export class CustomOperationRunner {
     // Past the auth step: what the handler does is the app's business, not the matrix's.
     if (this.modes[op.name] === 'stub' || this.modes[op.name] === 'skip') return this.stub(op.name, `${this.modes[op.name]} in authmatrix.config.ts`, info);
     if (handler.kind === 'js') {
-      return runJsResolver(this.js, handler.entries, handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
+      try {
+        return await runJsResolver(this.js, handler.entries, handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
+      } catch (e) {
+        // util.error and util.unauthorized are the app's own answers; what fails offline is stubbed.
+        if (e instanceof FailedOffline && this.modes[op.name] !== 'run') return this.stub(op.name, `its resolver failed offline: ${e.message}`, info);
+        throw e;
+      }
     }
     if (handler.kind === 'function') {
       let prev: unknown = null;

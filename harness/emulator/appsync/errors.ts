@@ -12,6 +12,16 @@ export class AppSyncError extends Error {
   }
 }
 
+/**
+ * A resolver failed for a reason of the offline run, not of the app's logic: a feature the emulator's
+ * AppSync JS runtime does not have, or user code that throws (usually on data it would have in the cloud).
+ */
+export class FailedOffline extends AppSyncError {
+  constructor(message: string) {
+    super('Code', message);
+  }
+}
+
 export const notAuthorized = (field: string, type: string): AppSyncError =>
   new AppSyncError('Unauthorized', `Not Authorized to access ${field} on type ${type}`);
 

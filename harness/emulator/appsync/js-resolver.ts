@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fromDynamo, fromDynamoMap, isEarlyReturn, isResolverError, toDynamoMap, withCall, type CallState } from './appsync-js/state.js';
-import { AppSyncError } from './errors.js';
+import { AppSyncError, FailedOffline } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
 import { loadUserModule } from '../../schema/user-module.js';
@@ -83,7 +83,7 @@ export async function runJsResolverDetailed(rt: JsResolverRuntime, entries: stri
       if (isEarlyReturn(e)) return { value: e.value, subscriptionFilter: state.subscriptionFilter };
       if (isResolverError(e)) throw new AppSyncError(e.errorType ?? 'Code', e.message);
       if (e instanceof AppSyncError) throw e;
-      throw new AppSyncError('Code', `The resolver ${call.info.parentType.name}.${call.info.fieldName} failed: ${(e as Error)?.message ?? String(e)}`);
+      throw new FailedOffline(`The resolver ${call.info.parentType.name}.${call.info.fieldName} failed: ${(e as Error)?.message ?? String(e)}`);
     }
   }
   return { value: prev, subscriptionFilter: state.subscriptionFilter };
@@ -93,7 +93,7 @@ async function dataSourceCall(rt: JsResolverRuntime, dataSource: string | undefi
   if (!dataSource || dataSource === 'NONE_DS' || dataSource === 'NONE') return request?.payload ?? null;
   const model = dataSource.endsWith('Table') ? dataSource.slice(0, -'Table'.length) : dataSource;
   const table = rt.store.tables.get(model);
-  if (!table) throw new AppSyncError('Code', `Data source ${dataSource} is not available in the emulator (model tables and NONE are)`);
+  if (!table) throw new FailedOffline(`Data source ${dataSource} is not available in the emulator (model tables and NONE are)`);
   return dynamoRequest(table, request);
 }
 
@@ -143,7 +143,7 @@ function dynamoRequest(table: Table, req: Item): unknown {
       return { items, nextToken: null, scannedCount: rows.length };
     }
     default:
-      throw new AppSyncError('Code', `Unsupported DynamoDB operation ${String(req.operation)}`);
+      throw new FailedOffline(`Unsupported DynamoDB operation ${String(req.operation)}`);
   }
 }
 
@@ -177,7 +177,7 @@ function parseConditionTerms(e: Expression): Filter[] {
       const op = ({ '=': 'eq', '<>': 'ne', '<=': 'le', '<': 'lt', '>=': 'ge', '>': 'gt' } as Record<string, string>)[m[2]!]!;
       return { [name(m[1]!)]: { [op]: value(m[3]!) } };
     }
-    throw new AppSyncError('Code', `authmatrix cannot evaluate the expression term "${t}" (supported: comparisons, begins_with, BETWEEN, attribute_exists, joined by AND)`);
+    throw new FailedOffline(`authmatrix cannot evaluate the expression term "${t}" (supported: comparisons, begins_with, BETWEEN, attribute_exists, joined by AND)`);
   });
 }
 
