@@ -1,6 +1,7 @@
 /** `authmatrix emulate`: serve the embedded emulator for a schema until Ctrl-C. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkOutFile } from './out-paths.js';
 import { startEmulator, type AuthorizerResponse, type Emulator } from '../emulator/emulator.js';
 import { InputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
@@ -20,6 +21,7 @@ export interface EmulateOptions {
 export async function emulateCommand(opts: EmulateOptions, out: (line: string) => void): Promise<Emulator> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`invalid port "${opts.port}"`, undefined, 'use --port 0..65535 (0: any free port)');
+  checkOutFile(opts.outputs ?? DEFAULT_OUTPUTS, '--outputs', { createDir: false });
   const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const lambdaTokens = opts.lambdaTokens ? readTokenTable(opts.lambdaTokens) : undefined;
   const emulator = await startEmulator({

@@ -1,5 +1,6 @@
 /** `authmatrix run`: the contract run, its reports and the exit code of the gate. */
 import path from 'node:path';
+import { checkOutDir } from './out-paths.js';
 import { runContracts, type RunOptions } from '../runner/run.js';
 import { terminalSummary } from '../../reports/terminal.js';
 import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
@@ -17,6 +18,7 @@ export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gat
 
 export async function runCommand(opts: RunCommandOptions): Promise<{ output: string; exitCode: number }> {
   const { out, concurrency, baseline, allowWidening, failOn, minCoverage, ...rest } = opts;
+  checkOutDir(out, '--out');
   const thresholds = minCoverage !== undefined ? parseThresholds(minCoverage) : undefined;
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   const outcome = await runContracts({ ...rest, gate, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });

@@ -1,6 +1,7 @@
 /** `authmatrix snapshot`: writes the permission snapshot of a schema (authz.snapshot.json) to commit as a baseline. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkOutFile } from './out-paths.js';
 import { loadConfig } from '../config.js';
 import { castWith } from '../matrix/cast.js';
 import { serializeSnapshot, snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
@@ -17,6 +18,7 @@ export async function schemaSnapshot(schema: string, opts: { config?: string; ge
 }
 
 export async function snapshotCommand(opts: SnapshotOptions): Promise<string> {
+  checkOutFile(opts.out, '--out', { createDir: true });
   const snapshot = await schemaSnapshot(opts.schema, opts);
   const out = path.resolve(opts.out);
   mkdirSync(path.dirname(out), { recursive: true });
