@@ -3,7 +3,7 @@
  * and Lambda personas, and deployed-target settings. Loaded with jiti; validated key by key.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { HandlerMode } from './emulator/appsync/custom-operations.js';
+import type { HandlerMode } from './emulator/emulator.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';

@@ -28,6 +28,7 @@ import { loadHandler } from '../schema/user-module.js';
 
 /** What code outside the emulator may use of its Lambda authorizer (this module is the emulator's public entry). */
 export type { AuthorizerEvent, AuthorizerFn, AuthorizerResponse } from './appsync/lambda-authorizer.js';
+export type { HandlerMode } from './appsync/custom-operations.js';
 
 export interface EmulatorOptions {
   model: AuthModel;

@@ -203,7 +203,8 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
 
   const specs: FixtureSpec[] = [];
   const uncreatable = new Map<string, string>();
-  const uncreatableCopies = new Map<string, string>();
+  /** A private copy (`Post|owned#3`) or a cell's own create (`cell:<id>`) that cannot be made, and why. */
+  const cannotMake = new Map<string, string>();
   const seeded: string[] = [];
   for (const m of creationOrder(auth)) {
     for (const f of byModel.get(m.name) ?? []) {
@@ -219,7 +220,7 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
       const oneRecord = keyedByOwner(m);
       if (oneRecord) {
         // Its key is the owner (or group) itself: only the shared instance can exist.
-        for (const copy of instances.filter((i) => i.includes('#'))) uncreatableCopies.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
+        for (const copy of instances.filter((i) => i.includes('#'))) cannotMake.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
         instances.splice(0, instances.length, ...instances.filter((i) => !i.includes('#')));
       }
       for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce) });
@@ -247,12 +248,12 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
   };
   for (const c of cells) {
     const why = collision(c.action, `cell ${c.id}`);
-    if (why) uncreatableCopies.set(`cell:${c.id}`, why);
+    if (why) cannotMake.set(`cell:${c.id}`, why);
   }
 
   // Subscription events that need a record the run cannot make are dropped, and so are the deliveries
   // that wait for them; without its sentinel, a scenario watches for a while instead.
-  const eventGap = (e: { action: Action; key: string }) => instancesOf(e.action).map((i) => uncreatableCopies.get(i)).find(Boolean) ?? collision(e.action, `event ${e.key}`);
+  const eventGap = (e: { action: Action; key: string }) => instancesOf(e.action).map((i) => cannotMake.get(i)).find(Boolean) ?? collision(e.action, `event ${e.key}`);
   const gaps = new Map<string, string>();
   for (const s of scenarios) {
     const keep = <E extends { action: Action; key: string; op: string; actor: string }>(events: E[], name: (e: E) => string): E[] =>
@@ -269,14 +270,14 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
   const untested: RunPlan['untested'] = [];
   const runnable: Cell[] = [];
   for (const c of cells) {
-    const copy = [...instancesOf(c.action), `cell:${c.id}`].find((i) => uncreatableCopies.has(i));
+    const copy = [...instancesOf(c.action), `cell:${c.id}`].find((i) => cannotMake.has(i));
     const gap = deliveryGap(c);
     if (gap) {
       untested.push({ cell: c, reason: gap });
       continue;
     }
     const missing = instancesOf(c.action).map(baseOf).find((i) => uncreatable.has(i)) ?? relationMissing(auth, c, uncreatable) ?? listMissing(c, uncreatable);
-    if (copy) untested.push({ cell: c, reason: uncreatableCopies.get(copy)! });
+    if (copy) untested.push({ cell: c, reason: cannotMake.get(copy)! });
     else if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
     else runnable.push(c);
   }

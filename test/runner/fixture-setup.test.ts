@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
 import { GraphQLClient } from '../../harness/client/http.js';
-import { createFixtures } from '../../harness/matrix/setup.js';
+import { createFixtures } from '../../harness/runner/setup.js';
 import { SEED, type FixtureSpec } from '../../harness/matrix/plan.js';
 import { schema } from '../helpers.js';
 
