@@ -269,18 +269,18 @@ export class ModelResolvers {
       if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
       return tag(item);
     }
+    // The children through an index on the reference fields, not a scan of the child table.
     const parentKey = [info.model.primaryKey.partitionKey, ...info.model.primaryKey.sortKeys];
-    const where: Filter = { and: rel.references.map((r, i) => ({ [r]: { eq: source[parentKey[i]!] } })) };
+    const children = child.table.lookup(rel.references, rel.references.map((_, i) => source[parentKey[i]!]));
     if (rel.kind === 'hasOne') {
-      const page = child.table.scan({ limit: Number.MAX_SAFE_INTEGER, filter: where });
-      const item = page.items[0];
+      const item = children[0];
       if (!item) return null;
       if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
       return tag(item);
     }
     const limit = typeof args.limit === 'number' ? args.limit : 100;
-    const page = child.table.scan({ limit: Number.MAX_SAFE_INTEGER, filter: combine(combine(where, auth.filter), args.filter as Filter | undefined) });
-    const items = page.items.slice(0, limit);
+    const filter = combine(auth.filter, args.filter as Filter | undefined);
+    const items = children.filter((c) => matches(c, filter)).slice(0, limit);
     return { items: items.map(tag), nextToken: null };
   }
 
