@@ -22,6 +22,7 @@ import { Engine } from './appsync/engine.js';
 import type { GraphQLBody, GraphQLResponse, RequestContext } from './appsync/request.js';
 import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
+import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
 import { Store } from './appsync/store.js';
 import { loadHandler } from '../schema/user-module.js';
@@ -49,11 +50,17 @@ export interface EmulatorOptions {
   handlers?: Record<string, HandlerMode>;
   /** Realtime keep-alive (`ka`) interval; AppSync sends one about every minute. */
   keepAliveMs?: number;
+  /** Lower (or raise) the request limits (docs/limits.md); tests lower them to stay quick. */
+  limits?: Partial<EmulatorLimits>;
   log?: (line: string) => void;
 }
 
 const ACCOUNT_ID = '123456789012';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** An over-size body is read and dropped up to this size so that the client reads the 413; beyond, the socket is closed. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const MALFORMED = 'MalformedHttpRequestException';
+const UNPARSABLE = 'Unable to parse GraphQL query.';
 
 /** Minting credentials for any identity, on this emulator. */
 export interface CredentialMinter {
@@ -81,6 +88,7 @@ export class Emulator {
   readonly stubbedHandlers: ReadonlyMap<string, string>;
   /** GraphQL requests received over HTTP (benchmarks read it; subscription starts are in `realtime.stats`). */
   readonly stats = { requests: 0 };
+  readonly limits: EmulatorLimits;
   private readonly creds: Credentials;
   private readonly iamStash: IamStash;
   private readonly sockets = new Set<Socket>();
@@ -104,6 +112,7 @@ export class Emulator {
   ) {
     const { region, ids, options, log } = parts;
     this.region = region;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.keys = { userPool: parts.userPoolKey, oidc: parts.oidcKey };
     const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.url = `${base}/graphql`;
@@ -157,7 +166,7 @@ export class Emulator {
     this.store = new Store(model.models);
     const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
     this.stubbedHandlers = custom.stubbed;
-    this.engine = new Engine(model, this.store, custom, log, ids);
+    this.engine = new Engine(model, this.store, custom, log, ids, this.limits);
     this.credentials = this.minter(apiKeys);
     this.realtime = new Realtime({
       engine: this.engine,
@@ -165,6 +174,7 @@ export class Emulator {
         authenticate({ headers, method: 'POST', host: headers.host ?? `${host}:${port}`, path, body, sourceIp, ...(query ? { query } : {}), requestId: randomUUID() }, this.creds),
       env: (auth) => ({ auth, iam: this.iamStash, params: model.params }),
       keepAliveMs: options.keepAliveMs ?? 60_000,
+      limits: this.limits,
       log,
     });
   }
@@ -248,16 +258,12 @@ export class Emulator {
     const path = url.pathname;
     if (path === '/graphql') {
       this.stats.requests++;
-      if (req.method === 'OPTIONS') return void res.writeHead(200, corsHeaders()).end();
+      if (req.method === 'OPTIONS') return preflight(req, res);
       if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ errorType: 'MethodNotAllowed', message: 'Use POST' }] });
-      const raw = await readBody(req);
-      let body: GraphQLBody;
-      try {
-        body = JSON.parse(raw) as GraphQLBody;
-        if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string') throw new Error('expected {"query": ...}');
-      } catch (e) {
-        return sendJson(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: `Unable to parse GraphQL query: ${(e as Error).message}` }] }, appSyncHeaders(randomUUID()));
-      }
+      const raw = await readBody(req, this.limits.requestBytes);
+      if (raw === undefined) return this.tooLarge(res);
+      const body = graphQLBody(raw);
+      if (typeof body === 'string') return sendError(res, 400, MALFORMED, body);
       // The signature covers the exact body the client sent.
       const headers = flatHeaders(req);
       const out = await this.requestRaw(body, raw, headers, path, req.socket.remoteAddress ?? '127.0.0.1');
@@ -295,19 +301,27 @@ export class Emulator {
     return this.keys.userPool.jwks();
   }
 
+  private tooLarge(res: ServerResponse): void {
+    sendError(res, 413, 'PayloadTooLargeException', `Request body exceeds the maximum size of ${this.limits.requestBytes} bytes.`);
+  }
+
   private async devEndpoint(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (!this.devEndpoints) {
       return sendJson(res, 403, { error: `the /.authmatrix/ endpoints are only served on loopback; this emulator listens on ${this.host}` });
     }
+    const refused = fromWebPage(req);
+    if (refused) return sendJson(res, refused.status, { error: refused.error });
     if (path === '/.authmatrix/' && req.method === 'GET') return sendJson(res, 200, this.describe());
     if (path === '/.authmatrix/reset' && req.method === 'POST') {
       this.reset();
       return sendJson(res, 200, { reset: true });
     }
     if (path === '/.authmatrix/credentials' && req.method === 'POST') {
+      const raw = await readBody(req, this.limits.requestBytes);
+      if (raw === undefined) return this.tooLarge(res);
       let spec: Record<string, unknown>;
       try {
-        spec = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        spec = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         return sendJson(res, 400, { error: 'the body must be JSON: {"kind": "userPool", "username": "alice", "groups": ["Admin"]}' });
       }
@@ -432,29 +446,79 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-function readBody(req: IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
+/**
+ * The body as text, or undefined when it is larger than `limit`: the rest is then read and dropped (up
+ * to DRAIN_BYTES) so that the client, still sending, reads the 413 instead of a reset connection.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = Number(req.headers['content-length']) > limit;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new Error('request body too large'));
+      if (size > limit) over = true;
+      if (!over) chunks.push(c);
+      else if (size > DRAIN_BYTES) {
         req.destroy();
-      } else chunks.push(c);
+        resolve(undefined);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function corsHeaders(): Record<string, string> {
-  return {
-    'access-control-allow-origin': '*',
-    'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': 'authorization, content-type, x-api-key, x-amz-date, x-amz-security-token, x-amz-user-agent',
-    'access-control-max-age': '86400',
-  };
+/** The request as AppSync reads it, or the message of its 400 (https://github.com/graphql/graphql-over-http/issues/81). */
+function graphQLBody(raw: string): GraphQLBody | string {
+  if (raw === '') return 'Request body is empty.';
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return UNPARSABLE;
+  }
+  if (!isObject(body)) return UNPARSABLE;
+  const { query, variables, operationName } = body;
+  if (typeof query !== 'string') return UNPARSABLE;
+  if (variables !== undefined && variables !== null && !isObject(variables)) return UNPARSABLE;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return UNPARSABLE;
+  return body as unknown as GraphQLBody;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** AppSync's answer to a preflight: any origin, the exposed headers, a two-day max-age; the asked-for headers allowed. */
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  const headers: Record<string, string> = { ...appSyncHeaders(randomUUID()), 'access-control-max-age': '172800' };
+  const asked = req.headers['access-control-request-headers'];
+  if (asked) headers['access-control-allow-headers'] = asked;
+  res.writeHead(200, headers).end();
+}
+
+/**
+ * Why a developer-endpoint request may come from a web page (a DNS-rebinding Host, a foreign Origin,
+ * a body a page can send without a preflight, a preflight itself), or undefined.
+ */
+function fromWebPage(req: IncomingMessage): { status: number; error: string } | undefined {
+  const host = req.headers.host ?? '';
+  if (!isLoopbackHost(host)) return { status: 403, error: `the /.authmatrix/ endpoints answer only requests addressed to a loopback host name, not "${host}"` };
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return { status: 403, error: `the /.authmatrix/ endpoints do not answer web pages (Origin ${origin})` };
+  if (req.method === 'OPTIONS') return { status: 405, error: 'the /.authmatrix/ endpoints answer no preflight' };
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.method === 'POST' && type !== 'application/json') return { status: 415, error: 'send the body as application/json' };
+  return undefined;
+}
+
+function isLoopbackHost(host: string): boolean {
+  try {
+    return LOOPBACK.has(new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
 }
 
 function appSyncHeaders(requestId: string): Record<string, string> {
@@ -463,6 +527,11 @@ function appSyncHeaders(requestId: string): Record<string, string> {
     'access-control-allow-origin': '*',
     'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-user-agent,x-amzn-ErrorMessage,Date,x-amz-schema-version',
   };
+}
+
+/** An error answered before any GraphQL runs, as AppSync sends it: errorType in the body and in `x-amzn-ErrorType`. */
+function sendError(res: ServerResponse, status: number, errorType: string, message: string): void {
+  sendJson(res, status, { errors: [{ errorType, message }] }, { ...appSyncHeaders(randomUUID()), 'x-amzn-ErrorType': errorType });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

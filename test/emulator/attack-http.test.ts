@@ -94,6 +94,15 @@ describe('resolver invocations per request (AppSync: 10,000)', () => {
     await stillServes();
   });
 
+  it('a document nested 30,000 deep is a syntax error, not a stack overflow in the log', async () => {
+    log.length = 0;
+    const depth = 30_000;
+    const r = await gql(`{ listPosts { items { comments ${'{ items { post '.repeat(depth)}{ id }${' } }'.repeat(depth)} } } }`);
+    expect(r.status).toBe(200);
+    expect((r.json() as { errors: { message: string }[] }).errors).toEqual([{ path: null, locations: [], message: 'Invalid Syntax : Document is nested too deeply.' }]);
+    expect(log).toEqual([]);
+  });
+
   describe('with a small configured limit', () => {
     let small: Emulator;
     beforeAll(async () => {
@@ -235,7 +244,7 @@ describe('developer endpoints cannot be driven by web pages', () => {
 
   it('a cross-origin text/plain POST (no preflight) cannot empty the store', async () => {
     const owner = await emu.credentials.userPool({ username: 'owner' });
-    await gql('mutation { createPost(input: { title: "keep" }) { id } }', {}, { authorization: owner.accessToken });
+    await raw(emu.url, { body: JSON.stringify({ query: 'mutation { createPost(input: { title: "keep" }) { id } }' }), headers: { ...json, host: host(), authorization: owner.accessToken } });
     expect(emu.store.table('Post').size).toBe(1);
     for (const headers of [{ host: host(), 'content-type': 'text/plain' }, { host: host(), origin: 'https://evil.example', 'content-type': 'text/plain' }, { host: host() }]) {
       const r = await raw(emu.url, { path: '/.authmatrix/reset', headers, body: '{}' });

@@ -23,7 +23,10 @@ import {
 import type { AuthMode, AuthModel } from '../../schema/model.js';
 import { buildApiSchema, type ApiOperation, type ApiSchema } from './api-schema.js';
 import type { AuthContext } from './authenticate.js';
-import { executionError, notAuthorized, validationError, type ValidationErrorJson } from './errors.js';
+import { DocumentCache } from './document-cache.js';
+import { executionError, notAuthorized, validationError, type AppSyncError, type AppSyncErrorJson, type ValidationErrorJson } from './errors.js';
+import { queryDepthExceeded, resolverCountExceeded, type EmulatorLimits } from './limits.js';
+import { exceedsResolverLimit } from './resolver-count.js';
 import { ModelResolvers } from './resolvers.js';
 import type { GraphQLBody, GraphQLResponse, PreparedSubscription, RequestContext, SubscriptionStart } from './request.js';
 import { installAppSyncScalars } from './scalars.js';
@@ -52,11 +55,18 @@ interface Prepared {
   operation: OperationDefinitionNode;
 }
 
+type Refused = { errors: (ValidationErrorJson | AppSyncErrorJson)[] };
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
 export class Engine {
   readonly schema: GraphQLSchema;
   readonly api: ApiSchema;
   private readonly access = new Map<string, FieldAccess>();
-  private readonly prepared = new Map<string, Prepared | { errors: ValidationErrorJson[] }>();
+  /** Valid documents only: a document that fails parsing, limits or validation is refused anew each time. */
+  readonly documents: DocumentCache<Prepared>;
+  /** Resolver invocations of each request so far (AppSync's per-request limit). */
+  private readonly calls = new WeakMap<RequestContext, number>();
   readonly resolvers: ModelResolvers;
   private readonly policies: RolePolicies;
 
@@ -66,7 +76,9 @@ export class Engine {
     custom: CustomOperationRunner,
     private readonly log: (line: string) => void,
     ids: { id(): string; now(): string },
+    private readonly limits: EmulatorLimits,
   ) {
+    this.documents = new DocumentCache(limits.documentCacheBytes);
     this.api = buildApiSchema(model);
     this.schema = buildSchema(this.api.sdl, { assumeValidSDL: true });
     installAppSyncScalars(this.schema);
@@ -107,30 +119,34 @@ export class Engine {
     return this.api.operations.get(`${type}.${field}`);
   }
 
-  /** Parses and validates once per query text. */
-  prepare(query: string, operationName?: string | null): Prepared | { errors: ValidationErrorJson[] } {
-    const key = `${operationName ?? ''}\u0000${query}`;
-    const cached = this.prepared.get(key);
+  /** Parses, checks the resolver limit, and validates; once per query text while the document stays cached. */
+  prepare(query: string, operationName?: string | null): Prepared | Refused {
+    const cached = this.documents.get(query, operationName);
     if (cached) return cached;
-    let result: Prepared | { errors: ValidationErrorJson[] };
+    let document: DocumentNode;
     try {
-      const document = parse(query);
-      const errors = validate(this.schema, document);
-      if (errors.length) result = { errors: errors.map(validationError) };
-      else {
-        const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-        const operation = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
-        result = operation
-          ? { document, operation }
-          : { errors: [validationError(new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.'))] };
-      }
+      document = parse(query, { maxTokens: this.limits.documentTokens });
     } catch (e) {
-      result = { errors: [validationError(e as GraphQLError)] };
+      // graphql-js parses recursively: a document nested thousands deep overflows the stack.
+      return { errors: [validationError(e instanceof GraphQLError ? e : new GraphQLError('Syntax Error: Document is nested too deeply.'))] };
     }
-    if (this.prepared.size > 5000) this.prepared.clear();
-    this.prepared.set(key, result);
-    return result;
+    const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operationName ? ops.find((o) => o.name?.value === operationName) : ops.length === 1 ? ops[0] : undefined;
+    // Before validation, whose cost grows with the document: what AppSync would refuse costs no more than its parse.
+    if (operation && exceedsResolverLimit(this.schema, document, operation, this.invokesResolver, this.limits.resolverCount)) {
+      return { errors: [errorJson(resolverCountExceeded(this.limits.resolverCount))] };
+    }
+    const errors = validate(this.schema, document);
+    if (errors.length) return { errors: errors.map(validationError) };
+    if (!operation) {
+      return { errors: [validationError(new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.'))] };
+    }
+    const prepared = { document, operation };
+    this.documents.set(query, operationName, prepared);
+    return prepared;
   }
+
+  private readonly invokesResolver = (type: string, field: string): boolean => ROOT_TYPES.has(type) || this.resolvers.resolves(type, field);
 
   async execute(body: GraphQLBody, ctx: RequestContext): Promise<GraphQLResponse> {
     const prepared = this.prepare(body.query, body.operationName);
@@ -224,9 +240,15 @@ export class Engine {
   private readonly resolve: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
     const type = info.parentType.name;
     const field = info.fieldName;
+    if (this.limits.queryDepth && depthOf(info.path) > this.limits.queryDepth) throw queryDepthExceeded(this.limits.queryDepth);
     if (!this.allows(type, field, ctx.auth, ctx.env.iam)) throw notAuthorized(field, type);
     if (ctx.auth.mode === 'lambda' && isDenied(ctx.auth.deniedFields, type, field)) return null;
-    if (type === 'Query' || type === 'Mutation' || type === 'Subscription') {
+    if (this.invokesResolver(type, field)) {
+      const calls = (this.calls.get(ctx) ?? 0) + 1;
+      this.calls.set(ctx, calls);
+      if (calls > this.limits.resolverCount) throw resolverCountExceeded(this.limits.resolverCount);
+    }
+    if (ROOT_TYPES.has(type)) {
       const op = this.operationOf(type, field);
       if (!op) return null;
       return this.resolvers.root(op, args, ctx, info);
@@ -253,6 +275,18 @@ function subscribedMutations(directives: readonly { name: { value: string }; arg
   const d = directives.find((x) => x.name.value === 'aws_subscribe');
   const value = d?.arguments?.find((a) => a.name.value === 'mutations')?.value as { kind: string; values?: { value: string }[] } | undefined;
   return value?.kind === Kind.LIST ? (value.values ?? []).map((v) => v.value) : [];
+}
+
+/** A request-level error in AppSync's execution-error shape (no path). */
+function errorJson(e: AppSyncError): AppSyncErrorJson {
+  return { path: null, data: null, errorType: e.errorType, errorInfo: null, locations: [], message: e.message };
+}
+
+/** Fields from the root to this one (list indexes are not levels). */
+function depthOf(path: { prev: unknown; key: string | number } | undefined): number {
+  let n = 0;
+  for (let p = path; p; p = p.prev as typeof path) if (typeof p.key === 'string') n++;
+  return n;
 }
 
 function isDenied(denied: string[], type: string, field: string): boolean {

@@ -14,8 +14,8 @@ import { AuthFailure } from '../failure.js';
 import type { Engine } from './engine.js';
 import type { PreparedSubscription, Published, RequestContext, SubscriptionSetup } from './request.js';
 import { matches, type Filter } from './filters.js';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION, type EmulatorLimits } from './limits.js';
 
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 const CONNECTION_TIMEOUT_MS = 300_000;
 
 export interface RealtimeDeps {
@@ -24,6 +24,7 @@ export interface RealtimeDeps {
   authenticate(headers: Record<string, string>, path: string, body: string, sourceIp: string, query?: string): Promise<AuthContext>;
   env(auth: AuthContext): AuthEnv;
   keepAliveMs: number;
+  limits: EmulatorLimits;
   log(line: string): void;
 }
 
@@ -39,9 +40,15 @@ interface Connection {
   ws: WebSocket;
   handshake: Record<string, string> | undefined;
   sourceIp: string;
+  /** Set by the first `connection_init`; later ones wait for it. */
+  init?: Promise<void>;
   initialized: boolean;
   subscriptions: Map<string, Subscription>;
+  /** Ids of starts whose authorization is under way (each with its own ticket): they count against the limit and cannot be reused. */
+  starting: Map<string, symbol>;
   keepAlive?: NodeJS.Timeout;
+  /** Closes the connection if `connection_init` does not come in time. */
+  initTimer?: NodeJS.Timeout;
   /** Deliveries are chained so each connection gets events in mutation order. */
   queue: Promise<void>;
 }
@@ -49,14 +56,18 @@ interface Connection {
 export class Realtime {
   /** Subscription starts received. */
   readonly stats = { starts: 0 };
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
-  });
+  private readonly wss: WebSocketServer;
   private readonly byMutation = new Map<string, Set<Subscription>>();
-  private readonly connections = new Set<Connection>();
+  private readonly open = new Set<Connection>();
 
-  constructor(private readonly deps: RealtimeDeps) {}
+  constructor(private readonly deps: RealtimeDeps) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // A larger frame closes the socket with 1009 instead of being buffered (docs/limits.md).
+      maxPayload: deps.limits.requestBytes,
+      handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
+    });
+  }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
@@ -65,7 +76,19 @@ export class Realtime {
   /** Number of live subscriptions (benchmarks and tests read it). */
   get size(): number {
     let n = 0;
-    for (const c of this.connections) n += c.subscriptions.size;
+    for (const c of this.open) n += c.subscriptions.size;
+    return n;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.open.size;
+  }
+
+  /** Keep-alive timers running (one per initialized connection). */
+  get keepAliveTimers(): number {
+    let n = 0;
+    for (const c of this.open) if (c.keepAlive) n++;
     return n;
   }
 
@@ -76,27 +99,38 @@ export class Realtime {
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       initialized: false,
       subscriptions: new Map(),
+      starting: new Map(),
       queue: Promise.resolve(),
     };
-    this.connections.add(connection);
+    connection.initTimer = setTimeout(() => ws.close(1008, 'connection_init not received'), this.deps.limits.connectionInitTimeoutMs);
+    connection.initTimer.unref();
+    this.open.add(connection);
     ws.on('message', (raw) => {
-      let message: Record<string, unknown>;
+      let message: unknown;
       try {
-        message = JSON.parse(raw.toString()) as Record<string, unknown>;
+        message = JSON.parse(raw.toString());
       } catch {
-        this.send(connection, { type: 'error', payload: { errors: [{ errorType: 'BadRequestException', message: 'Message is not valid JSON' }] } });
-        return;
+        return this.badFrame(connection, 'Message is not valid JSON');
       }
-      this.onMessage(connection, message).catch((e: unknown) => this.deps.log(`realtime message failed: ${(e as Error)?.stack ?? String(e)}`));
+      if (!message || typeof message !== 'object' || Array.isArray(message)) return this.badFrame(connection, 'Message is not a JSON object');
+      this.onMessage(connection, message as Record<string, unknown>).catch((e: unknown) => this.deps.log(`realtime message failed: ${(e as Error)?.stack ?? String(e)}`));
     });
     ws.on('close', () => this.drop(connection));
     ws.on('error', () => this.drop(connection));
   }
 
+  private badFrame(c: Connection, message: string): void {
+    this.send(c, { type: 'error', payload: { errors: [{ errorType: 'BadRequestException', message }] } });
+  }
+
   private async onMessage(c: Connection, message: Record<string, unknown>): Promise<void> {
     switch (message.type) {
       case 'connection_init':
-        return this.init(c);
+        // One initialization (and one keep-alive timer) per connection; a repeated init is acknowledged again.
+        if (!c.init) return (c.init = this.init(c));
+        await c.init;
+        if (c.initialized) this.send(c, { type: 'connection_ack', payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS } });
+        return;
       case 'start':
         this.stats.starts++;
         return this.start(c, message);
@@ -104,6 +138,8 @@ export class Realtime {
         const id = String(message.id);
         const sub = c.subscriptions.get(id);
         if (sub) this.unsubscribe(sub);
+        // A start still being authorized is abandoned: it will not be registered.
+        c.starting.delete(id);
         this.send(c, { type: 'complete', id });
         return;
       }
@@ -122,6 +158,8 @@ export class Realtime {
       return this.refuse(c, e.message);
     }
     c.initialized = true;
+    clearTimeout(c.initTimer);
+    if (!this.open.has(c)) return;
     this.send(c, { type: 'connection_ack', payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS } });
     this.send(c, { type: 'ka' });
     c.keepAlive = setInterval(() => this.send(c, { type: 'ka' }), this.deps.keepAliveMs);
@@ -136,13 +174,34 @@ export class Realtime {
     c.ws.close(1000);
   }
 
+  /**
+   * Checks made as the `start` arrives, before anything is awaited, so that a burst cannot pass the
+   * limit and one id cannot be started twice (docs/limits.md); the id is then reserved until `begin`
+   * registers the subscription or refuses it.
+   */
   private async start(c: Connection, message: Record<string, unknown>): Promise<void> {
-    const id = typeof message.id === 'string' ? message.id : randomUUID();
-    const fail = (errors: unknown[]) => this.send(c, { id, type: 'error', payload: { errors } });
-    if (!c.initialized) return fail([{ errorType: 'BadRequestException', message: 'connection_init must come first' }]);
-    if (c.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-      return fail([{ errorType: 'MaxSubscriptionsReachedError', message: `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached` }]);
+    const id = message.id;
+    const refuse = (errorType: string, text: string) => this.send(c, { id, type: 'error', payload: { errors: [{ errorType, message: text }] } });
+    if (typeof id !== 'string') return refuse('BadRequestException', 'The subscription id must be a string');
+    if (!c.initialized) return refuse('BadRequestException', 'connection_init must come first');
+    if (c.subscriptions.has(id) || c.starting.has(id)) return refuse('DuplicatedOperationError', `Duplicated operation with id ${id}`);
+    if (c.subscriptions.size + c.starting.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      return refuse('MaxSubscriptionsReachedError', `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`);
     }
+    const ticket = Symbol(id);
+    c.starting.set(id, ticket);
+    try {
+      const sub = await this.subscription(c, id, message);
+      // Registered only if not stopped meanwhile and the socket is still open.
+      if (sub && c.starting.get(id) === ticket && this.open.has(c)) this.register(sub);
+    } finally {
+      if (c.starting.get(id) === ticket) c.starting.delete(id);
+    }
+  }
+
+  /** Authorizes and prepares a start; refusals are answered here. */
+  private async subscription(c: Connection, id: string, message: Record<string, unknown>): Promise<Subscription | undefined> {
+    const fail = (errors: unknown[]): undefined => void this.send(c, { id, type: 'error', payload: { errors } });
     const payload = (message.payload ?? {}) as { data?: unknown; extensions?: { authorization?: Record<string, string> } };
     if (typeof payload.data !== 'string') return fail([{ errorType: 'BadRequestException', message: 'payload.data must be a JSON string of {query, variables}' }]);
     let body: { query: string; variables?: Record<string, unknown>; operationName?: string };
@@ -150,6 +209,9 @@ export class Realtime {
       body = JSON.parse(payload.data) as typeof body;
     } catch {
       return fail([{ errorType: 'BadRequestException', message: 'payload.data is not valid JSON' }]);
+    }
+    if (!isObject(body) || typeof body.query !== 'string' || (body.variables !== undefined && body.variables !== null && !isObject(body.variables))) {
+      return fail([{ errorType: 'BadRequestException', message: 'payload.data must be a JSON string of {query, variables}' }]);
     }
     const headers = lowerKeys(payload.extensions?.authorization ?? {});
     let auth: AuthContext;
@@ -163,14 +225,18 @@ export class Realtime {
     const ctx: RequestContext = { auth, env: this.deps.env(auth), requestId: randomUUID(), headers, published: [] };
     const started = await this.deps.engine.startSubscription(body, ctx);
     if (!started.ok) return fail(started.errors);
-    const sub: Subscription = { id, connection: c, prepared: started.prepared, setup: started.setup, ctx };
-    c.subscriptions.set(id, sub);
+    return { id, connection: c, prepared: started.prepared, setup: started.setup, ctx };
+  }
+
+  private register(sub: Subscription): void {
+    const c = sub.connection;
+    c.subscriptions.set(sub.id, sub);
     for (const m of sub.prepared.mutations) {
       let set = this.byMutation.get(m);
       if (!set) this.byMutation.set(m, (set = new Set()));
       set.add(sub);
     }
-    this.send(c, { id, type: 'start_ack' });
+    this.send(c, { id: sub.id, type: 'start_ack' });
   }
 
   /** Delivers the results of a request's mutations to matching subscribers. */
@@ -197,8 +263,11 @@ export class Realtime {
   }
 
   private drop(c: Connection): void {
-    if (!this.connections.delete(c)) return;
-    if (c.keepAlive) clearInterval(c.keepAlive);
+    if (!this.open.delete(c)) return;
+    clearTimeout(c.initTimer);
+    clearInterval(c.keepAlive);
+    c.keepAlive = undefined;
+    c.starting.clear();
     for (const sub of c.subscriptions.values()) this.unsubscribe(sub);
   }
 
@@ -207,7 +276,7 @@ export class Realtime {
   }
 
   close(): void {
-    for (const c of [...this.connections]) {
+    for (const c of [...this.open]) {
       c.ws.terminate();
       this.drop(c);
     }
@@ -218,6 +287,10 @@ export class Realtime {
 function passes(setup: SubscriptionSetup, payload: Record<string, unknown>): boolean {
   if (setup.filter) return matches(payload, setup.filter as Filter);
   return Object.entries(setup.argumentFilter).every(([k, v]) => payload[k] === v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function lowerKeys(o: Record<string, unknown>): Record<string, string> {

@@ -65,6 +65,13 @@ export class ModelResolvers {
     return this.models.get(name)!;
   }
 
+  /** Does a resolver run for `type.field` (relations, field-level auth, owner display), as the transformer attaches them? */
+  resolves(type: string, field: string): boolean {
+    const info = this.models.get(type);
+    if (!info) return false;
+    return info.restricted.has(field) || info.displayed.has(field) || info.model.fields.some((f) => f.name === field && f.relation !== undefined);
+  }
+
   // ---- root fields ---------------------------------------------------------------------------
 
   async root(op: ApiOperation, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo): Promise<unknown> {
