@@ -145,6 +145,22 @@ describe('resolver invocations per request (AppSync: 10,000)', () => {
   });
 });
 
+describe('query depth (AppSync: no limit unless configured)', () => {
+  it('a configured depth fails deeper fields with a limit error, which moves up to the first nullable parent', async () => {
+    const deep = await blogEmulator({ limits: { queryDepth: 3 } });
+    try {
+      const admin = await deep.credentials.userPool({ username: 'admin', groups: ['Admin'] });
+      deep.store.table('Post').put({ id: 'p1', title: 'one', __typename: 'Post' });
+      const r = await raw(deep.url, { body: JSON.stringify({ query: '{ listPosts { items { id comments { items { id } } } } }' }), headers: { ...json, host: new URL(deep.url).host, authorization: admin.accessToken } });
+      const body = r.json() as { data: { listPosts: { items: { id: string; comments: unknown }[] } }; errors: { errorType: string; path: unknown[] }[] };
+      expect(body.data.listPosts.items).toEqual([{ id: 'p1', comments: null }]);
+      expect(body.errors).toMatchObject([{ errorType: 'QueryDepthLimitExceeded', path: ['listPosts', 'items', 0, 'comments', 'items'] }]);
+    } finally {
+      await deep.stop();
+    }
+  });
+});
+
 describe('the parsed-document cache is bounded by bytes', () => {
   let small: Emulator;
   const budget = 2 * 1024 * 1024;
