@@ -40,7 +40,7 @@ describe('authmatrix emulate', () => {
       expect(written.data).toMatchObject({ url: run.url, default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY', 'AWS_IAM'] });
       expect(written.data.model_introspection.models.Todo.pluralName).toBe('Todos');
       const base = run.url.replace(/\/graphql$/, '');
-      const minted = await (await fetch(`${base}/.authmatrix/credentials`, { method: 'POST', body: JSON.stringify({ kind: 'userPool', username: 'alice' }) })).json() as { accessToken: string };
+      const minted = await (await fetch(`${base}/.authmatrix/credentials`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'userPool', username: 'alice' }) })).json() as { accessToken: string };
       const res = await fetch(run.url, { method: 'POST', headers: { authorization: minted.accessToken }, body: JSON.stringify({ query: 'mutation { createTodo(input: { content: "x" }) { owner } }' }) });
       expect(await res.json()).toEqual({ data: { createTodo: { owner: 'alice' } } });
     } finally {
@@ -56,7 +56,7 @@ describe('authmatrix emulate', () => {
     try {
       expect(run.output()).toMatch(/the \/\.authmatrix\/ endpoints are off/);
       const port = new URL(run.url).port;
-      const res = await fetch(`http://127.0.0.1:${port}/.authmatrix/credentials`, { method: 'POST', body: '{"kind":"userPool","username":"x"}' });
+      const res = await fetch(`http://127.0.0.1:${port}/.authmatrix/credentials`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"userPool","username":"x"}' });
       expect(res.status).toBe(403);
     } finally {
       run.child.kill('SIGTERM');

@@ -288,7 +288,7 @@ describe('user-pool personas on a deployed target (cognito-local)', () => {
   test('OIDC personas get their token from oidc.tokenCommand, run with AUTHMATRIX_PERSONA', async () => {
     // The command asks the emulator's OIDC issuer (the "IdP" here) for a token for the persona it is run for.
     const credentials = emu.url.replace(/\/graphql$/, '/.authmatrix/credentials');
-    const script = 'const p = process.env.AUTHMATRIX_PERSONA; fetch(process.argv[1], { method: "POST", body: JSON.stringify({ kind: "oidc", sub: p, claims: { user_id: p } }) }).then((r) => r.json()).then((b) => process.stdout.write(b.token))';
+    const script = 'const p = process.env.AUTHMATRIX_PERSONA; fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "oidc", sub: p, claims: { user_id: p } }) }).then((r) => r.json()).then((b) => process.stdout.write(b.token))';
     const withCommand: AuthmatrixConfig = { ...config, oidc: { tokenCommand: `"${process.execPath}" -e '${script}' ${credentials}` } };
     const t = target(cl.clients.admin, { config: withCommand });
     const [oidc] = await provisionCast(cast(['oidcUser']), t, model, withCommand);
