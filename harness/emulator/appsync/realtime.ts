@@ -176,8 +176,8 @@ export class Realtime {
 
   /**
    * Checks made as the `start` arrives, before anything is awaited, so that a burst cannot pass the
-   * limit and one id cannot be started twice (docs/limits.md); the id is then reserved until `begin`
-   * registers the subscription or refuses it.
+   * limit and one id cannot be started twice (docs/limits.md); the id stays reserved while the start
+   * is authorized, then the subscription is registered or refused.
    */
   private async start(c: Connection, message: Record<string, unknown>): Promise<void> {
     const id = message.id;
