@@ -4,12 +4,15 @@
  * DynamoDB's as the generated resolvers use them: `limit` rows are read, then the filter drops some.
  */
 import fc from 'fast-check';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../harness/index.js';
+import { loadAuthModel, startEmulator, type Emulator } from '../../harness/index.js';
 import { schema } from '../helpers.js';
 import { apiKeyHeaders, blogEmulator, raw } from './attack-wire.js';
 
 type Item = Record<string, unknown>;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('the cost of a list', () => {
   let emu: Emulator;
@@ -54,6 +57,29 @@ describe('the cost of a list', () => {
     expect(r.errors).toBeUndefined();
     expect((r.data.getPost as unknown as { comments: { items: Item[] } }).comments.items).toHaveLength(50);
     expect(comments.rowsRead - before).toBeLessThanOrEqual(51);
+  });
+});
+
+describe('the cost of a DynamoDB Query from an AppSync JS resolver', () => {
+  it('reads one partition in sort-key order, a page at a time', async () => {
+    const emu = await startEmulator({ model: await loadAuthModel(path.join(ROOT, 'test/fixtures/js-query/amplify/data/resource.ts')), log: () => undefined });
+    try {
+      const readings = emu.store.table('Reading');
+      for (let at = 0; at < 1000; at++) for (const device of ['a', 'b', 'c']) readings.put({ device, at, value: at, __typename: 'Reading' });
+      const before = readings.rowsRead;
+      const seen: number[] = [];
+      let token: string | null = null;
+      do {
+        const r = await raw(emu.url, { body: JSON.stringify({ query: 'query ($t: String) { latestReadings(device: "b", limit: 300, nextToken: $t) { items { at } nextToken } }', variables: { t: token } }), headers: { 'content-type': 'application/json', ...apiKeyHeaders(emu) } });
+        const page = (r.json() as { data: { latestReadings: { items: { at: number }[]; nextToken: string | null } } }).data.latestReadings;
+        seen.push(...page.items.map((i) => i.at));
+        token = page.nextToken;
+      } while (token);
+      expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => 999 - i));
+      expect(readings.rowsRead - before).toBeLessThanOrEqual(1000 + 4);
+    } finally {
+      await emu.stop();
+    }
   });
 });
 

@@ -135,9 +135,21 @@ function dynamoRequest(table: Table, req: Item): unknown {
       const filter = toFilter(req.filter);
       if (req.operation === 'Scan') {
         const page = table.scan({ limit, nextToken: req.nextToken as string | undefined, filter });
-        return { items: page.items, nextToken: page.nextToken, scannedCount: page.items.length };
+        return { items: page.items, nextToken: page.nextToken, scannedCount: page.scannedCount };
       }
       const terms = parseConditionTerms(req.query as Expression);
+      const index = table.model.indexes.find((i) => i.name === req.index);
+      const partitionKey = index ? index.partitionKey : table.model.primaryKey.partitionKey;
+      const partition = terms.find((t) => (t[partitionKey] as Item | undefined)?.eq !== undefined);
+      if (partition) {
+        // A key condition: read the partition in sort-key order, `limit` rows, then filter (as DynamoDB).
+        const sort: Record<string, Record<string, unknown>> = {};
+        for (const t of terms) if (t !== partition) for (const [f, c] of Object.entries(t)) sort[f] = { ...sort[f], ...(c as Item) };
+        const page = table.query({ partition: { field: partitionKey, value: (partition[partitionKey] as Item).eq }, sort }, {
+          ...(index ? { index } : {}), limit, nextToken: req.nextToken as string | undefined, filter, sortDirection: req.scanIndexForward === false ? 'DESC' : 'ASC',
+        });
+        return { items: page.items, nextToken: page.nextToken, scannedCount: page.scannedCount };
+      }
       const rows = table.scan({ limit: Number.MAX_SAFE_INTEGER, filter: { and: terms } }).items;
       const items = rows.filter((r) => matches(r, filter)).slice(0, limit);
       return { items, nextToken: null, scannedCount: rows.length };

@@ -18,6 +18,8 @@ export class ConditionalCheckFailed extends Error {
 export interface Page {
   items: Item[];
   nextToken: string | null;
+  /** Rows read before the filter (DynamoDB's ScannedCount). */
+  scannedCount: number;
 }
 
 export interface KeyCondition {
@@ -147,7 +149,7 @@ export class Table {
     const more = inRange();
     this.rowsRead += read.length + (more ? 1 : 0);
     const items = read.filter((r) => matches(r.item, options.filter)).map((r) => structuredClone(r.item));
-    return { items, nextToken: more && read.length ? encodeToken(rows.position(read.at(-1)!)) : null };
+    return { items, nextToken: more && read.length ? encodeToken(rows.position(read.at(-1)!)) : null, scannedCount: read.length };
   }
 }
 
