@@ -144,6 +144,28 @@ describe('connection lifecycle', () => {
     await until(() => s.ofType('start_ack').length === 1);
   });
 
+  it('a subscriber that stops reading is disconnected once its backlog passes the limit, not buffered for ever', async () => {
+    const slow = await blogEmulator({ limits: { realtimeBacklogBytes: 256 * 1024 } });
+    try {
+      const s = await RawSocket.open(slow);
+      await s.init();
+      s.start(slow, 'slow');
+      await until(() => s.ofType('start_ack').length === 1);
+      s.ws.pause();
+      const owner = await slow.credentials.userPool({ username: 'owner' });
+      const body = JSON.stringify({ query: 'mutation ($t: String!) { createPost(input: { title: $t }) { id title } }', variables: { t: 'x'.repeat(1024 * 1024) } });
+      for (let i = 0; i < 100 && slow.realtime.connections > 0; i++) {
+        const r = await raw(slow.url, { body, headers: { 'content-type': 'application/json', host: new URL(slow.url).host, authorization: owner.accessToken } });
+        expect(r.status).toBe(200);
+      }
+      await until(() => slow.realtime.connections === 0);
+      expect(slow.realtime.size).toBe(0);
+      s.close();
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('a frame over the message limit closes that socket (1009) and the endpoint keeps serving', async () => {
     const s = await open();
     s.send(JSON.stringify({ type: 'start', id: 'big', payload: { data: 'x'.repeat(6 * 1024 * 1024), extensions: { authorization: apiKeyHeaders(emu) } } }));

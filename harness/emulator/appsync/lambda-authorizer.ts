@@ -32,6 +32,8 @@ export interface LambdaResult {
 }
 
 const MAX_TOKEN_LENGTH = 2048;
+/** Answers kept at most (as for verified JWTs in authenticate.ts): distinct tokens cannot grow the cache for ever. */
+const MAX_CACHED = 10_000;
 
 export class LambdaAuthorizer {
   private readonly cache = new Map<string, { until: number; result: LambdaResult }>();
@@ -67,7 +69,10 @@ export class LambdaAuthorizer {
     if (!response || response.isAuthorized !== true) throw unauthorized(NOT_AUTHORIZED);
     const result: LambdaResult = { resolverContext: response.resolverContext ?? {}, deniedFields: response.deniedFields ?? [] };
     const ttl = typeof response.ttlOverride === 'number' ? response.ttlOverride : this.ttlSeconds;
-    if (ttl > 0) this.cache.set(token, { until: Date.now() + ttl * 1000, result });
+    if (ttl > 0) {
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      this.cache.set(token, { until: Date.now() + ttl * 1000, result });
+    }
     return result;
   }
 }

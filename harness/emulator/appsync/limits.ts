@@ -17,6 +17,8 @@ export interface EmulatorLimits {
   documentCacheBytes: number;
   /** Time a realtime connection has to send `connection_init` before it is closed (AppSync documents none). */
   connectionInitTimeoutMs: number;
+  /** Bytes of frames waiting for a realtime client that does not read; past it the socket is closed (emulator-only). */
+  realtimeBacklogBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = {
@@ -26,6 +28,7 @@ export const DEFAULT_LIMITS: Readonly<EmulatorLimits> = {
   documentTokens: 100_000,
   documentCacheBytes: 32 * 1024 * 1024,
   connectionInitTimeoutMs: 30_000,
+  realtimeBacklogBytes: 16 * 1024 * 1024,
 };
 
 /** Subscriptions one realtime connection may hold (AppSync quota). */

@@ -272,7 +272,10 @@ export class Realtime {
   }
 
   private send(c: Connection, message: unknown): void {
-    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(message));
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    // A client that stops reading would have its events buffered here for ever (docs/limits.md).
+    if (c.ws.bufferedAmount > this.deps.limits.realtimeBacklogBytes) return c.ws.terminate();
+    c.ws.send(JSON.stringify(message));
   }
 
   close(): void {
