@@ -13,6 +13,8 @@ export interface AccessPlace {
   /** What of it: `the record`, `field ssn`, `relation comments`, `events`. */
   part: string;
   operation: string;
+  /** The rule to show for the cell here, when not the one it quotes (a field's own rule, for its field). */
+  rule?: string | null;
 }
 
 export interface Surface {
@@ -24,6 +26,17 @@ export interface Surface {
 
 const FIELD_OPERATION: Record<string, string> = { get: 'read', create: 'create', update: 'update' };
 
+/**
+ * The field's own rule that decided a field cell (the oracle's trace), rather than the model rule the
+ * cell quotes for admitting the request: a granted field by a rule that admitted the caller, a refused
+ * one by a rule that did not. None where the field's rules were not in force for the caller.
+ */
+function fieldRule(c: CellResult): string | null {
+  const own = `${c.model}.${c.field}#`;
+  const granted = c.expected === 'allow' || (c.operation !== 'get' && c.expected === 'partial');
+  return c.decidedBy?.[granted ? 'allowing' : 'refusing'].find((id) => id.startsWith(own)) ?? null;
+}
+
 function dataPlace(c: CellResult): AccessPlace | null {
   if (!c.model || c.variant) return null;
   switch (c.kind) {
@@ -31,7 +44,7 @@ function dataPlace(c: CellResult): AccessPlace | null {
     case 'subscription':
       return { resource: c.model, part: 'the record', operation: c.operation };
     case 'field':
-      return FIELD_OPERATION[c.operation] ? { resource: c.model, part: `field ${c.field}`, operation: FIELD_OPERATION[c.operation]! } : null;
+      return FIELD_OPERATION[c.operation] ? { resource: c.model, part: `field ${c.field}`, operation: FIELD_OPERATION[c.operation]!, rule: fieldRule(c) } : null;
     case 'relation':
       return { resource: c.model, part: `relation ${c.field}`, operation: 'read' };
     case 'delivery':
@@ -66,17 +79,18 @@ export interface AccessIndex {
 const RANK: Record<string, number> = { allow: 0, filtered: 1, partial: 2, deny: 3, invalid: 4 };
 
 /** The answer to "who can", as `zed permission expand` gives it: outcome › rule › personas. */
-function branches(cells: CellResult[], indexes: number[]): Branch[] {
+function branches(cells: CellResult[], indexes: number[], ruleOf: Map<number, string | null>): Branch[] {
   const out: Branch[] = [];
   const byKey = new Map<string, Branch>();
   const tried = new Map<string, number>();
   for (const i of indexes) tried.set(cells[i]!.persona, (tried.get(cells[i]!.persona) ?? 0) + 1);
   for (const i of indexes) {
     const c = cells[i]!;
-    const key = `${c.expected}\0${c.rule ?? ''}`;
+    const rule = ruleOf.has(i) ? ruleOf.get(i)! : c.rule;
+    const key = `${c.expected}\0${rule ?? ''}`;
     let b = byKey.get(key);
     if (!b) {
-      byKey.set(key, (b = { outcome: c.expected, rule: c.rule, personas: [] }));
+      byKey.set(key, (b = { outcome: c.expected, rule, personas: [] }));
       out.push(b);
     }
     let p = b.personas.find((x) => x.persona === c.persona);
@@ -92,6 +106,7 @@ export function accessIndex(cells: CellResult[], surfaces: readonly Surface[] = 
   const out: AccessIndex = { surfaces: surfaces.map((s) => ({ name: s.name, resources: [] })) };
   const placed = new Map<string, { op: AccessOperation; cells: number[] }>();
   const known = new Map<string, unknown>();
+  const ruleOf = new Map<number, string | null>();
   const child = <T>(parent: T[], key: string, make: () => T): T => {
     let x = known.get(key) as T | undefined;
     if (!x) {
@@ -114,10 +129,11 @@ export function accessIndex(cells: CellResult[], surfaces: readonly Surface[] = 
         placed.set(key, (entry = { op, cells: [] }));
       }
       entry.cells.push(i);
+      if (at.rule !== undefined) ruleOf.set(i, at.rule);
       return;
     }
   });
-  for (const { op, cells: mine } of placed.values()) op.branches = branches(cells, mine);
+  for (const { op, cells: mine } of placed.values()) op.branches = branches(cells, mine, ruleOf);
   out.surfaces = out.surfaces.filter((s) => s.resources.length);
   return out;
 }

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../harness/schema/errors.js';
 import type { CellResult } from '../harness/matrix/verdict.js';
-import type { AuthMode, AuthModel, Model, ModelOperation, Rule } from '../harness/schema/model.js';
+import { allRules, type AuthMode, type AuthModel, type Model } from '../harness/schema/model.js';
 import type { RunReport } from './results.js';
 import { authOutcome } from './review.js';
 
@@ -69,7 +69,6 @@ function dimension(checks: Check[]): DimensionCoverage {
   };
 }
 
-const ALLOWED = new Set(['allow', 'filtered', 'partial']);
 const READS = new Set(['get', 'list', 'onCreate', 'onUpdate', 'onDelete']);
 const WRITES = new Set(['create', 'update']);
 const SUBSCRIPTION_OPS = ['onCreate', 'onUpdate', 'onDelete'] as const;
@@ -83,147 +82,29 @@ const KIND_MODE: Record<string, AuthMode | undefined> = {
   lambdaAllowed: 'lambda', lambdaDenied: 'lambda',
 };
 
-/** Does a rule apply to callers of this persona kind (its provider, and for IAM the right identity-pool role)? */
-function appliesTo(rule: Rule, kind: string | undefined, auth: AuthModel): boolean {
-  switch (rule.provider) {
-    case 'apiKey':
-      return kind === 'apiKey';
-    case 'function':
-      return kind === 'lambdaAllowed';
-    case 'userPools':
-      return kind === 'owner' || kind === 'stranger' || kind === 'groupMember';
-    case 'oidc':
-      return kind === 'oidcUser' || kind === 'oidcStranger' || kind === 'oidcGroupMember';
-    case 'iam':
-      if (rule.kind === 'public') return kind === 'guest' && auth.authModes.identityPool?.allowUnauthenticated !== false;
-      return kind === 'iamUser';
-  }
-}
-
-/** The rule operation a cell's operation needs (null: any rule of a custom operation). */
-function ruleOperation(c: CellResult): ModelOperation | null {
-  if (c.customOperation) return null;
-  if (c.operation.startsWith('on')) return 'listen';
-  return c.operation as ModelOperation;
-}
-
-/** The operations a model's API has, as rules name them. */
-function modelOperations(m: Model): ModelOperation[] {
-  const ops: ModelOperation[] = (['create', 'update', 'delete', 'get', 'list'] as const).filter((o) => m.operationNames[o]);
-  if (m.subscriptionLevel !== 'off' && SUBSCRIPTION_OPS.some((o) => m.operationNames[o])) ops.push('listen');
-  return ops;
-}
-
-interface Scope {
-  rules: Rule[];
-  /** The operations the scope has (every one for a custom operation: its rules grant the operation itself). */
-  operations: ModelOperation[] | 'all';
-}
-
-/** The rules in force for a cell: the custom operation's, the field's own, the related model's, or the model's. */
-function scopeKey(c: CellResult, auth: AuthModel): string | null {
-  if (c.customOperation) return `op:${c.customOperation}`;
-  const m = auth.models.find((x) => x.name === c.model);
-  if (!m) return null;
-  const field = c.field ? m.fields.find((f) => f.name === c.field) : undefined;
-  if (field?.rules) return `field:${m.name}.${field.name}`;
-  if (c.kind === 'relation' && field?.relation) return `model:${field.relation.model}`;
-  return `model:${m.name}`;
-}
-
-function scopes(auth: AuthModel): Map<string, Scope> {
-  const out = new Map<string, Scope>();
-  for (const m of auth.models) {
-    out.set(`model:${m.name}`, { rules: m.rules, operations: modelOperations(m) });
-    for (const f of m.fields) if (f.rules) out.set(`field:${m.name}.${f.name}`, { rules: f.rules, operations: modelOperations(m) });
-  }
-  for (const o of auth.customOperations) out.set(`op:${o.name}`, { rules: o.rules, operations: 'all' });
-  return out;
-}
-
-/** A rule no caller it applies to can be refused by: static, and granting every operation of its scope. */
-function cannotDeny(rule: Rule, scope: Scope): boolean {
-  if (rule.kind === 'owner' || rule.kind === 'dynamicGroup' || rule.kind === 'staticGroup') return false;
-  return scope.operations === 'all' || scope.operations.every((o) => rule.operations.includes(o));
-}
-
-/** The groups a persona is in: as reported, else from its name (`groupMember:HR`). */
-function groupsOf(report: RunReport): Map<string, string[]> {
-  return new Map(report.personas.map((p) => [p.name, p.groups ?? (/GroupMember$|^groupMember$/.test(p.kind) && p.name.includes(':') ? [p.name.slice(p.name.indexOf(':') + 1)] : [])]));
-}
-
 /**
- * Whether a field rule admits the caller of a cell, judged from what the cell says: owner rules hold on
- * the caller's own record (or a shared one for owner lists) and on create (the owner field is filled
- * with the caller), group rules for members, the others for every caller they apply to.
+ * Every rule, seen allowing and seen denying. The oracle names on each cell the rules that decided it
+ * (`decidedBy`: those that admitted the caller where the cell grants, those in force that did not
+ * where it refuses); a cell whose answer matched shows them at work. Every rule the cells reach must
+ * be seen allowing; seen denying only where some cell has it refusing (a static rule that grants all
+ * of its provider's callers everything refuses nobody).
  */
-function fieldRuleHolds(rule: Rule, c: CellResult, groups: string[]): boolean {
-  switch (rule.kind) {
-    case 'public':
-    case 'private':
-    case 'custom':
-      return true;
-    case 'staticGroup':
-      return groups.some((g) => rule.groups.includes(g));
-    case 'owner':
-      return (c.operation === 'create' && !c.variant) || c.ownership === 'own' || (rule.multiOwner && c.ownership === 'shared');
-    case 'dynamicGroup':
-      return c.operation !== 'create' && c.ownership === 'shared';
-  }
-}
-
-const grants = (r: Rule, op: ModelOperation | null): boolean => op === null || r.operations.includes(op);
-
-/**
- * What a passing cell of a field with its own rules says about the field: `granted` (read back, or
- * written), `refused` (read back null with an error; a write denied where the same write without the
- * field was allowed), or nothing (the whole record was refused, so the field's rules were not reached).
- */
-function fieldVerdict(c: CellResult, plain: Map<string, CellResult>): 'granted' | 'refused' | null {
-  const write = WRITES.has(c.operation);
-  if (c.observed === 'allow' || (write && c.observed === 'partial')) return 'granted';
-  if (!write) return c.observed === 'partial' ? 'refused' : null;
-  if (c.observed !== 'deny') return null;
-  const sibling = plain.get(`${c.model}|${c.operation}|${c.persona}|${c.fixture ?? ''}`);
-  return sibling && ALLOWED.has(sibling.observed) ? 'refused' : null;
-}
-
-function ruleCoverage(report: RunReport, passed: CellResult[]): Check[] {
-  const auth = report.model;
-  const kindOf = new Map(report.personas.map((p) => [p.name, p.kind]));
-  const groups = groupsOf(report);
-  const plain = new Map(report.cells.filter((c) => c.kind === 'model' && !c.field && !c.variant).map((c) => [`${c.model}|${c.operation}|${c.persona}|${c.fixture ?? ''}`, c]));
-  const allowing = new Set<string>();
-  const denying = new Set<string>();
-  const all = scopes(auth);
-  for (const c of passed) {
-    const key = scopeKey(c, auth);
-    const scope = key ? all.get(key) : undefined;
-    const applying = (scope?.rules ?? []).filter((r) => appliesTo(r, kindOf.get(c.persona), auth));
-    if (key?.startsWith('field:')) {
-      // Cells name the model rule that admitted the request, not the field's: judge the field's rules from the field.
-      const verdict = fieldVerdict(c, plain);
-      const op = ruleOperation(c);
-      if (verdict === 'granted') for (const r of applying) if (grants(r, op) && fieldRuleHolds(r, c, groups.get(c.persona) ?? [])) allowing.add(r.id);
-      if (verdict === 'refused') for (const r of applying) denying.add(r.id);
-      continue;
-    }
-    if (c.rule && ALLOWED.has(c.observed)) allowing.add(c.rule);
-    if (c.observed !== 'deny') continue;
-    if (c.rule) denying.add(c.rule);
-    // Every rule in force that applies to this caller was evaluated and did not admit it.
-    for (const r of applying) denying.add(r.id);
-  }
-  const checks: Check[] = [];
-  for (const scope of all.values()) {
-    for (const r of scope.rules) {
-      const missing: string[] = [];
-      if (!allowing.has(r.id)) missing.push('never seen allowing');
-      if (!denying.has(r.id) && !cannotDeny(r, scope)) missing.push('never seen denying');
-      checks.push({ item: r.id, missing });
+function ruleCoverage(report: RunReport, selected: boolean): Check[] {
+  const wanted = { allowing: new Set<string>(), refusing: new Set<string>() };
+  const seen = { allowing: new Set<string>(), refusing: new Set<string>() };
+  for (const c of report.cells) {
+    if (!c.decidedBy) continue;
+    for (const side of ['allowing', 'refusing'] as const) {
+      for (const id of c.decidedBy[side]) {
+        wanted[side].add(id);
+        if (c.pass) seen[side].add(id);
+      }
     }
   }
-  return checks;
+  return allRules(report.model).map(({ id }): Check => {
+    if (selected && !wanted.allowing.has(id) && !wanted.refusing.has(id)) return { item: id, missing: [], excluded: 'not selected' };
+    return { item: id, missing: [...(seen.allowing.has(id) ? [] : ['never seen allowing']), ...(wanted.refusing.has(id) && !seen.refusing.has(id) ? ['never seen denying'] : [])] };
+  });
 }
 
 function byKey(cells: CellResult[], key: (c: CellResult) => string | undefined): Map<string, CellResult[]> {
@@ -307,7 +188,6 @@ function customCoverage(auth: AuthModel, cells: CellResult[], selected: boolean)
 }
 
 export function coverageOf(report: RunReport): Coverage {
-  const passed = report.cells.filter((c) => c.pass);
   const auth = report.model;
   const selected = !!report.only?.length;
   return {
@@ -315,7 +195,7 @@ export function coverageOf(report: RunReport): Coverage {
     version: 1,
     schema: { path: report.schema.path, hash: report.schema.hash },
     dimensions: {
-      rules: dimension(ruleCoverage(report, passed)),
+      rules: dimension(ruleCoverage(report, selected)),
       operations: dimension(operationCoverage(auth, report.cells, selected)),
       fields: dimension(fieldCoverage(auth, report.cells, selected)),
       personas: dimension(personaCoverage(report, selected)),

@@ -4,7 +4,9 @@
  * tests it. The runner sends each cell's action and compares what comes back with `expected`.
  */
 import { ownerClaim } from '../rules/identity.js';
-import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, type Outcome } from '../rules/decide.js';
+import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, type OperationName, type Outcome, type Target } from '../rules/decide.js';
+import type { Identity } from '../rules/identity.js';
+import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
@@ -114,6 +116,12 @@ function fixtureNames(auth: AuthModel, m: Model, cast: Persona[], keys: string[]
   return keys.map((k) => names.get(k) ?? k);
 }
 
+/** The oracle's decision with the rules that made it (coverage reads them from the cell's result). */
+function decided(auth: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
+  const d = decide(auth, identity, operation, target);
+  return { ...d, decidedBy: decidingRules(auth, identity, operation, target, d) };
+}
+
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
   const c = base as Cell;
   c.expected = decision.outcome;
@@ -192,10 +200,10 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
       if (!m.operationNames[op]) continue;
       if (op === 'create') {
         out.push(cell({ ...base, kind: 'model', id: `${m.name}|create|${p.name}`, operation: 'create', action: { type: 'create', model: m.name, input: createInput } },
-          decide(auth, p.identity, 'create', { type: m.name, input: createInput, select })));
+          decided(auth, p.identity, 'create', { type: m.name, input: createInput, select })));
       } else if (op === 'list') {
         out.push(cell({ ...base, kind: 'model', id: `${m.name}|list|${p.name}`, operation: 'list', action: { type: 'list', model: m.name } },
-          byFixture(auth, m, cast, decide(auth, p.identity, 'list', { type: m.name, records, select }))));
+          byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records, select }))));
       } else if (op === 'onCreate' || op === 'onUpdate' || op === 'onDelete') {
         out.push(...subscriptionCells(auth, m, cast, p, op));
       } else {
@@ -204,13 +212,13 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
           const instance = instanceOf(m.name, f.name);
           if (op === 'get') {
             out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'get', model: m.name, instance } },
-              decide(auth, p.identity, 'get', { type: m.name, record: f.record, select })));
+              decided(auth, p.identity, 'get', { type: m.name, record: f.record, select })));
           } else if (op === 'update') {
             out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'update', model: m.name, instance: instance + COPY, input: updates[i]! } },
-              decide(auth, p.identity, 'update', { type: m.name, record: f.record, input: updates[i]!, select })));
+              decided(auth, p.identity, 'update', { type: m.name, record: f.record, input: updates[i]!, select })));
           } else {
             out.push(cell({ ...base, kind: 'model', id, operation: op, ...where[i]!, action: { type: 'delete', model: m.name, instance: instance + COPY } },
-              decide(auth, p.identity, 'delete', { type: m.name, record: f.record, select })));
+              decided(auth, p.identity, 'delete', { type: m.name, record: f.record, select })));
           }
         });
       }
@@ -222,18 +230,18 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
         if (m.operationNames.get) {
           const sel = [...key, field.name];
           out.push(cell({ ...base, kind: 'field', id: `${m.name}|get|${p.name}|${f.name}|${field.name}`, operation: 'get', field: field.name, ...where[i]!, action: { type: 'get', model: m.name, instance, select: sel } },
-            decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: sel })));
+            decided(auth, p.identity, 'get', { type: m.name, record: f.record, select: sel })));
         }
         if (m.operationNames.update) {
           const input = { ...updateKey(m, f), [field.name]: changed(auth, field, f.record[field.name]) };
           out.push(cell({ ...base, kind: 'field', id: `${m.name}|update|${p.name}|${f.name}|${field.name}`, operation: 'update', field: field.name, ...where[i]!, action: { type: 'update', model: m.name, instance: instance + COPY, input, select: key } },
-            decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
+            decided(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
         }
       });
       if (m.operationNames.create) {
         const input = { ...createInput, [field.name]: ownValue(auth, m, team, p, field) };
         out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}`, operation: 'create', field: field.name, action: { type: 'create', model: m.name, input, select: key } },
-          decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
+          decided(auth, p.identity, 'create', { type: m.name, input, select: key })));
       }
     }
     out.push(...ownershipCells(auth, m, cast, p, fx, where, createInput));
@@ -263,7 +271,7 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
       const base2 = { ...base, kind: 'field' as const, id: `${m.name}|create|${p.name}|${variant}`, operation: 'create' as const, field: field.name, variant, action: { type: 'create' as const, model: m.name, input, select: key, raw: true } };
       out.push(field.implicit
         ? invalidCell(auth, p, base2, `invalid: ${field.name} is added by the owner rule, not declared, so it is not in Create${m.name}Input; nobody can name another owner`)
-        : cell(base2, decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
+        : cell(base2, decided(auth, p.identity, 'create', { type: m.name, input, select: key })));
     }
     const mine = ownerClaim(p.identity, rule.identityClaim)?.value;
     if (m.operationNames.update) {
@@ -275,7 +283,7 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
         const base2 = { ...base, kind: 'field' as const, id: `${m.name}|update|${p.name}|${f.name}|${v}`, operation: 'update' as const, field: field.name, variant: v, ...where[i]!, action: { type: 'update' as const, model: m.name, instance: instanceOf(m.name, f.name) + COPY, input, select: key, raw: true } };
         out.push(field.implicit
           ? invalidCell(auth, p, base2, `invalid: ${field.name} is not in Update${m.name}Input (an implicit owner field), so ownership cannot change hands`)
-          : cell(base2, decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
+          : cell(base2, decided(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
       });
     }
   }
@@ -288,7 +296,7 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
       const records = fx.map((f) => f.record).filter((r) => r[victimRule.ownerField] === value);
       const v = `filter:${victimRule.ownerField}`;
       out.push(cell({ ...base, kind: 'field', id: `${m.name}|list|${p.name}|${v}`, operation: 'list', field: victimRule.ownerField, variant: v, action: { type: 'list', model: m.name, filter } },
-        byFixture(auth, m, cast, decide(auth, p.identity, 'list', { type: m.name, records }))));
+        byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records }))));
     }
   }
   for (const rule of dynamicGroupRules(m)) {
@@ -300,14 +308,14 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
         const input = { ...updateKey(m, f), [field.name]: other };
         const v = `repoint:${field.name}`;
         out.push(cell({ ...base, kind: 'field', id: `${m.name}|update|${p.name}|${f.name}|${v}`, operation: 'update', field: field.name, variant: v, ...where[i]!, action: { type: 'update', model: m.name, instance: instanceOf(m.name, f.name) + COPY, input, select: key } },
-          decide(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
+          decided(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
       });
     }
     if (m.operationNames.create) {
       for (const [v, value] of [['group:none', null], ['group:other', other]] as const) {
         const input = { ...createInput, [field.name]: value };
         out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}|${v}`, operation: 'create', field: field.name, variant: v, action: { type: 'create', model: m.name, input, select: key } },
-          decide(auth, p.identity, 'create', { type: m.name, input, select: key })));
+          decided(auth, p.identity, 'create', { type: m.name, input, select: key })));
       }
     }
   }
@@ -317,10 +325,10 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
 /** Starting a subscription: plainly, and for owner rules with the caller's own and someone else's `owner` argument. */
 function subscriptionCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, op: SubscriptionOperation): Cell[] {
   const base = { persona: p.name, model: m.name, kind: 'subscription' as const, operation: op };
-  const out = [cell({ ...base, id: `${m.name}|${op}|${p.name}`, action: { type: 'subscribe', model: m.name, op } }, decide(auth, p.identity, op, { type: m.name }))];
+  const out = [cell({ ...base, id: `${m.name}|${op}|${p.name}`, action: { type: 'subscribe', model: m.name, op } }, decided(auth, p.identity, op, { type: m.name }))];
   for (const [variant, args] of ownerArgVariants(m, cast, p)) {
     out.push(cell({ ...base, id: `${m.name}|${op}|${p.name}|${variant}`, variant, action: { type: 'subscribe', model: m.name, op, ownerArgs: args } },
-      decide(auth, p.identity, op, { type: m.name, ownerArgs: args })));
+      decided(auth, p.identity, op, { type: m.name, ownerArgs: args })));
   }
   return out;
 }
@@ -422,7 +430,7 @@ export function customCells(auth: AuthModel, op: CustomOperation, cast: Persona[
   return cast.map((p) => cell({
     id: `${op.name}|${op.type}|${p.name}`, kind: 'custom', persona: p.name, customOperation: op.name, operation: op.type,
     action: { type: 'custom', operation: op.name, args },
-  }, decide(auth, p.identity, 'custom', { type: op.name })));
+  }, decided(auth, p.identity, 'custom', { type: op.name })));
 }
 
 /**

@@ -3,6 +3,7 @@
  * the detail (request-level vs resolver denial, the fields named in `Unauthorized on [...]`, the exact
  * records a list returns, the fields that come back null).
  */
+import type { RuleTrace } from '../rules/decide.js';
 import type { Cell, CellIdentity, Expected } from './cells.js';
 import type { Observation, Observed } from './classify.js';
 
@@ -18,6 +19,8 @@ export interface CellResult extends CellIdentity {
   pass: boolean;
   rule: string | null;
   reason: string;
+  /** The rules that decided the expectation (the oracle's trace): what coverage counts. */
+  decidedBy?: RuleTrace;
   /** Why it failed; empty when it passed. */
   detail: string;
   /** What came back, in short (`401 UnauthorizedException`, `data, ssn null`). */

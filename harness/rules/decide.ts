@@ -14,10 +14,11 @@ import {
   type ModelOperation,
 } from '../schema/model.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
-import { dynamicGroups, inStaticGroup, ownerClaim, ownsValue, type Identity } from './identity.js';
+import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
 import {
   byPrecedence,
   canReadField,
+  customRuleHolds,
   hasOpOnAll,
   hasOpOnSome,
   holds,
@@ -48,6 +49,16 @@ export interface Decision {
   filled?: Record<string, unknown>;
   /** A request-level refusal (HTTP 401: no or refused credentials) rather than a resolver's. */
   requestLevel?: boolean;
+  /** The rules that decided it (trace.ts), where a cell of the matrix carries it for coverage. */
+  decidedBy?: RuleTrace;
+}
+
+/** Which rules decided a request: those that admitted the caller, and those in force that did not. */
+export interface RuleTrace {
+  /** Rules that admitted the caller, where the decision grants what they grant. */
+  allowing: string[];
+  /** Rules in force for the caller that did not admit it, where the decision refuses. */
+  refusing: string[];
 }
 
 export type ModelOperationName = 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete';
@@ -561,19 +572,7 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
       ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
       : bypass);
   }
-  const matching = op.rules.find((rule) => {
-    switch (rule.kind) {
-      case 'public':
-        return rule.provider === 'apiKey' ? identity.kind === 'apiKey' : identity.kind === 'iam' && identity.principal === 'unauthRole';
-      case 'private':
-        if (rule.provider === 'iam') return identity.kind === 'iam' && identity.principal === 'authRole';
-        return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc');
-      case 'custom':
-        return identity.kind === 'lambda' && identity.authorized;
-      case 'staticGroup':
-        return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc') && rule.groups.some((g) => inStaticGroup(identity, rule.groupClaim, g));
-    }
-  });
+  const matching = op.rules.find((rule) => customRuleHolds(rule, identity));
   const label = `${op.type} ${op.name}`;
   if (matching) {
     return allow(matching.id, directive

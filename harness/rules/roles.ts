@@ -142,6 +142,23 @@ export function providerFits(role: Role, identity: Identity): boolean {
   }
 }
 
+/** Does a custom operation's rule admit this caller? (Its rules grant the operation itself.) */
+export function customRuleHolds(rule: Rule, identity: Identity): boolean {
+  switch (rule.kind) {
+    case 'public':
+      return rule.provider === 'apiKey' ? identity.kind === 'apiKey' : identity.kind === 'iam' && identity.principal === 'unauthRole';
+    case 'private':
+      if (rule.provider === 'iam') return identity.kind === 'iam' && identity.principal === 'authRole';
+      return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc');
+    case 'custom':
+      return identity.kind === 'lambda' && identity.authorized;
+    case 'staticGroup':
+      return identity.kind === (rule.provider === 'userPools' ? 'userPool' : 'oidc') && rule.groups.some((g) => inStaticGroup(identity, rule.groupClaim, g));
+    default:
+      return false;
+  }
+}
+
 /**
  * Does the caller hold this role for a record (write operations, field reads)? Owner roles need every
  * part of the identity claim; dynamic groups need the record's group field to name one of the caller's.

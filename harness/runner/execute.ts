@@ -89,6 +89,7 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
     pass: v.pass,
     rule: cell.rule,
     reason: cell.reason,
+    ...(cell.decision.decidedBy ? { decidedBy: cell.decision.decidedBy } : {}),
     detail: v.detail,
     summary: obs.summary,
     ...(obs.seen ? { seen: obs.seen } : {}),

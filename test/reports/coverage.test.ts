@@ -7,15 +7,15 @@ describe('coverageOf on a hand-made run', () => {
   const cov = coverageOf(report(noteCells()));
   const d = cov.dimensions;
 
-  it('counts a rule covered when seen allowing and seen denying (or unable to deny)', () => {
+  it('counts a rule covered when the cells the oracle says it decided were seen allowing, and denying where it refuses anyone', () => {
     expect(d.rules).toEqual({
       covered: 3,
       total: 5,
       percent: 60,
       uncovered: [
-        // Field rules are judged from their field: the owner read the secret, nobody was refused it.
+        // The stranger's delete it refused came back allowed (a mismatch): it shows no refusal.
         { item: 'Note.secret#1', missing: 'never seen denying' },
-        // Static, granting the query to every user-pool caller: it cannot deny, but it never allowed.
+        // No cell says it decided anything: nobody of the cast was seen admitted by it.
         { item: 'Query.ping#1', missing: 'never seen allowing' },
       ],
       excluded: [],
@@ -85,22 +85,29 @@ describe('coverageOf on a hand-made run', () => {
     expect(coverageOf(report(owner)).dimensions.personas.uncovered.map((u) => u.item)).toEqual(['anonymous', 'apiKey', 'stranger']);
   });
 
-  it('does not count a refusal before any rule (no credentials) as a rule denying', () => {
+  it('counts for no rule a refusal before any rule (no credentials), and wants denying only where a cell refuses', () => {
     const cells = [
-      cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', expected: 'allow', observed: 'allow', rule: 'Note#2' }),
-      cell({ id: 'Note|update|anonymous|owned', persona: 'anonymous', operation: 'update', fixture: 'owned', expected: 'deny', observed: 'deny' }),
+      cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', expected: 'allow', observed: 'allow', rule: 'Note#2', decidedBy: { allowing: ['Note#2'], refusing: [] } }),
+      cell({ id: 'Note|update|anonymous|owned', persona: 'anonymous', operation: 'update', fixture: 'owned', expected: 'deny', observed: 'deny', decidedBy: { allowing: [], refusing: [] } }),
     ];
-    const rules = coverageOf(report(cells)).dimensions.rules.uncovered;
-    expect(rules).toContainEqual({ item: 'Note#2', missing: 'never seen denying' });
+    const rules = coverageOf(report(cells)).dimensions.rules;
+    // Nothing refused by Note#2 here: its denying is not wanted; the owner rule decided nothing.
+    expect(rules.uncovered).toEqual([
+      { item: 'Note#1', missing: 'never seen allowing' },
+      { item: 'Note.secret#1', missing: 'never seen allowing' },
+      { item: 'Query.ping#1', missing: 'never seen allowing' },
+      { item: 'Query.ping#2', missing: 'never seen allowing' },
+    ]);
+    // The API key refused an update its read rule does not grant, but the answer was wrong: not seen.
+    const failed = cell({ id: 'Note|update|apiKey|owned', persona: 'apiKey', operation: 'update', fixture: 'owned', expected: 'deny', observed: 'allow', decidedBy: { allowing: [], refusing: ['Note#2'] } });
+    expect(coverageOf(report([...cells, failed])).dimensions.rules.uncovered).toContainEqual({ item: 'Note#2', missing: 'never seen denying' });
   });
 
-  it('does not count a field rule seen allowing for a caller it does not admit', () => {
-    // The stranger read the secret of the owner's record: whatever let it in, the owner rule did not.
-    const cells = [cell({ id: 'Note|get|stranger|owned|secret', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', field: 'secret', expected: 'allow', observed: 'allow' })];
-    expect(coverageOf(report(cells)).dimensions.rules.uncovered).toContainEqual({ item: 'Note.secret#1', missing: 'never seen allowing, never seen denying' });
-    // Read back null with an error for the stranger: the field's rule was evaluated and refused it.
-    const refused = [cell({ id: 'Note|get|stranger|owned|secret', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', field: 'secret', expected: 'partial', observed: 'partial' })];
-    expect(coverageOf(report(refused)).dimensions.rules.uncovered).toContainEqual({ item: 'Note.secret#1', missing: 'never seen allowing' });
+  it('leaves out rules --only kept no cell of', () => {
+    const cells = [cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', expected: 'allow', observed: 'allow', rule: 'Note#2', decidedBy: { allowing: ['Note#2'], refusing: [] } })];
+    const rules = coverageOf(report(cells, { only: ['apiKey', 'get'] })).dimensions.rules;
+    expect(rules).toMatchObject({ covered: 1, total: 1, uncovered: [] });
+    expect(rules.excluded.map((x) => x.item)).toEqual(['Note#1', 'Note.secret#1', 'Query.ping#1', 'Query.ping#2']);
   });
 
   it('rounds percentages down, so that almost everything never shows as 100 %', () => {

@@ -71,20 +71,22 @@ export function report(cells: CellResult[], extra: Partial<RunReport> = {}): Run
   };
 }
 
+const by = (allowing: string[], refusing: string[] = []) => ({ decidedBy: { allowing, refusing } });
+
 /**
- * The hand-made run the coverage numbers are checked on: two rules seen both ways, a field rule seen
- * allowing only, a custom-query rule never seen allowing, a mismatch and an error that count for
- * nothing but the operations they ran.
+ * The hand-made run the coverage numbers are checked on, each cell with the rules the oracle says
+ * decided it: three rules seen both ways, a field rule seen allowing only, a custom-query rule never
+ * seen allowing, a mismatch and an error that count for nothing but the operations they ran.
  */
 export function noteCells(): CellResult[] {
   return [
-    cell({ id: 'Note|create|owner', persona: 'owner', operation: 'create', expected: 'allow', observed: 'allow', rule: 'Note#1' }),
-    cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', ownership: 'other', expected: 'allow', observed: 'allow', rule: 'Note#2' }),
-    cell({ id: 'Note|update|apiKey|owned', persona: 'apiKey', operation: 'update', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'deny' }),
-    cell({ id: 'Note|get|stranger|owned', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'deny', rule: 'Note#1' }),
-    cell({ id: 'Note|get|owner|owned|secret', persona: 'owner', operation: 'get', fixture: 'owned', ownership: 'own', field: 'secret', expected: 'allow', observed: 'allow', rule: 'Note#1' }),
-    cell({ id: 'Note|delete|stranger|owned', persona: 'stranger', operation: 'delete', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'allow', rule: 'Note#1' }),
-    cell({ id: 'Note|list|owner', persona: 'owner', operation: 'list', expected: 'filtered', observed: 'error', rule: 'Note#1' }),
-    cell({ id: 'ping|query|apiKey', kind: 'custom', customOperation: 'ping', persona: 'apiKey', operation: 'query', expected: 'allow', observed: 'allow', rule: 'Query.ping#2' }),
+    cell({ id: 'Note|create|owner', persona: 'owner', operation: 'create', expected: 'allow', observed: 'allow', rule: 'Note#1', ...by(['Note#1']) }),
+    cell({ id: 'Note|get|apiKey|owned', persona: 'apiKey', operation: 'get', fixture: 'owned', ownership: 'other', expected: 'allow', observed: 'allow', rule: 'Note#2', ...by(['Note#2']) }),
+    cell({ id: 'Note|update|apiKey|owned', persona: 'apiKey', operation: 'update', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'deny', ...by([], ['Note#2']) }),
+    cell({ id: 'Note|get|stranger|owned', persona: 'stranger', operation: 'get', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'deny', rule: 'Note#1', ...by([], ['Note#1']) }),
+    cell({ id: 'Note|get|owner|owned|secret', persona: 'owner', operation: 'get', fixture: 'owned', ownership: 'own', field: 'secret', expected: 'allow', observed: 'allow', rule: 'Note#1', ...by(['Note#1', 'Note.secret#1']) }),
+    cell({ id: 'Note|delete|stranger|owned', persona: 'stranger', operation: 'delete', fixture: 'owned', ownership: 'other', expected: 'deny', observed: 'allow', rule: 'Note#1', ...by([], ['Note#1', 'Note.secret#1']) }),
+    cell({ id: 'Note|list|owner', persona: 'owner', operation: 'list', expected: 'filtered', observed: 'error', rule: 'Note#1', ...by(['Note#1']) }),
+    cell({ id: 'ping|query|apiKey', kind: 'custom', customOperation: 'ping', persona: 'apiKey', operation: 'query', expected: 'allow', observed: 'allow', rule: 'Query.ping#2', ...by(['Query.ping#2']) }),
   ];
 }
