@@ -48,5 +48,5 @@ export async function provisionCast(cast: Persona[], target: Target, model: Auth
 
 export type { ProvisionedPersona, Target } from './types.js';
 export { emulatedTarget } from './shared/emulated.js';
-export { cleanup, deployedTarget, sweep } from './shared/deployed.js';
+export { cleanup, deployedTarget } from './shared/deployed.js';
 export { cleanupOnSignal } from './shared/cleanup-on-exit.js';

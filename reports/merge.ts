@@ -148,12 +148,3 @@ export function mergeReports(reports: RunReport[]): RunReport {
   return mergeLabeled(reports.map((report, i) => ({ source: `report ${i + 1}`, report })));
 }
 
-/**
- * A shard's positions from the ids of the unsharded matrix, in order. Cells not in it (credential
- * probes, which the runner adds after the matrix) go after it, shard by shard, in their order.
- */
-export function shardPositions(report: RunReport, unshardedIds: string[]): number[] {
-  const at = new Map(unshardedIds.map((id, i) => [id, i]));
-  const after = unshardedIds.length + ((report.shard?.index ?? 1) - 1) * 1_000_000;
-  return report.cells.map((c, i) => at.get(c.id) ?? after + i);
-}

@@ -548,8 +548,3 @@ export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject:
   return { subject, what, who: `${c.persona}${on}${by}${variant} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}` };
 }
 
-/** One line a person reads: "Post › update › stranger on owner's record → deny (Post#1)". */
-export function cellTitle(c: Cell, labels: Map<string, string>): string {
-  const t = cellTitleParts(c, labels);
-  return `${t.subject} › ${t.what} › ${t.who}`;
-}

@@ -11,7 +11,6 @@ import {
   type CustomOperation,
   type Field,
   type Model,
-  type ModelOperation,
 } from '../schema/model.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
@@ -591,4 +590,3 @@ function modeOf(identity: Identity): AuthMode | undefined {
   return identity.kind === 'anonymous' ? undefined : IDENTITY_MODE[identity.kind];
 }
 
-export type { ModelOperation };

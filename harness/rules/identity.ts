@@ -111,23 +111,3 @@ export function displayedOwner(stored: string, composite: boolean): string {
   return segments.at(-1) ?? stored;
 }
 
-export function describeIdentity(identity: Identity): string {
-  switch (identity.kind) {
-    case 'anonymous':
-      return 'a caller without credentials';
-    case 'apiKey':
-      return 'an API-key caller';
-    case 'userPool':
-      return 'a user-pool user';
-    case 'oidc':
-      return 'an OIDC user';
-    case 'iam':
-      return identity.principal === 'unauthRole'
-        ? 'a guest (identity-pool unauthenticated role)'
-        : identity.principal === 'authRole'
-          ? 'an identity-pool authenticated user'
-          : 'an IAM principal outside the identity pool';
-    case 'lambda':
-      return identity.authorized ? 'a Lambda-authorized caller' : 'a caller the Lambda authorizer refuses';
-  }
-}

@@ -5,7 +5,7 @@
 import { findModel, type AuthModel, type Model } from '../schema/model.js';
 import { decide, mutationResponseView, subscriptionFilterEntry } from './decide.js';
 import { displayedOwner, type Identity } from './identity.js';
-import { hasOpOnSome, holds, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
+import { hasOpOnSome, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
 
 export interface Subscription {
   subscriber: Identity;
@@ -128,8 +128,3 @@ function mustModel(auth: AuthModel, name: string): Model {
   return m;
 }
 
-/** Whether a static role already lets this caller read every record (no filter). */
-export function readsEverything(auth: AuthModel, identity: Identity, modelName: string): boolean {
-  const model = mustModel(auth, modelName);
-  return modelRoles(model).some((r) => !isDynamic(r) && hasOpOnSome(model, r, 'list') && holds(r, identity, undefined));
-}

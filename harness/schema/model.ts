@@ -82,7 +82,6 @@ export interface CustomRule extends RuleBase {
 }
 
 export type Rule = PublicRule | PrivateRule | OwnerRule | StaticGroupRule | DynamicGroupRule | CustomRule;
-export type RuleKind = Rule['kind'];
 export type StaticRule = PublicRule | PrivateRule | StaticGroupRule | CustomRule;
 
 export type ScalarType =
@@ -270,6 +269,3 @@ export function findModel(model: AuthModel, name: string): Model | undefined {
   return index.get(name);
 }
 
-export function findField(owner: { fields: Field[] }, name: string): Field | undefined {
-  return owner.fields.find((f) => f.name === name);
-}

@@ -1,4 +1,4 @@
-/** Runs the built `authmatrix` CLI (dist/, built by `npm test`'s pretest) as a child process. */
+/** Runs the built `authmatrix` CLI (dist/, rebuilt from the sources by test/global-setup.ts) as a child process. */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -17,7 +17,7 @@ import { emulatorFor } from '../emulator/start.js';
 const wire: { query: string; variables: unknown }[] = [];
 
 const realFetch = globalThis.fetch;
-globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
   const text = typeof init?.body === 'string' ? init.body : input instanceof Request ? await input.clone().text() : '';
   if (text.includes('"query"')) {
     const body = JSON.parse(text) as { query: string; variables: unknown };

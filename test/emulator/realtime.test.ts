@@ -36,7 +36,7 @@ async function post(c: GraphQLClient, title: string): Promise<void> {
 describe('protocol', () => {
   it.each(['subprotocol', 'query'] as const)('accepts the %s handshake, acks with connectionTimeoutMs and sends keep-alives', async (handshake) => {
     const c = await connect({ mode: 'apiKey', apiKey: emu.apiKey! }, handshake);
-    await new Promise((r) => setTimeout(r, 120));
+    await waitFor(() => c.keepAlives >= 2);
     expect(c.keepAlives).toBeGreaterThanOrEqual(2);
   });
 

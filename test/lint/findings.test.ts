@@ -454,7 +454,7 @@ const schemaArb = fc.record({
   model: fc.array(ruleArb, { maxLength: 4 }),
   owner: fc.option(fc.array(ruleArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
   title: fc.option(fc.array(ruleArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
-  params: fc.record({ genericIamAccess: fc.boolean(), sandboxMode: fc.boolean(), adminRoles: fc.constantFrom([], ['Admin']) }),
+  params: fc.record({ genericIamAccess: fc.boolean(), sandboxMode: fc.boolean(), adminRoles: fc.constantFrom<string[]>([], ['Admin']) }),
   days: fc.integer({ min: 1, max: 365 }),
 }).map(({ level, model, owner: ownerRules, title, params, days }) => sdl(
   `type P @model${level}${auth(model)} {

@@ -16,7 +16,7 @@ import type { AuthmatrixConfig } from '../../harness/config.js';
 import type { PersonaOverride } from '../../harness/matrix/cast.js';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
 import { castWith } from '../../harness/matrix/cast.js';
-import { decide } from '../../harness/rules/index.js';
+import { decide } from '../../harness/rules/decide.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';

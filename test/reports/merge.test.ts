@@ -7,7 +7,7 @@ import { isInputError } from '../../harness/schema/errors.js';
 import { mergeReports } from '../../reports/merge.js';
 import type { ContractOutcome, RunReport } from '../../reports/results.js';
 import { cli } from '../cli/cli.js';
-import { cell, noteCells, report } from './fixtures.js';
+import { noteCells, report } from './fixtures.js';
 
 const read = (dir: string, file = 'results.json'): string => readFileSync(path.join(dir, file), 'utf8');
 const results = (dir: string): RunReport => JSON.parse(read(dir)) as RunReport;

@@ -72,6 +72,7 @@ function model(rules: RuleShape[], secretRules?: RuleShape[]): AuthModel {
       timestamps: { createdAt: null, updatedAt: null },
     }],
     customTypes: [],
+    inputTypes: [],
     enums: [],
     customOperations: [],
   };

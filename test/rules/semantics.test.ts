@@ -3,7 +3,8 @@
  * packages/amplify-graphql-auth-transformer, read where the documentation is incomplete; those cases say so).
  */
 import { describe, expect, it } from 'vitest';
-import { decide, delivery, readRelation } from '../../harness/rules/index.js';
+import { decide } from '../../harness/rules/decide.js';
+import { delivery, readRelation } from '../../harness/rules/visibility.js';
 import type { Identity } from '../../harness/rules/identity.js';
 import { anonymous, apiKey, guest, iamAdmin, iamUser, lambda, oidc, owner, schema, SUB, user } from '../helpers.js';
 

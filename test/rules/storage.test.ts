@@ -17,7 +17,7 @@ function facts(definition: Record<string, unknown[]>, groups: string[] = []): St
 
 const ME = 'us-east-1:11111111-1111-1111-1111-111111111111';
 const YOU = 'us-east-1:22222222-2222-2222-2222-222222222222';
-const guest: StorageCaller = { kind: 'identity', authenticated: false, identityId: 'us-east-1:99999999-9999-9999-9999-999999999999' };
+const guest: StorageCaller = { kind: 'identity', authenticated: false, identityId: 'us-east-1:99999999-9999-9999-9999-999999999999', groups: [] };
 const user = (identityId = ME, groups: string[] = []): StorageCaller => ({ kind: 'identity', authenticated: true, identityId, groups });
 
 function may(f: StorageFacts, caller: StorageCaller, action: StorageAction, target: string): boolean {
@@ -150,7 +150,7 @@ describe('Amplify quirks kept as they are', () => {
       'a/{entity_id}/*': [allow.guest.to(['read']), allow.entity('identity').to(['read', 'write'])],
       'a/b/{entity_id}/*': [allow.guest.to(['read']), allow.entity('identity').to(['read', 'write', 'delete'])],
     });
-    const g = { kind: 'identity', authenticated: false, identityId: 'us-east-1:g' } as const;
+    const g: StorageCaller = { kind: 'identity', authenticated: false, identityId: 'us-east-1:g', groups: [] };
     expect(may(f, g, 'get', 'a/b/someone/x')).toBe(true);
     expect(may(f, g, 'get', 'a/b/us-east-1:g/x')).toBe(false);
   });

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
-import { fromDynamo, fromDynamoMap, isEarlyReturn, isResolverError, toDynamoMap, withCall, type CallState } from './appsync-js/state.js';
+import { fromDynamoMap, isEarlyReturn, isResolverError, withCall, type CallState } from './appsync-js/state.js';
 import { AppSyncError, FailedOffline } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
@@ -253,4 +253,3 @@ function applyUpdate(item: Item, e: Expression): Item {
   return item;
 }
 
-export { fromDynamo, toDynamoMap };
