@@ -2,16 +2,27 @@
  * Before any test: build dist/ from the current sources and type-check the tests (`tsc -b
  * tsconfig.test.json`, incremental: about a second when nothing changed). The CLI tests run the built
  * `authmatrix` (test/cli/cli.ts), so they always test the sources as they are; a type error fails the
- * whole run here, loudly.
+ * whole run here, loudly. Also makes the directory where test files share the contract runs they all
+ * read (`sharedRun` in test/cli/cli.ts), removed at the end.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export default function setup(): void {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where `sharedRun` keeps the runs several test files read. */
+    sharedRuns: string;
+  }
+}
+
+export default function setup(project: TestProject): () => void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
     execFileSync(process.execPath, [tsc, '-b', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -19,4 +30,7 @@ export default function setup(): void {
     const out = e as { stdout?: string; stderr?: string };
     throw new Error(`tsc -b tsconfig.test.json failed: the sources or the tests do not type-check, so nothing was tested.\n${out.stdout ?? ''}${out.stderr ?? ''}`);
   }
+  const shared = mkdtempSync(path.join(tmpdir(), 'authmatrix-shared-runs-'));
+  project.provide('sharedRuns', shared);
+  return () => rmSync(shared, { recursive: true, force: true });
 }

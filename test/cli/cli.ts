@@ -1,7 +1,10 @@
 /** Runs the built `authmatrix` CLI (dist/, rebuilt from the sources by test/global-setup.ts) as a child process. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/authmatrix.js');
@@ -28,3 +31,34 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
 
 export const fixture = (...p: string[]): string => path.join(ROOT, 'test/fixtures', ...p);
 export const example = (...p: string[]): string => path.join(ROOT, 'examples', ...p);
+
+/**
+ * `authmatrix run <args> --out <dir>`, once per test run however many test files ask for it: the first
+ * caller runs it, the others (in any worker) wait for its result and read the same reports. For runs
+ * that several files only read (the examples' full and sharded runs); a test that writes its own
+ * reports uses `cli` with its own `--out`.
+ */
+export async function sharedRun(args: string[], timeoutMs = 300_000): Promise<CliResult & { out: string }> {
+  const at = path.join(inject('sharedRuns'), createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 16));
+  const out = path.join(at, 'reports');
+  const done = path.join(at, 'result.json');
+  let mine = true;
+  try {
+    mkdirSync(at);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    mine = false;
+  }
+  if (mine) {
+    const result = await cli([...args, '--out', out], { timeoutMs });
+    writeFileSync(`${done}.tmp`, JSON.stringify(result));
+    renameSync(`${done}.tmp`, done);
+    return { ...result, out };
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(done)) {
+    if (Date.now() > deadline) throw new Error(`the shared run authmatrix ${args.join(' ')} did not finish within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { ...(JSON.parse(readFileSync(done, 'utf8')) as CliResult), out };
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coverage } from '../../reports/coverage.js';
 import type { RunReport } from '../../reports/results.js';
-import { BIN, cli, example, fixture } from './cli.js';
+import { BIN, cli, example, fixture, sharedRun } from './cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -21,9 +21,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
 
 describe('authmatrix run on the embedded emulator', () => {
+  const blog = () => sharedRun(['run', '--schema', 'examples/blog']);
+
   it('the blog example: every cell matches, every kind of cell ran, and the reports say so', async () => {
-    const out = path.join(dir, 'blog');
-    const r = await cli(['run', '--schema', example('blog'), '--out', out]);
+    const r = await blog();
+    const out = r.out;
     expect(r.stderr).toContain('personas');
     expect(r.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match/);
     expect(r.code).toBe(0);
@@ -39,7 +41,7 @@ describe('authmatrix run on the embedded emulator', () => {
   });
 
   it('never writes a credential into results.json', async () => {
-    const out = path.join(dir, 'blog');
+    const { out } = await blog();
     const text = readFileSync(path.join(out, 'results.json'), 'utf8');
     const leaks = [
       /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/, // a JWT
@@ -52,19 +54,23 @@ describe('authmatrix run on the embedded emulator', () => {
     expect(text).toContain('[redacted');
   });
 
-  it('--only and --shard select cells; the shards together are the whole run', async () => {
+  it('--only selects cells by model, persona and operation', async () => {
     const only = await cli(['run', '--schema', example('todo'), '--only', 'Todo', '--only', 'owner,stranger', '--only', 'update', '--out', path.join(dir, 'only')]);
     expect(only.code).toBe(0);
     const picked = results(path.join(dir, 'only')).cells;
     expect(picked.length).toBeGreaterThan(0);
     expect(picked.every((c) => c.model === 'Todo' && ['owner', 'stranger'].includes(c.persona) && c.operation === 'update')).toBe(true);
+  });
 
-    const all = await cli(['run', '--schema', example('todo'), '--out', path.join(dir, 'all')]);
-    const one = await cli(['run', '--schema', example('todo'), '--shard', '1/2', '--out', path.join(dir, 's1')]);
-    const two = await cli(['run', '--schema', example('todo'), '--shard', '2/2', '--out', path.join(dir, 's2')]);
+  it('--shard splits the cells: the shards together are the whole run', async () => {
+    const [all, one, two] = await Promise.all([
+      sharedRun(['run', '--schema', 'examples/todo']),
+      sharedRun(['run', '--schema', 'examples/todo', '--shard', '1/2']),
+      sharedRun(['run', '--schema', 'examples/todo', '--shard', '2/2']),
+    ]);
     expect([all.code, one.code, two.code]).toEqual([0, 0, 0]);
-    const ids = (out: string) => results(path.join(dir, out)).cells.map((c) => c.id);
-    const [a, s1, s2] = [ids('all'), ids('s1'), ids('s2')];
+    const ids = (run: { out: string }) => results(run.out).cells.map((c) => c.id);
+    const [a, s1, s2] = [ids(all), ids(one), ids(two)];
     expect(s1.length).toBeGreaterThan(0);
     expect(s2.length).toBeGreaterThan(0);
     expect(s1.filter((id) => s2.includes(id))).toEqual([]);

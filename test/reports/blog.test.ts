@@ -1,28 +1,26 @@
 /** The reports of a real run of examples/blog (every strategy and provider) through `authmatrix run`. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COVERAGE_DIMENSIONS, coverageOf, type Coverage } from '../../reports/coverage.js';
 import type { RunReport } from '../../reports/results.js';
 import { renderAuditHtml } from '../../reports/audit.js';
-import { cli, type CliResult } from '../cli/cli.js';
+import { sharedRun } from '../cli/cli.js';
 import { validJunit } from './junit-schema.js';
 
-const out = mkdtempSync(path.join(tmpdir(), 'authmatrix-blog-'));
-const read = (f: string) => readFileSync(path.join(out, f), 'utf8');
-let run: CliResult;
+let run: Awaited<ReturnType<typeof sharedRun>>;
+const read = (f: string) => readFileSync(path.join(run.out, f), 'utf8');
 let report: RunReport;
 
 beforeAll(async () => {
-  run = await cli(['run', '--schema', 'examples/blog', '--out', out]);
+  run = await sharedRun(['run', '--schema', 'examples/blog']);
   report = JSON.parse(read('results.json')) as RunReport;
 }, 120_000);
 
 describe('authmatrix run on examples/blog', () => {
   it('writes every report and prints the coverage table under the summary', () => {
     expect(run.code, run.stderr).toBe(0);
-    for (const f of ['results.json', 'junit.xml', 'summary.md', 'index.html', 'coverage.json']) expect(existsSync(path.join(out, f)), f).toBe(true);
+    for (const f of ['results.json', 'junit.xml', 'summary.md', 'index.html', 'coverage.json']) expect(existsSync(path.join(run.out, f)), f).toBe(true);
     expect(run.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match[^\n]*\n\nCoverage +covered +%\n {2}rules seen allowing and denying +26\/26 +100%\n/);
   });
 

@@ -15,7 +15,7 @@ import { findings } from '../../harness/lint/lint.js';
 import { CHROMIUM_ARGS } from '../../reports/audit.js';
 import { totalsOf, type RunReport } from '../../reports/results.js';
 import { writeReports } from '../../reports/write.js';
-import { cli, ROOT } from '../cli/cli.js';
+import { ROOT, sharedRun } from '../cli/cli.js';
 import { CHROMIUM, chromiumOrFail } from './chromium.js';
 import { syntheticRun } from './synthetic.js';
 
@@ -40,10 +40,10 @@ let pageUrl = '';
  * allowed, an owner spoof the API accepted (inside the box of the stranger's plain create, which
  * matched), a fixture that "could not be created", and a hostile string in a reason and a response.
  */
-async function todoWithFailures(out: string): Promise<RunReport> {
-  const run = await cli(['run', '--schema', 'examples/todo', '--out', out]);
+async function todoWithFailures(): Promise<RunReport> {
+  const run = await sharedRun(['run', '--schema', 'examples/todo']);
   expect(run.code, run.stderr).toBe(0);
-  const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+  const r = JSON.parse(readFileSync(path.join(run.out, 'results.json'), 'utf8')) as RunReport;
   const byId = (id: string) => r.cells.find((c) => c.id === id)!;
   expect(byId(FLIPPED)).toMatchObject({ expected: 'deny', observed: 'deny', pass: true });
   Object.assign(byId(FLIPPED), { expected: 'allow', pass: false, detail: 'expected allow, observed deny' });
@@ -80,7 +80,7 @@ async function open(p: Page, file: string): Promise<void> {
 beforeAll(async () => {
   chromiumOrFail();
   dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-html-'));
-  report = await todoWithFailures(path.join(dir, 'run'));
+  report = await todoWithFailures();
   writeReports(report, path.join(dir, 'out'));
   pageUrl = `file://${path.join(dir, 'out', 'index.html')}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

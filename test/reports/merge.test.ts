@@ -6,7 +6,7 @@ import type { CellResult } from '../../harness/matrix/verdict.js';
 import { isInputError } from '../../harness/schema/errors.js';
 import { mergeReports } from '../../reports/merge.js';
 import type { ContractOutcome, RunReport } from '../../reports/results.js';
-import { cli } from '../cli/cli.js';
+import { cli, sharedRun } from '../cli/cli.js';
 import { noteCells, report } from './fixtures.js';
 
 const read = (dir: string, file = 'results.json'): string => readFileSync(path.join(dir, file), 'utf8');
@@ -92,16 +92,19 @@ function expectSameRun(merged: RunReport, unsharded: RunReport, { probesInOrder 
 
 describe('report --merge of real shards equals the unsharded run', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-merge-'));
-  const at = (name: string) => path.join(dir, name);
-  const run = async (schema: string, out: string, ...args: string[]) => {
-    const r = await cli(['run', '--schema', schema, '--out', at(out), ...args]);
+  /** Runs other test files read too are shared (test/cli/cli.ts sharedRun). */
+  const shared = new Map<string, string>();
+  const at = (name: string) => shared.get(name) ?? path.join(dir, name);
+  const share = async (name: string, args: string[]) => {
+    const r = await sharedRun(['run', ...args]);
     expect(r.code, r.stderr).toBe(0);
+    shared.set(name, r.out);
   };
 
   describe('examples/todo, credential probes included', () => {
     beforeAll(async () => {
-      await Promise.all([run('examples/todo', 'todo-A', '--shard', '1/2'), run('examples/todo', 'todo-B', '--shard', '2/2')]);
-      await run('examples/todo', 'todo-C');
+      await Promise.all([share('todo-A', ['--schema', 'examples/todo', '--shard', '1/2']), share('todo-B', ['--schema', 'examples/todo', '--shard', '2/2'])]);
+      await share('todo-C', ['--schema', 'examples/todo']);
     }, 120_000);
 
     it('merges A and B into reports equal to C’s', async () => {
@@ -128,7 +131,7 @@ describe('report --merge of real shards equals the unsharded run', () => {
       expect(missing.stderr).toMatch(/^authmatrix: shard 2\/2 missing\. Fix: .*\n$/);
       const twice = await cli(['report', '--merge', at('todo-A'), at('todo-A'), '--out', at('x')]);
       expect(twice.code).toBe(2);
-      expect(twice.stderr).toMatch(/^authmatrix: .*todo-A\/results\.json: shard 1\/2 is given twice/);
+      expect(twice.stderr).toMatch(new RegExp(`^authmatrix: .*${at('todo-A')}/results\\.json: shard 1/2 is given twice`));
       const other = JSON.parse(read(at('todo-B'))) as RunReport;
       writeFileSync(at('other.json'), JSON.stringify({ ...other, schema: { ...other.schema, hash: 'sha256:feed' } }));
       const foreign = await cli(['report', '--merge', at('todo-A'), at('other.json'), '--out', at('x')]);
@@ -140,8 +143,8 @@ describe('report --merge of real shards equals the unsharded run', () => {
 
   describe('examples/blog, every cell in order', () => {
     beforeAll(async () => {
-      await Promise.all([run('examples/blog', 'blog-A', '--shard', '1/2', '--no-probes'), run('examples/blog', 'blog-B', '--shard', '2/2', '--no-probes')]);
-      await run('examples/blog', 'blog-C', '--no-probes');
+      await Promise.all([share('blog-A', ['--schema', 'examples/blog', '--shard', '1/2']), share('blog-B', ['--schema', 'examples/blog', '--shard', '2/2'])]);
+      await share('blog-C', ['--schema', 'examples/blog']);
     }, 180_000);
 
     it('merges A and B into reports equal to C’s', async () => {
