@@ -2,9 +2,9 @@
  * iamAdmin: an IAM principal that is not a Cognito identity (Gen 2 generic IAM access lets it past every
  * rule). Emulated: a minted role. Deployed: the default AWS credential chain (or a named profile).
  */
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { InputError } from '../harness/schema/errors.js';
 import { provisioned, type PersonaModule } from './types.js';
+import { credentialProviders } from './shared/aws-sdk.js';
 import { mint } from './shared/emulated.js';
 import type { AwsCredentials } from '../harness/client/sigv4.js';
 
@@ -17,6 +17,7 @@ export const iamAdmin: PersonaModule = {
       const creds = await mint<AwsCredentials>(ctx.target, { kind: 'iam', ...(roleName ? { roleName } : {}) });
       return provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `IAM role ${roleName ?? 'authmatrix-admin'} minted by the emulator`);
     }
+    const { fromIni, fromNodeProviderChain } = await credentialProviders();
     const provider = p.profile ? fromIni({ profile: p.profile }) : fromNodeProviderChain();
     let credentials: AwsCredentials;
     try {

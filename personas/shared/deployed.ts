@@ -6,15 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  AdminDeleteUserCommand,
-  CognitoIdentityProviderClient,
-  DeleteGroupCommand,
-  ListUsersCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { AuthmatrixConfig } from '../../harness/config.js';
 import { InputError } from '../../harness/schema/errors.js';
+import { cognitoIdentity, cognitoIdentityProvider } from './aws-sdk.js';
 
 export const USER_PREFIX = 'am-';
 
@@ -37,8 +33,9 @@ export interface DeployedTarget {
   runId: string;
   ledger: Ledger;
   config: AuthmatrixConfig;
-  cognito(): CognitoIdentityProviderClient;
-  identity(): CognitoIdentityClient;
+  /** The SDK clients, created on first use (./aws-sdk.ts loads the SDK then). */
+  cognito(): Promise<CognitoIdentityProviderClient>;
+  identity(): Promise<CognitoIdentityClient>;
 }
 
 /**
@@ -149,8 +146,8 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
     throw new InputError(`the user pool ${auth!.user_pool_id} is in ${poolRegion}, but auth.aws_region is ${authRegion}`, { file: outputsFile }, 'regenerate the outputs with `npx ampx generate outputs` for this environment');
   }
   const endpoints = config.deployed?.endpoints ?? {};
-  let cognito: CognitoIdentityProviderClient | undefined;
-  let identity: CognitoIdentityClient | undefined;
+  let cognito: Promise<CognitoIdentityProviderClient> | undefined;
+  let identity: Promise<CognitoIdentityClient> | undefined;
   return {
     url: data.url,
     region,
@@ -159,8 +156,10 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
       ? { userPool: { poolId: auth.user_pool_id, clientId: auth.user_pool_client_id, region: authRegion, usernameIsEmail: (auth.username_attributes ?? []).includes('email') } }
       : {}),
     ...(auth?.identity_pool_id ? { identityPool: { id: auth.identity_pool_id, allowGuests: auth.unauthenticated_identities_enabled === true } } : {}),
-    cognito: () => (cognito ??= new CognitoIdentityProviderClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) })),
-    identity: () => (identity ??= new CognitoIdentityClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) })),
+    cognito: () => (cognito ??= cognitoIdentityProvider().then(({ CognitoIdentityProviderClient }) =>
+      new CognitoIdentityProviderClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) }))),
+    identity: () => (identity ??= cognitoIdentity().then(({ CognitoIdentityClient }) =>
+      new CognitoIdentityClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) }))),
   };
 }
 
@@ -184,7 +183,7 @@ export async function cleanup(target: DeployedTarget): Promise<{ users: number; 
   await target.ledger.close();
   let done;
   try {
-    done = await deleteCreated(target.cognito(), target.userPool?.poolId, target.ledger.users, target.ledger.groups);
+    done = await deleteCreated(await target.cognito(), target.userPool?.poolId, target.ledger.users, target.ledger.groups);
   } catch (e) {
     throw setupError(e, `cleaning up run ${target.runId} (its ledger ${target.ledger.file} is kept for \`authmatrix personas cleanup\`)`, target);
   }
@@ -194,6 +193,7 @@ export async function cleanup(target: DeployedTarget): Promise<{ users: number; 
 
 async function deleteCreated(client: CognitoIdentityProviderClient, poolId: string | undefined, users: readonly string[], groups: readonly string[]): Promise<{ users: number; groups: number }> {
   if (!poolId) return { users: 0, groups: 0 };
+  const { AdminDeleteUserCommand, DeleteGroupCommand } = await cognitoIdentityProvider();
   let u = 0;
   let g = 0;
   // Already gone (or the pool itself is: a run that failed on a wrong pool id created nothing).
@@ -236,7 +236,7 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     const entry = Ledger.read(file);
     if (options.runId && entry.runId !== options.runId) continue;
     if (entry.userPoolId !== poolId) continue;
-    const done = await deleteCreated(app.cognito(), poolId, entry.users, entry.groups).catch(fail);
+    const done = await deleteCreated(await app.cognito(), poolId, entry.users, entry.groups).catch(fail);
     users += done.users;
     groups += done.groups;
     runs.push(entry.runId);
@@ -247,16 +247,17 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     // Email-as-username pools store the user under its sub; our users are found by their email.
     const attribute = app.userPool.usernameIsEmail ? 'email' : 'username';
     const names: string[] = [];
+    const [client, { ListUsersCommand }] = await Promise.all([app.cognito(), cognitoIdentityProvider()]);
     let token: string | undefined;
     do {
-      const page = await app.cognito().send(new ListUsersCommand({ UserPoolId: poolId, Filter: `${attribute} ^= "${prefix}"`, ...(token ? { PaginationToken: token } : {}) })).catch(fail);
+      const page = await client.send(new ListUsersCommand({ UserPoolId: poolId, Filter: `${attribute} ^= "${prefix}"`, ...(token ? { PaginationToken: token } : {}) })).catch(fail);
       for (const u of page.Users ?? []) {
         const value = attribute === 'email' ? u.Attributes?.find((a) => a.Name === 'email')?.Value : u.Username;
         if (value?.startsWith(prefix)) names.push(u.Username!);
       }
       token = page.PaginationToken;
     } while (token);
-    users += (await deleteCreated(app.cognito(), poolId, names, []).catch(fail)).users;
+    users += (await deleteCreated(client, poolId, names, []).catch(fail)).users;
   }
   return { runs, users, groups };
 }

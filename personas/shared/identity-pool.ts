@@ -2,12 +2,12 @@
  * Identity-pool personas: temporary credentials for the unauthenticated role (guest) and for a user
  * signed in with a user-pool token (iamUser). Emulated: minted. Deployed: GetId + GetCredentialsForIdentity.
  */
-import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import type { Persona } from '../../harness/matrix/cast.js';
 import { InputError } from '../../harness/schema/errors.js';
 import type { AwsCredentials } from '../../harness/client/sigv4.js';
 import { provisioned, type ProvisionContext, type ProvisionedPersona } from '../types.js';
 import { mint } from './emulated.js';
+import { cognitoIdentity } from './aws-sdk.js';
 import { setupError } from './deployed.js';
 import { signUpAndIn } from './user-pool.js';
 
@@ -30,7 +30,7 @@ export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionCon
     session = await signUpAndIn(target, p.username ?? p.name, p);
     provisioning = `Cognito identity pool, authenticated with user ${session.username} (GetId with logins, GetCredentialsForIdentity)`;
   }
-  const client = target.identity();
+  const [client, { GetCredentialsForIdentityCommand, GetIdCommand }] = await Promise.all([target.identity(), cognitoIdentity()]);
   let identityId: string | undefined;
   const fetch = async (): Promise<{ credentials: AwsCredentials; expires: number }> => {
     try {

@@ -5,24 +5,12 @@
  * (ADMIN_USER_PASSWORD_AUTH, USER_PASSWORD_AUTH, or SRP); tokens are refreshed before they expire.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminInitiateAuthCommand,
-  AdminSetUserPasswordCommand,
-  CreateGroupCommand,
-  DescribeUserPoolClientCommand,
-  GetGroupCommand,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-  type AuthenticationResultType,
-  type InitiateAuthCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { createSrpSession, signSrpSession, wrapAuthChallenge, wrapInitiateAuth } from 'cognito-srp-helper';
+import type { AuthenticationResultType, InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { Identity } from '../../harness/rules/identity.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { provisioned, type ProvisionContext, type ProvisionedPersona } from '../types.js';
+import { cognitoIdentityProvider, srpHelper } from './aws-sdk.js';
 import { claimsOf, mint } from './emulated.js';
 import { setupError, USER_PREFIX, type DeployedTarget } from './deployed.js';
 
@@ -77,7 +65,7 @@ function expiryOf(tokens: AuthenticationResultType): { at: number; lifetime: num
 
 export async function signUpAndIn(target: DeployedTarget, base: string, p: Persona): Promise<UserSession> {
   const pool = target.userPool!;
-  const client = target.cognito();
+  const [client, { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand }] = await Promise.all([target.cognito(), cognitoIdentityProvider()]);
   // Before creating anyone: a flow the app client does not allow would leave users that cannot sign in.
   const flow = await flowFor(target);
   const name = `${USER_PREFIX}${target.runId}-${base}`.toLowerCase().replace(/[^a-z0-9._+@-]/g, '-');
@@ -137,7 +125,7 @@ function ensureGroup(target: DeployedTarget, group: string): Promise<void> {
 }
 
 async function createGroupIfMissing(target: DeployedTarget, group: string): Promise<void> {
-  const client = target.cognito();
+  const [client, { CreateGroupCommand, GetGroupCommand }] = await Promise.all([target.cognito(), cognitoIdentityProvider()]);
   const pool = target.userPool!.poolId;
   try {
     await client.send(new GetGroupCommand({ UserPoolId: pool, GroupName: group }));
@@ -173,7 +161,8 @@ async function chooseFlow(target: DeployedTarget): Promise<Flow> {
   const { poolId, clientId } = target.userPool!;
   let enabled: string[];
   try {
-    const res = await target.cognito().send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
+    const [client, { DescribeUserPoolClientCommand }] = await Promise.all([target.cognito(), cognitoIdentityProvider()]);
+    const res = await client.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
     enabled = res.UserPoolClient?.ExplicitAuthFlows ?? [];
   } catch (e) {
     throw setupError(e, `reading the sign-in flows of app client ${clientId}`, target);
@@ -194,7 +183,7 @@ async function chooseFlow(target: DeployedTarget): Promise<Flow> {
 
 async function signIn(target: DeployedTarget, username: string, password: string, flow: Flow, persona: string): Promise<AuthenticationResultType> {
   const { poolId, clientId } = target.userPool!;
-  const client = target.cognito();
+  const [client, { AdminInitiateAuthCommand, InitiateAuthCommand, RespondToAuthChallengeCommand }] = await Promise.all([target.cognito(), cognitoIdentityProvider()]);
   try {
     let answer: Pick<InitiateAuthCommandOutput, 'AuthenticationResult' | 'ChallengeName'>;
     if (flow === 'ADMIN_USER_PASSWORD_AUTH') {
@@ -202,6 +191,7 @@ async function signIn(target: DeployedTarget, username: string, password: string
     } else if (flow === 'USER_PASSWORD_AUTH') {
       answer = await client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
     } else {
+      const { createSrpSession, signSrpSession, wrapAuthChallenge, wrapInitiateAuth } = await srpHelper();
       // Created just before the call: the signature's TIMESTAMP is fixed when the session is created.
       const session = createSrpSession(username, password, poolId, false);
       const started = await client.send(new InitiateAuthCommand(wrapInitiateAuth(session, { ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username } })));
@@ -237,7 +227,8 @@ async function signIn(target: DeployedTarget, username: string, password: string
 async function refresh(target: DeployedTarget, refreshToken: string | undefined, persona: string): Promise<AuthenticationResultType> {
   if (!refreshToken) throw new Error('no refresh token');
   try {
-    const res = await target.cognito().send(new InitiateAuthCommand({ ClientId: target.userPool!.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }));
+    const [client, { InitiateAuthCommand }] = await Promise.all([target.cognito(), cognitoIdentityProvider()]);
+    const res = await client.send(new InitiateAuthCommand({ ClientId: target.userPool!.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }));
     const result = res.AuthenticationResult;
     if (!result?.IdToken || !result.AccessToken) throw new Error('refresh returned no tokens');
     return { ...result, RefreshToken: result.RefreshToken ?? refreshToken };
