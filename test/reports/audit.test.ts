@@ -136,13 +136,13 @@ describe('audit report', () => {
     expect([...pages].sort((a, b) => a - b)).toEqual(pages);
     // The findings, on their pages.
     const lint = findings(run.model);
-    expect(text.slice(pages[2], pages[3] + 1).join('\n').replace(/\s+/g, ' ')).toContain(lint[0]!.title.replace(/\s+/g, ' '));
+    expect(text.slice(pages[2], pages[3]! + 1).join('\n').replace(/\s+/g, ' ')).toContain(lint[0]!.title.replace(/\s+/g, ' '));
     // The causes: the biggest group's count, rule and operation; the fixture problem.
-    const causes = text.slice(pages[3], pages[5] + 1).join('\n');
+    const causes = text.slice(pages[3], pages[5]! + 1).join('\n');
     expect(causes).toMatch(/\d+ no rule admits these callers · update \(field\)/);
     expect(causes).toContain('a record the cell needed could not be created');
     // Rules in words and field access of a model with field rules.
-    const scope = text.slice(pages[5], pages[6] + 1).join('\n').replace(/\s+/g, ' ');
+    const scope = text.slice(pages[5], pages[6]! + 1).join('\n').replace(/\s+/g, ' ');
     expect(scope).toContain('#2 public access with the API key [read] Item0#2');
     expect(scope).toMatch(/salary #1 owner via ownerField `owner`, claim `sub::username` \[read\] #2 members of group Admin owner \(owner's record\), groupMember:Admin \(every record\)/);
     // Every page carries the footer with its number.
