@@ -57,7 +57,7 @@ describe('bodies AppSync would not parse', () => {
 
   it('a 10 MB body gets 413 with an AppSync error body and the connection is answered, not reset; the emulator keeps serving', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024, 'a');
-    for (const headers of [{}, { 'transfer-encoding': 'chunked' }]) {
+    for (const headers of [{}, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
       const r = await post(big, headers);
       expect(r.status).toBe(413);
       expect(r.headers['access-control-allow-origin']).toBe('*');
@@ -262,7 +262,7 @@ describe('developer endpoints cannot be driven by web pages', () => {
     const owner = await emu.credentials.userPool({ username: 'owner' });
     await raw(emu.url, { body: JSON.stringify({ query: 'mutation { createPost(input: { title: "keep" }) { id } }' }), headers: { ...json, host: host(), authorization: owner.accessToken } });
     expect(emu.store.table('Post').size).toBe(1);
-    for (const headers of [{ host: host(), 'content-type': 'text/plain' }, { host: host(), origin: 'https://evil.example', 'content-type': 'text/plain' }, { host: host() }]) {
+    for (const headers of [{ host: host(), 'content-type': 'text/plain' }, { host: host(), origin: 'https://evil.example', 'content-type': 'text/plain' }, { host: host() }] as Record<string, string>[]) {
       const r = await raw(emu.url, { path: '/.authmatrix/reset', headers, body: '{}' });
       expect([403, 415]).toContain(r.status);
     }

@@ -106,7 +106,7 @@ describe('pages of a changing table (DynamoDB semantics: resume after the last r
   const filters: (Item | null)[] = [null, { value: { ge: 5 } }, { kind: { eq: 'x' } }];
 
   const matching = (filter: Item | null) => (r: Row) =>
-    !filter || Object.entries(filter).every(([f, c]) => ('ge' in (c as Item) ? r[f as keyof Row] >= ((c as Item).ge as number) : r[f as keyof Row] === (c as Item).eq));
+    !filter || Object.entries(filter).every(([f, c]) => ('ge' in (c as Item) ? (r[f as keyof Row] as number) >= ((c as Item).ge as number) : r[f as keyof Row] === (c as Item).eq));
 
   /**
    * Pages of `read` interleaved with writes: no row comes twice (unless deleted and put again meanwhile:
