@@ -31,7 +31,7 @@ export interface AuthmatrixConfig {
     /** How user-pool personas sign in; default: the first flow the app client allows. */
     authFlow?: 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';
     /** Service endpoints for local protocol peers (e.g. cognito-local). */
-    endpoints?: { cognitoIdentityProvider?: string; cognitoIdentity?: string };
+    endpoints?: { cognitoIdentityProvider?: string; cognitoIdentity?: string; apiGateway?: string };
   };
 }
 

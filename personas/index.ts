@@ -12,9 +12,11 @@ import { lambdaToken } from './lambda-token.js';
 import { oidcUser } from './oidc-user.js';
 import { owner } from './owner.js';
 import { stranger } from './stranger.js';
+import { restApiKey, restToken } from './rest-personas.js';
+import { restAuthFor } from './shared/rest.js';
 import type { PersonaModule, ProvisionedPersona, Target } from './types.js';
 
-const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken];
+const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken];
 
 export function moduleFor(kind: PersonaKind): PersonaModule {
   const m = MODULES.find((x) => x.kinds.includes(kind));
@@ -35,7 +37,10 @@ export async function provisionCast(cast: Persona[], target: Target, model: Auth
       const i = next++;
       const p = cast[i]!;
       try {
-        out[i] = await moduleFor(p.kind).provision(p, { target, model, config });
+        const ctx = { target, model, config };
+        const done = await moduleFor(p.kind).provision(p, ctx);
+        const rest = await restAuthFor(p, done, ctx);
+        out[i] = rest ? { ...done, rest } : done;
       } catch (error) {
         failure ??= { error };
       }

@@ -5,6 +5,7 @@ import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
 import type { Identity } from '../harness/rules/identity.js';
 import type { AuthModel } from '../harness/schema/model.js';
 import type { DeployedTarget } from './shared/deployed.js';
+import type { AwsCredentials } from '../harness/client/sigv4.js';
 
 /** The embedded emulator, reached over HTTP (the runner's workers provision through its dev endpoint). */
 export interface EmulatedTarget {
@@ -32,8 +33,24 @@ export interface ProvisionedPersona {
   auth: ClientAuth;
   identity: Identity;
   headers?: Record<string, string>;
+  /** What the persona presents to REST APIs (personas/shared/rest.ts), when the app has any. */
+  rest?: RestAuth;
+  /** User-pool personas: both of their current tokens (REST sends either, per request). */
+  tokens?: () => Promise<{ idToken: string; accessToken: string }>;
   /** For audit reports: how the credentials were obtained (never the credentials themselves). */
   provisioning: string;
+}
+
+/** The credentials a persona may present to a REST API, as aws-amplify would have them. */
+export interface RestAuth {
+  /** What `fetchAuthSession()` gives: identity-pool (or IAM) credentials; aws-amplify signs with them. */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+  idToken?: () => Promise<string>;
+  accessToken?: () => Promise<string>;
+  /** API key values by REST API name. */
+  apiKeys?: Record<string, string>;
+  /** A Lambda authorizer's token, sent in Authorization (restToken personas). */
+  authorization?: string;
 }
 
 export interface PersonaModule {

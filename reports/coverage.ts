@@ -10,7 +10,7 @@ import { allRules, type AuthMode, type AuthModel, type Model } from '../harness/
 import type { RunReport } from './results.js';
 import { authOutcome } from './review.js';
 
-export const COVERAGE_DIMENSIONS = ['rules', 'operations', 'fields', 'personas', 'modes', 'events', 'customOperations'] as const;
+export const COVERAGE_DIMENSIONS = ['rules', 'operations', 'fields', 'personas', 'modes', 'events', 'customOperations', 'restMethods', 'restAuthorizers'] as const;
 export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
 
 export const DIMENSION_LABELS: Record<CoverageDimension, string> = {
@@ -21,6 +21,8 @@ export const DIMENSION_LABELS: Record<CoverageDimension, string> = {
   modes: 'auth modes',
   events: 'subscription events delivered and withheld',
   customOperations: 'custom operations',
+  restMethods: 'REST methods seen allowing and refusing',
+  restAuthorizers: 'REST authorizers seen allowing and refusing',
 };
 
 export interface Uncovered {
@@ -202,8 +204,49 @@ export function coverageOf(report: RunReport): Coverage {
       modes: dimension(modeCoverage(report, selected)),
       events: dimension(eventCoverage(auth, report.cells, selected)),
       customOperations: dimension(customCoverage(auth, report.cells, selected)),
+      restMethods: dimension(restMethodCoverage(auth, passed)),
+      restAuthorizers: dimension(restAuthorizerCoverage(auth, passed)),
     },
   };
+}
+
+/** Outcomes of the passing REST cells, by method rule (`api VERB /resource`). */
+function restOutcomes(passed: CellResult[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of passed) {
+    if (c.kind !== 'rest' || !c.rule) continue;
+    const seen = out.get(c.rule) ?? new Set<string>();
+    seen.add(c.observed);
+    out.set(c.rule, seen);
+  }
+  return out;
+}
+
+const seenBoth = (seen: Set<string> | undefined, needsDenial: boolean): string[] =>
+  [!seen?.has('allow') ? 'never seen allowing' : '', needsDenial && !seen?.has('deny') ? 'never seen refusing' : ''].filter(Boolean);
+
+/** Every REST method (preflights aside): seen allowing, and refusing unless it has no authorization at all. */
+function restMethodCoverage(auth: AuthModel, passed: CellResult[]): Check[] {
+  const seen = restOutcomes(passed);
+  return (auth.rest?.apis ?? []).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m) => {
+    const item = `${api.name} ${m.method} ${m.resourcePath}`;
+    return { item, missing: seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired) };
+  }));
+}
+
+/** Every REST authorizer, and each API's IAM authorization: seen allowing and refusing on the methods using it. */
+function restAuthorizerCoverage(auth: AuthModel, passed: CellResult[]): Check[] {
+  const seen = restOutcomes(passed);
+  return (auth.rest?.apis ?? []).flatMap((api) => {
+    const guards = [
+      ...(api.methods.some((m) => m.authorization.type === 'AWS_IAM') ? [{ item: `${api.name} IAM`, uses: (m: (typeof api.methods)[number]) => m.authorization.type === 'AWS_IAM' }] : []),
+      ...api.authorizers.map((a) => ({ item: `${api.name} ${a.type} authorizer ${a.name}`, uses: (m: (typeof api.methods)[number]) => 'authorizer' in m.authorization && m.authorization.authorizer === a.id })),
+    ];
+    return guards.map(({ item, uses }) => {
+      const outcomes = new Set(api.methods.filter(uses).flatMap((m) => [...(seen.get(`${api.name} ${m.method} ${m.resourcePath}`) ?? [])]));
+      return { item, missing: seenBoth(outcomes, true) };
+    });
+  });
 }
 
 export type Thresholds = Partial<Record<CoverageDimension, number>>;

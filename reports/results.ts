@@ -116,7 +116,8 @@ function canonicalJson(v: unknown): string {
 
 /** The model with its file paths made relative, so that reports do not carry the machine's layout. */
 export function portableModel(auth: AuthModel, cwd = process.cwd()): AuthModel {
-  return JSON.parse(JSON.stringify(auth, (_k, v: unknown) => (typeof v === 'string' && isAbsolute(v) ? relative(cwd, v) || '.' : v))) as AuthModel;
+  // REST resource paths (`/items`) look absolute but are URL paths.
+  return JSON.parse(JSON.stringify(auth, (k, v: unknown) => (typeof v === 'string' && k !== 'resourcePath' && isAbsolute(v) ? relative(cwd, v) || '.' : v))) as AuthModel;
 }
 
 export function totalsOf(cells: CellResult[], untested: number): RunTotals {

@@ -1,4 +1,4 @@
-/** SigV4 for AppSync (service `appsync`), as amplify-js signs: every header present is signed. */
+/** SigV4 as amplify-js signs (AppSync's `appsync` by default, API Gateway's `execute-api`): every header present is signed. */
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,6 +13,8 @@ export interface AwsCredentials {
 export interface SigningOptions {
   service?: string;
   signingDate?: Date;
+  /** Default POST (GraphQL). */
+  method?: string;
 }
 
 export async function signRequest(
@@ -24,11 +26,12 @@ export async function signRequest(
   options: SigningOptions = {},
 ): Promise<Record<string, string>> {
   const request = new HttpRequest({
-    method: 'POST',
+    method: options.method ?? 'POST',
     protocol: url.protocol,
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
     headers: { ...headers, host: url.host },
     body,
   });

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { appRoot } from '../schema/app-root.js';
 import { fixtureLabels } from '../matrix/fixtures.js';
 import { loadAuthModel } from '../schema/load.js';
+import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { matrixJson, renderMatrixMarkdown, renderMatrixTable } from '../../reports/matrix.js';
 import { InputError } from '../schema/errors.js';
 import { MATRIX_FORMATS, type MatrixFormat } from './defaults.js';
@@ -25,6 +26,7 @@ export async function matrixCommand(opts: MatrixCommandOptions): Promise<string>
   const auth = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(auth.source.path)]);
   const cast = castWith(auth, config.personas);
+  await askRestAuthorizers(auth, cast);
   const cells = expectedMatrix(auth, cast);
   switch (opts.format as MatrixFormat) {
     case 'json':

@@ -7,6 +7,7 @@ import { castWith } from '../matrix/cast.js';
 import { serializeSnapshot, snapshotOf, type Snapshot } from '../snapshot/snapshot.js';
 import { loadAuthModel } from '../schema/load.js';
 import { appRoot } from '../schema/app-root.js';
+import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 
 export interface SnapshotOptions { schema: string; config?: string; gen1Config?: string; out: string }
 
@@ -14,7 +15,9 @@ export interface SnapshotOptions { schema: string; config?: string; gen1Config?:
 export async function schemaSnapshot(schema: string, opts: { config?: string; gen1Config?: string } = {}): Promise<Snapshot> {
   const auth = await loadAuthModel(schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(auth.source.path)]);
-  return snapshotOf(auth, castWith(auth, config.personas));
+  const cast = castWith(auth, config.personas);
+  await askRestAuthorizers(auth, cast);
+  return snapshotOf(auth, cast);
 }
 
 export async function snapshotCommand(opts: SnapshotOptions): Promise<string> {

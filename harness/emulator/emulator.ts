@@ -3,7 +3,7 @@
  * API at `/graphql`, the user pool's JWKS, and the `/.authmatrix/` developer endpoints (credential
  * minting, reset), with an in-memory store per instance.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../schema/errors.js';
@@ -11,7 +11,8 @@ import type { AuthModel } from '../schema/model.js';
 import { authenticate, type Credentials } from './appsync/authenticate.js';
 import type { IamStash } from './appsync/auth/checks.js';
 import { ApiKeys } from './appsync/apikeys.js';
-import { AuthFailure } from './failure.js';
+import { AuthFailure, TOKEN_EXPIRED } from './failure.js';
+import { unverifiedIssuer } from './cognito/jwt.js';
 import { IdentityPool, type IamCredentials } from './iam/identity-pool.js';
 import { SigningKey } from './cognito/keys.js';
 import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './appsync/lambda-authorizer.js';
@@ -24,6 +25,9 @@ import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
+import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } from './apigateway/gateway.js';
+import type { IntegrationMode } from './apigateway/integrations.js';
+import { gatewayErrors } from './apigateway/responses.js';
 import { Store } from './appsync/store.js';
 import { loadHandler } from '../schema/user-module.js';
 
@@ -48,6 +52,8 @@ export interface EmulatorOptions {
   lambdaTokens?: Record<string, AuthorizerResponse>;
   /** Function and resolver handlers to stub or skip, by function or operation name (default: run). */
   handlers?: Record<string, HandlerMode>;
+  /** REST integrations: run the app's Lambda handler modules (default), or answer with a stub. */
+  restIntegrations?: IntegrationMode;
   /** Realtime keep-alive (`ka`) interval; AppSync sends one about every minute. */
   keepAliveMs?: number;
   /** Lower (or raise) the request limits (docs/limits.md); tests lower them to stay quick. */
@@ -66,7 +72,8 @@ const UNPARSABLE = 'Unable to parse GraphQL query.';
 export interface CredentialMinter {
   userPool(user: UserPoolUser): Promise<UserPoolTokens>;
   oidc(user: OidcUser): Promise<string>;
-  identityPool(options: { authenticated: boolean; username?: string }): IamCredentials;
+  /** `groups`: a member of groups with roles gets the first one's role (token-based role mapping). */
+  identityPool(options: { authenticated: boolean; username?: string; groups?: string[] }): IamCredentials;
   iamRole(roleName?: string): IamCredentials;
   apiKey(options?: { expiresInDays?: number }): string;
 }
@@ -86,6 +93,10 @@ export class Emulator {
   readonly realtime: Realtime;
   /** Function handlers that were stubbed during the run, and why. */
   readonly stubbedHandlers: ReadonlyMap<string, string>;
+  /** The REST APIs' gateway, when the app has REST APIs. */
+  readonly gateway: ApiGateway | undefined;
+  /** REST API key values API Gateway generated (keys whose value the definition leaves open), by key id. */
+  readonly restApiKeys = new Map<string, string>();
   /** GraphQL requests received over HTTP (benchmarks read it; subscription starts are in `realtime.stats`). */
   readonly stats = { requests: 0 };
   readonly limits: EmulatorLimits;
@@ -163,6 +174,10 @@ export class Emulator {
       identityPoolId: this.identityPool?.poolId ?? null,
       adminRoles: model.params.adminRoles,
     };
+    if (model.rest?.apis.length) {
+      for (const api of model.rest.apis) for (const k of api.apiKeys) if (!k.value && !this.restApiKeys.has(k.id)) this.restApiKeys.set(k.id, randomBytes(20).toString('base64url'));
+      this.gateway = new ApiGateway({ section: model.rest, identity: this.gatewayIdentity(model.rest), apiKeyValues: this.restApiKeys, ...(options.restIntegrations ? { integrations: options.restIntegrations } : {}), log });
+    }
     this.store = new Store(model.models);
     const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
     this.stubbedHandlers = custom.stubbed;
@@ -225,7 +240,7 @@ export class Emulator {
   /** The `amplify_outputs.json` content for this endpoint. */
   outputs(): Record<string, unknown> {
     const groups = [...new Set(this.model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]).flatMap((r) => (r.kind === 'staticGroup' && r.provider === 'userPools' ? r.groups : [])))];
-    return amplifyOutputs(this.model, {
+    const outputs = amplifyOutputs(this.model, {
       url: this.url,
       region: this.region,
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
@@ -233,11 +248,70 @@ export class Emulator {
       ...(this.identityPool ? { identityPoolId: this.identityPool.poolId } : {}),
       groups,
     });
+    const rest = this.restEndpoints();
+    // What Amplify's REST guide has backend.ts add: custom.API[name] = { endpoint, region, apiName }.
+    return rest.length ? { ...outputs, custom: { API: Object.fromEntries(rest.map((r) => [r.name, { endpoint: r.endpoint, region: r.region, apiName: r.name }])) } } : outputs;
   }
 
   /** Empties every table. */
   reset(): void {
     this.store.reset();
+    this.gateway?.reset();
+  }
+
+  /** Each REST API's invoke URL (`…/restapis/{id}/{stage}/`, with the trailing slash CDK's RestApi.url has). */
+  restEndpoints(): { name: string; endpoint: string; region: string }[] {
+    const base = this.url.replace(/\/graphql$/, '');
+    return (this.model.rest?.apis ?? []).map((a) => ({ name: a.name, endpoint: `${base}${ApiGateway.PREFIX}${a.id}/${a.stage}/`, region: this.model.rest!.region }));
+  }
+
+  /** Values of the enabled API keys in a usage plan of the API's stage. */
+  private restApiKeyValues(apiName: string): string[] {
+    const api = this.model.rest?.apis.find((a) => a.name === apiName);
+    return (api?.apiKeys ?? []).filter((k) => k.enabled && k.stages.includes(api!.stage)).map((k) => k.value ?? this.restApiKeys.get(k.id)!);
+  }
+
+  /** The identity services as the gateway uses them: SigV4 for execute-api with the roles' policies, user-pool tokens. */
+  private gatewayIdentity(rest: NonNullable<AuthModel['rest']>) {
+    const compiled = compileRolePolicies(rest);
+    const byRole = new Map([
+      [this.identityPool?.authRoleName, compiled.authenticated],
+      [this.identityPool?.unauthRoleName, compiled.unauthenticated],
+      ...[...compiled.groups].map(([g, p]) => [groupRoleName(g), p] as const),
+    ]);
+    return {
+      verifySignature: async (req: { method: string; host: string; path: string; headers: Record<string, string>; body: string }): Promise<SignedCaller> => {
+        if (!this.identityPool) throw new GatewayRefusal(gatewayErrors.unrecognizedClient('The security token included in the request is invalid.'));
+        let principal;
+        try {
+          principal = await this.identityPool.verify(req, Date.now(), 'execute-api');
+        } catch (e) {
+          if (!(e instanceof AuthFailure)) throw e;
+          throw new GatewayRefusal(e.errorType === 'InvalidSignatureException' ? gatewayErrors.invalidSignature(e.message) : gatewayErrors.unrecognizedClient(e.message));
+        }
+        const role = principal.userArn.split('/')[1];
+        const policies = principal.cognitoIdentityPoolId ? byRole.get(role) ?? [] : 'all';
+        return {
+          userArn: principal.userArn,
+          accessKey: /Credential=([^/]+)/.exec(req.headers.authorization ?? '')?.[1] ?? '',
+          policies,
+          cognitoIdentityId: principal.cognitoIdentityId,
+          cognitoIdentityPoolId: principal.cognitoIdentityPoolId,
+          cognitoAuthenticationType: principal.cognitoIdentityAuthType,
+          cognitoAuthenticationProvider: principal.cognitoIdentityAuthProvider,
+        };
+      },
+      verifyUserPoolToken: async (token: string, pools: string[]) => {
+        const pool = pools.includes('app') ? this.creds.userPools.find((p) => p.issuer === unverifiedIssuer(token)) : undefined;
+        if (!pool) throw new GatewayRefusal(gatewayErrors.unauthorized());
+        try {
+          return await pool.verify(token);
+        } catch (e) {
+          if (e instanceof AuthFailure && e.message === TOKEN_EXPIRED) throw new GatewayRefusal(gatewayErrors.unauthorized('The incoming token has expired'));
+          throw new GatewayRefusal(gatewayErrors.unauthorized());
+        }
+      },
+    };
   }
 
   async stop(): Promise<void> {
@@ -274,6 +348,14 @@ export class Emulator {
       return sendJson(res, 200, { issuer: this.userPool.issuer, jwks_uri: `${this.userPool.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
     }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
+    if (this.gateway && path.startsWith(ApiGateway.PREFIX)) {
+      const out = await this.gateway.handle({
+        method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host ?? `${this.host}:${this.port}`,
+        headers: flatHeaders(req), body: await readBody(req, 10 * 1024 * 1024), sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      });
+      res.writeHead(out.status, out.headers);
+      return void res.end(req.method === 'HEAD' ? undefined : out.body);
+    }
     return sendJson(res, 404, { errors: [{ errorType: 'NotFound', message: `No route ${req.method} ${path}` }] });
   }
 
@@ -346,6 +428,7 @@ export class Emulator {
       ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json` } } : {}),
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
       ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole } } : {}),
+      ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
       endpoints: {
         'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated"} | {"kind":"iam","roleName"} | {"kind":"apiKey","expiresInDays"}',
         'POST /.authmatrix/reset': 'empty every table',
@@ -385,7 +468,11 @@ export class Emulator {
         };
       }
       case 'identityPool':
-        return this.credentials.identityPool({ authenticated: spec.authenticated === true, ...(str('username') ? { username: str('username')! } : {}) });
+        return this.credentials.identityPool({
+          authenticated: spec.authenticated === true,
+          ...(str('username') ? { username: str('username')! } : {}),
+          ...(Array.isArray(spec.groups) ? { groups: spec.groups.map(String) } : {}),
+        });
       case 'iam':
         return this.credentials.iamRole(str('roleName'));
       case 'apiKey':
@@ -403,8 +490,12 @@ export class Emulator {
     return {
       userPool: (user) => need(this.userPool, 'user pool').mint(user),
       oidc: (user) => need(this.oidc, 'OIDC').mint(user),
-      identityPool: ({ authenticated, username }) =>
-        need(this.identityPool, 'IAM').identity(authenticated, username && this.userPool ? { provider: `cognito-idp.${this.region}.amazonaws.com/${this.userPool.poolId}`, username } : undefined),
+      identityPool: ({ authenticated, username, groups = [] }) => {
+        const pool = need(this.identityPool, 'IAM');
+        const group = authenticated ? this.model.rest?.rolePolicies.groupPrecedence.find((g) => groups.includes(g)) : undefined;
+        const login = username && this.userPool ? { provider: `cognito-idp.${this.region}.amazonaws.com/${this.userPool.poolId}`, username } : undefined;
+        return pool.identity(authenticated, login, group ? groupRoleName(group) : undefined);
+      },
       iamRole: (roleName = 'authmatrix-admin') => need(this.identityPool, 'IAM').role(roleName),
       apiKey: ({ expiresInDays = 7 } = {}) => (need(this.apiKey, 'API key'), apiKeys.create(expiresInDays)),
     };
@@ -415,6 +506,11 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: GraphQLResponse | { errors: { errorType: string; message: string }[] };
+}
+
+/** The role the emulated identity pool gives members of a group (the first of their groups by precedence). */
+function groupRoleName(group: string): string {
+  return `authmatrix-${group}-group-role`;
 }
 
 export function startEmulator(options: EmulatorOptions): Promise<Emulator> {

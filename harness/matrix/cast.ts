@@ -6,12 +6,16 @@ import { createHash } from 'node:crypto';
 import { allRules, type AuthModel, type Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
 import { InputError } from '../schema/errors.js';
+import type { AuthorizerAnswer } from '../rules/rest.js';
 
 export const PERSONA_KINDS = [
   'anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember',
-  'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied',
+  'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied', 'restApiKey', 'restToken',
 ] as const;
 export type PersonaKind = (typeof PERSONA_KINDS)[number];
+
+/** Personas that exist for REST APIs only: an API key of a usage plan, a Lambda authorizer's token. */
+export const REST_ONLY_KINDS: ReadonlySet<PersonaKind> = new Set(['restApiKey', 'restToken']);
 
 export interface Persona {
   /** Unique and stable: `owner`, `groupMember:Admin`, `oidcGroupMember:Support`. */
@@ -32,6 +36,8 @@ export interface Persona {
   headers?: Record<string, string>;
   /** IAM admin on a deployed target: the AWS profile to use. */
   profile?: string;
+  /** What the REST APIs' Lambda authorizers answer this persona, by `answerKey` (matrix/rest-cells.ts). */
+  restAnswers?: Record<string, AuthorizerAnswer>;
   /** One line a report shows: who this is. */
   description: string;
 }
@@ -117,6 +123,7 @@ export function defaultCast(model: AuthModel): Persona[] {
       cast.push({ name: `oidcGroupMember:${g}`, kind: 'oidcGroupMember', identity: oidcIdentity(model, username, [g]), username, groups: [g], description: `OIDC user in group ${g}` });
     }
   }
+  addRestPersonas(model, cast);
   if (modes.has('lambda')) {
     cast.push(
       { name: 'lambdaAllowed', kind: 'lambdaAllowed', identity: { kind: 'lambda', authorized: true }, description: 'a token the Lambda authorizer accepts' },
@@ -124,6 +131,26 @@ export function defaultCast(model: AuthModel): Persona[] {
     );
   }
   return cast;
+}
+
+/**
+ * What REST APIs add: a member of every user-pool group (each group has its own identity-pool role, so
+ * each signs with a different one), and an API key holder when an API has keys. Lambda authorizer tokens
+ * come from the config (`kind: 'restToken'`).
+ */
+function addRestPersonas(model: AuthModel, cast: Persona[]): void {
+  const rest = model.rest;
+  if (!rest?.apis.length) return;
+  if (model.authModes.enabled.includes('userPool')) {
+    for (const g of rest.rolePolicies.groupPrecedence) {
+      if (cast.some((p) => p.kind === 'groupMember' && p.groups?.length === 1 && p.groups[0] === g)) continue;
+      const username = `member-${g.toLowerCase()}`;
+      cast.push({ name: `groupMember:${g}`, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}` });
+    }
+  }
+  if (rest.apis.some((a) => a.apiKeys.length)) {
+    cast.push({ name: 'restApiKey', kind: 'restApiKey', identity: { kind: 'anonymous' }, description: 'an API key of a usage plan of the REST API, and no other credential' });
+  }
 }
 
 function groupsOf(rules: Rule[], provider: 'userPools' | 'oidc', dynamic: string): string[] {
@@ -163,6 +190,9 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
       return { kind: 'lambda', authorized: true, ...(p.deniedFields?.length ? { deniedFields: p.deniedFields } : {}) };
     case 'lambdaDenied':
       return { kind: 'lambda', authorized: false };
+    case 'restApiKey':
+    case 'restToken':
+      return { kind: 'anonymous' };
   }
 }
 

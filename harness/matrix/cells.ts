@@ -11,12 +11,15 @@ import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { authFields, dynamicGroupRules, fixtures, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import type { RestAction } from './rest-action.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
-  | 'query' | 'mutation' | 'subscription';
+  | 'query' | 'mutation' | 'subscription'
+  /** REST: the HTTP verb sent. */
+  | 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
 
-export const CELL_KINDS = ['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe'] as const;
+export const CELL_KINDS = ['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe', 'rest'] as const;
 export type CellKind = (typeof CELL_KINDS)[number];
 
 /**
@@ -47,7 +50,9 @@ export type Action =
   /** Several reads in one request, each judged as its own cell. */
   | { type: 'batch'; parts: { alias: string; cell: Cell }[] }
   /** A credential attack (harness/probes), by probe id. */
-  | { type: 'probe'; probe: string };
+  | { type: 'probe'; probe: string }
+  /** A request to a REST API (API Gateway). */
+  | RestAction;
 
 /**
  * Custom-header paths, as aws-amplify offers them: the credential in client-level headers
@@ -65,6 +70,9 @@ export interface Cell {
   model?: string;
   /** The custom operation, for custom-operation cells. */
   customOperation?: string;
+  /** REST cells: the API (the name the client uses) and the method's resource path (`/items/{proxy+}`). */
+  api?: string;
+  path?: string;
   operation: CellOperation;
   /** Field-level cells: the field read or written; relation cells: the relation field. */
   field?: string;
@@ -86,7 +94,7 @@ export interface Cell {
 const MODEL_OPS = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const;
 
 /** The fields that say which cell it is (results and JSON carry them). */
-export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
+export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'api' | 'path' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
 
 /** Which cell it is, absent fields left out. */
 export function cellIdentity(c: Cell): CellIdentity {
@@ -96,6 +104,8 @@ export function cellIdentity(c: Cell): CellIdentity {
     persona: c.persona,
     ...(c.model ? { model: c.model } : {}),
     ...(c.customOperation ? { customOperation: c.customOperation } : {}),
+    ...(c.api ? { api: c.api } : {}),
+    ...(c.path ? { path: c.path } : {}),
     operation: c.operation,
     ...(c.field ? { field: c.field } : {}),
     ...(c.fixture ? { fixture: c.fixture } : {}),
@@ -540,6 +550,7 @@ export function withDynamicGroup(m: Model, team: string, input: Record<string, u
 export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject: string; what: string; who: string } {
   if (c.kind === 'probe') return { subject: 'credential probes', what: c.variant!.split(':')[0]!, who: `${c.reason.split(' must be refused')[0]} → refused` };
   if (c.kind === 'batch') return { subject: 'batched requests', what: c.operation, who: `${c.persona} → each part its own answer` };
+  if (c.kind === 'rest') return { subject: `REST ${c.api}`, what: `${c.operation} ${c.path}`, who: `${c.persona} [${c.variant}] → ${c.expected}` };
   const subject = c.model ?? c.customOperation ?? '';
   const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined, c.kind === 'delivery' ? 'delivery' : undefined].filter(Boolean).join(' ');
   const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';

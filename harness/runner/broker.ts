@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
 import type { CreatedRecord } from './setup.js';
+import type { RestAuth } from '../../personas/types.js';
 
 export interface BrokerAccess {
   url: string;
@@ -46,7 +47,7 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
  * Serves `GET /auth/<persona>` (the current credential) and takes `POST /created` (records the tests
  * made), both behind the run's secret.
  */
-export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void): Promise<BrokerAccess & { close(): Promise<void> }> {
+export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void, rest: Map<string, RestAuth> = new Map()): Promise<BrokerAccess & { close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const server: Server = createServer(async (req, res) => {
@@ -57,6 +58,15 @@ export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (re
       for await (const chunk of req) body += chunk;
       onCreated(JSON.parse(body) as CreatedRecord[]);
       return void res.writeHead(204).end();
+    }
+    if (req.url?.startsWith('/rest/')) {
+      const found = rest.get(decodeURIComponent(req.url.slice('/rest/'.length)));
+      if (!found) return void res.writeHead(404).end();
+      try {
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await resolveRest(found)));
+      } catch (e) {
+        return void res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
+      }
     }
     const name = decodeURIComponent((req.url ?? '').replace(/^\/auth\//, ''));
     const auth = auths.get(name);
@@ -118,6 +128,44 @@ export async function brokeredAuth(access: BrokerAccess, persona: string): Promi
     case 'iam':
       return { mode: 'iam', region: first.region, credentials: async () => ((await fetchAuth()) as { credentials: AwsCredentials }).credentials };
   }
+}
+
+/** REST credentials as plain data (current values). */
+export interface ResolvedRest {
+  credentials?: AwsCredentials & { expiration?: string };
+  idToken?: string;
+  accessToken?: string;
+  apiKeys?: Record<string, string>;
+  authorization?: string;
+}
+
+async function resolveRest(r: RestAuth): Promise<ResolvedRest> {
+  const credentials = typeof r.credentials === 'function' ? await r.credentials() : r.credentials;
+  const expiration = (credentials as { expiration?: Date | string } | undefined)?.expiration;
+  return {
+    ...(credentials ? { credentials: { ...credentials, ...(expiration ? { expiration: new Date(expiration).toISOString() } : {}) } } : {}),
+    ...(r.idToken ? { idToken: await r.idToken() } : {}),
+    ...(r.accessToken ? { accessToken: await r.accessToken() } : {}),
+    ...(r.apiKeys ? { apiKeys: r.apiKeys } : {}),
+    ...(r.authorization ? { authorization: r.authorization } : {}),
+  };
+}
+
+/** A worker-side view of a persona's REST credentials, fetched again a minute before the first of them expires. */
+export function brokeredRest(access: BrokerAccess, persona: string): () => Promise<ResolvedRest> {
+  let cached: { value: ResolvedRest; until: number } | undefined;
+  return async () => {
+    if (cached && Date.now() < cached.until - 60_000) return cached.value;
+    const res = await request(`${access.url}/rest/${encodeURIComponent(persona)}`, { headers: { authorization: `Bearer ${access.secret}` } });
+    if (res.statusCode !== 200) throw new Error(`the credential broker answered ${res.statusCode} for ${persona}'s REST credentials: ${await res.body.text()}`);
+    const value = (await res.body.json()) as ResolvedRest;
+    const expiries = [
+      value.credentials?.expiration ? Date.parse(value.credentials.expiration) : undefined,
+      ...[value.idToken, value.accessToken].map((t) => (t ? expiryOf({ mode: 'userPool', token: t }) : undefined)),
+    ].filter((x): x is number => x !== undefined);
+    cached = { value, until: expiries.length ? Math.min(...expiries) : Date.now() + 5 * 60_000 };
+    return value;
+  };
 }
 
 /** Tells the run's process about records a test created. */

@@ -18,6 +18,7 @@ import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureInde
 import { judge, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
+import { judgeRest, sendRest, type RestRuntime } from '../runner/rest.js';
 
 export interface RuntimePersona {
   name: string;
@@ -43,6 +44,8 @@ export interface Runtime {
   quietMs: number;
   /** After the sentinel arrives, how long to keep listening (a deployed AppSync fans out asynchronously). */
   sentinelGraceMs: number;
+  /** REST APIs' endpoints and the personas' REST credentials, when the app has REST APIs. */
+  rest?: RestRuntime;
 }
 
 const clients = new WeakMap<RuntimePersona, GraphQLClient>();
@@ -115,6 +118,7 @@ export async function runCell(rt: Runtime, cell: Cell, realtime: () => Promise<R
     if (cell.action.type === 'subscribe') return await runStart(rt, cell, cell.action, realtime);
     if (cell.action.type === 'custom' && cell.operation === 'subscription') return await runCustomStart(rt, cell, cell.action.operation, cell.action.args, realtime);
     if (cell.action.type === 'probe') return await runProbeCell(rt, cell, cell.action.probe);
+    if (cell.action.type === 'rest') return await runRestCell(rt, cell, cell.action);
     const p = personaOf(rt, cell.persona);
     const { client, options } = cell.action.type === 'headers' ? headerPath(rt, p, cell.action) : { client: clientOf(rt, p), options: {} };
     const action = cell.action.type === 'headers' ? cell.action.base : cell.action;
@@ -224,6 +228,26 @@ function aliased(r: GraphQLResult, alias: string, root: string): GraphQLResult {
   const data = r.data && alias in r.data ? { [root]: r.data[alias] } : null;
   const errors = r.errors.filter((e) => e.path?.[0] === alias).map((e) => ({ ...e, path: [root, ...(e.path ?? []).slice(1)] }));
   return { ...r, data, errors };
+}
+
+async function runRestCell(rt: Runtime, cell: Cell, action: Extract<Action, { type: 'rest' }>): Promise<CellResult> {
+  if (!rt.rest) return result(cell, { outcome: 'error', summary: 'the run has no REST endpoints' });
+  const { obs, result: r } = await sendRest(rt.rest, cell, action);
+  const v = obs.outcome === 'error' ? { pass: false, detail: obs.summary } : judgeRest(cell, obs);
+  return {
+    ...cellIdentity(cell),
+    expected: cell.expected,
+    observed: obs.outcome,
+    pass: v.pass,
+    rule: cell.rule,
+    reason: cell.reason,
+    detail: v.detail,
+    summary: obs.summary,
+    latencyMs: Math.round(r.latencyMs * 10) / 10,
+    ...(r.headers['x-amzn-requestid'] ? { requestId: r.headers['x-amzn-requestid'] } : {}),
+    // The integration's answer is the app's (it may echo what the caller sent): only a gateway denial's body is kept.
+    evidence: { request: { url: r.sent.url, headers: r.sent.headers, body: `${r.sent.method}${r.sent.signed ? ' (signed)' : ''}` }, response: { status: r.status, body: obs.outcome === 'deny' ? trimmed(r.json ?? r.body) : '(the integration\'s answer, not kept)' } },
+  };
 }
 
 /** A credential attack: refused exactly as AppSync refuses it, or the cell fails. */

@@ -17,6 +17,8 @@ import { castWith, type Persona } from '../matrix/cast.js';
 import { cellIdentity, type Cell } from '../matrix/cells.js';
 import { expectedMatrix } from '../matrix/expected.js';
 import type { CellResult } from '../matrix/verdict.js';
+import { restCells } from '../matrix/rest-cells.js';
+import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from './setup.js';
 import { InputError, isInputError } from '../schema/errors.js';
@@ -71,17 +73,20 @@ interface Endpoint {
   label: string;
   personas: Target;
   emulator?: Emulator;
+  /** The REST APIs' endpoints by name (`custom.API` of the outputs). */
+  rest: Record<string, { endpoint: string; region: string }>;
 }
 
 async function endpointFor(opts: RunOptions, model: AuthModel, config: AuthmatrixConfig, runId: string): Promise<Endpoint> {
   if (opts.target === 'deployed') {
     if (!opts.outputs) throw new InputError('--target deployed needs the app\'s amplify_outputs.json', undefined, 'pass --outputs amplify_outputs.json (npx ampx generate outputs writes it)');
     const target = deployedTarget(path.resolve(opts.outputs), config, { runId });
-    return { url: target.url, label: target.url, personas: target };
+    return { url: target.url, label: target.url, personas: target, rest: target.restApis };
   }
   if (opts.outputs) throw new InputError('--outputs is for --target deployed', undefined, 'drop --outputs, or add --target deployed');
   const emulator = await startEmulator({ model, host: '127.0.0.1', port: 0, log: () => undefined, ...(config.handlers ? { handlers: config.handlers } : {}) });
-  return { url: emulator.url, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator };
+  const rest = Object.fromEntries(emulator.restEndpoints().map((r) => [r.name, { endpoint: r.endpoint, region: r.region }]));
+  return { url: emulator.url, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator, rest };
 }
 
 /** Cells of custom operations whose handler authmatrix.config.ts skips cannot run; they say so. */
@@ -112,6 +117,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
   const base = castWith(model, config.personas);
+  // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
+  await askRestAuthorizers(model, base);
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
   const baseCells = expectedMatrix(model, base);
   const select = onlyFilter(opts.only ?? [], baseCells);
@@ -121,7 +128,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   // cells are judged by their expectation and listed as unchecked. Statically first: a contract the
   // schema itself breaks is known before anything runs.
   const drops = Object.values(config.personas ?? {}).includes(false);
-  const contractCells = drops ? expectedMatrix(model, castWith(model, withoutDrops(config.personas))) : baseCells;
+  const contractCast = drops ? castWith(model, withoutDrops(config.personas)) : base;
+  if (drops) await askRestAuthorizers(model, contractCast);
+  const contractCells = drops ? expectedMatrix(model, contractCast) : baseCells;
   const statically = checkContracts(contracts, { model, cells: contractCells }).filter((c) => c.broken);
   if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
@@ -160,6 +169,10 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
     provisioned = await provisionCast(base, endpoint.personas, model, config);
     const cast = castOf(base, provisioned);
+    await askRestAuthorizers(model, cast, async (p, presentation) => {
+      const tokens = await provisioned.find((x) => x.name === p.name)?.tokens?.();
+      return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken : undefined;
+    });
     const probeSetting = opts.probes === false ? undefined : {
       region: endpoint.personas.region,
       ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}),
@@ -173,13 +186,14 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
     skipHandlers(plan, model, config);
+    plan.untested.push(...restCells(model, cast).untested.filter((u) => keep(u.cell)));
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
     const setup = await createFixtures(model, plan.fixtures, clientFor, undefined, seed);
     created.push(...setup.created);
 
-    const results = await runInVitest(plan, model, endpoint.url, provisioned, setup.index, runDir, {
+    const results = await runInVitest(plan, model, endpoint, provisioned, setup.index, runDir, {
       concurrency, out: opts.progress ?? process.stderr, deployed: opts.target === 'deployed', probes: probeSetting, onCreated: (records) => created.push(...records), running,
     });
     for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
@@ -204,7 +218,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       contracts: checkContracts(contracts, { model, cells: contractCells }, results),
       gate: gateOf(model, base, baseCells, baseline, opts.gate ?? {}),
       fixtures: plan.labels,
-      ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests } } : {}),
+      ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests, ...(endpoint.emulator.gateway ? { restRequests: endpoint.emulator.gateway.stats.requests } : {}) } } : {}),
     };
     return { report, plan, model, cast };
   } finally {
@@ -226,9 +240,10 @@ interface VitestRun {
 }
 
 /** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
-async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
+async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
   const { concurrency, out, deployed, probes } = opts;
-  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])), opts.onCreated);
+  const url = endpoint.url;
+  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])), opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])));
   const file = path.join(runDir, 'run.json');
   const run: RunFile = {
     version: 1,
@@ -244,6 +259,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, url: string, provisi
     quietMs: deployed ? 3_000 : 300,
     sentinelGraceMs: deployed ? 500 : 0,
     ...(probes ? { probes } : {}),
+    ...(Object.keys(endpoint.rest).length ? { rest: endpoint.rest } : {}),
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));

@@ -12,7 +12,7 @@ import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { brokeredAuth, reportCreated, type BrokerAccess } from './broker.js';
+import { brokeredAuth, brokeredRest, reportCreated, type BrokerAccess } from './broker.js';
 import { cellTitleParts } from '../matrix/cells.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
@@ -37,6 +37,8 @@ export interface RunFile {
   sentinelGraceMs: number;
   /** Present when the run includes credential probes. */
   probes?: ProbeSetting;
+  /** Each REST API's endpoint and signing region, by name, when the app has REST APIs. */
+  rest?: Record<string, { endpoint: string; region: string }>;
 }
 
 export interface TestGroup {
@@ -67,6 +69,10 @@ export async function openSession(): Promise<Session> {
     auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs, sentinelGraceMs: run.sentinelGraceMs,
     onCreated: (records) => reportCreated(access, records),
   };
+  if (run.rest) {
+    const getters = new Map(run.personas.map((p) => [p.name, brokeredRest(access, p.name)]));
+    rt.rest = { endpoints: run.rest, credentials: (name) => getters.get(name)!(), headersOf: (name) => personas.get(name)?.headers };
+  }
   if (run.probes) {
     const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));
     rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes).map((p) => [p.id, p]));

@@ -5,6 +5,8 @@ export interface CapturedFunction {
   name: string;
   /** Absolute path of the handler module. */
   entry: string;
+  /** The stack Amplify puts the function in (`function` unless `resourceGroupName` says otherwise). */
+  resourceGroupName?: string;
   /** data-schema recognizes a `defineFunction` result by this method. */
   getInstance(): never;
 }
@@ -16,6 +18,8 @@ export interface Gen2Capture {
   /** Every `defineStorage(props)` call, in order (one per bucket). */
   storage: Record<string, unknown>[];
   functions: CapturedFunction[];
+  /** Set while `amplify/backend.ts` is read for its REST APIs: builds the backend with the app's CDK. */
+  defineBackend?: (resources: Record<string, unknown>) => Record<string, unknown>;
 }
 
 const STATE = Symbol.for('authmatrix.gen2.capture');

@@ -40,13 +40,14 @@ export function referenceAuth(props: Record<string, unknown>): { kind: 'authmatr
 }
 
 /** Like the real one: `entry` (default `./handler.ts`) is relative to the calling file; the name defaults to the entry's or the directory's. */
-export function defineFunction(props: { name?: string; entry?: string } = {}): CapturedFunction {
+export function defineFunction(props: { name?: string; entry?: string; resourceGroupName?: string } = {}): CapturedFunction {
   const caller = callerFile();
   const dir = caller ? path.dirname(caller) : process.cwd();
   const fn: CapturedFunction = {
     kind: 'authmatrix:function',
     name: props.name ?? (props.entry ? path.basename(props.entry, path.extname(props.entry)) : path.basename(dir)),
     entry: path.resolve(dir, props.entry ?? './handler.ts'),
+    ...(props.resourceGroupName ? { resourceGroupName: props.resourceGroupName } : {}),
     getInstance(): never {
       throw new Error('authmatrix does not deploy functions');
     },
@@ -60,8 +61,9 @@ export function defineStorage(props: Record<string, unknown>): { kind: 'authmatr
   return { kind: 'authmatrix:storage', props };
 }
 
-export function defineBackend(resources: Record<string, unknown>): { resources: Record<string, unknown> } {
-  return { resources };
+export function defineBackend(resources: Record<string, unknown>): Record<string, unknown> {
+  const build = captureState().defineBackend;
+  return build ? build(resources) : { resources };
 }
 
 /** data-schema only stores secrets (SQL connection strings); it never resolves them. */

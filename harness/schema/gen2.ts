@@ -3,17 +3,16 @@
  * a small stand-in, and normalizes what `defineData` received.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
+import { fileURLToPath } from 'node:url';
 import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 import { gen2Storage } from './storage/gen2.js';
 import type { StorageSection } from './storage/model.js';
-import { tsconfigAliases } from './tsconfig-alias.js';
+import { escape, importDataSchema, importResource } from './gen2-import.js';
+import { loadGen2Rest } from './rest/gen2.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -24,7 +23,6 @@ export const GEN2_PARAMS: TransformParams = {
   sandboxMode: false,
 };
 
-const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
 
 interface TransformResult {
   schema: string;
@@ -35,6 +33,7 @@ interface TransformResult {
 export async function loadGen2(file: string): Promise<AuthModel> {
   const a = await importDataSchema(file);
   const capture = installCapture(a);
+  let model: AuthModel;
   try {
     await importResource(file);
     const dataProps = capture.data.at(-1);
@@ -42,40 +41,15 @@ export async function loadGen2(file: string): Promise<AuthModel> {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
     }
     const auth = await loadAuthResource(file, capture);
-    const model = normalize(file, dataProps, auth);
+    model = normalize(file, dataProps, auth);
     const storage = await loadStorageResource(file, capture, auth);
-    return storage ? { ...model, storage } : model;
+    if (storage) model = { ...model, storage };
   } finally {
     uninstallCapture();
   }
-}
-
-/** The app's own `@aws-amplify/data-schema` when installed, else ours. */
-async function importDataSchema(file: string): Promise<unknown> {
-  let resolved: string | undefined;
-  try {
-    resolved = createRequire(file).resolve('@aws-amplify/data-schema');
-  } catch {
-    resolved = undefined;
-  }
-  const mod = (resolved
-    ? await import(pathToFileURL(resolved).href)
-    : await import('@aws-amplify/data-schema')) as { a?: unknown; default?: { a?: unknown } };
-  return mod.a ?? mod.default?.a;
-}
-
-async function importResource(file: string): Promise<void> {
-  const jiti = createJiti(pathToFileURL(file).href, {
-    alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM },
-    moduleCache: false,
-    fsCache: false,
-    interopDefault: true,
-  });
-  try {
-    await jiti.import(file);
-  } catch (e) {
-    throw loadError(file, e);
-  }
+  // backend.ts is loaded on its own (a fresh capture): it imports the resource files again.
+  const rest = await loadGen2Rest(path.resolve(path.dirname(file), '..'));
+  return rest ? { ...model, rest } : model;
 }
 
 /** `amplify/auth/resource.*` next to `amplify/data/`: its presence means a user pool and an identity pool. */
@@ -98,34 +72,6 @@ async function loadStorageResource(dataFile: string, capture: Gen2Capture, auth:
 function siblingResource(dataFile: string, category: string): string | undefined {
   const dir = path.resolve(path.dirname(dataFile), '..', category);
   return ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
-}
-
-function loadError(file: string, e: unknown): InputError {
-  if (e instanceof InputError) return e;
-  const err = e as Error & { code?: string; loc?: { line: number; column: number } };
-  const first = String(err?.message ?? e).split('\n')[0]!;
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(first)) {
-    const m = first.match(/Cannot find (?:module|package) '([^']+)'/);
-    const bare = m && !m[1]!.startsWith('.') && !m[1]!.startsWith('/');
-    return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
-      bare ? 'install the package (npm i), or map the name in the tsconfig.json beside the app (compilerOptions.paths or baseUrl)' : 'correct the import path');
-  }
-  // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
-  const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));
-  const at = parse ? { line: Number(parse[1]), column: Number(parse[2]) + 1 } : stackLocation(err, file);
-  const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
-  return new InputError(`the resource file does not load: ${what}`,
-    { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
-}
-
-function stackLocation(err: Error | undefined, file: string): { line: number; column: number } | undefined {
-  for (const line of err?.stack?.split('\n') ?? []) {
-    const i = line.indexOf(file + ':');
-    if (i < 0) continue;
-    const m = line.slice(i + file.length).match(/^:(\d+):(\d+)/);
-    if (m) return { line: Number(m[1]), column: Number(m[2]) };
-  }
-  return undefined;
 }
 
 function normalize(file: string, props: Record<string, unknown>, auth: Record<string, unknown> | undefined): AuthModel {
@@ -294,6 +240,3 @@ export function locateInSource(file: string, text: string, type: string, field?:
   return { file, line: typeLine + 1, column: lines[typeLine]!.search(/\S/) + 1 };
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

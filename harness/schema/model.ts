@@ -4,6 +4,7 @@
  * Everything downstream (oracle, emulator, matrix) reads only this.
  */
 
+import type { RestSection } from './rest/model.js';
 import type { StorageSection } from './storage/model.js';
 
 export const AUTH_MODEL_VERSION = 1 as const;
@@ -248,6 +249,8 @@ export interface AuthModel {
   customOperations: CustomOperation[];
   /** Storage buckets and their access rules (S3), when the app defines storage. */
   storage?: StorageSection;
+  /** REST APIs behind API Gateway, when the app defines them. */
+  rest?: RestSection;
   /** What the source could not tell (e.g. rules that amplify_outputs.json does not record). */
   caveats?: string[];
 }

@@ -37,8 +37,8 @@ export interface PermissionChange {
 }
 
 /** Callers that need no account: a change that lets them in is high. */
-export const PUBLIC_PERSONA_KINDS: readonly string[] = ['anonymous', 'apiKey', 'guest', 'lambdaDenied'];
-const WRITE_OPERATIONS = new Set(['create', 'update', 'delete', 'mutation']);
+export const PUBLIC_PERSONA_KINDS: readonly string[] = ['anonymous', 'apiKey', 'guest', 'lambdaDenied', 'restApiKey'];
+const WRITE_OPERATIONS = new Set(['create', 'update', 'delete', 'mutation', 'POST', 'PUT', 'DELETE', 'PATCH']);
 
 /** How sensitive an access is: by who holds it and whether it writes. */
 export function severityOf(personaKind: string, operation: string): Severity {

@@ -86,7 +86,10 @@ const OPERATION_TYPE: Record<string, string> = { query: 'Query', mutation: 'Muta
  * paths, a list filter naming another owner), batching and credential probes, which check the
  * endpoint's plumbing rather than who may do what.
  */
-const isPermission = (c: Cell): boolean => c.kind !== 'header' && c.kind !== 'batch' && c.kind !== 'probe' && !c.variant?.startsWith('filter:');
+const isPermission = (c: Cell): boolean =>
+  c.kind !== 'header' && c.kind !== 'batch' && c.kind !== 'probe' && !c.variant?.startsWith('filter:')
+  // REST: header paths, the preflight and cached-decision cells test API Gateway's plumbing.
+  && !(c.action.type === 'rest' && (c.action.headerPath !== 'request' || c.action.after || c.operation === 'OPTIONS'));
 
 /** The snapshot of a schema for a cast (the cells default to the expected matrix). */
 export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = expectedMatrix(auth, cast)): Snapshot {
@@ -97,7 +100,8 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
   const seen = new Set<string>();
   for (const c of cells.filter(isPermission)) {
     const key = permissionKey(c);
-    const situation = c.fixture ?? '';
+    // REST: one access per presentation (signed, idToken, accessToken, ...), as records are for models.
+    const situation = c.action.type === 'rest' ? c.action.presentation : c.fixture ?? '';
     const id = `${key}|${c.persona}|${situation}`;
     if (seen.has(id)) throw new Error(`snapshot: cells ${c.id} and another map to the same entry ${id}`);
     seen.add(id);
@@ -142,6 +146,7 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
  * distinguishes (cell kinds added later) is appended in parentheses, so every cell keeps its own entry.
  */
 export function permissionKey(c: Cell): string {
+  if (c.kind === 'rest') return `REST ${c.api} ${c.operation} ${c.path}`;
   const subject = c.model ?? `${OPERATION_TYPE[c.operation] ?? 'Custom'}.${c.customOperation}`;
   const base = [subject, ...(c.model ? [c.operation] : []), ...(c.field ? [c.field] : [])].join('.');
   const rest = c.id.split('|');
@@ -156,7 +161,9 @@ export function permissionKey(c: Cell): string {
 export const plainKey = (key: string): string => key.replace(/ \(.*\)$/, '');
 
 /** The parts of a permission key. */
-export function parsePermissionKey(key: string): { model?: string; customOperation?: string; operation: string; field?: string; extra?: string } {
+export function parsePermissionKey(key: string): { model?: string; customOperation?: string; api?: string; path?: string; operation: string; field?: string; extra?: string } {
+  const rest = /^REST (\S+) (\S+) (.+)$/.exec(key);
+  if (rest) return { api: rest[1]!, operation: rest[2]!, path: rest[3]! };
   const m = /^([^ ]+)(?: \((.*)\))?$/.exec(key);
   const parts = (m?.[1] ?? key).split('.');
   const extra = m?.[2] ? { extra: m[2] } : {};

@@ -30,6 +30,8 @@ export interface DeployedTarget {
   apiKey?: string;
   userPool?: { poolId: string; clientId: string; region: string; usernameIsEmail: boolean };
   identityPool?: { id: string; allowGuests: boolean };
+  /** The REST APIs of `custom.API` (Amplify's REST guide puts them there): endpoint and region by name. */
+  restApis: Record<string, { endpoint: string; region: string }>;
   runId: string;
   ledger: Ledger;
   config: AuthmatrixConfig;
@@ -119,6 +121,7 @@ export function newRunId(): string {
 interface Outputs {
   auth?: { aws_region?: string; user_pool_id?: string; user_pool_client_id?: string; identity_pool_id?: string; unauthenticated_identities_enabled?: boolean; username_attributes?: string[] };
   data?: { url?: string; aws_region?: string; api_key?: string };
+  custom?: unknown;
 }
 
 export function readOutputs(file: string): Outputs {
@@ -130,7 +133,7 @@ export function readOutputs(file: string): Outputs {
   }
 }
 
-type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | 'identityPool' | 'cognito' | 'identity'>;
+type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | 'identityPool' | 'restApis' | 'cognito' | 'identity'>;
 
 /** What the outputs say about the app, and SDK clients for its pools (created on first use). */
 function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
@@ -156,11 +159,18 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
       ? { userPool: { poolId: auth.user_pool_id, clientId: auth.user_pool_client_id, region: authRegion, usernameIsEmail: (auth.username_attributes ?? []).includes('email') } }
       : {}),
     ...(auth?.identity_pool_id ? { identityPool: { id: auth.identity_pool_id, allowGuests: auth.unauthenticated_identities_enabled === true } } : {}),
+    restApis: restApisOf(outputs.custom, region),
     cognito: () => (cognito ??= cognitoIdentityProvider().then(({ CognitoIdentityProviderClient }) =>
       new CognitoIdentityProviderClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) }))),
     identity: () => (identity ??= cognitoIdentity().then(({ CognitoIdentityClient }) =>
       new CognitoIdentityClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) }))),
   };
+}
+
+/** `custom.API[name] = { endpoint, region }`, as backend.ts adds it. */
+function restApisOf(custom: unknown, region: string): Record<string, { endpoint: string; region: string }> {
+  const api = (custom as { API?: Record<string, { endpoint?: unknown; region?: unknown }> } | undefined)?.API ?? {};
+  return Object.fromEntries(Object.entries(api).filter(([, v]) => typeof v?.endpoint === 'string').map(([name, v]) => [name, { endpoint: v.endpoint as string, region: typeof v.region === 'string' ? v.region : region }]));
 }
 
 export function deployedTarget(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): DeployedTarget {

@@ -25,14 +25,23 @@ export async function provisionUserPoolUser(p: Persona, ctx: ProvisionContext): 
       ...(p.claims ? { claims: p.claims } : {}),
     });
     const token = tokenUse === 'id' ? t.idToken : t.accessToken;
-    return provisioned(p, { mode: 'userPool', token }, identityOf(token), `user-pool ${tokenUse} token minted by the emulator for "${username}"${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`);
+    return {
+      ...provisioned(p, { mode: 'userPool', token }, identityOf(token), `user-pool ${tokenUse} token minted by the emulator for "${username}"${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`),
+      tokens: async () => ({ idToken: t.idToken, accessToken: t.accessToken }),
+    };
   }
   const target = ctx.target;
   if (!target.userPool) throw new InputError(`persona ${p.name} needs a user pool, and the outputs have no auth section`, undefined, 'deploy the app with defineAuth, or drop the persona in authmatrix.config.ts');
   const session = await signUpAndIn(target, username, p);
   const token = async () => (await session.fresh())[tokenUse === 'id' ? 'IdToken' : 'AccessToken']!;
   const first = await token();
-  return provisioned(p, { mode: 'userPool', token }, identityOf(first), `Cognito user ${session.username} (AdminCreateUser, ${session.flow}, ${tokenUse} token)${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`);
+  return {
+    ...provisioned(p, { mode: 'userPool', token }, identityOf(first), `Cognito user ${session.username} (AdminCreateUser, ${session.flow}, ${tokenUse} token)${p.groups?.length ? ` in ${p.groups.join(', ')}` : ''}`),
+    tokens: async () => {
+      const t = await session.fresh();
+      return { idToken: t.IdToken!, accessToken: t.AccessToken! };
+    },
+  };
 }
 
 function identityOf(token: string): Identity {

@@ -142,7 +142,7 @@ describe('thresholds', () => {
   it.each([
     ['', /no thresholds given/],
     ['rules', /"rules" is not dimension=percent/],
-    ['rule=100', /unknown coverage dimension "rule".*Fix: use one of rules, operations, fields, personas, modes, events, customOperations/],
+    ['rule=100', /unknown coverage dimension "rule".*Fix: use one of rules, operations, fields, personas, modes, events, customOperations, restMethods, restAuthorizers/],
     ['rules=abc', /"rules=abc" is not dimension=percent/],
     ['rules=101', /rules=101 is over 100/],
     ['rules=50,rules=60', /rules is given twice/],

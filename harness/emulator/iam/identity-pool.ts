@@ -40,10 +40,12 @@ export class IdentityPool {
     return `arn:aws:sts::${this.accountId}:assumed-role/${roleName}/${session}`;
   }
 
-  /** Credentials for an identity-pool identity (a guest, or a user signed in with a user-pool token). */
-  identity(authenticated: boolean, login?: { provider: string; username: string }): IamCredentials {
+  /**
+   * Credentials for an identity-pool identity (a guest, or a user signed in with a user-pool token);
+   * `role` replaces the authenticated role (a group's role, chosen by token-based role mapping).
+   */
+  identity(authenticated: boolean, login?: { provider: string; username: string }, role = authenticated ? this.authRoleName : this.unauthRoleName): IamCredentials {
     const identityId = `${this.region}:${randomUUID()}`;
-    const role = authenticated ? this.authRoleName : this.unauthRoleName;
     return this.issue({
       userArn: this.roleSessionArn(role),
       accountId: this.accountId,
@@ -80,8 +82,8 @@ export class IdentityPool {
     return credentials;
   }
 
-  /** Verifies a SigV4-signed request against the credentials this pool issued. */
-  verify(req: SignedRequest, now = Date.now()): Promise<IamPrincipal> {
-    return verifySigV4(req, (accessKeyId) => this.issued.get(accessKeyId), this.region, now);
+  /** Verifies a SigV4-signed request for `service` against the credentials this pool issued. */
+  verify(req: SignedRequest, now = Date.now(), service = 'appsync'): Promise<IamPrincipal> {
+    return verifySigV4(req, (accessKeyId) => this.issued.get(accessKeyId), this.region, now, service);
   }
 }

@@ -28,7 +28,7 @@ const MAX_SKEW_MS = 5 * 60 * 1000;
  * Verifies a SigV4-signed request: `issued` finds the credentials an access key belongs to and who holds
  * them; throws the 403 AppSync gives for each kind of bad signature.
  */
-export async function verifySigV4<P>(req: SignedRequest, issued: (accessKeyId: string) => { credentials: SigningCredentials; principal: P } | undefined, apiRegion: string, now = Date.now()): Promise<P> {
+export async function verifySigV4<P>(req: SignedRequest, issued: (accessKeyId: string) => { credentials: SigningCredentials; principal: P } | undefined, apiRegion: string, now = Date.now(), apiService = 'appsync'): Promise<P> {
   const auth = req.headers.authorization ?? '';
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
   if (!m) throw new AuthFailure(403, 'InvalidSignatureException', 'Authorization header requires \'Credential\', \'SignedHeaders\' and \'Signature\' parameters.');
@@ -46,7 +46,7 @@ export async function verifySigV4<P>(req: SignedRequest, issued: (accessKeyId: s
   if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
     throw new AuthFailure(403, 'InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))} (${formatAmzDate(new Date(now))} - 5 min.)`);
   }
-  if (service !== 'appsync') throw new AuthFailure(403, 'InvalidSignatureException', "Credential should be scoped to correct service: 'appsync'. ");
+  if (service !== apiService) throw new AuthFailure(403, 'InvalidSignatureException', `Credential should be scoped to correct service: '${apiService}'. `);
   if (region !== apiRegion) throw new AuthFailure(403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'. `);
   if (scopeDate !== amzDate.slice(0, 8)) throw new AuthFailure(403, 'InvalidSignatureException', 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP');
 
@@ -70,7 +70,7 @@ export async function verifySigV4<P>(req: SignedRequest, issued: (accessKeyId: s
     headers,
     body: req.body,
   });
-  const signer = new SignatureV4({ credentials, region: apiRegion, service: 'appsync', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+  const signer = new SignatureV4({ credentials, region: apiRegion, service: apiService, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
   const out = await signer.sign(request, { signingDate, signableHeaders: new Set(signed) });
   const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? out.headers.Authorization))?.[1] ?? '';
   if (!safeEqual(expected, signature)) {

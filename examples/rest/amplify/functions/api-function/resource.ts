@@ -1,0 +1,3 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const apiFunction = defineFunction({ name: 'api-function', resourceGroupName: 'api' });

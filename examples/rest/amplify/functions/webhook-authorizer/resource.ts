@@ -1,0 +1,3 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const webhookAuthorizer = defineFunction({ name: 'webhook-authorizer', resourceGroupName: 'api' });

@@ -1,0 +1,216 @@
+/**
+ * The REST cells: every API × method (an `ANY` method once per verb in REST_ANY_VERBS, proxy and
+ * parameter segments filled with a sample) × persona × what the persona presents (aws-amplify's default
+ * signature, an ID or access token, an API key, a Lambda authorizer's token) × header path (per request,
+ * global, a per-request header overriding a global one), each decided by the REST oracle.
+ *
+ * A Lambda authorizer's answer is the app's own code: the persona asked it beforehand for every method
+ * (`Persona.restAnswers`, filled by personas/shared/rest-authorizers.ts). When an authorizer caches for
+ * a TTL and a caller's answer for one method would decide another method differently, the order of
+ * requests decides the outcome: only the first such method is a cell, a `cached` cell sends the two in
+ * sequence, and the others are listed as untested with the reason.
+ */
+import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
+import type { AuthModel } from '../schema/model.js';
+import type { HttpMethod, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
+import type { Persona } from './cast.js';
+import { cell, type Cell } from './cells.js';
+import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
+
+/** Verbs an `ANY` method is tested with. */
+export const REST_ANY_VERBS = ['GET', 'DELETE'] as const;
+/** The scope Cognito puts in access tokens of a user-pool sign-in (and the emulator mints). */
+export const SIGN_IN_SCOPE = 'aws.cognito.signin.user.admin';
+/** What a global header holds when a per-request header overrides it. */
+export const OVERRIDDEN = 'authmatrix-overridden-value';
+
+export interface RestPlan {
+  cells: Cell[];
+  /** Cells that cannot run, with why. */
+  untested: { cell: Cell; reason: string }[];
+}
+
+/** What each persona kind presents to a REST API. */
+export function presentationsOf(p: Persona): RestPresentation[] {
+  switch (p.kind) {
+    case 'anonymous':
+      return ['unsigned'];
+    case 'guest':
+    case 'iamUser':
+    case 'iamAdmin':
+      return ['signed'];
+    case 'owner':
+    case 'stranger':
+    case 'groupMember':
+      return ['signed', 'idToken', 'accessToken'];
+    case 'restApiKey':
+      return ['apiKey'];
+    case 'restToken':
+      return ['token'];
+    default:
+      return [];
+  }
+}
+
+/** The oracle's view of the caller (authorizer answers added by the caller of this function). */
+export function restCaller(p: Persona, presentation: RestPresentation): RestCaller {
+  const headers = Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const base: RestCaller = Object.keys(headers).length ? { headers } : {};
+  switch (presentation) {
+    case 'unsigned':
+      return base;
+    case 'signed':
+      return { ...base, signer: signerOf(p) };
+    case 'idToken':
+      return { ...base, authorization: { kind: 'cognito', use: 'id', scopes: [], pool: 'app' } };
+    case 'accessToken':
+      return { ...base, authorization: { kind: 'cognito', use: 'access', scopes: [SIGN_IN_SCOPE], pool: 'app' } };
+    case 'apiKey':
+      return { ...base, apiKey: { valid: true } };
+    case 'token':
+      return { ...base, ...(p.token ? { authorization: { kind: 'opaque' as const, value: p.token } } : {}) };
+  }
+}
+
+function signerOf(p: Persona): SigningRole {
+  if (p.kind === 'guest') return { kind: 'unauthenticated' };
+  if (p.kind === 'iamAdmin') return { kind: 'admin', roleName: p.identity.kind === 'iam' && p.identity.roleName ? p.identity.roleName : 'authmatrix-admin' };
+  return { kind: 'authenticated', groups: p.groups ?? [] };
+}
+
+/** The key of an authorizer's answer for a persona's presentation on one method. */
+export function answerKey(authorizer: string, presentation: RestPresentation, verb: string, path: string): string {
+  return `${authorizer} ${presentation} ${verb} ${path}`;
+}
+
+/** The concrete requests a method is tested with: its verb(s) and a path with samples in its variables. */
+export function requestsOf(m: RestMethod): { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }[] {
+  const path = m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1');
+  if (m.method === 'OPTIONS') return [];
+  const verbs = m.method === 'ANY' ? [...REST_ANY_VERBS] : [m.method];
+  return verbs.map((verb) => ({ verb, path }));
+}
+
+export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
+  const section = auth.rest;
+  const plan: RestPlan = { cells: [], untested: [] };
+  if (!section) return plan;
+  for (const api of section.apis) {
+    const representative = new Set<RestMethod>();
+    const seenTypes = new Set<string>();
+    for (const m of api.methods) {
+      if (m.method === 'OPTIONS' || seenTypes.has(m.authorization.type)) continue;
+      seenTypes.add(m.authorization.type);
+      representative.add(m);
+    }
+    for (const p of cast) {
+      for (const presentation of presentationsOf(p)) {
+        const cached = cacheSplit(section, api, p, presentation);
+        for (const m of api.methods) {
+          for (const req of requestsOf(m)) {
+            const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(m) ? ['request', 'global', 'override'] : ['request'];
+            for (const headerPath of paths) {
+              const c = restCell(section, api, m, req, p, presentation, headerPath);
+              const skip = (headerPath === 'request' ? cached.skipped.get(`${req.verb} ${req.path}`) : undefined) ?? unanswered(api, m, req, p, presentation);
+              if (skip) plan.untested.push({ cell: c, reason: skip });
+              else plan.cells.push(c);
+            }
+          }
+        }
+        plan.cells.push(...cached.cells);
+      }
+    }
+    plan.cells.push(...preflightCells(section, api, cast));
+  }
+  return plan;
+}
+
+/** Why a Lambda authorizer's cell cannot be decided: the authorizer would be called, and its answer is unknown. */
+function unanswered(api: RestApi, m: RestMethod, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
+  if (m.authorization.type !== 'CUSTOM') return undefined;
+  const id = m.authorization.authorizer;
+  const authorizer = api.authorizers.find((a) => a.id === id);
+  if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || missingIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
+  if (p.restAnswers?.[answerKey(id, presentation, req.verb, req.path)]) return undefined;
+  return `the Lambda authorizer ${authorizer.name} would be called for ${p.name}, and its answer is not known (its module could not be run here, or the persona's token is not minted yet)`;
+}
+
+/** Whether the presentation travels in a header the persona could also set globally. */
+function headerCarried(presentation: RestPresentation, p: Persona): boolean {
+  return presentation === 'idToken' || presentation === 'accessToken' || presentation === 'apiKey' || (presentation === 'token' && !!p.token);
+}
+
+function restCell(section: RestSection, api: RestApi, m: RestMethod, req: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
+  const caller = withAnswers(restCaller(p, presentation), api, p, presentation, req, after);
+  const decision = decideRest(section, caller, { api, method: m, verb: req.verb, path: req.path });
+  const variant = [presentation, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
+  return restCellOf(api, m, req, p.name, variant, { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, ...(after ? { after } : {}) }, decision);
+}
+
+function restCellOf(api: RestApi, m: RestMethod, req: { verb: string; path: string }, persona: string, variant: string, action: RestAction, decision: RestDecision): Cell {
+  return cell({
+    id: `rest|${api.name}|${req.verb} ${req.path}|${persona}|${variant}`,
+    kind: 'rest',
+    persona,
+    api: api.name,
+    path: m.resourcePath,
+    operation: req.verb as Cell['operation'],
+    variant,
+    action,
+  }, decision);
+}
+
+/** The caller with the authorizer answers the persona recorded for this request (or for `after`, whose answer the cache holds). */
+function withAnswers(caller: RestCaller, api: RestApi, p: Persona, presentation: RestPresentation, req: { verb: string; path: string }, after?: { method: string; path: string }): RestCaller {
+  const answers: Record<string, AuthorizerAnswer> = {};
+  const from = after ? { verb: after.method, path: after.path } : req;
+  for (const a of api.authorizers) {
+    const answer = p.restAnswers?.[answerKey(a.id, presentation, from.verb, from.path)];
+    if (answer) answers[a.id] = answer;
+  }
+  return Object.keys(answers).length ? { ...caller, authorizerAnswers: answers } : caller;
+}
+
+/**
+ * Where an authorizer's cache makes the order of requests matter for this caller: the methods to leave
+ * out (with why) and the `cached` cells that test the reuse in a fixed order.
+ */
+function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation: RestPresentation): { skipped: Map<string, string>; cells: Cell[] } {
+  const out = { skipped: new Map<string, string>(), cells: [] as Cell[] };
+  for (const a of api.authorizers) {
+    if (a.type === 'COGNITO_USER_POOLS' || a.ttlSeconds === 0) continue;
+    const caller = restCaller(p, presentation);
+    if (missingIdentitySource(a, caller)) continue;
+    const routes = api.methods.filter((m) => m.authorization.type === 'CUSTOM' && m.authorization.authorizer === a.id).flatMap((m) => requestsOf(m).map((r) => ({ m, r })));
+    const fresh = (x: { m: RestMethod; r: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string } }, from = x.r) =>
+      decideRest(section, withAnswers(caller, api, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });
+    // Only a cached policy carries over; unknown answers leave nothing to compare.
+    const cachedPolicy = (x: { r: { verb: string; path: string } }) => p.restAnswers?.[answerKey(a.id, presentation, x.r.verb, x.r.path)]?.kind === 'policy';
+    // The route the caller is expected to reach first: one its own answer lets it in, when there is one.
+    const first = routes.find((x) => cachedPolicy(x) && fresh(x).outcome === 'allow') ?? routes[0];
+    if (!first || !cachedPolicy(first)) continue;
+    const rest = routes.filter((x) => x !== first);
+    const differs = routes.some((x) => routes.some((y) => cachedPolicy(y) && !sameDecision(fresh(x, y.r), fresh(x))));
+    if (!differs) continue;
+    for (const x of rest) {
+      out.skipped.set(`${x.r.verb} ${x.r.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.r.verb} ${first.r.path} decides ${x.r.verb} ${x.r.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.r.verb} ${first.r.path}" tests the reuse)`);
+      out.cells.push(restCell(section, api, x.m, x.r, p, presentation, 'request', { method: first.r.verb, path: first.r.path }));
+    }
+  }
+  return out;
+}
+
+function sameDecision(a: RestDecision, b: RestDecision): boolean {
+  return a.outcome === b.outcome && a.status === b.status && a.errorType === b.errorType && a.message === b.message;
+}
+
+/** CORS preflight: `OPTIONS` with no credentials, answered by API Gateway without authorization. */
+function preflightCells(section: RestSection, api: RestApi, cast: Persona[]): Cell[] {
+  const anonymous = cast.find((p) => p.kind === 'anonymous');
+  if (!anonymous) return [];
+  return api.methods.filter((m) => m.method === 'OPTIONS').map((m) => {
+    const req = { verb: 'OPTIONS', path: m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1') };
+    const decision = decideRest(section, {}, { api, method: m, verb: 'OPTIONS', path: req.path });
+    return restCellOf(api, m, req, anonymous.name, 'preflight', { type: 'rest', api: api.name, method: 'OPTIONS', path: req.path, presentation: 'unsigned', headerPath: 'request' }, decision);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Loading a Gen 2 resource file (or backend.ts) with jiti, `@aws-amplify/backend` aliased to the
+ * stand-in (gen2-shim.ts), the app's tsconfig paths and its own `@aws-amplify/data-schema`; load failures
+ * as one-line input errors. Shared by the data loader (gen2.ts) and the REST loader (rest/gen2.ts).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { InputError } from './errors.js';
+import { tsconfigAliases } from './tsconfig-alias.js';
+
+const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
+
+/** The app's own `@aws-amplify/data-schema` when installed, else ours. */
+export async function importDataSchema(file: string): Promise<unknown> {
+  let resolved: string | undefined;
+  try {
+    resolved = createRequire(file).resolve('@aws-amplify/data-schema');
+  } catch {
+    resolved = undefined;
+  }
+  const mod = (resolved
+    ? await import(pathToFileURL(resolved).href)
+    : await import('@aws-amplify/data-schema')) as { a?: unknown; default?: { a?: unknown } };
+  return mod.a ?? mod.default?.a;
+}
+
+export async function importResource(file: string): Promise<void> {
+  const jiti = createJiti(pathToFileURL(file).href, {
+    alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM },
+    moduleCache: false,
+    fsCache: false,
+    interopDefault: true,
+  });
+  try {
+    await jiti.import(file);
+  } catch (e) {
+    throw loadError(file, e);
+  }
+}
+
+function loadError(file: string, e: unknown): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as Error & { code?: string; loc?: { line: number; column: number } };
+  const first = String(err?.message ?? e).split('\n')[0]!;
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(first)) {
+    const m = first.match(/Cannot find (?:module|package) '([^']+)'/);
+    const bare = m && !m[1]!.startsWith('.') && !m[1]!.startsWith('/');
+    return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
+      bare ? 'install the package (npm i), or map the name in the tsconfig.json beside the app (compilerOptions.paths or baseUrl)' : 'correct the import path');
+  }
+  // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
+  const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));
+  const at = parse ? { line: Number(parse[1]), column: Number(parse[2]) + 1 } : stackLocation(err, file);
+  const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
+  return new InputError(`the resource file does not load: ${what}`,
+    { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
+}
+
+function stackLocation(err: Error | undefined, file: string): { line: number; column: number } | undefined {
+  for (const line of err?.stack?.split('\n') ?? []) {
+    const i = line.indexOf(file + ':');
+    if (i < 0) continue;
+    const m = line.slice(i + file.length).match(/^:(\d+):(\d+)/);
+    if (m) return { line: Number(m[1]), column: Number(m[2]) };
+  }
+  return undefined;
+}
+
+export function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,70 @@
+/**
+ * What each persona presents to REST APIs, as aws-amplify would have it: identity-pool credentials
+ * (guests, signed-in users with their group's role, IAM principals) that the client signs with, the
+ * user's ID and access tokens for Authorization headers, API key values. Deployed API keys are read
+ * with the API Gateway SDK (GetApiKey with its value).
+ */
+import type { AwsCredentials } from '../../harness/client/sigv4.js';
+import type { Persona } from '../../harness/matrix/cast.js';
+import type { RestApi } from '../../harness/schema/rest/model.js';
+import type { ProvisionContext, ProvisionedPersona, RestAuth } from '../types.js';
+import { apiGateway, cognitoIdentity } from './aws-sdk.js';
+import { setupError, type DeployedTarget } from './deployed.js';
+import { mint } from './emulated.js';
+
+/** The REST credentials of a persona just provisioned (undefined when the app has no REST API). */
+export async function restAuthFor(p: Persona, done: ProvisionedPersona, ctx: ProvisionContext): Promise<RestAuth | undefined> {
+  if (!ctx.model.rest?.apis.length || done.rest) return done.rest;
+  if (done.auth.mode === 'iam') return { credentials: done.auth.credentials };
+  const tokens = done.tokens;
+  if (!tokens) return undefined;
+  const idToken = async () => (await tokens()).idToken;
+  const accessToken = async () => (await tokens()).accessToken;
+  if (!ctx.model.authModes.identityPool) return { idToken, accessToken };
+  if (ctx.target.kind === 'emulated') {
+    const credentials = await mint<AwsCredentials>(ctx.target, { kind: 'identityPool', authenticated: true, username: p.username ?? p.name, ...(p.groups?.length ? { groups: p.groups } : {}) });
+    return { credentials, idToken, accessToken };
+  }
+  return { credentials: signedInCredentials(ctx.target, p, idToken), idToken, accessToken };
+}
+
+/** Identity-pool credentials of a signed-in user: the pool's role mapping picks the role (a group's, by precedence). */
+function signedInCredentials(target: DeployedTarget, p: Persona, idToken: () => Promise<string>): () => Promise<AwsCredentials> {
+  const pool = target.identityPool!;
+  const provider = `cognito-idp.${target.userPool!.region}.amazonaws.com/${target.userPool!.poolId}`;
+  let identityId: string | undefined;
+  let current: { credentials: AwsCredentials; expires: number } | undefined;
+  return async () => {
+    if (current && Date.now() < current.expires - 5 * 60_000) return current.credentials;
+    try {
+      const Logins = { [provider]: await idToken() };
+      const [client, { GetCredentialsForIdentityCommand, GetIdCommand }] = await Promise.all([target.identity(), cognitoIdentity()]);
+      identityId ??= (await client.send(new GetIdCommand({ IdentityPoolId: pool.id, Logins }))).IdentityId!;
+      const c = (await client.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins }))).Credentials!;
+      current = { credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) }, expires: c.Expiration?.getTime() ?? Infinity };
+      return current.credentials;
+    } catch (e) {
+      throw setupError(e, `getting identity-pool credentials for ${p.name}`, target);
+    }
+  };
+}
+
+/** The value of one enabled key per API, read from API Gateway (needs apigateway:GET on the keys). */
+export async function deployedApiKeys(target: DeployedTarget, apis: RestApi[]): Promise<Record<string, string>> {
+  const { APIGatewayClient, GetApiKeyCommand } = await apiGateway();
+  const client = new APIGatewayClient({ region: target.region, maxAttempts: 2, ...(target.config.deployed?.endpoints?.apiGateway ? { endpoint: target.config.deployed.endpoints.apiGateway } : {}) });
+  const out: Record<string, string> = {};
+  try {
+    for (const api of apis) {
+      const key = api.apiKeys.find((k) => k.enabled && k.stages.includes(api.stage));
+      if (!key) continue;
+      const value = key.value ?? (await client.send(new GetApiKeyCommand({ apiKey: key.id, includeValue: true }))).value;
+      if (value) out[api.name] = value;
+    }
+  } catch (e) {
+    throw setupError(e, 'reading the REST APIs\' API keys', target);
+  } finally {
+    client.destroy();
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+/**
+ * `authmatrix run` on the REST example (examples/rest): every REST cell matches on the embedded API
+ * Gateway, with every presentation and denial kind observed; and a policy widened behind the committed
+ * baseline (the Admins group's role given the /items policy) fails the run, naming what widened.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../reports/results.js';
+import { ROOT, cli, example } from './cli.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-rest-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+
+describe('authmatrix run on the REST example', () => {
+  it('every REST cell matches, and every way of presenting credentials and every denial was observed', async () => {
+    const out = path.join(dir, 'rest');
+    const r = await cli(['run', '--schema', example('rest'), '--out', out], { timeoutMs: 240_000 });
+    expect(r.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match/);
+    expect(r.code).toBe(0);
+    const report = results(out);
+    const rest = report.cells.filter((c) => c.kind === 'rest');
+    expect(rest.length).toBeGreaterThan(300);
+    expect(rest.every((c) => c.pass)).toBe(true);
+    expect(new Set(rest.map((c) => c.variant?.split(':')[0]))).toEqual(new Set(['unsigned', 'signed', 'idToken', 'accessToken', 'apiKey', 'token', 'preflight']));
+    const denials = new Set(rest.filter((c) => c.observed === 'deny').map((c) => c.summary.split(':')[0]));
+    expect(denials).toEqual(new Set([
+      '403 MissingAuthenticationTokenException', '403 IncompleteSignatureException', '403 AccessDeniedException',
+      '401 UnauthorizedException', '403 ForbiddenException',
+    ]));
+    // The documented pitfall: a group member signs with the group's role, which lacks the policy.
+    expect(rest.find((c) => c.id === 'rest|myRestApi|GET /items|groupMember:Admins|signed')).toMatchObject({ expected: 'deny', observed: 'deny', pass: true });
+    expect(rest.find((c) => c.id === 'rest|myRestApi|GET /items|owner|signed')).toMatchObject({ expected: 'allow', observed: 'allow' });
+    // A cached REQUEST-authorizer policy for one route refuses the same caller on its sibling.
+    expect(rest.find((c) => c.id === 'rest|myRestApi|POST /webhooks/stripe|githubWebhook|token:cached after POST /webhooks/github')).toMatchObject({ expected: 'deny', observed: 'deny', pass: true });
+    expect(report.untested.map((u) => u.id)).toContain('rest|myRestApi|POST /webhooks/stripe|githubWebhook|token');
+    // Every method and authorizer was seen allowing and refusing.
+    const coverage = JSON.parse(readFileSync(path.join(out, 'coverage.json'), 'utf8')) as { dimensions: Record<string, { covered: number; total: number }> };
+    expect(coverage.dimensions.restMethods).toMatchObject({ covered: 15, total: 15 });
+    expect(coverage.dimensions.restAuthorizers).toMatchObject({ covered: 4, total: 4 });
+    // Evidence never holds a credential.
+    expect(readFileSync(path.join(out, 'results.json'), 'utf8')).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}|partner-acme|sender-github|sender-stripe/);
+  });
+
+  it('a policy widened behind the baseline fails the run (exit 1), naming what widened', async () => {
+    const app = path.join(dir, 'wide');
+    cpSync(example('rest'), app, { recursive: true });
+    // aws-cdk-lib must resolve from the app, as in a real app.
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
+    const backend = path.join(app, 'amplify/backend.ts');
+    writeFileSync(backend, `${readFileSync(backend, 'utf8')}\nbackend.auth.resources.groups['Admins'].role.attachInlinePolicy(apiRestPolicy);\n`);
+    const out = path.join(dir, 'wide-out');
+    const r = await cli(['run', '--schema', app, '--baseline', example('rest/authz.snapshot.json'), '--out', out], { timeoutMs: 240_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAILED');
+    expect(r.stdout).toMatch(/access widened against/);
+    const widened = (results(out).gate?.baseline?.changes ?? []).filter((c) => c.direction === 'widened').map((c) => `${c.persona} ${c.permission}`);
+    // The Cognito path ignores IAM policies: only the IAM methods the policy names widen.
+    expect(widened.sort()).toEqual([
+      'groupMember:Admins REST myRestApi DELETE /items', 'groupMember:Admins REST myRestApi DELETE /items/{proxy+}', 'groupMember:Admins REST myRestApi GET /items',
+      'groupMember:Admins REST myRestApi GET /items/{proxy+}', 'groupMember:Admins REST myRestApi POST /items', 'groupMember:Admins REST myRestApi PUT /items',
+    ]);
+  });
+});
