@@ -204,19 +204,19 @@ export function coverageOf(report: RunReport): Coverage {
       modes: dimension(modeCoverage(report, selected)),
       events: dimension(eventCoverage(auth, report.cells, selected)),
       customOperations: dimension(customCoverage(auth, report.cells, selected)),
-      restMethods: dimension(restMethodCoverage(auth, passed)),
-      restAuthorizers: dimension(restAuthorizerCoverage(auth, passed)),
+      restMethods: dimension(restMethodCoverage(auth, report.cells, selected)),
+      restAuthorizers: dimension(restAuthorizerCoverage(auth, report.cells, selected)),
     },
   };
 }
 
-/** Outcomes of the passing REST cells, by method rule (`api VERB /resource`). */
-function restOutcomes(passed: CellResult[]): Map<string, Set<string>> {
+/** Outcomes of the passing REST cells by method rule (`api VERB /resource`); a rule with cells has an entry. */
+function restOutcomes(cells: CellResult[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const c of passed) {
+  for (const c of cells) {
     if (c.kind !== 'rest' || !c.rule) continue;
     const seen = out.get(c.rule) ?? new Set<string>();
-    seen.add(c.observed);
+    if (c.pass) seen.add(c.observed);
     out.set(c.rule, seen);
   }
   return out;
@@ -226,24 +226,27 @@ const seenBoth = (seen: Set<string> | undefined, needsDenial: boolean): string[]
   [!seen?.has('allow') ? 'never seen allowing' : '', needsDenial && !seen?.has('deny') ? 'never seen refusing' : ''].filter(Boolean);
 
 /** Every REST method (preflights aside): seen allowing, and refusing unless it has no authorization at all. */
-function restMethodCoverage(auth: AuthModel, passed: CellResult[]): Check[] {
-  const seen = restOutcomes(passed);
-  return (auth.rest?.apis ?? []).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m) => {
+function restMethodCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const seen = restOutcomes(cells);
+  return (auth.rest?.apis ?? []).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m): Check => {
     const item = `${api.name} ${m.method} ${m.resourcePath}`;
+    if (selected && !seen.has(item)) return { item, missing: [], excluded: 'not selected' };
     return { item, missing: seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired) };
   }));
 }
 
 /** Every REST authorizer, and each API's IAM authorization: seen allowing and refusing on the methods using it. */
-function restAuthorizerCoverage(auth: AuthModel, passed: CellResult[]): Check[] {
-  const seen = restOutcomes(passed);
+function restAuthorizerCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
+  const seen = restOutcomes(cells);
   return (auth.rest?.apis ?? []).flatMap((api) => {
     const guards = [
       ...(api.methods.some((m) => m.authorization.type === 'AWS_IAM') ? [{ item: `${api.name} IAM`, uses: (m: (typeof api.methods)[number]) => m.authorization.type === 'AWS_IAM' }] : []),
       ...api.authorizers.map((a) => ({ item: `${api.name} ${a.type} authorizer ${a.name}`, uses: (m: (typeof api.methods)[number]) => 'authorizer' in m.authorization && m.authorization.authorizer === a.id })),
     ];
-    return guards.map(({ item, uses }) => {
-      const outcomes = new Set(api.methods.filter(uses).flatMap((m) => [...(seen.get(`${api.name} ${m.method} ${m.resourcePath}`) ?? [])]));
+    return guards.map(({ item, uses }): Check => {
+      const rules = api.methods.filter(uses).map((m) => `${api.name} ${m.method} ${m.resourcePath}`);
+      if (selected && !rules.some((r) => seen.has(r))) return { item, missing: [], excluded: 'not selected' };
+      const outcomes = new Set(rules.flatMap((r) => [...(seen.get(r) ?? [])]));
       return { item, missing: seenBoth(outcomes, true) };
     });
   });

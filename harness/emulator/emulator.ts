@@ -351,7 +351,7 @@ export class Emulator {
     if (this.gateway && path.startsWith(ApiGateway.PREFIX)) {
       const out = await this.gateway.handle({
         method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host ?? `${this.host}:${this.port}`,
-        headers: flatHeaders(req), body: await readBody(req, 10 * 1024 * 1024), sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        headers: flatHeaders(req), body: await readBody(req, ApiGateway.PAYLOAD_LIMIT), sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       });
       res.writeHead(out.status, out.headers);
       return void res.end(req.method === 'HEAD' ? undefined : out.body);

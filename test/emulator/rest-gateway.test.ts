@@ -47,6 +47,13 @@ describe('routing comes before authorization', () => {
     expect(denial(r)).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
   });
 
+  it('a body over the 10 MB payload limit is 413 Request Too Long, before any route or authorization', async () => {
+    const r = await fetch(`${endpoint}health`, { method: 'POST', body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    expect(r.status).toBe(413);
+    expect(r.headers.get('x-amzn-errortype')).toBe('RequestTooLargeException');
+    expect(await r.json()).toEqual({ message: 'Request Too Long' });
+  });
+
   it('a NONE method lets anyone through to the integration, which answers for itself', async () => {
     const r = await send({ method: 'GET', path: 'health' });
     expect(r.status).toBe(200);

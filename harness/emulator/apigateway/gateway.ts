@@ -57,12 +57,15 @@ export interface GatewayRequest {
   url: string;
   host: string;
   headers: Record<string, string>;
-  body: string;
+  /** undefined: over API Gateway's 10 MB payload limit (PAYLOAD_LIMIT). */
+  body: string | undefined;
   sourceIp: string;
 }
 
 export class ApiGateway {
   static readonly PREFIX = '/restapis/';
+  /** https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html (payload size, REST APIs). */
+  static readonly PAYLOAD_LIMIT = 10 * 1024 * 1024;
   readonly authorizers: LambdaAuthorizers;
   readonly stats = { requests: 0 };
   private readonly apis = new Map<string, { api: RestApi; router: Router }>();
@@ -87,6 +90,8 @@ export class ApiGateway {
     const customized = entry?.api.gatewayResponses ?? [];
     const fail = (e: GatewayError) => gatewayAnswer(e, customized);
     if (!entry || stage !== entry.api.stage) return fail(gatewayErrors.missingToken());
+    if (req.body === undefined) return fail(gatewayErrors.requestTooLarge());
+    const body = req.body;
     const { api, router } = entry;
     const path = `/${rest.join('/')}`;
     const verb = req.method.toUpperCase();
@@ -107,7 +112,7 @@ export class ApiGateway {
       identity: { sourceIp: req.sourceIp, userAgent: headers['user-agent'] ?? null },
     };
     try {
-      const authorizer = await this.authorize(api, route.method, { req, verb, path, methodArn, query, pathParameters: route.pathParameters, resource: route.resource, requestContext });
+      const authorizer = await this.authorize(api, route.method, { req, body, verb, path, methodArn, query, pathParameters: route.pathParameters, resource: route.resource, requestContext });
       const keyId = this.checkApiKey(api, route.method, headers['x-api-key'], authorizer.usageIdentifierKey);
       const event: ProxyEvent = {
         resource: route.resource,
@@ -124,7 +129,7 @@ export class ApiGateway {
           identity: { ...(requestContext.identity as object), ...authorizer.identity, ...(keyId ? { apiKey: headers['x-api-key'] ?? authorizer.usageIdentifierKey, apiKeyId: keyId } : {}) },
           authorizer: authorizer.context,
         },
-        body: req.body === '' ? null : req.body,
+        body: body === '' ? null : body,
         isBase64Encoded: false,
       };
       return await this.integrations.run(route.method, event);
@@ -135,7 +140,7 @@ export class ApiGateway {
   }
 
   private async authorize(api: RestApi, method: RestMethod, r: {
-    req: GatewayRequest; verb: string; path: string; methodArn: string; query: Record<string, string>;
+    req: GatewayRequest; body: string; verb: string; path: string; methodArn: string; query: Record<string, string>;
     pathParameters: Record<string, string>; resource: string; requestContext: Record<string, unknown>;
   }): Promise<{ identity: Record<string, unknown>; context: Record<string, unknown> | null; usageIdentifierKey?: string }> {
     const auth = method.authorization;
@@ -150,7 +155,7 @@ export class ApiGateway {
           const first = header.split(' ').slice(1).join(' ') || header;
           throw new GatewayRefusal(gatewayErrors.incompleteSignature(`'${first}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`));
         }
-        const caller = await this.opts.identity.verifySignature({ method: r.req.method, host: r.req.host, path: new URL(r.req.url, 'http://gateway').pathname, headers, body: r.req.body });
+        const caller = await this.opts.identity.verifySignature({ method: r.req.method, host: r.req.host, path: new URL(r.req.url, 'http://gateway').pathname, headers, body: r.body });
         if (caller.policies !== 'all') {
           const request = { action: 'execute-api:Invoke', resource: r.methodArn };
           const decision = evaluate(caller.policies, request);

@@ -24,6 +24,7 @@ export const gatewayErrors = {
   unauthorized: (message = 'Unauthorized'): GatewayError => ({ type: 'UNAUTHORIZED', status: 401, errorType: 'UnauthorizedException', message }),
   invalidApiKey: (): GatewayError => ({ type: 'INVALID_API_KEY', status: 403, errorType: 'ForbiddenException', message: 'Forbidden' }),
   authorizerError: (): GatewayError => ({ type: 'AUTHORIZER_CONFIGURATION_ERROR', status: 500, errorType: 'AuthorizerConfigurationException', message: 'null' }),
+  requestTooLarge: (): GatewayError => ({ type: 'REQUEST_TOO_LARGE', status: 413, errorType: 'RequestTooLargeException', message: 'Request Too Long' }),
   integrationFailure: (): GatewayError => ({ type: 'DEFAULT_5XX', status: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' }),
 };
 
