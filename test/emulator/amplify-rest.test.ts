@@ -9,7 +9,7 @@ import { del, get, head, patch, post, put } from 'aws-amplify/api';
 import { decodeJWT } from 'aws-amplify/auth';
 import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IamCredentials } from '../../harness/emulator/credentials/iam.js';
+import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { emulatorFor } from './start.js';
 
@@ -20,7 +20,7 @@ let emu: Emulator;
 
 beforeAll(async () => {
   emu = await emulatorFor('rest/amplify/data/resource.ts');
-  const outputs = emu.outputs() as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
+  const outputs = emu.outputs() as unknown as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
   const config = parseAmplifyConfig(outputs);
   Amplify.configure({ ...config, API: { ...config.API, REST: outputs.custom.API } }, {
     API: { REST: { retryStrategy: { strategy: 'no-retry' }, headers: async () => globalHeaders } },
