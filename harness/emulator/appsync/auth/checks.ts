@@ -123,6 +123,16 @@ function callerGroups(env: AuthEnv, claim: string): string[] {
   return Array.isArray(raw) ? raw.map(String) : [];
 }
 
+/**
+ * The read filter of a list-typed groups field iterates the claim as it is (`#foreach` over
+ * `$ctx.identity.claims.get(claim)`, query.ts generateAuthFilter): only a list claim yields groups; Velocity does not
+ * iterate a string, so a JSON-encoded list or a single group in a string yields none. Empty names are skipped.
+ */
+function iteratedGroups(env: AuthEnv, claim: string): string[] {
+  const raw = claims(env)[claim];
+  return Array.isArray(raw) ? raw.map(String).filter((g) => g !== '') : [];
+}
+
 // ---- IAM ---------------------------------------------------------------------------------------
 
 /** Generic IAM access or an admin role: authorized before any rule. */
@@ -186,10 +196,12 @@ export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperati
       const op = role.isList ? 'contains' : 'eq';
       for (const v of values) entries.push({ [role.field]: { [op]: v } });
     } else {
+      if (role.isList) {
+        for (const g of iteratedGroups(env, role.claim)) listGroupEntries.push({ [role.field]: { contains: g } });
+        continue;
+      }
       const groups = callerGroups(env, role.claim);
-      if (!groups.length) continue;
-      if (role.isList) for (const g of groups) listGroupEntries.push({ [role.field]: { contains: g } });
-      else entries.push({ [role.field]: { in: groups } });
+      if (groups.length) entries.push({ [role.field]: { in: groups } });
     }
   }
   const all = [...entries, ...listGroupEntries];
