@@ -35,6 +35,8 @@ interface ModelInfo {
   restricted: Map<string, AcmRole[]>;
   /** Owner fields that read back as the last `::` segment. */
   displayed: Set<string>;
+  /** Creates that leave out `id` get a generated one. */
+  autoId: boolean;
   /** Relational fields that mutation responses leave empty (they feed subscriptions). */
   redactedRelations: Set<string>;
 }
@@ -56,7 +58,9 @@ export class ModelResolvers {
           if (r.kind === 'owner' && r.identityClaim.includes('::')) displayed.add(r.ownerField);
         }
       }
-      this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, redactedRelations: new Set() });
+      // The create init slot defaults `id` to $util.autoId() whenever the type has an `id` of type ID or String.
+      const autoId = model.fields.some((f) => f.name === 'id' && !f.list && (f.type === 'ID' || f.type === 'String'));
+      this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, autoId, redactedRelations: new Set() });
     }
     for (const info of this.models.values()) info.redactedRelations = this.relationRedactions(info);
   }
@@ -179,15 +183,16 @@ export class ModelResolvers {
    */
   seed(model: string, input: Item): Item {
     const info = this.info(model);
-    const item = this.stored(info.model, input, this.ids.now());
+    const item = this.stored(info, input, this.ids.now());
     info.table.put(item, { ifAbsent: true });
     return structuredClone(item);
   }
 
   /** A create's input as the resolver stores it: generated id, timestamps, `__typename`. */
-  private stored(m: Model, input: Item, now: string): Item {
+  private stored(info: ModelInfo, input: Item, now: string): Item {
+    const m = info.model;
     const item: Item = { ...input };
-    if (m.primaryKey.partitionKey === 'id' && (item.id === undefined || item.id === null)) item.id = this.ids.id();
+    if (info.autoId && (item.id === undefined || item.id === null)) item.id = this.ids.id();
     if (m.timestamps.createdAt && item[m.timestamps.createdAt] === undefined) item[m.timestamps.createdAt] = now;
     if (m.timestamps.updatedAt && item[m.timestamps.updatedAt] === undefined) item[m.timestamps.updatedAt] = now;
     item.__typename = m.name;
@@ -202,7 +207,7 @@ export class ModelResolvers {
     let result: Item;
     if (kind === 'create') {
       authorizeCreate(info.acm, ctx.env, input);
-      const item = this.stored(m, input, now);
+      const item = this.stored(info, input, now);
       if (condition && !matches({}, condition)) throw new ConditionalCheckFailed();
       info.table.put(item, { ifAbsent: true });
       result = item;
