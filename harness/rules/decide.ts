@@ -13,6 +13,7 @@ import {
   type Model,
 } from '../schema/model.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
+import { hasNonModelRules, nonModelDenials } from './non-model.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
 import {
   byPrecedence,
@@ -252,10 +253,15 @@ function lambdaDenied(ctx: Ctx, select: string[] | undefined): string[] {
   return (select ?? defaultSelection(ctx.model)).filter((f) => denied.has(`${ctx.model.name}.${f}`));
 }
 
-/** Fields of a plain read that come back null with an error. */
-function readDenials(ctx: Ctx, record: StoredRecord, fields: Field[], bypass: boolean): string[] {
-  if (bypass) return [];
-  return fields.filter((f) => fieldIsRestricted(ctx.model, f) && !canReadRestricted(ctx, f, record)).map((f) => f.name);
+/** Fields of a plain read that come back null with an error: the model's restricted fields, then non-model ones (`info.secret`). */
+function readDenials(ctx: Ctx, record: StoredRecord, fields: Field[], select: string[] | undefined): string[] {
+  const own = fields.filter((f) => fieldIsRestricted(ctx.model, f) && !canReadRestricted(ctx, f, record)).map((f) => f.name);
+  return [...own, ...nestedDenials(ctx, record, select)];
+}
+
+function nestedDenials(ctx: Ctx, record: StoredRecord, select: string[] | undefined): string[] {
+  if (!hasNonModelRules(ctx.auth)) return [];
+  return nonModelDenials(ctx.auth, ctx.identity, ctx.model, record, select ?? defaultSelection(ctx.model));
 }
 
 function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): Decision {
@@ -280,7 +286,7 @@ function decideGet(ctx: Ctx, record: StoredRecord, select: string[] | undefined)
   const held = roles.filter((r) => (isDynamic(r) ? readFilter(r, ctx.identity)?.(record) ?? false : holds(r, ctx.identity, record))).sort(byPrecedence);
   if (!held.length) return notHeld(ctx, 'get', roles);
   const d = allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`);
-  return withFieldOutcome(d, readDenials(ctx, record, fields, false), lambdaDenied(ctx, select));
+  return withFieldOutcome(d, readDenials(ctx, record, fields, select), lambdaDenied(ctx, select));
 }
 
 export function recordKey(model: Model, record: StoredRecord): string {
@@ -316,7 +322,7 @@ function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefi
       ? allow(filters[0]!.role.rule.id, `allowed, filtered by ${by}: every record here passes`, { visibleIds: ids })
       : { outcome: 'filtered', rule: filters[0]!.role.rule.id, reason: `filtered by ${by}: the caller sees ${ids.length} of ${records.length} records`, visibleIds: ids };
   }
-  const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, false)))];
+  const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, select)))];
   return withFieldOutcome(d, denied, lambdaDenied(ctx, select));
 }
 
@@ -342,6 +348,8 @@ function responseView(ctx: Ctx, record: StoredRecord, select: string[] | undefin
     if (!bypass && !canReadRestricted(ctx, f, record)) denied.push(f.name);
     else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f)) redacted.push(f.name);
   }
+  // Non-model fields return the stored value (no redaction) or refuse.
+  if (!bypass) denied.push(...nestedDenials(ctx, record, select));
   for (const f of lambdaDenied(ctx, select)) if (!redacted.includes(f) && !denied.includes(f)) redacted.push(f);
   return { denied, redacted };
 }

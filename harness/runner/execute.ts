@@ -292,7 +292,9 @@ function classifyRelation(rt: Runtime, r: GraphQLResult, parent: Model, field: s
   const items = rel.kind === 'hasMany' ? ((value as { items?: Record<string, unknown>[] }).items ?? []) : [value as Record<string, unknown>];
   const childKey = uniqueKeyField(model(rt, rel.model));
   const seen = items.map((i) => known.get(String(i?.[childKey] ?? ''))).filter((x): x is string => !!x).sort();
-  if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: obs.deniedFields ?? [], seen, summary: obs.summary };
+  // Errors inside the related records name their fields under the relation (`comments.secret`).
+  const childDenied = (obs.deniedFields ?? []).filter((f) => f.startsWith(`${field}.`)).map((f) => f.slice(field.length + 1));
+  if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: childDenied, seen, summary: obs.summary };
   const all = Object.values(rt.index.names[rel.model] ?? {});
   return { outcome: rel.kind === 'hasMany' && seen.length < all.length ? 'filtered' : 'allow', seen, summary: `${seen.length} related record(s)` };
 }

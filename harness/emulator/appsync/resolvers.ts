@@ -6,7 +6,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
-import { Acm, claimOf, entityOf, type AcmRole } from './auth/acm.js';
+import { Acm, claimOf, entityOf, nonModelFieldRoles, type AcmRole, type StaticRole } from './auth/acm.js';
 import {
   authorizeCreate,
   authorizeDelete,
@@ -43,6 +43,8 @@ interface ModelInfo {
 
 export class ModelResolvers {
   private readonly models = new Map<string, ModelInfo>();
+  /** `Type.field` of non-model fields with rules → the roles that may read them. */
+  private readonly nonModelFields = new Map<string, StaticRole[]>();
 
   constructor(
     private readonly auth: AuthModel,
@@ -63,6 +65,9 @@ export class ModelResolvers {
       this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, autoId, redactedRelations: new Set() });
     }
     for (const info of this.models.values()) info.redactedRelations = this.relationRedactions(info);
+    for (const t of auth.customTypes) {
+      for (const f of t.fields) if (f.rules) this.nonModelFields.set(`${t.name}.${f.name}`, nonModelFieldRoles(t.name, f.name, f.rules));
+    }
   }
 
   private info(name: string): ModelInfo {
@@ -239,7 +244,12 @@ export class ModelResolvers {
   async field(parent: GraphQLObjectType, fieldName: string, source: Item, args: Item, ctx: RequestContext): Promise<unknown> {
     if (!source) return null;
     const info = this.models.get(parent.name);
-    if (!info) return source[fieldName];
+    if (!info) {
+      // A field rule on a non-model type: its own resolver checks the static roles; the stored value, never redacted.
+      const roles = this.nonModelFields.get(`${parent.name}.${fieldName}`);
+      if (roles && !canReadField(ctx.env, roles, source)) throw notAuthorized(fieldName, parent.name);
+      return source[fieldName];
+    }
     const field = info.model.fields.find((f) => f.name === fieldName);
     if (field?.relation) {
       try {
