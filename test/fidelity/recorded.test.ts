@@ -168,12 +168,12 @@ function oracle(model: AuthModel, emu: Emulator, identity: Identity, step: Step)
       break;
     }
     case 'list':
-      target = { type: m.name, records, select, args, ...(found.index ? { index: found.index } : {}) };
+      target = { type: m.name, records, select, args, ...(found.index ? { index: found.index } : {}), ...(args.filter ? { filter: args.filter as Record<string, unknown> } : {}) };
       break;
   }
   const d: Decision = decide(model, identity, found.op, target);
   const out: OracleAnswer = { outcome: d.outcome === 'filtered' ? 'allow' : d.outcome };
-  if (found.op === 'list' && d.outcome !== 'deny') out.ids = [...(d.visibleIds ?? [])].sort();
+  if (found.op === 'list' && d.outcome !== 'deny') out.ids = (d.visibleIds ?? []).map(displayedKey).sort();
   return { answer: out, keyFields };
 }
 
@@ -211,6 +211,11 @@ function oracleExpectation(a: Answer, keyFields: string[]): OracleAnswer {
   const out: OracleAnswer = { outcome };
   const root = a.data && typeof a.data === 'object' ? Object.values(a.data)[0] : undefined;
   const items = root && typeof root === 'object' && 'items' in root ? (root as { items: Record<string, unknown>[] }).items : undefined;
-  if (items && outcome !== 'deny') out.ids = items.map((i) => keyFields.map((k) => String(i[k])).join('#')).sort();
+  if (items && outcome !== 'deny') out.ids = items.map((i) => displayedKey(keyFields.map((k) => String(i[k])).join('#'))).sort();
   return out;
+}
+
+/** A record key as responses show it: an owner value in the key reads back as its last `::` segment. */
+function displayedKey(key: string): string {
+  return key.split('#').map((part) => part.split('::').at(-1)).join('#');
 }

@@ -18,6 +18,7 @@ import {
   restrictedFields,
   Unauthorized,
   type AuthEnv,
+  type QueryKey,
 } from './auth/checks.js';
 import type { CustomOperationRunner } from './custom-operations.js';
 import type { RequestContext, SubscriptionSetup } from './request.js';
@@ -146,8 +147,14 @@ export class ModelResolvers {
     return key;
   }
 
+  /** The table's key as the auth step sees it (a composite sort key is no single field). */
+  private tableKey(m: Model, args: Item): QueryKey {
+    const sk = m.primaryKey.sortKeys;
+    return { partitionKey: m.primaryKey.partitionKey, ...(sk.length === 1 ? { sortKey: sk[0]! } : {}), args, index: false };
+  }
+
   private get(info: ModelInfo, args: Item, env: AuthEnv): Item | null {
-    const auth = authorizeRead(info.acm, env, ['get']);
+    const auth = authorizeRead(info.acm, env, ['get'], this.tableKey(info.model, args));
     const item = info.table.get(this.key(info.model, args));
     if (!item) return null;
     // The item exists but the auth filter drops it: scannedCount 1, no items → unauthorized.
@@ -155,8 +162,9 @@ export class ModelResolvers {
     return item;
   }
 
-  private list(info: ModelInfo, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
-    const auth = authorizeRead(info.acm, env, ['list']);
+  private list(info: ModelInfo, given: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+    const auth = authorizeRead(info.acm, env, ['list'], this.tableKey(info.model, given));
+    const args = { ...given, ...auth.pinned };
     const filter = combine(auth.filter, args.filter as Filter | undefined);
     const limit = typeof args.limit === 'number' ? args.limit : 100;
     const m = info.model;
@@ -169,9 +177,10 @@ export class ModelResolvers {
     return info.table.scan({ limit, nextToken: args.nextToken as string | undefined, filter });
   }
 
-  private indexQuery(info: ModelInfo, indexName: string, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+  private indexQuery(info: ModelInfo, indexName: string, given: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
     const ix = info.model.indexes.find((i) => i.name === indexName)!;
-    const auth = authorizeRead(info.acm, env, ['list']);
+    const auth = authorizeRead(info.acm, env, ['list'], { partitionKey: ix.partitionKey, ...(ix.sortKeys.length === 1 ? { sortKey: ix.sortKeys[0]! } : {}), args: given, index: true });
+    const args = { ...given, ...auth.pinned };
     const sortArg = ix.sortKeys.length === 1 ? args[ix.sortKeys[0]!] : args[camelJoin(ix.sortKeys)];
     return info.table.query({ partition: { field: ix.partitionKey, value: args[ix.partitionKey] }, sort: sortCondition(ix.sortKeys, sortArg) }, {
       index: ix,
