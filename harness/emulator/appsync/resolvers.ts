@@ -290,25 +290,21 @@ export class ModelResolvers {
     const child = this.info(childName);
     const auth = authorizeRead(child.acm, env, READ_OPS);
     const tag = (item: Item) => (fromMutation ? { ...item, [MUTATION]: 'Mutation' } : item);
-    if (rel.kind === 'belongsTo') {
-      const key: Item = {};
+    // The related records are those whose remote fields hold this record's local values: a GetItem when they are
+    // the related model's primary key, otherwise a query through the index the transformer adds for them.
+    const values = rel.local.map((f) => source[f]);
+    const missing = values.some((v) => v === undefined || v === null);
+    if (rel.kind === 'belongsTo' || rel.kind === 'hasOne') {
+      if (missing) return null;
       const pk = [child.model.primaryKey.partitionKey, ...child.model.primaryKey.sortKeys];
-      rel.references.forEach((r, i) => (key[pk[i]!] = source[r]));
-      if (Object.values(key).some((v) => v === undefined || v === null)) return null;
-      const item = child.table.get(key);
+      const item = pk.length === rel.remote.length && pk.every((k, i) => rel.remote[i] === k)
+        ? child.table.get(Object.fromEntries(pk.map((k, i) => [k, values[i]])))
+        : child.table.lookup(rel.remote, values)[0];
       if (!item) return null;
       if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
       return tag(item);
     }
-    // The children through an index on the reference fields, not a scan of the child table.
-    const parentKey = [info.model.primaryKey.partitionKey, ...info.model.primaryKey.sortKeys];
-    const children = child.table.lookup(rel.references, rel.references.map((_, i) => source[parentKey[i]!]));
-    if (rel.kind === 'hasOne') {
-      const item = children[0];
-      if (!item) return null;
-      if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
-      return tag(item);
-    }
+    const children = missing ? [] : child.table.lookup(rel.remote, values);
     const limit = typeof args.limit === 'number' ? args.limit : 100;
     const filter = combine(auth.filter, args.filter as Filter | undefined);
     const items = children.filter((c) => matches(c, filter)).slice(0, limit);
