@@ -36,7 +36,8 @@ export type SubscriptionOperation = 'onCreate' | 'onUpdate' | 'onDelete';
 export type Action =
   | { type: 'create'; model: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'get'; model: string; instance: string; select?: string[] }
-  | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown> }
+  /** A list; with `key`, a query through the table's key or (with `index`) an index, its key arguments by argument name. */
+  | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown>; index?: string; key?: Record<string, unknown> }
   | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'delete'; model: string; instance: string; select?: string[] }
   | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
@@ -107,7 +108,7 @@ export function cellIdentity(c: Cell): CellIdentity {
 
 /** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 /** The oracle names the records a read sees by their key; cells name them by fixture, as the run observes them. */
-function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
+export function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
   return d.visibleIds ? { ...d, visibleIds: fixtureNames(auth, m, cast, d.visibleIds) } : d;
 }
 
@@ -170,7 +171,7 @@ function changed(auth: AuthModel, f: Field, old: unknown): unknown {
 }
 
 /** The other user of the persona's provider: the stranger for the owner, the owner for everyone else. */
-function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | undefined {
+export function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | undefined {
   const [mine, theirs] = rule.provider === 'oidc' ? ['oidcUser', 'oidcStranger'] : ['owner', 'stranger'];
   return cast.find((x) => x.kind === (p.kind === mine ? theirs : mine));
 }

@@ -7,6 +7,7 @@ import type { AuthModel } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
 import { batchCells, customCells, headerCells, modelCells, relationCells, type Cell } from './cells.js';
 import { deliveryCells } from './deliveries.js';
+import { keyQueryCells } from './key-queries.js';
 
 export interface MatrixOptions {
   /** Restrict to a model, persona or operation (the CLI's --only). */
@@ -20,6 +21,7 @@ export function expectedMatrix(auth: AuthModel, cast: Persona[], options: Matrix
   const team = dynamicGroupName(auth);
   for (const m of auth.models) {
     cells.push(...modelCells(auth, m, cast, team));
+    cells.push(...keyQueryCells(auth, m, cast, team));
     cells.push(...relationCells(auth, m, cast));
     if (options.deliveries !== false) cells.push(...deliveryCells(auth, m, cast));
   }
