@@ -155,21 +155,25 @@ export interface ListArgs {
   limit?: number;
   nextToken?: string | null;
   sortDirection?: 'ASC' | 'DESC';
+  /** A table query: the partition key's value and the sort-key condition, under their argument names. */
+  key?: Record<string, unknown>;
 }
 
 export function listDocument(auth: AuthModel, modelName: string, args: ListArgs = {}, selection?: SelectionSet): Document {
   const m = model(auth, modelName);
   const name = opName(m, 'list');
   const sortable = m.primaryKey.sortKeys.length > 0;
-  const decl = `$filter: Model${m.name}FilterInput, ${sortable ? '$sortDirection: ModelSortDirection, ' : ''}$limit: Int, $nextToken: String`;
-  const call = `filter: $filter, ${sortable ? 'sortDirection: $sortDirection, ' : ''}limit: $limit, nextToken: $nextToken`;
+  const key = args.key ? keyArguments(m, m.primaryKey.partitionKey, m.primaryKey.sortKeys, `Model${m.name}PrimaryCompositeKeyConditionInput`, false) : { decl: [], call: [], names: [] };
+  const decl = [...key.decl, `$filter: Model${m.name}FilterInput`, ...(sortable ? ['$sortDirection: ModelSortDirection'] : []), '$limit: Int', '$nextToken: String'];
+  const call = [...key.call, 'filter: $filter', ...(sortable ? ['sortDirection: $sortDirection'] : []), 'limit: $limit', 'nextToken: $nextToken'];
   const variables: Record<string, unknown> = {};
+  for (const k of key.names) if (args.key?.[k] !== undefined && args.key[k] !== null) variables[k] = args.key[k];
   if (args.filter) variables.filter = args.filter;
   if (sortable && args.sortDirection) variables.sortDirection = args.sortDirection;
   if (args.limit !== undefined) variables.limit = args.limit;
   if (args.nextToken) variables.nextToken = args.nextToken;
   return {
-    query: normalize(`query (${decl}) { ${name}(${call}) { items { ${selectionFor(auth, m, selection)} } nextToken __typename } }`),
+    query: normalize(`query (${decl.join(', ')}) { ${name}(${call.join(', ')}) { items { ${selectionFor(auth, m, selection)} } nextToken __typename } }`),
     variables,
   };
 }
@@ -179,17 +183,27 @@ export function indexDocument(auth: AuthModel, modelName: string, queryField: st
   const m = model(auth, modelName);
   const ix = m.indexes.find((i) => i.queryField === queryField);
   if (!ix) throw new Error(`${m.name} has no index query ${queryField}`);
-  const pk = m.fields.find((f) => f.name === ix.partitionKey)!;
-  const sk = ix.sortKeys.length === 1 ? m.fields.find((f) => f.name === ix.sortKeys[0]) : undefined;
-  const skType = sk ? `Model${sk.type === 'ID' ? 'ID' : sk.type}KeyConditionInput` : ix.sortKeys.length > 1 ? `Model${m.name}${ix.name[0]!.toUpperCase()}${ix.name.slice(1)}CompositeKeyConditionInput` : '';
-  const skName = ix.sortKeys.length === 1 ? ix.sortKeys[0]! : ix.sortKeys.length > 1 ? ix.sortKeys.join('') : '';
-  const decl = [`$${pk.name}: ${pk.type}!`, ...(skType ? [`$${skName}: ${skType}`] : []), `$filter: Model${m.name}FilterInput`, '$sortDirection: ModelSortDirection', '$limit: Int', '$nextToken: String'];
-  const call = [`${pk.name}: $${pk.name}`, ...(skType ? [`${skName}: $${skName}`] : []), 'filter: $filter', 'sortDirection: $sortDirection', 'limit: $limit', 'nextToken: $nextToken'];
+  const key = keyArguments(m, ix.partitionKey, ix.sortKeys, `Model${m.name}${ix.name[0]!.toUpperCase()}${ix.name.slice(1)}CompositeKeyConditionInput`, true);
+  const decl = [...key.decl, `$filter: Model${m.name}FilterInput`, '$sortDirection: ModelSortDirection', '$limit: Int', '$nextToken: String'];
+  const call = [...key.call, 'filter: $filter', 'sortDirection: $sortDirection', 'limit: $limit', 'nextToken: $nextToken'];
   const variables: Record<string, unknown> = {};
-  for (const k of [pk.name, skName, 'filter', 'sortDirection', 'limit', 'nextToken']) if (k && args[k] !== undefined && args[k] !== null) variables[k] = args[k];
+  for (const k of [...key.names, 'filter', 'sortDirection', 'limit', 'nextToken']) if (args[k] !== undefined && args[k] !== null) variables[k] = args[k];
   return {
     query: normalize(`query (${decl.join(', ')}) { ${queryField}(${call.join(', ')}) { items { ${selectionFor(auth, m, selection)} } nextToken __typename } }`),
     variables,
+  };
+}
+
+/** The key arguments of a table or index query: the partition key, and the sort-key condition (one argument for a composite key). */
+function keyArguments(m: Model, partitionKey: string, sortKeys: string[], compositeType: string, required: boolean): { decl: string[]; call: string[]; names: string[] } {
+  const pk = m.fields.find((f) => f.name === partitionKey)!;
+  const sk = sortKeys.length === 1 ? m.fields.find((f) => f.name === sortKeys[0]) : undefined;
+  const skType = sk ? `Model${sk.type === 'ID' ? 'ID' : sk.type}KeyConditionInput` : sortKeys.length > 1 ? compositeType : '';
+  const skName = sortKeys.length === 1 ? sortKeys[0]! : sortKeys.map((k, i) => (i === 0 ? k : k.charAt(0).toUpperCase() + k.slice(1))).join('');
+  return {
+    decl: [`$${pk.name}: ${pk.type}${required ? '!' : ''}`, ...(skType ? [`$${skName}: ${skType}`] : [])],
+    call: [`${pk.name}: $${pk.name}`, ...(skType ? [`${skName}: $${skName}`] : [])],
+    names: [pk.name, ...(skType ? [skName] : [])],
   };
 }
 

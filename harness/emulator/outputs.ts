@@ -111,9 +111,12 @@ function introspectModel(m: Model): Record<string, unknown> {
       if (rel.kind === 'hasMany' || rel.kind === 'manyToMany') {
         json.type = { model: rel.kind === 'manyToMany' ? rel.joinModel! : rel.model };
         json.isArrayNullable = true;
-        json.association = { connectionType: 'HAS_MANY', associatedWith: rel.references };
-      } else if (rel.kind === 'hasOne') json.association = { connectionType: 'HAS_ONE', associatedWith: rel.references, targetNames: [] };
-      else json.association = { connectionType: 'BELONGS_TO', targetNames: rel.references };
+        json.association = { connectionType: 'HAS_MANY', associatedWith: rel.remote };
+      } else if (rel.kind === 'hasOne') {
+        // targetNames: this model's fields holding the related key (Gen 1's `fields` and implicit key); none with `references`.
+        const holdsKey = !rel.local.every((k, i) => k === [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys][i]);
+        json.association = { connectionType: 'HAS_ONE', associatedWith: rel.remote, targetNames: holdsKey ? rel.local : [] };
+      } else json.association = { connectionType: 'BELONGS_TO', targetNames: rel.local };
     }
     fields[f.name] = json;
   }

@@ -10,7 +10,7 @@ import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
 import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
 
 export type CellOperation =
@@ -39,7 +39,8 @@ export type SubscriptionOperation = 'onCreate' | 'onUpdate' | 'onDelete';
 export type Action =
   | { type: 'create'; model: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'get'; model: string; instance: string; select?: string[] }
-  | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown> }
+  /** A list; with `key`, a query through the table's key or (with `index`) an index, its key arguments by argument name. */
+  | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown>; index?: string; key?: Record<string, unknown> }
   | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
   | { type: 'delete'; model: string; instance: string; select?: string[] }
   | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
@@ -117,7 +118,7 @@ export function cellIdentity(c: Cell): CellIdentity {
 
 /** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 /** The oracle names the records a read sees by their key; cells name them by fixture, as the run observes them. */
-function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
+export function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
   return d.visibleIds ? { ...d, visibleIds: fixtureNames(auth, m, cast, d.visibleIds) } : d;
 }
 
@@ -162,13 +163,9 @@ export const COPY = '#copy';
 export function updateInput(auth: AuthModel, m: Model, fixture: Fixture): Record<string, unknown> {
   const input = updateKey(m, fixture);
   const skip = authFields(m);
-  const plain = m.fields.find((f) => !f.implicit && !f.relation && !f.rules && !skip.has(f.name) && !(f.name in input) && f.typeKind !== 'customType' && !isForeignKey(m, f));
+  const plain = m.fields.find((f) => !f.implicit && !f.relation && !f.rules && !skip.has(f.name) && !(f.name in input) && f.typeKind !== 'customType' && !foreignKeys(auth).some((k) => k.child === m.name && k.field === f.name));
   if (plain) input[plain.name] = changed(auth, plain, fixture.record[plain.name]);
   return input;
-}
-
-function isForeignKey(m: Model, f: Field): boolean {
-  return m.fields.some((r) => r.relation?.kind === 'belongsTo' && r.relation.references.includes(f.name));
 }
 
 function changed(auth: AuthModel, f: Field, old: unknown): unknown {
@@ -184,7 +181,7 @@ function changed(auth: AuthModel, f: Field, old: unknown): unknown {
 }
 
 /** The other user of the persona's provider: the stranger for the owner, the owner for everyone else. */
-function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | undefined {
+export function someoneElse(cast: Persona[], p: Persona, rule: OwnerRule): Persona | undefined {
   const [mine, theirs] = rule.provider === 'oidc' ? ['oidcUser', 'oidcStranger'] : ['owner', 'stranger'];
   return cast.find((x) => x.kind === (p.kind === mine ? theirs : mine));
 }
@@ -378,8 +375,9 @@ export function parentFixture(auth: AuthModel, parent: Model, cast: Persona[]): 
 }
 
 /**
- * Reading children through a parent: hasMany/hasOne from the parent's first fixture (every child
- * fixture hangs from it), belongsTo from each child fixture. Only for callers who may read the record
+ * Reading related records: from each fixture of the side holding the key (belongsTo, a Gen 1 hasOne), each
+ * pointing at the other model's first fixture; otherwise (hasMany) from the first fixture, which every fixture of
+ * the related model points at. A relation matching no partition key is left out. Only for callers who may read the record
  * the relation is read from (otherwise that read's own denial is the answer).
  */
 export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[] {
@@ -389,9 +387,11 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     const rel = field.relation;
     if (!rel || rel.kind === 'manyToMany') continue;
     const other = auth.models.find((x) => x.name === rel.model);
-    if (!other) continue;
-    const readFrom = rel.kind === 'belongsTo' ? fixtures(auth, m, cast) : [parentFixture(auth, m, cast)];
-    const children = rel.kind === 'belongsTo' ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);
+    const holder = other && keyHolder(auth, m, rel);
+    if (!other || !holder) continue;
+    // Fixtures holding a key point at the other model's first fixture (plan.ts linkInput).
+    const readFrom = holder === 'this' ? fixtures(auth, m, cast) : [parentFixture(auth, m, cast)];
+    const children = holder === 'this' ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);
     // The related records' own field rules must hold through the nested selection too.
     const childFields = other.fields.filter((x) => !x.implicit && !x.relation && (x.rules || fieldIsRestricted(other, x))).map((x) => x.name);
     for (const p of cast) {

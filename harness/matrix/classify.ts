@@ -135,12 +135,15 @@ export function seenFixtures(items: (Record<string, unknown> | null)[], known: M
   return out.sort();
 }
 
-/** The field names of errors that point into a record (`['getEmployee', 'ssn']`, `['listX', 'items', 0, 'ssn']`). */
+/**
+ * The fields errors point at, as paths inside the record (`['getEmployee', 'ssn']` → `ssn`,
+ * `['listX', 'items', 0, 'info', 'secret']` → `info.secret`): list positions and connection `items` left out.
+ */
 function fieldsOf(errors: GraphQLError[]): string[] {
   const out = new Set<string>();
   for (const e of errors) {
-    const last = e.path?.at(-1);
-    if (typeof last === 'string' && (e.path?.length ?? 0) > 1) out.add(last);
+    const inside = (e.path ?? []).slice(1).filter((p, i, all) => typeof p === 'string' && !(p === 'items' && typeof all[i + 1] === 'number'));
+    if (inside.length) out.add(inside.join('.'));
     for (const f of unauthorizedFields(e.message) ?? []) out.add(f);
   }
   return [...out].sort();

@@ -7,6 +7,7 @@ import type { AuthModel } from '../schema/model.js';
 import { dynamicGroupName, REST_ONLY_KINDS, type Persona } from './cast.js';
 import { batchCells, customCells, headerCells, modelCells, relationCells, type Cell } from './cells.js';
 import { deliveryCells } from './deliveries.js';
+import { keyQueryCells } from './key-queries.js';
 import { restCells } from './rest-cells.js';
 
 export interface MatrixOptions {
@@ -23,6 +24,7 @@ export function expectedMatrix(auth: AuthModel, cast: Persona[], options: Matrix
   const dataCast = cast.filter((p) => !REST_ONLY_KINDS.has(p.kind));
   for (const m of auth.models) {
     cells.push(...modelCells(auth, m, dataCast, team));
+    cells.push(...keyQueryCells(auth, m, dataCast, team));
     cells.push(...relationCells(auth, m, dataCast));
     if (options.deliveries !== false) cells.push(...deliveryCells(auth, m, dataCast));
   }

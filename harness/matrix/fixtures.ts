@@ -2,7 +2,7 @@
  * The records each model's cells act on: one per ownership situation the model's rules distinguish
  * (owned, shared through a multi-owner list or a dynamic group, unowned), and inputs for writes.
  */
-import type { AuthModel, Field, Model, OwnerRule, DynamicGroupRule } from '../schema/model.js';
+import type { AuthModel, Field, Model, OwnerRule, DynamicGroupRule, Relation } from '../schema/model.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from '../rules/identity.js';
 import type { StoredRecord } from '../rules/roles.js';
 import { dynamicGroupName, type Persona } from './cast.js';
@@ -312,5 +312,43 @@ export function ownership(m: Model, identity: Identity, record: StoredRecord): O
 export function fixtureLabels(auth: AuthModel, cast: Persona[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of auth.models) for (const f of fixtures(auth, m, cast)) out.set(`${m.name}|${f.name}`, f.label);
+  return out;
+}
+
+/** A field whose fixtures hold the key of another model's record (its partition key, which a `$fixture` names). */
+export interface ForeignKey {
+  child: string;
+  field: string;
+  parent: string;
+}
+
+/**
+ * Which side of a relation holds the other's partition key: `this` model (belongsTo, Gen 1 hasOne and its `fields`),
+ * or the `related` one (hasMany, `references`). Undefined for a match between other fields (a Gen 1 `fields` on an
+ * index of non-key values), which fixtures cannot link.
+ */
+export function keyHolder(auth: AuthModel, m: Model, rel: Relation): 'this' | 'related' | undefined {
+  const related = auth.models.find((x) => x.name === rel.model)!;
+  const [local, remote] = [rel.local[0], rel.remote[0]];
+  if (remote === related.primaryKey.partitionKey && local !== m.primaryKey.partitionKey) return 'this';
+  if (local === m.primaryKey.partitionKey && remote !== related.primaryKey.partitionKey) return 'related';
+  return undefined;
+}
+
+/** The foreign keys relations imply: the field of the side holding the key gets the other's partition key. */
+export function foreignKeys(auth: AuthModel): ForeignKey[] {
+  const out: ForeignKey[] = [];
+  const add = (fk: ForeignKey) => {
+    if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
+  };
+  for (const m of auth.models) {
+    for (const f of m.fields) {
+      const rel = f.relation;
+      if (!rel || rel.kind === 'manyToMany') continue;
+      const holder = keyHolder(auth, m, rel);
+      if (holder === 'this') add({ child: m.name, field: rel.local[0]!, parent: rel.model });
+      if (holder === 'related') add({ child: rel.model, field: rel.remote[0]!, parent: m.name });
+    }
+  }
   return out;
 }

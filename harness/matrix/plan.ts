@@ -9,7 +9,7 @@ import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
-import { authFields, fixtures, NOBODY, withUniqueKey } from './fixtures.js';
+import { authFields, fixtures, foreignKeys, NOBODY, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -38,29 +38,6 @@ export interface RunPlan {
 
 /** The creator of a fixture that is put into the emulator's store rather than created through the API. */
 export const SEED = 'seed';
-
-/** A foreign key that points at a record of another model. */
-interface ForeignKey {
-  child: string;
-  field: string;
-  parent: string;
-}
-
-export function foreignKeys(auth: AuthModel): ForeignKey[] {
-  const out: ForeignKey[] = [];
-  const add = (fk: ForeignKey) => {
-    if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
-  };
-  for (const m of auth.models) {
-    for (const f of m.fields) {
-      const rel = f.relation;
-      if (!rel || rel.kind === 'manyToMany') continue;
-      if (rel.kind === 'belongsTo') for (const r of rel.references) add({ child: m.name, field: r, parent: rel.model });
-      else for (const r of rel.references) add({ child: rel.model, field: r, parent: m.name });
-    }
-  }
-  return out;
-}
 
 /** Models ordered so that every parent comes before its children. */
 function creationOrder(auth: AuthModel): Model[] {

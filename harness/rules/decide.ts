@@ -13,6 +13,9 @@ import {
   type Model,
 } from '../schema/model.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
+import { passesFilter, type ClientFilter } from './client-filter.js';
+import { fieldOf, inKeyRange, keyedVerdict, queryKey, type KeyedQuery, type KeyedVerdict } from './keyed.js';
+import { hasNonModelRules, nonModelDenials } from './non-model.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
 import {
   byPrecedence,
@@ -76,6 +79,14 @@ export interface Target {
   select?: string[];
   /** onCreate/onUpdate/onDelete: owner arguments given at subscribe time, by owner field. */
   ownerArgs?: Record<string, string>;
+  /**
+   * get: the key arguments (then `record` may be absent: no such record); list: the key arguments of a table or
+   * index query (`index`), which the key range and owner or group fields in the key decide on.
+   */
+  args?: Record<string, unknown>;
+  index?: string;
+  /** list: the `filter` argument, tested on stored values whatever field rules say about reading them. */
+  filter?: ClientFilter;
 }
 
 const allow = (rule: string | null, reason: string, extra: Partial<Decision> = {}): Decision => ({ outcome: 'allow', rule, reason, ...extra });
@@ -104,9 +115,9 @@ export function decide(model: AuthModel, identity: Identity, operation: Operatio
     case 'create':
       return decideCreate(ctx, target.input ?? {}, target.select);
     case 'get':
-      return decideGet(ctx, need(target.record, 'record'), target.select);
+      return decideGet(ctx, target.args ? target.record : need(target.record, 'record'), target.select, target.args && { args: target.args });
     case 'list':
-      return decideList(ctx, target.records ?? [], target.select);
+      return decideList(ctx, (target.records ?? []).filter((r) => passesFilter(r, target.filter)), target.select, target.args && { args: target.args, ...(target.index ? { index: target.index } : {}) });
     case 'update':
       return decideUpdate(ctx, need(target.record, 'record'), target.input ?? {}, target.select);
     case 'delete':
@@ -252,10 +263,15 @@ function lambdaDenied(ctx: Ctx, select: string[] | undefined): string[] {
   return (select ?? defaultSelection(ctx.model)).filter((f) => denied.has(`${ctx.model.name}.${f}`));
 }
 
-/** Fields of a plain read that come back null with an error. */
-function readDenials(ctx: Ctx, record: StoredRecord, fields: Field[], bypass: boolean): string[] {
-  if (bypass) return [];
-  return fields.filter((f) => fieldIsRestricted(ctx.model, f) && !canReadRestricted(ctx, f, record)).map((f) => f.name);
+/** Fields of a plain read that come back null with an error: the model's restricted fields, then non-model ones (`info.secret`). */
+function readDenials(ctx: Ctx, record: StoredRecord, fields: Field[], select: string[] | undefined): string[] {
+  const own = fields.filter((f) => fieldIsRestricted(ctx.model, f) && !canReadRestricted(ctx, f, record)).map((f) => f.name);
+  return [...own, ...nestedDenials(ctx, record, select)];
+}
+
+function nestedDenials(ctx: Ctx, record: StoredRecord, select: string[] | undefined): string[] {
+  if (!hasNonModelRules(ctx.auth)) return [];
+  return nonModelDenials(ctx.auth, ctx.identity, ctx.model, record, select ?? defaultSelection(ctx.model));
 }
 
 function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): Decision {
@@ -269,26 +285,65 @@ function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): De
   return out;
 }
 
-function decideGet(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {
+function decideGet(ctx: Ctx, record: StoredRecord | undefined, select: string[] | undefined, query?: KeyedQuery): Decision {
   const fields = selectedResources(ctx, select);
+  const missing = record ? '' : ': no such record, so null without an error';
   const bypass = iamBypass(ctx.auth, ctx.identity);
-  if (bypass) return withFieldOutcome(allow(null, bypass), [], lambdaDenied(ctx, select));
+  if (bypass) return withFieldOutcome(allow(null, bypass + missing), [], record ? lambdaDenied(ctx, select) : []);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'get') && providerFits(r, ctx.identity));
   if (!roles.length) return noRule(ctx, 'get');
+  const staticHeld = roles.filter((r) => !isDynamic(r) && holds(r, ctx.identity, undefined)).sort(byPrecedence);
+  const keyed = staticHeld.length ? null : keyedRead(ctx, roles, query);
+  if (keyed?.verdict?.kind === 'named') {
+    const d = allow(keyed.verdict.role.rule.id, `allowed by ${quoteRole(keyed.verdict.role)}: the key argument \`${keyed.verdict.field}\` names the caller, so no filter applies${missing}`);
+    return record ? withFieldOutcome(d, readDenials(ctx, record, fields, select), lambdaDenied(ctx, select)) : d;
+  }
+  if (keyed && !keyed.filters.length) return keyedRefusal(ctx, 'get', roles, keyed.verdict);
+  if (!record) {
+    if (staticHeld.length) return allow(staticHeld[0]!.rule.id, `allowed by ${quoteRole(staticHeld[0]!)}${missing}`);
+    const filtering = roles.filter((r) => isDynamic(r) && readFilter(r, ctx.identity));
+    if (filtering.length) return allow(filtering[0]!.rule.id, `allowed: ${filtering.map(quoteRole).join(' or ')} builds a filter${missing}`);
+    return notHeld(ctx, 'get', roles);
+  }
   const held = roles.filter((r) => (isDynamic(r) ? readFilter(r, ctx.identity)?.(record) ?? false : holds(r, ctx.identity, record))).sort(byPrecedence);
   if (!held.length) return notHeld(ctx, 'get', roles);
   const d = allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)}`);
-  return withFieldOutcome(d, readDenials(ctx, record, fields, false), lambdaDenied(ctx, select));
+  return withFieldOutcome(d, readDenials(ctx, record, fields, select), lambdaDenied(ctx, select));
+}
+
+/**
+ * The key roles' verdict for a read with key arguments (keyed.ts), and the filters of the other dynamic roles; null
+ * when no owner or group field of the caller's roles is in the key read.
+ */
+function keyedRead(ctx: Ctx, roles: Role[], query: KeyedQuery | undefined): { verdict: KeyedVerdict | null; filters: { role: Role; test: (r: StoredRecord) => boolean }[] } | null {
+  if (!query) return null;
+  const key = queryKey(ctx.model, query.index);
+  const keyFields = [key.partitionKey, ...(key.sortKey ? [key.sortKey] : [])];
+  const dynamic = roles.filter(isDynamic);
+  const keyRoles = dynamic.filter((r) => keyFields.includes(fieldOf(r)!));
+  if (!keyRoles.length) return null;
+  const filters = dynamic.filter((r) => !keyRoles.includes(r)).map((role) => ({ role, test: readFilter(role, ctx.identity) }))
+    .filter((f): f is { role: Role; test: (r: StoredRecord) => boolean } => !!f.test);
+  return { verdict: keyedVerdict(keyRoles, ctx.identity, key, query, filters.length > 0), filters };
+}
+
+function keyedRefusal(ctx: Ctx, op: string, roles: Role[], verdict: KeyedVerdict | null): Decision {
+  if (verdict?.kind === 'others') {
+    return deny(verdict.role.rule.id, `denied: the query's \`${verdict.field}\` argument ${JSON.stringify(verdict.arg)} names someone else, and ${quoteRole(verdict.role)} lets the caller read only its own key range (Unauthorized, even where no record exists)`);
+  }
+  return notHeld(ctx, op, roles);
 }
 
 export function recordKey(model: Model, record: StoredRecord): string {
   return [model.primaryKey.partitionKey, ...model.primaryKey.sortKeys].map((k) => String(record[k])).join('#');
 }
 
-function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefined): Decision {
+function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefined, query?: KeyedQuery): Decision {
   const fields = selectedResources(ctx, select);
+  const key = query ? queryKey(ctx.model, query.index) : undefined;
+  const records = key ? stored.filter((r) => inKeyRange(r, key, query!.args)) : stored;
   const all = records.map((r) => recordKey(ctx.model, r));
   const bypass = iamBypass(ctx.auth, ctx.identity);
   if (bypass) return withFieldOutcome(allow(null, bypass, { visibleIds: all }), [], lambdaDenied(ctx, select));
@@ -299,24 +354,38 @@ function decideList(ctx: Ctx, records: StoredRecord[], select: string[] | undefi
   const staticHeld = roles.filter((r) => !isDynamic(r) && holds(r, ctx.identity, undefined)).sort(byPrecedence);
   let d: Decision;
   let visible: StoredRecord[];
+  const keyed = staticHeld.length ? null : keyedRead(ctx, roles, query);
+  const verdict = keyed?.verdict;
   if (staticHeld.length) {
     visible = records;
     d = allow(staticHeld[0]!.rule.id, `allowed by ${quoteRole(staticHeld[0]!)}: every record, no filter`, { visibleIds: all });
+  } else if (verdict?.kind === 'named') {
+    visible = records;
+    d = allow(verdict.role.rule.id, `allowed by ${quoteRole(verdict.role)}: the key argument \`${verdict.field}\` names the caller, so every record in that range, no filter`, { visibleIds: all });
+  } else if (verdict?.kind === 'pinned') {
+    visible = records.filter((r) => verdict.pins.every((p) => r[p.field] === p.value));
+    const ids = visible.map((r) => recordKey(ctx.model, r));
+    const pinned = verdict.pins.map((p) => `\`${p.field}\``).join(', ');
+    const reason = `${quoteRole(verdict.pins[0]!.role)}: ${pinned} left out of the key, so the query reads only the caller's own (${ids.length} of ${records.length} records)`;
+    d = visible.length === records.length ? allow(verdict.pins[0]!.role.rule.id, `allowed by ${reason}`, { visibleIds: ids }) : { outcome: 'filtered', rule: verdict.pins[0]!.role.rule.id, reason: `filtered by ${reason}`, visibleIds: ids };
   } else {
-    const filters = roles.filter(isDynamic).map((r) => ({ role: r, test: readFilter(r, ctx.identity) })).filter((x) => x.test);
+    const filters = keyed
+      ? [...keyed.filters, ...(verdict?.kind === 'entries' ? verdict.entries.map((e) => ({ role: e.role, test: (r: StoredRecord) => e.values.includes(r[e.field] as string) })) : [])]
+      : roles.filter(isDynamic).map((r) => ({ role: r, test: readFilter(r, ctx.identity) })).filter((x): x is { role: Role; test: (r: StoredRecord) => boolean } => !!x.test);
     if (!filters.length) {
+      if (keyed) return keyedRefusal(ctx, 'list', roles, verdict ?? null);
       const dyn = roles.filter(isDynamic);
       if (!dyn.length) return notHeld(ctx, 'list', roles);
       return deny(dyn[0]!.rule.id, `denied: list on ${ctx.model.name} needs a filter from ${dyn.map(quoteRole).join('; ')}, and the caller's token has no claim to build one`);
     }
-    visible = records.filter((rec) => filters.some((f) => f.test!(rec)));
+    visible = records.filter((rec) => filters.some((f) => f.test(rec)));
     const ids = visible.map((r) => recordKey(ctx.model, r));
     const by = filters.map((f) => quoteRole(f.role)).join(' or ');
     d = visible.length === records.length
       ? allow(filters[0]!.role.rule.id, `allowed, filtered by ${by}: every record here passes`, { visibleIds: ids })
       : { outcome: 'filtered', rule: filters[0]!.role.rule.id, reason: `filtered by ${by}: the caller sees ${ids.length} of ${records.length} records`, visibleIds: ids };
   }
-  const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, false)))];
+  const denied = [...new Set(visible.flatMap((rec) => readDenials(ctx, rec, fields, select)))];
   return withFieldOutcome(d, denied, lambdaDenied(ctx, select));
 }
 
@@ -342,6 +411,8 @@ function responseView(ctx: Ctx, record: StoredRecord, select: string[] | undefin
     if (!bypass && !canReadRestricted(ctx, f, record)) denied.push(f.name);
     else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f)) redacted.push(f.name);
   }
+  // Non-model fields return the stored value (no redaction) or refuse.
+  if (!bypass) denied.push(...nestedDenials(ctx, record, select));
   for (const f of lambdaDenied(ctx, select)) if (!redacted.includes(f) && !denied.includes(f)) redacted.push(f);
   return { denied, redacted };
 }

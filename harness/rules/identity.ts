@@ -104,6 +104,15 @@ export function dynamicGroups(identity: Identity, groupClaim: string): string[] 
   return [];
 }
 
+/**
+ * Groups the read filter of a list-typed groups field sees: the claim only when it is a list (empty names
+ * left out). A string claim, even a JSON-encoded list, contributes no group there (docs/semantics.md).
+ */
+export function listClaimGroups(identity: Identity, groupClaim: string): string[] {
+  const raw = claimsOf(identity)?.[groupClaim];
+  return Array.isArray(raw) ? raw.filter((g): g is string => typeof g === 'string' && g !== '') : [];
+}
+
 /** The value the owner field reads back as: the last `::` segment under a composite claim. */
 export function displayedOwner(stored: string, composite: boolean): string {
   if (!composite) return stored;

@@ -6,6 +6,7 @@
 import { READ_OPERATIONS, type Field, type Model, type ModelOperation, type Rule } from '../schema/model.js';
 import {
   dynamicGroups,
+  listClaimGroups,
   inStaticGroup,
   ownerClaim,
   ownerFilterValues,
@@ -204,7 +205,7 @@ export function readFilter(role: Role, identity: Identity): ((record: StoredReco
     };
   }
   if (rule.kind === 'dynamicGroup') {
-    const groups = dynamicGroups(identity, rule.groupClaim);
+    const groups = rule.multiGroup ? listClaimGroups(identity, rule.groupClaim) : dynamicGroups(identity, rule.groupClaim);
     if (!groups.length) return null;
     return (record) => {
       const v = record[rule.groupsField];

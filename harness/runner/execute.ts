@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { authHeaders, type ClientAuth } from '../client/auth.js';
-import { combineDocuments, createDocument, customDocument, deleteDocument, getDocument, listDocument, subscriptionDocument, updateDocument, type Document } from '../client/documents.js';
+import { combineDocuments, createDocument, customDocument, deleteDocument, getDocument, indexDocument, listDocument, subscriptionDocument, updateDocument, type Document, type ListArgs } from '../client/documents.js';
 import { GraphQLClient, type GraphQLResult, type RequestOptions } from '../client/http.js';
 import { RealtimeClient, RealtimeError } from '../client/realtime.js';
 import { defaultSelection } from '../rules/decide.js';
@@ -159,15 +159,19 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
     }
     case 'list': {
       const m = model(rt, action.model);
-      const root = m.operationNames.list!;
+      const queryField = action.index ? m.indexes.find((i) => i.name === action.index)!.queryField! : undefined;
+      const root = queryField ?? m.operationNames.list!;
       const filter = action.filter ? { filter: action.filter } : {};
+      const document = (extra: ListArgs) => (queryField
+        ? indexDocument(auth, m.name, queryField, { ...action.key, ...filter, ...extra }, action.select)
+        : listDocument(auth, m.name, { ...filter, ...(action.key ? { key: action.key } : {}), ...extra }, action.select));
       // Follow nextToken so that every record is seen (other cells' records share the table).
       const items: unknown[] = [];
       const errors: GraphQLResult['errors'] = [];
       let r: GraphQLResult | undefined;
       let nextToken: string | null = null;
       for (let page = 0; page < 20; page++) {
-        r = await client.graphql(listDocument(auth, m.name, { limit: 1000, ...filter, ...(nextToken ? { nextToken } : {}) }, action.select), options);
+        r = await client.graphql(document({ limit: 1000, ...(nextToken ? { nextToken } : {}) }), options);
         const conn = r.data?.[root] as { items?: unknown[]; nextToken?: string | null } | null | undefined;
         const offset = items.length;
         errors.push(...r.errors.map((e) => (e.path?.[1] === 'items' && typeof e.path[2] === 'number' ? { ...e, path: [root, 'items', e.path[2] + offset, ...e.path.slice(3)] } : e)));
@@ -316,7 +320,9 @@ function classifyRelation(rt: Runtime, r: GraphQLResult, parent: Model, field: s
   const items = rel.kind === 'hasMany' ? ((value as { items?: Record<string, unknown>[] }).items ?? []) : [value as Record<string, unknown>];
   const childKey = uniqueKeyField(model(rt, rel.model));
   const seen = items.map((i) => known.get(String(i?.[childKey] ?? ''))).filter((x): x is string => !!x).sort();
-  if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: obs.deniedFields ?? [], seen, summary: obs.summary };
+  // Errors inside the related records name their fields under the relation (`comments.secret`).
+  const childDenied = (obs.deniedFields ?? []).filter((f) => f.startsWith(`${field}.`)).map((f) => f.slice(field.length + 1));
+  if (obs.outcome === 'partial') return { outcome: 'partial', deniedFields: childDenied, seen, summary: obs.summary };
   const all = Object.values(rt.index.names[rel.model] ?? {});
   return { outcome: rel.kind === 'hasMany' && seen.length < all.length ? 'filtered' : 'allow', seen, summary: `${seen.length} related record(s)` };
 }

@@ -101,8 +101,14 @@ export interface Relation {
   kind: RelationKind;
   /** The related model (for manyToMany: the other side, reached through `joinModel`). */
   model: string;
-  /** Fields holding the foreign key: on the child for hasMany/hasOne, on this model for belongsTo. */
-  references: string[];
+  /**
+   * How a record finds its related records: those whose `remote` fields (on the related model; for manyToMany, on
+   * `joinModel`) equal this record's `local` fields, element by element. belongsTo, and Gen 1 `fields` on
+   * hasOne/hasMany, name local fields matched against the related model's primary key (or hasMany's `indexName`);
+   * `references` name the related model's fields holding this model's primary key.
+   */
+  local: string[];
+  remote: string[];
   joinModel?: string;
 }
 

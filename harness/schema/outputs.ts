@@ -126,8 +126,10 @@ function modelSdl(m: IntrospectionModel): string {
     }
     if (f.association) {
       const kind = { HAS_MANY: 'hasMany', HAS_ONE: 'hasOne', BELONGS_TO: 'belongsTo' }[f.association.connectionType];
-      const refs = f.association.connectionType === 'BELONGS_TO' ? f.association.targetNames : f.association.associatedWith;
-      directives.push(`@${kind}(references: ${JSON.stringify(refs ?? [])})`);
+      // A hasOne with targetNames holds the related key in its own fields (Gen 1's `fields`).
+      const own = f.association.connectionType === 'HAS_ONE' && f.association.targetNames?.length;
+      const refs = f.association.connectionType === 'BELONGS_TO' || own ? f.association.targetNames : f.association.associatedWith;
+      directives.push(`@${kind}(${own ? 'fields' : 'references'}: ${JSON.stringify(refs ?? [])})`);
     }
     return `  ${f.name}: ${typeRef(f)}${directives.length ? ' ' + directives.join(' ') : ''}`;
   });

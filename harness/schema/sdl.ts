@@ -13,7 +13,7 @@ import { sdlContext, sdlError, checkDirectives, type SdlContext, type SdlInput }
 import { buildCustomOperation, TYPE_LEVEL } from './sdl/custom-operations.js';
 import { buildField } from './sdl/fields.js';
 import { buildModel } from './sdl/models.js';
-import { linkManyToMany } from './sdl/relations.js';
+import { addRelationKeyFields, linkManyToMany } from './sdl/relations.js';
 import { buildDirectiveRules, checkProviders, globalAuthRule } from './sdl/rules.js';
 
 export type { SdlInput } from './sdl/context.js';
@@ -71,6 +71,7 @@ function buildAuthModel(ctx: SdlContext, doc: DocumentNode): AuthModel {
       customTypes.push({ name, fields: (node.fields ?? []).map((f) => buildField(ctx, name, f, false)), ...(rules.length ? { rules } : {}) });
     }
   }
+  addRelationKeyFields(ctx, models);
   linkManyToMany(ctx, models);
   const enums: Enum[] = [...ctx.enums.values()].map((e) => ({
     name: e.name.value,

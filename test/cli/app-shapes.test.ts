@@ -73,7 +73,7 @@ describe('handlers and tsconfig imports', () => {
 });
 
 describe('keys', () => {
-  it('declared and custom identifiers (an owner field, owner + sort key, a required email): every create has a key of its own, clean run', async () => {
+  it('declared and custom identifiers (an owner field, owner + sort key, a required email) and an index on the owner: every create has a key of its own, every key query is a cell, clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });
     expect(r.stdout).toMatch(/^PASSED /m);
     expect(r.code).toBe(0);
@@ -84,6 +84,19 @@ describe('keys', () => {
       expect(u.id.startsWith('Profile|')).toBe(true);
       expect(u.reason).toMatch(/^Profile's key is its owner field userId: (one record per owner|the record this create names already exists)/);
     }
+    // Queries through keys are cells: naming someone else's owner value in a key holding the owner field is refused
+    // (docs/semantics.md), unless a static rule lets the caller in; an index not keyed on the owner filters.
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'keys', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string }[] }).cells.map((c) => [c.id, c]));
+    for (const [id, observed] of [
+      ['Setting|list|owner|key:other', 'deny'],
+      ['Setting|list|stranger|key:own', 'filtered'],
+      ['Profile|list|stranger|key:other', 'filtered'],
+      ['Order|list|owner|index:byOwnerPlaced:other', 'deny'],
+      ['Order|list|owner|index:byOwnerPlaced:own', 'filtered'],
+      ['Order|list|groupMember:Admin|index:byOwnerPlaced:other', 'filtered'],
+      ['Order|list|guest|index:byOwnerPlaced:other', 'deny'],
+      ['Order|list|stranger|index:byStatus', 'filtered'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
   });
 });
 

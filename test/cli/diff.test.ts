@@ -191,7 +191,7 @@ describe('authmatrix diff: bad input exits 2 with one line', () => {
     ['JSON that is not a snapshot', () => ['--base', notSnapshot, '--head', app('owner-only')], /not-a-snapshot\.json: not a permission snapshot \(no "format": "authmatrix permission snapshot"\)\. Fix: /],
     ['broken JSON', () => ['--base', broken, '--head', app('owner-only')], /broken\.json: invalid JSON: .*Fix: /],
     ['a snapshot of another version', () => ['--base', future, '--head', app('owner-only')], /future\.json: snapshot version 99 is not supported \(this authmatrix reads version 1\)\. Fix: regenerate it/],
-    ['a broken head schema', () => ['--base', BASE, '--head', fixture('bad/ownerfield/amplify/data/resource.ts')], /ownerField "writer" of rule Note#1 is not a field of Note/],
+    ['a broken head schema', () => ['--base', BASE, '--head', fixture('bad/groups-none/amplify/data/resource.ts')], /groups rule without groups \(rule Note#1\)/],
   ];
   it.each(cases)('%s', async (_, args, message) => {
     const r = await cli(['diff', ...args()]);

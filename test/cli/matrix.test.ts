@@ -60,7 +60,7 @@ describe('bad input: one line naming the file and the fix, exit code 2', () => {
     ['an owner rule on a custom operation', ['--schema', fixture('bad/custom-owner.graphql')], /custom-owner\.graphql:6:\d+: owner rules cannot protect custom query myPosts.*Fix: use a static rule/],
     ['a groups rule without groups (Gen 2)', ['--schema', fixture('bad/nogroups/amplify/data/resource.ts')], /nogroups\/amplify\/data\/resource\.ts:4:\d+: groups rule without groups \(rule Report#1\)\. Fix: name at least one group/],
     ['a groups rule without groups (Gen 1)', ['--schema', fixture('bad/groups-empty.graphql')], /groups-empty\.graphql:1:\d+: groups rule without groups/],
-    ['an ownerField naming a missing field', ['--schema', fixture('bad/ownerfield/amplify/data/resource.ts')], /ownerfield\/amplify\/data\/resource\.ts:4:\d+: ownerField "writer" of rule Note#1 is not a field of Note\. Fix: declare writer/],
+    ['a groups rule naming no group', ['--schema', fixture('bad/groups-none/amplify/data/resource.ts')], /groups-none\/amplify\/data\/resource\.ts:4:\d+: groups rule without groups \(rule Note#1\)\. Fix: name at least one group/],
     ['an ownerField naming a non-string field', ['--schema', fixture('bad/int-owner.graphql')], /int-owner\.graphql:1:\d+: ownerField "ownerId" of rule Account#1 has type Int; it must be String or \[String\]\. Fix: /],
     ['an OIDC rule without an OIDC mode', ['--schema', fixture('bad/oidc/amplify/data/resource.ts')], /oidc\/amplify\/data\/resource\.ts:4:\d+: rule Ticket#1 uses provider oidc, but the oidc authorization mode is not configured\. Fix: configure an OIDC provider/],
     ['an unknown format', ['--schema', example('todo/amplify/data/resource.ts'), '--format', 'xml'], /argument 'xml' is invalid/],

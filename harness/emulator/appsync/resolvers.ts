@@ -6,7 +6,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
-import { Acm, claimOf, entityOf, type AcmRole } from './auth/acm.js';
+import { Acm, claimOf, entityOf, nonModelFieldRoles, type AcmRole, type StaticRole } from './auth/acm.js';
 import {
   authorizeCreate,
   authorizeDelete,
@@ -18,6 +18,7 @@ import {
   restrictedFields,
   Unauthorized,
   type AuthEnv,
+  type QueryKey,
 } from './auth/checks.js';
 import type { CustomOperationRunner } from './custom-operations.js';
 import type { RequestContext, SubscriptionSetup } from './request.js';
@@ -35,12 +36,16 @@ interface ModelInfo {
   restricted: Map<string, AcmRole[]>;
   /** Owner fields that read back as the last `::` segment. */
   displayed: Set<string>;
+  /** Creates that leave out `id` get a generated one. */
+  autoId: boolean;
   /** Relational fields that mutation responses leave empty (they feed subscriptions). */
   redactedRelations: Set<string>;
 }
 
 export class ModelResolvers {
   private readonly models = new Map<string, ModelInfo>();
+  /** `Type.field` of non-model fields with rules → the roles that may read them. */
+  private readonly nonModelFields = new Map<string, StaticRole[]>();
 
   constructor(
     private readonly auth: AuthModel,
@@ -56,9 +61,14 @@ export class ModelResolvers {
           if (r.kind === 'owner' && r.identityClaim.includes('::')) displayed.add(r.ownerField);
         }
       }
-      this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, redactedRelations: new Set() });
+      // The create init slot defaults `id` to $util.autoId() whenever the type has an `id` of type ID or String.
+      const autoId = model.fields.some((f) => f.name === 'id' && !f.list && (f.type === 'ID' || f.type === 'String'));
+      this.models.set(model.name, { model, table: store.table(model.name), acm, restricted: restrictedFields(acm), displayed, autoId, redactedRelations: new Set() });
     }
     for (const info of this.models.values()) info.redactedRelations = this.relationRedactions(info);
+    for (const t of auth.customTypes) {
+      for (const f of t.fields) if (f.rules) this.nonModelFields.set(`${t.name}.${f.name}`, nonModelFieldRoles(t.name, f.name, f.rules));
+    }
   }
 
   private info(name: string): ModelInfo {
@@ -137,8 +147,14 @@ export class ModelResolvers {
     return key;
   }
 
+  /** The table's key as the auth step sees it (a composite sort key is no single field). */
+  private tableKey(m: Model, args: Item): QueryKey {
+    const sk = m.primaryKey.sortKeys;
+    return { partitionKey: m.primaryKey.partitionKey, ...(sk.length === 1 ? { sortKey: sk[0]! } : {}), args, index: false };
+  }
+
   private get(info: ModelInfo, args: Item, env: AuthEnv): Item | null {
-    const auth = authorizeRead(info.acm, env, ['get']);
+    const auth = authorizeRead(info.acm, env, ['get'], this.tableKey(info.model, args));
     const item = info.table.get(this.key(info.model, args));
     if (!item) return null;
     // The item exists but the auth filter drops it: scannedCount 1, no items → unauthorized.
@@ -146,8 +162,9 @@ export class ModelResolvers {
     return item;
   }
 
-  private list(info: ModelInfo, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
-    const auth = authorizeRead(info.acm, env, ['list']);
+  private list(info: ModelInfo, given: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+    const auth = authorizeRead(info.acm, env, ['list'], this.tableKey(info.model, given));
+    const args = { ...given, ...auth.pinned };
     const filter = combine(auth.filter, args.filter as Filter | undefined);
     const limit = typeof args.limit === 'number' ? args.limit : 100;
     const m = info.model;
@@ -160,9 +177,10 @@ export class ModelResolvers {
     return info.table.scan({ limit, nextToken: args.nextToken as string | undefined, filter });
   }
 
-  private indexQuery(info: ModelInfo, indexName: string, args: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
+  private indexQuery(info: ModelInfo, indexName: string, given: Item, env: AuthEnv): { items: Item[]; nextToken: string | null } {
     const ix = info.model.indexes.find((i) => i.name === indexName)!;
-    const auth = authorizeRead(info.acm, env, ['list']);
+    const auth = authorizeRead(info.acm, env, ['list'], { partitionKey: ix.partitionKey, ...(ix.sortKeys.length === 1 ? { sortKey: ix.sortKeys[0]! } : {}), args: given, index: true });
+    const args = { ...given, ...auth.pinned };
     const sortArg = ix.sortKeys.length === 1 ? args[ix.sortKeys[0]!] : args[camelJoin(ix.sortKeys)];
     return info.table.query({ partition: { field: ix.partitionKey, value: args[ix.partitionKey] }, sort: sortCondition(ix.sortKeys, sortArg) }, {
       index: ix,
@@ -179,15 +197,16 @@ export class ModelResolvers {
    */
   seed(model: string, input: Item): Item {
     const info = this.info(model);
-    const item = this.stored(info.model, input, this.ids.now());
+    const item = this.stored(info, input, this.ids.now());
     info.table.put(item, { ifAbsent: true });
     return structuredClone(item);
   }
 
   /** A create's input as the resolver stores it: generated id, timestamps, `__typename`. */
-  private stored(m: Model, input: Item, now: string): Item {
+  private stored(info: ModelInfo, input: Item, now: string): Item {
+    const m = info.model;
     const item: Item = { ...input };
-    if (m.primaryKey.partitionKey === 'id' && (item.id === undefined || item.id === null)) item.id = this.ids.id();
+    if (info.autoId && (item.id === undefined || item.id === null)) item.id = this.ids.id();
     if (m.timestamps.createdAt && item[m.timestamps.createdAt] === undefined) item[m.timestamps.createdAt] = now;
     if (m.timestamps.updatedAt && item[m.timestamps.updatedAt] === undefined) item[m.timestamps.updatedAt] = now;
     item.__typename = m.name;
@@ -202,7 +221,7 @@ export class ModelResolvers {
     let result: Item;
     if (kind === 'create') {
       authorizeCreate(info.acm, ctx.env, input);
-      const item = this.stored(m, input, now);
+      const item = this.stored(info, input, now);
       if (condition && !matches({}, condition)) throw new ConditionalCheckFailed();
       info.table.put(item, { ifAbsent: true });
       result = item;
@@ -234,7 +253,12 @@ export class ModelResolvers {
   async field(parent: GraphQLObjectType, fieldName: string, source: Item, args: Item, ctx: RequestContext): Promise<unknown> {
     if (!source) return null;
     const info = this.models.get(parent.name);
-    if (!info) return source[fieldName];
+    if (!info) {
+      // A field rule on a non-model type: its own resolver checks the static roles; the stored value, never redacted.
+      const roles = this.nonModelFields.get(`${parent.name}.${fieldName}`);
+      if (roles && !canReadField(ctx.env, roles, source)) throw notAuthorized(fieldName, parent.name);
+      return source[fieldName];
+    }
     const field = info.model.fields.find((f) => f.name === fieldName);
     if (field?.relation) {
       try {
@@ -266,25 +290,21 @@ export class ModelResolvers {
     const child = this.info(childName);
     const auth = authorizeRead(child.acm, env, READ_OPS);
     const tag = (item: Item) => (fromMutation ? { ...item, [MUTATION]: 'Mutation' } : item);
-    if (rel.kind === 'belongsTo') {
-      const key: Item = {};
+    // The related records are those whose remote fields hold this record's local values: a GetItem when they are
+    // the related model's primary key, otherwise a query through the index the transformer adds for them.
+    const values = rel.local.map((f) => source[f]);
+    const missing = values.some((v) => v === undefined || v === null);
+    if (rel.kind === 'belongsTo' || rel.kind === 'hasOne') {
+      if (missing) return null;
       const pk = [child.model.primaryKey.partitionKey, ...child.model.primaryKey.sortKeys];
-      rel.references.forEach((r, i) => (key[pk[i]!] = source[r]));
-      if (Object.values(key).some((v) => v === undefined || v === null)) return null;
-      const item = child.table.get(key);
+      const item = pk.length === rel.remote.length && pk.every((k, i) => rel.remote[i] === k)
+        ? child.table.get(Object.fromEntries(pk.map((k, i) => [k, values[i]])))
+        : child.table.lookup(rel.remote, values)[0];
       if (!item) return null;
       if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
       return tag(item);
     }
-    // The children through an index on the reference fields, not a scan of the child table.
-    const parentKey = [info.model.primaryKey.partitionKey, ...info.model.primaryKey.sortKeys];
-    const children = child.table.lookup(rel.references, rel.references.map((_, i) => source[parentKey[i]!]));
-    if (rel.kind === 'hasOne') {
-      const item = children[0];
-      if (!item) return null;
-      if (!auth.authorized && !matches(item, auth.filter)) throw new Unauthorized();
-      return tag(item);
-    }
+    const children = missing ? [] : child.table.lookup(rel.remote, values);
     const limit = typeof args.limit === 'number' ? args.limit : 100;
     const filter = combine(auth.filter, args.filter as Filter | undefined);
     const items = children.filter((c) => matches(c, filter)).slice(0, limit);

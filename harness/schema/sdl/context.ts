@@ -29,10 +29,21 @@ export interface SdlContext {
   readonly enums: Map<string, EnumTypeDefinitionNode>;
   readonly objects: Map<string, ObjectTypeDefinitionNode>;
   readonly modelNames: Set<string>;
+  /** Gen 1's implicit relation key fields, found while reading relations and added once every model is built. */
+  readonly implicitKeys: ImplicitKey[];
+}
+
+export interface ImplicitKey {
+  model: string;
+  name: string;
+  /** The key field it holds the value of. */
+  from: string;
+  fromField: string;
+  required: boolean;
 }
 
 export function sdlContext(input: SdlInput): SdlContext {
-  return { input, enums: new Map(), objects: new Map(), modelNames: new Set() };
+  return { input, enums: new Map(), objects: new Map(), modelNames: new Set(), implicitKeys: [] };
 }
 
 const KNOWN_DIRECTIVES: Record<string, readonly string[] | 'any'> = {

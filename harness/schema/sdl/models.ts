@@ -42,16 +42,14 @@ export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, glob
   }
   fields.push(...declared);
   const allRules = [...rules, ...declared.flatMap((f) => f.rules ?? [])];
+  // Owner fields the schema does not declare are added (any ownerField, as a String), as the auth transformer does;
+  // groups fields are not, so an undeclared one could never hold a group.
   for (const rule of allRules) {
-    const authField = rule.kind === 'owner' ? rule.ownerField : rule.kind === 'dynamicGroup' ? rule.groupsField : undefined;
-    if (!authField || has(authField)) continue;
-    const isDefault = rule.kind === 'owner' && authField === 'owner';
-    if (!isDefault) {
-      const what = rule.kind === 'owner' ? 'ownerField' : 'groupsField';
-      throw sdlError(ctx, `${what} "${authField}" of rule ${rule.id} is not a field of ${name}`, authDirective ?? node, name, undefined,
-        `declare ${authField} on ${name} (a String, or [String] for several), or correct the name`);
+    if (rule.kind === 'dynamicGroup' && !has(rule.groupsField)) {
+      throw sdlError(ctx, `groupsField "${rule.groupsField}" of rule ${rule.id} is not a field of ${name}`, authDirective ?? node, name, undefined,
+        `declare ${rule.groupsField} on ${name} (a String, or [String] for several), or correct the name`);
     }
-    fields.push(implicitField(authField, 'String', false));
+    if (rule.kind === 'owner' && !has(rule.ownerField)) fields.push(implicitField(rule.ownerField, 'String', false));
   }
   const timestamps = timestampsOf(modelArgs.timestamps);
   for (const ts of [timestamps.createdAt, timestamps.updatedAt]) {

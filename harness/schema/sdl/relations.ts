@@ -1,8 +1,8 @@
 /** Relations (`@hasMany`, `@hasOne`, `@belongsTo`, `@manyToMany`) and the join models `@manyToMany` implies. */
-import type { FieldDefinitionNode } from 'graphql';
+import type { ConstDirectiveNode, FieldDefinitionNode } from 'graphql';
 import { InputError } from '../errors.js';
 import type { Field, Model, Relation, Rule } from '../model.js';
-import { capitalize, directiveArgs, find, implicitField, lowerFirst, stringList } from './ast.js';
+import { capitalize, directiveArgs, find, implicitField, lowerFirst, stringList, unwrap } from './ast.js';
 import { sdlError, type SdlContext } from './context.js';
 import { operationNames } from './names.js';
 
@@ -20,24 +20,130 @@ export function buildRelation(ctx: SdlContext, parent: string, node: FieldDefini
       if (typeof relationName !== 'string') {
         throw sdlError(ctx, `@manyToMany on ${parent}.${field} needs relationName`, d, parent, field, 'add relationName: "..."');
       }
-      return { kind, model: target, references: [lowerFirst(parent) + 'Id'], joinModel: relationName };
-    }
-    let references = stringList(args.references ?? args.fields);
-    if (references.length === 0) {
-      // Gen 1 relations without fields/references use an implicit key named after both sides.
-      references = kind === 'belongsTo'
-        ? [`${lowerFirst(parent)}${capitalize(field)}Id`]
-        : kind === 'hasMany'
-          ? [`${lowerFirst(parent)}${capitalize(field)}Id`]
-          : [`${lowerFirst(parent)}${capitalize(field)}Id`];
+      // linkManyToMany sets the keys once both sides are known.
+      return { kind, model: target, local: [], remote: [], joinModel: relationName };
     }
     if ((kind === 'hasMany') !== list) {
       throw sdlError(ctx, `@${kind} on ${parent}.${field} needs ${kind === 'hasMany' ? 'a list' : 'a single'} type`, d, parent, field,
         kind === 'hasMany' ? `declare it as [${target}]` : `declare it as ${target}`);
     }
-    return { kind, model: target, references };
+    const { local, remote } = relationKeys(ctx, kind, parent, node, target, args, d);
+    return { kind, model: target, local, remote };
   }
   return undefined;
+}
+
+/**
+ * The fields a relation matches, as the relational transformer reads its arguments
+ * (amplify-graphql-relational-transformer: schema.ts ensureHasManyConnectionField, ensureHasOneConnectionField,
+ * ensureBelongsToConnectionField; utils.ts getRelatedTypeIndex, getConnectionAttributeName).
+ */
+function relationKeys(ctx: SdlContext, kind: 'hasMany' | 'hasOne' | 'belongsTo', parent: string, node: FieldDefinitionNode, target: string,
+  args: Record<string, unknown>, d: ConstDirectiveNode): { local: string[]; remote: string[] } {
+  const field = node.name.value;
+  const references = stringList(args.references);
+  const fields = stringList(args.fields);
+  if (references.length && fields.length) {
+    throw sdlError(ctx, `@${kind} on ${parent}.${field} has both fields and references`, d, parent, field, 'keep references (fields is the Gen 1 form)');
+  }
+  // belongsTo: its own fields hold the related record's key, whichever argument names them.
+  if (kind === 'belongsTo' && (references.length || fields.length)) return { local: references.length ? references : fields, remote: keyOf(ctx, target) };
+  // references: the related model's fields hold this model's key.
+  if (references.length) return { local: keyOf(ctx, parent), remote: references };
+  // fields: this model's fields, matched against the related model's primary key, or hasMany's index.
+  if (fields.length) {
+    const indexName = typeof args.indexName === 'string' ? args.indexName : undefined;
+    const key = kind === 'hasMany' && indexName ? indexKeyOf(ctx, target, indexName) : keyOf(ctx, target);
+    if (!key) throw sdlError(ctx, `@hasMany on ${parent}.${field} names index ${indexName}, which ${target} does not have`, d, parent, field, `declare @index(name: "${indexName}") on ${target}`);
+    // The partition key alone, or the whole key (utils.ts getRelatedTypeIndex: "Partial sort keys are not accepted").
+    if (fields.length > 1 && fields.length !== key.length) {
+      throw sdlError(ctx, `@${kind} on ${parent}.${field} names ${fields.length} fields; partial sort keys are not accepted (${target}'s key: ${key.join(', ')})`,
+        d, parent, field, `name one field (the partition key) or ${key.length} (the whole key)`);
+    }
+    return { local: fields, remote: key.slice(0, fields.length) };
+  }
+  // Neither: Gen 1's implicit key fields, named <model><Field><KeyField> after the side that holds the relation field,
+  // added by hasMany to the related model and by hasOne (and a belongsTo paired with one) to its own.
+  const required = unwrap(node.type).required;
+  const implicit = (model: string, names: string[], from: string, fromKey: string[]) => {
+    names.forEach((name, i) => ctx.implicitKeys.push({ model, name, from, fromField: fromKey[i]!, required }));
+    return names;
+  };
+  if (kind === 'hasMany') return { local: keyOf(ctx, parent), remote: implicit(target, keyOf(ctx, parent).map((k) => connectionName(parent, field, k)), parent, keyOf(ctx, parent)) };
+  if (kind === 'hasOne') return { local: implicit(parent, keyOf(ctx, target).map((k) => connectionName(parent, field, k)), target, keyOf(ctx, target)), remote: keyOf(ctx, target) };
+  const back = backRelation(ctx, target, parent);
+  if (!back) {
+    throw sdlError(ctx, `${target} must have a relationship with ${parent} in order to use @belongsTo`, d, parent, field,
+      `add a @hasMany or @hasOne field of type ${parent} to ${target}, or name the key with @belongsTo(fields: [...])`);
+  }
+  // Paired with a hasMany, belongsTo reads the key field that hasMany added; paired with a hasOne, it has its own.
+  return back.kind === 'hasMany'
+    ? { local: keyOf(ctx, target).map((k) => connectionName(target, back.field, k)), remote: keyOf(ctx, target) }
+    : { local: implicit(parent, keyOf(ctx, target).map((k) => connectionName(parent, field, k)), target, keyOf(ctx, target)), remote: keyOf(ctx, target) };
+}
+
+function connectionName(model: string, field: string, keyField: string): string {
+  return lowerFirst(model) + capitalize(field) + capitalize(keyField);
+}
+
+/** A model's primary key fields (partition key, then sort keys), read from its definition. */
+function keyOf(ctx: SdlContext, model: string): string[] {
+  for (const f of ctx.objects.get(model)?.fields ?? []) {
+    const pk = find(f.directives, 'primaryKey');
+    if (pk) return [f.name.value, ...stringList(directiveArgs(pk).sortKeyFields)];
+  }
+  return ['id'];
+}
+
+function indexKeyOf(ctx: SdlContext, model: string, indexName: string): string[] | undefined {
+  for (const f of ctx.objects.get(model)?.fields ?? []) {
+    for (const ix of (f.directives ?? []).filter((x) => x.name.value === 'index')) {
+      const args = directiveArgs(ix);
+      if (args.name === indexName) return [f.name.value, ...stringList(args.sortKeyFields)];
+    }
+  }
+  return undefined;
+}
+
+/** The first field of `model` of type `other` that carries @hasMany or @hasOne (the transformer's pairing). */
+function backRelation(ctx: SdlContext, model: string, other: string): { kind: 'hasMany' | 'hasOne'; field: string } | undefined {
+  for (const f of ctx.objects.get(model)?.fields ?? []) {
+    if (unwrap(f.type).name !== other) continue;
+    const d = f.directives?.find((x) => x.name.value === 'hasMany' || x.name.value === 'hasOne');
+    if (d) return { kind: d.name.value as 'hasMany' | 'hasOne', field: f.name.value };
+  }
+  return undefined;
+}
+
+/**
+ * Adds Gen 1's implicit key fields to their models, on the type and its create, update, filter and condition inputs,
+ * typed as the key field they hold and required on create when the relation field is
+ * (schema.ts updateTypeWithConnectionFields, updateInputWithConnectionFields); then checks that every field a
+ * relation names exists, as the transformer does ("<field> is not a field in <Model>").
+ */
+export function addRelationKeyFields(ctx: SdlContext, models: Model[]): void {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  for (const k of ctx.implicitKeys) {
+    const m = byName.get(k.model)!;
+    if (m.fields.some((f) => f.name === k.name)) continue;
+    const source = byName.get(k.from)!.fields.find((f) => f.name === k.fromField);
+    // Not implicit in the AuthModel's sense: like a declared field, it is in the create and update inputs.
+    m.fields.push({ name: k.name, type: source?.type ?? 'ID', typeKind: source?.typeKind === 'enum' ? 'enum' : 'scalar', list: false, required: k.required, implicit: false });
+  }
+  for (const m of models) {
+    for (const f of m.fields) {
+      const rel = f.relation;
+      if (!rel || rel.kind === 'manyToMany') continue;
+      const other = byName.get(rel.model)!;
+      for (const [holder, names] of [[m, rel.local], [other, rel.remote]] as const) {
+        const missing = names.find((n) => !holder.fields.some((x) => x.name === n));
+        if (missing) {
+          throw new InputError(`@${rel.kind} on ${m.name}.${f.name}: ${missing} is not a field in ${holder.name}`,
+            ctx.input.locate?.(m.name, f.name) ?? { file: ctx.input.file }, `declare ${missing} on ${holder.name}, or correct the name`);
+        }
+      }
+    }
+  }
 }
 
 /** Adds the join models that `@manyToMany` implies (Gen 1). */
@@ -69,8 +175,8 @@ export function linkManyToMany(ctx: SdlContext, models: Model[]): void {
         implicitField('id', 'ID', true),
         { ...implicitField(keyA, 'ID', true) },
         { ...implicitField(keyB, 'ID', true) },
-        { ...implicitField(lowerFirst(a.model.name), a.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: a.model.name, references: [keyA] } },
-        { ...implicitField(lowerFirst(b.model.name), b.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: b.model.name, references: [keyB] } },
+        { ...implicitField(lowerFirst(a.model.name), a.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: a.model.name, local: [keyA], remote: [a.model.primaryKey.partitionKey] } },
+        { ...implicitField(lowerFirst(b.model.name), b.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: b.model.name, local: [keyB], remote: [b.model.primaryKey.partitionKey] } },
         ...ownerAndGroupFields(rules),
         implicitField('createdAt', 'AWSDateTime', true),
         implicitField('updatedAt', 'AWSDateTime', true),
@@ -85,8 +191,8 @@ export function linkManyToMany(ctx: SdlContext, models: Model[]): void {
       subscriptionLevel: 'on',
       timestamps: { createdAt: 'createdAt', updatedAt: 'updatedAt' },
     });
-    a.field.relation = { kind: 'manyToMany', model: b.model.name, references: [keyA], joinModel: join };
-    b.field.relation = { kind: 'manyToMany', model: a.model.name, references: [keyB], joinModel: join };
+    a.field.relation = { kind: 'manyToMany', model: b.model.name, local: [a.model.primaryKey.partitionKey], remote: [keyA], joinModel: join };
+    b.field.relation = { kind: 'manyToMany', model: a.model.name, local: [b.model.primaryKey.partitionKey], remote: [keyB], joinModel: join };
   }
 }
 

@@ -60,21 +60,7 @@ export class Acm {
   }
 
   private rolesOf(rule: Rule): AcmRole[] {
-    const m = this.model.name;
-    switch (rule.kind) {
-      case 'public':
-        return [{ name: rule.provider === 'apiKey' ? `${m}:apiKey:public` : `${m}:iam:public`, provider: rule.provider, strategy: 'public', static: true }];
-      case 'private':
-        return [{ name: `${m}:${rule.provider}:private`, provider: rule.provider, strategy: 'private', static: true }];
-      case 'custom':
-        return [{ name: `${m}:function:custom`, provider: 'function', strategy: 'custom', static: true }];
-      case 'staticGroup':
-        return rule.groups.map((group): StaticGroupRole => ({ name: `${m}:${rule.provider}:staticGroup:${group}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: true, group, claim: rule.groupClaim }));
-      case 'dynamicGroup':
-        return [{ name: `${m}:${rule.provider}:dynamicGroup:${rule.groupsField}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: false, field: rule.groupsField, claim: rule.groupClaim, isList: rule.multiGroup }];
-      case 'owner':
-        return [{ name: `${m}:${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}`, provider: rule.provider, strategy: 'owner', static: false, field: rule.ownerField, claim: rule.identityClaim, isList: rule.multiOwner }];
-    }
+    return rolesOf(this.model.name, rule);
   }
 
   private set(role: AcmRole, resources: string[], ops: readonly ModelOperation[]): void {
@@ -100,4 +86,31 @@ export class Acm {
   resourcesFor(role: AcmRole, op: ModelOperation): string[] {
     return this.resources.filter((f) => this.isAllowed(role, f, op));
   }
+}
+
+/** The roles a rule names, under the ACM named `owner` (a model, or `Type:field` for a non-model field). */
+function rolesOf(owner: string, rule: Rule): AcmRole[] {
+  const m = owner;
+  switch (rule.kind) {
+    case 'public':
+      return [{ name: rule.provider === 'apiKey' ? `${m}:apiKey:public` : `${m}:iam:public`, provider: rule.provider, strategy: 'public', static: true }];
+    case 'private':
+      return [{ name: `${m}:${rule.provider}:private`, provider: rule.provider, strategy: 'private', static: true }];
+    case 'custom':
+      return [{ name: `${m}:function:custom`, provider: 'function', strategy: 'custom', static: true }];
+    case 'staticGroup':
+      return rule.groups.map((group): StaticGroupRole => ({ name: `${m}:${rule.provider}:staticGroup:${group}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: true, group, claim: rule.groupClaim }));
+    case 'dynamicGroup':
+      return [{ name: `${m}:${rule.provider}:dynamicGroup:${rule.groupsField}:${rule.groupClaim}`, provider: rule.provider, strategy: 'groups', static: false, field: rule.groupsField, claim: rule.groupClaim, isList: rule.multiGroup }];
+    case 'owner':
+      return [{ name: `${m}:${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}`, provider: rule.provider, strategy: 'owner', static: false, field: rule.ownerField, claim: rule.identityClaim, isList: rule.multiOwner }];
+  }
+}
+
+/**
+ * The roles of a field rule on a non-model type: its static rules only. The transformer drops owner and
+ * groupsField rules there (no record to compare with), so they let nobody in.
+ */
+export function nonModelFieldRoles(type: string, field: string, rules: Rule[]): StaticRole[] {
+  return rules.flatMap((r) => rolesOf(`${type}:${field}`, r)).filter((r): r is StaticRole => r.static);
 }

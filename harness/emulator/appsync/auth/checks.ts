@@ -123,6 +123,16 @@ function callerGroups(env: AuthEnv, claim: string): string[] {
   return Array.isArray(raw) ? raw.map(String) : [];
 }
 
+/**
+ * The read filter of a list-typed groups field iterates the claim as it is (`#foreach` over
+ * `$ctx.identity.claims.get(claim)`, query.ts generateAuthFilter): only a list claim yields groups; Velocity does not
+ * iterate a string, so a JSON-encoded list or a single group in a string yields none. Empty names are skipped.
+ */
+function iteratedGroups(env: AuthEnv, claim: string): string[] {
+  const raw = claims(env)[claim];
+  return Array.isArray(raw) ? raw.map(String).filter((g) => g !== '') : [];
+}
+
 // ---- IAM ---------------------------------------------------------------------------------------
 
 /** Generic IAM access or an admin role: authorized before any rule. */
@@ -165,18 +175,34 @@ export interface QueryAuth {
   authorized: boolean;
   /** The filter rows must pass when not authorized outright. */
   filter: Filter | null;
+  /** Key arguments the auth step pinned to the caller (an owner sort key left out of the query). */
+  pinned?: Item;
 }
 
-export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[]): QueryAuth {
+/**
+ * The key a query reads through, as the auth step sees it: the attributes of the table's or index's key schema
+ * (a sort key over several fields is one composite attribute, so none of them counts) and the query's arguments.
+ */
+export interface QueryKey {
+  partitionKey: string;
+  /** The single sort key field, when there is exactly one. */
+  sortKey?: string;
+  args: Item;
+  index: boolean;
+}
+
+export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[], key?: QueryKey): QueryAuth {
   if (iamBypass(env)) return { authorized: true, filter: null };
   const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
   const statics = roles.filter((r): r is StaticRole => r.static);
   const priv = statics.find((r) => r.strategy === 'private');
   if (priv && holdsStatic(env, priv)) return { authorized: true, filter: null };
   if (statics.some((r) => r.strategy !== 'private' && holdsStatic(env, r))) return { authorized: true, filter: null };
+  const keyFields = key ? [key.partitionKey, ...(key.sortKey ? [key.sortKey] : [])] : [];
   const entries: Filter[] = [];
   const listGroupEntries: Filter[] = [];
   for (const role of roles.filter(isRecordRole)) {
+    if (keyFields.includes(role.field)) continue;
     if (role.strategy === 'owner') {
       const c = claims(env);
       const parts = role.claim.split('::').map((n) => c[n] ?? (n === 'username' ? c['cognito:username'] : undefined));
@@ -186,15 +212,73 @@ export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperati
       const op = role.isList ? 'contains' : 'eq';
       for (const v of values) entries.push({ [role.field]: { [op]: v } });
     } else {
+      if (role.isList) {
+        for (const g of iteratedGroups(env, role.claim)) listGroupEntries.push({ [role.field]: { contains: g } });
+        continue;
+      }
       const groups = callerGroups(env, role.claim);
-      if (!groups.length) continue;
-      if (role.isList) for (const g of groups) listGroupEntries.push({ [role.field]: { contains: g } });
-      else entries.push({ [role.field]: { in: groups } });
+      if (groups.length) entries.push({ [role.field]: { in: groups } });
     }
   }
   const all = [...entries, ...listGroupEntries];
+  if (key) {
+    const keyed = keyedRead(env, roles.filter((r): r is RecordRole => isRecordRole(r) && keyFields.includes(r.field)), key, all);
+    if (keyed) return keyed;
+  }
   if (!all.length) throw new Unauthorized();
   return { authorized: false, filter: { or: all } };
+}
+
+/**
+ * Owner and dynamic-group roles whose field is part of the key being queried (query.ts
+ * generateAuthOnModelQueryExpression): an argument naming the caller (the whole claim or one of its parts) authorizes
+ * the query outright, without any filter; an argument naming anyone else authorizes nothing (Unauthorized unless
+ * another rule built a filter). Left out, the caller's claim takes its place: as a sort-key condition (`eq` the last
+ * claim value) for an index query, or for a table query with its partition key; as filter entries for a scan.
+ */
+function keyedRead(env: AuthEnv, roles: RecordRole[], key: QueryKey, others: Filter[]): QueryAuth | null {
+  const absent = new Map<string, string[]>();
+  for (const role of roles) {
+    const claim = keyClaim(env, role);
+    if (!claim) continue;
+    const arg = key.args[role.field];
+    if (arg === undefined || arg === null) {
+      absent.set(role.field, claim);
+      continue;
+    }
+    const eq = typeof arg === 'string' ? arg : (arg as Item).eq ?? null;
+    const named = Array.isArray(eq) ? eq.length > 0 && eq.every((v) => claim.includes(String(v))) : typeof eq === 'string' && claim.includes(eq);
+    if (named) return { authorized: true, filter: null };
+  }
+  if (!absent.size) return null;
+  if (key.index) {
+    if (others.length) return null;
+    const pinned: Item = {};
+    for (const [field, claim] of absent) pinned[field] = field === key.sortKey ? { eq: claim.at(-1) ?? null } : claim;
+    return { authorized: true, filter: null, pinned };
+  }
+  if (key.args[key.partitionKey] === undefined || key.args[key.partitionKey] === null) {
+    const entries = [...absent].map(([field, claim]) => ({ [field]: { in: claim } }));
+    return { authorized: false, filter: { or: [...others, ...entries] } };
+  }
+  if (others.length) return null;
+  const pinned: Item = {};
+  for (const [field, claim] of absent) pinned[field] = { eq: claim.at(-1) ?? null };
+  return { authorized: true, filter: null, pinned };
+}
+
+/**
+ * The values a key-field role accepts for the caller: for an owner, the claim's parts then the whole claim
+ * (`[sub, username, "sub::username"]`); for a group, the groups (a JSON list in a string parsed). Null when a claim
+ * part is missing.
+ */
+function keyClaim(env: AuthEnv, role: RecordRole): string[] | null {
+  if (role.strategy === 'groups') {
+    const raw = claims(env)[role.claim];
+    return raw === undefined || raw === null ? null : callerGroups(env, role.claim);
+  }
+  const claim = ownerClaim(env, role.claim);
+  return claim ? [...claim.ownerClaimsList, claim.ownerClaim] : null;
 }
 
 // ---- create ------------------------------------------------------------------------------------
