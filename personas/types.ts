@@ -38,6 +38,8 @@ export interface ProvisionedPersona {
 
 export interface PersonaModule {
   kinds: readonly PersonaKind[];
+  /** Why this persona cannot be had at all (nothing to provision it from), before anything is provisioned. */
+  unavailable?(persona: Persona): string | undefined;
   provision(persona: Persona, ctx: ProvisionContext): Promise<ProvisionedPersona>;
 }
 

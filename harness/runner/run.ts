@@ -23,7 +23,7 @@ import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import type { AuthModel } from '../schema/model.js';
 import { appRoot } from '../schema/app-root.js';
-import { cleanup, deployedTarget, emulatedTarget, provisionCast, type ProvisionedPersona, type Target } from '../../personas/index.js';
+import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
@@ -116,6 +116,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
   const base = castWith(model, config.personas);
+  // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
+  const unavailable = unavailablePersonas(base);
+  const runnable = base.filter((p) => !unavailable.has(p.name));
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
   const baseCells = expectedMatrix(model, base);
   const select = onlyFilter(opts.only ?? [], baseCells);
@@ -142,7 +145,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     cleaned = true;
     if (endpoint.personas.kind === 'deployed') {
       if (created.length && provisioned.length) {
-        const left = await deleteRecords(model, created, castOf(base, provisioned), clientFor).catch(() => created);
+        const left = await deleteRecords(model, created, castOf(runnable, provisioned), clientFor).catch(() => created);
         if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
       }
       const done = await cleanup(endpoint.personas as DeployedTarget);
@@ -173,8 +176,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   let fixtureRequests = 0;
   try {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
-    provisioned = await phase(provisionCast(base, endpoint.personas, model, config));
-    const cast = castOf(base, provisioned);
+    provisioned = await phase(provisionCast(runnable, endpoint.personas, model, config));
+    const cast = castOf(runnable, provisioned);
     const probeSetting = opts.probes === false ? undefined : {
       region: endpoint.personas.region,
       ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}),
@@ -187,9 +190,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const seed = endpoint.emulator ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
     plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
+    plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
     skipHandlers(plan, model, config);
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
+    for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
     const setup = await phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed));
     created.push(...setup.created);
