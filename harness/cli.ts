@@ -56,6 +56,8 @@ function program(): Command {
       const { runCommand } = await import('./commands/run.js');
       const result = await runCommand(opts);
       process.stdout.write(result.output + '\n');
+      // The test run an interrupt cut short may still be tearing down (and would set its own exit code).
+      if (result.interrupted) process.exit(result.exitCode);
       process.exitCode = result.exitCode;
     });
 

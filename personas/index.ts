@@ -24,6 +24,14 @@ export function moduleFor(kind: PersonaKind): PersonaModule {
   return m;
 }
 
+/** The personas of a cast that cannot be had, with why: a run leaves them out and lists their cells as could not run. */
+export function unavailablePersonas(cast: Persona[]): Map<string, string> {
+  return new Map(cast.flatMap((p) => {
+    const why = moduleFor(p.kind).unavailable?.(p);
+    return why ? [[p.name, why] as const] : [];
+  }));
+}
+
 /**
  * Provisions every persona (a few at a time). After the first failure no new persona starts; the ones
  * under way finish, then that failure is thrown as it is (so a cleanup that follows sees everything created).

@@ -12,9 +12,11 @@ import { provisioned, type PersonaModule, type ProvisionContext } from './types.
 
 export const lambdaToken: PersonaModule = {
   kinds: ['lambdaAllowed', 'lambdaDenied'],
+  // Which tokens an authorizer accepts is its own logic: authmatrix cannot make one up.
+  unavailable: (p) => (p.token ? undefined : `no token is known that the Lambda authorizer ${verb(p)}; set personas.${p.name}.token in authmatrix.config.ts to one`),
   provision: async (p, ctx) => {
     if (!p.token) {
-      throw new InputError(`persona ${p.name} needs a Lambda token`, undefined, `set personas.${p.name}.token in authmatrix.config.ts to a token the authorizer ${p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'}`);
+      throw new InputError(`persona ${p.name} needs a Lambda token`, undefined, `set personas.${p.name}.token in authmatrix.config.ts to a token the authorizer ${verb(p)}`);
     }
     const identity = await identityFor(p, ctx);
     return provisioned(p, { mode: 'lambda', token: p.token }, identity, `Lambda token from authmatrix.config.ts${identity.kind === 'lambda' && identity.deniedFields?.length ? ` (deniedFields ${identity.deniedFields.join(', ')})` : ''}`);
@@ -41,3 +43,5 @@ async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity>
   }
   return { kind: 'lambda', authorized, ...((response as { deniedFields?: string[] }).deniedFields?.length ? { deniedFields: (response as { deniedFields: string[] }).deniedFields } : {}) };
 }
+
+const verb = (p: Persona) => (p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses');

@@ -55,6 +55,8 @@ export interface RestAuth {
 
 export interface PersonaModule {
   kinds: readonly PersonaKind[];
+  /** Why this persona cannot be had at all (nothing to provision it from), before anything is provisioned. */
+  unavailable?(persona: Persona): string | undefined;
   provision(persona: Persona, ctx: ProvisionContext): Promise<ProvisionedPersona>;
 }
 

@@ -54,10 +54,18 @@ export class Progress {
 export class MatrixReporter implements Reporter {
   readonly results: CellResult[] = [];
   readonly problems: Problem[] = [];
+  private stopped = false;
 
   constructor(private readonly progress: Progress) {}
 
+  /** An interrupted run: the results so far are final; later ones (tests torn down) are ignored. */
+  stop(): CellResult[] {
+    this.stopped = true;
+    return [...this.results];
+  }
+
   onTestCaseResult(testCase: TestCase): void {
+    if (this.stopped) return;
     const r = cellOf(testCase.meta());
     if (r) {
       this.results.push(r);
@@ -72,6 +80,7 @@ export class MatrixReporter implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
+    if (this.stopped) return;
     for (const m of modules) {
       for (const e of m.errors()) this.problems.push({ test: m.moduleId, message: e.message ?? String(e) });
     }

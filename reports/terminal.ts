@@ -23,10 +23,12 @@ export function terminalSummary(report: RunReport, color = true): string {
     for (const b of broken) lines.push(`  ${c.red('✗')} ${b.contract}: ${b.statement} (${b.broken}: ${b.violations.slice(0, 3).map((v) => v.cell).join(', ')}${b.violations.length > 3 ? ', …' : ''})`);
   }
   for (const f of report.gate?.failures ?? []) lines.push(`  ${c.red('✗')} ${f}`);
-  const verdict = t.mismatches || broken.length || report.gate?.failures.length ? c.red('FAILED') : c.green('PASSED');
+  const cut = report.interrupted;
+  const verdict = cut ? c.yellow('INTERRUPTED') : t.mismatches || broken.length || report.gate?.failures.length ? c.red('FAILED') : c.green('PASSED');
+  if (cut) lines.push('', `${c.yellow('⏹')} Stopped by ${cut.signal} after ${cut.cellsRun} of ${cut.cellsPlanned} cells; the other ${cut.cellsPlanned - cut.cellsRun} were not run and count neither as passed nor as failed.`);
   lines.push(
     '',
-    `${verdict}  ${t.passed}/${t.cells} cells match${t.mismatches ? `, ${t.mismatches} mismatch${t.mismatches === 1 ? '' : 'es'}${t.errors ? ` (${t.errors} not auth outcomes)` : ''}` : ''}` +
+    `${verdict}  ${cut ? `${t.cells} of ${cut.cellsPlanned} cells ran, ${t.passed} match` : `${t.passed}/${t.cells} cells match`}${t.mismatches ? `, ${t.mismatches} mismatch${t.mismatches === 1 ? '' : 'es'}${t.errors ? ` (${t.errors} not auth outcomes)` : ''}` : ''}` +
       `${t.untested ? `, ${t.untested} could not run` : ''}${report.contracts.length ? `, ${report.contracts.length - broken.length}/${report.contracts.length} contracts hold` : ''} · ${seconds} s`,
   );
   return lines.join('\n');

@@ -1,5 +1,5 @@
 /** Writes every report of a run into one directory: results.json, junit.xml, summary.md, index.html, coverage.json. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { coverageOf, type Coverage } from './coverage.js';
 import { renderIndexHtml } from './html/index.js';
@@ -22,12 +22,57 @@ export function renderReports(given: RunReport, coverage: Coverage = coverageOf(
   };
 }
 
-/** Writes the reports into `dir` (created when missing); returns the paths written. */
+/**
+ * Writes the reports into `dir` (created when missing). Each file is written aside, in a temporary
+ * directory inside `dir`, and renamed into place: a reader, or a run stopped halfway, never sees half a
+ * file. Returns the paths written.
+ */
 export function writeReports(report: RunReport, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  return Object.entries(renderReports(report)).map(([name, text]) => {
-    const file = path.join(dir, name);
-    writeFileSync(file, text);
-    return file;
-  });
+  const aside = mkdtempSync(path.join(dir, '.authmatrix-writing-'));
+  try {
+    const files = Object.entries(renderReports(report));
+    for (const [name, text] of files) writeFileSync(path.join(aside, name), text);
+    return files.map(([name]) => {
+      const file = path.join(dir, name);
+      renameSync(path.join(aside, name), file);
+      return file;
+    });
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/** Where an interrupted run's reports go when the directory holds a complete run's. */
+export const INTERRUPTED_DIR = 'interrupted';
+
+/**
+ * The reports of `authmatrix run`: a complete run's into `dir` (and the reports of an interrupted run
+ * left in `dir/interrupted/` are removed); an interrupted run's into `dir` too, unless `dir` holds a
+ * complete earlier run's reports, which only a complete run replaces: then into `dir/interrupted/`.
+ * Returns the directory written.
+ */
+export function writeRunReports(report: RunReport, dir: string): string {
+  const aside = path.join(dir, INTERRUPTED_DIR);
+  if (!report.interrupted) {
+    writeReports(report, dir);
+    for (const name of REPORT_FILES) rmSync(path.join(aside, name), { force: true });
+    try {
+      rmdirSync(aside);
+    } catch {
+      // absent, or holding files that are not ours
+    }
+    return dir;
+  }
+  const into = holdsCompleteRun(dir) ? aside : dir;
+  writeReports(report, into);
+  return into;
+}
+
+function holdsCompleteRun(dir: string): boolean {
+  try {
+    return !(JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as Partial<RunReport>).interrupted;
+  } catch {
+    return false;
+  }
 }

@@ -44,19 +44,22 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
 }
 
 /**
- * Serves `GET /auth/<persona>` (the current credential) and takes `POST /created` (records the tests
- * made), both behind the run's secret.
+ * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
+ * made) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
+ * behind the run's secret.
  */
-export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void, rest: Map<string, RestAuth> = new Map()): Promise<BrokerAccess & { close(): Promise<void> }> {
+export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void, rest: Map<string, RestAuth> = new Map()): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
+  const workers = new Set<number>();
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
-    if (req.method === 'POST' && req.url === '/created') {
+    if (req.method === 'POST' && (req.url === '/created' || req.url === '/worker')) {
       let body = '';
       for await (const chunk of req) body += chunk;
-      onCreated(JSON.parse(body) as CreatedRecord[]);
+      if (req.url === '/worker') workers.add((JSON.parse(body) as { pid: number }).pid);
+      else onCreated(JSON.parse(body) as CreatedRecord[]);
       return void res.writeHead(204).end();
     }
     if (req.url?.startsWith('/rest/')) {
@@ -83,6 +86,7 @@ export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (re
   return {
     url: `http://127.0.0.1:${port}`,
     secret,
+    workers,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
@@ -170,6 +174,15 @@ export function brokeredRest(access: BrokerAccess, persona: string): () => Promi
 
 /** Tells the run's process about records a test created. */
 export async function reportCreated(access: BrokerAccess, records: CreatedRecord[]): Promise<void> {
-  const res = await request(`${access.url}/created`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
+  await post(access, '/created', records);
+}
+
+/** Tells the run's process which process this test worker is. */
+export async function reportWorker(access: BrokerAccess): Promise<void> {
+  await post(access, '/worker', { pid: process.pid });
+}
+
+async function post(access: BrokerAccess, route: string, body: unknown): Promise<void> {
+  const res = await request(`${access.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await res.body.dump();
 }

@@ -25,7 +25,7 @@ import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import type { AuthModel } from '../schema/model.js';
 import { appRoot } from '../schema/app-root.js';
-import { cleanup, deployedTarget, emulatedTarget, provisionCast, type ProvisionedPersona, type Target } from '../../personas/index.js';
+import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
@@ -36,6 +36,7 @@ import { checkContracts, defaultContractPaths, loadContracts } from '../contract
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
+import { Interrupted, type Interrupt } from './interrupt.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -58,14 +59,12 @@ export interface RunOptions {
   /** Where live progress goes (stderr by default). */
   progress?: NodeJS.WriteStream;
   log?: (line: string) => void;
+  /** Ctrl-C and SIGTERM, listened for by the command for the whole run, reports included. */
+  interrupt: Interrupt;
 }
 
 export interface RunOutcome {
   report: RunReport;
-  /** Cells as planned, for the reports. */
-  plan: RunPlan;
-  model: AuthModel;
-  cast: Persona[];
 }
 
 interface Endpoint {
@@ -108,7 +107,12 @@ function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
   return base.map((p) => ({ ...p, identity: provisioned.find((x) => x.name === p.name)!.identity }));
 }
 
+/**
+ * The run. A signal (opts.interrupt) stops it: the outcome then holds the cells that finished, marked
+ * interrupted; before the endpoint starts there is nothing to report and it throws Interrupted.
+ */
 export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
+  const { interrupt } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const startedAt = new Date().toISOString();
   const shard: Shard | undefined = parseShard(opts.shard);
@@ -119,6 +123,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const base = castWith(model, config.personas);
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
+  // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
+  const unavailable = unavailablePersonas(base);
+  const runnable = base.filter((p) => !unavailable.has(p.name));
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
   const baseCells = expectedMatrix(model, base);
   const select = onlyFilter(opts.only ?? [], baseCells);
@@ -135,6 +142,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
 
+  if (interrupt.signal) throw new Interrupted(interrupt.signal);
+  const deployed = opts.target === 'deployed';
   const endpoint = await endpointFor(opts, model, config, runId);
   const created: CreatedRecord[] = [];
   let provisioned: ProvisionedPersona[] = [];
@@ -145,7 +154,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     cleaned = true;
     if (endpoint.personas.kind === 'deployed') {
       if (created.length && provisioned.length) {
-        const left = await deleteRecords(model, created, castOf(base, provisioned), clientFor).catch(() => created);
+        const left = await deleteRecords(model, created, castOf(runnable, provisioned), clientFor).catch(() => created);
         if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
       }
       const done = await cleanup(endpoint.personas as DeployedTarget);
@@ -153,22 +162,31 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     }
     await endpoint.emulator?.stop();
   };
-  // Ctrl-C: stop the tests (those in flight finish and report what they created), then clean up.
-  const running: { cancel?: () => Promise<void> } = {};
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`authmatrix: ${signal}: cleaning up run ${runId}…`);
-    const stopped = running.cancel ? Promise.race([running.cancel(), new Promise((r) => setTimeout(r, 10_000))]) : Promise.resolve();
-    stopped.catch(() => undefined).then(tidy)
-      .catch((e: unknown) => log(pc.red(`authmatrix: cleanup of run ${runId} failed: ${isInputError(e) ? e.format() : String((e as Error)?.message ?? e).split('\n')[0]}; run \`authmatrix personas cleanup --run ${runId}\``)))
-      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  const cleanupHint = `run \`authmatrix personas cleanup --run ${runId}\``;
+  void interrupt.signalled.then((signal) => log(`authmatrix: ${signal}: stopping run ${runId}; the cells that finished are reported, the others are not run; cleaning up…`));
+  interrupt.onSecond(() => log(`authmatrix: signalled again: stopping now${deployed ? `; ${cleanupHint} to delete what it made` : ''}`));
+  // A phase a signal cuts short: on the emulator nothing is waited for; on a deployed app the phase ends
+  // first, so that every user and record it made is known and deleted.
+  const phase = async <V>(work: Promise<V>): Promise<V> => {
+    if (deployed) {
+      const value = await work;
+      if (interrupt.signal) throw new Interrupted(interrupt.signal);
+      return value;
+    }
+    work.catch(() => undefined);
+    return Promise.race([work, interrupt.signalled.then((signal) => Promise.reject(new Interrupted(signal)))]);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
+  const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
+  process.once('exit', removeRunDir);
+  let plan: RunPlan | undefined;
+  let everything: Cell[] = [];
+  let results: CellResult[] = [];
+  let fixtureRequests = 0;
   try {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
-    provisioned = await provisionCast(base, endpoint.personas, model, config);
-    const cast = castOf(base, provisioned);
+    provisioned = await phase(provisionCast(runnable, endpoint.personas, model, config));
+    const cast = castOf(runnable, provisioned);
     await askRestAuthorizers(model, cast, async (p, presentation) => {
       const tokens = await provisioned.find((x) => x.name === p.name)?.tokens?.();
       return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken : undefined;
@@ -180,53 +198,63 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     };
     const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
-    const everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
+    everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
     const cells = everything.filter(keep);
     const seed = endpoint.emulator ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
-    const plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
+    plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
+    plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
     skipHandlers(plan, model, config);
     plan.untested.push(...restCells(model, cast).untested.filter((u) => keep(u.cell)));
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
+    for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
-    const setup = await createFixtures(model, plan.fixtures, clientFor, undefined, seed);
+    const setup = await phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed));
     created.push(...setup.created);
+    fixtureRequests = setup.requests;
 
-    const results = await runInVitest(plan, model, endpoint, provisioned, setup.index, runDir, {
-      concurrency, out: opts.progress ?? process.stderr, deployed: opts.target === 'deployed', probes: probeSetting, onCreated: (records) => created.push(...records), running,
+    results = await runInVitest(plan, model, endpoint, provisioned, setup.index, runDir, {
+      concurrency, out: opts.progress ?? process.stderr, deployed, probes: probeSetting, onCreated: (records) => created.push(...records), interrupt,
     });
     for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
-    const report: RunReport = {
-      format: 'authmatrix-results',
-      version: 1,
-      tool: { name: 'authmatrix', version },
-      schema: { path: path.relative(process.cwd(), model.source.path) || model.source.path, hash: schemaHash(model), source: model.source.kind },
-      model: portableModel(model),
-      target: { kind: opts.target, endpoint: endpoint.label },
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      ...(shard ? { shard, positions: positionsIn(everything, results) } : {}),
-      ...(opts.only?.length ? { only: opts.only } : {}),
-      personas: provisioned.map((p) => {
-        const groups = base.find((b) => b.name === p.name)?.groups;
-        return { name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning, ...(groups?.length ? { groups } : {}) };
-      }),
-      totals: totalsOf(results, plan.untested.length),
-      cells: results,
-      untested: plan.untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
-      contracts: checkContracts(contracts, { model, cells: contractCells }, results),
-      gate: gateOf(model, base, baseCells, baseline, opts.gate ?? {}),
-      fixtures: plan.labels,
-      ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan.fixtures.length, fixtureRequests: setup.requests, ...(endpoint.emulator.gateway ? { restRequests: endpoint.emulator.gateway.stats.requests } : {}) } } : {}),
-    };
-    return { report, plan, model, cast };
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    rmSync(runDir, { recursive: true, force: true });
-    await tidy();
+    process.off('exit', removeRunDir);
+    removeRunDir();
+    await tidy().catch((e: unknown) => {
+      if (!interrupt.signal) throw e;
+      log(pc.red(`authmatrix: cleanup of run ${runId} failed: ${isInputError(e) ? e.format() : String((e as Error)?.message ?? e).split('\n')[0]}; ${cleanupHint}`));
+    });
   }
+  const cellsPlanned = plan?.cells.length ?? 0;
+  const untested = plan?.untested ?? [];
+  const report: RunReport = {
+    format: 'authmatrix-results',
+    version: 1,
+    tool: { name: 'authmatrix', version },
+    schema: { path: path.relative(process.cwd(), model.source.path) || model.source.path, hash: schemaHash(model), source: model.source.kind },
+    model: portableModel(model),
+    target: { kind: opts.target, endpoint: endpoint.label },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...(shard ? { shard, positions: positionsIn(everything, results) } : {}),
+    ...(opts.only?.length ? { only: opts.only } : {}),
+    ...(interrupt.signal ? { interrupted: { signal: interrupt.signal, cellsRun: results.length, cellsPlanned } } : {}),
+    personas: provisioned.map((p) => {
+      const groups = base.find((b) => b.name === p.name)?.groups;
+      return { name: p.name, kind: p.kind, description: p.description, provisioning: p.provisioning, ...(groups?.length ? { groups } : {}) };
+    }),
+    totals: totalsOf(results, untested.length),
+    cells: results,
+    untested: untested.map(({ cell, reason }) => ({ id: cell.id, persona: cell.persona, ...(cell.model ? { model: cell.model } : {}), ...(cell.customOperation ? { customOperation: cell.customOperation } : {}), operation: cell.operation, expected: cell.expected, reason })),
+    contracts: checkContracts(contracts, { model, cells: contractCells }, results),
+    gate: gateOf(model, base, baseCells, baseline, opts.gate ?? {}),
+    fixtures: plan?.labels ?? {},
+    ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan?.fixtures.length ?? 0, fixtureRequests, ...(endpoint.emulator.gateway ? { restRequests: endpoint.emulator.gateway.stats.requests } : {}) } } : {}),
+  };
+  return { report };
 }
 
 interface VitestRun {
@@ -235,11 +263,23 @@ interface VitestRun {
   deployed: boolean;
   probes: ProbeSetting | undefined;
   onCreated: (records: CreatedRecord[]) => void;
-  /** Filled while the tests run: how to stop them. */
-  running: { cancel?: () => Promise<void> };
+  interrupt: Interrupt;
 }
 
-/** Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan order. */
+/**
+ * After a signal, how long the cells in flight get to finish and report before the test worker is
+ * stopped: on the emulator a moment (the run stops within about 2 s); on a deployed app long enough
+ * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
+ */
+const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
+/** How long vitest gets to close once its worker is stopped. */
+const CLOSE_MS = 1_000;
+const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
+
+/**
+ * Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan
+ * order. Interrupted: only the cells that finished.
+ */
 async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
   const { concurrency, out, deployed, probes } = opts;
   const url = endpoint.url;
@@ -263,8 +303,23 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
+  const stopWorkers = () => {
+    for (const pid of broker.workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', stopWorkers);
+  let cut: CellResult[] | undefined;
   try {
     const before = signalListeners();
+    // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created:
+    // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = runDir;
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
       config: false,
@@ -276,17 +331,29 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
       hookTimeout: deployed ? 300_000 : 60_000,
       fileParallelism: false,
       env: { [RUN_FILE_ENV]: file, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
-    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' });
-    // Vitest exits on Ctrl-C by itself; the run's own handler must stop it and clean up first.
+    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' }).finally(() => {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    });
+    // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
     for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
-    opts.running.cancel = () => vitest.cancelCurrentRun('keyboard-input');
-    await vitest.start();
-    await vitest.close();
+    const finished = vitest.start().then(() => false);
+    if (!(await Promise.race([finished, opts.interrupt.signalled.then(() => true)]))) {
+      await vitest.close();
+    } else {
+      // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
+      void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
+      await Promise.race([finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
+      cut = reporter.stop();
+      stopWorkers();
+      await Promise.race([vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+    }
   } finally {
-    delete opts.running.cancel;
+    process.off('exit', stopWorkers);
     await broker.close();
   }
-  const byId = new Map(reporter.results.map((r) => [r.id, r]));
+  const byId = new Map((cut ?? reporter.results).map((r) => [r.id, r]));
+  if (cut) return plan.cells.flatMap((c) => byId.get(c.id) ?? []);
   const problem = reporter.problems[0];
   return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
 }

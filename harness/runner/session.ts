@@ -12,7 +12,7 @@ import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { brokeredAuth, brokeredRest, reportCreated, type BrokerAccess } from './broker.js';
+import { brokeredAuth, brokeredRest, reportCreated, reportWorker, type BrokerAccess } from './broker.js';
 import { cellTitleParts } from '../matrix/cells.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
@@ -63,6 +63,10 @@ export async function openSession(): Promise<Session> {
   if (!file || !url || !secret) throw new Error(`specs/ run inside \`authmatrix run\` (${RUN_FILE_ENV}, ${BROKER_URL_ENV} and ${BROKER_SECRET_ENV} are not set)`);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   const access: BrokerAccess = { url, secret };
+  // Ctrl-C in a terminal reaches the whole process group: the run's process decides how the tests stop
+  // (harness/runner/interrupt.ts), so that the cells in flight can finish and report what they created.
+  process.on('SIGINT', () => undefined);
+  await reportWorker(access);
   const personas = new Map<string, RuntimePersona>();
   for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
   const rt: Runtime = {

@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
+import type { FunctionEntry } from './sdl/context.js';
 import { gen1Storage } from './storage/gen1.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -226,7 +227,7 @@ function inferredModel(sdl: string, file: string, params: TransformParams, handl
   return authModelFromSdl({ sdl, file, kind: 'gen1', authModes: guess(AUTH_MODES.filter((m) => used.has(m)), def), params, ...handlers });
 }
 
-type Handlers = { handlers?: Map<string, CustomHandler>; functionEntries?: Map<string, string> };
+type Handlers = { handlers?: Map<string, CustomHandler>; functionEntries?: Map<string, FunctionEntry> };
 
 /**
  * `functions`: `@function(name:)` names → handler modules. `resolvers`: `Type.field` → JS resolver modules
@@ -244,7 +245,7 @@ function handlersFromConfig(cfg: Record<string, unknown>, file: string): Handler
   const out: Handlers = {};
   if (cfg.functions !== undefined) {
     if (!isObject(cfg.functions)) throw new InputError('"functions" must map function names to handler paths', { file, ...keyLocation(text, 'functions') }, 'write "functions": { "FnEcho": "./echo.ts" }');
-    out.functionEntries = new Map(Object.entries(cfg.functions).map(([name, p]) => [name, existing(p, name)]));
+    out.functionEntries = new Map(Object.entries(cfg.functions).map(([name, p]) => [name, { name, entry: existing(p, name) }]));
   }
   if (cfg.resolvers !== undefined) {
     if (!isObject(cfg.resolvers)) throw new InputError('"resolvers" must map Type.field to resolver settings', { file, ...keyLocation(text, 'resolvers') }, 'write "resolvers": { "Query.x": { "entries": ["./x.js"] } }');

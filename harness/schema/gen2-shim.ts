@@ -45,7 +45,8 @@ export function defineFunction(props: { name?: string; entry?: string; resourceG
   const dir = caller ? path.dirname(caller) : process.cwd();
   const fn: CapturedFunction = {
     kind: 'authmatrix:function',
-    name: props.name ?? (props.entry ? path.basename(props.entry, path.extname(props.entry)) : path.basename(dir)),
+    // Amplify's default: the name of the directory of the file that calls defineFunction.
+    name: props.name ?? path.basename(dir),
     entry: path.resolve(dir, props.entry ?? './handler.ts'),
     ...(props.resourceGroupName ? { resourceGroupName: props.resourceGroupName } : {}),
     getInstance(): never {

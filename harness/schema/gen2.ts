@@ -9,6 +9,7 @@ import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
+import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
 import type { StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
@@ -127,12 +128,12 @@ function handlers(t: TransformResult): Map<string, CustomHandler> {
   return out;
 }
 
-/** `lambdaFunctions` maps generated function names to `defineFunction` results. */
-function functionEntries(t: { lambdaFunctions: Record<string, unknown> }): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, fn] of Object.entries(t.lambdaFunctions)) {
+/** `lambdaFunctions` maps generated function names (`FnSendMail`) to `defineFunction` results, which carry the app's name. */
+function functionEntries(t: { lambdaFunctions: Record<string, unknown> }): Map<string, FunctionEntry> {
+  const out = new Map<string, FunctionEntry>();
+  for (const [generated, fn] of Object.entries(t.lambdaFunctions)) {
     const f = fn as Partial<CapturedFunction>;
-    if (f.kind === 'authmatrix:function' && f.entry) out.set(name, f.entry);
+    if (f.kind === 'authmatrix:function' && f.entry) out.set(generated, { name: f.name ?? generated, entry: f.entry });
   }
   return out;
 }

@@ -6,7 +6,8 @@
 import { isInputError } from '../../harness/schema/errors.js';
 import { cleanup, type DeployedTarget } from './deployed.js';
 
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The exit codes a shell expects after these signals (128 + the signal's number). */
+export const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Installs the handlers; the returned function removes them (call it after a normal cleanup). */
 export function cleanupOnSignal(target: DeployedTarget, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): () => void {

@@ -3,7 +3,7 @@
  * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
  * one per failure class seen on public apps.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe('finding the app', () => {
 describe('handlers and tsconfig imports', () => {
   it('resource.ts imports through tsconfig baseUrl and paths; $amplify/env loads; a handler that cannot load is stubbed and named; a skipped one leaves its cells out with the reason', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'handlers')], { cwd: shape('tsconfig-handlers') });
-    expect(r.stderr).toContain("  handler FnSendMail stubbed (a placeholder of its type answered; the auth step before it was tested): the handler module does not load: Cannot find module '@aws-sdk/client-ses-not-installed'");
+    expect(r.stderr).toContain("  handler mailer stubbed (a placeholder of its type answered; the auth step before it was tested): the handler module does not load: Cannot find module '@aws-sdk/client-ses-not-installed'");
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, 6 could not run · /m);
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'handlers', 'results.json'), 'utf8')) as {
@@ -69,6 +69,28 @@ describe('handlers and tsconfig imports', () => {
     const r = await cli(['matrix', '--schema', fixture('bad', 'unmapped')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot load module shared\/schema imported by this file\. Fix: install the package \(npm i\), or map the name in the tsconfig\.json beside the app \(compilerOptions\.paths or baseUrl\)/);
+  });
+});
+
+describe('Lambda authorizers', () => {
+  it('with no token configured, lambdaAllowed is left out and its cells could not run, saying how to give one; with a token the authorizer accepts, they run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'lambda')], { cwd: shape('lambda-authorizer') });
+    expect(r.stderr).toContain('  persona lambdaAllowed left out: no token is known that the Lambda authorizer accepts; set personas.lambdaAllowed.token in authmatrix.config.ts to one');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'lambda', 'results.json'), 'utf8')) as { untested: { persona: string; reason: string }[]; cells: { persona: string }[] };
+    expect(report.untested.length).toBeGreaterThan(0);
+    expect(report.untested.filter((u) => u.persona !== 'lambdaAllowed')).toEqual([]);
+    expect(report.cells.some((c) => c.persona === 'lambdaDenied')).toBe(true);
+
+    const config = path.join(out, 'lambda.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
+    const withToken = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'lambda-token')], { cwd: shape('lambda-authorizer'), env: { PARTNER_TOKENS: 'partner-1' } });
+    expect(withToken.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(withToken.code).toBe(0);
+    const ran = JSON.parse(readFileSync(path.join(out, 'lambda-token', 'results.json'), 'utf8')) as typeof report;
+    expect(ran.untested).toEqual([]);
+    // Its own cells, and events it causes for others (never cells of the run without it).
+    expect(ran.cells.filter((c) => c.persona === 'lambdaAllowed').length).toBeGreaterThanOrEqual(report.untested.length);
   });
 });
 

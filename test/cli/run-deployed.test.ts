@@ -101,7 +101,7 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
     await nothingLeft();
   }, 300_000);
 
-  it('Ctrl-C in the middle of a run: it cleans up what it made, exits 130, and leaves no ledger', async () => {
+  it('Ctrl-C in the middle of a run: the cells in flight finish, what it made is cleaned up, the reports say interrupted, exit 130, no ledger', async () => {
     const { outputs, config } = deployedApp();
     const child = spawn(process.execPath, [BIN, 'run', '--schema', example('blog'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', path.join(dir, 'interrupted')], {
       cwd: dir, env: { ...process.env, ...AWS_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,9 +115,13 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
       });
       child.once('exit', (c) => resolve(c));
     });
-    expect(stderr).toContain('SIGINT: cleaning up run');
+    expect(stderr).toMatch(/SIGINT: stopping run \w+; the cells that finished are reported/);
     expect(code).toBe(130);
     await nothingLeft();
+    const report = JSON.parse(readFileSync(path.join(dir, 'interrupted', 'results.json'), 'utf8')) as RunReport;
+    expect(report.interrupted).toMatchObject({ signal: 'SIGINT', cellsRun: report.cells.length });
+    expect(report.cells.length).toBeGreaterThan(0);
+    expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
     const ledgers = path.join(dir, '.authmatrix', 'runs');
     expect(existsSync(ledgers) ? readdirSync(ledgers) : []).toEqual([]);
   }, 300_000);

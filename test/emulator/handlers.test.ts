@@ -21,8 +21,8 @@ describe('custom handlers', () => {
       expect(r.errors).toEqual([]);
       expect(r.data).toEqual({ explode: 'authmatrix-stub' });
     }
-    // Named as the transformer names the operation's function (authmatrix.config.ts accepts it, or `explode`).
-    expect(emu.stubbedHandlers.get('FnExplode')).toBe('it failed offline: database unavailable');
+    // Named by the app's name for the function (defineFunction's name; authmatrix.config.ts accepts it, or `explode`).
+    expect(emu.stubbedHandlers.get('boom')).toBe('it failed offline: database unavailable');
     expect((await c.graphql({ query: '{ listNotes { items { id } } }' })).errors).toEqual([]);
   });
 

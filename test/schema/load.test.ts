@@ -25,7 +25,7 @@ describe('Gen 2 resource.ts', () => {
   it('records custom operations with their handlers and real file paths', async () => {
     const m = await loadAuthModel(example('blog/amplify/data/resource.ts'));
     const byName = Object.fromEntries(m.customOperations.map((o) => [o.name, o]));
-    expect(byName.echo).toMatchObject({ type: 'query', enforcement: 'resolver', handler: { kind: 'function', functions: [{ name: 'FnEcho', entry: example('blog/amplify/functions/echo/handler.ts') }] } });
+    expect(byName.echo).toMatchObject({ type: 'query', enforcement: 'resolver', handler: { kind: 'function', functions: [{ name: 'echo', entry: example('blog/amplify/functions/echo/handler.ts') }] } });
     expect(byName.likePost).toMatchObject({ type: 'mutation', enforcement: 'directive', handler: { kind: 'js', entries: [example('blog/amplify/data/likePost.js')], dataSource: 'PostTable' } });
     expect(byName.onLikePost).toMatchObject({ type: 'subscription', subscribesTo: ['likePost'] });
     expect(m.authModes.lambda).toEqual({ handler: example('blog/amplify/functions/authorizer/handler.ts'), functionName: 'authorizer', ttlSeconds: 0 });

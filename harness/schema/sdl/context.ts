@@ -6,6 +6,12 @@ import type { ASTNode, ConstDirectiveNode, EnumTypeDefinitionNode, ObjectTypeDef
 import { InputError, type SourceLocation } from '../errors.js';
 import { SCALAR_TYPES, type AuthModel, type AuthModes, type CustomHandler, type FieldTypeKind, type TransformParams } from '../model.js';
 
+export interface FunctionEntry {
+  name: string;
+  /** Absolute path of the handler module. */
+  entry: string;
+}
+
 export interface SdlInput {
   sdl: string;
   /** The file the user wrote: reported in errors. */
@@ -15,8 +21,11 @@ export interface SdlInput {
   params: TransformParams;
   /** Handlers known outside the SDL (Gen 2 JS resolvers and function entries), keyed `Query.name`. */
   handlers?: Map<string, CustomHandler>;
-  /** Handler modules of `@function(name:)` functions, keyed by function name. */
-  functionEntries?: Map<string, string>;
+  /**
+   * `@function(name:)` functions, keyed by that name: the handler module, and the app's own name for the
+   * function (Gen 2: `defineFunction`'s name, where the SDL has a generated one; Gen 1: the same name).
+   */
+  functionEntries?: Map<string, FunctionEntry>;
   /**
    * Maps an SDL position to the user's file. Gen 1: identity. Gen 2: the SDL is generated, so errors
    * point at the resource file, at the line naming the type or field when it can be found.

@@ -2,7 +2,7 @@
 import type { FieldDefinitionNode } from 'graphql';
 import type { Argument, CustomHandler, CustomOperation, StaticRule } from '../model.js';
 import { directiveArgs, find, stringList, unwrap } from './ast.js';
-import { checkDirectives, sdlError, typeKindOf, type SdlContext } from './context.js';
+import { checkDirectives, sdlError, typeKindOf, type FunctionEntry, type SdlContext } from './context.js';
 import { buildDirectiveRules, buildRule, rulesArg } from './rules.js';
 
 export const TYPE_LEVEL = ['Query', 'Mutation', 'Subscription'] as const;
@@ -46,11 +46,11 @@ export function buildCustomOperation(ctx: SdlContext, type: (typeof TYPE_LEVEL)[
   };
 }
 
-function functionHandler(node: FieldDefinitionNode, entries: Map<string, string> | undefined): CustomHandler | undefined {
+function functionHandler(node: FieldDefinitionNode, entries: Map<string, FunctionEntry> | undefined): CustomHandler | undefined {
   const names = (node.directives ?? [])
     .filter((d) => d.name.value === 'function')
     .map((d) => directiveArgs(d).name)
     .filter((n): n is string => typeof n === 'string');
   if (!names.length) return undefined;
-  return { kind: 'function', functions: names.map((name) => ({ name, ...(entries?.has(name) ? { entry: entries.get(name)! } : {}) })) };
+  return { kind: 'function', functions: names.map((name) => entries?.get(name) ?? { name }) };
 }
