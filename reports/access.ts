@@ -54,9 +54,32 @@ function dataPlace(c: CellResult): AccessPlace | null {
   }
 }
 
+/** How a REST caller presented itself (the cell's variant, harness/matrix/rest-action.ts RestPresentation). */
+const REST_PRESENTED: Record<string, string> = {
+  unsigned: 'with no credentials',
+  signed: 'signed (SigV4)',
+  idToken: 'with an ID token',
+  accessToken: 'with an access token',
+  apiKey: 'with an API key',
+  token: "with the authorizer's token",
+  preflight: 'CORS preflight',
+};
+
+/**
+ * A REST cell by API and resource, how the caller presented itself, and verb. The same request through
+ * global or overriding headers, or after a cached authorizer answer (`idToken:global`, `token:cached
+ * after …`), is a variant of that permission and is left out, as the data surface leaves out variants.
+ */
+function restPlace(c: CellResult): AccessPlace | null {
+  if (c.kind !== 'rest' || !c.api || !c.path || !c.variant) return null;
+  const presented = REST_PRESENTED[c.variant];
+  return presented ? { resource: `${c.api} ${c.path}`, part: presented, operation: c.operation } : null;
+}
+
 export const SURFACES: readonly Surface[] = [
   { name: 'Data models', place: dataPlace },
   { name: 'Custom operations', place: (c) => (c.kind === 'custom' && c.customOperation && !c.variant ? { resource: c.customOperation, part: 'the operation', operation: c.operation } : null) },
+  { name: 'REST APIs', place: restPlace },
 ];
 
 /** The personas one outcome of an operation holds for, by one rule (or by none: each cell's reason says why). */

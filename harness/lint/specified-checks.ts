@@ -14,6 +14,7 @@ import { noRules } from './checks/no-rules.js';
 import { oidcOwnerClaim } from './checks/oidc-owner-claim.js';
 import { publicSubscriptions } from './checks/public-subscriptions.js';
 import { publicWrite } from './checks/public-write.js';
+import { restApiKeyOnly, restGroupRoleMissing, restGuestWrite, restOpenWrite, restWildcardPolicy } from './checks/rest.js';
 import type { Check } from './context.js';
 
 export const specifiedChecks: readonly Check[] = [
@@ -33,4 +34,9 @@ export const specifiedChecks: readonly Check[] = [
   genericIam,
   adminRoles,
   apiKeyExpiry,
+  restOpenWrite,
+  restGuestWrite,
+  restApiKeyOnly,
+  restGroupRoleMissing,
+  restWildcardPolicy,
 ];

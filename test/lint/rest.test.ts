@@ -1,0 +1,96 @@
+/**
+ * REST findings: each risky REST definition triggers exactly its finding, the fixed one none, the REST
+ * oracle agrees that the risk is real, and the REST example (its amplify/backend.ts synthesized by CDK)
+ * gives the findings its comments describe.
+ */
+import { describe, expect, it } from 'vitest';
+import { findings } from '../../harness/lint/lint.js';
+import { decideRest } from '../../harness/rules/rest.js';
+import { loadAuthModel } from '../../harness/schema/load.js';
+import type { AuthModel } from '../../harness/schema/model.js';
+import type { PolicyDocument, RestMethod, RestSection } from '../../harness/schema/rest/model.js';
+import { authModelFromSdl } from '../../harness/schema/sdl.js';
+import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
+import { example } from '../cli/cli.js';
+import { ALL_MODES } from '../helpers.js';
+
+const ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/dev';
+const allow = (...resources: string[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: resources }] });
+const m = (method: RestMethod['method'], resourcePath: string, authorization: RestMethod['authorization'], apiKeyRequired = false): RestMethod =>
+  ({ method, resourcePath, authorization, apiKeyRequired, integration: { kind: 'lambda', function: 'fn' } });
+
+function withRest(methods: RestMethod[], policies: Partial<RestSection['rolePolicies']> = {}): AuthModel {
+  const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }]) { body: String }', file: 't.graphql', kind: 'gen1', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
+  const rest: RestSection = {
+    region: 'us-east-1', account: '123456789012', functions: [], caveats: [],
+    apis: [{ name: 'api', id: 'abc123defg', stage: 'dev', apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: [] }],
+    rolePolicies: { authenticated: [], unauthenticated: [], groups: {}, groupPrecedence: [], ...policies },
+  };
+  return { ...auth, rest };
+}
+
+const restFindings = (auth: AuthModel) => findings(auth).filter((f) => f.check.startsWith('rest-')).map((f) => [f.id, f.severity]);
+
+describe('REST findings, risky and fixed', () => {
+  it.each<[string, AuthModel, [string, string][], AuthModel]>([
+    ['a write method with no authorization',
+      withRest([m('POST', '/orders', { type: 'NONE' }), m('GET', '/health', { type: 'NONE' })]), [['rest-open-write:api POST /orders', 'high']],
+      withRest([m('POST', '/orders', { type: 'AWS_IAM' }), m('GET', '/health', { type: 'NONE' })])],
+    ['an ANY proxy with no authorization',
+      withRest([m('ANY', '/files/{proxy+}', { type: 'NONE' })]), [['rest-open-write:api ANY /files/{proxy+}', 'high']],
+      withRest([m('ANY', '/files/{proxy+}', { type: 'COGNITO_USER_POOLS', authorizer: 'c', scopes: [] })])],
+    ['an API key as the only guard of a read',
+      withRest([m('GET', '/catalog', { type: 'NONE' }, true)]), [['rest-api-key-only:api GET /catalog', 'medium']],
+      withRest([m('GET', '/catalog', { type: 'AWS_IAM' }, true)])],
+    ['an API key as the only guard of a write',
+      withRest([m('DELETE', '/catalog', { type: 'NONE' }, true)]), [['rest-api-key-only:api DELETE /catalog', 'high']],
+      withRest([m('DELETE', '/catalog', { type: 'AWS_IAM' }, true)])],
+    ['the guide\'s `*` method policy on the unauthenticated role',
+      withRest([m('GET', '/items', { type: 'AWS_IAM' }), m('POST', '/items', { type: 'AWS_IAM' })], { unauthenticated: [allow(`${ARN}/*/items`)] }), [['rest-guest-write:api POST /items', 'high']],
+      withRest([m('GET', '/items', { type: 'AWS_IAM' }), m('POST', '/items', { type: 'AWS_IAM' })], { unauthenticated: [allow(`${ARN}/GET/items`)] })],
+    ['a group role without the authenticated role\'s policy',
+      withRest([m('GET', '/items', { type: 'AWS_IAM' })], { authenticated: [allow(`${ARN}/*/items`)], groups: { Admins: [], Staff: [allow(`${ARN}/*/*`)] }, groupPrecedence: ['Admins', 'Staff'] }),
+      [['rest-group-role-missing:Admins', 'medium']],
+      withRest([m('GET', '/items', { type: 'AWS_IAM' })], { authenticated: [allow(`${ARN}/*/items`)], groups: { Admins: [allow(`${ARN}/GET/items`)], Staff: [allow(`${ARN}/*/*`)] }, groupPrecedence: ['Admins', 'Staff'] })],
+    ['a policy on every API of the account',
+      withRest([m('GET', '/items', { type: 'AWS_IAM' })], { authenticated: [allow('arn:aws:execute-api:*:*:*')] }), [['rest-wildcard-policy:the authenticated role', 'low']],
+      withRest([m('GET', '/items', { type: 'AWS_IAM' })], { authenticated: [allow(`${ARN}/*/*`)] })],
+  ])('%s', (_name, risky, expected, fixed) => {
+    expect(restFindings(risky)).toEqual(expected);
+    expect(restFindings(fixed)).toEqual([]);
+  });
+
+  it('a finding names the method rule and a CDK fix', () => {
+    const [f] = findings(withRest([m('POST', '/orders', { type: 'NONE' })])).filter((x) => x.check === 'rest-open-write');
+    expect(f).toMatchObject({ rule: 'api POST /orders', title: 'Anyone may POST /orders of api' });
+    expect(f!.fix).toContain('authorizationType: AuthorizationType.IAM');
+  });
+
+  it('guests cannot write when the identity pool refuses guests', () => {
+    const auth = withRest([m('POST', '/items', { type: 'AWS_IAM' })], { unauthenticated: [allow(`${ARN}/*/items`)] });
+    expect(restFindings({ ...auth, authModes: { ...auth.authModes, identityPool: { allowUnauthenticated: false } } })).toEqual([]);
+  });
+
+  it('the oracle agrees: the guest write is allowed, the group member refused', () => {
+    const guest = withRest([m('POST', '/items', { type: 'AWS_IAM' })], { unauthenticated: [allow(`${ARN}/*/items`)] }).rest!;
+    expect(decideRest(guest, { signer: { kind: 'unauthenticated' } }, { api: guest.apis[0]!, method: guest.apis[0]!.methods[0]!, verb: 'POST', path: '/items' }).outcome).toBe('allow');
+    const group = withRest([m('GET', '/items', { type: 'AWS_IAM' })], { authenticated: [allow(`${ARN}/*/items`)], groups: { Admins: [] }, groupPrecedence: ['Admins'] }).rest!;
+    const req = { api: group.apis[0]!, method: group.apis[0]!.methods[0]!, verb: 'GET' as const, path: '/items' };
+    expect(decideRest(group, { signer: { kind: 'authenticated', groups: [] } }, req).outcome).toBe('allow');
+    expect(decideRest(group, { signer: { kind: 'authenticated', groups: ['Admins'] } }, req).outcome).toBe('deny');
+  });
+});
+
+describe('the REST example', () => {
+  it('guests may write /items (the guide\'s policy), only an API key guards /catalog, Admins lose /items', async () => {
+    const auth = await loadAuthModel(example('rest'));
+    expect(restFindings(auth)).toEqual([
+      ['rest-guest-write:myRestApi ANY /items/{proxy+}', 'high'],
+      ['rest-guest-write:myRestApi DELETE /items', 'high'],
+      ['rest-guest-write:myRestApi POST /items', 'high'],
+      ['rest-guest-write:myRestApi PUT /items', 'high'],
+      ['rest-api-key-only:myRestApi GET /catalog', 'medium'],
+      ['rest-group-role-missing:Admins', 'medium'],
+    ]);
+  });
+});
