@@ -25,7 +25,7 @@ export function syntheticSdl(models: number): string {
     if (i % 3 === 1) fields.push('salary: Int @auth(rules: [{ allow: owner, operations: [read] }, { allow: groups, groups: ["Admin"] }])');
     if (i % 3 !== 2) fields.push('notes: String @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admin"], operations: [read] }])');
     if (i % 3 === 2) fields.push('team: String');
-    if (i > 0 && i % 4 === 0) fields.push(`parentId: ID`, `parent: Item${i - 1} @belongsTo(fields: ["parentId"])`);
+    if (i > 0 && i % 4 === 0) fields.push(`parentId: ID @index(name: "byParent")`, `parent: Item${i - 1} @belongsTo(fields: ["parentId"])`);
     if (i % 4 === 3) fields.push(`children: [Item${i + 1}] @hasMany(indexName: "byParent", fields: ["id"])`);
     return `type Item${i} @model @auth(rules: [${RULES[i % RULES.length]}]) {\n  id: ID!\n  ${fields.join('\n  ')}\n}`;
   });
