@@ -11,6 +11,7 @@ import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
 import type { CreatedRecord } from './setup.js';
 import type { RestAuth } from '../../personas/types.js';
+import type { CreatedObject } from './storage.js';
 
 export interface BrokerAccess {
   url: string;
@@ -45,9 +46,14 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
 
 /**
  * Serves `GET /auth/<persona>` (the current credential) and takes `POST /created` (records the tests
- * made), both behind the run's secret.
+ * made) and `POST /created-objects` (storage objects they wrote), all behind the run's secret.
  */
-export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void, rest: Map<string, RestAuth> = new Map()): Promise<BrokerAccess & { close(): Promise<void> }> {
+export async function startBroker(
+  auths: Map<string, ClientAuth>,
+  onCreated: (records: CreatedRecord[]) => void,
+  rest: Map<string, RestAuth> = new Map(),
+  onCreatedObjects: (objects: CreatedObject[]) => void = () => undefined,
+): Promise<BrokerAccess & { close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const server: Server = createServer(async (req, res) => {
@@ -67,6 +73,12 @@ export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (re
       } catch (e) {
         return void res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
       }
+    }
+    if (req.method === 'POST' && req.url === '/created-objects') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      onCreatedObjects(JSON.parse(body) as CreatedObject[]);
+      return void res.writeHead(204).end();
     }
     const name = decodeURIComponent((req.url ?? '').replace(/^\/auth\//, ''));
     const auth = auths.get(name);
@@ -168,8 +180,11 @@ export function brokeredRest(access: BrokerAccess, persona: string): () => Promi
   };
 }
 
-/** Tells the run's process about records a test created. */
-export async function reportCreated(access: BrokerAccess, records: CreatedRecord[]): Promise<void> {
-  const res = await request(`${access.url}/created`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
+/** Tells the run's process about records (or, on `/created-objects`, storage objects) a test created. */
+export async function reportCreated(access: BrokerAccess, records: CreatedRecord[] | CreatedObject[], path: '/created' | '/created-objects' = '/created'): Promise<void> {
+  const res = await request(`${access.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
   await res.body.dump();
 }
+
+/** The broker name of a persona's AWS session (storage), beside its own credential. */
+export const awsSessionName = (persona: string): string => `aws:${persona}`;
