@@ -3,6 +3,8 @@ import type { AuthmatrixConfig } from '../harness/config.js';
 import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
 import type { AuthModel } from '../harness/schema/model.js';
 import { anonymous } from './anonymous.js';
+import { functionRole } from './function-role.js';
+import { awsSessionFor } from './shared/aws-session.js';
 import { apiKey } from './api-key.js';
 import { groupMember } from './group-member.js';
 import { guest } from './guest.js';
@@ -16,7 +18,7 @@ import { restApiKey, restToken } from './rest-personas.js';
 import { restAuthFor } from './shared/rest.js';
 import type { PersonaModule, ProvisionedPersona, Target } from './types.js';
 
-const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken];
+const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken, functionRole];
 
 export function moduleFor(kind: PersonaKind): PersonaModule {
   const m = MODULES.find((x) => x.kinds.includes(kind));
@@ -48,7 +50,9 @@ export async function provisionCast(cast: Persona[], target: Target, model: Auth
         const ctx = { target, model, config };
         const done = await moduleFor(p.kind).provision(p, ctx);
         const rest = await restAuthFor(p, done, ctx);
-        out[i] = rest ? { ...done, rest } : done;
+        // Storage is reached with the persona's AWS session (identity-pool credentials).
+        const aws = model.storage ? await awsSessionFor(p, done, ctx) : undefined;
+        out[i] = { ...done, ...(rest ? { rest } : {}), ...(aws ? { aws } : {}) };
       } catch (error) {
         failure ??= { error };
       }

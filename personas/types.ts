@@ -37,6 +37,12 @@ export interface ProvisionedPersona {
   rest?: RestAuth;
   /** User-pool personas: both of their current tokens (REST sends either, per request). */
   tokens?: () => Promise<{ idToken: string; accessToken: string }>;
+  /**
+   * What aws-amplify's `fetchAuthSession()` gives the persona for AWS services that take IAM (S3): its
+   * identity-pool credentials (the role the pool's role mapping picks: a group's by precedence) and its
+   * identity id, or an IAM principal's own credentials (iamAdmin, a function's role).
+   */
+  aws?: AwsSession;
   /** For audit reports: how the credentials were obtained (never the credentials themselves). */
   provisioning: string;
 }
@@ -51,6 +57,12 @@ export interface RestAuth {
   apiKeys?: Record<string, string>;
   /** A Lambda authorizer's token, sent in Authorization (restToken personas). */
   authorization?: string;
+}
+
+export interface AwsSession {
+  credentials: AwsCredentials | (() => Promise<AwsCredentials>);
+  /** Identity-pool credentials only: the Cognito identity id (`region:uuid`). */
+  identityId?: string;
 }
 
 export interface PersonaModule {

@@ -76,10 +76,18 @@ function restPlace(c: CellResult): AccessPlace | null {
   return presented ? { resource: `${c.api} ${c.path}`, part: presented, operation: c.operation } : null;
 }
 
+/** A storage path in its bucket; on `{entity_id}` paths, the caller's own folder apart from others'. */
+function storagePlace(c: CellResult): AccessPlace | null {
+  if (c.kind !== 'storage' || !c.bucket || !c.path || c.variant) return null;
+  const part = c.ownership === 'own' ? 'own folder' : c.ownership === 'other' ? "another identity's folder" : 'the files';
+  return { resource: `${c.bucket}:${c.path}`, part, operation: c.operation };
+}
+
 export const SURFACES: readonly Surface[] = [
   { name: 'Data models', place: dataPlace },
   { name: 'Custom operations', place: (c) => (c.kind === 'custom' && c.customOperation && !c.variant ? { resource: c.customOperation, part: 'the operation', operation: c.operation } : null) },
   { name: 'REST APIs', place: restPlace },
+  { name: 'Storage paths', place: storagePlace },
 ];
 
 /** The personas one outcome of an operation holds for, by one rule (or by none: each cell's reason says why). */

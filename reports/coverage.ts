@@ -10,7 +10,7 @@ import { allRules, type AuthMode, type AuthModel, type Model } from '../harness/
 import type { RunReport } from './results.js';
 import { authOutcome } from './review.js';
 
-export const COVERAGE_DIMENSIONS = ['rules', 'operations', 'fields', 'personas', 'modes', 'events', 'customOperations', 'restMethods', 'restAuthorizers'] as const;
+export const COVERAGE_DIMENSIONS = ['rules', 'operations', 'fields', 'personas', 'modes', 'events', 'customOperations', 'restMethods', 'restAuthorizers', 'storage'] as const;
 export type CoverageDimension = (typeof COVERAGE_DIMENSIONS)[number];
 
 export const DIMENSION_LABELS: Record<CoverageDimension, string> = {
@@ -23,6 +23,7 @@ export const DIMENSION_LABELS: Record<CoverageDimension, string> = {
   customOperations: 'custom operations',
   restMethods: 'REST methods seen allowing and refusing',
   restAuthorizers: 'REST authorizers seen allowing and refusing',
+  storage: 'storage paths × actions × roles',
 };
 
 export interface Uncovered {
@@ -206,6 +207,7 @@ export function coverageOf(report: RunReport): Coverage {
       customOperations: dimension(customCoverage(auth, report.cells, selected)),
       restMethods: dimension(restMethodCoverage(auth, report.cells, selected)),
       restAuthorizers: dimension(restAuthorizerCoverage(auth, report.cells, selected)),
+      storage: dimension(storageCoverage(report, selected)),
     },
   };
 }
@@ -250,6 +252,33 @@ function restAuthorizerCoverage(auth: AuthModel, cells: CellResult[], selected: 
       return { item, missing: seenBoth(outcomes, true) };
     });
   });
+}
+
+/**
+ * Storage: every declared path × action (get, list, write, delete) × role of the cast's personas (the
+ * unauthenticated and authenticated roles, each group's, each function's) is covered once a cell of a
+ * persona acting through that role ran on it and matched, whether it allowed or denied.
+ */
+function storageCoverage(report: RunReport, selected: boolean): Check[] {
+  const buckets = report.model.storage?.buckets ?? [];
+  if (!buckets.length) return [];
+  const roleOf = (persona: string): string | undefined => {
+    const p = report.personas.find((x) => x.name === persona);
+    if (!p) return undefined;
+    if (p.kind === 'guest') return 'guests';
+    if (p.kind === 'functionRole') return p.name;
+    if (['owner', 'stranger', 'iamUser', 'groupMember'].includes(p.kind)) {
+      const group = (report.model.storage?.groupPrecedence ?? []).find((g) => p.groups?.includes(g));
+      return group ? `group ${group}` : 'signed-in users';
+    }
+    return undefined;
+  };
+  const roles = [...new Set(report.personas.map((p) => roleOf(p.name)).filter((r): r is string => !!r))];
+  const by = byKey(report.cells, (c) => (c.kind === 'storage' && !c.variant ? `${c.bucket}:${c.path} ${c.operation} ${roleOf(c.persona)}` : undefined));
+  return buckets.flatMap((b) => b.paths.flatMap(({ path }) => (['get', 'list', 'write', 'delete'] as const).flatMap((action) => roles.map((role) => {
+    const item = `${b.name}:${path} ${action} ${role}`;
+    return exercised(item, by.get(item), selected);
+  }))));
 }
 
 export type Thresholds = Partial<Record<CoverageDimension, number>>;

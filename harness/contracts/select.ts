@@ -12,7 +12,7 @@ import type { Cell } from '../matrix/cells.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { InputError } from '../schema/errors.js';
 import { oneOf } from './names.js';
-import { namesWords, recordsWords, type Records, type Statement } from './statement.js';
+import { isStoragePath, namesWords, recordsWords, type Records, type Statement } from './statement.js';
 
 export interface ContractMatrix {
   /** The schema the cells come from (for field names and relation targets). */
@@ -110,8 +110,10 @@ export function planStatement(ix: MatrixIndex, s: Statement, file: string): Plan
   const fail = (message: string, fix: string): never => {
     throw new InputError(`"${s.text}": ${message}`, { file, ...(s.line ? { line: s.line } : {}) }, fix);
   };
+  if (isStoragePath(s.object)) return planStorage(ix, s, fail);
   const target = resolveObject(ix, s, fail);
   const known = (p: string) => ix.personas.includes(p) || fail(`unknown persona "${p}"`, oneOf(p, ix.personas));
+  if ('ownerIdentity' in s.subject) return fail('"the owner identity" applies to storage paths', 'name personas for models');
   const named = 'personas' in s.subject ? s.subject.personas : s.subject.except;
   named.forEach(known);
   if (s.from !== undefined) known(s.from);
@@ -135,6 +137,55 @@ export function planStatement(ix: MatrixIndex, s: Statement, file: string): Plan
   }
   if (!total) fail('selects no cells', nothingFix(ix, s, target.model));
   if (s.quantifier === 'only') for (const p of ix.personas.filter((x) => !subjects.includes(x))) add(p, 'every', 'mustNot');
+  return { statement: s, probes };
+}
+
+const OWNER_IDENTITY = 'the owner identity';
+
+/**
+ * A statement about files: the storage cells of the path (and bucket, when named) for the verb, in the
+ * persona's own folder or others' when the statement says so. `the owner identity` is every persona in
+ * its own folder; with `only`, nobody may do it in a folder that is not theirs.
+ */
+function planStorage(ix: MatrixIndex, s: Statement, fail: (m: string, f: string) => never): Plan {
+  const storage = ix.matrix.model.storage;
+  const colon = s.object.lastIndexOf(':', s.object.indexOf('/'));
+  const bucket = colon > 0 ? s.object.slice(0, colon) : undefined;
+  const path = colon > 0 ? s.object.slice(colon + 1) : s.object;
+  if (!storage) return fail('the app defines no storage', 'drop the statement, or add amplify/storage/resource.ts');
+  const buckets = bucket ? storage.buckets.filter((b) => b.name === bucket) : storage.buckets;
+  if (bucket && !buckets.length) fail(`unknown bucket "${bucket}"`, oneOf(bucket, storage.buckets.map((b) => b.name)));
+  const paths = buckets.flatMap((b) => b.paths.map((p) => p.path));
+  if (!paths.includes(path)) fail(`no storage rule is declared on "${path}"`, oneOf(path, [...new Set(paths)]));
+  const owned = path.includes('{entity_id}');
+  if (('ownerIdentity' in s.subject || s.records !== undefined) && !owned) fail(`${path} has no {entity_id}: nobody owns a folder there`, 'name personas, without their own or others\'');
+  const ops = { read: ['get', 'list'], get: ['get'], list: ['list'], write: ['write', 'copy', 'multipart'], delete: ['delete'] }[s.verb as 'read'];
+  if (!ops) return fail(`${s.verb} does not apply to files`, 'use read, get, list, write or delete');
+  const on = (persona: string, mode: Mode, ownership?: 'own' | 'other'): Cell[] =>
+    ix.cellsOf(persona).filter((c) => c.kind === 'storage' && c.path === path && (!bucket || c.bucket === bucket)
+      && (mode === 'every' || c.operation === ops[0] || s.verb === 'read') && ops.includes(c.operation)
+      && (ownership === undefined || c.ownership === ownership));
+  const probes: Probe[] = [];
+  const add = (persona: string, cells: Cell[], role: Probe['role']) => probes.push(...cells.map((cell) => ({ cell, persona, kind: 'action' as const, role })));
+  const role: Probe['role'] = s.quantifier === 'may' ? 'must' : s.quantifier === 'never' ? 'mustNot' : 'some';
+  const mode: Mode = s.quantifier === 'never' ? 'every' : 'plain';
+  if ('ownerIdentity' in s.subject) {
+    // One subject, whoever holds the folder: `only` needs some persona granted it in its own folder.
+    for (const p of ix.personas) probes.push(...on(p, mode, 'own').map((cell) => ({ cell, persona: OWNER_IDENTITY, kind: 'action' as const, role })));
+    if (s.quantifier === 'only') for (const p of ix.personas) add(p, on(p, 'every', 'other'), 'mustNot');
+  } else {
+    const named = 'personas' in s.subject ? s.subject.personas : s.subject.except;
+    named.forEach((p) => ix.personas.includes(p) || fail(`unknown persona "${p}"`, oneOf(p, ix.personas)));
+    const subjects = 'personas' in s.subject ? s.subject.personas : ix.personas.filter((p) => !named.includes(p));
+    const ownership = s.records === 'own' || s.records === 'other' ? s.records : undefined;
+    for (const p of subjects) {
+      const cells = on(p, mode, ownership);
+      if (!cells.length && 'personas' in s.subject) fail(`selects no cells for ${p}`, `${p} has no AWS credentials to reach the bucket (only identity-pool personas, functions and IAM roles do)`);
+      add(p, cells, role);
+    }
+    if (s.quantifier === 'only') for (const p of ix.personas.filter((x) => !subjects.includes(x))) add(p, on(p, 'every', ownership), 'mustNot');
+  }
+  if (!probes.length) fail('selects no cells', `check the verb and ${s.object}: the matrix has no such storage cell`);
   return { statement: s, probes };
 }
 

@@ -2,12 +2,12 @@
  * The sentence grammar of YAML contracts (keywords are case-insensitive, names are not):
  *
  *   sentence   := ["only"] subject [quantifier] verb object
- *   subject    := names | ("anyone" | "everyone") ["except" names] | "everyone else"
+ *   subject    := names | ("anyone" | "everyone") ["except" names] | "everyone else" | "the owner identity"
  *   names      := persona (("," | "and" | "or") persona)*
  *   quantifier := "may" | "can" | "never" | "cannot" | "can't" | "may not"
  *   verb       := read | get | list | create | update | delete | write | subscribe [to] | receive | call
  *                 (also with an s: reads, gets, …)
- *   object     := [records] (Model | Model.field | customOperation) ["events"] ["from" persona]
+ *   object     := [records] (Model | Model.field | customOperation | [bucket ":"] storagePath) ["events"] ["from" persona]
  *   records    := persona's | "shared" | "unowned" | ["their"] "own" | "others'"
  *
  * No quantifier means may ("apiKey reads Post"). "everyone else" is anyone except the personas of the
@@ -72,6 +72,11 @@ export function parseSentence(text: string, previous?: Subject): Statement {
 
 function parseSubject(t: Tokens, previous: Subject | undefined): Subject {
   const first = t.peekKeyword();
+  if (first === 'the') {
+    t.next();
+    if (t.accept('owner') && t.accept('identity')) return { ownerIdentity: true };
+    throw new StatementError('"the" starts only "the owner identity"', 'name a persona, or write "the owner identity" for storage paths with {entity_id}');
+  }
   if (first === 'everyone' || first === 'anyone') {
     t.next();
     if (first === 'everyone' && t.accept('else')) {

@@ -11,7 +11,11 @@ export type Verb = (typeof VERBS)[number];
 /** `may`: every cell grants it; `never`: no cell grants it; `only`: the subjects may, nobody else ever. */
 export type Quantifier = 'may' | 'never' | 'only';
 
-export type Subject = { personas: string[] } | { anyone: true; except: string[] };
+/**
+ * Who a statement is about: named personas, anyone (but some), or, for storage paths with
+ * `{entity_id}`, the identity whose folder it is (`the owner identity`: every persona in its own folder).
+ */
+export type Subject = { personas: string[] } | { anyone: true; except: string[] } | { ownerIdentity: true };
 
 /**
  * Which records: `{ of: persona }` the persona's own fixture (`owned`), `shared` (shared with a co-owner
@@ -39,7 +43,7 @@ export interface Statement {
   subject: Subject;
   quantifier: Quantifier;
   verb: Verb;
-  /** A model or a custom operation. */
+  /** A model, a custom operation, or a storage path (`media/*`, `photos:private/{entity_id}/*`). */
   object: string;
   field?: string;
   records?: Records;
@@ -67,6 +71,12 @@ const RECORD_VERBS: Verb[] = ['read', 'get', 'list', 'update', 'delete', 'write'
 const FIELD_VERBS: Verb[] = ['read', 'get', 'list', 'create', 'update', 'write', 'receive'];
 const NAME = /^[A-Za-z_][\w:.@+-]*$/;
 const OBJECT = /^([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?$/;
+/** A storage path as its rules declare it, optionally after the bucket's name: `media/*`, `photos:private/{entity_id}/*`. */
+const STORAGE_OBJECT = /^(?:[A-Za-z0-9][\w.-]*:)?[^\s:]*\/\*$/;
+const STORAGE_VERBS: Verb[] = ['read', 'get', 'list', 'write', 'delete'];
+
+/** Is the statement's object a storage path (rather than a model or a custom operation)? */
+export const isStoragePath = (object: string): boolean => object.endsWith('/*');
 
 export const VERB_LIST = 'read, get, list, create, update, delete, write, subscribe to, receive or call';
 
@@ -75,6 +85,7 @@ export function makeStatement(d: Draft): Statement {
   if (!(VERBS as readonly string[]).includes(d.verb)) throw new StatementError(`unknown verb "${d.verb}"`, `use ${VERB_LIST}`);
   const verb = d.verb as Verb;
   const subject = checkSubject(d.subject, d.quantifier);
+  if (isStoragePath(d.object) || 'ownerIdentity' in subject) return storageStatement(d, verb, subject);
   const m = OBJECT.exec(d.object);
   if (!m) throw new StatementError(`"${d.object}" is not a model, a Model.field or a custom operation`, 'write e.g. Post, Post.title or likePost');
   const [, object, field] = m as unknown as [string, string, string | undefined];
@@ -104,7 +115,23 @@ export function makeStatement(d: Draft): Statement {
   return { ...s, text: sentenceOf(s) };
 }
 
+function storageStatement(d: Draft, verb: Verb, subject: Subject): Statement {
+  if (!STORAGE_OBJECT.test(d.object)) {
+    const fix = 'ownerIdentity' in subject ? 'the owner identity is for {entity_id} storage paths, e.g. private/{entity_id}/*' : 'write the path as its rules declare it, e.g. media/* or photos:media/*';
+    throw new StatementError(`"${d.object}" is not a storage path`, fix);
+  }
+  if (!STORAGE_VERBS.includes(verb)) throw new StatementError(`${verb} does not apply to files`, `use ${STORAGE_VERBS.join(', ')} with a storage path`);
+  if (d.records !== undefined && d.records !== 'own' && d.records !== 'other') {
+    throw new StatementError(`"${recordsWords(d.records)}" does not apply to files`, "use their own or others' (an identity's own folder under an {entity_id} path), or nothing");
+  }
+  if ('ownerIdentity' in subject && d.records !== undefined) throw new StatementError('the owner identity already means "in its own folder"', `drop "${recordsWords(d.records)}"`);
+  if (d.from !== undefined) throw new StatementError(`"from ${d.from}" applies only to receive`, `drop "from ${d.from}"`);
+  const s: Statement = { text: '', subject, quantifier: d.quantifier, verb, object: d.object, ...(d.records !== undefined ? { records: d.records } : {}) };
+  return { ...s, text: sentenceOf(s) };
+}
+
 function checkSubject(s: Subject, q: Quantifier): Subject {
+  if ('ownerIdentity' in s) return { ownerIdentity: true };
   if ('anyone' in s) {
     if (q === 'only') throw new StatementError('"only anyone" says nothing', 'name the personas: only groupMember:Admin may delete Post');
     s.except.forEach(checkName);
@@ -145,6 +172,7 @@ export function namesWords(names: string[]): string {
 }
 
 export function subjectWords(s: Subject): string {
+  if ('ownerIdentity' in s) return 'the owner identity';
   if ('anyone' in s) return s.except.length ? `anyone except ${namesWords(s.except)}` : 'anyone';
   return namesWords(s.personas);
 }

@@ -29,6 +29,8 @@ import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } fr
 import type { IntegrationMode } from './apigateway/integrations.js';
 import { gatewayErrors } from './apigateway/responses.js';
 import { Store } from './appsync/store.js';
+import { S3Endpoint } from './s3/endpoint.js';
+import { storageOutputs } from './s3/outputs.js';
 import { loadHandler } from '../schema/user-module.js';
 
 /** What code outside the emulator may use of its Lambda authorizer (this module is the emulator's public entry). */
@@ -58,6 +60,8 @@ export interface EmulatorOptions {
   keepAliveMs?: number;
   /** Lower (or raise) the request limits (docs/limits.md); tests lower them to stay quick. */
   limits?: Partial<EmulatorLimits>;
+  /** The S3 endpoint's port, when the app has storage (default 0: a free port). */
+  s3Port?: number;
   log?: (line: string) => void;
 }
 
@@ -72,8 +76,10 @@ const UNPARSABLE = 'Unable to parse GraphQL query.';
 export interface CredentialMinter {
   userPool(user: UserPoolUser): Promise<UserPoolTokens>;
   oidc(user: OidcUser): Promise<string>;
-  /** `groups`: a member of groups with roles gets the first one's role (token-based role mapping). */
+  /** A signed-in member of groups gets the role of its first group by precedence (token-based role mapping). */
   identityPool(options: { authenticated: boolean; username?: string; groups?: string[] }): IamCredentials;
+  /** A function's execution role (`allow.resource(fn)` in storage rules). */
+  functionRole(name: string): IamCredentials;
   iamRole(roleName?: string): IamCredentials;
   apiKey(options?: { expiresInDays?: number }): string;
 }
@@ -97,6 +103,8 @@ export class Emulator {
   readonly gateway: ApiGateway | undefined;
   /** REST API key values API Gateway generated (keys whose value the definition leaves open), by key id. */
   readonly restApiKeys = new Map<string, string>();
+  /** The emulated S3 endpoint, when the app has storage and an identity pool. */
+  s3: S3Endpoint | undefined;
   /** GraphQL requests received over HTTP (benchmarks read it; subscription starts are in `realtime.stats`). */
   readonly stats = { requests: 0 };
   readonly limits: EmulatorLimits;
@@ -147,7 +155,8 @@ export class Emulator {
     if (modes.has('oidc') && oidcConfig) {
       this.oidc = new OidcProvider(oidcConfig, options.oidcJwksUrl ? undefined : parts.oidcKey, options.oidcJwksUrl);
     }
-    if (modes.has('iam')) {
+    // Storage is reached with identity-pool credentials, whatever the API's own modes.
+    if (modes.has('iam') || model.storage) {
       this.identityPool = new IdentityPool(region, ACCOUNT_ID, IdentityPool.newPoolId(region), 'authmatrix-authenticated-role', 'authmatrix-unauthenticated-role');
     }
     if (modes.has('lambda')) {
@@ -225,6 +234,13 @@ export class Emulator {
       log,
     });
     const e = emulator;
+    const pool = e.identityPool;
+    if (options.model.storage && pool) {
+      e.s3 = await S3Endpoint.start({
+        storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
+        lookup: (key) => pool.lookup(key), roles: { auth: pool.authRoleName, unauth: pool.unauthRoleName, group: groupRoleName, function: functionRole }, log,
+      });
+    }
     server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://emulator').pathname;
       if (path === '/graphql/realtime' || path === '/graphql') e.realtime.handleUpgrade(req, socket, head);
@@ -246,16 +262,18 @@ export class Emulator {
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId } } : {}),
       ...(this.identityPool ? { identityPoolId: this.identityPool.poolId } : {}),
-      groups,
+      groups: this.model.storage?.groupPrecedence.length ? [...new Set([...this.model.storage.groupPrecedence, ...groups])] : groups,
+      ...(this.s3 ? { storage: storageOutputs(this.model.storage!, this.s3, this.region) } : {}),
     });
     const rest = this.restEndpoints();
     // What Amplify's REST guide has backend.ts add: custom.API[name] = { endpoint, region, apiName }.
     return rest.length ? { ...outputs, custom: { API: Object.fromEntries(rest.map((r) => [r.name, { endpoint: r.endpoint, region: r.region, apiName: r.name }])) } } : outputs;
   }
 
-  /** Empties every table. */
+  /** Empties every table and bucket. */
   reset(): void {
     this.store.reset();
+    this.s3?.store.reset();
     this.gateway?.reset();
   }
 
@@ -316,6 +334,7 @@ export class Emulator {
 
   async stop(): Promise<void> {
     this.realtime.close();
+    await this.s3?.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
@@ -429,9 +448,10 @@ export class Emulator {
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
       ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole } } : {}),
       ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
+      ...(this.s3 ? { s3: { endpoint: this.s3.endpointHost, buckets: Object.fromEntries(this.s3.bucketNames), caPem: this.s3.caPem } } : {}),
       endpoints: {
-        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated"} | {"kind":"iam","roleName"} | {"kind":"apiKey","expiresInDays"}',
-        'POST /.authmatrix/reset': 'empty every table',
+        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated","username","groups"} | {"kind":"iam","roleName"} | {"kind":"function","name"} | {"kind":"apiKey","expiresInDays"}',
+        'POST /.authmatrix/reset': 'empty every table and bucket',
       },
     };
   }
@@ -471,14 +491,19 @@ export class Emulator {
         return this.credentials.identityPool({
           authenticated: spec.authenticated === true,
           ...(str('username') ? { username: str('username')! } : {}),
-          ...(Array.isArray(spec.groups) ? { groups: spec.groups.map(String) } : {}),
+          ...(Array.isArray(spec.groups) ? { groups: spec.groups.filter((g): g is string => typeof g === 'string') } : {}),
         });
       case 'iam':
         return this.credentials.iamRole(str('roleName'));
+      case 'function': {
+        const name = str('name');
+        if (!name) throw new Error('"name" is required');
+        return this.credentials.functionRole(name);
+      }
       case 'apiKey':
         return { apiKey: this.credentials.apiKey(typeof spec.expiresInDays === 'number' ? { expiresInDays: spec.expiresInDays } : {}) };
       default:
-        throw new Error('"kind" must be userPool, oidc, identityPool, iam or apiKey');
+        throw new Error('"kind" must be userPool, oidc, identityPool, iam, function or apiKey');
     }
   }
 
@@ -492,15 +517,19 @@ export class Emulator {
       oidc: (user) => need(this.oidc, 'OIDC').mint(user),
       identityPool: ({ authenticated, username, groups = [] }) => {
         const pool = need(this.identityPool, 'IAM');
-        const group = authenticated ? this.model.rest?.rolePolicies.groupPrecedence.find((g) => groups.includes(g)) : undefined;
+        const group = authenticated ? groupPrecedence(this.model).find((g) => groups.includes(g)) : undefined;
         const login = username && this.userPool ? { provider: `cognito-idp.${this.region}.amazonaws.com/${this.userPool.poolId}`, username } : undefined;
         return pool.identity(authenticated, login, group ? groupRoleName(group) : undefined);
       },
+      functionRole: (name) => need(this.identityPool, 'IAM').role(functionRole(name)),
       iamRole: (roleName = 'authmatrix-admin') => need(this.identityPool, 'IAM').role(roleName),
       apiKey: ({ expiresInDays = 7 } = {}) => (need(this.apiKey, 'API key'), apiKeys.create(expiresInDays)),
     };
   }
 }
+
+/** The IAM role name the emulator gives a function's execution role (groups: groupRoleName). */
+const functionRole = (name: string): string => `authmatrix-function-${name}`;
 
 export interface HttpAnswer {
   status: number;
@@ -511,6 +540,15 @@ export interface HttpAnswer {
 /** The role the emulated identity pool gives members of a group (the first of their groups by precedence). */
 function groupRoleName(group: string): string {
   return `authmatrix-${group}-group-role`;
+}
+
+/**
+ * The user-pool groups in precedence order, as the identity pool's role mapping sees them: one pool, so REST's
+ * role policies and storage's rules name the same groups (each section's order, REST's first, then any group
+ * only storage names).
+ */
+function groupPrecedence(model: AuthModel): string[] {
+  return [...new Set([...(model.rest?.rolePolicies.groupPrecedence ?? []), ...(model.storage?.groupPrecedence ?? [])])];
 }
 
 export function startEmulator(options: EmulatorOptions): Promise<Emulator> {

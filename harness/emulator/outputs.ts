@@ -20,6 +20,8 @@ export interface OutputsInput {
   userPool?: { poolId: string; clientId: string };
   identityPoolId?: string;
   groups: string[];
+  /** The `storage` section (harness/emulator/s3/outputs.ts), when the app has storage. */
+  storage?: Record<string, unknown>;
 }
 
 export function amplifyOutputs(model: AuthModel, o: OutputsInput): Record<string, unknown> {
@@ -45,6 +47,7 @@ export function amplifyOutputs(model: AuthModel, o: OutputsInput): Record<string
     authorization_types: model.authModes.enabled.filter((m) => m !== model.authModes.default).map((m) => OUTPUTS_MODE[m]),
     model_introspection: modelIntrospection(model),
   };
+  if (o.storage) outputs.storage = o.storage;
   return outputs;
 }
 

@@ -15,6 +15,11 @@ import { oidcOwnerClaim } from './checks/oidc-owner-claim.js';
 import { publicSubscriptions } from './checks/public-subscriptions.js';
 import { publicWrite } from './checks/public-write.js';
 import { restApiKeyOnly, restGroupRoleMissing, restGuestWrite, restOpenWrite, restWildcardPolicy } from './checks/rest.js';
+import { storageGroupLosesGrants } from './checks/storage-group-loses-grants.js';
+import { storageGuestWrite } from './checks/storage-guest-write.js';
+import { storageOverrideDrops } from './checks/storage-override-drops.js';
+import { storageOwnerPathReadable } from './checks/storage-owner-path-readable.js';
+import { storageSharedDelete } from './checks/storage-shared-delete.js';
 import type { Check } from './context.js';
 
 export const specifiedChecks: readonly Check[] = [
@@ -39,4 +44,9 @@ export const specifiedChecks: readonly Check[] = [
   restApiKeyOnly,
   restGroupRoleMissing,
   restWildcardPolicy,
+  storageGuestWrite,
+  storageSharedDelete,
+  storageOwnerPathReadable,
+  storageGroupLosesGrants,
+  storageOverrideDrops,
 ];

@@ -10,7 +10,7 @@ import type { AuthorizerAnswer } from '../rules/rest.js';
 
 export const PERSONA_KINDS = [
   'anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember',
-  'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied', 'restApiKey', 'restToken',
+  'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied', 'restApiKey', 'restToken', 'functionRole',
 ] as const;
 export type PersonaKind = (typeof PERSONA_KINDS)[number];
 
@@ -38,6 +38,10 @@ export interface Persona {
   profile?: string;
   /** What the REST APIs' Lambda authorizers answer this persona, by `answerKey` (matrix/rest-cells.ts). */
   restAnswers?: Record<string, AuthorizerAnswer>;
+  /** Identity-pool personas: the Cognito identity id their AWS credentials belong to (`region:uuid`). */
+  identityId?: string;
+  /** `functionRole` personas: the function whose execution role they act through. */
+  functionName?: string;
   /** One line a report shows: who this is. */
   description: string;
 }
@@ -124,6 +128,7 @@ export function defaultCast(model: AuthModel): Persona[] {
     }
   }
   addRestPersonas(model, cast);
+  addStoragePersonas(model, cast);
   if (modes.has('lambda')) {
     cast.push(
       { name: 'lambdaAllowed', kind: 'lambdaAllowed', identity: { kind: 'lambda', authorized: true }, description: 'a token the Lambda authorizer accepts' },
@@ -151,6 +156,37 @@ function addRestPersonas(model: AuthModel, cast: Persona[]): void {
   if (rest.apis.some((a) => a.apiKeys.length)) {
     cast.push({ name: 'restApiKey', kind: 'restApiKey', identity: { kind: 'anonymous' }, description: 'an API key of a usage plan of the REST API, and no other credential' });
   }
+}
+
+/**
+ * What storage adds: a member of every group its rules name, a persona per function they grant
+ * (`allow.resource(fn)`), and an identity id for every identity-pool persona (stable here; provisioning
+ * gives the real one).
+ */
+function addStoragePersonas(model: AuthModel, cast: Persona[]): void {
+  const storage = model.storage;
+  if (!storage) return;
+  const grants = storage.buckets.flatMap((b) => b.paths.flatMap((p) => p.grants));
+  if (model.authModes.enabled.includes('userPool')) {
+    for (const g of new Set(grants.flatMap((x) => (x.principal.kind === 'group' ? [x.principal.group] : [])))) {
+      if (cast.some((p) => p.kind === 'groupMember' && p.groups?.includes(g))) continue;
+      const username = `member-${g.toLowerCase()}`;
+      cast.push({ name: `groupMember:${g}`, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}` });
+    }
+  }
+  for (const fn of new Set(grants.flatMap((x) => (x.principal.kind === 'function' ? [x.principal.name] : [])))) {
+    cast.push({ name: `function:${fn}`, kind: 'functionRole', functionName: fn, username: fn, identity: { kind: 'iam', principal: 'other', roleName: `function:${fn}` }, description: `the execution role of function ${fn}` });
+  }
+  if (!model.authModes.identityPool) return;
+  for (const p of cast) if (IDENTITY_KINDS.has(p.kind)) p.identityId = stableIdentityId(p.name);
+}
+
+/** Personas whose AWS credentials come from the identity pool (each has an identity id). */
+const IDENTITY_KINDS = new Set<PersonaKind>(['guest', 'iamUser', 'owner', 'stranger', 'groupMember']);
+
+/** A Cognito identity id (`region:uuid`) for a persona, the same in every run. */
+export function stableIdentityId(name: string): string {
+  return `us-east-1:${stableSub(`identity:${name}`)}`;
 }
 
 function groupsOf(rules: Rule[], provider: 'userPools' | 'oidc', dynamic: string): string[] {
@@ -193,6 +229,8 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
     case 'restApiKey':
     case 'restToken':
       return { kind: 'anonymous' };
+    case 'functionRole':
+      return { kind: 'iam', principal: 'other', roleName: `function:${username}` };
   }
 }
 

@@ -12,14 +12,17 @@ import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../sch
 import type { Persona } from './cast.js';
 import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
+import type { StorageAction } from './storage-requests.js';
 
 export type CellOperation =
   | 'create' | 'get' | 'list' | 'update' | 'delete' | 'onCreate' | 'onUpdate' | 'onDelete'
   | 'query' | 'mutation' | 'subscription'
   /** REST: the HTTP verb sent. */
-  | 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
+  | 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS'
+  /** Storage: object writes, server-side copies, multipart uploads. */
+  | 'write' | 'copy' | 'multipart';
 
-export const CELL_KINDS = ['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe', 'rest'] as const;
+export const CELL_KINDS = ['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe', 'rest', 'storage'] as const;
 export type CellKind = (typeof CELL_KINDS)[number];
 
 /**
@@ -53,7 +56,9 @@ export type Action =
   /** A credential attack (harness/probes), by probe id. */
   | { type: 'probe'; probe: string }
   /** A request to a REST API (API Gateway). */
-  | RestAction;
+  | RestAction
+  /** An S3 request on the app's storage. */
+  | StorageAction;
 
 /**
  * Custom-header paths, as aws-amplify offers them: the credential in client-level headers
@@ -71,8 +76,11 @@ export interface Cell {
   model?: string;
   /** The custom operation, for custom-operation cells. */
   customOperation?: string;
-  /** REST cells: the API (the name the client uses) and the method's resource path (`/items/{proxy+}`). */
+  /** REST cells: the API (the name the client uses). */
   api?: string;
+  /** Storage cells: the bucket (its friendly name). */
+  bucket?: string;
+  /** REST cells: the method's resource path (`/items/{proxy+}`); storage cells: the declared path (`media/*`, `private/{entity_id}/*`). */
   path?: string;
   operation: CellOperation;
   /** Field-level cells: the field read or written; relation cells: the relation field. */
@@ -95,7 +103,7 @@ export interface Cell {
 const MODEL_OPS = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete'] as const;
 
 /** The fields that say which cell it is (results and JSON carry them). */
-export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'api' | 'path' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
+export type CellIdentity = Pick<Cell, 'id' | 'kind' | 'persona' | 'model' | 'customOperation' | 'api' | 'bucket' | 'path' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant' | 'actor'>;
 
 /** Which cell it is, absent fields left out. */
 export function cellIdentity(c: Cell): CellIdentity {
@@ -106,6 +114,7 @@ export function cellIdentity(c: Cell): CellIdentity {
     ...(c.model ? { model: c.model } : {}),
     ...(c.customOperation ? { customOperation: c.customOperation } : {}),
     ...(c.api ? { api: c.api } : {}),
+    ...(c.bucket ? { bucket: c.bucket } : {}),
     ...(c.path ? { path: c.path } : {}),
     operation: c.operation,
     ...(c.field ? { field: c.field } : {}),
@@ -551,6 +560,7 @@ export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject:
   if (c.kind === 'probe') return { subject: 'credential probes', what: c.variant!.split(':')[0]!, who: `${c.reason.split(' must be refused')[0]} → refused` };
   if (c.kind === 'batch') return { subject: 'batched requests', what: c.operation, who: `${c.persona} → each part its own answer` };
   if (c.kind === 'rest') return { subject: `REST ${c.api}`, what: `${c.operation} ${c.path}`, who: `${c.persona} [${c.variant}] → ${c.expected}` };
+  if (c.kind === 'storage') return { subject: `storage ${c.bucket}:${c.path}`, what: c.operation, who: `${c.persona}${c.ownership ? ` in ${c.ownership === 'own' ? 'its own' : "another identity's"} folder` : ''} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}` };
   const subject = c.model ?? c.customOperation ?? '';
   const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined, c.kind === 'delivery' ? 'delivery' : undefined].filter(Boolean).join(' ');
   const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';

@@ -1,7 +1,8 @@
 /**
  * The expected permission matrix of a schema and a cast: every model's cells (CRUDL per ownership, field
  * reads and writes, subscriptions), relations, subscription deliveries, custom operations, then the
- * custom-header and batch variants of those cells, and the REST APIs' cells (rest-cells.ts).
+ * storage cells (harness/matrix/storage-cells.ts), then the custom-header and batch variants of those cells,
+ * and the REST APIs' cells (rest-cells.ts).
  */
 import type { AuthModel } from '../schema/model.js';
 import { dynamicGroupName, REST_ONLY_KINDS, type Persona } from './cast.js';
@@ -9,6 +10,7 @@ import { batchCells, customCells, headerCells, modelCells, relationCells, type C
 import { deliveryCells } from './deliveries.js';
 import { keyQueryCells } from './key-queries.js';
 import { restCells } from './rest-cells.js';
+import { storageCells } from './storage-cells.js';
 
 export interface MatrixOptions {
   /** Restrict to a model, persona or operation (the CLI's --only). */
@@ -29,6 +31,7 @@ export function expectedMatrix(auth: AuthModel, cast: Persona[], options: Matrix
     if (options.deliveries !== false) cells.push(...deliveryCells(auth, m, dataCast));
   }
   for (const op of auth.customOperations) cells.push(...customCells(auth, op, dataCast));
+  cells.push(...storageCells(auth, dataCast).cells);
   cells.push(...headerCells(auth, dataCast, cells));
   cells.push(...batchCells(dataCast, cells));
   cells.push(...restCells(auth, cast).cells);

@@ -36,8 +36,11 @@ export type StorageCaller =
   | { kind: 'identity'; authenticated: boolean; identityId: string; groups: string[] }
   /** A function's execution role (`allow.resource(fn)`). */
   | { kind: 'function'; name: string }
-  /** An IAM principal outside the identity pool with administrator access to the bucket. */
-  | { kind: 'admin'; roleName: string };
+  /**
+   * An IAM principal outside the identity pool. Amplify attaches no storage policy to it: it reaches the
+   * buckets only if its own policy says so (`bucketAccess: 'full'`, e.g. an administrator's profile).
+   */
+  | { kind: 'admin'; roleName: string; bucketAccess: 'none' | 'full' };
 
 export type StorageRequest =
   | { action: 'get' | 'write' | 'delete'; bucket: string; key: string }
@@ -63,7 +66,11 @@ export function decideStorage(facts: StorageFacts, caller: StorageCaller, req: S
   if (caller.kind === 'identity' && !caller.authenticated && !facts.allowGuests) {
     return deny(null, 'denied: the identity pool does not hand out guest identities, so a guest has no credentials');
   }
-  if (caller.kind === 'admin') return allow(null, `allowed: ${caller.roleName} is an IAM principal outside the identity pool with administrator access; no storage rule applies to it`);
+  if (caller.kind === 'admin') {
+    return caller.bucketAccess === 'full'
+      ? allow(null, `allowed: ${caller.roleName} is an IAM principal outside the identity pool whose own policy gives it the bucket; no storage rule applies to it`)
+      : deny(null, `denied: ${caller.roleName} is an IAM principal outside the identity pool, and Amplify attaches no storage policy to it (its own policy does not cover the bucket)`);
+  }
   const bucket = facts.storage.buckets.find((b) => b.name === req.bucket);
   if (!bucket) return deny(null, `denied: the app has no bucket ${req.bucket}`);
   if (req.action === 'abortMultipart' || req.action === 'listParts') {
@@ -115,8 +122,11 @@ function sharedPrefix(path: string): string {
   return i >= 0 ? path.slice(0, i) : path.slice(0, -1);
 }
 
+/** Whether a grant is scoped to the caller's own folder: an owner rule on a path with `{entity_id}` (elsewhere it has nothing to substitute). */
+const ownFolder = (path: string, g: StorageGrant): boolean => g.principal.kind === 'owner' && path.includes(ENTITY_TOKEN);
+
 function reachOf(path: string, g: StorageGrant, identityId: string | undefined): Reach {
-  if (g.principal.kind !== 'owner') return { grant: g, path, prefix: sharedPrefix(path) };
+  if (!ownFolder(path, g)) return { grant: g, path, prefix: sharedPrefix(path) };
   return { grant: g, path, prefix: identityId ? `${sharedPrefix(path)}${identityId}/` : null };
 }
 
@@ -132,7 +142,8 @@ function decideOnPaths(bucket: StorageBucket, acting: ActingRole, caller: Storag
     if (overriding) return overriding;
   }
   if (mine.length) {
-    const g = mine[0]!;
+    // The most specific grant is the one a reader looks for.
+    const g = [...mine].sort((a, b) => b.prefix!.length - a.prefix!.length)[0]!;
     return allow(g.grant.id, `allowed by rule ${g.grant.id}: ${who(g.grant.principal)} may ${action} under ${g.path}; ${acting.how}`);
   }
   return notGranted(bucket, reaches, covering, acting, caller, action, target, what);
@@ -146,17 +157,21 @@ function decideOnPaths(bucket: StorageBucket, acting: ActingRole, caller: Storag
 function overridingPath(bucket: StorageBucket, target: string, acting: ActingRole, action: StorageAction): Decision | null {
   // Declared paths as Amplify keys them: owner rules on the `${sub}` form, others on the wildcard form.
   const forms = orderedForms(bucket);
-  for (const inner of forms) {
-    if (!inner.covers(acting.identityId, target)) continue;
+  const holds = (f: Form) => f.grants.find((g) => sameRole(roleOf(g.principal), acting.role) && g.actions.includes(action));
+  const overrides = forms.flatMap((inner) => {
     const parent = forms.find((p) => p !== inner && inner.key.startsWith(p.key.replaceAll('*', '')));
-    if (!parent || (inner.owner && parent.key === inner.ownerless)) continue;
-    const onParent = parent.grants.find((g) => sameRole(roleOf(g.principal), acting.role) && g.actions.includes(action));
-    const onInner = inner.grants.some((g) => sameRole(roleOf(g.principal), acting.role) && g.actions.includes(action));
-    if (!onParent || onInner) continue;
-    const kept = [...new Set(inner.grants.filter((g) => sameRole(roleOf(g.principal), acting.role)).flatMap((g) => g.actions))];
-    return deny(onParent.id, `denied: ${inner.declared} overrides ${parent.declared}: rule ${onParent.id} lets ${who(onParent.principal)} ${action} under ${parent.declared}, but not inside ${inner.declared}${kept.length ? `, where this role may only ${kept.join('/')}` : ''}; ${acting.how}`);
-  }
-  return null;
+    if (!parent || (inner.owner && parent.key === inner.ownerless)) return [];
+    const onParent = holds(parent);
+    return onParent && !holds(inner) ? [{ inner, parent, onParent }] : [];
+  });
+  // Amplify writes one Deny per role and action listing all these paths; for a caller with no identity id
+  // (a function's role) an owner path in it cannot be resolved, and IAM then ignores the whole statement.
+  if (acting.identityId === undefined && overrides.some((o) => o.inner.owner)) return null;
+  const hit = overrides.find((o) => o.inner.covers(acting.identityId, target));
+  if (!hit) return null;
+  const { inner, parent, onParent } = hit;
+  const kept = [...new Set(inner.grants.filter((g) => sameRole(roleOf(g.principal), acting.role)).flatMap((g) => g.actions))];
+  return deny(onParent.id, `denied: ${inner.declared} overrides ${parent.declared}: rule ${onParent.id} lets ${who(onParent.principal)} ${action} under ${parent.declared}, but not inside ${inner.declared}${kept.length ? `, where this role may only ${kept.join('/')}` : ''}; ${acting.how}`);
 }
 
 interface Form {
@@ -195,22 +210,26 @@ function orderedForms(bucket: StorageBucket): Form[] {
   for (const { path, grants, hiddenGrants } of bucket.paths) {
     // A path whose grants the source does not show still takes its parent's actions away.
     if (hiddenGrants) formOf(path, false);
-    for (const g of grants) if (g.actions.length) formOf(path, g.principal.kind === 'owner').grants.push(g);
+    for (const g of grants) if (g.actions.length) formOf(path, ownFolder(path, g)).grants.push(g);
   }
   return [...forms.values()];
 }
 
 function notGranted(bucket: StorageBucket, reaches: Reach[], covering: Reach[], acting: ActingRole, caller: StorageCaller, action: StorageAction, target: string, what: string): Decision {
-  // The closest thing to a grant, to explain the refusal: someone else's folder, another role's rule.
-  const ownerElsewhere = reaches.find((r) => r.grant.principal.kind === 'owner' && r.grant.actions.includes(action) && sameRole(roleOf(r.grant.principal), acting.role)
-    && target.startsWith(sharedPrefix(r.path)) && target.length > sharedPrefix(r.path).length);
-  if (ownerElsewhere && caller.kind === 'identity') {
-    return deny(ownerElsewhere.grant.id, `denied: ${ownerElsewhere.path} belongs to each identity's own folder (rule ${ownerElsewhere.grant.id}); this caller is identity ${caller.identityId}, and the target is in another identity's folder`);
+  // The closest thing to a grant, to explain the refusal: an owner rule for someone else's folder, another role's rule.
+  const owners = reaches.filter((r) => ownFolder(r.path, r.grant) && r.grant.actions.includes(action) && target.startsWith(sharedPrefix(r.path)));
+  const o = owners[0];
+  if (o) {
+    const folder = target.slice(sharedPrefix(o.path).length).split('/')[0];
+    if (acting.role.kind === 'auth' && caller.kind === 'identity') {
+      return deny(o.grant.id, `denied: ${o.path} gives each identity its own folder (rule ${o.grant.id}); the target is in identity ${folder}'s folder and this caller is identity ${caller.identityId}`);
+    }
+    return deny(o.grant.id, `denied: only the owning identity may ${action} in ${o.path} (rule ${o.grant.id}, through the authenticated role), and ${acting.how}`);
   }
   const others = covering.filter((r) => r.grant.actions.includes(action));
   if (others.length) {
-    const o = others[0]!;
-    return deny(o.grant.id, `denied: rule ${o.grant.id} lets ${who(o.grant.principal)} ${action} under ${o.path}, but ${acting.how}, which no rule of ${bucket.name} grants ${action} there`);
+    const x = others[0]!;
+    return deny(x.grant.id, `denied: rule ${x.grant.id} lets ${who(x.grant.principal)} ${action} under ${x.path}, but ${acting.how}, which no rule of ${bucket.name} grants ${action} there`);
   }
   if (!covering.length) return deny(null, `denied: no rule of ${bucket.name} covers ${where(action, target)}, so nobody may ${action} there`);
   return deny(null, `denied: no rule of ${bucket.name} lets anyone ${what}; ${acting.how}`);

@@ -11,6 +11,7 @@ import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
 import type { CreatedRecord } from './setup.js';
 import type { RestAuth } from '../../personas/types.js';
+import type { CreatedObject } from './storage.js';
 
 export interface BrokerAccess {
   url: string;
@@ -44,21 +45,27 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
 }
 
 /**
- * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
- * made) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
- * behind the run's secret.
- */
-export async function startBroker(auths: Map<string, ClientAuth>, onCreated: (records: CreatedRecord[]) => void, rest: Map<string, RestAuth> = new Map()): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
+  * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
+  * made), `POST /created-objects` (storage objects they wrote) and `POST /worker` (a test worker's process
+  * id, so that an interrupted run can stop it), all behind the run's secret.
+  */
+export async function startBroker(
+  auths: Map<string, ClientAuth>,
+  onCreated: (records: CreatedRecord[]) => void,
+  rest: Map<string, RestAuth> = new Map(),
+  onCreatedObjects: (objects: CreatedObject[]) => void = () => undefined,
+): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const workers = new Set<number>();
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
-    if (req.method === 'POST' && (req.url === '/created' || req.url === '/worker')) {
+    if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/worker')) {
       let body = '';
       for await (const chunk of req) body += chunk;
       if (req.url === '/worker') workers.add((JSON.parse(body) as { pid: number }).pid);
+      else if (req.url === '/created-objects') onCreatedObjects(JSON.parse(body) as CreatedObject[]);
       else onCreated(JSON.parse(body) as CreatedRecord[]);
       return void res.writeHead(204).end();
     }
@@ -172,9 +179,9 @@ export function brokeredRest(access: BrokerAccess, persona: string): () => Promi
   };
 }
 
-/** Tells the run's process about records a test created. */
-export async function reportCreated(access: BrokerAccess, records: CreatedRecord[]): Promise<void> {
-  await post(access, '/created', records);
+/** Tells the run's process about records (or, on `/created-objects`, storage objects) a test created. */
+export async function reportCreated(access: BrokerAccess, records: CreatedRecord[] | CreatedObject[], route: '/created' | '/created-objects' = '/created'): Promise<void> {
+  await post(access, route, records);
 }
 
 /** Tells the run's process which process this test worker is. */
@@ -186,3 +193,6 @@ async function post(access: BrokerAccess, route: string, body: unknown): Promise
   const res = await request(`${access.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await res.body.dump();
 }
+
+/** The broker name of a persona's AWS session (storage), beside its own credential. */
+export const awsSessionName = (persona: string): string => `aws:${persona}`;

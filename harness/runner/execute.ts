@@ -19,6 +19,7 @@ import { judge, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 import { judgeRest, sendRest, type RestRuntime } from '../runner/rest.js';
+import { runStorageCell, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
 
 export interface RuntimePersona {
   name: string;
@@ -46,6 +47,8 @@ export interface Runtime {
   sentinelGraceMs: number;
   /** REST APIs' endpoints and the personas' REST credentials, when the app has REST APIs. */
   rest?: RestRuntime;
+  /** Storage cells: the buckets, the objects written for the cells, an S3 client per persona. */
+  storage?: { target: StorageTarget; fixtures: StorageFixtures; clientFor: S3ClientFor; onCreated: (objects: CreatedObject[]) => void | Promise<void> };
 }
 
 const clients = new WeakMap<RuntimePersona, GraphQLClient>();
@@ -119,6 +122,11 @@ export async function runCell(rt: Runtime, cell: Cell, realtime: () => Promise<R
     if (cell.action.type === 'custom' && cell.operation === 'subscription') return await runCustomStart(rt, cell, cell.action.operation, cell.action.args, realtime);
     if (cell.action.type === 'probe') return await runProbeCell(rt, cell, cell.action.probe);
     if (cell.action.type === 'rest') return await runRestCell(rt, cell, cell.action);
+    if (cell.action.type === 'storage') {
+      if (!rt.storage) return result(cell, { outcome: 'error', summary: 'this run has no storage endpoint' });
+      const { target, fixtures, clientFor, onCreated } = rt.storage;
+      return await runStorageCell(cell, cell.action, target, fixtures, clientFor(cell.persona), onCreated);
+    }
     const p = personaOf(rt, cell.persona);
     const { client, options } = cell.action.type === 'headers' ? headerPath(rt, p, cell.action) : { client: clientOf(rt, p), options: {} };
     const action = cell.action.type === 'headers' ? cell.action.base : cell.action;

@@ -21,6 +21,10 @@ import { restCells } from '../matrix/rest-cells.js';
 import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from './setup.js';
+import { createStorageFixtures, deleteStorageObjects, s3ClientFactory, storageInstances, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
+import { storageCells } from '../matrix/storage-cells.js';
+import type { StorageAction } from '../matrix/storage-requests.js';
+import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import type { AuthModel } from '../schema/model.js';
@@ -30,7 +34,7 @@ import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
-import { startBroker } from './broker.js';
+import { awsSessionName, startBroker } from './broker.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
@@ -102,9 +106,12 @@ function skipHandlers(plan: RunPlan, model: AuthModel, config: AuthmatrixConfig)
   plan.cells = plan.cells.filter((c) => !(c.customOperation && why.has(c.customOperation)));
 }
 
-/** The cast with the identities provisioning produced (real subs, usernames and claims). */
+/** The cast with the identities provisioning produced (real subs, usernames and claims, identity ids). */
 function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
-  return base.map((p) => ({ ...p, identity: provisioned.find((x) => x.name === p.name)!.identity }));
+  return base.map((p) => {
+    const done = provisioned.find((x) => x.name === p.name)!;
+    return { ...p, identity: done.identity, ...(done.aws?.identityId ? { identityId: done.aws.identityId } : {}) };
+  });
 }
 
 /**
@@ -146,6 +153,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const deployed = opts.target === 'deployed';
   const endpoint = await endpointFor(opts, model, config, runId);
   const created: CreatedRecord[] = [];
+  const createdObjects: CreatedObject[] = [];
+  let storage: { target: StorageTarget; clientFor: S3ClientFor } | undefined;
   let provisioned: ProvisionedPersona[] = [];
   let cleaned = false;
   const clientFor = (name: string) => personaClient(provisioned.find((x) => x.name === name)!, endpoint.url);
@@ -156,6 +165,12 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       if (created.length && provisioned.length) {
         const left = await deleteRecords(model, created, castOf(runnable, provisioned), clientFor).catch(() => created);
         if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
+      }
+      if (createdObjects.length && storage) {
+        const left = await deleteStorageObjects(model, createdObjects, castOf(base.filter((p) => provisioned.some((x) => x.name === p.name)), provisioned), storage.target, storage.clientFor).catch(() => createdObjects);
+        log(left.length
+          ? pc.yellow(`authmatrix: ${left.length} storage object(s) could not be deleted (no persona may delete them): ${left.slice(0, 5).map((o) => `s3://${o.bucket}/${o.key}`).join('; ')}`)
+          : `Deleted ${pluralize('storage object', createdObjects.length, true)} of run ${runId}.`);
       }
       const done = await cleanup(endpoint.personas as DeployedTarget);
       log(`Deleted ${done.users} user(s) and ${done.groups} group(s) of run ${runId}.`);
@@ -185,8 +200,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   let fixtureRequests = 0;
   try {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
-    provisioned = await phase(provisionCast(runnable, endpoint.personas, model, config));
-    const cast = castOf(runnable, provisioned);
+    const offDeployed = endpoint.personas.kind === 'deployed' ? runnable.filter((p) => p.kind === 'functionRole') : [];
+    for (const p of offDeployed) log(`  ${p.name} left out: a function's execution role can be assumed only by AWS Lambda`);
+    const provisionable = runnable.filter((p) => !offDeployed.includes(p));
+    provisioned = await phase(provisionCast(provisionable, endpoint.personas, model, config));
+    const cast = castOf(provisionable, provisioned);
     await askRestAuthorizers(model, cast, async (p, presentation) => {
       const tokens = await provisioned.find((x) => x.name === p.name)?.tokens?.();
       return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken : undefined;
@@ -206,6 +224,22 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
     skipHandlers(plan, model, config);
     plan.untested.push(...restCells(model, cast).untested.filter((u) => keep(u.cell)));
+    plan.untested.push(...expectedMatrix(model, base).filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
+    let storageSetup: { fixtures: StorageFixtures; created: CreatedObject[] } | undefined;
+    if (model.storage && plan.cells.some((c) => c.kind === 'storage')) {
+      const target = storageTargetOf(endpoint, model, runId);
+      const sessions = new Map(provisioned.filter((p) => p.aws).map((p) => [p.name, { mode: 'iam' as const, credentials: p.aws!.credentials, region: target.region }]));
+      storage = { target, clientFor: s3ClientFactory(target, sessions, target.caPem ? s3Agent({ host: target.endpointHost, caPem: target.caPem }) : undefined) };
+      const emulated = endpoint.emulator?.s3;
+      const objects = storageObjectsFor(plan.cells, storageCells(model, cast).objects);
+      const setupStorage = await createStorageFixtures(model, cast, objects, target, storage.clientFor, emulated ? (bucket: string, key: string, body: Buffer) => void emulated.store.put(bucket, key, body, 'text/plain') : undefined);
+      storageSetup = setupStorage;
+      createdObjects.push(...setupStorage.created);
+      const missing = setupStorage.fixtures.failed;
+      const blocked = plan.cells.filter((c) => c.action.type === 'storage' && storageInstances(c.action).some((i) => missing[i]));
+      plan.untested.push(...blocked.map((cell) => ({ cell, reason: `the object it needs could not be written: ${missing[storageInstances(cell.action as StorageAction).find((i) => missing[i])!]}` })));
+      plan.cells = plan.cells.filter((c) => !blocked.includes(c));
+    }
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
@@ -216,6 +250,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
 
     results = await runInVitest(plan, model, endpoint, provisioned, setup.index, runDir, {
       concurrency, out: opts.progress ?? process.stderr, deployed, probes: probeSetting, onCreated: (records) => created.push(...records), interrupt,
+      ...(storage && storageSetup ? { storage: { target: storage.target, fixtures: storageSetup.fixtures }, onCreatedObjects: (objects: CreatedObject[]) => createdObjects.push(...objects) } : {}),
     });
     for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
   } catch (e) {
@@ -263,6 +298,8 @@ interface VitestRun {
   deployed: boolean;
   probes: ProbeSetting | undefined;
   onCreated: (records: CreatedRecord[]) => void;
+  storage?: RunFile['storage'];
+  onCreatedObjects?: (objects: CreatedObject[]) => void;
   interrupt: Interrupt;
 }
 
@@ -283,13 +320,16 @@ const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref
 async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
   const { concurrency, out, deployed, probes } = opts;
   const url = endpoint.url;
-  const broker = await startBroker(new Map(provisioned.map((p) => [p.name, p.auth])), opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])));
+  const auths = new Map(provisioned.map((p) => [p.name, p.auth]));
+  const region = opts.storage?.target.region;
+  if (region) for (const p of provisioned) if (p.aws) auths.set(awsSessionName(p.name), { mode: 'iam', credentials: p.aws.credentials, region });
+  const broker = await startBroker(auths, opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])), opts.onCreatedObjects);
   const file = path.join(runDir, 'run.json');
   const run: RunFile = {
     version: 1,
     auth: model,
     url,
-    personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}) })),
+    personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}), ...(p.aws ? { aws: true as const } : {}) })),
     cells: plan.cells,
     scenarios: plan.scenarios,
     index,
@@ -300,6 +340,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
     sentinelGraceMs: deployed ? 500 : 0,
     ...(probes ? { probes } : {}),
     ...(Object.keys(endpoint.rest).length ? { rest: endpoint.rest } : {}),
+    ...(opts.storage ? { storage: opts.storage } : {}),
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
   const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
@@ -356,6 +397,17 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
   if (cut) return plan.cells.flatMap((c) => byId.get(c.id) ?? []);
   const problem = reporter.problems[0];
   return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
+}
+
+/** Where the app's buckets are: the emulator's S3 endpoint, or the deployed buckets named in the outputs. */
+function storageTargetOf(endpoint: Endpoint, model: AuthModel, nonce: string): StorageTarget {
+  const s3 = endpoint.emulator?.s3;
+  if (s3) return { endpointHost: s3.endpointHost, region: endpoint.emulator!.region, caPem: s3.caPem, buckets: Object.fromEntries(s3.bucketNames), nonce };
+  const deployed = endpoint.personas as DeployedTarget;
+  if (!deployed.storage) throw new InputError('the app has storage rules, but amplify_outputs.json names no bucket', undefined, 'regenerate the outputs (npx ampx generate outputs) after deploying storage');
+  const missing = model.storage!.buckets.filter((b) => !deployed.storage!.buckets[b.name]).map((b) => b.name);
+  if (missing.length) throw new InputError(`amplify_outputs.json names no bucket for ${missing.join(', ')}`, undefined, 'regenerate the outputs for this environment');
+  return { ...deployed.storage, nonce };
 }
 
 /** The config's persona settings without the ones that drop a persona. */

@@ -12,7 +12,9 @@ import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { brokeredAuth, brokeredRest, reportCreated, reportWorker, type BrokerAccess } from './broker.js';
+import { awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, type BrokerAccess } from './broker.js';
+import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
+import { s3Agent } from '../client/s3-trust.js';
 import { cellTitleParts } from '../matrix/cells.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
@@ -26,7 +28,7 @@ export interface RunFile {
   version: 1;
   auth: AuthModel;
   url: string;
-  personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string> }[];
+  personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string>; aws?: true }[];
   cells: Cell[];
   scenarios: SubscriptionScenario[];
   index: FixtureIndex;
@@ -39,6 +41,8 @@ export interface RunFile {
   probes?: ProbeSetting;
   /** Each REST API's endpoint and signing region, by name, when the app has REST APIs. */
   rest?: Record<string, { endpoint: string; region: string }>;
+  /** Present when the run has storage cells: where the buckets are and the objects written for them. */
+  storage?: { target: StorageTarget; fixtures: StorageFixtures };
 }
 
 export interface TestGroup {
@@ -76,6 +80,15 @@ export async function openSession(): Promise<Session> {
   if (run.rest) {
     const getters = new Map(run.personas.map((p) => [p.name, brokeredRest(access, p.name)]));
     rt.rest = { endpoints: run.rest, credentials: (name) => getters.get(name)!(), headersOf: (name) => personas.get(name)?.headers };
+  }
+  if (run.storage) {
+    const { target, fixtures } = run.storage;
+    const sessions = new Map(await Promise.all(run.personas.filter((p) => p.aws).map(async (p) => [p.name, await brokeredAuth(access, awsSessionName(p.name))] as const)));
+    rt.storage = {
+      target, fixtures,
+      clientFor: s3ClientFactory(target, sessions, target.caPem ? s3Agent({ host: target.endpointHost, caPem: target.caPem }) : undefined),
+      onCreated: (objects) => reportCreated(access, objects, '/created-objects'),
+    };
   }
   if (run.probes) {
     const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));

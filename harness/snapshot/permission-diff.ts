@@ -4,8 +4,9 @@
  * Each change is one persona × permission × record. It is `widened` when the persona may now do more and
  * nothing less, `narrowed` when less and nothing more, `changed` when both at once (it sees other
  * records, or other fields are denied). Severity says how sensitive the access is: anyone (anonymous, a
- * refused Lambda token), a guest or an API-key holder gaining anything is high; an authenticated persona
- * gaining a write (create, update, delete, a custom mutation) is medium; the rest is low. The gate fails
+ * refused Lambda token), a guest or an API-key holder gaining anything is high, and so is anyone gaining
+ * a storage path; an authenticated persona gaining a write (create, update, delete, a custom mutation) is
+ * medium; the rest is low. The gate fails
  * on `widened` and `changed`; `narrowed` is listed for review and never fails it.
  */
 import { byCodeUnit, DENY, grantsNothing, parseAccess, renderAccess, sameAccess, type Access } from './access.js';
@@ -26,6 +27,8 @@ export interface PermissionChange {
   model?: string;
   field?: string;
   customOperation?: string;
+  /** Storage: `bucket:path`. */
+  storage?: string;
   /** The record (`owned`, `shared`, `unowned`, `record`) for get, update, delete and field cells. */
   situation?: string;
   /** The access on each side, as the snapshot writes it; null when the permission (or the persona) does not exist there. */
@@ -40,9 +43,9 @@ export interface PermissionChange {
 export const PUBLIC_PERSONA_KINDS: readonly string[] = ['anonymous', 'apiKey', 'guest', 'lambdaDenied', 'restApiKey'];
 const WRITE_OPERATIONS = new Set(['create', 'update', 'delete', 'mutation', 'POST', 'PUT', 'DELETE', 'PATCH']);
 
-/** How sensitive an access is: by who holds it and whether it writes. */
-export function severityOf(personaKind: string, operation: string): Severity {
-  if (PUBLIC_PERSONA_KINDS.includes(personaKind)) return 'high';
+/** How sensitive an access is: by who holds it and whether it writes; any storage path gained is high (files leave no audit trail in the app). */
+export function severityOf(personaKind: string, operation: string, storage = false): Severity {
+  if (storage || PUBLIC_PERSONA_KINDS.includes(personaKind)) return 'high';
   return WRITE_OPERATIONS.has(operation) ? 'medium' : 'low';
 }
 
@@ -193,11 +196,12 @@ export function diffSnapshots(base: Snapshot, head: Snapshot): PermissionChange[
           ...(k.model ? { model: k.model } : {}),
           ...(k.field ? { field: k.field } : {}),
           ...(k.customOperation ? { customOperation: k.customOperation } : {}),
+          ...(k.storage ? { storage: k.storage } : {}),
           ...(situation ? { situation } : {}),
           before: b.absent ? null : was,
           after: h.absent ? null : now,
           direction,
-          severity: mostSevere(kinds.map((kind) => severityOf(kind, k.operation))),
+          severity: mostSevere(kinds.map((kind) => severityOf(kind, k.operation, k.storage !== undefined))),
           explanation: `${persona} ${verb} ${key}${record}: ${was} → ${now}${notes.length ? ` (${notes.join('; ')})` : ''}`,
         });
       }
@@ -222,7 +226,8 @@ function personaChange(s: Snapshot, accesses: Accesses, persona: string, directi
     if (!granted.length) continue;
     const only = granted.length === 1 && granted[0]?.[0] === '' ? granted[0][1] : undefined;
     held.push(only ? `${key}: ${renderAccess(only)}` : `${key} ${granted.map(([r, a]) => `${r}: ${renderAccess(a)}`).join(', ')}`);
-    severity = mostSevere([severity, severityOf(who.kind, parsePermissionKey(key).operation)]);
+    const k = parsePermissionKey(key);
+    severity = mostSevere([severity, severityOf(who.kind, k.operation, k.storage !== undefined)]);
   }
   const count = `${held.length} permission${held.length === 1 ? '' : 's'}`;
   const shown = held.slice(0, 5).join('; ') + (held.length > 5 ? `; … ${held.length - 5} more` : '');

@@ -17,6 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { READ_OPERATIONS, type AuthModel, type AuthMode, type Rule } from '../schema/model.js';
 import { describeRule } from '../rules/describe.js';
+import type { StorageGrant } from '../schema/storage/model.js';
 import { recordKey } from '../rules/decide.js';
 import { InputError } from '../schema/errors.js';
 import type { Persona } from '../matrix/cast.js';
@@ -89,7 +90,9 @@ const OPERATION_TYPE: Record<string, string> = { query: 'Query', mutation: 'Muta
 const isPermission = (c: Cell): boolean =>
   c.kind !== 'header' && c.kind !== 'batch' && c.kind !== 'probe' && !c.variant?.startsWith('filter:')
   // REST: header paths, the preflight and cached-decision cells test API Gateway's plumbing.
-  && !(c.action.type === 'rest' && (c.action.headerPath !== 'request' || c.action.after || c.operation === 'OPTIONS'));
+  && !(c.action.type === 'rest' && (c.action.headerPath !== 'request' || c.action.after || c.operation === 'OPTIONS'))
+  // Storage: presigned URLs and keys out of their folder test the endpoint's plumbing, not a path's rules.
+  && !(c.kind === 'storage' && c.variant);
 
 /** The snapshot of a schema for a cast (the cells default to the expected matrix). */
 export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = expectedMatrix(auth, cast)): Snapshot {
@@ -101,7 +104,8 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
   for (const c of cells.filter(isPermission)) {
     const key = permissionKey(c);
     // REST: one access per presentation (signed, idToken, accessToken, ...), as records are for models.
-    const situation = c.action.type === 'rest' ? c.action.presentation : c.fixture ?? '';
+    // Storage cells on `{entity_id}` paths: in the persona's own folder or another identity's.
+    const situation = c.action.type === 'rest' ? c.action.presentation : c.fixture ?? (c.kind === 'storage' ? c.ownership : undefined) ?? '';
     const id = `${key}|${c.persona}|${situation}`;
     if (seen.has(id)) throw new Error(`snapshot: cells ${c.id} and another map to the same entry ${id}`);
     seen.add(id);
@@ -147,6 +151,7 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
  */
 export function permissionKey(c: Cell): string {
   if (c.kind === 'rest') return `REST ${c.api} ${c.operation} ${c.path}`;
+  if (c.kind === 'storage') return `${STORAGE_PREFIX}${c.bucket}:${c.path} ${c.operation}`;
   const subject = c.model ?? `${OPERATION_TYPE[c.operation] ?? 'Custom'}.${c.customOperation}`;
   const base = [subject, ...(c.model ? [c.operation] : []), ...(c.field ? [c.field] : [])].join('.');
   const rest = c.id.split('|');
@@ -160,10 +165,17 @@ export function permissionKey(c: Cell): string {
 /** `Post.onCreate (by:owner)` → `Post.onCreate`: the permission a variant refines. */
 export const plainKey = (key: string): string => key.replace(/ \(.*\)$/, '');
 
+/** Storage permissions: `S3 <bucket>:<path> <action>` (`S3 photos:media/* write`). */
+const STORAGE_PREFIX = 'S3 ';
+
 /** The parts of a permission key. */
-export function parsePermissionKey(key: string): { model?: string; customOperation?: string; api?: string; path?: string; operation: string; field?: string; extra?: string } {
+export function parsePermissionKey(key: string): { model?: string; customOperation?: string; api?: string; path?: string; storage?: string; operation: string; field?: string; extra?: string } {
   const rest = /^REST (\S+) (\S+) (.+)$/.exec(key);
   if (rest) return { api: rest[1]!, operation: rest[2]!, path: rest[3]! };
+  if (key.startsWith(STORAGE_PREFIX)) {
+    const space = key.lastIndexOf(' ');
+    return { storage: key.slice(STORAGE_PREFIX.length, space), operation: key.slice(space + 1) };
+  }
   const m = /^([^ ]+)(?: \((.*)\))?$/.exec(key);
   const parts = (m?.[1] ?? key).split('.');
   const extra = m?.[2] ? { extra: m[2] } : {};
@@ -172,6 +184,12 @@ export function parsePermissionKey(key: string): { model?: string; customOperati
     return { customOperation: parts[1] ?? '', operation: type?.[0] ?? 'custom', ...(parts[2] ? { field: parts[2] } : {}), ...extra };
   }
   return { model: parts[0] ?? '', operation: parts[1] ?? '', ...(parts[2] ? { field: parts[2] } : {}), ...extra };
+}
+
+function storageGrantText(g: StorageGrant): string {
+  const p = g.principal;
+  const who = p.kind === 'group' ? `members of ${p.group}` : p.kind === 'function' ? `function ${p.name}` : p.kind === 'owner' ? 'the owning identity' : p.kind === 'guest' ? 'guests' : 'signed-in users';
+  return `${who}: ${g.actions.join(', ') || 'nothing'}`;
 }
 
 function personaEntry(p: Persona): SnapshotPersona {
@@ -231,6 +249,9 @@ function schemaSummary(auth: AuthModel): Snapshot['schema'] {
   }
   for (const t of auth.customTypes) for (const f of t.fields) add(`${t.name}.${f.name}`, f.rules);
   for (const op of auth.customOperations) add(`${OPERATION_TYPE[op.type]}.${op.name}`, op.rules);
+  for (const b of auth.storage?.buckets ?? []) {
+    for (const { path, grants } of b.paths) if (grants.length) rules[`${STORAGE_PREFIX}${b.name}:${path}`] = grants.map((g) => `#${g.id.split('#')[1]} ${storageGrantText(g)}`);
+  }
   return {
     authModes: modes.enabled.map(mode),
     settings,

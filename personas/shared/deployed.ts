@@ -32,6 +32,8 @@ export interface DeployedTarget {
   identityPool?: { id: string; allowGuests: boolean };
   /** The REST APIs of `custom.API` (Amplify's REST guide puts them there): endpoint and region by name. */
   restApis: Record<string, { endpoint: string; region: string }>;
+  /** The app's buckets (outputs `storage.buckets`): where the storage cells go. */
+  storage?: { endpointHost: string; region: string; buckets: Record<string, string>; caPem?: string };
   runId: string;
   ledger: Ledger;
   config: AuthmatrixConfig;
@@ -122,6 +124,7 @@ interface Outputs {
   auth?: { aws_region?: string; user_pool_id?: string; user_pool_client_id?: string; identity_pool_id?: string; unauthenticated_identities_enabled?: boolean; username_attributes?: string[] };
   data?: { url?: string; aws_region?: string; api_key?: string };
   custom?: unknown;
+  storage?: { aws_region?: string; bucket_name?: string; buckets?: { name?: string; bucket_name?: string; aws_region?: string }[] };
 }
 
 export function readOutputs(file: string): Outputs {
@@ -133,7 +136,7 @@ export function readOutputs(file: string): Outputs {
   }
 }
 
-type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | 'identityPool' | 'restApis' | 'cognito' | 'identity'>;
+type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | 'identityPool' | 'restApis' | 'storage' | 'cognito' | 'identity'>;
 
 /** What the outputs say about the app, and SDK clients for its pools (created on first use). */
 function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
@@ -160,6 +163,7 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
       : {}),
     ...(auth?.identity_pool_id ? { identityPool: { id: auth.identity_pool_id, allowGuests: auth.unauthenticated_identities_enabled === true } } : {}),
     restApis: restApisOf(outputs.custom, region),
+    ...storageOf(outputs, outputsFile, config),
     cognito: () => (cognito ??= cognitoIdentityProvider().then(({ CognitoIdentityProviderClient }) =>
       new CognitoIdentityProviderClient({ region: authRegion, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) }))),
     identity: () => (identity ??= cognitoIdentity().then(({ CognitoIdentityClient }) =>
@@ -171,6 +175,22 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
 function restApisOf(custom: unknown, region: string): Record<string, { endpoint: string; region: string }> {
   const api = (custom as { API?: Record<string, { endpoint?: unknown; region?: unknown }> } | undefined)?.API ?? {};
   return Object.fromEntries(Object.entries(api).filter(([, v]) => typeof v?.endpoint === 'string').map(([name, v]) => [name, { endpoint: v.endpoint as string, region: typeof v.region === 'string' ? v.region : region }]));
+}
+
+/**
+ * The buckets of `storage.buckets` by friendly name, and the S3 endpoint to reach them (the region's, or
+ * `deployed.endpoints.s3` with `deployed.s3CaFile`: a local S3-compatible endpoint such as the emulator).
+ */
+function storageOf(outputs: Outputs, file: string, config: AuthmatrixConfig): Pick<Clients, 'storage'> {
+  const s = outputs.storage;
+  if (!s) return {};
+  const region = s.aws_region ?? outputs.data?.aws_region ?? 'us-east-1';
+  const list = s.buckets?.length ? s.buckets : s.bucket_name ? [{ name: s.bucket_name, bucket_name: s.bucket_name }] : [];
+  const buckets = Object.fromEntries(list.filter((b) => b.bucket_name).map((b) => [b.name ?? b.bucket_name!, b.bucket_name!]));
+  const endpoint = config.deployed?.endpoints?.s3;
+  const caFile = config.deployed?.s3CaFile;
+  if (caFile && !existsSync(caFile)) throw new InputError(`deployed.s3CaFile ${caFile} not found`, { file }, 'point it at the PEM of the CA that signed the S3 endpoint\'s certificate');
+  return { storage: { endpointHost: endpoint ? endpoint.replace(/^https:\/\//, '').replace(/\/$/, '') : `s3.${region}.amazonaws.com`, region, buckets, ...(caFile ? { caPem: readFileSync(caFile, 'utf8') } : {}) } };
 }
 
 export function deployedTarget(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): DeployedTarget {

@@ -15,7 +15,10 @@ export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionCon
   const identity = { kind: 'iam' as const, principal: authenticated ? ('authRole' as const) : ('unauthRole' as const) };
   if (ctx.target.kind === 'emulated') {
     const creds = await mint<AwsCredentials & { identityId: string }>(ctx.target, { kind: 'identityPool', authenticated, ...(authenticated ? { username: p.username ?? p.name } : {}) });
-    return provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `identity-pool ${authenticated ? 'authenticated' : 'unauthenticated'} credentials minted by the emulator`);
+    return {
+      ...provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `identity-pool ${authenticated ? 'authenticated' : 'unauthenticated'} credentials minted by the emulator`),
+      aws: { credentials: creds, identityId: creds.identityId },
+    };
   }
   const target = ctx.target;
   const pool = target.identityPool;
@@ -55,5 +58,5 @@ export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionCon
     if (Date.now() > current.expires - 5 * 60_000) current = await fetch();
     return current.credentials;
   };
-  return provisioned(p, { mode: 'iam', credentials, region: target.region }, identity, provisioning);
+  return { ...provisioned(p, { mode: 'iam', credentials, region: target.region }, identity, provisioning), aws: { credentials, identityId: identityId! } };
 }

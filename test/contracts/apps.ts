@@ -11,13 +11,13 @@ import { ROOT } from '../cli/cli.js';
 
 const cache = new Map<string, Promise<ContractMatrix>>();
 
-/** `blog` or `todo`: the schema, the config's cast and the full expected matrix. */
-export function app(name: 'blog' | 'todo'): Promise<ContractMatrix> {
+/** `blog`, `todo` or `photos` (with its storage): the schema, the config's cast and the full expected matrix. */
+export function app(name: 'blog' | 'todo' | 'photos'): Promise<ContractMatrix> {
   let m = cache.get(name);
   if (!m) {
     m = (async () => {
       const dir = path.join(ROOT, 'examples', name);
-      const model = await loadAuthModel(path.join(dir, 'amplify/data/resource.ts'));
+      const model = await loadAuthModel(name === 'photos' ? dir : path.join(dir, 'amplify/data/resource.ts'));
       const { config } = await loadConfig(undefined, [dir]);
       return { model, cells: expectedMatrix(model, castWith(model, config.personas)) };
     })();

@@ -42,6 +42,10 @@ describe('sentence forms', () => {
     ['stranger never receives Todo events from owner', { subject: who('stranger'), quantifier: 'never', verb: 'receive', object: 'Todo', from: 'owner' }],
     ['stranger never receives Employee.ssn', { subject: who('stranger'), quantifier: 'never', verb: 'receive', object: 'Employee', field: 'ssn' }],
     ['apiKey calls echo', { subject: who('apiKey'), quantifier: 'may', verb: 'call', object: 'echo' }],
+    ['guest never writes media/*', { subject: who('guest'), quantifier: 'never', verb: 'write', object: 'media/*' }],
+    ['only the owner identity reads private/{entity_id}/*', { subject: { ownerIdentity: true }, quantifier: 'only', verb: 'read', object: 'private/{entity_id}/*' }],
+    ["stranger never deletes others' photos:private/{entity_id}/*", { subject: who('stranger'), quantifier: 'never', verb: 'delete', object: 'photos:private/{entity_id}/*', records: 'other' }],
+    ['function:thumbnails may write thumbnails/*', { subject: who('function:thumbnails'), quantifier: 'may', verb: 'write', object: 'thumbnails/*' }],
   ];
   it.each(forms)('%s', (text, statement) => {
     expect(parsed(text)).toEqual(statement);
@@ -81,6 +85,11 @@ describe('sentence errors: one line, with the fix', () => {
     ['guest never reads their Post', '"their" is not followed by "own"', "write their own (the persona's own records)"],
     ['guest and guest never read Post', 'persona "guest" is named twice', 'name each persona once'],
     ['guest never reads Post-1', '"Post-1" is not a model, a Model.field or a custom operation', 'write e.g. Post, Post.title or likePost'],
+    ['the stranger reads media/*', '"the" starts only "the owner identity"', 'name a persona, or write "the owner identity" for storage paths with {entity_id}'],
+    ['the owner identity reads Post', '"Post" is not a storage path', 'the owner identity is for {entity_id} storage paths, e.g. private/{entity_id}/*'],
+    ['guest never creates media/*', 'create does not apply to files', 'use read, get, list, write, delete with a storage path'],
+    ['guest never reads shared media/*', '"shared" does not apply to files', "use their own or others' (an identity's own folder under an {entity_id} path), or nothing"],
+    ['the owner identity reads their own private/{entity_id}/*', 'the owner identity already means "in its own folder"', 'drop "their own"'],
   ];
   it.each(errors)('%j', (text, message, fix) => {
     let error: unknown;

@@ -9,13 +9,13 @@ import { InputError } from '../../harness/schema/errors.js';
 import { ROOT } from '../cli/cli.js';
 import { app } from './apps.js';
 
-async function check(name: 'blog' | 'todo', ...sentences: string[]): Promise<ContractVerdict[]> {
+async function check(name: 'blog' | 'todo' | 'photos', ...sentences: string[]): Promise<ContractVerdict[]> {
   let previous: Statement | undefined;
   const statements = sentences.map((s, i) => (previous = { ...parseSentence(s, previous?.subject), line: i + 1 }));
   return checkContracts([{ name: 'test', file: 't.contract.yaml', statements }], await app(name));
 }
 
-async function refusal(name: 'blog' | 'todo', sentence: string): Promise<string> {
+async function refusal(name: 'blog' | 'todo' | 'photos', sentence: string): Promise<string> {
   try {
     await check(name, sentence);
   } catch (e) {
@@ -29,6 +29,7 @@ describe('the examples hold', () => {
   it.each([
     ['blog', 'examples/blog/specs/contracts', 26],
     ['todo', 'examples/todo/specs/contracts', 10],
+    ['photos', 'examples/photos/specs/contracts', 9],
   ] as const)('%s', async (name, dir, statements) => {
     const contracts = await loadContracts([path.join(ROOT, dir)]);
     const outcomes = checkContracts(contracts, await app(name));
@@ -138,5 +139,34 @@ describe('statements that select nothing are refused, with what exists', () => {
   it('anyone except every persona', async () => {
     expect(await refusal('todo', 'anyone except anonymous, apiKey, guest, iamUser, iamAdmin, owner and stranger never reads Todo'))
       .toBe('t.contract.yaml:1: "anyone except anonymous, apiKey, guest, iamUser, iamAdmin, owner and stranger never reads Todo": "anyone except" leaves no persona. Fix: leave at least one persona out of except');
+  });
+});
+
+describe('storage paths', () => {
+  it('the owner identity: every persona in its own folder; with only, nobody in a folder not theirs', async () => {
+    const [o] = await check('photos', 'only the owner identity reads private/{entity_id}/*');
+    const cells = (await app('photos')).cells;
+    const selected = o!.cells.map((id) => cells.find((c) => c.id === id)!);
+    expect(o!.broken).toBe(false);
+    expect(new Set(selected.map((c) => c.ownership))).toEqual(new Set(['own', 'other']));
+    expect(selected.every((c) => c.kind === 'storage' && c.path === 'private/{entity_id}/*' && ['get', 'list'].includes(c.operation))).toBe(true);
+    expect(selected.filter((c) => c.ownership === 'other').every((c) => c.expected === 'deny')).toBe(true);
+  });
+
+  it('a statement the rules contradict is broken and names the cells', async () => {
+    const [write, read] = await check('photos', 'guest may write media/*', 'guest never reads media/*');
+    expect(write).toMatchObject({ broken: 'static', explanation: 'refused to guest in 1 cell' });
+    expect(write!.violations.map((v) => [v.cell, v.expected])).toEqual([['photos:media/*|write|guest', 'deny']]);
+    expect(read).toMatchObject({ broken: 'static', explanation: expect.stringMatching(/^forbidden, but granted to guest in \d+ cells$/) });
+  });
+
+  it.each([
+    ['guest never reads media/nope/*', 'no storage rule is declared on "media/nope/*". Fix: use one of '],
+    ['guest never reads attic:media/*', 'unknown bucket "attic". Fix: use one of photos, exports'],
+    ['the owner identity reads media/*', 'media/* has no {entity_id}: nobody owns a folder there. Fix: name personas, without their own or others\''],
+    ["stranger never reads others' media/*", 'media/* has no {entity_id}: nobody owns a folder there'],
+    ['gust reads media/*', 'unknown persona "gust". Fix: use one of anonymous, guest, iamUser, iamAdmin, owner, stranger, groupMember:Admin, groupMember:Editors, function:thumbnails (did you mean guest?)'],
+  ])('%s', async (sentence, line) => {
+    expect(await refusal('photos', sentence)).toContain(`t.contract.yaml:1: "${sentence}": ${line}`);
   });
 });

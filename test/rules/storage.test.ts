@@ -9,7 +9,7 @@ import type { StorageAction } from '../../harness/schema/storage/model.js';
 
 function facts(definition: Record<string, unknown[]>, groups: string[] = []): StorageFacts {
   return {
-    storage: { buckets: [{ name: 'files', isDefault: true, flavor: 'gen2', paths: declaredPaths('files', definition, { hasAuth: true, groups }) }] },
+    storage: { buckets: [{ name: 'files', isDefault: true, flavor: 'gen2', paths: declaredPaths('files', definition, { hasAuth: true, groups }) }], groupPrecedence: groups },
     groupPrecedence: groups,
     allowGuests: true,
   };

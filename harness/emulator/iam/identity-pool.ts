@@ -70,6 +70,11 @@ export class IdentityPool {
     });
   }
 
+  /** Credentials this pool issued, by access key (other services verify their own signatures). */
+  lookup(accessKeyId: string): { credentials: IamCredentials; principal: IamPrincipal } | undefined {
+    return this.issued.get(accessKeyId);
+  }
+
   private issue(principal: IamPrincipal, identityId?: string): IamCredentials {
     const credentials: IamCredentials = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,

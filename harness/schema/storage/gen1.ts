@@ -38,7 +38,22 @@ export function gen1Storage(projectRoot: string): StorageSection | undefined {
   }
   if (!buckets.length) return undefined;
   buckets[0]!.isDefault = true;
-  return { buckets };
+  // Without the auth category's precedence file, the groups the storage rules name, in their order.
+  const named = buckets.flatMap((b) => b.paths.flatMap((p) => p.grants.flatMap((g) => (g.principal.kind === 'group' ? [g.principal.group] : []))));
+  const precedence = gen1Groups(projectRoot);
+  return { buckets, groupPrecedence: precedence.length ? precedence : [...new Set(named)] };
+}
+
+/** `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json`: `[{ groupName, precedence }]`. */
+function gen1Groups(projectRoot: string): string[] {
+  const file = path.join(projectRoot, 'amplify', 'backend', 'auth', 'userPoolGroups', 'user-pool-group-precedence.json');
+  if (!existsSync(file)) return [];
+  const list = read(file) as unknown;
+  if (!Array.isArray(list)) return [];
+  return (list as { groupName?: unknown; precedence?: unknown }[])
+    .filter((g): g is { groupName: string; precedence?: unknown } => typeof g?.groupName === 'string')
+    .map((g, i) => ({ name: g.groupName, order: typeof g.precedence === 'number' ? g.precedence : Number.MAX_SAFE_INTEGER, i }))
+    .sort((a, b) => a.order - b.order || a.i - b.i).map((g) => g.name);
 }
 
 function read(file: string): CliInputs {

@@ -40,5 +40,5 @@ export function gen2Storage(file: string, calls: Record<string, unknown>[], auth
     if (names.has(b.name)) throw new InputError(`two buckets are named ${b.name}`, { file }, 'give each defineStorage call its own name');
     names.add(b.name);
   }
-  return { buckets };
+  return { buckets, groupPrecedence: auth.groups ?? [] };
 }

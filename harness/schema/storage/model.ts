@@ -57,6 +57,11 @@ export interface StorageBucket {
 
 export interface StorageSection {
   buckets: StorageBucket[];
+  /**
+   * The user-pool groups, first by precedence (Gen 2: `defineAuth({ groups })` order, which Amplify turns
+   * into precedence 0, 1, …): a member of several acts through the first one's role.
+   */
+  groupPrecedence: string[];
 }
 
 /** The token Gen 2 paths use for the caller's identity id. */

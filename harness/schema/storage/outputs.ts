@@ -38,7 +38,7 @@ export function outputsStorage(file: string, outputs: Json): OutputsStorage | un
   });
   if (buckets.length && !buckets.some((b) => b.isDefault)) buckets[0]!.isDefault = true;
   caveats.push('storage rules come from amplify_outputs.json `paths`, which is advisory: the IAM policies are what S3 enforces, and allow.resource(fn) grants are not recorded there, so function roles are not tested');
-  return { storage: { buckets }, caveats };
+  return { storage: { buckets, groupPrecedence: outputsGroups(outputs) }, caveats };
 }
 
 /** Outputs keys back to declared paths: `p/${sub}/*` is the owner form of `p/{entity_id}/*`, and `p/*` its shared form when both exist. */
@@ -75,4 +75,13 @@ function principalOf(file: string, key: string, who: string): StoragePrincipal {
   if (who === 'entityidentity') return { kind: 'owner' };
   if (who.startsWith('groups') && who.length > 'groups'.length) return { kind: 'group', group: who.slice('groups'.length) };
   throw new InputError(`storage path ${key}: unknown principal "${who}"`, { file }, 'expected guest, authenticated, groups<Name> or entityidentity');
+}
+
+/** `auth.groups`: `[{ "Admin": { "precedence": 0 } }, …]`, first by precedence. */
+function outputsGroups(outputs: Json): string[] {
+  const groups = (outputs.auth as Json | undefined)?.groups;
+  if (!Array.isArray(groups)) return [];
+  const entries = groups.flatMap((g) => Object.entries((g ?? {}) as Record<string, { precedence?: unknown }>));
+  return entries.map(([name, v], i) => ({ name, order: typeof v?.precedence === 'number' ? v.precedence : Number.MAX_SAFE_INTEGER, i }))
+    .sort((a, b) => a.order - b.order || a.i - b.i).map((g) => g.name);
 }
