@@ -15,7 +15,7 @@ import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
 import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
-import { judge, type CellResult, type Evidence } from '../matrix/verdict.js';
+import { judge, type CellResult, type Evidence, type Verdict } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 import { judgeRest, sendRest, type RestRuntime } from '../runner/rest.js';
@@ -87,7 +87,16 @@ function knownIds(rt: Runtime, modelName: string): Map<string, string> {
 }
 
 export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellResult {
-  const v = judge(cell, obs);
+  return {
+    ...judged(cell, obs, judge(cell, obs)),
+    latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
+    ...(r?.requestId ? { requestId: r.requestId } : {}),
+    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),
+  };
+}
+
+/** A cell's result from what was observed and the verdict on it, before timing and evidence. */
+function judged(cell: Cell, obs: Observation, v: Verdict): CellResult {
   return {
     ...cellIdentity(cell),
     expected: cell.expected,
@@ -101,9 +110,7 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
     ...(obs.seen ? { seen: obs.seen } : {}),
     ...(obs.deniedFields?.length ? { deniedFields: obs.deniedFields } : {}),
     ...(obs.nulledFields?.length ? { nulledFields: obs.nulledFields } : {}),
-    latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
-    ...(r?.requestId ? { requestId: r.requestId } : {}),
-    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),
+    latencyMs: 0,
   };
 }
 
@@ -247,14 +254,7 @@ async function runRestCell(rt: Runtime, cell: Cell, action: Extract<Action, { ty
   const { obs, result: r } = await sendRest(rt.rest, cell, action);
   const v = obs.outcome === 'error' ? { pass: false, detail: obs.summary } : judgeRest(cell, obs);
   return {
-    ...cellIdentity(cell),
-    expected: cell.expected,
-    observed: obs.outcome,
-    pass: v.pass,
-    rule: cell.rule,
-    reason: cell.reason,
-    detail: v.detail,
-    summary: obs.summary,
+    ...judged(cell, obs, v),
     latencyMs: Math.round(r.latencyMs * 10) / 10,
     ...(r.headers['x-amzn-requestid'] ? { requestId: r.headers['x-amzn-requestid'] } : {}),
     // The integration's answer is the app's (it may echo what the caller sent): only a gateway denial's body is kept.
