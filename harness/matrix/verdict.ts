@@ -4,7 +4,7 @@
  * records a list returns, the fields that come back null).
  */
 import type { RuleTrace } from '../rules/decide.js';
-import type { Cell, CellIdentity, Expected } from './cells.js';
+import { cellIdentity, type Cell, type CellIdentity, type Expected } from './cells.js';
 import type { Observation, Observed } from './classify.js';
 
 /** A cell's verdict with what was observed, as results.json records it. */
@@ -108,4 +108,23 @@ function visible(redacted: readonly string[] | undefined, obs: Observation): str
 
 function describe(obs: Observation): string {
   return obs.summary ? ` (${obs.summary})` : '';
+}
+
+/** A cell's result from what was observed and the verdict on it, before timing and evidence. */
+export function judged(cell: Cell, obs: Observation, v: Verdict): CellResult {
+  return {
+    ...cellIdentity(cell),
+    expected: cell.expected,
+    observed: obs.outcome,
+    pass: v.pass,
+    rule: cell.rule,
+    reason: cell.reason,
+    ...(cell.decision.decidedBy ? { decidedBy: cell.decision.decidedBy } : {}),
+    detail: v.detail,
+    summary: obs.summary,
+    ...(obs.seen ? { seen: obs.seen } : {}),
+    ...(obs.deniedFields?.length ? { deniedFields: obs.deniedFields } : {}),
+    ...(obs.nulledFields?.length ? { nulledFields: obs.nulledFields } : {}),
+    latencyMs: 0,
+  };
 }

@@ -15,7 +15,7 @@ import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
 import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
-import { judge, type CellResult, type Evidence, type Verdict } from '../matrix/verdict.js';
+import { judge, judged, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 import { judgeRest, sendRest, type RestRuntime } from '../runner/rest.js';
@@ -95,24 +95,6 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
   };
 }
 
-/** A cell's result from what was observed and the verdict on it, before timing and evidence. */
-function judged(cell: Cell, obs: Observation, v: Verdict): CellResult {
-  return {
-    ...cellIdentity(cell),
-    expected: cell.expected,
-    observed: obs.outcome,
-    pass: v.pass,
-    rule: cell.rule,
-    reason: cell.reason,
-    ...(cell.decision.decidedBy ? { decidedBy: cell.decision.decidedBy } : {}),
-    detail: v.detail,
-    summary: obs.summary,
-    ...(obs.seen ? { seen: obs.seen } : {}),
-    ...(obs.deniedFields?.length ? { deniedFields: obs.deniedFields } : {}),
-    ...(obs.nulledFields?.length ? { nulledFields: obs.nulledFields } : {}),
-    latencyMs: 0,
-  };
-}
 
 const EVIDENCE_BYTES = 4096;
 

@@ -8,12 +8,12 @@ import { encodeKey, S3Client, type S3Response, type WireRequest } from '../clien
 import { credentialsOf, type ClientAuth } from '../client/auth.js';
 import { redactHeaders } from '../client/redact.js';
 import type { Dispatcher } from 'undici';
-import { cellIdentity, type Cell } from '../matrix/cells.js';
+import type { Cell } from '../matrix/cells.js';
 import type { Observation } from '../matrix/classify.js';
 import type { Persona } from '../matrix/cast.js';
 import { runKey, storageCaller, storageFacts, SHARED } from '../matrix/storage-cells.js';
 import type { StorageAction, StorageObject } from '../matrix/storage-requests.js';
-import { judge, type CellResult } from '../matrix/verdict.js';
+import { judge, judged, type CellResult } from '../matrix/verdict.js';
 import { decideStorage } from '../rules/storage.js';
 import type { AuthModel } from '../schema/model.js';
 
@@ -230,17 +230,8 @@ function sharedSeen(r: S3Response, fixtures: StorageFixtures, nonce: string): st
 }
 
 function storageResult(cell: Cell, obs: Observation, r?: S3Response): CellResult {
-  const v = judge(cell, obs);
   return {
-    ...cellIdentity(cell),
-    expected: cell.expected,
-    observed: obs.outcome,
-    pass: v.pass,
-    rule: cell.rule,
-    reason: cell.reason,
-    detail: v.detail,
-    summary: obs.summary,
-    ...(obs.seen ? { seen: obs.seen } : {}),
+    ...judged(cell, obs, judge(cell, obs)),
     latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
     ...(r?.requestId ? { requestId: r.requestId } : {}),
     ...(r ? { evidence: { request: evidenceOf(r.sent), response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: r.body.length > 4096 ? `${r.body.subarray(0, 4096).toString('utf8')}…` : r.body.toString('utf8') } } } : {}),
