@@ -85,13 +85,15 @@ function smithy() {
   return (smithyModules ??= Promise.all([import('@smithy/hash-node'), import('@smithy/protocol-http'), import('@smithy/signature-v4')]));
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Compares signatures in constant time. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function parseAmzDate(s: string): Date | undefined {
+/** `YYYYMMDDTHHMMSSZ` (X-Amz-Date) as a date; undefined when malformed. */
+export function parseAmzDate(s: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }

@@ -5,7 +5,8 @@
  * headers and the payload digest the client declares (`x-amz-content-sha256`; `UNSIGNED-PAYLOAD` for
  * presigned URLs), recomputed from the secret the emulator issued. Every failure is S3's own error.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { parseAmzDate, safeEqual } from '../iam/sigv4.js';
 import { S3Error } from './errors.js';
 
 export interface IssuedCredentials {
@@ -130,17 +131,6 @@ function rfc3986(s: string): string {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function parseAmzDate(s: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-}
 
 function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
