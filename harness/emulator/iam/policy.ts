@@ -10,13 +10,6 @@ import { matches, parseFixed, parsePattern, resolve, type Pattern, type Resolved
 
 export type ConditionValue = string | number | boolean;
 
-/** An identity-based policy document, as JSON. */
-export interface PolicyDocument {
-  Version?: string;
-  Id?: string;
-  Statement: PolicyStatement | PolicyStatement[];
-}
-
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';

@@ -95,7 +95,3 @@ export function roleOf(p: StoragePrincipal): StorageRole {
 export function roleKey(r: StorageRole): string {
   return r.kind === 'group' ? `group:${r.group}` : r.kind === 'function' ? `function:${r.name}` : r.kind;
 }
-
-export function findBucket(storage: StorageSection, name?: string): StorageBucket | undefined {
-  return name === undefined ? storage.buckets.find((b) => b.isDefault) : storage.buckets.find((b) => b.name === name);
-}
