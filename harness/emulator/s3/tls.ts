@@ -6,7 +6,6 @@
  * clients trust the CA through `caPem` (see harness/client/s3-trust.ts).
  */
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
 export interface TestCertificate {
   /** PEM of the CA a client must trust. */
@@ -23,6 +22,8 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let provided = false;
 
 export async function testCertificate(): Promise<TestCertificate> {
+  // Loaded here, not at the top: it is 170 ms of every run's start-up, and only apps with storage need it.
+  const x509 = await import('@peculiar/x509');
   if (!provided) {
     x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
     provided = true;
