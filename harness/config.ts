@@ -54,6 +54,7 @@ export async function loadConfig(explicit: string | undefined, dirs: string[]): 
   try {
     if (file.endsWith('.json')) raw = JSON.parse(readFileSync(file, 'utf8'));
     else {
+      // Not through appModuleLoader: its cache would keep a copy of the tokens a config may hold.
       const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, interopDefault: true });
       const mod = (await jiti.import(file)) as { default?: unknown };
       raw = mod.default ?? mod;

@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../schema/errors.js';
+import { appModuleLoader } from '../schema/user-module.js';
 import type { ContractDefinition } from './builder.js';
 import { isStatementError, type Contract } from './statement.js';
 import { parseContractYaml } from './yaml.js';
@@ -49,7 +49,7 @@ async function loadFile(file: string): Promise<Contract[]> {
   if (/\.ya?ml$/.test(file)) return [parseContractYaml(readFileSync(file, 'utf8'), shown)];
   let exported: unknown;
   try {
-    const jiti = createJiti(pathToFileURL(file).href, { alias: { 'authmatrix/contracts': BUILDER }, moduleCache: false, fsCache: false, interopDefault: true });
+    const jiti = appModuleLoader(file, { 'authmatrix/contracts': BUILDER });
     const mod = (await jiti.import(file)) as { default?: unknown };
     exported = mod.default ?? mod;
   } catch (e) {

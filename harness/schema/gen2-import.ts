@@ -5,9 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
 import { InputError } from './errors.js';
 import { tsconfigAliases } from './tsconfig-alias.js';
+import { appModuleLoader } from './user-module.js';
 
 const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
 
@@ -26,12 +26,7 @@ export async function importDataSchema(file: string): Promise<unknown> {
 }
 
 export async function importResource(file: string): Promise<void> {
-  const jiti = createJiti(pathToFileURL(file).href, {
-    alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM },
-    moduleCache: false,
-    fsCache: false,
-    interopDefault: true,
-  });
+  const jiti = appModuleLoader(file, { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM });
   try {
     await jiti.import(file);
   } catch (e) {

@@ -1,4 +1,7 @@
 /** `authmatrix matrix` end to end: the examples, the formats, and every bad-input case of the issue. */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, example, fixture } from './cli.js';
 
@@ -72,5 +75,34 @@ describe('bad input: one line naming the file and the fix, exit code 2', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     if (!/format/.test(_)) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the transpile cache', () => {
+  it('lives in the user cache directory, not in the app, and a changed resource file is read anew', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'authmatrix-cache-'));
+    try {
+      const app = path.join(home, 'app');
+      cpSync(fixture('gate/narrow'), app, { recursive: true });
+      const resource = path.join(app, 'amplify/data/resource.ts');
+      const env = { XDG_CACHE_HOME: path.join(home, 'cache') };
+      const cells = async () => {
+        const r = await cli(['matrix', '--schema', resource, '--format', 'json'], { env });
+        expect(r.stderr).toBe('');
+        return (JSON.parse(r.stdout) as { id: string; expected: string }[]).filter((c) => c.id.startsWith('Note|update|apiKey'));
+      };
+      const before = await cells();
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.every((c) => c.expected === 'deny')).toBe(true);
+      expect(readdirSync(path.join(home, 'cache/authmatrix/jiti')).length).toBeGreaterThan(0);
+      expect(readdirSync(app).sort()).toEqual(['amplify']);
+
+      writeFileSync(resource, readFileSync(resource, 'utf8').replace("to(['read', 'create'])", "to(['read', 'create', 'update'])"));
+      const after = await cells();
+      expect(after.map((c) => c.id)).toEqual(before.map((c) => c.id));
+      expect(after.every((c) => c.expected === 'allow')).toBe(true);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

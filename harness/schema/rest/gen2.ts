@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { cacheDir } from '../cache-dir.js';
 import { InputError } from '../errors.js';
 import { importDataSchema, importResource } from '../gen2-import.js';
 import { installCapture, uninstallCapture } from '../gen2-capture.js';
@@ -29,7 +30,7 @@ export function backendFile(amplifyDir: string): string | undefined {
 }
 
 export interface RestLoadOptions {
-  /** Where synthesis results are kept (default: the OS temporary directory). */
+  /** Where synthesis results are kept (default: harness/schema/cache-dir.ts). */
   cacheDir?: string;
   /** Told how long synthesis took when it ran. */
   onSynth?: (ms: number) => void;
@@ -50,9 +51,9 @@ export async function loadGen2Rest(amplifyDir: string, options: RestLoadOptions 
   }
   const cdkVersion = packageVersion(cdkEntry);
   const key = createHash('sha256').update(JSON.stringify([READER_VERSION, file, cdkVersion, [...sources].sort()])).digest('hex').slice(0, 32);
-  const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), 'authmatrix-cache');
-  const cached = path.join(cacheDir, `rest-${key}.json`);
-  if (existsSync(cached)) {
+  const dir = options.cacheDir ?? cacheDir('rest');
+  const cached = dir && path.join(dir, `rest-${key}.json`);
+  if (cached && existsSync(cached)) {
     try {
       return JSON.parse(readFileSync(cached, 'utf8')) as RestSection;
     } catch {
@@ -62,10 +63,12 @@ export async function loadGen2Rest(amplifyDir: string, options: RestLoadOptions 
   const started = performance.now();
   const section = await synthesize(file, cdkEntry);
   options.onSynth?.(performance.now() - started);
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${cached}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(section));
-  renameSync(tmp, cached);
+  if (cached) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(section));
+    renameSync(tmp, cached);
+  }
   return section;
 }
 
