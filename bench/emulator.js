@@ -4,7 +4,7 @@
  * graphql-js server running the same query without auth (target ≥ 50%), plus requests/s per auth mode.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,8 @@ function child(script, args = []) {
 async function coldStart() {
   const runs = [];
   for (let i = 0; i < 5; i++) {
-    const outputs = path.join(mkdtempSync(path.join(tmpdir(), 'am-bench-')), 'o.json');
+    const dir = mkdtempSync(path.join(tmpdir(), 'am-bench-'));
+    const outputs = path.join(dir, 'o.json');
     const t0 = performance.now();
     const p = spawn(process.execPath, [path.join(root, 'bin/authmatrix.js'), 'emulate', '--schema', path.join(root, 'examples/todo'), '--port', '0', '--outputs', outputs], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise((resolve) => {
@@ -50,6 +51,8 @@ async function coldStart() {
     await res.text();
     runs.push(performance.now() - t0);
     p.kill('SIGINT');
+    await new Promise((resolve) => p.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
   }
   return round(median(runs));
 }

@@ -1,5 +1,5 @@
 /** The expected matrix of a generated 50-model schema (target ≤ 100 ms). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAuthModel } from '../dist/harness/schema/load.js';
@@ -12,6 +12,7 @@ const file = path.join(dir, 'schema.graphql');
 writeFileSync(file, generatedSdl(50));
 writeFileSync(path.join(dir, 'authmatrix.gen1.json'), JSON.stringify({ authModes: { default: 'userPool', additional: ['apiKey', 'iam'] }, transform: { enableIamAccess: true } }));
 const auth = await loadAuthModel(file);
+rmSync(dir, { recursive: true, force: true });
 const runs = [];
 let cells = 0;
 for (let i = 0; i < 7; i++) {

@@ -5,7 +5,7 @@
  * in this process (target: the gateway's p50 no worse than 2x the bare server's, i.e. ratio ≥ 0.5).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,10 +21,16 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 
 function fullRun() {
   const out = mkdtempSync(path.join(tmpdir(), 'am-bench-rest-'));
-  const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(root, 'bin/authmatrix.js'), 'run', '--schema', path.join(root, 'examples/rest'), '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
-  const wallMs = performance.now() - t0;
-  const report = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+  let wallMs;
+  let report;
+  try {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [path.join(root, 'bin/authmatrix.js'), 'run', '--schema', path.join(root, 'examples/rest'), '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+    wallMs = performance.now() - t0;
+    report = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
   const rest = report.cells.filter((c) => c.kind === 'rest');
   const runMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
   return {
