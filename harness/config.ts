@@ -84,20 +84,43 @@ function validate(raw: unknown, file: string): AuthmatrixConfig {
       if (p === false) continue;
       if (!isObject(p)) fail(`persona "${name}" must be an object or false`, `personas: { "${name}": { ... } }`);
       const o = p as Record<string, unknown>;
-      const keys = ['kind', 'username', 'groups', 'claims', 'tokenUse', 'token', 'deniedFields', 'headers', 'profile'];
+      const keys = ['kind', 'username', 'groups', 'claims', 'tokenUse', 'token', 'deniedFields', 'headers', 'profile', 'roleName', 'roleArn', 'policies'];
       for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`unknown persona setting "${name}.${k}"`, `use ${keys.join(', ')}`);
       if (o.kind !== undefined && !(PERSONA_KINDS as readonly string[]).includes(o.kind as string)) fail(`persona "${name}" has unknown kind "${String(o.kind)}"`, `use ${PERSONA_KINDS.join(', ')}`);
       if (o.groups !== undefined && !(Array.isArray(o.groups) && o.groups.every((g) => typeof g === 'string'))) fail(`"${name}.groups" must be a list of group names`, 'groups: ["Admin"]');
       if (o.tokenUse !== undefined && o.tokenUse !== 'id' && o.tokenUse !== 'access') fail(`"${name}.tokenUse" must be "id" or "access"`, 'tokenUse: "id"');
-      for (const k of ['username', 'token', 'profile']) if (o[k] !== undefined && (typeof o[k] !== 'string' || !o[k])) fail(`"${name}.${k}" must be a non-empty string`, `${k}: "..."`);
+      for (const k of ['username', 'token', 'profile', 'roleName', 'roleArn']) if (o[k] !== undefined && (typeof o[k] !== 'string' || !o[k])) fail(`"${name}.${k}" must be a non-empty string`, `${k}: "..."`);
       if (o.claims !== undefined && !isObject(o.claims)) fail(`"${name}.claims" must be an object`, 'claims: { tenant: "t1" }');
       if (o.headers !== undefined && !(isObject(o.headers) && Object.values(o.headers).every((v) => typeof v === 'string'))) fail(`"${name}.headers" must map header names to strings`, 'headers: { "x-tenant": "t1" }');
+      if (o.policies !== undefined) checkPolicies(o.policies, name, fail);
+      if (o.kind === 'iamRole' && (o.roleName === undefined || o.policies === undefined)) fail(`persona "${name}" of kind iamRole needs a roleName and its policies`, `personas: { "${name}": { kind: "iamRole", roleName: "Reporting", policies: [{ Version: "2012-10-17", Statement: [...] }] } }`);
       if (o.deniedFields !== undefined && !(Array.isArray(o.deniedFields) && o.deniedFields.every((f) => typeof f === 'string' && /^\w+\.\w+$/.test(f)))) fail(`"${name}.deniedFields" must list Type.field names`, 'deniedFields: ["Ticket.owner"]');
     }
   }
   if (cfg.oidc !== undefined && !isObject(cfg.oidc)) fail('"oidc" must be an object', 'oidc: { tokenCommand: "./get-token.sh" }');
   if (cfg.deployed !== undefined && !isObject(cfg.deployed)) fail('"deployed" must be an object', 'deployed: { authFlow: "USER_PASSWORD_AUTH" }');
   return cfg as AuthmatrixConfig;
+}
+
+/**
+ * A persona's policies: IAM policy documents. Their `appsync:GraphQL` resources must name the API with
+ * wildcards (`arn:aws:appsync:*:*:apis/*` and what follows): the emulated API's id is not the deployed one,
+ * and the oracle judges the part after the API (rules/iam.ts).
+ */
+function checkPolicies(raw: unknown, name: string, fail: (msg: string, fix: string) => never): void {
+  const example = 'policies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "appsync:GraphQL", Resource: "arn:aws:appsync:*:*:apis/*/types/Query/*" }] }]';
+  if (!Array.isArray(raw) || !raw.every(isObject)) fail(`"${name}.policies" must be a list of IAM policy documents`, example);
+  for (const doc of raw as Record<string, unknown>[]) {
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    for (const st of statements) {
+      if (!isObject(st) || (st.Effect !== 'Allow' && st.Effect !== 'Deny')) fail(`"${name}.policies" has a statement without Effect "Allow" or "Deny"`, example);
+      for (const r of [st.Resource, st.NotResource].flat()) {
+        if (typeof r === 'string' && r.startsWith('arn:aws:appsync:') && !/^arn:aws:appsync:\*:\*:apis\/\*(\/|$)/.test(r)) {
+          fail(`"${name}.policies" names the API in ${r}; write it with wildcards`, 'Resource: "arn:aws:appsync:*:*:apis/*/types/Query/fields/listTodos"');
+        }
+      }
+    }
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -9,6 +9,8 @@ import { apiKey } from './api-key.js';
 import { groupMember } from './group-member.js';
 import { guest } from './guest.js';
 import { iamAdmin } from './iam-admin.js';
+import { iamGroupMember } from './iam-group-member.js';
+import { iamRole } from './iam-role.js';
 import { iamUser } from './iam-user.js';
 import { lambdaToken } from './lambda-token.js';
 import { oidcUser } from './oidc-user.js';
@@ -18,7 +20,7 @@ import { restApiKey, restToken } from './rest-personas.js';
 import { restAuthFor } from './shared/rest.js';
 import type { PersonaModule, ProvisionedPersona, Target } from './types.js';
 
-const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamAdmin, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken, functionRole];
+const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamGroupMember, iamAdmin, iamRole, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken, functionRole];
 
 export function moduleFor(kind: PersonaKind): PersonaModule {
   const m = MODULES.find((x) => x.kinds.includes(kind));

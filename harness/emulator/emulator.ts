@@ -7,13 +7,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../schema/errors.js';
+import type { AuthResources, IamRole, PolicyDocument, UserPoolGroup } from '../schema/auth-resources.js';
 import type { AuthModel } from '../schema/model.js';
 import { authenticate, type Credentials } from './appsync/authenticate.js';
 import type { IamStash } from './appsync/auth/checks.js';
 import { ApiKeys } from './appsync/apikeys.js';
-import { AuthFailure, TOKEN_EXPIRED } from './failure.js';
+import { AuthFailure, TOKEN_EXPIRED, unauthorized } from './failure.js';
 import { unverifiedIssuer } from './cognito/jwt.js';
+import { PERMISSION_DENIED } from './appsync/iam-access.js';
 import { IdentityPool, type IamCredentials } from './iam/identity-pool.js';
+import { ADMINISTRATOR_ACCESS, emulatedRole, groupRoleClaims, identityPoolRoles, roleName } from './iam/roles.js';
+import { amplifyRolePolicies } from './appsync/role-policies.js';
 import { SigningKey } from './cognito/keys.js';
 import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './appsync/lambda-authorizer.js';
 import { OidcProvider, type OidcUser } from './cognito/oidc.js';
@@ -27,7 +31,8 @@ import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
 import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } from './apigateway/gateway.js';
 import type { IntegrationMode } from './apigateway/integrations.js';
-import { gatewayErrors } from './apigateway/responses.js';
+import { gatewayErrors, type GatewayError } from './apigateway/responses.js';
+import type { SigV4Failure, SigV4Request } from './iam/sigv4.js';
 import { Store } from './appsync/store.js';
 import { S3Endpoint } from './s3/endpoint.js';
 import { storageOutputs } from './s3/outputs.js';
@@ -76,11 +81,15 @@ const UNPARSABLE = 'Unable to parse GraphQL query.';
 export interface CredentialMinter {
   userPool(user: UserPoolUser): Promise<UserPoolTokens>;
   oidc(user: OidcUser): Promise<string>;
-  /** A signed-in member of groups gets the role of its first group by precedence (token-based role mapping). */
-  identityPool(options: { authenticated: boolean; username?: string; groups?: string[] }): IamCredentials;
+  /**
+   * Identity-pool credentials: a guest's, or a signed-in user's (the role its groups' ID-token claims
+   * select, as token-based role mapping does). Throws VendingError as the identity pool refuses.
+   */
+  identityPool(options: { authenticated: false } | { authenticated: true; username?: string; groups?: string[] }): IamCredentials;
   /** A function's execution role (`allow.resource(fn)` in storage rules). */
   functionRole(name: string): IamCredentials;
-  iamRole(roleName?: string): IamCredentials;
+  /** STS credentials for a role outside the identity pool; without policies it may do anything (ADMINISTRATOR_ACCESS). */
+  iamRole(roleName?: string, policies?: PolicyDocument[]): IamCredentials;
   apiKey(options?: { expiresInDays?: number }): string;
 }
 
@@ -155,16 +164,35 @@ export class Emulator {
     if (modes.has('oidc') && oidcConfig) {
       this.oidc = new OidcProvider(oidcConfig, options.oidcJwksUrl ? undefined : parts.oidcKey, options.oidcJwksUrl);
     }
-    // Storage is reached with identity-pool credentials, whatever the API's own modes.
-    if (modes.has('iam') || model.storage) {
-      this.identityPool = new IdentityPool(region, ACCOUNT_ID, IdentityPool.newPoolId(region), 'authmatrix-authenticated-role', 'authmatrix-unauthenticated-role');
-    }
     if (modes.has('lambda')) {
       const authorizer = parts.authorizer ?? (() => {
         log('the Lambda authorizer has no handler module and no token table: every Lambda token is refused');
         return { isAuthorized: false };
       });
       this.lambda = new LambdaAuthorizer(authorizer, model.authModes.lambda?.ttlSeconds ?? 0, model.authModes.lambda?.identityValidationExpression, log);
+    }
+    const apiId = randomUUID().replace(/-/g, '').slice(0, 26);
+    this.store = new Store(model.models);
+    const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
+    this.stubbedHandlers = custom.stubbed;
+    this.engine = new Engine(model, this.store, custom, log, ids, this.limits, { region, accountId: ACCOUNT_ID, apiId });
+    // Storage is reached with identity-pool credentials, whatever the API's own modes.
+    if (modes.has('iam') || model.storage) {
+      const generated = amplifyRolePolicies(model, this.engine.api, this.engine.ref);
+      const resources = withSectionGroups(model);
+      const roles = identityPoolRoles(resources, generated);
+      const pool = model.authResources?.identityPool;
+      this.identityPool = new IdentityPool({
+        region,
+        accountId: ACCOUNT_ID,
+        poolId: IdentityPool.newPoolId(region),
+        allowUnauthenticated: pool?.allowUnauthenticated ?? model.authModes.identityPool?.allowUnauthenticated ?? false,
+        ambiguousRoleResolution: pool?.roleMapping.kind === 'token' ? pool.roleMapping.ambiguousRoleResolution : 'AuthenticatedRole',
+        unauthRole: roles.unauth,
+        authRole: roles.auth,
+        roles: roles.groups,
+      });
+      if (this.userPool) this.userPool.groupRoles = groupRoleClaims(resources, roles, (r) => this.identityPool!.roleArn(r));
     }
     this.creds = {
       modes,
@@ -173,13 +201,13 @@ export class Emulator {
       ...(this.oidc ? { oidc: this.oidc } : {}),
       ...(this.identityPool ? { identityPool: this.identityPool } : {}),
       ...(this.lambda ? { lambda: this.lambda } : {}),
-      apiId: randomUUID().replace(/-/g, '').slice(0, 26),
+      apiId,
       accountId: ACCOUNT_ID,
       verifiedTokens: new Map(),
     };
     this.iamStash = {
-      authRole: this.identityPool?.roleSessionArn(this.identityPool.authRoleName) ?? '',
-      unauthRole: this.identityPool?.roleSessionArn(this.identityPool.unauthRoleName) ?? '',
+      authRole: this.identityPool?.roleSessionArn(this.identityPool.options.authRole) ?? '',
+      unauthRole: this.identityPool?.roleSessionArn(this.identityPool.options.unauthRole) ?? '',
       identityPoolId: this.identityPool?.poolId ?? null,
       adminRoles: model.params.adminRoles,
     };
@@ -187,10 +215,6 @@ export class Emulator {
       for (const api of model.rest.apis) for (const k of api.apiKeys) if (!k.value && !this.restApiKeys.has(k.id)) this.restApiKeys.set(k.id, randomBytes(20).toString('base64url'));
       this.gateway = new ApiGateway({ section: model.rest, identity: this.gatewayIdentity(model.rest), apiKeyValues: this.restApiKeys, ...(options.restIntegrations ? { integrations: options.restIntegrations } : {}), log });
     }
-    this.store = new Store(model.models);
-    const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
-    this.stubbedHandlers = custom.stubbed;
-    this.engine = new Engine(model, this.store, custom, log, ids, this.limits);
     this.credentials = this.minter(apiKeys);
     this.realtime = new Realtime({
       engine: this.engine,
@@ -238,7 +262,11 @@ export class Emulator {
     if (options.model.storage && pool) {
       e.s3 = await S3Endpoint.start({
         storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
-        lookup: (key) => pool.lookup(key), roles: { auth: pool.authRoleName, unauth: pool.unauthRoleName, group: groupRoleName, function: functionRole }, log,
+        lookup: (key) => {
+          const found = pool.lookup(key);
+          return found && { credentials: found.credentials, principal: found.caller.principal };
+        },
+        roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: groupRoleName, function: functionRole }, log,
       });
     }
     server.on('upgrade', (req, socket, head) => {
@@ -293,25 +321,21 @@ export class Emulator {
   private gatewayIdentity(rest: NonNullable<AuthModel['rest']>) {
     const compiled = compileRolePolicies(rest);
     const byRole = new Map([
-      [this.identityPool?.authRoleName, compiled.authenticated],
-      [this.identityPool?.unauthRoleName, compiled.unauthenticated],
+      [this.identityPool?.options.authRole.name, compiled.authenticated],
+      [this.identityPool?.options.unauthRole.name, compiled.unauthenticated],
       ...[...compiled.groups].map(([g, p]) => [groupRoleName(g), p] as const),
     ]);
     return {
-      verifySignature: async (req: { method: string; host: string; path: string; headers: Record<string, string>; body: string }): Promise<SignedCaller> => {
+      verifySignature: async (req: SigV4Request): Promise<SignedCaller> => {
         if (!this.identityPool) throw new GatewayRefusal(gatewayErrors.unrecognizedClient('The security token included in the request is invalid.'));
-        let principal;
-        try {
-          principal = await this.identityPool.verify(req, Date.now(), 'execute-api');
-        } catch (e) {
-          if (!(e instanceof AuthFailure)) throw e;
-          throw new GatewayRefusal(e.errorType === 'InvalidSignatureException' ? gatewayErrors.invalidSignature(e.message) : gatewayErrors.unrecognizedClient(e.message));
-        }
+        const verified = await this.identityPool.verify(req, { name: 'execute-api' });
+        if (!verified.ok) throw new GatewayRefusal(signatureRefusal(verified.failure));
+        const { principal } = verified.principal;
         const role = principal.userArn.split('/')[1];
         const policies = principal.cognitoIdentityPoolId ? byRole.get(role) ?? [] : 'all';
         return {
           userArn: principal.userArn,
-          accessKey: /Credential=([^/]+)/.exec(req.headers.authorization ?? '')?.[1] ?? '',
+          accessKey: verified.accessKeyId,
           policies,
           cognitoIdentityId: principal.cognitoIdentityId,
           cognitoIdentityPoolId: principal.cognitoIdentityPoolId,
@@ -388,6 +412,7 @@ export class Emulator {
         headers, method: 'POST', host: headers.host ?? `${this.host}:${this.port}`, path, body: raw, sourceIp,
         query: body.query, ...(body.operationName ? { operationName: body.operationName } : {}), variables: body.variables ?? {}, requestId,
       }, this.creds);
+      if (this.engine.iamRefusal(body, auth)) throw unauthorized(PERMISSION_DENIED);
     } catch (e) {
       if (!(e instanceof AuthFailure)) throw e;
       return { status: e.status, headers: { ...responseHeaders, 'x-amzn-ErrorType': e.errorType }, body: { errors: [{ errorType: e.errorType, message: e.message }] } };
@@ -450,7 +475,7 @@ export class Emulator {
       ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
       ...(this.s3 ? { s3: { endpoint: this.s3.endpointHost, buckets: Object.fromEntries(this.s3.bucketNames), caPem: this.s3.caPem } } : {}),
       endpoints: {
-        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated","username","groups"} | {"kind":"iam","roleName"} | {"kind":"function","name"} | {"kind":"apiKey","expiresInDays"}',
+        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated","username","groups"} | {"kind":"identityPool","idToken"} | {"kind":"iam","roleName","policies"} | {"kind":"function","name"} | {"kind":"apiKey","expiresInDays"}',
         'POST /.authmatrix/reset': 'empty every table and bucket',
       },
     };
@@ -487,14 +512,26 @@ export class Emulator {
           }),
         };
       }
-      case 'identityPool':
+      case 'identityPool': {
+        const idToken = str('idToken');
+        if (idToken !== undefined) {
+          // GetCredentialsForIdentity with a user-pool login: the token is verified, then mapped to a role.
+          const claims = await need(this.userPool, 'user pool').verify(idToken);
+          if (claims.token_use !== 'id') throw new Error('"idToken" must be an ID token (the identity pool refuses access tokens)');
+          return need(this.identityPool, 'IAM').signedIn(claims, this.loginProvider());
+        }
+        if (spec.authenticated !== true) return this.credentials.identityPool({ authenticated: false });
         return this.credentials.identityPool({
-          authenticated: spec.authenticated === true,
+          authenticated: true,
           ...(str('username') ? { username: str('username')! } : {}),
           ...(Array.isArray(spec.groups) ? { groups: spec.groups.filter((g): g is string => typeof g === 'string') } : {}),
         });
-      case 'iam':
-        return this.credentials.iamRole(str('roleName'));
+      }
+      case 'iam': {
+        const policies = spec.policies;
+        if (policies !== undefined && !Array.isArray(policies)) throw new Error('"policies" must be a list of IAM policy documents');
+        return this.credentials.iamRole(str('roleName'), policies as PolicyDocument[] | undefined);
+      }
       case 'function': {
         const name = str('name');
         if (!name) throw new Error('"name" is required');
@@ -507,22 +544,28 @@ export class Emulator {
     }
   }
 
+  /** The login provider name the identity pool knows this user pool by. */
+  private loginProvider(): string {
+    return `cognito-idp.${this.region}.amazonaws.com/${this.userPool?.poolId ?? 'authmatrix'}`;
+  }
+
   private minter(apiKeys: ApiKeys): CredentialMinter {
-    const need = <T>(v: T | undefined, mode: string): T => {
-      if (!v) throw new InputError(`this API has no ${mode} authorization mode`, undefined, `enable ${mode} in the schema's authorization modes`);
-      return v;
-    };
     return {
       userPool: (user) => need(this.userPool, 'user pool').mint(user),
       oidc: (user) => need(this.oidc, 'OIDC').mint(user),
-      identityPool: ({ authenticated, username, groups = [] }) => {
+      identityPool: (options) => {
         const pool = need(this.identityPool, 'IAM');
-        const group = authenticated ? groupPrecedence(this.model).find((g) => groups.includes(g)) : undefined;
-        const login = username && this.userPool ? { provider: `cognito-idp.${this.region}.amazonaws.com/${this.userPool.poolId}`, username } : undefined;
-        return pool.identity(authenticated, login, group ? groupRoleName(group) : undefined);
+        if (!options.authenticated) return pool.guest();
+        // The claims the user pool would put in this user's ID token (the identity pool reads the same).
+        const username = options.username ?? `user-${randomUUID().slice(0, 8)}`;
+        const groups = options.groups ?? [];
+        const claims = { sub: this.userPool?.subFor(username) ?? username, 'cognito:username': username, ...(groups.length && this.userPool?.groupRoles ? this.userPool.groupRoles(groups) : {}) };
+        return pool.signedIn(claims, this.loginProvider());
       },
-      functionRole: (name) => need(this.identityPool, 'IAM').role(functionRole(name)),
-      iamRole: (roleName = 'authmatrix-admin') => need(this.identityPool, 'IAM').role(roleName),
+      // Its storage grants are looked up by the role's name (harness/emulator/s3/endpoint.ts); it has no other policy.
+      functionRole: (name) => need(this.identityPool, 'IAM').assumeRole(emulatedRole(`function:${name}`, functionRole(name), [])),
+      iamRole: (roleName = 'authmatrix-admin', policies) =>
+        need(this.identityPool, 'IAM').assumeRole(emulatedRole(`persona:${roleName}`, roleName, (policies ?? [ADMINISTRATOR_ACCESS]).map((document, i) => ({ name: `policy${i + 1}`, document })))),
       apiKey: ({ expiresInDays = 7 } = {}) => (need(this.apiKey, 'API key'), apiKeys.create(expiresInDays)),
     };
   }
@@ -530,6 +573,17 @@ export class Emulator {
 
 /** The IAM role name the emulator gives a function's execution role (groups: groupRoleName). */
 const functionRole = (name: string): string => `authmatrix-function-${name}`;
+/** API Gateway's answer to a bad signature (credentials it does not know: UnrecognizedClientException). */
+function signatureRefusal(f: SigV4Failure): GatewayError {
+  if (f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken') return gatewayErrors.unrecognizedClient(f.message);
+  if (f.kind === 'missing' || f.kind === 'incomplete') return gatewayErrors.incompleteSignature(f.message);
+  return gatewayErrors.invalidSignature(f.message);
+}
+
+function need<T>(v: T | undefined, mode: string): T {
+  if (!v) throw new InputError(`this API has no ${mode} authorization mode`, undefined, `enable ${mode} in the schema's authorization modes`);
+  return v;
+}
 
 export interface HttpAnswer {
   status: number;
@@ -539,7 +593,34 @@ export interface HttpAnswer {
 
 /** The role the emulated identity pool gives members of a group (the first of their groups by precedence). */
 function groupRoleName(group: string): string {
-  return `authmatrix-${group}-group-role`;
+  return roleName(`group:${group}`);
+}
+
+/**
+ * The auth resources with a role for each group REST's or storage's rules name: groups the auth section
+ * does not know (placed after the known ones, in their sections' order) and known groups without a role
+ * (a Gen 1 app whose API has no identity pool, while its storage does), so that the identity pool maps
+ * their members to that role as Amplify does.
+ */
+function withSectionGroups(model: AuthModel): AuthResources | undefined {
+  const resources = model.authResources;
+  const named = new Set(groupPrecedence(model));
+  const groups = resources?.userPool?.groups ?? [];
+  const roleless = groups.filter((g) => named.has(g.name) && !g.role).map((g) => g.name);
+  const missing = [...named].filter((name) => !groups.some((g) => g.name === name));
+  if (!roleless.length && !missing.length) return resources;
+  const after = Math.max(-1, ...groups.map((g) => g.precedence ?? -1)) + 1;
+  const roles = resources?.roles.length ? resources.roles : [{ id: 'unauth' as const, policies: [] }, { id: 'auth' as const, policies: [] }];
+  return {
+    ...resources,
+    userPool: {
+      groups: [
+        ...groups.map((g): UserPoolGroup => (roleless.includes(g.name) ? { ...g, role: `group:${g.name}` } : g)),
+        ...missing.map((name, i): UserPoolGroup => ({ name, precedence: after + i, role: `group:${name}` })),
+      ],
+    },
+    roles: [...roles, ...[...roleless, ...missing].map((name): IamRole => ({ id: `group:${name}`, policies: [] }))],
+  };
 }
 
 /**

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { allRules, type AuthModel, type Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
+import type { PolicyDocument } from '../schema/auth-resources.js';
 import { InputError } from '../schema/errors.js';
 import type { AuthorizerAnswer } from '../rules/rest.js';
 
 export const PERSONA_KINDS = [
-  'anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember',
+  'anonymous', 'apiKey', 'guest', 'iamUser', 'iamGroupMember', 'iamAdmin', 'iamRole', 'owner', 'stranger', 'groupMember',
   'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied', 'restApiKey', 'restToken', 'functionRole',
 ] as const;
 export type PersonaKind = (typeof PERSONA_KINDS)[number];
@@ -34,7 +35,7 @@ export interface Persona {
   token?: string;
   /** Headers every request of this persona carries. */
   headers?: Record<string, string>;
-  /** IAM admin on a deployed target: the AWS profile to use. */
+  /** IAM admin or IAM role personas on a deployed target: the AWS profile to use. */
   profile?: string;
   /** What the REST APIs' Lambda authorizers answer this persona, by `answerKey` (matrix/rest-cells.ts). */
   restAnswers?: Record<string, AuthorizerAnswer>;
@@ -42,6 +43,12 @@ export interface Persona {
   identityId?: string;
   /** `functionRole` personas: the function whose execution role they act through. */
   functionName?: string;
+  /** iamRole: the role's name (emulated: the role the emulator's STS hands out). */
+  roleName?: string;
+  /** iamRole on a deployed target: a role to assume with the default credential chain (or `profile`). */
+  roleArn?: string;
+  /** iamRole: the role's identity-based policies (emulated: what it may do; deployed: what the oracle assumes). */
+  policies?: PolicyDocument[];
   /** One line a report shows: who this is. */
   description: string;
 }
@@ -101,6 +108,12 @@ export function defaultCast(model: AuthModel): Persona[] {
     }
     if (pool) {
       cast.push({ name: 'iamUser', kind: 'iamUser', identity: { kind: 'iam', principal: 'authRole' }, description: 'identity pool, authenticated role' });
+      // Token-based role mapping gives a member of a group with a role that role, never the authenticated one.
+      for (const g of model.authResources?.userPool?.groups ?? []) {
+        if (!g.role || !modes.has('userPool')) continue;
+        const username = `iam-member-${g.name.toLowerCase()}`;
+        cast.push({ name: `iamGroupMember:${g.name}`, kind: 'iamGroupMember', identity: { kind: 'iam', principal: 'authRole', groups: [g.name] }, username, groups: [g.name], description: `identity pool, signed in as a member of group ${g.name}` });
+      }
     }
     // Gen 1 admin roles bypass rules by role name; the admin persona assumes the first one when configured.
     const roleName = model.params.adminRoles[0] ?? 'authmatrix-admin';
@@ -174,8 +187,9 @@ function addStoragePersonas(model: AuthModel, cast: Persona[]): void {
       cast.push({ name: `groupMember:${g}`, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}` });
     }
   }
+  // A function granted storage gets no appsync:GraphQL policy (Amplify grants it only with allow.resource in the data schema).
   for (const fn of new Set(grants.flatMap((x) => (x.principal.kind === 'function' ? [x.principal.name] : [])))) {
-    cast.push({ name: `function:${fn}`, kind: 'functionRole', functionName: fn, username: fn, identity: { kind: 'iam', principal: 'other', roleName: `function:${fn}` }, description: `the execution role of function ${fn}` });
+    cast.push({ name: `function:${fn}`, kind: 'functionRole', functionName: fn, username: fn, identity: { kind: 'iam', principal: 'other', roleName: `function:${fn}`, policies: [] }, description: `the execution role of function ${fn}` });
   }
   if (!model.authModes.identityPool) return;
   for (const p of cast) if (IDENTITY_KINDS.has(p.kind)) p.identityId = stableIdentityId(p.name);
@@ -200,7 +214,7 @@ function groupsOf(rules: Rule[], provider: 'userPools' | 'oidc', dynamic: string
 }
 
 /** The identity a persona of this kind has, from its username, groups and claims. */
-export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username' | 'groups' | 'claims' | 'tokenUse'> & { deniedFields?: string[] }): Identity {
+export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username' | 'groups' | 'claims' | 'tokenUse' | 'roleName' | 'policies'> & { deniedFields?: string[] }): Identity {
   const username = p.username ?? p.kind;
   const groups = p.groups ?? [];
   switch (p.kind) {
@@ -211,9 +225,12 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
     case 'guest':
       return { kind: 'iam', principal: 'unauthRole' };
     case 'iamUser':
-      return { kind: 'iam', principal: 'authRole' };
+    case 'iamGroupMember':
+      return { kind: 'iam', principal: 'authRole', ...(groups.length ? { groups } : {}) };
     case 'iamAdmin':
       return { kind: 'iam', principal: 'other', roleName: model.params.adminRoles[0] ?? 'authmatrix-admin' };
+    case 'iamRole':
+      return { kind: 'iam', principal: 'other', roleName: p.roleName ?? 'authmatrix-role', policies: p.policies ?? [] };
     case 'owner':
     case 'stranger':
     case 'groupMember':
@@ -230,7 +247,7 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
     case 'restToken':
       return { kind: 'anonymous' };
     case 'functionRole':
-      return { kind: 'iam', principal: 'other', roleName: `function:${username}` };
+      return { kind: 'iam', principal: 'other', roleName: `function:${username}`, policies: [] };
   }
 }
 
@@ -250,8 +267,14 @@ export interface PersonaOverride {
   deniedFields?: string[];
   /** Headers every request of this persona carries. */
   headers?: Record<string, string>;
-  /** IAM admin persona on a deployed target: a named AWS profile instead of the default chain. */
+  /** IAM admin or IAM role persona on a deployed target: a named AWS profile instead of the default chain. */
   profile?: string;
+  /** iamRole: the role's name. */
+  roleName?: string;
+  /** iamRole on a deployed target: a role to assume. */
+  roleArn?: string;
+  /** iamRole: its identity-based policies; `appsync:GraphQL` resources name the API with wildcards for region, account and API id. */
+  policies?: PolicyDocument[];
 }
 
 /**
@@ -280,6 +303,9 @@ export function castWith(model: AuthModel, overrides: Record<string, PersonaOver
       ...(o.token ?? base?.token ? { token: o.token ?? base?.token } : {}),
       ...(o.headers ?? base?.headers ? { headers: { ...base?.headers, ...o.headers } } : {}),
       ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.roleName ?? base?.roleName ? { roleName: o.roleName ?? base?.roleName } : {}),
+      ...(o.roleArn ? { roleArn: o.roleArn } : {}),
+      ...(o.policies ?? base?.policies ? { policies: o.policies ?? base?.policies } : {}),
     };
     const persona: Persona = { ...merged, identity: identityOf(model, { ...merged, ...(o.deniedFields ? { deniedFields: o.deniedFields } : {}) }) };
     if (i >= 0) cast[i] = persona;

@@ -409,7 +409,7 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
         if (parentRead.outcome === 'deny') continue;
         const r = readRelation(auth, p.identity, m.name, field.name, children);
         const visible = children.filter((c) => r.visibleIds.includes(recordKey(other, c)));
-        const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields] }).deniedFields ?? []))].sort();
+        const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields], nested: true }).deniedFields ?? []))].sort();
         const decision: Decision = r.outcome === 'deny'
           ? { outcome: 'deny', rule: null, reason: r.reason }
           : denied.length

@@ -11,11 +11,13 @@ import {
   type CustomOperation,
   type Field,
   type Model,
+  type Rule,
 } from '../schema/model.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
 import { passesFilter, type ClientFilter } from './client-filter.js';
 import { fieldOf, inKeyRange, keyedVerdict, queryKey, type KeyedQuery, type KeyedVerdict } from './keyed.js';
 import { hasNonModelRules, nonModelDenials } from './non-model.js';
+import { appSyncPermission, customRootField, modelRootField, type RootField } from './iam.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
 import {
   byPrecedence,
@@ -87,6 +89,8 @@ export interface Target {
   index?: string;
   /** list: the `filter` argument, tested on stored values whatever field rules say about reading them. */
   filter?: ClientFilter;
+  /** A read nested in another operation's selection (a relation): it has no root field of its own to check IAM policies on. */
+  nested?: boolean;
 }
 
 const allow = (rule: string | null, reason: string, extra: Partial<Decision> = {}): Decision => ({ outcome: 'allow', rule, reason, ...extra });
@@ -106,10 +110,13 @@ export function decide(model: AuthModel, identity: Identity, operation: Operatio
   if (operation === 'custom') {
     const op = model.customOperations.find((o) => o.name === target.type);
     if (!op) throw new Error(`no custom operation ${target.type}`);
-    return decideCustom(model, identity, op);
+    return iamRefusal(model, identity, customRootField(op), op.rules) ?? decideCustom(model, identity, op);
   }
   const m = findModel(model, target.type);
   if (!m) throw new Error(`no model ${target.type}`);
+  const root = target.nested ? undefined : modelRootField(m, operation);
+  const refusedByPolicy = root && iamRefusal(model, identity, root, [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]);
+  if (refusedByPolicy) return refusedByPolicy;
   const ctx: Ctx = { auth: model, model: m, identity };
   switch (operation) {
     case 'create':
@@ -156,13 +163,31 @@ function requestRefusal(model: AuthModel, identity: Identity): Decision | null {
   return null;
 }
 
-/** IAM principals that skip every rule: generic IAM access (Gen 2) and Gen 1 admin roles. */
-function iamBypass(auth: AuthModel, identity: Identity): string | null {
+/** AppSync's IAM check: the caller's role must allow `appsync:GraphQL` on the root field (rules/iam.ts). */
+function iamRefusal(model: AuthModel, identity: Identity, root: RootField, rules: readonly Rule[]): Decision | null {
+  if (identity.kind !== 'iam') return null;
+  const p = appSyncPermission(model, identity, root, rules);
+  return p.allowed ? null : deny(null, p.reason, { requestLevel: true });
+}
+
+/**
+ * IAM principals that skip the rules. Generic IAM access (Gen 2): every principal outside the identity
+ * pool, everywhere. Gen 1 admin roles (`adminRoles`, generic access off): a role whose ARN contains one of
+ * the names, only where the model has rules (the check lives in the rules' auth resolver; a model without
+ * rules has none), and their field resolvers return the stored value, so their mutation responses are not
+ * redacted (amplify-category-api `src/vtl-generator/ddb/resolvers/helpers.ts`, `iamAdminRoleCheckExpression`;
+ * `generateIAMAccessCheck` puts generic access first).
+ */
+function iamBypass(auth: AuthModel, identity: Identity, model?: Model): { kind: 'generic' | 'admin'; reason: string } | null {
   if (identity.kind !== 'iam' || identity.principal !== 'other') return null;
-  if (auth.params.genericIamAccess) return 'allowed: an IAM principal outside the identity pool skips every @auth rule (generic IAM access); only its IAM policy limits it';
+  if (auth.params.genericIamAccess) return { kind: 'generic', reason: 'allowed: an IAM principal outside the identity pool skips every @auth rule (generic IAM access); only its IAM policy limits it' };
   const admin = auth.params.adminRoles.find((r) => identity.roleName?.includes(r));
-  if (admin) return `allowed: IAM admin role ${admin} skips every @auth rule`;
-  return null;
+  if (!admin || (model && !hasRules(model))) return null;
+  return { kind: 'admin', reason: `allowed: IAM admin role ${admin} skips every @auth rule` };
+}
+
+function hasRules(m: Model): boolean {
+  return m.rules.length > 0 || m.fields.some((f) => f.rules?.length);
 }
 
 function rolesFor(ctx: Ctx, pick: (r: Role) => boolean): Role[] {
@@ -288,8 +313,8 @@ function withFieldOutcome(d: Decision, denied: string[], redacted: string[]): De
 function decideGet(ctx: Ctx, record: StoredRecord | undefined, select: string[] | undefined, query?: KeyedQuery): Decision {
   const fields = selectedResources(ctx, select);
   const missing = record ? '' : ': no such record, so null without an error';
-  const bypass = iamBypass(ctx.auth, ctx.identity);
-  if (bypass) return withFieldOutcome(allow(null, bypass + missing), [], record ? lambdaDenied(ctx, select) : []);
+  const bypass = iamBypass(ctx.auth, ctx.identity, ctx.model);
+  if (bypass) return withFieldOutcome(allow(null, bypass.reason + missing), [], record ? lambdaDenied(ctx, select) : []);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'get') && providerFits(r, ctx.identity));
@@ -345,8 +370,8 @@ function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefin
   const key = query ? queryKey(ctx.model, query.index) : undefined;
   const records = key ? stored.filter((r) => inKeyRange(r, key, query!.args)) : stored;
   const all = records.map((r) => recordKey(ctx.model, r));
-  const bypass = iamBypass(ctx.auth, ctx.identity);
-  if (bypass) return withFieldOutcome(allow(null, bypass, { visibleIds: all }), [], lambdaDenied(ctx, select));
+  const bypass = iamBypass(ctx.auth, ctx.identity, ctx.model);
+  if (bypass) return withFieldOutcome(allow(null, bypass.reason, { visibleIds: all }), [], lambdaDenied(ctx, select));
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return { ...sandbox, visibleIds: all };
   const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'list') && providerFits(r, ctx.identity));
@@ -403,13 +428,14 @@ export function mutationResponseView(auth: AuthModel, identity: Identity, modelN
 }
 
 function responseView(ctx: Ctx, record: StoredRecord, select: string[] | undefined): { denied: string[]; redacted: string[] } {
-  const bypass = iamBypass(ctx.auth, ctx.identity) !== null;
+  const bypass = iamBypass(ctx.auth, ctx.identity, ctx.model);
   const denied: string[] = [];
   const redacted: string[] = [];
   for (const f of selectedResources(ctx, select)) {
     if (!fieldIsRestricted(ctx.model, f)) continue;
     if (!bypass && !canReadRestricted(ctx, f, record)) denied.push(f.name);
-    else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f)) redacted.push(f.name);
+    // An admin role's field resolver returns the stored value before the redacting response template runs.
+    else if (ctx.model.subscriptionLevel === 'on' && !hasOwnerDisplay(ctx, f) && bypass?.kind !== 'admin') redacted.push(f.name);
   }
   // Non-model fields return the stored value (no redaction) or refuse.
   if (!bypass) denied.push(...nestedDenials(ctx, record, select));
@@ -426,8 +452,8 @@ function mutationResponse(ctx: Ctx, d: Decision, record: StoredRecord, select: s
 
 function decideCreate(ctx: Ctx, input: Record<string, unknown>, select: string[] | undefined): Decision {
   const { model, identity } = ctx;
-  const bypass = iamBypass(ctx.auth, identity);
-  if (bypass) return mutationResponse(ctx, allow(null, bypass), input, select);
+  const bypass = iamBypass(ctx.auth, identity, ctx.model);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass.reason), input, select);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => hasOpOnSome(model, r, 'create') && providerFits(r, identity));
@@ -510,8 +536,8 @@ function createRefusal(ctx: Ctx, roles: Role[], input: Record<string, unknown>):
 function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unknown>, select: string[] | undefined): Decision {
   const { model, identity } = ctx;
   const after = { ...record, ...input };
-  const bypass = iamBypass(ctx.auth, identity);
-  if (bypass) return mutationResponse(ctx, allow(null, bypass), after, select);
+  const bypass = iamBypass(ctx.auth, identity, ctx.model);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass.reason), after, select);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => (hasOpOnSome(model, r, 'update') || hasOpOnSome(model, r, 'delete')) && providerFits(r, identity));
@@ -547,8 +573,8 @@ function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unkn
 
 function decideDelete(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {
   const { model, identity } = ctx;
-  const bypass = iamBypass(ctx.auth, identity);
-  if (bypass) return mutationResponse(ctx, allow(null, bypass), record, select);
+  const bypass = iamBypass(ctx.auth, identity, ctx.model);
+  if (bypass) return mutationResponse(ctx, allow(null, bypass.reason), record, select);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const fitting = rolesFor(ctx, (r) => providerFits(r, identity));
@@ -581,8 +607,8 @@ function decideSubscribe(ctx: Ctx, operation: 'onCreate' | 'onUpdate' | 'onDelet
   const { model, identity } = ctx;
   if (!model.operationNames[operation]) return deny(null, `denied: ${model.name} has no ${operation} subscription`);
   if (model.subscriptionLevel === 'public') return allow(null, `allowed: ${model.name} subscriptions are public (no auth resolver)`);
-  const bypass = iamBypass(ctx.auth, identity);
-  if (bypass) return allow(null, bypass);
+  const bypass = iamBypass(ctx.auth, identity, ctx.model);
+  if (bypass) return allow(null, bypass.reason);
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => hasOpOnSome(model, r, 'listen') && providerFits(r, identity));
@@ -640,7 +666,7 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
   if (bypass) {
     return allow(null, directive
       ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
-      : bypass);
+      : bypass.reason);
   }
   const matching = op.rules.find((rule) => customRuleHolds(rule, identity));
   const label = `${op.type} ${op.name}`;

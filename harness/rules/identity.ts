@@ -1,3 +1,5 @@
+import type { PolicyDocument } from '../schema/auth-resources.js';
+
 /**
  * Who is calling, as the oracle sees it: the verified credential's kind and claims. Credentials that
  * fail verification never reach the oracle (they are request-level 401/403s).
@@ -14,7 +16,15 @@ export type Identity =
    * An IAM principal: the identity pool's unauthenticated role (guest), its authenticated role, or any
    * other principal (`other`: not a Cognito identity, e.g. an admin role or a Lambda's role).
    */
-  | { kind: 'iam'; principal: 'unauthRole' | 'authRole' | 'other'; roleName?: string }
+  | {
+      kind: 'iam';
+      principal: 'unauthRole' | 'authRole' | 'other';
+      roleName?: string;
+      /** authRole: the user-pool groups of the signed-in user (a group with a role gives it that role instead; rules/iam.ts). */
+      groups?: string[];
+      /** other: the principal's identity-based policies; absent, it has administrator access. */
+      policies?: PolicyDocument[];
+    }
   /** A Lambda-authorizer caller; `deniedFields` are `Type.field` names the authorizer nulls. */
   | { kind: 'lambda'; authorized: boolean; deniedFields?: string[] };
 

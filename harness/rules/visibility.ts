@@ -113,7 +113,7 @@ export function readRelation(auth: AuthModel, identity: Identity, parentName: st
   const f = parent.fields.find((x) => x.name === field && x.relation);
   if (!f?.relation) throw new Error(`${parentName}.${field} is not a relation`);
   const childName = f.relation.kind === 'manyToMany' ? f.relation.joinModel! : f.relation.model;
-  const d = decide(auth, identity, 'list', { type: childName, records: children, select: [] });
+  const d = decide(auth, identity, 'list', { type: childName, records: children, select: [], nested: true });
   if (d.outcome === 'deny') return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: ${d.reason}`, visibleIds: [] };
   if (f.relation.kind !== 'hasMany' && f.relation.kind !== 'manyToMany') {
     // hasOne/belongsTo: a child that exists but is filtered out is an error, not a silent null.

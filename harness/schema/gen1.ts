@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
+import { amplifyAuthResources } from './auth-resources.js';
+import { gen1AuthResources, groupList } from './gen1-auth.js';
 import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
@@ -52,7 +54,10 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
     : inferredModel(sdl, file, params, handlers);
   const root = projectRoot(file);
   const storage = root ? gen1Storage(root) : undefined;
-  const withStorage = storage ? { ...model, storage } : model;
+  const authResources = cfg?.userPoolGroups !== undefined
+    ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
+    : root ? gen1AuthResources(root) : undefined;
+  const withStorage = { ...model, ...(storage ? { storage } : {}), ...(authResources ? { authResources } : {}) };
   return project?.caveats.length ? { ...withStorage, caveats: [...(model.caveats ?? []), ...project.caveats] } : withStorage;
 }
 
@@ -84,7 +89,7 @@ function readConfig(file: string): Record<string, unknown> {
     throw new InputError(`invalid JSON: ${(e as Error).message}`, { file, ...where }, 'correct the JSON syntax');
   }
   if (!isObject(value)) throw new InputError('the config must be a JSON object', { file }, 'write { "authModes": { "default": "userPool" } }');
-  checkKeys(value, ['authModes', 'transform', 'functions', 'resolvers'], file, text, '');
+  checkKeys(value, ['authModes', 'transform', 'functions', 'resolvers', 'userPoolGroups'], file, text, '');
   return value;
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
+import { amplifyAuthResources } from './auth-resources.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
@@ -44,7 +45,7 @@ export async function loadGen2(file: string): Promise<AuthModel> {
     const auth = await loadAuthResource(file, capture);
     model = normalize(file, dataProps, auth);
     const storage = await loadStorageResource(file, capture, auth);
-    if (storage) model = { ...model, storage };
+    model = { ...model, ...(storage ? { storage } : {}), ...(auth ? { authResources: gen2AuthResources(auth) } : {}) };
   } finally {
     uninstallCapture();
   }
@@ -66,8 +67,24 @@ async function loadAuthResource(dataFile: string, capture: Gen2Capture): Promise
 async function loadStorageResource(dataFile: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
   const candidate = siblingResource(dataFile, 'storage');
   if (candidate && !capture.storage.length) await importResource(candidate);
-  const groups = Array.isArray(auth?.groups) ? auth.groups.filter((g): g is string => typeof g === 'string') : undefined;
+  const groups = auth ? authGroups(auth) : undefined;
   return gen2Storage(candidate ?? dataFile, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
+}
+
+function authGroups(auth: Record<string, unknown>): string[] {
+  return Array.isArray(auth.groups) ? auth.groups.filter((g): g is string => typeof g === 'string') : [];
+}
+
+/**
+ * `defineAuth({ groups })`: a user pool and an identity pool that admits guests, each group with its own
+ * role and `precedence` equal to its index (amplify-backend `packages/auth-construct/src/construct.ts`,
+ * `setupUserPoolGroups`).
+ */
+function gen2AuthResources(auth: Record<string, unknown>) {
+  return amplifyAuthResources({
+    groups: authGroups(auth).map((name, precedence) => ({ name, precedence, hasRole: true })),
+    identityPool: { allowUnauthenticated: true },
+  });
 }
 
 function siblingResource(dataFile: string, category: string): string | undefined {

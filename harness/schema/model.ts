@@ -5,6 +5,7 @@
  */
 
 import type { RestSection } from './rest/model.js';
+import type { AuthResources } from './auth-resources.js';
 import type { StorageSection } from './storage/model.js';
 
 export const AUTH_MODEL_VERSION = 1 as const;
@@ -257,6 +258,8 @@ export interface AuthModel {
   storage?: StorageSection;
   /** REST APIs behind API Gateway, when the app defines them. */
   rest?: RestSection;
+  /** The user pool's groups, the identity pool and its IAM roles, when the source says (auth-resources.ts). */
+  authResources?: AuthResources;
   /** What the source could not tell (e.g. rules that amplify_outputs.json does not record). */
   caveats?: string[];
 }

@@ -4,6 +4,7 @@
  * The introspection carries no custom-operation rules; those gaps are listed in `AuthModel.caveats`.
  */
 import { readFileSync } from 'node:fs';
+import { amplifyAuthResources, type AuthResources } from './auth-resources.js';
 import { InputError } from './errors.js';
 import { GEN2_PARAMS } from './gen2.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes } from './model.js';
@@ -61,7 +62,30 @@ export function loadOutputs(file: string): AuthModel {
   const model = authModelFromSdl({ sdl, file, kind: 'outputs', authModes, params: GEN2_PARAMS });
   const storage = outputsStorage(file, outputs);
   if (storage) caveats.push(...storage.caveats);
-  return { ...model, ...(storage ? { storage: storage.storage } : {}), ...(caveats.length ? { caveats } : {}) };
+  const authResources = outputsAuthResources(file, outputs);
+  return { ...model, ...(storage ? { storage: storage.storage } : {}), ...(authResources ? { authResources } : {}), ...(caveats.length ? { caveats } : {}) };
+}
+
+/**
+ * `auth.groups` (`[{ "<name>": { "precedence": n } }]`, written by amplify-backend's auth construct) and the
+ * identity pool; every Gen 2 group has a role. Role policies are not in the outputs.
+ */
+function outputsAuthResources(file: string, outputs: Json): AuthResources | undefined {
+  const auth = outputs.auth as Json | undefined;
+  if (!auth || typeof auth !== 'object') return undefined;
+  const raw = auth.groups ?? [];
+  if (!Array.isArray(raw)) throw new InputError('"auth.groups" must be a list', { file }, 'regenerate the outputs (npx ampx generate outputs)');
+  const groups = raw.flatMap((entry: unknown) =>
+    Object.entries(entry && typeof entry === 'object' ? (entry as Record<string, { precedence?: unknown }>) : {}).map(([name, v]) => ({
+      name,
+      ...(typeof v?.precedence === 'number' ? { precedence: v.precedence } : {}),
+      hasRole: true,
+    })),
+  );
+  return amplifyAuthResources({
+    groups,
+    ...(auth.identity_pool_id ? { identityPool: { allowUnauthenticated: auth.unauthenticated_identities_enabled !== false } } : {}),
+  });
 }
 
 function outputsAuthModes(file: string, outputs: Json, data: Json): AuthModes {

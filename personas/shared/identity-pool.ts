@@ -12,11 +12,20 @@ import { setupError } from './deployed.js';
 import { signUpAndIn } from './user-pool.js';
 
 export async function provisionIdentityPoolPersona(p: Persona, ctx: ProvisionContext, authenticated: boolean): Promise<ProvisionedPersona> {
-  const identity = { kind: 'iam' as const, principal: authenticated ? ('authRole' as const) : ('unauthRole' as const) };
+  const identity = p.identity;
+  const groups = p.groups?.length ? ` in ${p.groups.join(', ')}` : '';
   if (ctx.target.kind === 'emulated') {
-    const creds = await mint<AwsCredentials & { identityId: string }>(ctx.target, { kind: 'identityPool', authenticated, ...(authenticated ? { username: p.username ?? p.name } : {}) });
+    const username = p.username ?? p.name;
+    let creds: AwsCredentials & { identityId: string };
+    if (authenticated && ctx.model.authModes.enabled.includes('userPool')) {
+      // As a signed-in app does: the user pool's ID token (with its group-role claims) exchanged for credentials.
+      const tokens = await mint<{ idToken: string }>(ctx.target, { kind: 'userPool', username, ...(p.groups?.length ? { groups: p.groups } : {}) });
+      creds = await mint(ctx.target, { kind: 'identityPool', idToken: tokens.idToken });
+    } else {
+      creds = await mint(ctx.target, { kind: 'identityPool', authenticated, ...(authenticated ? { username } : {}) });
+    }
     return {
-      ...provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `identity-pool ${authenticated ? 'authenticated' : 'unauthenticated'} credentials minted by the emulator`),
+      ...provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `identity-pool ${authenticated ? `credentials for user ${username}${groups}` : 'unauthenticated credentials'} from the emulator`),
       aws: { credentials: creds, identityId: creds.identityId },
     };
   }

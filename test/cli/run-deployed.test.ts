@@ -48,7 +48,7 @@ function deployedApp(): { outputs: string; config: string } {
     writeFileSync(config, JSON.stringify({
       // No identity pool and no AWS account offline: the IAM personas stay out of this run.
       personas: {
-        guest: false, iamUser: false, iamAdmin: false,
+        guest: false, iamUser: false, iamAdmin: false, 'iamGroupMember:Admin': false, 'iamGroupMember:HR': false,
         lambdaAllowed: { token: 'helpdesk-alice' },
         lambdaDenied: { token: 'not-a-helpdesk-token' },
         lambdaOffsite: { kind: 'lambdaDenied', token: 'helpdesk-bob', headers: { 'x-helpdesk-site': 'external' } },

@@ -152,7 +152,7 @@ describe('aws-amplify storage against the emulated S3', () => {
     expect(e.name).toBe('AccessDenied');
     const staff = as('staff');
     const s = (await uploadData({ path: `private/${staff.identityId}/s.txt`, data: 's', options: opts() }).result.catch((x: unknown) => x)) as Error;
-    expect(s.message).toMatch(/assumed-role\/authmatrix-Staff-group-role\//);
+    expect(s.message).toMatch(/assumed-role\/authmatrix-StaffGroupRole\//);
   });
 
   it('dangerouslyConnectToHttpEndpointForTesting cannot work: the resolver rejects the http:// endpoint it sets', async () => {

@@ -226,9 +226,10 @@ describe('custom operations', () => {
 });
 
 describe('identity-pool roles and their IAM policies', () => {
-  it('@aws_iam admits IAM callers, but a guest’s role has no policy for an operation without guest rules', async () => {
+  it('@aws_iam admits IAM callers, but a guest’s role has no policy for an operation without guest rules: HTTP 401 before any resolver', async () => {
     const r = await guest.graphql({ query: 'mutation { likePost(postId: "x") { id } }' });
-    expect(onlyError(r)).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access likePost on type Mutation' });
+    expect(r.status).toBe(401);
+    expect(onlyError(r)).toMatchObject({ errorType: 'UnauthorizedException', message: 'Permission denied' });
     const iamUser = client(emu, iamAuth(emu, 'user'));
     expect(onlyError(await iamUser.graphql({ query: 'mutation { createComment(input: { body: "b" }) { id } }' })).errorType).toBe('Unauthorized');
     expect((await iamUser.graphql({ query: 'query { listComments { items { id } } }' })).errors).toEqual([]);

@@ -83,7 +83,7 @@ describe('IAM methods: SigV4 and the role the identity pool gives', () => {
     const r = await send({ method: 'GET', path: 'items' }, user(['Admins']));
     expect(r.status).toBe(403);
     expect(r.headers['x-amzn-errortype']).toBe('AccessDeniedException');
-    expect((r.json as { message: string }).message).toMatch(/^User: arn:aws:sts::123456789012:assumed-role\/authmatrix-Admins-group-role\/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:\w+\/dev\/GET\/items because no identity-based policy allows the execute-api:Invoke action$/);
+    expect((r.json as { message: string }).message).toMatch(/^User: arn:aws:sts::123456789012:assumed-role\/authmatrix-AdminsGroupRole\/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:\w+\/dev\/GET\/items because no identity-based policy allows the execute-api:Invoke action$/);
     expect((await send({ method: 'GET', path: 'admin' }, user(['Admins']))).status).toBe(200);
     expect((await send({ method: 'GET', path: 'items/archive' }, user(['Admins']))).status).toBe(200);
   });

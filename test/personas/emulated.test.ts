@@ -3,6 +3,9 @@
  * the runner's workers do), with the claims the schema's rules read, and requests that get the verdicts
  * the oracle predicts.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config.js';
 import { castWith, type PersonaKind } from '../../harness/matrix/cast.js';
@@ -38,7 +41,7 @@ describe('the blog cast on the emulated target', () => {
     // The REST kinds (restApiKey, restToken) come only with REST APIs, which the blog has none of;
     // function roles join the cast only where storage grants a function (not in the blog).
     const modes: Partial<Record<PersonaKind, string>> = {
-      anonymous: 'none', apiKey: 'apiKey', guest: 'iam', iamUser: 'iam', iamAdmin: 'iam', owner: 'userPool', stranger: 'userPool',
+      anonymous: 'none', apiKey: 'apiKey', guest: 'iam', iamUser: 'iam', iamGroupMember: 'iam', iamAdmin: 'iam', iamRole: 'iam', owner: 'userPool', stranger: 'userPool',
       groupMember: 'userPool', oidcUser: 'oidc', oidcStranger: 'oidc', oidcGroupMember: 'oidc', lambdaAllowed: 'lambda', lambdaDenied: 'lambda',
     };
     expect(new Set(cast.map((p) => p.kind))).toEqual(new Set(Object.keys(modes)));
@@ -69,6 +72,21 @@ describe('the blog cast on the emulated target', () => {
     const creds = (persona('guest').auth as { credentials: { accessKeyId: string; sessionToken?: string } }).credentials;
     expect(creds.accessKeyId).toMatch(/^ASIA/);
     expect(creds.sessionToken).toBeTruthy();
+  });
+
+  it('group-role members sign in through the user pool and get their group’s role; configured roles come with their policies', async () => {
+    expect(persona('iamGroupMember:HR').identity).toEqual({ kind: 'iam', principal: 'authRole', groups: ['HR'] });
+    expect(persona('reporter').identity).toMatchObject({ kind: 'iam', principal: 'other', roleName: 'ReportingRole', policies: [expect.objectContaining({ Version: '2012-10-17' })] });
+    // The authenticated role's policy lets listPosts through to the resolver (whose rules then refuse it); the HR
+    // group's role has no appsync:GraphQL policy (Amplify grants the pool's two roles only): 401 before any resolver.
+    const user = await personaClient(persona('iamUser'), emu.url).graphql(listDocument(model, 'Post', {}, ['id']));
+    expect([user.status, user.errors.map((e) => e.errorType)]).toEqual([200, ['Unauthorized']]);
+    const hr = await personaClient(persona('iamGroupMember:HR'), emu.url).graphql(listDocument(model, 'Post', {}, ['id']));
+    expect(hr.status).toBe(401);
+    expect(hr.errors[0]).toMatchObject({ errorType: 'UnauthorizedException', message: 'Permission denied' });
+    const reporter = personaClient(persona('reporter'), emu.url);
+    expect((await reporter.graphql(listDocument(model, 'Post', {}, ['id']))).errors).toEqual([]);
+    expect((await reporter.graphql(listDocument(model, 'Comment', {}, ['id']))).status).toBe(401);
   });
 
   it('Lambda personas: the authorizer is asked, so its deniedFields and header-based refusals are known', () => {
@@ -131,6 +149,23 @@ describe('config overrides on the emulated target', () => {
     const overrides = { lambdaAllowed: { token: 'wrong-token' } };
     const e = await provisionCast(castWith(model, overrides), await emulatedTarget(emu.url), model, { personas: overrides }).catch((x: unknown) => x);
     expect((e as { format(): string }).format()).toMatch(/handler\.ts: the Lambda authorizer refuses the token of lambdaAllowed\. Fix: set personas\.lambdaAllowed\.token/);
+  });
+
+  it.each([
+    ['an iamRole without policies', { kind: 'iamRole', roleName: 'R' }, /persona "r" of kind iamRole needs a roleName and its policies/],
+    ['policies naming a concrete API', { kind: 'iamRole', roleName: 'R', policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'appsync:GraphQL', Resource: 'arn:aws:appsync:us-east-1:123456789012:apis/abc/types/Query/*' }] }] }, /names the API in arn:aws:appsync:us-east-1:123456789012:apis\/abc\/types\/Query\/\*; write it with wildcards/],
+    ['a statement without an effect', { kind: 'iamRole', roleName: 'R', policies: [{ Statement: [{ Action: '*', Resource: '*' }] }] }, /has a statement without Effect "Allow" or "Deny"/],
+  ])('refuses %s in authmatrix.config.json with its fix', async (_what, persona, message) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-iam-config-'));
+    try {
+      const file = path.join(dir, 'authmatrix.config.json');
+      writeFileSync(file, JSON.stringify({ personas: { r: persona } }));
+      const e = await loadConfig(file, []).catch((x: unknown) => x);
+      expect((e as { format(): string }).format()).toMatch(message);
+      expect((e as { format(): string }).format()).toMatch(/Fix: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an emulator that is not there is one clear line', async () => {

@@ -13,6 +13,7 @@ import { accessDeniedMessage, compilePolicy, evaluate, type CompiledPolicy } fro
 import { Integrations, type IntegrationMode, type ProxyEvent } from './integrations.js';
 import { LambdaAuthorizers, type AuthorizerFunction, type AuthorizerRequest, type LambdaAuthorizer } from './lambda-authorizers.js';
 import { gatewayAnswer, gatewayErrors, type GatewayError, type HttpAnswer } from './responses.js';
+import type { SigV4Request } from '../iam/sigv4.js';
 import { Router } from './routes.js';
 
 /** A SigV4-signed caller as the identity pool knows it. */
@@ -37,7 +38,7 @@ export class GatewayRefusal extends Error {
 /** What the gateway needs from the emulator's identity services. */
 export interface GatewayIdentity {
   /** Verifies a SigV4 signature for `execute-api`; throws GatewayRefusal. */
-  verifySignature(req: { method: string; host: string; path: string; headers: Record<string, string>; body: string }): Promise<SignedCaller>;
+  verifySignature(req: SigV4Request): Promise<SignedCaller>;
   /** Verifies a user-pool token of one of the pools (`app`: the emulator's); throws GatewayRefusal. */
   verifyUserPoolToken(token: string, pools: string[]): Promise<Claims>;
 }
@@ -155,7 +156,8 @@ export class ApiGateway {
           const first = header.split(' ').slice(1).join(' ') || header;
           throw new GatewayRefusal(gatewayErrors.incompleteSignature(`'${first}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`));
         }
-        const caller = await this.opts.identity.verifySignature({ method: r.req.method, host: r.req.host, path: new URL(r.req.url, 'http://gateway').pathname, headers, body: r.body });
+        const url = new URL(r.req.url, 'http://gateway');
+        const caller = await this.opts.identity.verifySignature({ method: r.req.method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? r.req.host }, body: r.body });
         if (caller.policies !== 'all') {
           const request = { action: 'execute-api:Invoke', resource: r.methodArn };
           const decision = evaluate(caller.policies, request);

@@ -5,8 +5,10 @@
  */
 import type { AuthMode } from '../../schema/model.js';
 import type { ApiKeys } from './apikeys.js';
-import { NO_VALID_HEADER, unauthorized } from '../failure.js';
-import type { IamPrincipal, IdentityPool } from '../iam/identity-pool.js';
+import { AuthFailure, NO_VALID_HEADER, unauthorized } from '../failure.js';
+import type { EmulatedRole, IamPrincipal, IdentityPool } from '../iam/identity-pool.js';
+import type { RequestContext } from '../iam/policy.js';
+import type { SigV4Failure } from '../iam/sigv4.js';
 import { looksLikeJwt, unverifiedIssuer, type Claims } from '../cognito/jwt.js';
 import type { LambdaAuthorizer } from './lambda-authorizer.js';
 import type { OidcProvider } from '../cognito/oidc.js';
@@ -16,7 +18,8 @@ export type AuthContext =
   | { mode: 'apiKey'; authType: 'API Key Authorization'; identity: null }
   | { mode: 'userPool'; authType: 'User Pool Authorization'; identity: CognitoIdentity }
   | { mode: 'oidc'; authType: 'Open ID Connect Authorization'; identity: OidcIdentity }
-  | { mode: 'iam'; authType: 'IAM Authorization'; identity: IamPrincipal & { sourceIp: string[] } }
+  /** `role` and `context` decide the caller's `appsync:GraphQL` permissions (appsync/iam-access.ts). */
+  | { mode: 'iam'; authType: 'IAM Authorization'; identity: IamPrincipal & { sourceIp: string[] }; role: EmulatedRole; context: RequestContext }
   | { mode: 'lambda'; authType: 'Lambda Authorization'; identity: { resolverContext: Record<string, unknown> }; deniedFields: string[] };
 
 /** `$ctx.identity` for a user-pool caller. */
@@ -75,6 +78,12 @@ async function verifyCached(verified: Credentials['verifiedTokens'], token: stri
   return claims;
 }
 
+/** AppSync's answer to a bad signature: 403, credentials it does not know are UnrecognizedClientException. */
+function signatureFailure(f: SigV4Failure): AuthFailure {
+  const unknown = f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken';
+  return new AuthFailure(403, unknown ? 'UnrecognizedClientException' : 'InvalidSignatureException', f.message);
+}
+
 export async function authenticate(req: IncomingRequest, creds: Credentials): Promise<AuthContext> {
   const apiKey = req.headers['x-api-key'];
   const authorization = req.headers.authorization;
@@ -86,8 +95,16 @@ export async function authenticate(req: IncomingRequest, creds: Credentials): Pr
   if (!authorization) throw unauthorized(NO_VALID_HEADER);
   if (authorization.startsWith('AWS4-HMAC-SHA256')) {
     if (!creds.modes.has('iam') || !creds.identityPool) throw unauthorized(NO_VALID_HEADER);
-    const principal = await creds.identityPool.verify({ method: req.method, host: req.host, path: req.path, headers: req.headers, body: req.body });
-    return { mode: 'iam', authType: 'IAM Authorization', identity: { ...principal, sourceIp: [req.sourceIp] } };
+    const verified = await creds.identityPool.verify({ method: req.method, path: req.path, query: '', headers: { ...req.headers, host: req.headers.host ?? req.host }, body: req.body }, { name: 'appsync' });
+    if (!verified.ok) throw signatureFailure(verified.failure);
+    const { principal, role, context } = verified.principal;
+    return {
+      mode: 'iam',
+      authType: 'IAM Authorization',
+      identity: { ...principal, sourceIp: [req.sourceIp] },
+      role,
+      context: { ...context, 'aws:SourceIp': req.sourceIp, 'aws:SecureTransport': false, 'aws:CurrentTime': new Date().toISOString(), 'aws:EpochTime': Math.floor(Date.now() / 1000) },
+    };
   }
   const jwtModes = creds.modes.has('userPool') || creds.modes.has('oidc');
   if (looksLikeJwt(authorization) && jwtModes) {

@@ -19,6 +19,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
 } from 'graphql';
 import type { AuthMode, AuthModel } from '../../schema/model.js';
 import { buildApiSchema, type ApiOperation, type ApiSchema } from './api-schema.js';
@@ -30,7 +31,8 @@ import { exceedsResolverLimit } from './resolver-count.js';
 import { ModelResolvers } from './resolvers.js';
 import type { GraphQLBody, GraphQLResponse, PreparedSubscription, RequestContext, SubscriptionStart } from './request.js';
 import { installAppSyncScalars } from './scalars.js';
-import { identityPoolPolicies, policyAllows, type RolePolicies } from './iam-policy.js';
+import { iamRefusal, PERMISSION_DENIED, type IamRefusal } from './iam-access.js';
+import type { AppSyncApiRef } from './role-policies.js';
 import type { Store } from './store.js';
 import type { CustomOperationRunner } from './custom-operations.js';
 
@@ -68,7 +70,6 @@ export class Engine {
   /** Resolver invocations of each request so far (AppSync's per-request limit). */
   private readonly calls = new WeakMap<RequestContext, number>();
   readonly resolvers: ModelResolvers;
-  private readonly policies: RolePolicies;
 
   constructor(
     readonly model: AuthModel,
@@ -77,13 +78,14 @@ export class Engine {
     private readonly log: (line: string) => void,
     ids: { id(): string; now(): string },
     private readonly limits: EmulatorLimits,
+    /** Names the API in the `appsync:GraphQL` resources IAM callers need. */
+    readonly ref: AppSyncApiRef,
   ) {
     this.documents = new DocumentCache(limits.documentCacheBytes);
     this.api = buildApiSchema(model);
     this.schema = buildSchema(this.api.sdl, { assumeValidSDL: true });
     installAppSyncScalars(this.schema);
     this.indexDirectives();
-    this.policies = identityPoolPolicies(model, this.api);
     this.resolvers = new ModelResolvers(model, store, custom, ids);
   }
 
@@ -99,20 +101,29 @@ export class Engine {
     }
   }
 
-  /** May this caller touch `Type.field` at all (AppSync's directive check, then IAM policies)? */
-  allows(type: string, field: string, auth: AuthContext, iam: { authRole: string; unauthRole: string; identityPoolId: string | null }): boolean {
+  /** May this caller's auth mode (and user-pool groups) touch `Type.field` (AppSync's directive check)? */
+  allows(type: string, field: string, auth: AuthContext): boolean {
     const a = this.access.get(`${type}.${field}`);
     if (!a || !a.modes.has(auth.mode)) return false;
     if (auth.mode === 'userPool' && a.groups) {
       const groups = auth.identity.groups ?? [];
       return a.groups.some((g) => groups.includes(g));
     }
-    if (auth.mode === 'iam' && auth.identity.cognitoIdentityPoolId !== null) {
-      const id = auth.identity;
-      const role = id.userArn === iam.unauthRole ? 'unauth' : id.userArn === iam.authRole || id.cognitoIdentityAuthType === 'authenticated' ? 'auth' : 'unauth';
-      return policyAllows(this.policies[role], type, field);
-    }
     return true;
+  }
+
+  /**
+   * For an IAM caller: the first root field of the request its policies refuse (iam-access.ts), logged
+   * with the deciding reason. Requests that do not validate are left to `execute`.
+   */
+  iamRefusal(body: GraphQLBody, auth: AuthContext): IamRefusal | undefined {
+    if (auth.mode !== 'iam') return undefined;
+    const prepared = this.prepare(body.query, body.operationName);
+    if ('errors' in prepared) return undefined;
+    const type = prepared.operation.operation === 'query' ? 'Query' : prepared.operation.operation === 'mutation' ? 'Mutation' : 'Subscription';
+    const refusal = iamRefusal(auth, this.ref, rootFields(prepared, type));
+    if (refusal) this.log(`401 ${PERMISSION_DENIED} for ${auth.identity.userArn} on ${refusal.type}.${refusal.field}: ${refusal.decision.reason}`);
+    return refusal;
   }
 
   operationOf(type: string, field: string): ApiOperation | undefined {
@@ -183,7 +194,11 @@ export class Engine {
     const type = this.schema.getSubscriptionType()!;
     const def = type.getFields()[field]!;
     const args = getArgumentValues(def, node, coerced.coerced);
-    if (!this.allows('Subscription', field, ctx.auth, ctx.env.iam)) {
+    if (iamRefusal(ctx.auth, this.ref, [['Subscription', field]])) {
+      this.log(`realtime start refused for ${ctx.auth.mode === 'iam' ? ctx.auth.identity.userArn : ''}: its policies do not allow appsync:GraphQL on Subscription.${field}`);
+      return { ok: false, errors: [{ errorType: 'UnauthorizedException', message: PERMISSION_DENIED }] };
+    }
+    if (!this.allows('Subscription', field, ctx.auth)) {
       return { ok: false, errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type Subscription` }] };
     }
     const mutations = subscribedMutations(def.astNode?.directives ?? []);
@@ -225,7 +240,7 @@ export class Engine {
       contextValue: ctx,
       fieldResolver: (source, _args, c: RequestContext, info) => {
         const type = info.parentType.name;
-        if (!this.allows(type, info.fieldName, c.auth, c.env.iam)) throw notAuthorized(info.fieldName, type);
+        if (!this.allows(type, info.fieldName, c.auth)) throw notAuthorized(info.fieldName, type);
         if (c.auth.mode === 'lambda' && isDenied(c.auth.deniedFields, type, info.fieldName)) return null;
         const value = (source as Record<string, unknown> | null)?.[info.fieldName];
         return value === undefined ? null : value;
@@ -241,7 +256,7 @@ export class Engine {
     const type = info.parentType.name;
     const field = info.fieldName;
     if (this.limits.queryDepth && depthOf(info.path) > this.limits.queryDepth) throw queryDepthExceeded(this.limits.queryDepth);
-    if (!this.allows(type, field, ctx.auth, ctx.env.iam)) throw notAuthorized(field, type);
+    if (!this.allows(type, field, ctx.auth)) throw notAuthorized(field, type);
     if (ctx.auth.mode === 'lambda' && isDenied(ctx.auth.deniedFields, type, field)) return null;
     if (this.invokesResolver(type, field)) {
       const calls = (this.calls.get(ctx) ?? 0) + 1;
@@ -255,6 +270,27 @@ export class Engine {
     }
     return this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx);
   };
+}
+
+/** The root fields an operation selects, through fragments on the root type. */
+function rootFields(prepared: Prepared, type: string): Array<[string, string]> {
+  const fragments = new Map(prepared.document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const out = new Map<string, [string, string]>();
+  const seen = new Set<string>();
+  const walk = (selections: readonly SelectionNode[]) => {
+    for (const s of selections) {
+      if (s.kind === Kind.FIELD) {
+        if (!s.name.value.startsWith('__')) out.set(s.name.value, [type, s.name.value]);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        const f = fragments.get(s.name.value);
+        if (f) walk(f.selectionSet.selections);
+      }
+    }
+  };
+  walk(prepared.operation.selectionSet.selections);
+  return [...out.values()];
 }
 
 function accessOf(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[]): FieldAccess | undefined {

@@ -8,6 +8,7 @@ import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model
 import type { ApiOperation } from './api-schema.js';
 import { Acm, claimOf, entityOf, nonModelFieldRoles, type AcmRole, type StaticRole } from './auth/acm.js';
 import {
+  adminRole,
   authorizeCreate,
   authorizeDelete,
   authorizeRead,
@@ -272,7 +273,7 @@ export class ModelResolvers {
     if (allowedRoles) {
       if (!canReadField(ctx.env, allowedRoles, source)) throw notAuthorized(fieldName, parent.name);
       // The display function runs last and reads the stored value, so it survives redaction.
-      if (fromMutation && info.model.subscriptionLevel === 'on' && !info.displayed.has(fieldName)) return null;
+      if (fromMutation && info.model.subscriptionLevel === 'on' && !info.displayed.has(fieldName) && !adminRole(ctx.env)) return null;
     }
     const value = source[fieldName];
     if (info.displayed.has(fieldName)) return display(value);

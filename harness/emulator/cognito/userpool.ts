@@ -37,6 +37,8 @@ export class UserPool {
   readonly issuer: string;
   private readonly jwt: JwtIssuer;
   private readonly subs = new Map<string, string>();
+  /** The IAM role claims a group member's ID token carries (set when the app's groups have roles). */
+  groupRoles?: (groups: readonly string[]) => Claims;
 
   constructor(
     readonly poolId: string,
@@ -74,6 +76,7 @@ export class UserPool {
       email_verified: true,
       ...(user.email ? { email: user.email } : {}),
       'cognito:username': user.username,
+      ...(user.groups?.length && this.groupRoles ? this.groupRoles(user.groups) : {}),
       aud: clientId,
       token_use: 'id',
       ...user.claims,

@@ -8,18 +8,6 @@
 import { ConditionSyntaxError, compileCondition, evaluateCondition, type CompiledCondition } from './conditions.js';
 import { matches, parseFixed, parsePattern, resolve, type Pattern, type Resolved } from './patterns.js';
 
-export type ConditionValue = string | number | boolean;
-
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, ConditionValue | ConditionValue[]>>;
-}
-
 /** Request context values by key (keys are case-insensitive); an array is a multivalued key. */
 export type RequestContext = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 

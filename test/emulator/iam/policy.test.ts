@@ -12,9 +12,9 @@ import {
   type AccessRequest,
   type CompiledPolicy,
   type PolicyDecision,
-  type PolicyStatement,
   type RequestContext,
 } from '../../../harness/emulator/iam/policy.js';
+import type { PolicyStatement } from '../../../harness/schema/auth-resources.js';
 
 const DOCS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/';
 const V = '2012-10-17';

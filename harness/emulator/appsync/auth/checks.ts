@@ -135,11 +135,24 @@ function iteratedGroups(env: AuthEnv, claim: string): string[] {
 
 // ---- IAM ---------------------------------------------------------------------------------------
 
-/** Generic IAM access or an admin role: authorized before any rule. */
-export function iamBypass(env: AuthEnv): boolean {
+/**
+ * Authorized before any rule, as the generated IAM expression runs: generic IAM access first (a principal
+ * outside the identity pool), else an admin role (`userArn` contains an `adminRoles` name and is neither
+ * pool role). `acm`: the model's rules; the admin check lives in their auth resolver, so a model without
+ * rules lets no admin through.
+ */
+export function iamBypass(env: AuthEnv, acm?: Acm): boolean {
   if (env.auth.mode !== 'iam') return false;
   const id = env.auth.identity;
   if (env.params.genericIamAccess && id.cognitoIdentityPoolId === null && id.cognitoIdentityId === null) return true;
+  return (!acm || acm.roles.length > 0) && adminRole(env);
+}
+
+/** A Gen 1 admin role outside generic access: its field resolvers return the stored value (no mutation redaction). */
+export function adminRole(env: AuthEnv): boolean {
+  if (env.auth.mode !== 'iam') return false;
+  const id = env.auth.identity;
+  if (env.params.genericIamAccess && id.cognitoIdentityPoolId === null && id.cognitoIdentityId === null) return false;
   return env.iam.adminRoles.some((r) => id.userArn.includes(r) && id.userArn !== env.iam.authRole && id.userArn !== env.iam.unauthRole);
 }
 
@@ -192,7 +205,7 @@ export interface QueryKey {
 }
 
 export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[], key?: QueryKey): QueryAuth {
-  if (iamBypass(env)) return { authorized: true, filter: null };
+  if (iamBypass(env, acm)) return { authorized: true, filter: null };
   const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
   const statics = roles.filter((r): r is StaticRole => r.static);
   const priv = statics.find((r) => r.strategy === 'private');
@@ -285,7 +298,7 @@ function keyClaim(env: AuthEnv, role: RecordRole): string[] | null {
 
 /** Authorizes a create and fills owner fields into `input` as the resolver does. */
 export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
-  if (iamBypass(env)) return;
+  if (iamBypass(env, acm)) return;
   const inputFields = Object.keys(input);
   const roles = rolesForCaller(acm.rolesFor('create'), env);
   const allowed = new Set<string>();
@@ -345,7 +358,7 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
 
 /** Authorizes an update against the stored record (null when missing). */
 export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Item | null): void {
-  if (iamBypass(env)) return;
+  if (iamBypass(env, acm)) return;
   const roles = rolesForCaller(acm.roles.filter((r) => acm.rolesFor('update').includes(r) || acm.rolesFor('delete').includes(r)), env);
   const allowed = new Set<string>();
   const nullAllowed = new Set<string>();
@@ -390,7 +403,7 @@ export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Ite
 // ---- delete ------------------------------------------------------------------------------------
 
 export function authorizeDelete(acm: Acm, env: AuthEnv, stored: Item | null): void {
-  if (iamBypass(env)) return;
+  if (iamBypass(env, acm)) return;
   const roles = rolesForCaller(acm.rolesFor('delete', true), env);
   if (!roles.length) throw new Unauthorized();
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') return;
@@ -446,7 +459,7 @@ export interface SubscriptionAuth {
 export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<string, unknown>): SubscriptionAuth {
   // The response template turns a non-empty `filter` argument into an enhanced filter for every caller.
   const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
-  if (iamBypass(env)) return { filter: clientFilter };
+  if (iamBypass(env, acm)) return { filter: clientFilter };
   const roles = rolesForCaller(acm.rolesFor('listen'), env);
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
     if (!roles.length) throw new Unauthorized();

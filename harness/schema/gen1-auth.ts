@@ -1,0 +1,68 @@
+/**
+ * A Gen 1 project's auth resources: `amplify/backend/auth/<name>/cli-inputs.json` (is there an identity
+ * pool, does it admit guests) and `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json`
+ * (the groups, their precedence and the `customPolicies` of their roles; the CLI gives a group a role
+ * when the project has an identity pool). See docs/iam.md, "Auth resources".
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { amplifyAuthResources, type AuthResources, type AuthSource, type PolicyDocument, type RolePolicy } from './auth-resources.js';
+import { InputError } from './errors.js';
+
+export function gen1AuthResources(root: string): AuthResources | undefined {
+  const authDir = path.join(root, 'amplify', 'backend', 'auth');
+  if (!existsSync(authDir)) return undefined;
+  const cognito = readdirSync(authDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'userPoolGroups')
+    .map((d) => path.join(authDir, d.name, 'cli-inputs.json'))
+    .find((f) => existsSync(f));
+  const config = cognito ? object(object(readJson(cognito))?.cognitoConfig) : undefined;
+  const identityPool = config && typeof config.identityPoolName === 'string'
+    ? { allowUnauthenticated: config.allowUnauthenticatedIdentities === true }
+    : undefined;
+  const groupsFile = path.join(authDir, 'userPoolGroups', 'user-pool-group-precedence.json');
+  const groups = existsSync(groupsFile) ? groupList(readJson(groupsFile), groupsFile) : [];
+  if (!identityPool && !groups.length && !config) return undefined;
+  return amplifyAuthResources({ groups, ...(identityPool ? { identityPool } : {}) });
+}
+
+/**
+ * The entries of `user-pool-group-precedence.json` (also accepted as `userPoolGroups` in
+ * authmatrix.gen1.json): `[{ groupName, precedence, customPolicies }]`.
+ */
+export function groupList(raw: unknown, file: string): AuthSource['groups'] {
+  if (!Array.isArray(raw)) throw new InputError('user pool groups must be a list of { groupName, precedence }', { file }, 'write [{ "groupName": "Admin", "precedence": 1 }]');
+  return raw.map((g, i) => {
+    const entry = object(g);
+    if (!entry || typeof entry.groupName !== 'string') throw new InputError(`group ${i + 1} has no groupName`, { file }, 'give every group a "groupName"');
+    return {
+      name: entry.groupName,
+      ...(typeof entry.precedence === 'number' ? { precedence: entry.precedence } : {}),
+      hasRole: true,
+      policies: customPolicies(entry.customPolicies, entry.groupName, file),
+    };
+  });
+}
+
+/** `customPolicies: [{ PolicyName, PolicyDocument }]`, attached to the group's role. */
+function customPolicies(raw: unknown, group: string, file: string): RolePolicy[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new InputError(`customPolicies of group ${group} must be a list`, { file }, 'write [{ "PolicyName": "…", "PolicyDocument": { … } }]');
+  return raw.map((p, i) => {
+    const entry = object(p);
+    if (!entry || !object(entry.PolicyDocument)) throw new InputError(`customPolicies[${i}] of group ${group} has no PolicyDocument`, { file }, 'write [{ "PolicyName": "…", "PolicyDocument": { … } }]');
+    return { name: typeof entry.PolicyName === 'string' ? entry.PolicyName : `${group}-${i + 1}`, source: path.basename(file), document: entry.PolicyDocument as PolicyDocument };
+  });
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON');
+  }
+}
+
+function object(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
