@@ -125,7 +125,6 @@ export function cellIdentity(c: Cell): CellIdentity {
   };
 }
 
-/** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 /** The oracle names the records a read sees by their key; cells name them by fixture, as the run observes them. */
 export function byFixture(auth: AuthModel, m: Model, cast: Persona[], d: Decision): Decision {
   return d.visibleIds ? { ...d, visibleIds: fixtureNames(auth, m, cast, d.visibleIds) } : d;
@@ -142,6 +141,7 @@ function decided(auth: AuthModel, identity: Identity, operation: OperationName, 
   return { ...d, decidedBy: decidingRules(auth, identity, operation, target, d) };
 }
 
+/** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
   const c = base as Cell;
   c.expected = decision.outcome;

@@ -4,6 +4,7 @@
  * and the IAM policies the identity pool's roles carry. Plain JSON; loaders (CDK synthesis of
  * `amplify/backend.ts`, a deployed API read with the API Gateway SDK) only normalize into it.
  */
+import type { PolicyStatement } from '../auth-resources.js';
 
 /** API Gateway's method verbs; `ANY` matches every verb not declared on the same resource. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
@@ -23,17 +24,9 @@ export interface RestSection {
   caveats: string[];
 }
 
-/** IAM policy documents (`{ Version, Statement }`), values resolved to strings. */
+/** IAM policy documents (`{ Version, Statement }`), values resolved to strings, statements always a list. */
 export type PolicyDocument = { Version?: string; Statement: PolicyStatement[] };
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
+export type { PolicyStatement };
 
 export interface RolePolicies {
   /** The identity pool's authenticated role (signed-in users without a group role). */
