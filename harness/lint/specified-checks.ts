@@ -4,6 +4,7 @@ import { groupFieldUpdatable, ownerFieldUpdatable } from './checks/auth-field-up
 import { authenticatedOverridesOwner } from './checks/authenticated-overrides-owner.js';
 import { directiveOnlyOperations } from './checks/custom-op-directive-only.js';
 import { fieldRuleWider } from './checks/field-rule-wider.js';
+import { filterInference } from './checks/filter-inference.js';
 import { genericIam } from './checks/generic-iam.js';
 import { groupClaims } from './checks/group-claim-mutable.js';
 import { groupClaimSubstring } from './checks/group-claim-substring.js';
@@ -28,6 +29,7 @@ export const specifiedChecks: readonly Check[] = [
   groupFieldUpdatable,
   authenticatedOverridesOwner,
   fieldRuleWider,
+  filterInference,
   identityClaims,
   groupClaims,
   groupClaimSubstring,

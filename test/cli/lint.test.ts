@@ -26,7 +26,7 @@ describe('authmatrix lint', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { schema: string; counts: Record<string, number>; findings: Finding[] };
     expect(out.schema).toBe('examples/blog-gen1/schema.graphql');
-    expect(out.counts).toEqual({ high: 0, medium: 4, low: 4 });
+    expect(out.counts).toEqual({ high: 3, medium: 4, low: 4 });
     expect(out.findings.find((f) => f.id === 'owner-field-updatable:Post.editors')).toMatchObject({
       check: 'owner-field-updatable', severity: 'medium', model: 'Post', field: 'editors', rule: 'Post#2',
     });

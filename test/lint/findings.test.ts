@@ -118,6 +118,16 @@ const RISKY: Case[] = [
     expect: [{ id: 'field-rule-wider:Article.status#2', severity: 'medium', rule: 'Article.status#2', fix: 'replace `{ allow: private }` with `{ allow: private, operations: [read] }`' }],
   },
   {
+    name: 'a field hidden from the signed-in users who may list its model (inferred through list filters)',
+    schema: 'type Employee @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { name: String ssn: String @auth(rules: [{ allow: owner, operations: [read] }]) }',
+    expect: [{ id: 'filter-inference:Employee.ssn', severity: 'high', rule: null, fix: 'Move `ssn` out of Employee into a model of its own' }],
+  },
+  {
+    name: 'a field an owner may update but not read (inferred through update conditions)',
+    schema: 'type Payslip @model @auth(rules: [{ allow: owner }, { allow: groups, groups: ["HR"] }]) { name: String salary: Float @auth(rules: [{ allow: groups, groups: ["HR"] }]) }',
+    expect: [{ id: 'filter-inference:Payslip.salary', severity: 'medium', rule: null, fix: 'Move `salary` out of Payslip into a model of its own' }],
+  },
+  {
     name: 'a field rule that lets signed-in users read a model they cannot',
     schema: 'type Secret @model @auth(rules: [{ allow: owner }]) { body: String title: String @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) }',
     expect: [{ id: 'field-rule-wider:Secret.title#2', severity: 'medium', rule: 'Secret.title#2', fix: 'remove `{ allow: private, operations: [read] }`' }],
@@ -253,8 +263,8 @@ const SAFE: (Options & { name: string; schema: string })[] = [
   { name: 'allow.authenticated() that only reads next to an owner rule', schema: 'type Board @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { title: String }' },
   { name: 'OIDC users next to a user-pool owner rule', schema: 'type Board @model @auth(rules: [{ allow: owner }, { allow: private, provider: oidc }]) { title: String }' },
   {
-    name: 'a field rule narrower than the model',
-    schema: 'type Employee @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { name: String ssn: String @auth(rules: [{ allow: owner, operations: [read] }]) }',
+    name: 'a field rule narrower than the model, on a model nobody else may list or update',
+    schema: 'type Employee @model @auth(rules: [{ allow: owner }, { allow: groups, groups: ["HR"], operations: [read] }]) { name: String ssn: String @auth(rules: [{ allow: owner, operations: [read] }, { allow: groups, groups: ["HR"], operations: [read] }]) }',
   },
   { name: 'owners identified by sub', schema: 'type Memo @model @auth(rules: [{ allow: owner, identityClaim: "sub" }]) { text: String }' },
   { name: 'a composite claim with one unique part', schema: 'type Memo @model @auth(rules: [{ allow: owner, identityClaim: "sub::iss" }]) { text: String }' },
@@ -400,6 +410,10 @@ describe('the examples', () => {
   });
 
   const BLOG = [
+    // Employee's field rules hide these from the signed-in users who may list employees: a list filter finds them out.
+    ['filter-inference:Employee.owner', 'high', null],
+    ['filter-inference:Employee.salary', 'high', null],
+    ['filter-inference:Employee.ssn', 'high', null],
     ['custom-op-directive-only:likePost', 'medium', 'Mutation.likePost#1'],
     ['custom-op-directive-only:onLikePost', 'medium', 'Subscription.onLikePost#1'],
     ['group-field-updatable:Project.team', 'medium', 'Project#1'],
