@@ -67,6 +67,9 @@ function buildAuthModel(ctx: SdlContext, doc: DocumentNode): AuthModel {
     if (ctx.modelNames.has(name)) models.push(buildModel(ctx, node, globalRule));
     else {
       checkDirectives(ctx, node.directives ?? [], name);
+      const auth = node.directives?.find((d) => d.name.value === 'auth');
+      // graphql-auth-transformer.ts object(): "Types annotated with @auth must also be annotated with @model."
+      if (auth) throw sdlError(ctx, `${name} has @auth but no @model; types annotated with @auth must also be annotated with @model`, auth, name, undefined, 'add @model, or put the rules on the fields that return it');
       const rules = buildDirectiveRules(ctx, node.directives ?? [], name, name, false);
       customTypes.push({ name, fields: (node.fields ?? []).map((f) => buildField(ctx, name, f, false)), ...(rules.length ? { rules } : {}) });
     }

@@ -5,6 +5,7 @@ import { directiveArgs, find, implicitField, stringList } from './ast.js';
 import { checkDirectives, sdlError, type SdlContext } from './context.js';
 import { buildField } from './fields.js';
 import { defaultIndexName, operationNames } from './names.js';
+import { checkModelRules } from './refusals.js';
 import { buildRule, rulesArg } from './rules.js';
 
 export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, globalRule: Record<string, unknown> | undefined): Model {
@@ -69,7 +70,7 @@ export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, glob
     }
   }
 
-  return {
+  const model: Model = {
     name,
     fields,
     primaryKey,
@@ -79,6 +80,8 @@ export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, glob
     subscriptionLevel: subscriptionLevel(modelArgs.subscriptions),
     timestamps,
   };
+  checkModelRules(ctx, model, authDirective ?? node, ctx.input.params.useSubUsernameForDefaultIdentityClaim);
+  return model;
 }
 
 function checkAuthFieldType(ctx: SdlContext, f: Field, model: string, ruleId: string, what: string, node: ASTNode): void {

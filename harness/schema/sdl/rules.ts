@@ -42,6 +42,8 @@ export function globalAuthRule(ctx: SdlContext, def: InputObjectTypeDefinitionNo
 export function rulesArg(ctx: SdlContext, d: ConstDirectiveNode, type: string, field?: string): Record<string, unknown>[] {
   const rules = directiveArgs(d).rules;
   if (!Array.isArray(rules)) throw sdlError(ctx, '@auth needs a rules list', d, type, field, 'write @auth(rules: [{ allow: owner }])');
+  // graphql-auth-transformer utils/validations.ts: "@auth on <name> does not have any auth rules."
+  if (!rules.length) throw sdlError(ctx, `@auth on ${field ?? type} does not have any auth rules`, d, type, field, 'add a rule, or remove @auth');
   return rules.map((r) => {
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw sdlError(ctx, 'each @auth rule must be an object', d, type, field, 'write rules as { allow: ... }');
     return r as Record<string, unknown>;
@@ -64,7 +66,7 @@ export function buildRule(ctx: SdlContext, raw: Record<string, unknown>, id: str
     throw fail(`provider ${String(rawProvider)} cannot be used with allow: ${a}`, `use one of ${PROVIDERS_BY_ALLOW[a].join(', ')}`);
   }
   const provider = (rawProvider === 'identityPool' ? 'iam' : rawProvider) as Provider;
-  const operations = ruleOperations(raw.operations, fail);
+  const operations = ruleOperations(raw.operations, fail, field !== undefined);
   const onlyFor = (key: string, allowed: Allow[]) => {
     if (raw[key] !== undefined && !allowed.includes(a)) throw fail(`"${key}" is not valid with allow: ${a}`, `remove ${key}`);
   };
@@ -113,9 +115,15 @@ export function buildRule(ctx: SdlContext, raw: Record<string, unknown>, id: str
   }
 }
 
-function ruleOperations(raw: unknown, fail: (m: string, f: string) => InputError): ModelOperation[] {
+/** The operations a rule grants, refused as graphql-auth-transformer utils/index.ts (ensureAuthRuleDefaults) refuses them. */
+function ruleOperations(raw: unknown, fail: (m: string, f: string) => InputError, fieldLevel: boolean): ModelOperation[] {
   if (raw === undefined) return [...MODEL_OPERATIONS];
   if (!Array.isArray(raw)) throw fail('operations must be a list', 'write operations: [read, create]');
+  const reads = raw.filter((op): op is string => op !== 'read' && (READ_OPERATIONS as readonly unknown[]).includes(op));
+  if (fieldLevel && reads.length) throw fail(`'${reads.join(',')}' operation is not allowed at the field level`, 'write read instead');
+  if (reads.length && raw.includes('read')) {
+    throw fail(`'${reads.join(',')}' operations are specified in addition to 'read'`, `remove read to grant only ${reads.join(', ')}, or keep only read`);
+  }
   const out = new Set<ModelOperation>();
   for (const op of raw) {
     if (typeof op !== 'string' || !(OPERATION_WORDS as readonly string[]).includes(op)) {
