@@ -220,6 +220,7 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
       } else if (op === 'list') {
         out.push(cell({ ...base, kind: 'model', id: `${m.name}|list|${p.name}`, operation: 'list', action: { type: 'list', model: m.name } },
           byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records, select }))));
+        out.push(...inferenceCells(auth, m, cast, p, fx, select));
       } else if (op === 'onCreate' || op === 'onUpdate' || op === 'onDelete') {
         out.push(...subscriptionCells(auth, m, cast, p, op));
       } else {
@@ -261,6 +262,29 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
       }
     }
     out.push(...ownershipCells(auth, m, cast, p, fx, where, createInput));
+  }
+  return out;
+}
+
+/**
+ * The inference attack (docs/semantics.md, "Filters and conditions"): a list filtered on a field the persona may
+ * not read, equal to the value of a record it lists, still returns that record, so the value is no secret.
+ * One cell per field with field rules that the persona lists but may not read.
+ */
+function inferenceCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, fx: Fixture[], select: string[]): Cell[] {
+  const out: Cell[] = [];
+  for (const f of m.fields) {
+    if (!f.rules || f.implicit || f.relation) continue;
+    const hidden = fx.find((x) => x.record[f.name] != null && decide(auth, p.identity, 'get', { type: m.name, record: x.record, select }).deniedFields?.includes(f.name));
+    if (!hidden) continue;
+    // The right guess returns the record, a wrong one does not: the answer tells the two apart.
+    const value = hidden.record[f.name];
+    const wrong = typeof value === 'number' ? value + 1 : typeof value === 'boolean' ? !value : `${String(value)}-not`;
+    for (const [variant, eq] of [[`infer:${f.name}`, value], [`infer:${f.name}:wrong`, wrong]] as const) {
+      const filter = { [f.name]: { eq } };
+      out.push(cell({ persona: p.name, model: m.name, kind: 'field', id: `${m.name}|list|${p.name}|${variant}`, operation: 'list', field: f.name, variant, action: { type: 'list', model: m.name, filter } },
+        byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records: fx.map((x) => x.record), select, filter }))));
+    }
   }
   return out;
 }
