@@ -7,15 +7,16 @@
  *     only('groupMember:Admin').may('delete', 'Post'),
  *     persona('stranger').cannot('list', 'Todo', { of: 'owner' }),
  *     persona('apiKey').may('read', 'Post'),
+ *     persona('groupMember:Admins').never('DELETE', '/items/*'),
  *   ]);
  *
  * Each call gives the same statement the equivalent YAML sentence gives. Errors are thrown at the call,
  * which the loader reports with the file and line.
  */
 import { fileURLToPath } from 'node:url';
-import { StatementError, makeStatement, type Draft, type Statement, type Subject, type Verb } from './statement.js';
+import { StatementError, makeStatement, type Draft, type HttpVerb, type Statement, type Subject, type Verb } from './statement.js';
 
-export type { Verb } from './statement.js';
+export type { HttpVerb, Verb } from './statement.js';
 
 export interface StatementOptions {
   /** That persona's record (the `owned` fixture): `{ of: 'owner' }` reads "owner's Todo". */
@@ -35,11 +36,11 @@ export interface ContractDefinition {
 
 export interface Statements {
   /** Every cell of the subjects grants it (get and list of every record, for read). */
-  may(verb: Verb, object: string, options?: StatementOptions): Statement;
+  may(verb: Verb | HttpVerb, object: string, options?: StatementOptions): Statement;
   /** No cell of the subjects grants it, by any path. */
-  never(verb: Verb, object: string, options?: StatementOptions): Statement;
+  never(verb: Verb | HttpVerb, object: string, options?: StatementOptions): Statement;
   /** The same as never. */
-  cannot(verb: Verb, object: string, options?: StatementOptions): Statement;
+  cannot(verb: Verb | HttpVerb, object: string, options?: StatementOptions): Statement;
 }
 
 export function contract(name: string, statements: Statement[], options: { description?: string } = {}): ContractDefinition {
@@ -69,7 +70,7 @@ export function anyone(): Statements & { except(...names: string[]): Statements 
 }
 
 function statements(subject: Subject, isOnly: boolean): Statements {
-  const make = (quantifier: 'may' | 'never') => (verb: Verb, object: string, options: StatementOptions = {}): Statement => {
+  const make = (quantifier: 'may' | 'never') => (verb: Verb | HttpVerb, object: string, options: StatementOptions = {}): Statement => {
     const line = callerLine();
     try {
       const unknown = Object.keys(options).find((k) => !['of', 'records', 'from'].includes(k));

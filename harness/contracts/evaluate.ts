@@ -7,7 +7,8 @@
 import type { Cell } from '../matrix/cells.js';
 import type { Observed } from '../matrix/classify.js';
 import type { ContractOutcome } from '../../reports/results.js';
-import { MatrixIndex, planStatement, type ContractMatrix, type Plan, type Probe } from './select.js';
+import type { Plan, Probe } from './plan.js';
+import { MatrixIndex, planStatement, type ContractMatrix } from './select.js';
 import { namesWords, type Contract } from './statement.js';
 
 /**
@@ -168,10 +169,10 @@ function siblingGet(ix: MatrixIndex, model: string, persona: string, record: str
 function evaluate(plan: Plan, ix: MatrixIndex, view: (c: Cell) => View): Violation[] {
   const graded = plan.probes.map((p) => ({ p, grant: grantOf(p, ix, view(p.cell)) }));
   const bad = graded.filter(({ p, grant }) => (p.role === 'must' ? grant !== true : p.role === 'mustNot' ? grant !== false : false));
-  // only: each subject must be granted at least once; if not, all its probes are to blame.
+  // only (and REST's may, per request): each subject must be granted at least once; if not, all its probes are to blame.
   const some = graded.filter(({ p }) => p.role === 'some');
-  for (const persona of new Set(some.map(({ p }) => p.persona))) {
-    const mine = some.filter(({ p }) => p.persona === persona);
+  for (const key of new Set(some.map(({ p }) => someKey(p)))) {
+    const mine = some.filter(({ p }) => someKey(p) === key);
     if (!mine.some(({ grant }) => grant === true)) bad.push(...mine);
   }
   const byCell = new Map<string, Violation>();
@@ -217,11 +218,16 @@ function explain(plan: Plan, violations: Violation[]): string {
   const required = hit('must');
   if (required.length) parts.push(`refused to ${who(required)} in ${count(required)}`);
   const missing = hit('some');
-  for (const persona of new Set(missing.map((p) => p.persona))) parts.push(`${persona} is granted it in none of its ${count(missing.filter((p) => p.persona === persona))}`);
+  for (const key of new Set(missing.map(someKey))) {
+    const mine = missing.filter((p) => someKey(p) === key);
+    parts.push(`${mine[0]!.persona} is granted it in none of its ${count(mine)}${mine[0]!.group ? ` for ${mine[0]!.group}` : ''}`);
+  }
   const unknown = violations.filter(unverifiable).length;
   if (unknown) parts.push(`${unknown} cell${unknown === 1 ? '' : 's'} could not be verified`);
   return parts.join('; ');
 }
+
+const someKey = (p: Probe) => `${p.persona}\n${p.group ?? ''}`;
 
 function count(ps: Probe[]): string {
   const n = new Set(ps.map((p) => p.cell.id)).size;

@@ -12,37 +12,15 @@ import type { Cell } from '../matrix/cells.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { InputError } from '../schema/errors.js';
 import { oneOf } from './names.js';
-import { isStoragePath, namesWords, recordsWords, type Records, type Statement } from './statement.js';
+import type { Plan, Probe } from './plan.js';
+import { planRest } from './select-rest.js';
+import { isRestPath, isStoragePath, namesWords, recordsWords, type Records, type Statement } from './statement.js';
 
 export interface ContractMatrix {
   /** The schema the cells come from (for field names and relation targets). */
   model: AuthModel;
   /** The full expected matrix (`expectedMatrix(model, cast)`), not a filtered part. */
   cells: Cell[];
-}
-
-/**
- * How a probe reads its cell. `record`: the request succeeds (and returns `field`); `seen`: a list or a
- * relation returns `record` (with `field`); `children`: a relation returns any record; `event`: the event
- * arrives (with `field`); `action`: the mutation, subscription start or custom operation succeeds.
- */
-export type ProbeKind = 'record' | 'seen' | 'children' | 'event' | 'action';
-
-export interface Probe {
-  cell: Cell;
-  persona: string;
-  kind: ProbeKind;
-  /** `seen`: the fixture record the statement is about. */
-  record?: string;
-  /** record/seen/event: the field that must (not) come back. */
-  field?: string;
-  /** must: granted; mustNot: not granted; some: granted at least once among the persona's probes. */
-  role: 'must' | 'mustNot' | 'some';
-}
-
-export interface Plan {
-  statement: Statement;
-  probes: Probe[];
 }
 
 type Mode = 'plain' | 'every';
@@ -110,6 +88,7 @@ export function planStatement(ix: MatrixIndex, s: Statement, file: string): Plan
   const fail = (message: string, fix: string): never => {
     throw new InputError(`"${s.text}": ${message}`, { file, ...(s.line ? { line: s.line } : {}) }, fix);
   };
+  if (isRestPath(s.object)) return planRest(ix, s, fail);
   if (isStoragePath(s.object)) return planStorage(ix, s, fail);
   const target = resolveObject(ix, s, fail);
   const known = (p: string) => ix.personas.includes(p) || fail(`unknown persona "${p}"`, oneOf(p, ix.personas));
@@ -290,6 +269,9 @@ function select(ix: MatrixIndex, s: Statement, persona: string, mode: Mode): Pic
       return inModel.filter((c) => c.kind === 'subscription' && plain(c)).map((cell) => ({ cell, kind: 'action' }));
     case 'receive':
       return deliveries();
+    default:
+      // HTTP verbs: makeStatement allows them on REST paths only.
+      return [];
   }
 }
 

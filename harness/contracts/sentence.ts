@@ -3,11 +3,14 @@
  *
  *   sentence   := ["only"] subject [quantifier] verb object
  *   subject    := names | ("anyone" | "everyone") ["except" names] | "everyone else" | "the owner identity"
- *   names      := persona (("," | "and" | "or") persona)*
+ *   names      := name (("," | "and" | "or") name)*
+ *   name       := persona | "members of" Group            (members of Admins: groupMember:Admins)
  *   quantifier := "may" | "can" | "never" | "cannot" | "can't" | "may not"
  *   verb       := read | get | list | create | update | delete | write | subscribe [to] | receive | call
- *                 (also with an s: reads, gets, …)
+ *                 (also with an s: reads, gets, …); for a REST path GET | POST | PUT | DELETE | PATCH | HEAD
+ *                 | OPTIONS (any case) | call (every verb)
  *   object     := [records] (Model | Model.field | customOperation | [bucket ":"] storagePath) ["events"] ["from" persona]
+ *               | [api ":"] restPath                     (/items, /items/{proxy+}, /admin/* for /admin and below)
  *   records    := persona's | "shared" | "unowned" | ["their"] "own" | "others'"
  *
  * No quantifier means may ("apiKey reads Post"). "everyone else" is anyone except the personas of the
@@ -38,6 +41,10 @@ class Tokens {
     this.i++;
     return true;
   }
+  /** The word after the next one, lower-cased. */
+  peekSecondKeyword(): string | undefined {
+    return this.words[this.i + 1]?.toLowerCase();
+  }
   /** The sentence up to (not including) the next word. */
   sofar(): string {
     return this.words.slice(0, this.i).join(' ').replace(/ ,/g, ',');
@@ -58,7 +65,7 @@ export function parseSentence(text: string, previous?: Subject): Statement {
   const verb = parseVerb(t);
   const records = parseRecords(t);
   const object = t.next();
-  if (object === undefined) throw new StatementError(`"${t.sofar()}" names no model, field or custom operation`, 'end with a model (Post), a field (Post.title) or a custom operation (likePost)');
+  if (object === undefined) throw new StatementError(`"${t.sofar()}" names no model, field or custom operation`, 'end with a model (Post), a field (Post.title), a custom operation (likePost), a storage path (media/*) or a REST path (/items)');
   if (t.accept('events') && verb !== 'subscribe' && verb !== 'receive') throw new StatementError('"events" follows only subscribe to and receive', 'drop "events"');
   let from: string | undefined;
   if (t.accept('from')) from = name(t, 'from');
@@ -88,7 +95,9 @@ function parseSubject(t: Tokens, previous: Subject | undefined): Subject {
     return { anyone: true, except: t.accept('except') ? names(t, 'except') : [] };
   }
   if (first === undefined || KEYWORDS.has(first)) {
-    throw new StatementError(`the statement starts with "${t.peek() ?? ''}", not a persona`, 'start with a persona (guest), several (guest and apiKey), anyone or everyone else');
+    const quantifierFirst = first !== undefined && QUANTIFIERS.has(first) && t.words[0] === t.peek();
+    const fix = quantifierFirst ? `say who first: anyone ${t.words.join(' ')}` : 'start with a persona (guest), several (guest and apiKey), anyone or everyone else';
+    throw new StatementError(`the statement starts with "${t.peek() ?? ''}", not a persona`, fix);
   }
   return { personas: names(t, 'only') };
 }
@@ -106,6 +115,13 @@ function names(t: Tokens, after: string): string[] {
 }
 
 function name(t: Tokens, after: string): string {
+  if (t.peekKeyword() === 'members' && t.peekSecondKeyword() === 'of') {
+    t.next();
+    t.next();
+    const group = t.peek();
+    if (group === undefined || KEYWORDS.has(group.toLowerCase())) throw new StatementError('"members of" is not followed by a group', 'name the group as defineAuth declares it: members of Admins');
+    return `groupMember:${t.next()!}`;
+  }
   const w = t.peek();
   if (w === undefined || KEYWORDS.has(w.toLowerCase())) {
     const what = after.startsWith('"') || after === 'a comma' ? after : `"${after}"`;

@@ -5,8 +5,12 @@
  * produce the same model. Pure: names are checked against the matrix later (select.ts).
  */
 
-export const VERBS = ['read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call'] as const;
+export const VERBS = ['read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call', 'post', 'put', 'patch', 'head', 'options'] as const;
 export type Verb = (typeof VERBS)[number];
+/** The verbs of REST paths: an HTTP verb (any case), or call (every verb). */
+const REST_VERBS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'call'] as const satisfies readonly Verb[];
+/** HTTP verbs, as sentences and the builder write them for REST paths. */
+export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
 
 /** `may`: every cell grants it; `never`: no cell grants it; `only`: the subjects may, nobody else ever. */
 export type Quantifier = 'may' | 'never' | 'only';
@@ -28,7 +32,7 @@ export interface Draft {
   subject: Subject;
   quantifier: Quantifier;
   verb: string;
-  /** `Model`, `Model.field` or a custom operation. */
+  /** `Model`, `Model.field`, a custom operation, a storage path or a REST path. */
   object: string;
   records?: Records;
   /** receive: only events made by this persona's mutations. */
@@ -43,7 +47,10 @@ export interface Statement {
   subject: Subject;
   quantifier: Quantifier;
   verb: Verb;
-  /** A model, a custom operation, or a storage path (`media/*`, `photos:private/{entity_id}/*`). */
+  /**
+   * A model, a custom operation, a storage path (`media/*`, `photos:private/{entity_id}/*`) or a REST
+   * path (`/items`, `/admin/*`, `myRestApi:/items/{proxy+}`).
+   */
   object: string;
   field?: string;
   records?: Records;
@@ -75,17 +82,30 @@ const OBJECT = /^([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?$/;
 const STORAGE_OBJECT = /^(?:[A-Za-z0-9][\w.-]*:)?[^\s:]*\/\*$/;
 const STORAGE_VERBS: Verb[] = ['read', 'get', 'list', 'write', 'delete'];
 
-/** Is the statement's object a storage path (rather than a model or a custom operation)? */
-export const isStoragePath = (object: string): boolean => object.endsWith('/*');
+/** A REST path as backend.ts declares its resources, optionally after the API's name: `/items`, `/items/{proxy+}`, `myRestApi:/admin/*`. */
+const REST_OBJECT = /^(?:[A-Za-z0-9][\w.-]*:)?(?:(?:\/(?:[\w.~-]+|\{[A-Za-z_]\w*\+?\}))+(?:\/\*)?|\/\*?)$/;
 
-export const VERB_LIST = 'read, get, list, create, update, delete, write, subscribe to, receive or call';
+/** Is the statement's object a REST path (it starts with `/`, or with `<api>:/`)? */
+export const isRestPath = (object: string): boolean => /^(?:[A-Za-z0-9][\w.-]*:)?\//.test(object);
+
+/** Is the statement's object a storage path (rather than a model, a custom operation or a REST path)? */
+export const isStoragePath = (object: string): boolean => object.endsWith('/*') && !isRestPath(object);
+
+export const VERB_LIST = 'read, get, list, create, update, delete, write, subscribe to, receive or call (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or call for a REST path)';
 
 /** Validates a draft and gives the statement (with its canonical sentence as text). */
 export function makeStatement(d: Draft): Statement {
-  if (!(VERBS as readonly string[]).includes(d.verb)) throw new StatementError(`unknown verb "${d.verb}"`, `use ${VERB_LIST}`);
-  const verb = d.verb as Verb;
+  const rest = typeof d.object === 'string' && isRestPath(d.object);
+  // HTTP verbs are written in capitals (GET /items); the statement keeps them lower-cased.
+  const verbName = rest && typeof d.verb === 'string' ? d.verb.toLowerCase() : d.verb;
+  if (!(VERBS as readonly string[]).includes(verbName)) throw new StatementError(`unknown verb "${d.verb}"`, `use ${VERB_LIST}`);
+  const verb = verbName as Verb;
   const subject = checkSubject(d.subject, d.quantifier);
+  if (rest) return restStatement(d, verb, subject);
   if (isStoragePath(d.object) || 'ownerIdentity' in subject) return storageStatement(d, verb, subject);
+  if ((REST_VERBS as readonly Verb[]).includes(verb) && !['get', 'delete', 'call'].includes(verb)) {
+    throw new StatementError(`${verb.toUpperCase()} applies only to REST paths`, `write the path as backend.ts declares it (${verb.toUpperCase()} /items), or use a model verb: read, get, list, create, update, delete or write`);
+  }
   const m = OBJECT.exec(d.object);
   if (!m) throw new StatementError(`"${d.object}" is not a model, a Model.field or a custom operation`, 'write e.g. Post, Post.title or likePost');
   const [, object, field] = m as unknown as [string, string, string | undefined];
@@ -130,6 +150,18 @@ function storageStatement(d: Draft, verb: Verb, subject: Subject): Statement {
   return { ...s, text: sentenceOf(s) };
 }
 
+function restStatement(d: Draft, verb: Verb, subject: Subject): Statement {
+  if ('ownerIdentity' in subject) throw new StatementError('the owner identity applies to storage paths', 'name personas for REST paths: guest may GET /items');
+  if (!REST_OBJECT.test(d.object)) {
+    throw new StatementError(`"${d.object}" is not a REST path`, 'write the resource path as backend.ts declares it (/items, /items/{proxy+}), /admin/* for a path and everything below it, or myRestApi:/items to name the API');
+  }
+  if (!(REST_VERBS as readonly Verb[]).includes(verb)) throw new StatementError(`${verb} does not apply to REST paths`, 'use GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, or call (every verb)');
+  if (d.records !== undefined) throw new StatementError(`"${recordsWords(d.records)}" does not apply to REST paths`, 'drop it: a REST path has no records');
+  if (d.from !== undefined) throw new StatementError(`"from ${d.from}" applies only to receive`, `drop "from ${d.from}"`);
+  const s: Statement = { text: '', subject, quantifier: d.quantifier, verb, object: d.object };
+  return { ...s, text: sentenceOf(s) };
+}
+
 function checkSubject(s: Subject, q: Quantifier): Subject {
   if ('ownerIdentity' in s) return { ownerIdentity: true };
   if ('anyone' in s) {
@@ -163,6 +195,7 @@ export function recordsWords(r: Records): string {
 const THIRD: Record<Verb, string> = {
   read: 'reads', get: 'gets', list: 'lists', create: 'creates', update: 'updates', delete: 'deletes',
   write: 'writes', subscribe: 'subscribes to', receive: 'receives', call: 'calls',
+  post: 'posts', put: 'puts', patch: 'patches', head: 'heads', options: 'options',
 };
 const BASE: Record<Verb, string> = { ...Object.fromEntries(VERBS.map((v) => [v, v])), subscribe: 'subscribe to' } as Record<Verb, string>;
 
@@ -181,7 +214,9 @@ export function subjectWords(s: Subject): string {
 export function sentenceOf(s: Omit<Statement, 'text' | 'line'>): string {
   const who = subjectWords(s.subject);
   const plural = 'personas' in s.subject && s.subject.personas.length > 1;
-  const does = s.quantifier === 'never' ? `never ${plural ? BASE[s.verb] : THIRD[s.verb]}` : `may ${BASE[s.verb]}`;
+  // An HTTP verb on a REST path is written as sent (guest never DELETE /admin/*).
+  const http = isRestPath(s.object) && s.verb !== 'call' ? s.verb.toUpperCase() : undefined;
+  const does = s.quantifier === 'never' ? `never ${http ?? (plural ? BASE[s.verb] : THIRD[s.verb])}` : `may ${http ?? BASE[s.verb]}`;
   const what = [s.records !== undefined ? recordsWords(s.records) : '', s.field ? `${s.object}.${s.field}` : s.object, s.from ? `from ${s.from}` : ''].filter(Boolean).join(' ');
   return `${s.quantifier === 'only' ? 'only ' : ''}${who} ${does} ${what}`;
 }

@@ -1,7 +1,8 @@
 /**
  * `authmatrix run` on the REST example (examples/rest): every REST cell matches on the embedded API
  * Gateway, with every presentation and denial kind observed; and a policy widened behind the committed
- * baseline (the Admins group's role given the /items policy) fails the run, naming what widened.
+ * baseline (the Admins group's role given the /items policy) fails the run, naming what widened and the
+ * example's contract statement it breaks.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,9 +23,11 @@ describe('authmatrix run on the REST example', () => {
   it('every REST cell matches, and every way of presenting credentials and every denial was observed', async () => {
     const out = path.join(dir, 'rest');
     const r = await cli(['run', '--schema', example('rest'), '--out', out], { timeoutMs: 240_000 });
-    expect(r.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match/);
+    expect(r.stdout).toMatch(/PASSED {2}\d+\/\d+ cells match.*, 15\/15 contracts hold/);
     expect(r.code).toBe(0);
     const report = results(out);
+    // examples/rest/specs/contracts: REST statements hold on what the gateway answered.
+    expect(report.contracts.map((c) => [c.statement, c.broken])).toContainEqual(['members of Admins never call /items/*', false]);
     const rest = report.cells.filter((c) => c.kind === 'rest');
     expect(rest.length).toBeGreaterThan(300);
     expect(rest.every((c) => c.pass)).toBe(true);
@@ -61,6 +64,12 @@ describe('authmatrix run on the REST example', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAILED');
     expect(r.stdout).toMatch(/access widened against/);
+    // The app's contract says the Admins never reach /items: the widened policy breaks it, naming the cells.
+    const broken = results(out).contracts.filter((c) => c.broken);
+    expect(broken.map((c) => [c.statement, c.broken])).toEqual([['members of Admins never call /items/*', 'static']]);
+    expect(broken[0]!.violations.map((v) => v.cell).sort()).toEqual([
+      'DELETE /items', 'DELETE /items/authmatrix-sample', 'GET /items', 'GET /items/authmatrix-sample', 'POST /items', 'PUT /items',
+    ].map((r) => `rest|myRestApi|${r}|groupMember:Admins|signed`).sort());
     const widened = (results(out).gate?.baseline?.changes ?? []).filter((c) => c.direction === 'widened').map((c) => `${c.persona} ${c.permission}`);
     // The Cognito path ignores IAM policies: only the IAM methods the policy names widen.
     expect(widened.sort()).toEqual([

@@ -7,19 +7,25 @@ import { castWith } from '../../harness/matrix/cast.js';
 import { type Cell } from '../../harness/matrix/cells.js';
 import { expectedMatrix } from '../../harness/matrix/expected.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
+import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { ROOT } from '../cli/cli.js';
 
 const cache = new Map<string, Promise<ContractMatrix>>();
 
-/** `blog`, `todo` or `photos` (with its storage): the schema, the config's cast and the full expected matrix. */
-export function app(name: 'blog' | 'todo' | 'photos'): Promise<ContractMatrix> {
+export type Example = 'blog' | 'todo' | 'photos' | 'rest';
+
+/** `blog`, `todo`, `photos` (with its storage) or `rest` (with its REST API): the schema, the config's cast and the full expected matrix. */
+export function app(name: Example): Promise<ContractMatrix> {
   let m = cache.get(name);
   if (!m) {
     m = (async () => {
       const dir = path.join(ROOT, 'examples', name);
-      const model = await loadAuthModel(name === 'photos' ? dir : path.join(dir, 'amplify/data/resource.ts'));
+      const model = await loadAuthModel(name === 'photos' || name === 'rest' ? dir : path.join(dir, 'amplify/data/resource.ts'));
       const { config } = await loadConfig(undefined, [dir]);
-      return { model, cells: expectedMatrix(model, castWith(model, config.personas)) };
+      const cast = castWith(model, config.personas);
+      // As a run does: the REST Lambda authorizers are asked about the configured tokens.
+      await askRestAuthorizers(model, cast);
+      return { model, cells: expectedMatrix(model, cast) };
     })();
     cache.set(name, m);
   }

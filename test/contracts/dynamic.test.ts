@@ -8,11 +8,11 @@ import { parseSentence } from '../../harness/contracts/sentence.js';
 import { StatementError, makeStatement, type Draft, type Records, type Statement } from '../../harness/contracts/statement.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { ROOT } from '../cli/cli.js';
-import { app, asExpected, withObserved } from './apps.js';
+import { app, asExpected, withObserved, type Example } from './apps.js';
 
 const contractOf = (statements: Statement[]) => [{ name: 'test', file: 't.contract.yaml', statements }];
 
-async function dynamic(name: 'blog' | 'todo', sentence: string, changes: Record<string, Omit<ObservedCell, 'id' | 'pass'>>): Promise<ContractVerdict> {
+async function dynamic(name: Example, sentence: string, changes: Record<string, Omit<ObservedCell, 'id' | 'pass'>>): Promise<ContractVerdict> {
   const matrix = await app(name);
   return checkContracts(contractOf([parseSentence(sentence)]), matrix, withObserved(matrix.cells, changes))[0]!;
 }
@@ -36,6 +36,19 @@ describe('against the endpoint', () => {
     expect(o).toMatchObject({ broken: 'dynamic', explanation: 'forbidden, but granted to stranger in 1 cell' });
     expect(o.violations).toEqual([{ cell: cell.id, expected: 'deny', observed: 'allow', rule: cell.rule, reason: cell.reason, why: 'allow' }]);
     expect(cell.reason).not.toBe('');
+  });
+
+  it('REST: a cell the gateway let through breaks never; may holds while one presentation of the request gets through', async () => {
+    const id = 'rest|myRestApi|DELETE /admin|owner|signed';
+    const never = await dynamic('rest', 'owner never DELETE /admin', { [id]: { observed: 'allow', summary: '200' } });
+    expect(never).toMatchObject({ broken: 'dynamic', explanation: 'forbidden, but granted to owner in 1 cell' });
+    expect(never.violations.map((v) => [v.cell, v.expected, v.observed, v.why])).toEqual([[id, 'deny', 'allow', 'allow']]);
+    const signed = 'rest|myRestApi|GET /items|owner|signed';
+    const refused = await dynamic('rest', 'owner may GET /items', { [signed]: { observed: 'deny', summary: '403 AccessDeniedException' } });
+    expect(refused).toMatchObject({ broken: 'dynamic', explanation: 'owner is granted it in none of its 3 cells for GET /items' });
+    const idToken = 'rest|myRestApi|GET /items|owner|idToken';
+    const other = await dynamic('rest', 'owner may GET /items', { [signed]: { observed: 'deny' }, [idToken]: { observed: 'allow' } });
+    expect(other.broken).toBe(false);
   });
 
   it('a refused cell breaks a may statement', async () => {

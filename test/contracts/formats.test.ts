@@ -78,6 +78,9 @@ describe('the builder and YAML give the same statements', () => {
       [persona('groupMember:Team').may('subscribe', 'Project'), 'groupMember:Team subscribes to Project', '{ persona: groupMember:Team, may: subscribe, object: Project }'],
       [only('groupMember:HR', 'iamAdmin').may('update', 'Employee.salary'), 'only groupMember:HR and iamAdmin may update Employee.salary', '{ only: [groupMember:HR, iamAdmin], may: update, object: Employee.salary }'],
       [persona('apiKey').may('call', 'echo'), 'apiKey calls echo', '{ persona: apiKey, may: call, object: echo }'],
+      [persona('groupMember:Admins').never('DELETE', '/items/*'), 'members of Admins never DELETE /items/*', '{ persona: groupMember:Admins, never: DELETE, object: /items/* }'],
+      [only('groupMember:Admins', 'iamAdmin').may('delete', 'myRestApi:/admin'), 'only members of Admins and iamAdmin may delete myRestApi:/admin', '{ only: [groupMember:Admins, iamAdmin], may: delete, object: "myRestApi:/admin" }'],
+      [anyone().may('call', '/health'), 'anyone may call /health', '{ anyone: true, may: call, object: /health }'],
     ];
     for (const [built, sentence, map] of cases) {
       const yaml = parseContractYaml(`name: x\nstatements:\n  - ${sentence}\n  - ${map}\n`, 'c.contract.yaml');
@@ -135,7 +138,7 @@ describe('YAML', () => {
     ['no statements', 'name: x\nstatements: []\n', 'c.contract.yaml:2: the contract has no statements. Fix: add statements: with one sentence per item (- guest never reads Post)'],
     ['statements missing', 'name: x\n', 'c.contract.yaml: the contract has no statements. Fix: add statements: with one sentence per item (- guest never reads Post)'],
     ['a number for a statement', 'name: x\nstatements:\n  - 42\n', 'c.contract.yaml:3: a statement must be a sentence or a map. Fix: write - guest never reads Post'],
-    ['a sentence that does not parse', 'name: x\nstatements:\n  - guest never reads Post\n  - guest never reeds Post\n', 'c.contract.yaml:4: "guest never reeds Post": unknown verb "reeds". Fix: use read, get, list, create, update, delete, write, subscribe to, receive or call (did you mean reads?)'],
+    ['a sentence that does not parse', 'name: x\nstatements:\n  - guest never reads Post\n  - guest never reeds Post\n', 'c.contract.yaml:4: "guest never reeds Post": unknown verb "reeds". Fix: use read, get, list, create, update, delete, write, subscribe to, receive or call (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or call for a REST path) (did you mean reads?)'],
     ['a sentence with ": "', 'name: x\nstatements:\n  - guest: never reads Post\n', 'c.contract.yaml:3: "guest: never reads Post" reads as a YAML map because of ": ". Fix: remove the colon, or quote the sentence'],
     ['a structured statement with an unknown key', 'name: x\nstatements:\n  - { persona: guest, never: read, object: Post, field: ssn }\n', 'c.contract.yaml:3: unknown key "field" in a statement. Fix: use persona, only, anyone, except, may, never, cannot, object, of, records, from'],
     ['two subjects', 'name: x\nstatements:\n  - { persona: guest, anyone: true, never: read, object: Post }\n', 'c.contract.yaml:3: a statement needs exactly one of persona, only, anyone. Fix: { persona: guest, never: read, object: Post }'],
@@ -143,7 +146,7 @@ describe('YAML', () => {
     ['except without anyone', 'name: x\nstatements:\n  - { persona: guest, except: [owner], never: read, object: Post }\n', 'c.contract.yaml:3: except goes with anyone. Fix: { anyone: true, except: [owner], never: update, object: Todo }'],
     ['only with never', 'name: x\nstatements:\n  - { only: guest, never: read, object: Post }\n', 'c.contract.yaml:3: "only" goes with may. Fix: { only: groupMember:Admin, may: delete, object: Post }'],
     ['no object', 'name: x\nstatements:\n  - { persona: guest, never: read }\n', 'c.contract.yaml:3: the statement has no object. Fix: add object: Post (a model, Model.field or a custom operation)'],
-    ['an unknown verb', 'name: x\nstatements:\n  - { persona: guest, never: eat, object: Post }\n', 'c.contract.yaml:3: unknown verb "eat". Fix: use read, get, list, create, update, delete, write, subscribe to, receive or call'],
+    ['an unknown verb', 'name: x\nstatements:\n  - { persona: guest, never: eat, object: Post }\n', 'c.contract.yaml:3: unknown verb "eat". Fix: use read, get, list, create, update, delete, write, subscribe to, receive or call (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or call for a REST path)'],
     ['a persona that is not a name', 'name: x\nstatements:\n  - { persona: [guest, 3], never: read, object: Post }\n', 'c.contract.yaml:3: persona must be a persona name or a list of them. Fix: persona: [guest, apiKey]'],
     ['anyone that is not true', 'name: x\nstatements:\n  - { anyone: yes, never: read, object: Post }\n', 'c.contract.yaml:3: anyone must be true. Fix: { anyone: true, never: delete, object: Post }'],
     ['unknown records', 'name: x\nstatements:\n  - { persona: guest, never: read, object: Post, records: mine }\n', 'c.contract.yaml:3: unknown records "mine". Fix: use shared, unowned, own or others'],

@@ -46,10 +46,30 @@ describe('sentence forms', () => {
     ['only the owner identity reads private/{entity_id}/*', { subject: { ownerIdentity: true }, quantifier: 'only', verb: 'read', object: 'private/{entity_id}/*' }],
     ["stranger never deletes others' photos:private/{entity_id}/*", { subject: who('stranger'), quantifier: 'never', verb: 'delete', object: 'photos:private/{entity_id}/*', records: 'other' }],
     ['function:thumbnails may write thumbnails/*', { subject: who('function:thumbnails'), quantifier: 'may', verb: 'write', object: 'thumbnails/*' }],
+    ['guest may GET /items', { subject: who('guest'), quantifier: 'may', verb: 'get', object: '/items' }],
+    ['anyone never DELETE /admin/*', { subject: { anyone: true, except: [] }, quantifier: 'never', verb: 'delete', object: '/admin/*' }],
+    ['groupMember:Admins may POST /admin/*', { subject: who('groupMember:Admins'), quantifier: 'may', verb: 'post', object: '/admin/*' }],
+    ['only groupMember:Admins and iamAdmin may PATCH myRestApi:/users/{id}', { subject: who('groupMember:Admins', 'iamAdmin'), quantifier: 'only', verb: 'patch', object: 'myRestApi:/users/{id}' }],
+    ['anonymous never calls /*', { subject: who('anonymous'), quantifier: 'never', verb: 'call', object: '/*' }],
+    ['guest may call /items/{proxy+}', { subject: who('guest'), quantifier: 'may', verb: 'call', object: '/items/{proxy+}' }],
+    ['anonymous may OPTIONS /', { subject: who('anonymous'), quantifier: 'may', verb: 'options', object: '/' }],
+    ['stranger never HEAD /health', { subject: who('stranger'), quantifier: 'never', verb: 'head', object: '/health' }],
+    ['guest and restApiKey never PUT /items', { subject: who('guest', 'restApiKey'), quantifier: 'never', verb: 'put', object: '/items' }],
   ];
   it.each(forms)('%s', (text, statement) => {
     expect(parsed(text)).toEqual(statement);
     expect(parseSentence(text).text).toBe(text);
+  });
+
+  it.each([
+    ['members of Admins may POST /admin/*', { subject: who('groupMember:Admins'), quantifier: 'may', verb: 'post', object: '/admin/*' }, 'groupMember:Admins may POST /admin/*'],
+    ['only members of Admins and iamAdmin may DELETE /admin', { subject: who('groupMember:Admins', 'iamAdmin'), quantifier: 'only', verb: 'delete', object: '/admin' }, 'only groupMember:Admins and iamAdmin may DELETE /admin'],
+    ['anyone except Members Of Auditors never deletes Post', { subject: { anyone: true, except: ['groupMember:Auditors'] }, quantifier: 'never', verb: 'delete', object: 'Post' }, 'anyone except groupMember:Auditors never deletes Post'],
+    ['guest may get /items', { subject: who('guest'), quantifier: 'may', verb: 'get', object: '/items' }, 'guest may GET /items'],
+    ['guest never Delete /items', { subject: who('guest'), quantifier: 'never', verb: 'delete', object: '/items' }, 'guest never DELETE /items'],
+  ] as const)('%s (canonical: %s)', (text, statement, canonical) => {
+    expect(parsed(text)).toEqual(statement);
+    expect(makeStatement({ ...statement, subject: structuredClone(statement.subject) as Subject }).text).toBe(canonical);
   });
 
   it('"everyone else" is anyone except the personas of the statement before it', () => {
@@ -59,15 +79,16 @@ describe('sentence forms', () => {
 });
 
 describe('sentence errors: one line, with the fix', () => {
-  const VERBS = 'use read, get, list, create, update, delete, write, subscribe to, receive or call';
+  const VERBS = 'use read, get, list, create, update, delete, write, subscribe to, receive or call (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or call for a REST path)';
   const errors: [string, string, string][] = [
     ['', 'the statement is empty', 'write a sentence such as "guest never reads Post"'],
-    ['never reads Post', 'the statement starts with "never", not a persona', 'start with a persona (guest), several (guest and apiKey), anyone or everyone else'],
+    ['never reads Post', 'the statement starts with "never", not a persona', 'say who first: anyone never reads Post'],
+    ['only may read Post', 'the statement starts with "may", not a persona', 'start with a persona (guest), several (guest and apiKey), anyone or everyone else'],
     ['guest never reeds Post', 'unknown verb "reeds"', `${VERBS} (did you mean reads?)`],
     ['guest never eat Post', 'unknown verb "eat"', VERBS],
-    ['guest never', '"guest never" stops before the verb', 'continue with read, get, list, create, update, delete, write, subscribe to, receive or call'],
-    ['guest never reads', '"guest never reads" names no model, field or custom operation', 'end with a model (Post), a field (Post.title) or a custom operation (likePost)'],
-    ["stranger never lists owner's", `"stranger never lists owner's" names no model, field or custom operation`, 'end with a model (Post), a field (Post.title) or a custom operation (likePost)'],
+    ['guest never', '"guest never" stops before the verb', 'continue with read, get, list, create, update, delete, write, subscribe to, receive or call (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or call for a REST path)'],
+    ['guest never reads', '"guest never reads" names no model, field or custom operation', 'end with a model (Post), a field (Post.title), a custom operation (likePost), a storage path (media/*) or a REST path (/items)'],
+    ["stranger never lists owner's", `"stranger never lists owner's" names no model, field or custom operation`, 'end with a model (Post), a field (Post.title), a custom operation (likePost), a storage path (media/*) or a REST path (/items)'],
     ['only guest never reads Post', '"only" cannot be combined with a negation', 'write "only X may <verb> <object>", or "X never <verb> <object>"'],
     ['guest and never reads Post', '"and" is not followed by a persona', 'name a persona after "and", e.g. guest or groupMember:Admin'],
     ['guest, never reads Post', 'a comma is not followed by a persona', 'name a persona after a comma, e.g. guest or groupMember:Admin'],
@@ -90,6 +111,16 @@ describe('sentence errors: one line, with the fix', () => {
     ['guest never creates media/*', 'create does not apply to files', 'use read, get, list, write, delete with a storage path'],
     ['guest never reads shared media/*', '"shared" does not apply to files', "use their own or others' (an identity's own folder under an {entity_id} path), or nothing"],
     ['the owner identity reads their own private/{entity_id}/*', 'the owner identity already means "in its own folder"', 'drop "their own"'],
+    ['guest never POST Post', 'POST applies only to REST paths', 'write the path as backend.ts declares it (POST /items), or use a model verb: read, get, list, create, update, delete or write'],
+    ['guest never reads /items', 'read does not apply to REST paths', 'use GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, or call (every verb)'],
+    ['guest never lists /items/*', 'list does not apply to REST paths', 'use GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, or call (every verb)'],
+    ['guest never GET /items/*/x', '"/items/*/x" is not a REST path', 'write the resource path as backend.ts declares it (/items, /items/{proxy+}), /admin/* for a path and everything below it, or myRestApi:/items to name the API'],
+    ['guest never GET /items?x=1', '"/items?x=1" is not a REST path', 'write the resource path as backend.ts declares it (/items, /items/{proxy+}), /admin/* for a path and everything below it, or myRestApi:/items to name the API'],
+    ['guest never GET //items', '"//items" is not a REST path', 'write the resource path as backend.ts declares it (/items, /items/{proxy+}), /admin/* for a path and everything below it, or myRestApi:/items to name the API'],
+    ["stranger never DELETE owner's /items", `"owner's" does not apply to REST paths`, 'drop it: a REST path has no records'],
+    ['the owner identity GET /items', 'the owner identity applies to storage paths', 'name personas for REST paths: guest may GET /items'],
+    ['members of never GET /items', '"members of" is not followed by a group', 'name the group as defineAuth declares it: members of Admins'],
+    ['guest never DELETE /items from owner', '"from owner" applies only to receive', 'drop "from owner"'],
   ];
   it.each(errors)('%j', (text, message, fix) => {
     let error: unknown;
@@ -111,8 +142,8 @@ describe('canonical sentences', () => {
   const draft: fc.Arbitrary<Draft> = fc.record({
     subject,
     quantifier: fc.constantFrom('may', 'never', 'only'),
-    verb: fc.constantFrom('read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call'),
-    object: fc.constantFrom('Post', 'Employee.ssn', 'Todo', 'echo'),
+    verb: fc.constantFrom('read', 'get', 'list', 'create', 'update', 'delete', 'write', 'subscribe', 'receive', 'call', 'post', 'PATCH', 'OPTIONS'),
+    object: fc.constantFrom('Post', 'Employee.ssn', 'Todo', 'echo', '/items', 'myRestApi:/admin/*', '/*'),
     records: sometimes(fc.constantFrom({ of: 'owner' }, 'shared', 'unowned', 'own', 'other')),
     from: sometimes(name),
   }).map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as unknown as Draft);

@@ -7,15 +7,15 @@ import { parseSentence } from '../../harness/contracts/sentence.js';
 import type { Statement } from '../../harness/contracts/statement.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { ROOT } from '../cli/cli.js';
-import { app } from './apps.js';
+import { app, type Example } from './apps.js';
 
-async function check(name: 'blog' | 'todo' | 'photos', ...sentences: string[]): Promise<ContractVerdict[]> {
+async function check(name: Example, ...sentences: string[]): Promise<ContractVerdict[]> {
   let previous: Statement | undefined;
   const statements = sentences.map((s, i) => (previous = { ...parseSentence(s, previous?.subject), line: i + 1 }));
   return checkContracts([{ name: 'test', file: 't.contract.yaml', statements }], await app(name));
 }
 
-async function refusal(name: 'blog' | 'todo' | 'photos', sentence: string): Promise<string> {
+async function refusal(name: Example, sentence: string): Promise<string> {
   try {
     await check(name, sentence);
   } catch (e) {
@@ -30,6 +30,7 @@ describe('the examples hold', () => {
     ['blog', 'examples/blog/specs/contracts', 26],
     ['todo', 'examples/todo/specs/contracts', 10],
     ['photos', 'examples/photos/specs/contracts', 9],
+    ['rest', 'examples/rest/specs/contracts', 15],
   ] as const)('%s', async (name, dir, statements) => {
     const contracts = await loadContracts([path.join(ROOT, dir)]);
     const outcomes = checkContracts(contracts, await app(name));
@@ -168,5 +169,64 @@ describe('storage paths', () => {
     ['gust reads media/*', 'unknown persona "gust". Fix: use one of anonymous, guest, iamUser, iamGroupMember:Admin, iamGroupMember:Editors, iamAdmin, owner, stranger, groupMember:Admin, groupMember:Editors, function:thumbnails (did you mean guest?)'],
   ])('%s', async (sentence, line) => {
     expect(await refusal('photos', sentence)).toContain(`t.contract.yaml:1: "${sentence}": ${line}`);
+  });
+});
+
+describe('REST paths', () => {
+  const cellsOf = async (o: ContractVerdict) => {
+    const cells = (await app('rest')).cells;
+    return o.cells.map((id) => cells.find((c) => c.id === id)!);
+  };
+
+  it('may: each request gets through with at least one of the persona\'s plain presentations', async () => {
+    // The owner's signed request passes the IAM method; its ID and access tokens are refused there.
+    const [o] = await check('rest', 'owner may GET /items');
+    expect(o).toMatchObject({ broken: false, violations: [] });
+    expect((await cellsOf(o!)).map((c) => [c.variant, c.expected])).toEqual([['signed', 'allow'], ['idToken', 'deny'], ['accessToken', 'deny']]);
+  });
+
+  it('may: a request no presentation gets through breaks it, named with the gateway\'s reasons', async () => {
+    const [o] = await check('rest', 'members of Admins may GET /items');
+    expect(o).toMatchObject({ statement: 'members of Admins may GET /items', broken: 'static', explanation: 'groupMember:Admins is granted it in none of its 3 cells for GET /items' });
+    expect(o!.violations.map((v) => [v.cell, v.expected, v.why])).toEqual(['signed', 'idToken', 'accessToken'].map((p) => [`rest|myRestApi|GET /items|groupMember:Admins|${p}`, 'deny', 'deny']));
+    expect(o!.violations[0]!.reason).toMatch(/^denied: .*Admins.*execute-api:Invoke/);
+  });
+
+  it('never: every path, the global and overriding headers and cached authorizer answers included', async () => {
+    const [o] = await check('rest', 'owner never GET /cognito-auth-path');
+    expect(o).toMatchObject({ broken: 'static', explanation: 'forbidden, but granted to owner in 3 cells' });
+    expect(o!.violations.map((v) => v.cell)).toEqual(['idToken', 'idToken:global', 'idToken:override'].map((v) => `rest|myRestApi|GET /cognito-auth-path|owner|${v}`));
+    const [cached] = await check('rest', 'githubWebhook never POST /webhooks/stripe');
+    expect(cached!.cells).toEqual(['rest|myRestApi|POST /webhooks/stripe|githubWebhook|token:cached after POST /webhooks/github']);
+  });
+
+  it('/path/* is the path and everything below it; call is every verb but the CORS preflight', async () => {
+    const [below, call, preflight] = await check('rest', 'anonymous never DELETE /items/*', 'anonymous never calls /items/*', 'anonymous never OPTIONS /items/*');
+    expect(new Set((await cellsOf(below!)).map((c) => c.path))).toEqual(new Set(['/items', '/items/{proxy+}']));
+    expect(new Set((await cellsOf(call!)).map((c) => c.operation))).toEqual(new Set(['GET', 'POST', 'PUT', 'DELETE']));
+    expect(call!.broken).toBe(false);
+    expect(preflight).toMatchObject({ broken: 'static', explanation: 'forbidden, but granted to anonymous in 2 cells' });
+  });
+
+  it('only: the personas named, each request at least once; nobody else by any path', async () => {
+    const [holds, broken] = await check('rest', 'only members of Admins and iamAdmin may DELETE /admin', 'only iamAdmin may DELETE /admin');
+    expect(holds!.broken).toBe(false);
+    expect(broken).toMatchObject({ broken: 'static', explanation: 'also granted to groupMember:Admins in 1 cell' });
+    expect(broken!.violations.map((v) => [v.cell, v.rule])).toEqual([['rest|myRestApi|DELETE /admin|groupMember:Admins|signed', 'myRestApi DELETE /admin']]);
+  });
+
+  it.each([
+    ['guest never GET /itms', 'no resource is declared at "/itms". Fix: use one of /, /admin, /catalog, /cognito-auth-path, /health, /items, /items/{proxy+}, /partner, /partner/orders, /profile, /webhooks, /webhooks/github, /webhooks/stripe (did you mean /items?); or end with /* for a path and everything below it'],
+    ['guest never GET /items/abc', 'no resource is declared at "/items/abc". Fix: use one of '],
+    ['guest never GET shopApi:/items', 'unknown REST API "shopApi". Fix: use one of myRestApi'],
+    ['guest never PATCH /items', 'no method of /items answers PATCH. Fix: /items declares DELETE, GET, OPTIONS, POST, PUT; API Gateway refuses any other verb to everyone (403 Missing Authentication Token), so there is nothing to test'],
+    ['guest never PATCH /items/{proxy+}', 'selects no cells for guest. Fix: guest has no REST cell on /items/{proxy+} for PATCH: it calls no REST API (functions and the data API\'s key do not), or the method is ANY, which is tested with GET and DELETE'],
+    ['gust never GET /items', 'unknown persona "gust". Fix: use one of '],
+  ])('%s', async (sentence, line) => {
+    expect(await refusal('rest', sentence)).toContain(`t.contract.yaml:1: "${sentence}": ${line}`);
+  });
+
+  it('an app without a REST API refuses REST statements', async () => {
+    expect(await refusal('blog', 'guest never GET /items')).toBe('t.contract.yaml:1: "guest never GET /items": the app defines no REST API. Fix: drop the statement, or define the API in amplify/backend.ts');
   });
 });
