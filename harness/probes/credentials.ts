@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import { GraphQLClient, type GraphQLRequest, type GraphQLResult } from '../client/http.js';
+import type { RestResult } from '../client/rest.js';
 import type { AwsCredentials } from '../client/sigv4.js';
 import { AUTH_MODES, type AuthMode, type AuthModel, type Provider } from '../schema/model.js';
 import type { ProvisionedPersona } from '../../personas/types.js';
@@ -30,7 +31,7 @@ import { judgeProbe, scrub, withSentSecrets } from './judge.js';
 import { claimsOf, flipSignature, hs256WithPublicKey, issuerJwks, lookalikeIssuer, resignedWithOwnKey, unsigned } from './jwt-forgery.js';
 import { connectExchange, startExchange } from './realtime.js';
 import { otherRegion, PROBE_USER_AGENT, sigv4Headers } from './sigv4-forgery.js';
-import type { CredentialAttack, ExpectedRealtimeRefusal, ExpectedRefusal, HttpProbe, Probe, ProbeMinter, ProbeRun, RealtimeExchange, RealtimeProbe } from './types.js';
+import type { AppSyncProbe, CredentialAttack, ExpectedRealtimeRefusal, ExpectedRefusal, HttpProbe, Probe, ProbeMinter, ProbeRun, RealtimeExchange, RealtimeProbe } from './types.js';
 
 export interface CredentialProbeInput {
   model: AuthModel;
@@ -60,9 +61,9 @@ const CANNOT_SIGN = 'authmatrix cannot sign this issuer’s tokens on a deployed
 const OTHER_CLIENT = 'authmatrix-probe-other-client';
 
 /** One probe per attack per enabled auth mode (HTTP, then the realtime variants), in a stable order. */
-export function credentialProbes(input: CredentialProbeInput): Probe[] {
+export function credentialProbes(input: CredentialProbeInput): AppSyncProbe[] {
   const enabled = new Set(input.model.authModes.enabled);
-  const probes: Probe[] = [];
+  const probes: AppSyncProbe[] = [];
   for (const mode of AUTH_MODES) {
     if (!enabled.has(mode)) continue;
     const kit = new Kit(input, mode);
@@ -75,7 +76,7 @@ export function credentialProbes(input: CredentialProbeInput): Probe[] {
 /** Sends a probe and judges the answer; notRun probes are not sent, a send that throws is an error. */
 export async function runProbe(probe: Probe): Promise<ProbeRun> {
   if (probe.notRun) return { probe, status: 'notRun', pass: false, observed: 'not run', detail: probe.notRun };
-  let result: GraphQLResult | RealtimeExchange;
+  let result: GraphQLResult | RealtimeExchange | RestResult;
   try {
     result = await probe.send();
   } catch (e) {
@@ -145,7 +146,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 // ---------------------------------------------------------------------------------------------- API key
 
-function apiKeyProbes(k: Kit): Probe[] {
+function apiKeyProbes(k: Kit): AppSyncProbe[] {
   const persona = k.persona('apiKey');
   const key = persona?.auth.mode === 'apiKey' ? persona.auth.apiKey : undefined;
   const mint = k.input.mint;
@@ -165,7 +166,7 @@ function alterLast(s: string): string {
 
 // ------------------------------------------------------------------------------------------ JWT modes
 
-function jwtProbes(k: Kit): Probe[] {
+function jwtProbes(k: Kit): AppSyncProbe[] {
   const mode = k.mode as 'userPool' | 'oidc';
   const label = MODE_LABEL[mode];
   const persona = mode === 'userPool' ? k.persona('owner', 'stranger', 'groupMember') : k.persona('oidcUser', 'oidcStranger', 'oidcGroupMember');
@@ -179,7 +180,7 @@ function jwtProbes(k: Kit): Probe[] {
   const needsMint = noPersona ?? (mint ? undefined : CANNOT_SIGN);
   const auth = k.input.model.authModes;
 
-  const probes: Probe[] = [
+  const probes: AppSyncProbe[] = [
     k.http('missing', `a request without a ${label} token`, 'the cheap request with no credentials', UNAUTHORIZED, () => k.send({ mode: 'none' })),
     k.http('badSignature', `a ${label} token with one signature character changed`, `${who}, one signature character changed`, UNAUTHORIZED, forged(flipSignature), noPersona),
     k.http('algNone', `a ${label} token with alg: none and no signature`, `${who}’s claims, unsigned (alg: none)`, UNAUTHORIZED, forged(unsigned), noPersona),
@@ -242,7 +243,7 @@ async function mintLike(mode: 'userPool' | 'oidc', mint: ProbeMinter, real: stri
 
 // ------------------------------------------------------------------------------------------ IAM (SigV4)
 
-function iamProbes(k: Kit): Probe[] {
+function iamProbes(k: Kit): AppSyncProbe[] {
   const persona = k.persona('iamUser', 'guest', 'iamAdmin');
   const iam = persona?.auth.mode === 'iam' ? persona.auth : undefined;
   const noPersona = iam ? undefined : 'the cast has no IAM persona to base the signature on';
@@ -280,11 +281,11 @@ function iamProbes(k: Kit): Probe[] {
 
 // --------------------------------------------------------------------------------------------- Lambda
 
-function lambdaProbes(k: Kit): Probe[] {
+function lambdaProbes(k: Kit): AppSyncProbe[] {
   const allowed = k.persona('lambdaAllowed');
   const denied = k.persona('lambdaDenied');
   const expression = k.input.model.authModes.lambda?.identityValidationExpression;
-  const probes: Probe[] = [k.http('missing', 'a request without a Lambda token', 'the cheap request with no credentials', UNAUTHORIZED, () => k.send({ mode: 'none' }))];
+  const probes: AppSyncProbe[] = [k.http('missing', 'a request without a Lambda token', 'the cheap request with no credentials', UNAUTHORIZED, () => k.send({ mode: 'none' }))];
   if (expression !== undefined) {
     const token = failingToken(expression, allowed ? lambdaTokenOf(allowed) : undefined);
     probes.push(k.http('failsValidation', 'a Lambda token that fails identityValidationExpression', token
@@ -355,11 +356,11 @@ function realtimeForgery(k: Kit): RealtimeForgery {
 
 const MODE_LABEL: Record<AuthMode, string> = { apiKey: 'API key', userPool: 'user-pool', oidc: 'OIDC', iam: 'SigV4', lambda: 'Lambda' };
 
-function realtimeProbes(k: Kit): Probe[] {
+function realtimeProbes(k: Kit): AppSyncProbe[] {
   const { url } = k.input;
   const f = realtimeForgery(k);
   const label = MODE_LABEL[k.mode];
-  const probes: Probe[] = [
+  const probes: AppSyncProbe[] = [
     k.realtime('realtimeConnectMissing', `a realtime connection without ${label} credentials`, 'connection_init with a handshake header of only host', REALTIME_CONNECT,
       () => connectExchange(url, { mode: 'none' })),
   ];
@@ -384,7 +385,7 @@ function realtimeProbes(k: Kit): Probe[] {
   return probes;
 }
 
-const BUILDERS: Record<AuthMode, (k: Kit) => Probe[]> = {
+const BUILDERS: Record<AuthMode, (k: Kit) => AppSyncProbe[]> = {
   apiKey: apiKeyProbes,
   userPool: jwtProbes,
   oidc: jwtProbes,

@@ -2,4 +2,5 @@
 export { credentialProbes, failingToken, runProbe } from './credentials.js';
 export { judgeProbe } from './judge.js';
 export { devEndpointMinter } from './minter.js';
-export type { Probe, ProbeRun } from './types.js';
+export { restProbes, type RestProbeInput } from './rest.js';
+export type { AppSyncProbe, Probe, ProbeRun } from './types.js';

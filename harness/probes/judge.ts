@@ -1,11 +1,13 @@
 /**
- * Judging a probe: it passes only when the target refused it exactly as AppSync does. HTTP: the
+ * Judging a probe: it passes only when the target refused it exactly as AppSync (or, for REST probes,
+ * API Gateway) does. HTTP: the
  * expected status, `x-amzn-ErrorType` (amplify-js reads the part before any `:`), and AppSync's error
  * body `{"errors":[{"errorType","message"}]}` without data. Realtime: the expected `connection_error`
  * or `error` frame and its errorType (and errorCode). Server messages are scrubbed before they are quoted.
  */
 import type { GraphQLResult } from '../client/http.js';
-import type { ExpectedRealtimeRefusal, ExpectedRefusal, HttpProbe, Probe, ProbeJudgement, RealtimeExchange, RealtimeProbe } from './types.js';
+import type { RestResult } from '../client/rest.js';
+import type { ExpectedRealtimeRefusal, ExpectedRefusal, HttpProbe, Probe, ProbeJudgement, RealtimeExchange, RealtimeProbe, RestProbe, RestRefusal } from './types.js';
 
 /**
  * The credentials a probe sent, attached to its result under a symbol (not enumerable, so never
@@ -26,8 +28,14 @@ function sentSecrets(result: object): string[] {
 
 export function judgeProbe(probe: HttpProbe, result: GraphQLResult): ProbeJudgement;
 export function judgeProbe(probe: RealtimeProbe, result: RealtimeExchange): ProbeJudgement;
-export function judgeProbe(probe: Probe, result: GraphQLResult | RealtimeExchange): ProbeJudgement;
-export function judgeProbe(probe: Probe, result: GraphQLResult | RealtimeExchange): ProbeJudgement {
+export function judgeProbe(probe: RestProbe, result: RestResult): ProbeJudgement;
+export function judgeProbe(probe: Probe, result: GraphQLResult | RealtimeExchange | RestResult): ProbeJudgement;
+export function judgeProbe(probe: Probe, result: GraphQLResult | RealtimeExchange | RestResult): ProbeJudgement {
+  if (probe.transport === 'rest') {
+    if (!('json' in result)) throw new Error(`${probe.id} is a REST probe; it was given another kind of answer`);
+    return judgeRest(probe, result);
+  }
+  if ('json' in result) throw new Error(`${probe.id} is not a REST probe; it was given a REST answer`);
   if (probe.transport === 'http') {
     if ('transport' in result) throw new Error(`${probe.id} is an HTTP probe; it was given a WebSocket exchange`);
     return judgeHttp(probe, result);
@@ -60,6 +68,28 @@ function judgeHttp(probe: HttpProbe, r: GraphQLResult): ProbeJudgement {
   return { pass: true, observed, detail: `refused as AppSync does: ${observed} ${quote(message)}` };
 }
 
+/**
+ * API Gateway's own denial: the status and `x-amzn-ErrorType` of the gateway response, a `{"message"}`
+ * body (its text compared where it is fixed). Anything that reached the integration is an acceptance,
+ * whatever it answered.
+ */
+function judgeRest(probe: RestProbe, r: RestResult): ProbeJudgement {
+  const e = probe.expected;
+  const want = describeHttpExpected(e);
+  const header = r.headers['x-amzn-errortype']?.split(':')[0];
+  const body = (r.json && typeof r.json === 'object' ? r.json : {}) as { message?: unknown };
+  const message = typeof body.message === 'string' ? scrub(body.message, sentSecrets(r)) : undefined;
+  const observed = `${r.status} ${header ?? (r.status < 400 ? 'from the integration' : '(no error type)')}`;
+  if (!header) return { pass: false, observed, detail: `expected ${want}, but ${probe.title} ${r.status < 400 ? 'was let through' : 'was not refused by the gateway'} (${observed})` };
+  const problems: string[] = [];
+  if (r.status !== e.status) problems.push(`status ${r.status} instead of ${e.status}`);
+  if (header !== e.errorType) problems.push(`x-amzn-ErrorType ${header} instead of ${e.errorType}`);
+  if (!('message' in body)) problems.push('the body is not {"message":…}');
+  if (e.message !== undefined && body.message !== e.message) problems.push(`message ${quote(message)} instead of ${quote(e.message)}`);
+  if (problems.length) return { pass: false, observed, detail: `expected ${want}; observed ${observed}${message ? ` ${quote(message)}` : ''}: ${problems.join('; ')}` };
+  return { pass: true, observed, detail: `refused as API Gateway does: ${observed} ${quote(message)}` };
+}
+
 function judgeRealtime(probe: RealtimeProbe, x: RealtimeExchange): ProbeJudgement {
   const e = probe.expected;
   const want = describeRealtimeExpected(e);
@@ -78,7 +108,7 @@ function judgeRealtime(probe: RealtimeProbe, x: RealtimeExchange): ProbeJudgemen
   return { pass: true, observed, detail: `refused as AppSync does: ${observed} ${quote(message)}` };
 }
 
-export function describeHttpExpected(e: ExpectedRefusal): string {
+export function describeHttpExpected(e: ExpectedRefusal | RestRefusal): string {
   return `the refusal ${e.status} ${e.errorType}${e.message ? ` ${quote(e.message)}` : ''}`;
 }
 

@@ -4,6 +4,7 @@
  * when it is refused exactly as expected; an accepted request or a different refusal fails.
  */
 import type { GraphQLResult } from '../client/http.js';
+import type { RestResult, RestVerb } from '../client/rest.js';
 import type { AuthMode } from '../schema/model.js';
 
 /** The credential attacks, per auth mode (see `credentialProbes`). */
@@ -61,7 +62,35 @@ export interface RealtimeProbe extends ProbeBase {
   send(): Promise<RealtimeExchange>;
 }
 
-export type Probe = HttpProbe | RealtimeProbe;
+/** Attacks on REST APIs (harness/probes/rest.ts). */
+export type RestAttack = 'forgedToken' | 'expiredToken' | 'missingScope' | 'tamperedSignature' | 'wrongStage';
+
+/** API Gateway's own denial: status, `x-amzn-ErrorType`, and the `{"message"}` body's text where it is fixed. */
+export interface RestRefusal {
+  status: 401 | 403;
+  errorType: 'UnauthorizedException' | 'InvalidSignatureException' | 'MissingAuthenticationTokenException';
+  message?: string;
+}
+
+export interface RestProbe {
+  /** `probe|rest|<api>|<attack>`. */
+  id: string;
+  transport: 'rest';
+  attack: RestAttack;
+  api: string;
+  verb: RestVerb;
+  /** The path sent below the stage. */
+  path: string;
+  title: string;
+  basis: string;
+  notRun?: string;
+  expected: RestRefusal;
+  send(): Promise<RestResult>;
+}
+
+/** The data API's probes (harness/probes/credentials.ts). */
+export type AppSyncProbe = HttpProbe | RealtimeProbe;
+export type Probe = AppSyncProbe | RestProbe;
 
 /** What happened on a realtime probe's WebSocket, with the credentials redacted. */
 export interface RealtimeExchange {
@@ -85,7 +114,7 @@ export interface ProbeRun extends ProbeJudgement {
   probe: Probe;
   status: 'pass' | 'fail' | 'notRun' | 'error';
   /** The request as sent, redacted (absent for notRun and error). */
-  evidence?: GraphQLResult['sent'] | RealtimeExchange['sent'];
+  evidence?: GraphQLResult['sent'] | RealtimeExchange['sent'] | RestResult['sent'];
 }
 
 /**
@@ -101,6 +130,8 @@ export interface ProbeMinter {
     notBefore?: number;
     issuer?: string;
     clientId?: string;
+    /** Claims set on both tokens (the access token's `scope`, for one). */
+    claims?: Record<string, unknown>;
   }): Promise<{ idToken: string; accessToken: string }>;
   oidc(spec: {
     sub: string;

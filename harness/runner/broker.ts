@@ -150,7 +150,7 @@ export interface ResolvedRest {
   authorization?: string;
 }
 
-async function resolveRest(r: RestAuth): Promise<ResolvedRest> {
+export async function resolveRest(r: RestAuth): Promise<ResolvedRest> {
   const credentials = typeof r.credentials === 'function' ? await r.credentials() : r.credentials;
   const expiration = (credentials as { expiration?: Date | string } | undefined)?.expiration;
   return {

@@ -16,7 +16,7 @@ import { classifyList, classifyRecord, classifyStart, type Observation, type Obs
 import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge, judged, type CellResult, type Evidence } from '../matrix/verdict.js';
-import { runProbe, type Probe } from '../probes/index.js';
+import { runProbe, type Probe, type ProbeRun } from '../probes/index.js';
 import { personaClient } from '../../personas/client.js';
 import { judgeRest, sendRest, type RestRuntime } from '../runner/rest.js';
 import { runStorageCell, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
@@ -249,13 +249,18 @@ async function runProbeCell(rt: Runtime, cell: Cell, id: string): Promise<CellRe
   const probe = rt.probes?.get(id);
   if (!probe) return result(cell, { outcome: 'error', summary: `probe ${id} is not available in this run` });
   const run = await runProbe(probe);
-  const accepted = /^(200|connection_ack|start_ack)/.test(run.observed);
+  const accepted = /^(2\d\d|connection_ack|start_ack)/.test(run.observed);
   const observed: Observed = run.status === 'pass' ? 'deny' : run.status === 'error' ? 'error' : accepted ? 'allow' : 'deny';
   return {
     ...cellIdentity(cell),
     expected: cell.expected, observed, pass: run.pass, rule: null, reason: cell.reason, detail: run.pass ? '' : run.detail, summary: run.observed, latencyMs: 0,
-    ...(run.evidence ? { evidence: { request: run.evidence as Evidence['request'], response: { status: 0, body: run.observed } } } : {}),
+    ...(run.evidence ? { evidence: { request: probeRequest(run.evidence), response: { status: 0, body: run.observed } } } : {}),
   };
+}
+
+/** A probe's request as reports show requests (a REST probe's verb, and whether it was signed, in place of the body). */
+function probeRequest(sent: NonNullable<ProbeRun['evidence']>): Evidence['request'] {
+  return 'method' in sent ? { url: sent.url, headers: sent.headers, body: `${sent.method}${sent.signed ? ' (signed)' : ''}` } : sent as Evidence['request'];
 }
 
 type Mutation = Extract<Action, { type: 'create' | 'update' | 'delete' }>;

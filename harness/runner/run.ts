@@ -34,7 +34,7 @@ import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
-import { awsSessionName, startBroker } from './broker.js';
+import { awsSessionName, resolveRest, startBroker } from './broker.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
@@ -214,7 +214,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}),
       ...(config.oidc?.jwksUrl ? { oidcJwksUrl: config.oidc.jwksUrl } : {}),
     };
-    const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
+    const restTarget = { endpoints: endpoint.rest, restOf: (name: string) => resolveRest(provisioned.find((p) => p.name === name)?.rest ?? {}) };
+    const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting, restTarget).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
     everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
     const cells = everything.filter(keep);

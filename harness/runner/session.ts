@@ -92,7 +92,8 @@ export async function openSession(): Promise<Session> {
   }
   if (run.probes) {
     const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));
-    rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes).map((p) => [p.id, p]));
+    const rest = rt.rest ? { endpoints: rt.rest.endpoints, restOf: rt.rest.credentials } : undefined;
+    rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes, rest).map((p) => [p.id, p]));
   }
   const realtime = sharedRealtime(rt);
   return {

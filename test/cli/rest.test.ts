@@ -43,6 +43,11 @@ describe('authmatrix run on the REST example', () => {
     // A cached REQUEST-authorizer policy for one route refuses the same caller on its sibling.
     expect(rest.find((c) => c.id === 'rest|myRestApi|POST /webhooks/stripe|githubWebhook|token:cached after POST /webhooks/github')).toMatchObject({ expected: 'deny', observed: 'deny', pass: true });
     expect(report.untested.map((u) => u.id)).toContain('rest|myRestApi|POST /webhooks/stripe|githubWebhook|token');
+    // The REST probes (harness/probes/rest.ts) ran as cells, each refused with the gateway's own denial.
+    expect(report.cells.filter((c) => c.id.startsWith('probe|rest|')).map((c) => [c.id, c.pass, c.summary])).toEqual([
+      ['forgedToken', '401 UnauthorizedException'], ['expiredToken', '401 UnauthorizedException'], ['missingScope', '401 UnauthorizedException'],
+      ['tamperedSignature', '403 InvalidSignatureException'], ['wrongStage', '403 MissingAuthenticationTokenException'],
+    ].map(([attack, summary]) => [`probe|rest|myRestApi|${attack}`, true, summary]));
     // Every method and authorizer was seen allowing and refusing.
     const coverage = JSON.parse(readFileSync(path.join(out, 'coverage.json'), 'utf8')) as { dimensions: Record<string, { covered: number; total: number }> };
     expect(coverage.dimensions.restMethods).toMatchObject({ covered: 15, total: 15 });

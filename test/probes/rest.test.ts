@@ -1,0 +1,99 @@
+/**
+ * REST probes against the emulated API Gateway of examples/rest: each is refused with the gateway's own
+ * denial (status, x-amzn-ErrorType, message). The same probes against stand-ins that let everything
+ * through, refuse without the gateway's error type, or refuse with another one must all fail.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../harness/emulator/emulator.js';
+import { devEndpointMinter, restProbes, runProbe, type Probe, type RestProbeInput } from '../../harness/probes/index.js';
+import type { RestCredentials } from '../../harness/probes/rest.js';
+import { emulatorFor } from '../emulator/start.js';
+
+let emu: Emulator;
+let input: RestProbeInput;
+
+beforeAll(async () => {
+  emu = await emulatorFor('rest');
+  const owner = await emu.credentials.userPool({ username: 'owner' });
+  const creds: Record<string, RestCredentials> = {
+    owner: { idToken: owner.idToken, accessToken: owner.accessToken, credentials: emu.credentials.identityPool({ authenticated: true, username: 'owner' }) },
+    guest: { credentials: emu.credentials.identityPool({ authenticated: false }) },
+  };
+  input = {
+    model: emu.model,
+    endpoints: Object.fromEntries(emu.restEndpoints().map((r) => [r.name, { endpoint: r.endpoint, region: r.region }])),
+    personas: [{ name: 'guest', kind: 'guest' }, { name: 'owner', kind: 'owner' }],
+    restOf: async (name) => creds[name]!,
+    mint: devEndpointMinter(`${emu.url.replace(/\/graphql$/, '')}/.authmatrix`),
+  };
+});
+afterAll(() => emu?.stop());
+
+describe('REST probes on the emulated API Gateway', () => {
+  it('each attack is refused with the gateway\'s own denial', async () => {
+    const probes = restProbes(input);
+    const runs = await Promise.all(probes.map(runProbe));
+    expect(Object.fromEntries(runs.map((r) => [r.probe.id, [r.status, r.observed]]))).toEqual({
+      'probe|rest|myRestApi|forgedToken': ['pass', '401 UnauthorizedException'],
+      'probe|rest|myRestApi|expiredToken': ['pass', '401 UnauthorizedException'],
+      'probe|rest|myRestApi|missingScope': ['pass', '401 UnauthorizedException'],
+      'probe|rest|myRestApi|tamperedSignature': ['pass', '403 InvalidSignatureException'],
+      'probe|rest|myRestApi|wrongStage': ['pass', '403 MissingAuthenticationTokenException'],
+    });
+    expect(runs.find((r) => r.probe.id.endsWith('expiredToken'))!.detail).toBe('refused as API Gateway does: 401 UnauthorizedException "The incoming token has expired"');
+    // The attacks go where the example's methods of each kind are.
+    expect(probes.map((p) => p.title)).toEqual([
+      'a forged ID token (GET /cognito-auth-path)', 'an expired ID token (GET /cognito-auth-path)', 'an access token without the required scope (GET /profile)',
+      'a SigV4 signature for execute-api with one character changed (GET /admin)', 'a request below a stage the API does not have (GET /health)',
+    ]);
+    // Evidence never holds a credential.
+    expect(JSON.stringify(runs.map((r) => r.evidence))).not.toMatch(/eyJ[\w-]{20,}|Signature=[0-9a-f]{64}/);
+  });
+
+  it('without a minter (a deployed pool), the tokens only the pool can sign are not run, with why', () => {
+    const { mint: _mint, ...deployed } = input;
+    const notRun = restProbes(deployed).filter((p) => p.notRun).map((p) => [p.attack, p.notRun]);
+    expect(notRun).toEqual(['expiredToken', 'missingScope'].map((a) => [a, 'authmatrix cannot have a deployed user pool sign such a token (only the emulator mints them)']));
+  });
+});
+
+describe('a probe passes only on the gateway\'s auth denial', () => {
+  let server: Server;
+  let answer: { status: number; headers: Record<string, string>; body: string };
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const probesAt = (): Probe[] => {
+    const port = (server.address() as AddressInfo).port;
+    return restProbes({ ...input, endpoints: { myRestApi: { endpoint: `http://127.0.0.1:${port}/restapis/x/dev/`, region: 'us-east-1' } } });
+  };
+
+  it.each([
+    ['an integration answering 200', { status: 200, headers: {}, body: '{}' }, /^expected the refusal .*, but .* was let through \(200 from the integration\)$/],
+    ['an integration answering 403 (not the gateway)', { status: 403, headers: {}, body: '{"message":"Forbidden"}' }, /was not refused by the gateway \(403 \(no error type\)\)$/],
+    ['another gateway denial', { status: 403, headers: { 'x-amzn-errortype': 'AccessDeniedException' }, body: '{"message":"User is not authorized to access this resource"}' }, /x-amzn-ErrorType AccessDeniedException instead of /],
+  ])('%s fails every probe', async (_, given, detail) => {
+    answer = given;
+    const runs = await Promise.all(probesAt().map(runProbe));
+    expect(runs).toHaveLength(5);
+    for (const r of runs) {
+      expect(r.status).toBe('fail');
+      expect(r.detail).toMatch(detail);
+    }
+  });
+
+  it('the right type with another message fails where the message is fixed', async () => {
+    answer = { status: 401, headers: { 'x-amzn-errortype': 'UnauthorizedException' }, body: '{"message":"Unauthorized"}' };
+    const runs = await Promise.all(probesAt().filter((p) => p.attack === 'expiredToken' || p.attack === 'forgedToken').map(runProbe));
+    expect(runs.map((r) => [r.probe.attack, r.status])).toEqual([['forgedToken', 'pass'], ['expiredToken', 'fail']]);
+    expect(runs[1]!.detail).toContain('message "Unauthorized" instead of "The incoming token has expired"');
+  });
+});
