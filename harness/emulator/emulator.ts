@@ -29,6 +29,7 @@ import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
+import { controlPlane } from './apigateway/control-plane.js';
 import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } from './apigateway/gateway.js';
 import type { IntegrationMode } from './apigateway/integrations.js';
 import { gatewayErrors, type GatewayError } from './apigateway/responses.js';
@@ -76,6 +77,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const DRAIN_BYTES = 64 * 1024 * 1024;
 const MALFORMED = 'MalformedHttpRequestException';
 const UNPARSABLE = 'Unable to parse GraphQL query.';
+/** API Gateway's control plane (read operations, harness/emulator/apigateway/control-plane.ts). */
+const CONTROL_PLANE_PREFIX = '/apigateway/';
 
 /** Minting credentials for any identity, on this emulator. */
 export interface CredentialMinter {
@@ -305,6 +308,11 @@ export class Emulator {
     this.gateway?.reset();
   }
 
+  /** Where the read operations of API Gateway's control plane are served (the SDK's `endpoint`), when the app has REST APIs. */
+  restControlPlane(): string | undefined {
+    return this.model.rest ? `${this.url.replace(/\/graphql$/, '')}${CONTROL_PLANE_PREFIX.slice(0, -1)}` : undefined;
+  }
+
   /** Each REST API's invoke URL (`…/restapis/{id}/{stage}/`, with the trailing slash CDK's RestApi.url has). */
   restEndpoints(): { name: string; endpoint: string; region: string }[] {
     const base = this.url.replace(/\/graphql$/, '');
@@ -391,6 +399,15 @@ export class Emulator {
       return sendJson(res, 200, { issuer: this.userPool.issuer, jwks_uri: `${this.userPool.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
     }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
+    if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) {
+      const url = new URL((req.url ?? '/').slice(CONTROL_PLANE_PREFIX.length - 1), 'http://control-plane');
+      const rest = this.model.rest;
+      const out = controlPlane({
+        section: rest, keyValue: (id) => this.restApiKeys.get(id),
+        ...(this.userPool ? { userPoolArn: `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${this.userPool.poolId}` } : {}),
+      }, req.method ?? 'GET', url, req.headers.authorization);
+      return sendJson(res, out.status, out.body, { 'x-amzn-requestid': randomUUID(), ...(out.errorType ? { 'x-amzn-errortype': out.errorType } : {}) });
+    }
     if (this.gateway && path.startsWith(ApiGateway.PREFIX)) {
       const out = await this.gateway.handle({
         method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host ?? `${this.host}:${this.port}`,

@@ -1,0 +1,127 @@
+/**
+ * The read operations of API Gateway's control plane (REST protocol, as `@aws-sdk/client-api-gateway`
+ * calls them) over the emulator's loaded REST section, so that a deployed run's reading of a REST API
+ * can be tested offline against the emulator as the deployed endpoint: GetResources (with
+ * `embed=methods`), GetAuthorizers, GetApiKeys / GetApiKey (with values when asked), GetUsagePlans and
+ * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`).
+ *
+ * The section has no usage plans of its own: each API key in a plan is served as a plan of its own
+ * (`plan-<key id>`) covering the stages the key is valid on, which is what the readers need. Requests
+ * must carry a SigV4 `Authorization` header; it is not verified (the emulator's developer endpoint
+ * serves the same values, loopback only).
+ */
+import { createHash } from 'node:crypto';
+import type { RestApi, RestAuthorizer, RestMethod, RestSection } from '../../schema/rest/model.js';
+
+export interface ControlPlaneAnswer {
+  status: number;
+  body: unknown;
+  /** `x-amzn-ErrorType` of a refusal (the SDK names its error after it). */
+  errorType?: string;
+}
+
+export interface ControlPlaneOptions {
+  section: RestSection;
+  /** The value of a generated API key, by id. */
+  keyValue: (keyId: string) => string | undefined;
+  /** The ARN of the app's user pool (for `app` in a Cognito authorizer's pools). */
+  userPoolArn?: string;
+}
+
+const NOT_FOUND = (what: string): ControlPlaneAnswer => ({ status: 404, errorType: 'NotFoundException', body: { message: `Invalid ${what} identifier specified` } });
+
+/** Answers `GET <path>?<query>` below the control plane's prefix. */
+export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL, authorization: string | undefined): ControlPlaneAnswer {
+  if (!authorization?.startsWith('AWS4-HMAC-SHA256 ')) return { status: 403, errorType: 'MissingAuthenticationTokenException', body: { message: 'Missing Authentication Token' } };
+  if (method !== 'GET') return { status: 405, errorType: 'MethodNotAllowedException', body: { message: `authmatrix's API Gateway control plane only reads (${method} refused)` } };
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const q = url.searchParams;
+  const api = (id: string) => opts.section.apis.find((a) => a.id === id);
+  if (parts[0] === 'restapis' && parts.length === 3) {
+    const a = api(parts[1]!);
+    if (!a) return NOT_FOUND('REST API');
+    if (parts[2] === 'resources') return page(resourcesOf(opts, a, (q.get('embed') ?? '').split(',').includes('methods')), q);
+    if (parts[2] === 'authorizers') return page(a.authorizers.map((x) => authorizerOf(opts, x)), q);
+  }
+  const keys = opts.section.apis.flatMap((a) => a.apiKeys.map((k) => ({ a, k })));
+  const keyOf = ({ k }: (typeof keys)[number], withValue: boolean) => ({
+    id: k.id, name: k.name, enabled: k.enabled, stageKeys: [],
+    ...(withValue ? { value: k.value ?? opts.keyValue(k.id) } : {}),
+  });
+  if (parts[0] === 'apikeys' && parts.length === 1) return page(keys.map((x) => keyOf(x, q.get('includeValues') === 'true')), q);
+  if (parts[0] === 'apikeys' && parts.length === 2) {
+    const found = keys.find((x) => x.k.id === parts[1]);
+    return found ? { status: 200, body: keyOf(found, q.get('includeValue') === 'true') } : NOT_FOUND('API Key');
+  }
+  const plans = keys.filter(({ k }) => k.stages.length).map(({ a, k }) => ({ id: `plan-${k.id}`, name: `authmatrix plan of ${k.name}`, apiStages: k.stages.map((stage) => ({ apiId: a.id, stage })), key: k }));
+  if (parts[0] === 'usageplans' && parts.length === 1) {
+    const keyId = q.get('keyId');
+    return page(plans.filter((p) => !keyId || p.key.id === keyId).map(({ key: _key, ...p }) => p), q);
+  }
+  if (parts[0] === 'usageplans' && parts.length === 3 && parts[2] === 'keys') {
+    const plan = plans.find((p) => p.id === parts[1]);
+    return plan ? page([{ id: plan.key.id, type: 'API_KEY', name: plan.key.name }], q) : NOT_FOUND('Usage Plan ID');
+  }
+  return { status: 404, errorType: 'NotFoundException', body: { message: `authmatrix's API Gateway control plane does not serve GET ${url.pathname}` } };
+}
+
+/** `limit` (default 25, at most 500) items from `position` (an offset here). */
+function page(items: unknown[], q: URLSearchParams): ControlPlaneAnswer {
+  const limit = Math.min(Math.max(Number(q.get('limit') ?? 25) || 25, 1), 500);
+  const from = Number(q.get('position') ?? 0) || 0;
+  const next = from + limit < items.length ? String(from + limit) : undefined;
+  return { status: 200, body: { item: items.slice(from, from + limit), ...(next ? { position: next } : {}) } };
+}
+
+/** A stable resource id for a path (API Gateway's are random, 6–10 characters). */
+const resourceId = (path: string) => createHash('sha256').update(path).digest('hex').slice(0, 10);
+
+function resourcesOf(opts: ControlPlaneOptions, api: RestApi, embed: boolean): unknown[] {
+  const paths = new Set<string>(['/']);
+  for (const m of api.methods) {
+    const segments = m.resourcePath.split('/').filter(Boolean);
+    for (let i = 1; i <= segments.length; i++) paths.add(`/${segments.slice(0, i).join('/')}`);
+  }
+  return [...paths].sort().map((path) => {
+    const parent = path === '/' ? undefined : path.slice(0, path.lastIndexOf('/')) || '/';
+    const methods = api.methods.filter((m) => m.resourcePath === path);
+    return {
+      id: resourceId(path), path,
+      ...(parent ? { parentId: resourceId(parent), pathPart: path.slice(path.lastIndexOf('/') + 1) } : {}),
+      ...(methods.length ? { resourceMethods: Object.fromEntries(methods.map((m) => [m.method, embed ? methodOf(opts, m) : {}])) } : {}),
+    };
+  });
+}
+
+function methodOf(opts: ControlPlaneOptions, m: RestMethod): Record<string, unknown> {
+  const a = m.authorization;
+  const integration = m.integration;
+  return {
+    httpMethod: m.method,
+    authorizationType: a.type,
+    ...(a.type === 'COGNITO_USER_POOLS' || a.type === 'CUSTOM' ? { authorizerId: a.authorizer } : {}),
+    ...(a.type === 'COGNITO_USER_POOLS' && a.scopes.length ? { authorizationScopes: a.scopes } : {}),
+    apiKeyRequired: m.apiKeyRequired,
+    methodIntegration: integration.kind === 'lambda'
+      ? { type: 'AWS_PROXY', httpMethod: 'POST', uri: invocationUri(opts.section, integration.function) }
+      : integration.kind === 'mock' ? { type: 'MOCK' } : { type: integration.type },
+  };
+}
+
+function authorizerOf(opts: ControlPlaneOptions, a: RestAuthorizer): Record<string, unknown> {
+  const base = { id: a.id, name: a.name, type: a.type, authorizerResultTtlInSeconds: a.ttlSeconds };
+  switch (a.type) {
+    case 'COGNITO_USER_POOLS':
+      return { ...base, identitySource: a.identitySource, providerARNs: a.userPools.map((p) => (p === 'app' ? opts.userPoolArn ?? p : p)) };
+    case 'TOKEN':
+      return { ...base, identitySource: a.identitySource, authorizerUri: invocationUri(opts.section, a.function), ...(a.validationRegex ? { identityValidationExpression: a.validationRegex } : {}) };
+    case 'REQUEST':
+      return { ...base, identitySource: a.identitySources.join(', '), authorizerUri: invocationUri(opts.section, a.function) };
+  }
+}
+
+/** How API Gateway names a Lambda integration or authorizer: the function's ARN inside an invocation URI. */
+function invocationUri(section: RestSection, fnId: string): string {
+  const fn = section.functions.find((f) => f.id === fnId);
+  return `arn:aws:apigateway:${section.region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${section.region}:${section.account}:function:${fn?.name ?? fnId}/invocations`;
+}

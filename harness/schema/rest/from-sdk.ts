@@ -1,0 +1,122 @@
+/**
+ * A deployed REST API read with the API Gateway SDK (GetResources with `embed=methods`, GetAuthorizers,
+ * GetApiKeys with their values, GetUsagePlans and GetUsagePlanKeys), compared with the definition read
+ * from backend.ts (harness/schema/rest/gen2.ts) and merged into it: the deployed methods, authorizers
+ * and keys decide a deployed run; the definition gives what the deployment cannot tell (the handler
+ * modules of Lambda authorizers, the roles' policies). Every difference is reported as drift.
+ */
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { Integration, MethodAuthorization, MethodVerb, RestApi, RestApiKey, RestAuthorizer, RestFunction, RestMethod } from './model.js';
+
+export interface DeployedReading {
+  methods: RestMethod[];
+  authorizers: RestAuthorizer[];
+  apiKeys: RestApiKey[];
+}
+
+/** Reads one deployed API's methods, authorizers and API keys (with the stages a usage plan covers). */
+export async function readDeployedApi(client: APIGatewayClient, apiId: string, functions: RestFunction[]): Promise<DeployedReading> {
+  const sdk = await import('@aws-sdk/client-api-gateway');
+  const all = async <T>(get: (position?: string) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> => {
+    const out: T[] = [];
+    let position: string | undefined;
+    do {
+      const page = await get(position);
+      out.push(...(page.items ?? []));
+      position = page.position;
+    } while (position);
+    return out;
+  };
+  const fnOf = (uri: string | undefined) => {
+    const name = /:function:([^/:]+)(?::[^/]*)?\/invocations$/.exec(uri ?? '')?.[1];
+    return name ? (functions.find((f) => f.name === name)?.id ?? name) : undefined;
+  };
+  const [resources, authorizers, keys, plans] = await Promise.all([
+    all((position) => client.send(new sdk.GetResourcesCommand({ restApiId: apiId, embed: ['methods'], limit: 500, ...(position ? { position } : {}) }))),
+    all((position) => client.send(new sdk.GetAuthorizersCommand({ restApiId: apiId, limit: 500, ...(position ? { position } : {}) }))),
+    all((position) => client.send(new sdk.GetApiKeysCommand({ includeValues: true, limit: 500, ...(position ? { position } : {}) }))),
+    all((position) => client.send(new sdk.GetUsagePlansCommand({ limit: 500, ...(position ? { position } : {}) }))),
+  ]);
+  const stagesOfKey = new Map<string, string[]>();
+  for (const plan of plans) {
+    const stages = (plan.apiStages ?? []).filter((s) => s.apiId === apiId).map((s) => s.stage!);
+    if (!stages.length) continue;
+    const planKeys = await all((position) => client.send(new sdk.GetUsagePlanKeysCommand({ usagePlanId: plan.id!, limit: 500, ...(position ? { position } : {}) })));
+    for (const k of planKeys) stagesOfKey.set(k.id!, [...new Set([...(stagesOfKey.get(k.id!) ?? []), ...stages])]);
+  }
+  const methods: RestMethod[] = resources.flatMap((r) => Object.values(r.resourceMethods ?? {}).map((m): RestMethod => {
+    const integration: Integration = m.methodIntegration?.type === 'AWS_PROXY' && fnOf(m.methodIntegration.uri)
+      ? { kind: 'lambda', function: fnOf(m.methodIntegration.uri)! }
+      : m.methodIntegration?.type === 'MOCK' ? { kind: 'mock', statusCode: 204, headers: {} } : { kind: 'other', type: m.methodIntegration?.type ?? 'none' };
+    return { resourcePath: r.path!, method: m.httpMethod as MethodVerb, authorization: authorizationOf(m.authorizationType, m.authorizerId, m.authorizationScopes), apiKeyRequired: !!m.apiKeyRequired, integration };
+  }));
+  return {
+    methods: methods.sort((a, b) => `${a.resourcePath} ${a.method}`.localeCompare(`${b.resourcePath} ${b.method}`)),
+    authorizers: authorizers.map((a): RestAuthorizer => {
+      const base = { id: a.id!, name: a.name!, ttlSeconds: a.authorizerResultTtlInSeconds ?? 300 };
+      if (a.type === 'COGNITO_USER_POOLS') return { ...base, type: 'COGNITO_USER_POOLS', userPools: a.providerARNs ?? [], identitySource: a.identitySource ?? 'method.request.header.Authorization' };
+      if (a.type === 'TOKEN') return { ...base, type: 'TOKEN', function: fnOf(a.authorizerUri) ?? '', identitySource: a.identitySource ?? 'method.request.header.Authorization', ...(a.identityValidationExpression ? { validationRegex: a.identityValidationExpression } : {}) };
+      return { ...base, type: 'REQUEST', function: fnOf(a.authorizerUri) ?? '', identitySources: (a.identitySource ?? '').split(',').map((s) => s.trim()).filter(Boolean) };
+    }),
+    apiKeys: keys.filter((k) => stagesOfKey.has(k.id!)).map((k) => ({ id: k.id!, name: k.name ?? k.id!, enabled: !!k.enabled, stages: stagesOfKey.get(k.id!)!, ...(k.value ? { value: k.value } : {}) })),
+  };
+}
+
+function authorizationOf(type: string | undefined, authorizer: string | undefined, scopes: string[] | undefined): MethodAuthorization {
+  if (type === 'AWS_IAM') return { type: 'AWS_IAM' };
+  if (type === 'COGNITO_USER_POOLS') return { type: 'COGNITO_USER_POOLS', authorizer: authorizer ?? '', scopes: scopes ?? [] };
+  if (type === 'CUSTOM') return { type: 'CUSTOM', authorizer: authorizer ?? '' };
+  return { type: 'NONE' };
+}
+
+/**
+ * The differences between the definition and the deployment, one sentence each: methods only on one
+ * side or authorized otherwise, authorizers (matched by name) configured otherwise, API keys missing.
+ */
+export function restDrift(defined: RestApi, deployed: DeployedReading): string[] {
+  const drift: string[] = [];
+  const key = (m: RestMethod) => `${m.method} ${m.resourcePath}`;
+  const authorizerName = (authorizers: RestAuthorizer[], a: MethodAuthorization) => ('authorizer' in a ? authorizers.find((x) => x.id === a.authorizer)?.name ?? a.authorizer : undefined);
+  const describe = (authorizers: RestAuthorizer[], m: RestMethod) => {
+    const a = m.authorization;
+    const by = authorizerName(authorizers, a);
+    return `${a.type}${by ? ` (${by})` : ''}${a.type === 'COGNITO_USER_POOLS' && a.scopes.length ? ` scopes ${[...a.scopes].sort().join(' ')}` : ''}${m.apiKeyRequired ? ' + API key' : ''}`;
+  };
+  const deployedByKey = new Map(deployed.methods.map((m) => [key(m), m]));
+  for (const m of defined.methods) {
+    const d = deployedByKey.get(key(m));
+    if (!d) drift.push(`${defined.name} ${key(m)} is defined in backend.ts but not deployed`);
+    else if (describe(defined.authorizers, m) !== describe(deployed.authorizers, d)) drift.push(`${defined.name} ${key(m)}: backend.ts says ${describe(defined.authorizers, m)}, the deployed API ${describe(deployed.authorizers, d)}`);
+  }
+  const definedKeys = new Set(defined.methods.map(key));
+  for (const d of deployed.methods) if (!definedKeys.has(key(d))) drift.push(`${defined.name} ${key(d)} is deployed but not defined in backend.ts`);
+  const settings = (a: RestAuthorizer) => JSON.stringify({ type: a.type, ttl: a.ttlSeconds, ...(a.type === 'TOKEN' ? { source: a.identitySource, regex: a.validationRegex ?? null } : a.type === 'REQUEST' ? { sources: [...a.identitySources].sort() } : { source: a.identitySource }) });
+  for (const a of defined.authorizers) {
+    const d = deployed.authorizers.find((x) => x.name === a.name);
+    if (d && settings(a) !== settings(d)) drift.push(`${defined.name} authorizer ${a.name}: backend.ts says ${settings(a)}, the deployed API ${settings(d)}`);
+  }
+  const definedKeyCount = defined.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
+  const deployedKeyCount = deployed.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
+  if (definedKeyCount !== deployedKeyCount) drift.push(`${defined.name}: backend.ts defines ${definedKeyCount} enabled API key(s) in a usage plan of stage ${defined.stage}, the deployed API has ${deployedKeyCount}`);
+  return drift;
+}
+
+/**
+ * The API as a deployed run tests it: the deployed methods, authorizers and keys, each Lambda authorizer
+ * given the handler module of the defined authorizer of the same name.
+ */
+export function mergeDeployed(defined: RestApi, deployed: DeployedReading, appUserPoolId?: string): RestApi {
+  const authorizers = deployed.authorizers.map((a): RestAuthorizer => {
+    // The app's own pool is `app` in the model (the personas' pool).
+    if (a.type === 'COGNITO_USER_POOLS') return { ...a, userPools: a.userPools.map((arn) => (appUserPoolId && arn.endsWith(`:userpool/${appUserPoolId}`) ? 'app' : arn)) };
+    const own = defined.authorizers.find((x) => x.name === a.name);
+    return own && own.type !== 'COGNITO_USER_POOLS' ? { ...a, function: own.function } : a;
+  });
+  // The deployment does not give a MOCK's answer (the CORS preflight's headers): the definition's integration stands where it is of the same kind.
+  const methods = deployed.methods.map((m) => {
+    const own = defined.methods.find((x) => x.resourcePath === m.resourcePath && x.method === m.method);
+    return own && own.integration.kind === m.integration.kind ? { ...m, integration: own.integration } : m;
+  });
+  return { ...defined, methods, authorizers, apiKeys: deployed.apiKeys };
+}
+
