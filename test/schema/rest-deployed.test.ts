@@ -73,6 +73,8 @@ describe('a deployed REST API read with the API Gateway SDK', () => {
   it('the control plane answers only signed reads, and pages its lists', async () => {
     const base = emu.restControlPlane()!;
     expect((await fetch(`${base}/restapis/${api.id}/resources`)).status).toBe(403);
+    // Whatever it is sent, it answers and stays up.
+    expect((await fetch(`${base}/restapis/%E0%A4%A/resources`, { headers: { authorization: 'AWS4-HMAC-SHA256 x' } })).status).toBe(400);
     const client = clientOf(emu);
     const first = await client.send(new GetResourcesCommand({ restApiId: api.id, limit: 2 }));
     expect(first.items).toHaveLength(2);

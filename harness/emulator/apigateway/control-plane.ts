@@ -34,7 +34,12 @@ const NOT_FOUND = (what: string): ControlPlaneAnswer => ({ status: 404, errorTyp
 export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL, authorization: string | undefined): ControlPlaneAnswer {
   if (!authorization?.startsWith('AWS4-HMAC-SHA256 ')) return { status: 403, errorType: 'MissingAuthenticationTokenException', body: { message: 'Missing Authentication Token' } };
   if (method !== 'GET') return { status: 405, errorType: 'MethodNotAllowedException', body: { message: `authmatrix's API Gateway control plane only reads (${method} refused)` } };
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { status: 400, errorType: 'BadRequestException', body: { message: 'Invalid path encoding' } };
+  }
   const q = url.searchParams;
   const api = (id: string) => opts.section.apis.find((a) => a.id === id);
   if (parts[0] === 'restapis' && parts.length === 3) {
