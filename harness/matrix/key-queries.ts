@@ -8,8 +8,8 @@ import { decide } from '../rules/decide.js';
 import { ownerClaim } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { byFixture, cell, someoneElse, type Cell } from './cells.js';
-import { dynamicGroupRules, fixtures, ownerRules } from './fixtures.js';
+import { byFixture, cell, instanceOf, parentFixture, someoneElse, type Cell, type FixtureRef } from './cells.js';
+import { dynamicGroupRules, fixtures, foreignKeys, ownerRules } from './fixtures.js';
 
 interface KeyQuery {
   /** Absent: the table's key. */
@@ -70,14 +70,21 @@ export function keyQueryCells(auth: AuthModel, m: Model, cast: Persona[], team: 
   const queries = keyQueries(m);
   if (!queries.length) return out;
   const records = fixtures(auth, m, cast).map((f) => f.record);
+  const fks = foreignKeys(auth).filter((fk) => fk.child === m.name);
   for (const q of queries) {
     const plainPk = records.map((r) => r[q.partitionKey]).find((v) => v !== undefined && v !== null);
+    // A key on a foreign key is queried on the parent every fixture points at (plan.ts linkInput), not on the
+    // sample value the oracle's copies hold (which only the create cells' records carry).
+    const fk = fks.find((x) => x.field === q.partitionKey);
+    const parent = fk && auth.models.find((x) => x.name === fk.parent)!;
+    const sent = parent ? ({ $fixture: instanceOf(parent.name, parentFixture(auth, parent, cast).name) } satisfies FixtureRef) : undefined;
     for (const p of cast) {
       for (const [variant, key] of variantsOf(m, q, cast, p, team, plainPk)) {
         const target = { type: m.name, records, args: key, ...(q.index ? { index: q.index } : {}) };
+        const sentKey = sent && key[q.partitionKey] === plainPk ? { ...key, [q.partitionKey]: sent } : key;
         out.push(cell({
           id: `${m.name}|list|${p.name}|${variant}`, kind: 'model', persona: p.name, model: m.name, operation: 'list', variant,
-          action: { type: 'list', model: m.name, key, ...(q.index ? { index: q.index } : {}) },
+          action: { type: 'list', model: m.name, key: sentKey, ...(q.index ? { index: q.index } : {}) },
         }, byFixture(auth, m, cast, decide(auth, p.identity, 'list', target))));
       }
     }

@@ -159,9 +159,10 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const queryField = action.index ? m.indexes.find((i) => i.name === action.index)!.queryField! : undefined;
       const root = queryField ?? m.operationNames.list!;
       const filter = action.filter ? { filter: action.filter } : {};
+      const key = action.key && (resolveRefs(action.key, rt.index, auth) as Record<string, unknown>);
       const document = (extra: ListArgs) => (queryField
-        ? indexDocument(auth, m.name, queryField, { ...action.key, ...filter, ...extra }, action.select)
-        : listDocument(auth, m.name, { ...filter, ...(action.key ? { key: action.key } : {}), ...extra }, action.select));
+        ? indexDocument(auth, m.name, queryField, { ...key, ...filter, ...extra }, action.select)
+        : listDocument(auth, m.name, { ...filter, ...(key ? { key } : {}), ...extra }, action.select));
       // Follow nextToken so that every record is seen (other cells' records share the table).
       const items: unknown[] = [];
       const errors: GraphQLResult['errors'] = [];

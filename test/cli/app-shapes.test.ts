@@ -95,7 +95,7 @@ describe('Lambda authorizers', () => {
 });
 
 describe('keys', () => {
-  it('declared and custom identifiers (an owner field, owner + sort key, a required email) and an index on the owner: every create has a key of its own, every key query is a cell, clean run', async () => {
+  it('declared and custom identifiers (an owner field, owner + sort key, a required email), an index on the owner and one on a foreign key: every create has a key of its own, every key query is a cell, clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });
     expect(r.stdout).toMatch(/^PASSED /m);
     expect(r.code).toBe(0);
@@ -108,7 +108,7 @@ describe('keys', () => {
     }
     // Queries through keys are cells: naming someone else's owner value in a key holding the owner field is refused
     // (docs/semantics.md), unless a static rule lets the caller in; an index not keyed on the owner filters.
-    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'keys', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string }[] }).cells.map((c) => [c.id, c]));
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'keys', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[] }[] }).cells.map((c) => [c.id, c]));
     for (const [id, observed] of [
       ['Setting|list|owner|key:other', 'deny'],
       ['Setting|list|stranger|key:own', 'filtered'],
@@ -118,7 +118,10 @@ describe('keys', () => {
       ['Order|list|groupMember:Admin|index:byOwnerPlaced:other', 'filtered'],
       ['Order|list|guest|index:byOwnerPlaced:other', 'deny'],
       ['Order|list|stranger|index:byStatus', 'filtered'],
+      ['Item|list|stranger|index:byStoreId', 'allow'],
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
+    // An index on a foreign key is queried on the store the items point at, so it returns every item fixture.
+    expect(cells.get('Item|list|stranger|index:byStoreId')?.seen).toEqual(['owned', 'unowned']);
   });
 });
 
