@@ -380,8 +380,17 @@ function subscriptionCells(auth: AuthModel, m: Model, cast: Persona[], p: Person
 export function ownerArgVariants(m: Model, cast: Persona[], p: Persona): [string, Record<string, string>][] {
   const mine = displayedOwner(m, p);
   const theirs = victimOf(m, cast, p);
-  if (!mine || !theirs) return [];
+  if (!mine || !theirs || !hasOwnerArgument(m, mine.field)) return [];
   return [['owner-arg:own', { [mine.field]: mine.value }], ['owner-arg:other', { [theirs.field]: theirs.value }]];
+}
+
+/**
+ * Whether the generated subscriptions take the owner field as an argument: only where the owner may listen on
+ * some declared field. Where every declared field's own rules leave listen out for the owner, the argument does not
+ * exist (docs/semantics.md, "Subscriptions take an owner argument…"), and sending it is a validation error.
+ */
+function hasOwnerArgument(m: Model, ownerField: string): boolean {
+  return m.fields.some((f) => !f.implicit && (f.rules ?? m.rules).some((r) => r.kind === 'owner' && r.ownerField === ownerField && r.operations.includes('listen')));
 }
 
 /** The model-level owner rule subscriptions filter on (scalar owner field, with listen). */

@@ -125,6 +125,21 @@ describe('keys', () => {
   });
 });
 
+describe('field rules', () => {
+  it('field rules that leave listen out for the owner: the subscriptions take no owner argument, and no cell sends one; clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'field-rules')], { cwd: shape('field-rules') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const cells = (JSON.parse(readFileSync(path.join(out, 'field-rules', 'results.json'), 'utf8')) as { cells: { id: string; operation: string; observed: string }[] }).cells;
+    expect(cells.filter((c) => c.id.includes('owner-arg'))).toEqual([]);
+    // The owner may not listen at all (no user-pool access on the subscription); the API key may.
+    for (const op of ['onCreate', 'onUpdate', 'onDelete']) {
+      expect(cells.find((c) => c.id === `Profile|${op}|owner`), op).toMatchObject({ observed: 'deny' });
+      expect(cells.find((c) => c.id === `Profile|${op}|apiKey`), op).toMatchObject({ observed: 'allow' });
+    }
+  });
+});
+
 describe('Gen 1 project settings', () => {
   it('auth modes come from cli-inputs.json (API key default, user pools additional)', async () => {
     const model = await loadAuthModel(shape('gen1-project'));
