@@ -48,10 +48,14 @@ describe('schemas the transformer refuses', () => {
       'type Post @model @auth(rules: [{ allow: owner }]) { id: ID! @primaryKey(sortKeyFields: ["owner"]) owner: String! }',
       /the primary key's sort key 'owner' cannot be used as an owner @auth field too/,
       'type Post @model @auth(rules: [{ allow: owner }]) { id: ID! @primaryKey(sortKeyFields: ["createdAt"]) createdAt: AWSDateTime! owner: String }'],
-    ['a required field whose field rules leave out a role that reads the model',
-      'type Post @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { title: String! @auth(rules: [{ allow: owner }]) }',
-      /required field Post\.title has field rules that do not let userPools:private read it/,
-      'type Post @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { title: String @auth(rules: [{ allow: owner }]) }'],
+    ['two owner rules on one undeclared owner field (it would be added twice)',
+      'type Post @model @auth(rules: [{ allow: owner }, { allow: owner, provider: oidc, identityClaim: "sub" }]) { title: String }',
+      /field "Post\.owner" can only be defined once: rules Post#1 and Post#2 are both owner rules on owner/,
+      'type Post @model @auth(rules: [{ allow: owner }, { allow: owner, ownerField: "author", provider: oidc, identityClaim: "sub" }]) { title: String }'],
+    ['two owner rules on one declared owner field, subscriptions on (the subscription filter input gets it twice)',
+      'type Post @model @auth(rules: [{ allow: owner }, { allow: owner, provider: oidc, identityClaim: "sub" }]) { title: String owner: String }',
+      /field "ModelSubscriptionPostFilterInput\.owner" can only be defined once/,
+      'type Post @model(subscriptions: null) @auth(rules: [{ allow: owner }, { allow: owner, provider: oidc, identityClaim: "sub" }]) { title: String owner: String }'],
   ])('%s', (_, refused, reason, accepted) => {
     expect(refusal(refused)).toMatch(reason);
     expect(load(accepted).models.length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
 /**
  * Model rules the transformer refuses once the model is built: a role granted twice, an owner field as the primary
- * key's sort key, and a required field whose field rules leave out a role that reads the model.
+ * key's sort key, and two owner rules on one owner field.
  */
 import type { ASTNode } from 'graphql';
-import { READ_OPERATIONS, type Model, type Rule } from '../model.js';
+import type { Model, Rule } from '../model.js';
 import { sdlError, type SdlContext } from './context.js';
 
 /** The transformer's role names (graphql-auth-transformer.ts convertRulesToRoles), one per group for static groups. */
@@ -44,22 +44,20 @@ export function checkModelRules(ctx: SdlContext, m: Model, node: ASTNode, useSub
         'use another field for the sort key');
     }
   }
-  // graphql-auth-transformer.ts generateResolvers: a required field with field rules must be readable by every role
-  // that may get the model (subscriptions on), since mutation responses and events would otherwise carry a null.
-  if (m.subscriptionLevel !== 'on') return;
-  const readers = [...new Set(m.rules.filter((r) => r.operations.includes('get')).flatMap(roles))];
-  for (const f of m.fields.filter((x) => x.rules && x.required && !x.implicit)) {
-    const fieldRules = f.rules!;
-    const reads = (role: string, op: (typeof READ_OPERATIONS)[number]) => fieldRules.some((r) => r.operations.includes(op) && roles(r).includes(role));
-    let needed = readers;
-    for (const provider of ['userPools', 'oidc']) {
-      const priv = `${provider}:private`;
-      if (needed.includes(priv) && READ_OPERATIONS.every((op) => reads(priv, op))) needed = needed.filter((r) => !r.startsWith(`${provider}:`) || r === priv);
-    }
-    const missing = needed.filter((role) => !READ_OPERATIONS.some((op) => reads(role, op)));
-    if (missing.length) {
-      throw sdlError(ctx, `required field ${m.name}.${f.name} has field rules that do not let ${missing.join(', ')} read it; when using field-level authorization rules, every required field needs rules with at least read permission for every role that reads the model`,
-        node, m.name, f.name, `make ${f.name} optional, give those callers read in its field rules, or turn subscriptions off`);
-    }
+  // Two owner rules on one owner field each add it: to the type when it is not declared, to the subscription filter
+  // input when subscriptions are on (checked with the transformer: 'Field "Post.owner" can only be defined once',
+  // 'Field "ModelSubscriptionPostFilterInput.owner" can only be defined once').
+  const byField = new Map<string, Rule>();
+  for (const rule of m.rules) {
+    // Checked on single-owner fields; multi-owner (list) fields are not refused until checked the same way.
+    if (rule.kind !== 'owner' || rule.multiOwner) continue;
+    const first = byField.get(rule.ownerField);
+    byField.set(rule.ownerField, first ?? rule);
+    if (!first) continue;
+    const field = m.fields.find((f) => f.name === rule.ownerField);
+    if (field && !field.implicit && m.subscriptionLevel === 'off') continue;
+    const where = field && !field.implicit ? `ModelSubscription${m.name}FilterInput.${rule.ownerField}` : `${m.name}.${rule.ownerField}`;
+    throw sdlError(ctx, `field "${where}" can only be defined once: rules ${first.id} and ${rule.id} are both owner rules on ${rule.ownerField}`, node, m.name, rule.ownerField,
+      'give the second rule its own owner field, or merge the two rules');
   }
 }
