@@ -61,3 +61,16 @@ describe('schemas the transformer refuses', () => {
     expect(load(accepted).models.length).toBeGreaterThan(0);
   });
 });
+
+describe('schemas the transformer accepts, though one might expect a refusal', () => {
+  it.each([
+    ['a required field whose field rules leave out a role that reads the model',
+      'type Post @model @auth(rules: [{ allow: owner }, { allow: private, operations: [read] }]) { title: String! @auth(rules: [{ allow: owner }]) }'],
+    ['a declared id: ID! beside field rules that do not cover it',
+      'type Post @model @auth(rules: [{ allow: owner }]) { id: ID! title: String @auth(rules: [{ allow: owner }]) }'],
+    ['two owner rules on one declared owner field with subscriptions off',
+      'type Post @model(subscriptions: null) @auth(rules: [{ allow: owner }, { allow: owner, provider: oidc, identityClaim: "sub" }]) { title: String owner: String }'],
+  ])('%s (checked with the transformer)', (_, schema) => {
+    expect(load(schema).models[0]!.name).toBe('Post');
+  });
+});
