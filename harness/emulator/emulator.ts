@@ -269,7 +269,7 @@ export class Emulator {
           const found = pool.lookup(key);
           return found && { credentials: found.credentials, principal: found.caller.principal };
         },
-        roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: groupRoleName, function: functionRole }, log,
+        roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: (g) => e.groupRoleName(g), function: functionRole }, log,
       });
     }
     server.on('upgrade', (req, socket, head) => {
@@ -308,6 +308,11 @@ export class Emulator {
     this.gateway?.reset();
   }
 
+  /** The role the identity pool gives members of a group (the first of their groups by precedence). */
+  private groupRoleName(group: string): string {
+    return this.identityPool?.options.roles.find((r) => r.id === `group:${group}`)?.name ?? roleName(`group:${group}`);
+  }
+
   /** Where the read operations of API Gateway's control plane are served (the SDK's `endpoint`), when the app has REST APIs. */
   restControlPlane(): string | undefined {
     return this.model.rest ? `${this.url.replace(/\/graphql$/, '')}${CONTROL_PLANE_PREFIX.slice(0, -1)}` : undefined;
@@ -331,7 +336,7 @@ export class Emulator {
     const byRole = new Map([
       [this.identityPool?.options.authRole.name, compiled.authenticated],
       [this.identityPool?.options.unauthRole.name, compiled.unauthenticated],
-      ...[...compiled.groups].map(([g, p]) => [groupRoleName(g), p] as const),
+      ...[...compiled.groups].map(([g, p]) => [this.groupRoleName(g), p] as const),
     ]);
     return {
       verifySignature: async (req: SigV4Request): Promise<SignedCaller> => {
@@ -590,6 +595,7 @@ export class Emulator {
 
 /** The IAM role name the emulator gives a function's execution role (groups: groupRoleName). */
 const functionRole = (name: string): string => `authmatrix-function-${name}`;
+
 /** API Gateway's answer to a bad signature (credentials it does not know: UnrecognizedClientException). */
 function signatureRefusal(f: SigV4Failure): GatewayError {
   if (f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken') return gatewayErrors.unrecognizedClient(f.message);
@@ -606,11 +612,6 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: GraphQLResponse | { errors: { errorType: string; message: string }[] };
-}
-
-/** The role the emulated identity pool gives members of a group (the first of their groups by precedence). */
-function groupRoleName(group: string): string {
-  return roleName(`group:${group}`);
 }
 
 /**
