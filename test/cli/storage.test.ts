@@ -3,13 +3,13 @@
  * emulator with every storage cell kind observed; a widened path rule fails the gate as a high-severity
  * widening and breaks the contract it violates, naming the cells.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessIndex } from '../../reports/access.js';
 import type { RunReport } from '../../reports/results.js';
-import { cli, example, fixture } from './cli.js';
+import { cli, example } from './cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -58,11 +58,23 @@ describe('authmatrix run on an app with storage', () => {
 });
 
 describe('a widened path rule', () => {
+  // The photos example with guests allowed to upload to media/*.
+  let wide: string;
+  beforeAll(() => {
+    wide = path.join(dir, 'photos-wide');
+    cpSync(example('photos', 'amplify'), path.join(wide, 'amplify'), { recursive: true });
+    const storage = path.join(wide, 'amplify/storage/resource.ts');
+    const text = readFileSync(storage, 'utf8');
+    const widened = text.replace("'media/*': [allow.guest.to(['read']),", "'media/*': [allow.guest.to(['read', 'write']),");
+    expect(widened).not.toBe(text);
+    writeFileSync(storage, widened);
+  });
+
   it('fails the gate against the committed snapshot as a high-severity widening, and breaks its contract', async () => {
     const snapshot = path.join(dir, 'photos.snapshot.json');
     expect((await cli(['snapshot', '--schema', example('photos'), '--out', snapshot])).code).toBe(0);
     const out = path.join(dir, 'wide');
-    const r = await cli(['run', '--schema', fixture('storage/photos-wide'), '--baseline', snapshot, '--contracts', example('photos', 'specs/contracts'), '--out', out]);
+    const r = await cli(['run', '--schema', wide, '--baseline', snapshot, '--contracts', example('photos', 'specs/contracts'), '--out', out]);
     expect(r.code).toBe(1);
     const report = results(out);
     expect(report.totals.mismatches).toBe(0);
@@ -76,7 +88,7 @@ describe('a widened path rule', () => {
   }, 300_000);
 
   it('authmatrix diff names it', async () => {
-    const r = await cli(['diff', '--base', example('photos'), '--head', fixture('storage/photos-wide')]);
+    const r = await cli(['diff', '--base', example('photos'), '--head', wide]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Permission diff: 3 widened \(high 3\)/);
     expect(r.stdout).toMatch(/high +guest +S3 photos:media\/\* write +deny → allow/);
