@@ -1,10 +1,12 @@
 /** Runs the built `authmatrix` CLI (dist/, rebuilt from the sources by test/global-setup.ts) as a child process. */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import type { RunReport } from '../../reports/results.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/authmatrix.js');
@@ -28,6 +30,16 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
     });
   });
 }
+
+/** A scratch directory for one test file, removed after its tests (call it at the top level of the file). */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The results.json of a run's --out directory. */
+export const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
 
 export const fixture = (...p: string[]): string => path.join(ROOT, 'test/fixtures', ...p);
 export const example = (...p: string[]): string => path.join(ROOT, 'examples', ...p);

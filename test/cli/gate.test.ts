@@ -4,21 +4,13 @@
  * endpoint serving a widened copy of the schema, reached as a deployed app.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Coverage } from '../../reports/coverage.js';
-import type { RunReport } from '../../reports/results.js';
-import { BIN, cli, example, fixture } from './cli.js';
+import { BIN, cli, example, fixture, results, scratchDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-gate-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+const dir = scratchDir('authmatrix-gate-');
 
 describe('the gate’s other checks', () => {
   it('--baseline: passes on an unchanged schema, fails when access widened (and --allow-widening lets it pass)', async () => {

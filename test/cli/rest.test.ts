@@ -4,20 +4,12 @@
  * baseline (the Admins group's role given the /items policy) fails the run, naming what widened and the
  * example's contract statement it breaks.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../reports/results.js';
-import { ROOT, cli, example } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { cli, example, results, ROOT, scratchDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-rest-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+const dir = scratchDir('authmatrix-rest-');
 
 describe('authmatrix run on the REST example', () => {
   it('every REST cell matches, and every way of presenting credentials and every denial was observed', async () => {

@@ -2,20 +2,12 @@
  * `authmatrix run` end to end: the examples pass on the embedded emulator with every kind of cell, and
  * bad input is one line and exit 2. The gate's checks are in gate.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../reports/results.js';
-import { cli, example, sharedRun } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { cli, example, results, scratchDir, sharedRun } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-run-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+const dir = scratchDir('authmatrix-run-');
 
 describe('authmatrix run on the embedded emulator', () => {
   const blog = () => sharedRun(['run', '--schema', 'examples/blog']);

@@ -3,21 +3,13 @@
  * emulator with every storage cell kind observed; a widened path rule fails the gate as a high-severity
  * widening and breaks the contract it violates, naming the cells.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { accessIndex } from '../../reports/access.js';
-import type { RunReport } from '../../reports/results.js';
-import { cli, example } from './cli.js';
+import { cli, example, results, scratchDir } from './cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'authmatrix-storage-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const results = (out: string): RunReport => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunReport;
+const dir = scratchDir('authmatrix-storage-');
 
 describe('authmatrix run on an app with storage', () => {
   it('the photos example: every data and storage cell matches, probes are refused, the storage contracts hold', async () => {
