@@ -16,6 +16,7 @@ import { AuthFailure, TOKEN_EXPIRED, unauthorized } from './failure.js';
 import { unverifiedIssuer } from './cognito/jwt.js';
 import { PERMISSION_DENIED } from './appsync/iam-access.js';
 import { IdentityPool, type IamCredentials } from './iam/identity-pool.js';
+import { IDENTITY_API_BODY_LIMIT, IDENTITY_API_CONTENT_TYPE, IdentityApi } from './iam/identity-api.js';
 import { ADMINISTRATOR_ACCESS, emulatedRole, groupRoleClaims, identityPoolRoles, roleName } from './iam/roles.js';
 import { amplifyRolePolicies } from './appsync/role-policies.js';
 import { SigningKey } from './cognito/keys.js';
@@ -52,8 +53,12 @@ export interface EmulatorOptions {
   region?: string;
   /** Deterministic ids and timestamps. */
   seed?: string | number;
-  /** Also trust tokens of an external user pool (a real one, or cognito-local). */
-  trustUserPool?: { issuer: string; jwksUrl: string };
+  /**
+   * Also trust tokens of an external user pool (a real one, or cognito-local). `groupRoles`: its groups
+   * stand for the app's groups with their roles, though its ID tokens carry no `cognito:roles` (cognito-local's
+   * do not): the identity pool maps its group members as if they did.
+   */
+  trustUserPool?: { issuer: string; jwksUrl: string; groupRoles?: boolean };
   /** Verify OIDC tokens against this JWKS (a real IdP) instead of minting them. */
   oidcJwksUrl?: string;
   /** Lambda authorizer answers by token, when the schema names no handler module (or to replace it). */
@@ -79,6 +84,8 @@ const MALFORMED = 'MalformedHttpRequestException';
 const UNPARSABLE = 'Unable to parse GraphQL query.';
 /** API Gateway's control plane (read operations, harness/emulator/apigateway/control-plane.ts). */
 const CONTROL_PLANE_PREFIX = '/apigateway/';
+/** The Cognito Identity API (the SDK's `endpoint`; it posts to `<endpoint>/`). */
+const IDENTITY_API_PATH = '/cognito-identity';
 
 /** Minting credentials for any identity, on this emulator. */
 export interface CredentialMinter {
@@ -104,6 +111,8 @@ export class Emulator {
   readonly userPool: UserPool | undefined;
   readonly oidc: OidcProvider | undefined;
   readonly identityPool: IdentityPool | undefined;
+  /** The identity pool's Cognito Identity API (GetId, GetCredentialsForIdentity), when there is an identity pool. */
+  private readonly identityApi: IdentityApi | undefined;
   readonly credentials: CredentialMinter;
   readonly engine: Engine;
   readonly store: Store;
@@ -153,6 +162,7 @@ export class Emulator {
     const apiKeys = new ApiKeys();
     this.apiKey = modes.has('apiKey') ? apiKeys.create(model.authModes.apiKey?.expiresInDays ?? 7, model.authModes.apiKey?.description) : undefined;
     const userPools: UserPool[] = [];
+    let trusted: UserPool | undefined;
     if (modes.has('userPool')) {
       const ids = UserPool.newIds(region);
       this.userPool = new UserPool(ids.poolId, ids.clientId, base, parts.userPoolKey, model.authModes.userPool?.appClientIdRegex);
@@ -160,7 +170,8 @@ export class Emulator {
       if (options.trustUserPool) {
         const external = new URL(options.trustUserPool.issuer);
         const poolId = external.pathname.replace(/^\//, '');
-        userPools.push(new UserPool(poolId, '', external.origin, undefined, model.authModes.userPool?.appClientIdRegex, options.trustUserPool.jwksUrl));
+        trusted = new UserPool(poolId, '', external.origin, undefined, model.authModes.userPool?.appClientIdRegex, options.trustUserPool.jwksUrl);
+        userPools.push(trusted);
       }
     }
     const oidcConfig = model.authModes.oidc;
@@ -195,7 +206,9 @@ export class Emulator {
         authRole: roles.auth,
         roles: roles.groups,
       });
-      if (this.userPool) this.userPool.groupRoles = groupRoleClaims(resources, roles, (r) => this.identityPool!.roleArn(r));
+      const claims = groupRoleClaims(resources, roles, (r) => this.identityPool!.roleArn(r));
+      for (const p of userPools) p.groupRoles = claims;
+      this.identityApi = new IdentityApi(this.identityPool, userPools.map((pool) => ({ pool, addsGroupRoles: pool === trusted && options.trustUserPool?.groupRoles === true })));
     }
     this.creds = {
       modes,
@@ -404,6 +417,7 @@ export class Emulator {
       return sendJson(res, 200, { issuer: this.userPool.issuer, jwks_uri: `${this.userPool.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
     }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
+    if (this.identityApi && (path === IDENTITY_API_PATH || path === `${IDENTITY_API_PATH}/`)) return this.identityRequest(req, res, this.identityApi);
     if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) {
       const url = new URL((req.url ?? '/').slice(CONTROL_PLANE_PREFIX.length - 1), 'http://control-plane');
       const rest = this.model.rest;
@@ -443,6 +457,23 @@ export class Emulator {
     const result = await this.engine.execute(body, ctx);
     if (ctx.published.length) this.realtime.publish(ctx.published, result.data);
     return { status: 200, headers: responseHeaders, body: result };
+  }
+
+  /** Where the Cognito Identity API is served (the SDK's `endpoint`), when there is an identity pool. */
+  cognitoIdentityEndpoint(): string | undefined {
+    return this.identityApi ? `${this.url.replace(/\/graphql$/, '')}${IDENTITY_API_PATH}` : undefined;
+  }
+
+  private async identityRequest(req: IncomingMessage, res: ServerResponse, api: IdentityApi): Promise<void> {
+    const headers = { 'content-type': IDENTITY_API_CONTENT_TYPE, 'x-amzn-requestid': randomUUID() };
+    const send = (status: number, body: Record<string, unknown>) => {
+      res.writeHead(status, typeof body.__type === 'string' ? { ...headers, 'x-amzn-errortype': body.__type } : headers).end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST') return send(405, { __type: 'UnknownOperationException', message: 'Use POST.' });
+    const raw = await readBody(req, IDENTITY_API_BODY_LIMIT);
+    if (raw === undefined) return send(413, { __type: 'SerializationException', message: `Request body exceeds ${IDENTITY_API_BODY_LIMIT} bytes.` });
+    const out = await api.handle(req.headers['x-amz-target'] as string | undefined, raw);
+    send(out.status, out.body);
   }
 
   private userPoolJwks(): Promise<unknown> {
@@ -493,7 +524,7 @@ export class Emulator {
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json` } } : {}),
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
-      ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole } } : {}),
+      ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole, cognitoIdentityEndpoint: this.cognitoIdentityEndpoint() } } : {}),
       ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
       ...(this.s3 ? { s3: { endpoint: this.s3.endpointHost, buckets: Object.fromEntries(this.s3.bucketNames), caPem: this.s3.caPem } } : {}),
       endpoints: {
@@ -537,10 +568,9 @@ export class Emulator {
       case 'identityPool': {
         const idToken = str('idToken');
         if (idToken !== undefined) {
-          // GetCredentialsForIdentity with a user-pool login: the token is verified, then mapped to a role.
-          const claims = await need(this.userPool, 'user pool').verify(idToken);
-          if (claims.token_use !== 'id') throw new Error('"idToken" must be an ID token (the identity pool refuses access tokens)');
-          return need(this.identityPool, 'IAM').signedIn(claims, this.loginProvider());
+          // GetId and GetCredentialsForIdentity with a user-pool login: the token is verified, then mapped to a role.
+          need(this.userPool, 'user pool');
+          return need(this.identityPool, 'IAM').signedIn(await this.identityApi!.verifyLogin(this.loginProvider(), idToken));
         }
         if (spec.authenticated !== true) return this.credentials.identityPool({ authenticated: false });
         return this.credentials.identityPool({
@@ -582,7 +612,7 @@ export class Emulator {
         const username = options.username ?? `user-${randomUUID().slice(0, 8)}`;
         const groups = options.groups ?? [];
         const claims = { sub: this.userPool?.subFor(username) ?? username, 'cognito:username': username, ...(groups.length && this.userPool?.groupRoles ? this.userPool.groupRoles(groups) : {}) };
-        return pool.signedIn(claims, this.loginProvider());
+        return pool.signedIn({ provider: this.loginProvider(), idToken: claims });
       },
       // Its storage grants are looked up by the role's name (harness/emulator/s3/endpoint.ts); it has no other policy.
       functionRole: (name) => need(this.identityPool, 'IAM').assumeRole(emulatedRole(`function:${name}`, functionRole(name), [])),

@@ -45,10 +45,10 @@ export interface IamCaller {
   context: RequestContext;
 }
 
-/** GetCredentialsForIdentity refused (the identity pool's own error names). */
+/** GetId or GetCredentialsForIdentity refused (the identity pool's own error names). */
 export class VendingError extends Error {
   constructor(
-    readonly code: 'NotAuthorizedException' | 'InvalidIdentityPoolConfigurationException',
+    readonly code: 'NotAuthorizedException' | 'InvalidIdentityPoolConfigurationException' | 'ResourceNotFoundException' | 'LimitExceededException',
     message: string,
   ) {
     super(message);
@@ -69,12 +69,23 @@ export interface IdentityPoolOptions {
   roles: readonly EmulatedRole[];
 }
 
+/** A verified user-pool login: the provider (`cognito-idp.<region>.amazonaws.com/<poolId>`) and its ID token's claims. */
+export interface Login {
+  provider: string;
+  idToken: Claims;
+}
+
 const HOUR_MS = 3600_000;
+/** Bounds: identities kept (GetId beyond answers LimitExceededException) and credentials remembered (the oldest are forgotten). */
+const MAX_IDENTITIES = 100_000;
+const MAX_ISSUED = 100_000;
 
 export class IdentityPool {
   private readonly issued = new Map<string, { credentials: IamCredentials; caller: IamCaller }>();
-  /** GetId returns the same identity for the same login; guests get a new one each time. */
-  private readonly identities = new Map<string, string>();
+  /** Identity id → the login it belongs to (`<provider>:<sub>`), or null for an unauthenticated identity. */
+  private readonly identities = new Map<string, string | null>();
+  /** `<provider>:<sub>` → identity id: GetId returns the same identity for the same login; guests get a new one each time. */
+  private readonly byLogin = new Map<string, string>();
 
   constructor(readonly options: IdentityPoolOptions) {}
 
@@ -94,17 +105,53 @@ export class IdentityPool {
     return `arn:aws:sts::${this.options.accountId}:assumed-role/${role.name}/${session}`;
   }
 
-  /** An unauthenticated identity: the unauthenticated role, if the pool admits guests. */
+  /** A new unauthenticated identity and its credentials (GetId, then GetCredentialsForIdentity). */
   guest(): IamCredentials {
-    if (!this.options.allowUnauthenticated) throw new VendingError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
-    return this.identity(this.options.unauthRole, `${this.options.region}:${randomUUID()}`, 'unauthenticated', null);
+    return this.credentialsForIdentity(this.getId());
+  }
+
+  /** A signed-in user's identity and credentials (GetId, then GetCredentialsForIdentity, both with the login). */
+  signedIn(login: Login): IamCredentials {
+    return this.credentialsForIdentity(this.getId(login), login);
+  }
+
+  /** GetId: the login's identity (made on first use), or a new unauthenticated identity if the pool admits guests. */
+  getId(login?: Login): string {
+    if (!login && !this.options.allowUnauthenticated) throw new VendingError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+    const key = login && loginKey(login);
+    const known = key && this.byLogin.get(key);
+    if (known) return known;
+    if (this.identities.size >= MAX_IDENTITIES) throw new VendingError('LimitExceededException', `This emulated identity pool holds its maximum of ${MAX_IDENTITIES} identities.`);
+    const identityId = `${this.options.region}:${randomUUID()}`;
+    this.identities.set(identityId, key ?? null);
+    if (key) this.byLogin.set(key, identityId);
+    return identityId;
   }
 
   /**
-   * A user signed in with a verified user-pool ID token (`provider` is `cognito-idp.<region>.amazonaws.com/<poolId>`).
-   * Token-based mapping: the role named by `cognito:preferred_role`, else `ambiguousRoleResolution`.
+   * GetCredentialsForIdentity. An unauthenticated identity gets the unauthenticated role; presented with a
+   * login that has no identity yet, it becomes that login's identity (Cognito links them). An authenticated
+   * identity needs its own login, and gets the role token-based mapping picks: the one named by
+   * `cognito:preferred_role`, else `ambiguousRoleResolution`.
    */
-  signedIn(idToken: Claims, provider: string): IamCredentials {
+  credentialsForIdentity(identityId: string, login?: Login): IamCredentials {
+    const owner = this.identities.get(identityId);
+    if (owner === undefined) throw new VendingError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
+    if (!login) {
+      if (owner !== null) throw new VendingError('NotAuthorizedException', "Logins don't match. Please include at least one valid login for this identity or identity pool.");
+      if (!this.options.allowUnauthenticated) throw new VendingError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+      return this.identity(this.options.unauthRole, identityId, 'unauthenticated', null);
+    }
+    const key = loginKey(login);
+    if (owner === null) {
+      // Linking a login that already has its own identity would merge the two: not emulated.
+      if (this.byLogin.has(key)) throw new VendingError('NotAuthorizedException', "Logins don't match. Please include at least one valid login for this identity or identity pool.");
+      this.identities.set(identityId, key);
+      this.byLogin.set(key, identityId);
+    } else if (owner !== key) {
+      throw new VendingError('NotAuthorizedException', "Logins don't match. Please include at least one valid login for this identity or identity pool.");
+    }
+    const { idToken, provider } = login;
     const preferred = typeof idToken['cognito:preferred_role'] === 'string' ? idToken['cognito:preferred_role'] : undefined;
     let role = this.options.authRole;
     if (preferred !== undefined) {
@@ -114,9 +161,6 @@ export class IdentityPool {
     } else if (this.options.ambiguousRoleResolution === 'Deny') {
       throw new VendingError('NotAuthorizedException', 'Token is not from a supported provider of this identity pool.');
     }
-    const login = `${provider}:${String(idToken.sub)}`;
-    let identityId = this.identities.get(login);
-    if (!identityId) this.identities.set(login, (identityId = `${this.options.region}:${randomUUID()}`));
     return this.identity(role, identityId, 'authenticated', [provider, `${provider}:CognitoSignIn:${String(idToken.sub)}`]);
   }
 
@@ -192,7 +236,21 @@ export class IdentityPool {
       expiration: new Date(Date.now() + HOUR_MS),
       ...(identityId ? { identityId } : {}),
     };
+    if (this.issued.size >= MAX_ISSUED) this.forgetOldest();
     this.issued.set(credentials.accessKeyId, { credentials, caller: { principal, role, context } });
     return credentials;
   }
+
+  /** Forgets the expired credentials, or else the oldest tenth (a Map iterates in insertion order). */
+  private forgetOldest(): void {
+    const now = Date.now();
+    for (const [key, { credentials }] of this.issued) if (credentials.expiration.getTime() <= now) this.issued.delete(key);
+    let drop = this.issued.size >= MAX_ISSUED ? MAX_ISSUED / 10 : 0;
+    for (const key of this.issued.keys()) {
+      if (drop-- <= 0) break;
+      this.issued.delete(key);
+    }
+  }
 }
+
+const loginKey = (login: Login): string => `${login.provider}:${String(login.idToken.sub)}`;
