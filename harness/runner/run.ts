@@ -21,9 +21,8 @@ import { restCells } from '../matrix/rest-cells.js';
 import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from './setup.js';
-import { createStorageFixtures, deleteStorageObjects, s3ClientFactory, storageInstances, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
+import { cellObjects, createStorageFixtures, deleteStorageObjects, s3ClientFactory, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
 import { storageCells } from '../matrix/storage-cells.js';
-import type { StorageAction } from '../matrix/storage-requests.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
@@ -106,11 +105,11 @@ function skipHandlers(plan: RunPlan, model: AuthModel, config: AuthmatrixConfig)
   plan.cells = plan.cells.filter((c) => !(c.customOperation && why.has(c.customOperation)));
 }
 
-/** The cast with the identities provisioning produced (real subs, usernames and claims, identity ids). */
+/** The provisioned part of the cast, with the identities provisioning produced (real subs, usernames and claims, identity ids). */
 function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
-  return base.map((p) => {
-    const done = provisioned.find((x) => x.name === p.name)!;
-    return { ...p, identity: done.identity, ...(done.aws?.identityId ? { identityId: done.aws.identityId } : {}) };
+  return base.flatMap((p) => {
+    const done = provisioned.find((x) => x.name === p.name);
+    return done ? [{ ...p, identity: done.identity, ...(done.aws?.identityId ? { identityId: done.aws.identityId } : {}) }] : [];
   });
 }
 
@@ -167,7 +166,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
         if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
       }
       if (createdObjects.length && storage) {
-        const left = await deleteStorageObjects(model, createdObjects, castOf(base.filter((p) => provisioned.some((x) => x.name === p.name)), provisioned), storage.target, storage.clientFor).catch(() => createdObjects);
+        const left = await deleteStorageObjects(model, createdObjects, castOf(base, provisioned), storage.target, storage.clientFor).catch(() => createdObjects);
         log(left.length
           ? pc.yellow(`authmatrix: ${left.length} storage object(s) could not be deleted (no persona may delete them): ${left.slice(0, 5).map((o) => `s3://${o.bucket}/${o.key}`).join('; ')}`)
           : `Deleted ${pluralize('storage object', createdObjects.length, true)} of run ${runId}.`);
@@ -237,8 +236,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       storageSetup = setupStorage;
       createdObjects.push(...setupStorage.created);
       const missing = setupStorage.fixtures.failed;
-      const blocked = plan.cells.filter((c) => c.action.type === 'storage' && storageInstances(c.action).some((i) => missing[i]));
-      plan.untested.push(...blocked.map((cell) => ({ cell, reason: `the object it needs could not be written: ${missing[storageInstances(cell.action as StorageAction).find((i) => missing[i])!]}` })));
+      const blocked = plan.cells.filter((c) => cellObjects(c).some((i) => missing[i]));
+      plan.untested.push(...blocked.map((cell) => ({ cell, reason: `the object it needs could not be written: ${missing[cellObjects(cell).find((i) => missing[i])!]}` })));
       plan.cells = plan.cells.filter((c) => !blocked.includes(c));
     }
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);

@@ -264,20 +264,20 @@ export async function deleteStorageObjects(auth: AuthModel, objects: CreatedObje
   return left;
 }
 
-/** The fixture objects a storage action reads, deletes or copies. */
-export function storageInstances(action: StorageAction): string[] {
-  if (action.op === 'get' || action.op === 'delete') return [action.object.instance];
+/** The fixture objects a storage action reads, deletes, copies or presigns. */
+function storageInstances(action: StorageAction): string[] {
+  if (action.op === 'get' || action.op === 'delete' || action.op === 'presigned') return [action.object.instance];
   if (action.op === 'copy') return [action.source.instance];
   return [];
 }
 
-/** The objects the selected cells need: those they act on, and the shared objects their listings expect. */
+/** The fixture objects a cell needs: those it acts on, and the shared objects its listing expects to see. */
+export function cellObjects(c: Cell): string[] {
+  return c.action.type === 'storage' ? [...storageInstances(c.action), ...(c.decision.visibleIds ?? [])] : [];
+}
+
+/** The objects the selected cells need. */
 export function storageObjectsFor(cells: Cell[], all: StorageObject[]): StorageObject[] {
-  const needed = new Set<string>();
-  for (const c of cells) {
-    if (c.action.type !== 'storage') continue;
-    for (const i of storageInstances(c.action)) needed.add(i);
-    for (const i of c.decision.visibleIds ?? []) needed.add(i);
-  }
+  const needed = new Set(cells.flatMap(cellObjects));
   return all.filter((o) => needed.has(o.instance));
 }
