@@ -423,7 +423,7 @@ export class Emulator {
       const rest = this.model.rest;
       const out = controlPlane({
         section: rest, keyValue: (id) => this.restApiKeys.get(id),
-        ...(this.userPool ? { userPoolArn: `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${this.userPool.poolId}` } : {}),
+        userPoolArns: this.creds.userPools.map((p) => `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${p.poolId}`),
       }, req.method ?? 'GET', url, req.headers.authorization);
       return sendJson(res, out.status, out.body, { 'x-amzn-requestid': randomUUID(), ...(out.errorType ? { 'x-amzn-errortype': out.errorType } : {}) });
     }

@@ -117,6 +117,8 @@ function instancesOf(action: Action): string[] {
       return [...refsIn(action.input, new Set())];
     case 'headers':
       return instancesOf(action.base);
+    case 'batch':
+      return action.parts.flatMap((p) => instancesOf(p.cell.action));
     default:
       return [];
   }

@@ -39,6 +39,8 @@ export interface RestProbeInput {
   /** Each API's endpoint (`custom.API[name].endpoint`, ending in `/<stage>/`) and signing region. */
   endpoints: Record<string, { endpoint: string; region: string }>;
   personas: { name: string; kind: string }[];
+  /** The personas holding AWS credentials they sign REST requests with. */
+  signers: string[];
   restOf: (persona: string) => Promise<RestCredentials>;
   mint?: ProbeMinter;
 }
@@ -68,7 +70,7 @@ function apiProbes(input: RestProbeInput, api: RestApi): RestProbe[] {
   const iam = first((m) => m.authorization.type === 'AWS_IAM');
   const open = first((m) => m.authorization.type === 'NONE' && !m.apiKeyRequired);
   const user = input.personas.find((p) => ['owner', 'stranger', 'groupMember'].includes(p.kind));
-  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind));
+  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind) && input.signers.includes(p.name));
   const mint = input.mint;
   const probes: RestProbe[] = [];
   const probe = (attack: RestAttack, m: RestMethod, title: string, basis: string, expected: RestRefusal, send: (call: { verb: RestVerb; path: string }) => Promise<RestResult>, notRun?: string) => {

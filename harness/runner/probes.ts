@@ -13,7 +13,7 @@ export interface ProbeSetting {
 }
 
 /** The REST APIs the run reaches, and each persona's REST credentials (for the REST probes). */
-type RestProbeTarget = Pick<RestProbeInput, 'endpoints' | 'restOf'>;
+type RestProbeTarget = Pick<RestProbeInput, 'endpoints' | 'restOf' | 'signers'>;
 
 export function buildProbes(model: AuthModel, url: string, personas: ProvisionedPersona[], setting: ProbeSetting, rest?: RestProbeTarget): Probe[] {
   const mint = setting.devEndpoint ? devEndpointMinter(setting.devEndpoint) : undefined;

@@ -34,6 +34,7 @@ import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { awsSessionName, resolveRest, startBroker } from './broker.js';
+import { unsignable, withDeployedRest } from './deployed-rest.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
@@ -124,8 +125,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const shard: Shard | undefined = parseShard(opts.shard);
   const concurrency = opts.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
-  const model = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
-  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(model.source.path)]);
+  const loaded = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
+  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
+  // A deployed run tests the REST APIs as deployed (drift from backend.ts goes in the caveats).
+  const deployedRest = opts.target === 'deployed' && opts.outputs ? await withDeployedRest(loaded, path.resolve(opts.outputs), config) : undefined;
+  const model = deployedRest?.model ?? loaded;
   const base = castWith(model, config.personas);
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
@@ -213,7 +217,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       ...(endpoint.personas.kind === 'emulated' ? { devEndpoint: endpoint.personas.devEndpoint } : {}),
       ...(config.oidc?.jwksUrl ? { oidcJwksUrl: config.oidc.jwksUrl } : {}),
     };
-    const restTarget = { endpoints: endpoint.rest, restOf: (name: string) => resolveRest(provisioned.find((p) => p.name === name)?.rest ?? {}) };
+    const restTarget = { endpoints: endpoint.rest, restOf: (name: string) => resolveRest(provisioned.find((p) => p.name === name)?.rest ?? {}), signers: restSigners(provisioned) };
     const probes = probeSetting ? buildProbes(model, endpoint.url, provisioned, probeSetting, restTarget).map((p) => ({ probe: p, cell: probeCell(p) })) : [];
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
     everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
@@ -224,6 +228,10 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
     skipHandlers(plan, model, config);
     plan.untested.push(...restCells(model, cast).untested.filter((u) => keep(u.cell)));
+    const unsigned = deployed ? unsignable(plan.cells, provisioned) : [];
+    plan.untested.push(...unsigned);
+    const unsignedCells = new Set(unsigned.map((u) => u.cell));
+    plan.cells = plan.cells.filter((c) => !unsignedCells.has(c));
     plan.untested.push(...expectedMatrix(model, base).filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
     let storageSetup: { fixtures: StorageFixtures; created: CreatedObject[] } | undefined;
     if (model.storage && plan.cells.some((c) => c.kind === 'storage')) {
@@ -241,7 +249,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       plan.cells = plan.cells.filter((c) => !blocked.includes(c));
     }
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
-    for (const caveat of model.caveats ?? []) log(`  not modelled: ${caveat}`);
+    for (const read of deployedRest?.read ?? []) log(`  REST API ${read}, read from API Gateway`);
+    for (const caveat of model.caveats ?? []) log(`  caveat: ${caveat}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
     const setup = await phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed));
@@ -339,7 +348,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
     quietMs: deployed ? 3_000 : 300,
     sentinelGraceMs: deployed ? 500 : 0,
     ...(probes ? { probes } : {}),
-    ...(Object.keys(endpoint.rest).length ? { rest: endpoint.rest } : {}),
+    ...(Object.keys(endpoint.rest).length ? { rest: endpoint.rest, restSigners: restSigners(provisioned) } : {}),
     ...(opts.storage ? { storage: opts.storage } : {}),
   };
   writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
@@ -409,6 +418,9 @@ function storageTargetOf(endpoint: Endpoint, model: AuthModel, nonce: string): S
   if (missing.length) throw new InputError(`amplify_outputs.json names no bucket for ${missing.join(', ')}`, undefined, 'regenerate the outputs for this environment');
   return { ...deployed.storage, nonce };
 }
+
+/** The personas holding AWS credentials they sign REST requests with. */
+const restSigners = (provisioned: ProvisionedPersona[]) => provisioned.filter((p) => p.rest?.credentials).map((p) => p.name);
 
 /** The config's persona settings without the ones that drop a persona. */
 function withoutDrops(personas: AuthmatrixConfig['personas']): AuthmatrixConfig['personas'] {

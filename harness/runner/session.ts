@@ -41,6 +41,8 @@ export interface RunFile {
   probes?: ProbeSetting;
   /** Each REST API's endpoint and signing region, by name, when the app has REST APIs. */
   rest?: Record<string, { endpoint: string; region: string }>;
+  /** The personas holding AWS credentials they sign REST requests with. */
+  restSigners?: string[];
   /** Present when the run has storage cells: where the buckets are and the objects written for them. */
   storage?: { target: StorageTarget; fixtures: StorageFixtures };
 }
@@ -92,7 +94,7 @@ export async function openSession(): Promise<Session> {
   }
   if (run.probes) {
     const cast = [...personas.values()].map((p) => ({ ...p, kind: p.kind as PersonaKind, description: '', provisioning: '' }));
-    const rest = rt.rest ? { endpoints: rt.rest.endpoints, restOf: rt.rest.credentials } : undefined;
+    const rest = rt.rest ? { endpoints: rt.rest.endpoints, restOf: rt.rest.credentials, signers: run.restSigners ?? [] } : undefined;
     rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes, rest).map((p) => [p.id, p]));
   }
   const realtime = sharedRealtime(rt);

@@ -172,7 +172,7 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
 }
 
 /** `custom.API[name] = { endpoint, region }`, as backend.ts adds it. */
-function restApisOf(custom: unknown, region: string): Record<string, { endpoint: string; region: string }> {
+export function restApisOf(custom: unknown, region: string): Record<string, { endpoint: string; region: string }> {
   const api = (custom as { API?: Record<string, { endpoint?: unknown; region?: unknown }> } | undefined)?.API ?? {};
   return Object.fromEntries(Object.entries(api).filter(([, v]) => typeof v?.endpoint === 'string').map(([name, v]) => [name, { endpoint: v.endpoint as string, region: typeof v.region === 'string' ? v.region : region }]));
 }

@@ -4,7 +4,9 @@
  * user's ID and access tokens for Authorization headers, API key values. Deployed API keys are read
  * with the API Gateway SDK (GetApiKey with its value).
  */
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { AwsCredentials } from '../../harness/client/sigv4.js';
+import type { AuthmatrixConfig } from '../../harness/config.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { RestApi } from '../../harness/schema/rest/model.js';
 import type { ProvisionContext, ProvisionedPersona, RestAuth } from '../types.js';
@@ -20,7 +22,8 @@ export async function restAuthFor(p: Persona, done: ProvisionedPersona, ctx: Pro
   if (!tokens) return undefined;
   const idToken = async () => (await tokens()).idToken;
   const accessToken = async () => (await tokens()).accessToken;
-  if (!ctx.model.authModes.identityPool) return { idToken, accessToken };
+  // Without an identity pool (in the model, or in a deployed app's outputs) aws-amplify has nothing to sign with.
+  if (!ctx.model.authModes.identityPool || (ctx.target.kind === 'deployed' && !ctx.target.identityPool)) return { idToken, accessToken };
   if (ctx.target.kind === 'emulated') {
     const credentials = await mint<AwsCredentials>(ctx.target, { kind: 'identityPool', authenticated: true, username: p.username ?? p.name, ...(p.groups?.length ? { groups: p.groups } : {}) });
     return { credentials, idToken, accessToken };
@@ -49,10 +52,17 @@ function signedInCredentials(target: DeployedTarget, p: Persona, idToken: () => 
   };
 }
 
+/** An API Gateway client for the region, or for `deployed.endpoints.apiGateway` (a local control plane such as the emulator's). */
+export async function apiGatewayClient(region: string, config: AuthmatrixConfig): Promise<APIGatewayClient> {
+  const { APIGatewayClient } = await apiGateway();
+  const endpoint = config.deployed?.endpoints?.apiGateway;
+  return new APIGatewayClient({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) });
+}
+
 /** The value of one enabled key per API, read from API Gateway (needs apigateway:GET on the keys). */
 export async function deployedApiKeys(target: DeployedTarget, apis: RestApi[]): Promise<Record<string, string>> {
-  const { APIGatewayClient, GetApiKeyCommand } = await apiGateway();
-  const client = new APIGatewayClient({ region: target.region, maxAttempts: 2, ...(target.config.deployed?.endpoints?.apiGateway ? { endpoint: target.config.deployed.endpoints.apiGateway } : {}) });
+  const { GetApiKeyCommand } = await apiGateway();
+  const client = await apiGatewayClient(target.region, target.config);
   const out: Record<string, string> = {};
   try {
     for (const api of apis) {

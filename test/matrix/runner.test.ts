@@ -118,6 +118,17 @@ describe('planning fixtures', () => {
     expect(plan.cells.some((c) => c.model === 'Post' && c.fixture === 'unowned')).toBe(false);
   });
 
+  it('a batch needs the records of its parts: one reading a record nobody in the cast can create cannot run either', async () => {
+    const rest = await loadAuthModel(example('rest'));
+    const noAdmin = castWith(rest, {}).filter((p) => p.kind !== 'iamAdmin');
+    const plan = planRun(rest, noAdmin, expectedMatrix(rest, noAdmin), { nonce: 'n' });
+    const parts = (c: Cell) => (c.action.type === 'batch' ? c.action.parts.map((p) => `${p.cell.model}|${p.cell.fixture}`) : []);
+    expect(plan.untested.filter((u) => u.cell.kind === 'batch').map((u) => [u.cell.id, parts(u.cell), u.reason])).toEqual([
+      ['batch|owner', ['Note|owned', 'Note|unowned'], expect.stringMatching(/nobody in the cast can create Note's a record without owner or group/)],
+    ]);
+    expect(plan.cells.filter((c) => c.kind === 'batch')).toEqual([]);
+  });
+
   it('property: whatever subset of cells is planned, private copies never repeat and every instance is created', () => {
     fc.assert(fc.property(fc.subarray(cells.map((_, i) => i), { minLength: 1, maxLength: 300 }), (picked) => {
       const plan = planRun(blog, cast, picked.map((i) => cells[i]!), { nonce: 'n' });

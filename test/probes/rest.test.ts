@@ -25,6 +25,7 @@ beforeAll(async () => {
     model: emu.model,
     endpoints: Object.fromEntries(emu.restEndpoints().map((r) => [r.name, { endpoint: r.endpoint, region: r.region }])),
     personas: [{ name: 'guest', kind: 'guest' }, { name: 'owner', kind: 'owner' }],
+    signers: ['guest', 'owner'],
     restOf: async (name) => creds[name]!,
     mint: devEndpointMinter(`${emu.url.replace(/\/graphql$/, '')}/.authmatrix`),
   };
@@ -56,6 +57,12 @@ describe('REST probes on the emulated API Gateway', () => {
     const { mint: _mint, ...deployed } = input;
     const notRun = restProbes(deployed).filter((p) => p.notRun).map((p) => [p.attack, p.notRun]);
     expect(notRun).toEqual(['expiredToken', 'missingScope'].map((a) => [a, 'authmatrix cannot have a deployed user pool sign such a token (only the emulator mints them)']));
+  });
+
+  it('without a persona holding AWS credentials (a deployed app without identity pool), the tampered signature is not run; the stage probe goes unsigned', () => {
+    const unsigned = restProbes({ ...input, signers: [] });
+    expect(unsigned.find((p) => p.attack === 'tamperedSignature')!.notRun).toBe('the cast has no persona with AWS credentials');
+    expect(unsigned.find((p) => p.attack === 'wrongStage')!.notRun).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The read operations of API Gateway's control plane (REST protocol, as `@aws-sdk/client-api-gateway`
  * calls them) over the emulator's loaded REST section, so that a deployed run's reading of a REST API
- * can be tested offline against the emulator as the deployed endpoint: GetResources (with
+ * can be tested offline against the emulator as the deployed endpoint: GetRestApis, GetResources (with
  * `embed=methods`), GetAuthorizers, GetApiKeys / GetApiKey (with values when asked), GetUsagePlans and
  * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`).
  *
@@ -24,8 +24,8 @@ export interface ControlPlaneOptions {
   section: RestSection;
   /** The value of a generated API key, by id. */
   keyValue: (keyId: string) => string | undefined;
-  /** The ARN of the app's user pool (for `app` in a Cognito authorizer's pools). */
-  userPoolArn?: string;
+  /** The ARNs of the user pools the gateway takes as the app's (`app` in a Cognito authorizer's pools). */
+  userPoolArns: string[];
 }
 
 const NOT_FOUND = (what: string): ControlPlaneAnswer => ({ status: 404, errorType: 'NotFoundException', body: { message: `Invalid ${what} identifier specified` } });
@@ -42,6 +42,7 @@ export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL
   }
   const q = url.searchParams;
   const api = (id: string) => opts.section.apis.find((a) => a.id === id);
+  if (parts[0] === 'restapis' && parts.length === 1) return page(opts.section.apis.map((a) => ({ id: a.id, name: a.name, apiKeySource: a.apiKeySource, endpointConfiguration: { types: ['EDGE'] } })), q);
   if (parts[0] === 'restapis' && parts.length === 3) {
     const a = api(parts[1]!);
     if (!a) return NOT_FOUND('REST API');
@@ -117,7 +118,7 @@ function authorizerOf(opts: ControlPlaneOptions, a: RestAuthorizer): Record<stri
   const base = { id: a.id, name: a.name, type: a.type, authorizerResultTtlInSeconds: a.ttlSeconds };
   switch (a.type) {
     case 'COGNITO_USER_POOLS':
-      return { ...base, identitySource: a.identitySource, providerARNs: a.userPools.map((p) => (p === 'app' ? opts.userPoolArn ?? p : p)) };
+      return { ...base, identitySource: a.identitySource, providerARNs: a.userPools.flatMap((p) => (p === 'app' ? opts.userPoolArns : [p])) };
     case 'TOKEN':
       return { ...base, identitySource: a.identitySource, authorizerUri: invocationUri(opts.section, a.function), ...(a.validationRegex ? { identityValidationExpression: a.validationRegex } : {}) };
     case 'REQUEST':

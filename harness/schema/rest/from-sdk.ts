@@ -14,19 +14,21 @@ export interface DeployedReading {
   apiKeys: RestApiKey[];
 }
 
+/** Every item of a list API Gateway pages by `position`. */
+async function all<T>(get: (position?: string) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let position: string | undefined;
+  do {
+    const page = await get(position);
+    out.push(...(page.items ?? []));
+    position = page.position;
+  } while (position);
+  return out;
+}
+
 /** Reads one deployed API's methods, authorizers and API keys (with the stages a usage plan covers). */
 export async function readDeployedApi(client: APIGatewayClient, apiId: string, functions: RestFunction[]): Promise<DeployedReading> {
   const sdk = await import('@aws-sdk/client-api-gateway');
-  const all = async <T>(get: (position?: string) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> => {
-    const out: T[] = [];
-    let position: string | undefined;
-    do {
-      const page = await get(position);
-      out.push(...(page.items ?? []));
-      position = page.position;
-    } while (position);
-    return out;
-  };
   const fnOf = (uri: string | undefined) => {
     const name = /:function:([^/:]+)(?::[^/]*)?\/invocations$/.exec(uri ?? '')?.[1];
     return name ? (functions.find((f) => f.name === name)?.id ?? name) : undefined;
@@ -60,6 +62,23 @@ export async function readDeployedApi(client: APIGatewayClient, apiId: string, f
     }),
     apiKeys: keys.filter((k) => stagesOfKey.has(k.id!)).map((k) => ({ id: k.id!, name: k.name ?? k.id!, enabled: !!k.enabled, stages: stagesOfKey.get(k.id!)!, ...(k.value ? { value: k.value } : {}) })),
   };
+}
+
+/**
+ * The API a `custom.API` endpoint names: its id, region and stage when it is an execute-api URL
+ * (`https://<id>.execute-api.<region>.amazonaws.com/<stage>/`, as CDK's `RestApi.url` writes it).
+ * Undefined for anything else (a custom domain, a local endpoint): the API is then found by name.
+ */
+export function executeApiUrl(endpoint: string): { id: string; region: string; stage: string } | undefined {
+  const m = /^https:\/\/([a-z0-9]+)\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?\/([^/?#]+)/.exec(endpoint);
+  return m ? { id: m[1]!, region: m[2]!, stage: m[3]! } : undefined;
+}
+
+/** The ids of the REST APIs named `name` in the client's region (GetRestApis, paged). */
+export async function restApiIdsNamed(client: APIGatewayClient, name: string): Promise<string[]> {
+  const { GetRestApisCommand } = await import('@aws-sdk/client-api-gateway');
+  const apis = await all((position) => client.send(new GetRestApisCommand({ limit: 500, ...(position ? { position } : {}) })));
+  return apis.filter((a) => a.name === name).map((a) => a.id!);
 }
 
 function authorizationOf(type: string | undefined, authorizer: string | undefined, scopes: string[] | undefined): MethodAuthorization {

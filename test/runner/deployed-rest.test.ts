@@ -1,0 +1,85 @@
+/**
+ * How a deployed run finds each REST API of the definition (harness/runner/deployed-rest.ts): by the id
+ * an execute-api URL in `custom.API` names, else by name with GetRestApis (the real
+ * @aws-sdk/client-api-gateway against the emulator's control plane), refusing a name several APIs share.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../harness/emulator/emulator.js';
+import { withDeployedRest } from '../../harness/runner/deployed-rest.js';
+import { executeApiUrl } from '../../harness/schema/rest/from-sdk.js';
+import type { AuthModel } from '../../harness/schema/model.js';
+import { scratchDir } from '../cli/cli.js';
+import { emulatorFor } from '../emulator/start.js';
+
+const dir = scratchDir('authmatrix-deployed-rest-unit-');
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDAUTHMATRIXTEST', AWS_SECRET_ACCESS_KEY: 'authmatrix-test-secret' };
+let emu: Emulator;
+let twins: Emulator;
+let model: AuthModel;
+const saved: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  // The SDK's default credential chain reads these (no real AWS account is reached).
+  for (const [k, v] of Object.entries(CREDENTIALS)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  emu = await emulatorFor('rest');
+  model = emu.model;
+  // Two APIs of the same name in one region (two sandboxes of one app, say).
+  const api = model.rest!.apis[0]!;
+  twins = await emulatorFor('rest', { model: { ...model, rest: { ...model.rest!, apis: [api, { ...api, id: 'twin000001' }] } } });
+});
+afterAll(async () => {
+  await emu?.stop();
+  await twins?.stop();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+function outputsWith(name: string, api: Record<string, unknown>): string {
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ version: '1.3', data: { url: emu.url, aws_region: 'us-east-1' }, custom: { API: api } }));
+  return file;
+}
+
+const config = (e: Emulator) => ({ deployed: { endpoints: { apiGateway: e.restControlPlane()! } } });
+
+describe('finding the deployed REST API', () => {
+  it.each([
+    ['https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/', { id: 'a1b2c3d4e5', region: 'eu-west-1', stage: 'prod' }],
+    ['https://a1b2c3d4e5.execute-api.cn-north-1.amazonaws.com.cn/dev', { id: 'a1b2c3d4e5', region: 'cn-north-1', stage: 'dev' }],
+    ['https://api.example.com/v1/', undefined],
+    ['http://127.0.0.1:4000/restapis/a1b2c3d4e5/dev/', undefined],
+    ['https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/', undefined],
+  ])('%s names %j', (url, named) => {
+    expect(executeApiUrl(url)).toEqual(named);
+  });
+
+  it('an execute-api URL names the API; a local endpoint finds it by name; both read it without drift', async () => {
+    const api = model.rest!.apis[0]!;
+    const byUrl = await withDeployedRest(model, outputsWith('url', { myRestApi: { endpoint: `https://${api.id}.execute-api.us-east-1.amazonaws.com/${api.stage}/`, region: 'us-east-1' } }), config(emu));
+    expect([byUrl.read, byUrl.drift]).toEqual([[`myRestApi: ${api.id} in us-east-1`], []]);
+    const byName = await withDeployedRest(model, outputsWith('name', (emu.outputs().custom as { API: Record<string, unknown> }).API), config(emu));
+    expect([byName.read, byName.drift]).toEqual([[`myRestApi: ${api.id} in us-east-1`], []]);
+    expect(byName.model.rest!.apis[0]!.apiKeys[0]!.value).toMatch(/^[\w-]{20,}$/);
+  });
+
+  it('a stage other than the definition\'s, an API not deployed, or not in the outputs, is drift; a name two APIs share is refused', async () => {
+    const api = model.rest!.apis[0]!;
+    const otherStage = await withDeployedRest(model, outputsWith('stage', { myRestApi: { endpoint: `https://${api.id}.execute-api.us-east-1.amazonaws.com/prod/` } }), config(emu));
+    expect(otherStage.drift).toEqual([`myRestApi: custom.API's endpoint is stage prod, backend.ts deploys stage ${api.stage}`]);
+    const missing = await withDeployedRest({ ...model, rest: { ...model.rest!, apis: [{ ...api, name: 'otherApi' }] } }, outputsWith('missing', { otherApi: { endpoint: 'https://api.example.com/' } }), config(emu));
+    expect(missing.drift).toEqual(['otherApi: no REST API of that name is deployed in us-east-1; its definition in backend.ts is tested']);
+    expect(missing.model.caveats).toEqual(['the deployed REST API differs from backend.ts (the deployed one is tested): otherApi: no REST API of that name is deployed in us-east-1; its definition in backend.ts is tested']);
+    const absent = await withDeployedRest(model, outputsWith('absent', {}), config(emu));
+    expect(absent.drift).toEqual(['myRestApi is defined in backend.ts, but amplify_outputs.json (custom.API) names no endpoint for it']);
+    await expect(withDeployedRest(model, outputsWith('twins', { myRestApi: { endpoint: 'https://api.example.com/' } }), config(twins))).rejects.toMatchObject({
+      message: `2 REST APIs are named myRestApi in us-east-1 (${api.id}, twin000001), and custom.API's endpoint https://api.example.com/ does not say which`,
+    });
+  });
+});
