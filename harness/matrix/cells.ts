@@ -31,9 +31,10 @@ export type CellKind = (typeof CELL_KINDS)[number];
  */
 export type Expected = Outcome | 'invalid';
 
-/** A value filled in when the run knows it: the real id of a fixture record. */
+/** A value filled in when the run knows it: a key field of a fixture record as created (its partition key unless `field` names another). */
 export interface FixtureRef {
   $fixture: string;
+  field?: string;
 }
 
 export type SubscriptionOperation = 'onCreate' | 'onUpdate' | 'onDelete';
@@ -431,6 +432,8 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     const other = auth.models.find((x) => x.name === rel.model);
     const holder = other && keyHolder(auth, m, rel);
     if (!other || !holder) continue;
+    const key = holder === 'this' ? { child: m.name, field: rel.local[0], parent: other.name } : { child: other.name, field: rel.remote[0], parent: m.name };
+    if (!foreignKeys(auth).some((fk) => fk.child === key.child && fk.field === key.field && fk.parent === key.parent)) continue;
     // Fixtures holding a key point at the other model's first fixture (plan.ts linkInput).
     const readFrom = holder === 'this' ? fixtures(auth, m, cast) : [parentFixture(auth, m, cast)];
     const children = holder === 'this' ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);

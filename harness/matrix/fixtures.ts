@@ -335,8 +335,20 @@ export function keyHolder(auth: AuthModel, m: Model, rel: Relation): 'this' | 'r
   return undefined;
 }
 
-/** The foreign keys relations imply: the field of the side holding the key gets the other's partition key. */
+/**
+ * The foreign keys relations imply: the field of the side holding the key gets the other's partition key.
+ * Parents are created before their children, so a cycle of keys (Gen 1 `@hasOne`s pointing round a loop) is
+ * broken at an optional key field, which the fixtures then leave empty; a relation without its key gets no cells.
+ */
 export function foreignKeys(auth: AuthModel): ForeignKey[] {
+  let out = linkedKeys.get(auth);
+  if (!out) linkedKeys.set(auth, (out = acyclic(auth, impliedKeys(auth))));
+  return out;
+}
+
+const linkedKeys = new WeakMap<AuthModel, ForeignKey[]>();
+
+function impliedKeys(auth: AuthModel): ForeignKey[] {
   const out: ForeignKey[] = [];
   const add = (fk: ForeignKey) => {
     if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
@@ -351,4 +363,18 @@ export function foreignKeys(auth: AuthModel): ForeignKey[] {
     }
   }
   return out;
+}
+
+/** Required keys first, then each optional key unless its parent already depends on its child. */
+function acyclic(auth: AuthModel, fks: ForeignKey[]): ForeignKey[] {
+  const required = (fk: ForeignKey) => auth.models.find((m) => m.name === fk.child)?.fields.find((f) => f.name === fk.field)?.required === true;
+  const kept = fks.filter(required);
+  const dependsOn = (from: string, to: string, seen = new Set<string>()): boolean => {
+    if (from === to) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    return kept.some((k) => k.child === from && k.parent !== from && dependsOn(k.parent, to, seen));
+  };
+  for (const fk of fks.filter((x) => !required(x))) if (fk.parent === fk.child || !dependsOn(fk.parent, fk.child)) kept.push(fk);
+  return fks.filter((fk) => kept.includes(fk));
 }

@@ -9,7 +9,7 @@ import { ownerClaim } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { byFixture, cell, instanceOf, parentFixture, someoneElse, type Cell, type FixtureRef } from './cells.js';
-import { dynamicGroupRules, fixtures, foreignKeys, ownerRules } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, foreignKeys, ownerRules, uniqueKeyField } from './fixtures.js';
 
 interface KeyQuery {
   /** Absent: the table's key. */
@@ -77,7 +77,12 @@ export function keyQueryCells(auth: AuthModel, m: Model, cast: Persona[], team: 
     // sample value the oracle's copies hold (which only the create cells' records carry).
     const fk = fks.find((x) => x.field === q.partitionKey);
     const parent = fk && auth.models.find((x) => x.name === fk.parent)!;
-    const sent = parent ? ({ $fixture: instanceOf(parent.name, parentFixture(auth, parent, cast).name) } satisfies FixtureRef) : undefined;
+    // The field telling records apart holds the fixture's name in the oracle's copies (fixtures.ts withName) and
+    // the value the record was created with in the store: it is queried on the latter.
+    const named = q.partitionKey === uniqueKeyField(m) && !authFields(m).has(q.partitionKey) && typeof plainPk === 'string';
+    const sent: FixtureRef | undefined = parent
+      ? { $fixture: instanceOf(parent.name, parentFixture(auth, parent, cast).name) }
+      : named ? { $fixture: instanceOf(m.name, plainPk), field: q.partitionKey } : undefined;
     for (const p of cast) {
       for (const [variant, key] of variantsOf(m, q, cast, p, team, plainPk)) {
         const target = { type: m.name, records, args: key, ...(q.index ? { index: q.index } : {}) };

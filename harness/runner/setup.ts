@@ -34,16 +34,16 @@ export function emptyIndex(): FixtureIndex {
   return { keys: {}, names: {}, failed: {} };
 }
 
-/** Replaces `{ $fixture }` references with the id of that instance. */
+/** Replaces `{ $fixture }` references with that instance's key field as created. */
 export function resolveRefs(value: unknown, index: FixtureIndex, auth: AuthModel): unknown {
   if (Array.isArray(value)) return value.map((v) => resolveRefs(v, index, auth));
   if (value && typeof value === 'object') {
     if ('$fixture' in value) {
-      const instance = (value as FixtureRef).$fixture;
+      const { $fixture: instance, field } = value as FixtureRef;
       const model = auth.models.find((m) => m.name === instance.split('|')[0])!;
       const key = index.keys[instance];
       if (!key) throw new Error(`fixture ${instance} was not created${index.failed[instance] ? `: ${index.failed[instance]}` : ''}`);
-      return key[model.primaryKey.partitionKey];
+      return key[field ?? model.primaryKey.partitionKey];
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, index, auth)]));
   }

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
-import { amplifyAuthResources } from './auth-resources.js';
+import { amplifyAuthResources, type AuthResources } from './auth-resources.js';
 import { gen1AuthResources, groupList } from './gen1-auth.js';
 import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
@@ -48,17 +48,24 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
   const base: TransformParams = { ...GEN1_DEFAULT_PARAMS, ...project?.params };
   const params = cfg ? transformParams(cfg, cfgPath, base) : base;
   const handlers = cfg ? handlersFromConfig(cfg, cfgPath) : {};
-  const authModes = cfg?.authModes !== undefined ? authModesFromConfig(cfg.authModes, cfgPath) : project?.authModes;
+  const root = projectRoot(file);
+  const projectAuth = root ? gen1AuthResources(root) : undefined;
+  const authModes = cfg?.authModes !== undefined ? authModesFromConfig(cfg.authModes, cfgPath) : withGuestAccess(project?.authModes, projectAuth);
   const model = authModes
     ? authModelFromSdl({ sdl, file, kind: 'gen1', authModes, params, ...handlers })
     : inferredModel(sdl, file, params, handlers);
-  const root = projectRoot(file);
   const storage = root ? gen1Storage(root) : undefined;
   const authResources = cfg?.userPoolGroups !== undefined
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
-    : root ? gen1AuthResources(root) : undefined;
+    : projectAuth;
   const withStorage = { ...model, ...(storage ? { storage } : {}), ...(authResources ? { authResources } : {}) };
   return project?.caveats.length ? { ...withStorage, caveats: [...(model.caveats ?? []), ...project.caveats] } : withStorage;
+}
+
+/** The API's IAM mode admits guests only where the project's identity pool does (the auth category's `allowUnauthenticatedIdentities`). */
+function withGuestAccess(modes: AuthModes | undefined, auth: AuthResources | undefined): AuthModes | undefined {
+  if (!modes?.identityPool || !auth?.identityPool) return modes;
+  return { ...modes, identityPool: { ...modes.identityPool, allowUnauthenticated: auth.identityPool.allowUnauthenticated } };
 }
 
 /** The Gen 1 project a schema belongs to: the nearest directory above it holding `amplify/backend`. */

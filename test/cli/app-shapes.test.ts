@@ -122,6 +122,8 @@ describe('keys', () => {
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
     // An index on a foreign key is queried on the store the items point at, so it returns every item fixture.
     expect(cells.get('Item|list|stranger|index:byStoreId')?.seen).toEqual(['owned', 'unowned']);
+    // An index on a key field the run makes unique per record is queried on the value that record was created with.
+    expect(cells.get('Score|list|stranger|index:byBoardPoints')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
   });
 });
 
@@ -167,6 +169,20 @@ describe('Gen 1 project settings', () => {
     expect(r.stderr).toMatch(/^ {2}5 personas · \d+ cells to run · \d+ fixture records$/m);
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
+  });
+
+  it('relations whose keys go round a loop, and an identity pool without guests: the loop is cut at an optional key, no guest persona; clean run', async () => {
+    const model = await loadAuthModel(shape('gen1-chat'));
+    expect(model.authModes.identityPool).toEqual({ allowUnauthenticated: false });
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'chat')], { cwd: shape('gen1-chat') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const { cells } = JSON.parse(readFileSync(path.join(out, 'chat', 'results.json'), 'utf8')) as { cells: { id: string; kind: string; persona: string; seen?: string[] }[] };
+    expect(new Set(cells.map((c) => c.persona))).not.toContain('guest');
+    // Attachment.roomID is required and kept, so is Room.roomLastMessageId; Message.messageAttachmentId would close the loop and stays empty.
+    const relations = new Set(cells.filter((c) => c.kind === 'relation').map((c) => c.id.split('|').slice(0, 1).concat(c.id.split('|').slice(-1)).join('.')));
+    expect([...relations].sort()).toEqual(['Room.attachments', 'Room.lastMessage']);
+    expect(cells.find((c) => c.id === 'Room|get|apiKey|record|attachments')?.seen?.length).toBeGreaterThan(0);
   });
 
   it('a schema split over the files of schema/ is read as one', async () => {
