@@ -5,6 +5,7 @@
  */
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
 import type { Argument, AuthModel, CustomOperation, Field, Model } from '../schema/model.js';
+import { keyConditionScalar } from '../schema/sdl/names.js';
 
 export interface Document {
   query: string;
@@ -198,7 +199,7 @@ export function indexDocument(auth: AuthModel, modelName: string, queryField: st
 function keyArguments(m: Model, partitionKey: string, sortKeys: string[], compositeType: string, required: boolean): { decl: string[]; call: string[]; names: string[] } {
   const pk = m.fields.find((f) => f.name === partitionKey)!;
   const sk = sortKeys.length === 1 ? m.fields.find((f) => f.name === sortKeys[0]) : undefined;
-  const skType = sk ? `Model${sk.type === 'ID' ? 'ID' : sk.type}KeyConditionInput` : sortKeys.length > 1 ? compositeType : '';
+  const skType = sk ? `Model${keyConditionScalar(sk)}KeyConditionInput` : sortKeys.length > 1 ? compositeType : '';
   const skName = sortKeys.length === 1 ? sortKeys[0]! : sortKeys.map((k, i) => (i === 0 ? k : k.charAt(0).toUpperCase() + k.slice(1))).join('');
   return {
     decl: [`$${pk.name}: ${pk.type}${required ? '!' : ''}`, ...(skType ? [`$${skName}: ${skType}`] : [])],

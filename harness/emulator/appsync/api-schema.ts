@@ -5,6 +5,7 @@
  */
 import pluralize from 'pluralize';
 import type { AuthMode, AuthModel, CustomType, Field, Index, Model, ModelOperation, Rule, StaticRule } from '../../schema/model.js';
+import { FILTER_SCALAR, keyConditionScalar } from '../../schema/sdl/names.js';
 
 /** Providers in the order the transformer walks them when emitting directives. */
 const PROVIDER_ORDER = ['apiKey', 'iam', 'oidc', 'userPools', 'function'] as const;
@@ -33,12 +34,6 @@ function printDirectives(directives: readonly (Provider | AuthDirective)[]): str
 }
 
 /** AppSync's scalars, as query/condition filter inputs see them. */
-const FILTER_SCALAR: Record<string, string> = {
-  ID: 'ID', String: 'String', Int: 'Int', Float: 'Float', Boolean: 'Boolean', AWSTimestamp: 'Int',
-  AWSDate: 'String', AWSTime: 'String', AWSDateTime: 'String', AWSEmail: 'String', AWSJSON: 'String',
-  AWSURL: 'String', AWSPhone: 'String', AWSIPAddress: 'String',
-};
-
 export const APPSYNC_PRELUDE = `
 scalar AWSDate
 scalar AWSTime
@@ -267,7 +262,7 @@ class SchemaWriter {
   private sortKeyArg(m: Model, sortKeys: string[], compositeName: string): string {
     if (!sortKeys.length) return '';
     if (sortKeys.length === 1) {
-      const t = this.keyConditionScalar(m, sortKeys[0]!);
+      const t = keyConditionScalar(m.fields.find((x) => x.name === sortKeys[0])!);
       this.emitInput(`Model${t}KeyConditionInput`, KEY_CONDITION[t]!);
       return `${sortKeys[0]}: Model${t}KeyConditionInput, `;
     }
@@ -282,12 +277,6 @@ class SchemaWriter {
     return `${camel(sortKeys)}: ${compositeName}, `;
   }
 
-  private keyConditionScalar(m: Model, key: string): string {
-    const f = m.fields.find((x) => x.name === key)!;
-    if (f.typeKind === 'enum') return 'String';
-    const t = FILTER_SCALAR[f.type] ?? 'String';
-    return t === 'Boolean' ? 'String' : t;
-  }
 
   private keyType(m: Model, key: string): string {
     return m.fields.find((f) => f.name === key)?.type ?? 'ID';

@@ -1,6 +1,6 @@
 /** The names the transformer gives: model operations and secondary indexes. */
 import pluralize from 'pluralize';
-import type { ModelOperationNames } from '../model.js';
+import type { Field, ModelOperationNames } from '../model.js';
 import { capitalize } from './ast.js';
 
 export function operationNames(name: string, args: Record<string, unknown>): ModelOperationNames {
@@ -47,4 +47,18 @@ export function operationNames(name: string, args: Record<string, unknown>): Mod
 
 export function defaultIndexName(partitionKey: string, sortKeys: string[]): string {
   return ['by', partitionKey, ...sortKeys].map((p, i) => (i === 0 ? p : capitalize(p))).join('');
+}
+
+/** The GraphQL scalar the generated filter and key-condition inputs use for a field type (AWS scalars are Strings, AWSTimestamp an Int). */
+export const FILTER_SCALAR: Record<string, string> = {
+  ID: 'ID', String: 'String', Int: 'Int', Float: 'Float', Boolean: 'Boolean', AWSTimestamp: 'Int',
+  AWSDate: 'String', AWSTime: 'String', AWSDateTime: 'String', AWSEmail: 'String', AWSJSON: 'String',
+  AWSURL: 'String', AWSPhone: 'String', AWSIPAddress: 'String',
+};
+
+/** The scalar of a single sort key's `Model<T>KeyConditionInput`: enums and Booleans are compared as Strings. */
+export function keyConditionScalar(f: Pick<Field, 'type' | 'typeKind'>): string {
+  if (f.typeKind === 'enum') return 'String';
+  const t = FILTER_SCALAR[f.type] ?? 'String';
+  return t === 'Boolean' ? 'String' : t;
 }
