@@ -108,7 +108,10 @@ export async function openSession(): Promise<Session> {
 
 const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete', 'query', 'mutation', 'subscription'];
 
-/** Cells grouped for describe blocks: per model (or custom operation), per operation; deliveries per model. */
+/**
+ * Cells grouped for describe blocks: per model (or custom operation), per operation; deliveries per model.
+ * Custom mutations come last: what their handlers write (records no fixture plan knows) must not reach other cells.
+ */
 export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels'>): TestGroup[] {
   const labels = new Map(Object.entries(run.labels));
   const groups = new Map<string, TestGroup>();
@@ -124,5 +127,6 @@ export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels'>): 
     g.cells.push({ cell, title: t.who });
   }
   const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.cell.operation) * 10 + (g.scenario ? 5 : 0);
-  return [...groups.values()].sort((a, b) => a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
+  const writes = (g: TestGroup) => (g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
+  return [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
 }

@@ -56,13 +56,18 @@ describe('handlers and tsconfig imports', () => {
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'handlers', 'results.json'), 'utf8')) as {
       untested: { id: string; reason: string }[];
-      cells: { id: string; evidence: { response: { body: unknown } } }[];
+      cells: { id: string; pass: boolean; observed: string; summary: string; evidence: { response: { body: unknown } } }[];
     };
     expect(results.untested.map((u) => u.id).sort()).toEqual(['anonymous', 'guest', 'iamAdmin', 'iamUser', 'owner', 'stranger'].map((p) => `runAudit|mutation|${p}`).sort());
     expect(new Set(results.untested.map((u) => u.reason))).toEqual(new Set(['handler runAudit is skipped by authmatrix.config.ts']));
     // The greet handler ran: it read its setting from $amplify/env at import time (a placeholder offline).
     const greet = results.cells.find((c) => c.id === 'greet|query|owner')!;
     expect(greet.evidence.response.body).toEqual({ data: { greet: 'authmatrix-placeholder-GREETING, sample' } });
+    // A JS handler whose result fails AppSync's non-null check ran, so its caller got through auth; the counter it
+    // created is not among the fixtures the Counter cells expect, which run before every custom mutation.
+    const bump = results.cells.find((c) => c.id === 'bumpCounter|mutation|stranger')!;
+    expect(bump).toMatchObject({ pass: true, observed: 'allow', summary: 'ran, then failed after auth: InternalFailure: Cannot return null for non-nullable field Counter.createdAt.' });
+    expect(results.cells.find((c) => c.id === 'bumpCounter|mutation|guest')).toMatchObject({ pass: true, observed: 'deny' });
   });
 
   it('an import that neither resolves nor is mapped says to install it or map it in the tsconfig', async () => {
