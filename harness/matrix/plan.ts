@@ -87,6 +87,13 @@ function fullInput(m: Model, record: Readonly<Record<string, unknown>>): Record<
   return full;
 }
 
+/** A record as the store holds it: implicit fields too (an undeclared owner field no input can set). */
+function seedInput(m: Model, record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out = fullInput(m, record);
+  for (const f of m.fields.filter((x) => x.implicit && !x.relation)) if (!blank(record[f.name])) out[f.name] = record[f.name];
+  return out;
+}
+
 function withoutFields(input: Record<string, unknown>, fields: string[]): Record<string, unknown> {
   const out = { ...input };
   for (const f of fields) delete out[f];
@@ -190,7 +197,7 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
       const base = `${m.name}|${f.name}`;
       const instances = [...(needed.has(base) ? [base] : []), ...Array.from({ length: copies.get(base) ?? 0 }, (_, k) => `${base}#${k + 1}`)];
       if (!instances.length) continue;
-      const who = creatorFor(auth, m, f.record, cast) ?? (options.seed ? { creator: SEED, input: fullInput(m, f.record) } : null);
+      const who = creatorFor(auth, m, f.record, cast) ?? (options.seed ? { creator: SEED, input: seedInput(m, f.record) } : null);
       if (who?.creator === SEED) seeded.push(`${m.name}'s ${f.label}`);
       if (!who) {
         uncreatable.set(base, `nobody in the cast can create ${m.name}'s ${f.label} (try adding an iamAdmin persona or a persona whose rules allow it)`);
