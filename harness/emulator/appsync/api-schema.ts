@@ -118,8 +118,11 @@ class SchemaWriter {
   write(): ApiSchema {
     this.out.push(APPSYNC_PRELUDE, SHARED_INPUTS);
     for (const e of this.auth.enums) this.out.push(`enum ${e.name} { ${e.values.join(' ')} }`);
-    for (const i of this.auth.inputTypes) {
-      this.out.push(`input ${i.name} { ${i.fields.map((f) => `${f.name}: ${typeRef(f.type, f.list, f.required)}`).join(' ')} }`);
+    // A declared input named like a non-model type's generated one replaces it (the transformer only adds inputs
+    // the schema lacks); the model mutation inputs are always generated (skipOverrideMutationInputTypes is not modelled).
+    const generated = new Set(this.auth.models.flatMap((m) => ['Create', 'Update', 'Delete'].map((op) => `${op}${m.name}Input`)));
+    for (const i of this.auth.inputTypes.filter((x) => !generated.has(x.name))) {
+      this.emitInput(i.name, `input ${i.name} { ${i.fields.map((f) => `${f.name}: ${typeRef(f.type, f.list, f.required)}`).join(' ')} }`);
     }
     for (const m of this.auth.models) this.model(m);
     for (const m of this.auth.models) this.connectionType(m);
