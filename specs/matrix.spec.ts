@@ -26,6 +26,14 @@ for (const group of session.groups) {
             assertCell(r);
           });
         }
+      } else if (group.serial) {
+        for (const { cell, title } of group.cells) {
+          test(title, async ({ task }) => {
+            const r = await session.runAlone(cell);
+            recordCell(task, r);
+            assertCell(r);
+          });
+        }
       } else {
         for (const { cell, title } of group.cells) {
           test.concurrent(title, async ({ task }) => {

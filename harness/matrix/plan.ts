@@ -34,7 +34,17 @@ export interface RunPlan {
   records: Record<string, Record<string, unknown>>;
   /** Labels of the fixtures nobody in the cast may create, put straight into the emulator's store. */
   seeded: string[];
+  /** Cells run one at a time, after all others, on a model holding one record per owner: by cell id. */
+  serial: Record<string, SerialReset>;
 }
+
+/**
+ * How the store is set before and after a serial cell (on the embedded emulator): the record under the cell's
+ * key is put back as its fixture was made (`fixture`), or removed (`absent`, for a create naming a taken key).
+ */
+export type SerialReset =
+  | { model: string; before: 'fixture'; fixture: string }
+  | { model: string; before: 'absent'; key: Record<string, unknown>; fixture?: string };
 
 /** The creator of a fixture that is put into the emulator's store rather than created through the API. */
 export const SEED = 'seed';
@@ -192,6 +202,9 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
   /** A private copy (`Post|owned#3`) or a cell's own create (`cell:<id>`) that cannot be made, and why. */
   const cannotMake = new Map<string, string>();
   const seeded: string[] = [];
+  const cellCopies = new Set(cells.flatMap((c) => instancesOf(c.action)).filter((i) => i.includes('#')));
+  /** Copy → the shared instance a serial cell uses instead. */
+  const serialCopies = new Map<string, string>();
   for (const m of creationOrder(auth)) {
     for (const f of byModel.get(m.name) ?? []) {
       const base = `${m.name}|${f.name}`;
@@ -204,9 +217,13 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
         continue;
       }
       const oneRecord = keyedByOwner(m);
-      if (oneRecord) {
-        // Its key is the owner (or group) itself: only the shared instance can exist.
-        for (const copy of instances.filter((i) => i.includes('#'))) cannotMake.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
+      if (oneRecord && !ownedByNobody(m, who.input)) {
+        // Its key is the owner (or group) itself: only the shared instance can exist. On the emulator a cell's
+        // copy is that instance, reset around the cell; elsewhere (and for events) it cannot run.
+        for (const copy of instances.filter((i) => i.includes('#'))) {
+          if (options.seed && cellCopies.has(copy)) serialCopies.set(copy, base);
+          else cannotMake.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
+        }
         instances.splice(0, instances.length, ...instances.filter((i) => !i.includes('#')));
       }
       for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce) });
@@ -216,9 +233,25 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
   // A model keyed by its owner holds one record per owner: the fixtures take theirs first, and a later
   // create naming the same owner (a create cell, an event, a spoof) would only collide.
   const taken = new Map<string, string>();
+  const takenBy = new Map<string, string>();
   for (const spec of specs) {
     const m = auth.models.find((x) => x.name === spec.model)!;
-    if (keyedByOwner(m)) taken.set(ownerKey(m, spec.input), `${spec.fixture} fixture`);
+    if (!keyedByOwner(m)) continue;
+    taken.set(ownerKey(m, spec.input), `${spec.fixture} fixture`);
+    takenBy.set(ownerKey(m, spec.input), spec.instance);
+  }
+  const serial: Record<string, SerialReset> = {};
+  for (const c of cells) {
+    const copy = instancesOf(c.action).find((i) => serialCopies.has(i));
+    if (copy) serial[c.id] = { model: c.model!, before: 'fixture', fixture: serialCopies.get(copy)! };
+    else if (options.seed && c.action.type === 'create') {
+      const m = auth.models.find((x) => x.name === c.model)!;
+      if (!keyedByOwner(m)) continue;
+      const k = ownerKey(m, c.action.input);
+      if (k.includes(NOBODY)) continue;
+      const fixture = takenBy.get(k);
+      serial[c.id] = { model: m.name, before: 'absent', key: keyOfInput(m, c.action.input), ...(fixture ? { fixture } : {}) };
+    }
   }
   const collision = (action: Action, who: string): string | undefined => {
     if (action.type !== 'create') return undefined;
@@ -233,6 +266,7 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
     return undefined;
   };
   for (const c of cells) {
+    if (serial[c.id]) continue;
     const why = collision(c.action, `cell ${c.id}`);
     if (why) cannotMake.set(`cell:${c.id}`, why);
   }
@@ -265,10 +299,25 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
     const missing = instancesOf(c.action).map(baseOf).find((i) => uncreatable.has(i)) ?? relationMissing(auth, c, uncreatable) ?? listMissing(c, uncreatable);
     if (copy) untested.push({ cell: c, reason: cannotMake.get(copy)! });
     else if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
-    else runnable.push(c);
+    else runnable.push(serial[c.id] ? { ...c, action: onShared(c.action, serialCopies) } : c);
   }
-  return { cells: runnable, fixtures: specs, scenarios, untested, labels, records, seeded };
+  for (const id of Object.keys(serial)) if (!runnable.some((c) => c.id === id)) delete serial[id];
+  return { cells: runnable, fixtures: specs, scenarios, untested, labels, records, seeded, serial };
 }
+
+/** A serial cell's action on the shared instance its copy stands for. */
+function onShared(a: Action, copies: Map<string, string>): Action {
+  if (a.type === 'update' || a.type === 'delete') return { ...a, instance: copies.get(a.instance) ?? a.instance };
+  if (a.type === 'headers') return { ...a, base: onShared(a.base, copies) };
+  return a;
+}
+
+const keyOfInput = (m: Model, input: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries([m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].map((k) => [k, input[k] ?? null]));
+
+/** A record whose owner key is nobody in the cast: each instance gets a key of its own (fixtures.ts withUniqueKey). */
+const ownedByNobody = (m: Model, input: Record<string, unknown>): boolean =>
+  [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].some((k) => input[k] === NOBODY);
 
 const ownerKey = (m: Model, input: Record<string, unknown>): string =>
   JSON.stringify([m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].map((k) => input[k] ?? null));

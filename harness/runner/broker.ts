@@ -46,14 +46,16 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
 
 /**
   * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
-  * made), `POST /created-objects` (storage objects they wrote) and `POST /worker` (a test worker's process
-  * id, so that an interrupted run can stop it), all behind the run's secret.
+  * made), `POST /created-objects` (storage objects they wrote), `POST /reset` (put the store as a serial cell
+  * needs it) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
+  * behind the run's secret.
   */
 export async function startBroker(
   auths: Map<string, ClientAuth>,
   onCreated: (records: CreatedRecord[]) => void,
   rest: Map<string, RestAuth> = new Map(),
   onCreatedObjects: (objects: CreatedObject[]) => void = () => undefined,
+  onReset: (cell: string, phase: ResetPhase) => void = () => undefined,
 ): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
@@ -61,12 +63,19 @@ export async function startBroker(
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
-    if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/worker')) {
+    if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/worker' || req.url === '/reset')) {
       let body = '';
       for await (const chunk of req) body += chunk;
       if (req.url === '/worker') workers.add((JSON.parse(body) as { pid: number }).pid);
       else if (req.url === '/created-objects') onCreatedObjects(JSON.parse(body) as CreatedObject[]);
-      else onCreated(JSON.parse(body) as CreatedRecord[]);
+      else if (req.url === '/reset') {
+        const { cell, phase } = JSON.parse(body) as { cell: string; phase: ResetPhase };
+        try {
+          onReset(cell, phase);
+        } catch (e) {
+          return void res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
+        }
+      } else onCreated(JSON.parse(body) as CreatedRecord[]);
       return void res.writeHead(204).end();
     }
     if (req.url?.startsWith('/rest/')) {
@@ -182,6 +191,15 @@ export function brokeredRest(access: BrokerAccess, persona: string): () => Promi
 /** Tells the run's process about records (or, on `/created-objects`, storage objects) a test created. */
 export async function reportCreated(access: BrokerAccess, records: CreatedRecord[] | CreatedObject[], route: '/created' | '/created-objects' = '/created'): Promise<void> {
   await post(access, route, records);
+}
+
+/** Around a serial cell: the run process puts the store as the cell needs it (`before`) and back (`after`). */
+export type ResetPhase = 'before' | 'after';
+
+export async function requestReset(access: BrokerAccess, cell: string, phase: ResetPhase): Promise<void> {
+  const res = await request(`${access.url}/reset`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ cell, phase }) });
+  if (res.statusCode !== 204) throw new Error(`the run could not set the store ${phase} this cell: ${await res.body.text()}`);
+  await res.body.dump();
 }
 
 /** Tells the run's process which process this test worker is. */

@@ -37,6 +37,7 @@ import { awsSessionName, resolveRest, startBroker } from './broker.js';
 import { unsignable, withDeployedRest } from './deployed-rest.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
+import { serialResets } from './serial.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
@@ -332,7 +333,8 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
   const auths = new Map(provisioned.map((p) => [p.name, p.auth]));
   const region = opts.storage?.target.region;
   if (region) for (const p of provisioned) if (p.aws) auths.set(awsSessionName(p.name), { mode: 'iam', credentials: p.aws.credentials, region });
-  const broker = await startBroker(auths, opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])), opts.onCreatedObjects);
+  const resets = endpoint.emulator && Object.keys(plan.serial).length ? serialResets(model, plan.serial, index, endpoint.emulator.engine.resolvers) : undefined;
+  const broker = await startBroker(auths, opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])), opts.onCreatedObjects, resets);
   const file = path.join(runDir, 'run.json');
   const run: RunFile = {
     version: 1,
@@ -340,6 +342,7 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
     url,
     personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}), ...(p.aws ? { aws: true as const } : {}) })),
     cells: plan.cells,
+    serial: Object.keys(plan.serial),
     scenarios: plan.scenarios,
     index,
     records: plan.records,

@@ -12,7 +12,7 @@ import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, type BrokerAccess } from './broker.js';
+import { awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { cellTitleParts } from '../matrix/cells.js';
@@ -30,6 +30,8 @@ export interface RunFile {
   url: string;
   personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string>; aws?: true }[];
   cells: Cell[];
+  /** Ids of the cells run one at a time, last, with the store reset around each (harness/runner/serial.ts). */
+  serial: string[];
   scenarios: SubscriptionScenario[];
   index: FixtureIndex;
   records: Record<string, Record<string, unknown>>;
@@ -53,11 +55,15 @@ export interface TestGroup {
   cells: { cell: Cell; title: string }[];
   /** Delivery groups run their model's scenario once, before their tests. */
   scenario?: SubscriptionScenario;
+  /** Its cells run one at a time, the store reset before and after each. */
+  serial?: true;
 }
 
 export interface Session {
   groups: TestGroup[];
   run(cell: Cell): Promise<CellResult>;
+  /** A serial cell: the store set for it before, and put back after. */
+  runAlone(cell: Cell): Promise<CellResult>;
   scenario(s: SubscriptionScenario, cells: Cell[]): Promise<Map<string, CellResult>>;
   close(): void;
 }
@@ -101,6 +107,14 @@ export async function openSession(): Promise<Session> {
   return {
     groups: groupsOf(run),
     run: (cell) => runCell(rt, cell, realtime.get),
+    runAlone: async (cell) => {
+      await requestReset(access, cell.id, 'before');
+      try {
+        return await runCell(rt, cell, realtime.get);
+      } finally {
+        await requestReset(access, cell.id, 'after');
+      }
+    },
     scenario: async (s, cells) => new Map((await runScenario(rt, s, cells)).map((r) => [r.id, r])),
     close: realtime.close,
   };
@@ -110,12 +124,19 @@ const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate'
 
 /**
  * Cells grouped for describe blocks: per model (or custom operation), per operation; deliveries per model.
- * Custom mutations come last: what their handlers write (records no fixture plan knows) must not reach other cells.
+ * Custom mutations come last: what their handlers write (records no fixture plan knows) must not reach other cells;
+ * after them, the serial cells, alone.
  */
-export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels'>): TestGroup[] {
+export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels' | 'serial'>): TestGroup[] {
   const labels = new Map(Object.entries(run.labels));
   const groups = new Map<string, TestGroup>();
+  const serial = new Set(run.serial);
+  const alone: TestGroup = { path: ['one record per owner', 'one cell at a time'], cells: [], serial: true };
   for (const cell of run.cells) {
+    if (serial.has(cell.id)) {
+      alone.cells.push({ cell, title: cellTitleParts(cell, labels).who });
+      continue;
+    }
     const t = cellTitleParts(cell, labels);
     const path = [t.subject, t.what];
     const key = path.join('\u0000');
@@ -128,5 +149,6 @@ export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels'>): 
   }
   const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.cell.operation) * 10 + (g.scenario ? 5 : 0);
   const writes = (g: TestGroup) => (g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
-  return [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
+  const sorted = [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
+  return alone.cells.length ? [...sorted, alone] : sorted;
 }

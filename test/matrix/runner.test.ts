@@ -15,7 +15,7 @@ import { judge } from '../../harness/matrix/verdict.js';
 import { fixtures } from '../../harness/matrix/fixtures.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import { example } from '../cli/cli.js';
+import { example, fixture } from '../cli/cli.js';
 
 function answer(status: number, body: { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; path?: (string | number)[] | null }[] }): GraphQLResult {
   return { status, data: body.data ?? null, errors: body.errors ?? [], body, headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
@@ -127,6 +127,26 @@ describe('planning fixtures', () => {
       ['batch|owner', ['Note|owned', 'Note|unowned'], expect.stringMatching(/nobody in the cast can create Note's a record without owner or group/)],
     ]);
     expect(plan.cells.filter((c) => c.kind === 'batch')).toEqual([]);
+  });
+
+  it('a model keyed by its owner holds one record per owner: on a store the run can reset, the cells needing a copy run alone on the shared one; elsewhere they cannot run', async () => {
+    const shapes = await loadAuthModel(fixture('app-shapes', 'owner-identifier'));
+    const crew = castWith(shapes, {});
+    const all = expectedMatrix(shapes, crew).filter((c) => c.model === 'Profile');
+    const deployed = planRun(shapes, crew, all, { nonce: 'n' });
+    expect(deployed.serial).toEqual({});
+    expect(deployed.untested.map((u) => u.cell.id)).toContain('Profile|update|owner|owned');
+    const emulated = planRun(shapes, crew, all, { nonce: 'n', seed: true });
+    const update = emulated.cells.find((c) => c.id === 'Profile|update|owner|owned')!;
+    expect(update.action).toMatchObject({ type: 'update', instance: 'Profile|owned' });
+    expect(emulated.serial[update.id]).toEqual({ model: 'Profile', before: 'fixture', fixture: 'Profile|owned' });
+    expect(emulated.serial['Profile|create|owner']).toMatchObject({ model: 'Profile', before: 'absent', fixture: 'Profile|owned' });
+    // Records owned by nobody in the cast get keys of their own, so their copies are made as usual.
+    const unowned = emulated.cells.find((c) => c.id === 'Profile|update|owner|unowned')!;
+    expect((unowned.action as { instance: string }).instance).toMatch(/^Profile\|unowned#\d+$/);
+    expect(emulated.serial[unowned.id]).toBeUndefined();
+    for (const id of Object.keys(emulated.serial)) expect(emulated.cells.some((c) => c.id === id)).toBe(true);
+    expect(emulated.untested.every((u) => u.cell.kind === 'delivery')).toBe(true);
   });
 
   it('property: whatever subset of cells is planned, private copies never repeat and every instance is created', () => {

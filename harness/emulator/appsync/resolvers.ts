@@ -203,6 +203,18 @@ export class ModelResolvers {
     return structuredClone(item);
   }
 
+  /** The item stored under a key, as the table holds it (the run's serial cells put it back with `restore`). */
+  storedItem(model: string, key: Item): Item | undefined {
+    return this.info(model).table.get(key);
+  }
+
+  /** Puts an item back as it was stored, or (without one) removes whatever is stored under the key. */
+  restore(model: string, key: Item, item: Item | undefined): void {
+    const table = this.info(model).table;
+    if (item) table.put(item);
+    else if (table.get(key)) table.delete(key);
+  }
+
   /** A create's input as the resolver stores it: generated id, timestamps, `__typename`. */
   private stored(info: ModelInfo, input: Item, now: string): Item {
     const m = info.model;
