@@ -97,10 +97,11 @@ function fullInput(m: Model, record: Readonly<Record<string, unknown>>): Record<
   return full;
 }
 
-/** A record as the store holds it: implicit fields too (an undeclared owner field no input can set). */
+/** A record as the store holds it: an undeclared owner or group field too, which no create input can set. */
 function seedInput(m: Model, record: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out = fullInput(m, record);
-  for (const f of m.fields.filter((x) => x.implicit && !x.relation)) if (!blank(record[f.name])) out[f.name] = record[f.name];
+  const auth = authFields(m);
+  for (const f of m.fields.filter((x) => x.implicit && auth.has(x.name))) if (!blank(record[f.name])) out[f.name] = record[f.name];
   return out;
 }
 

@@ -188,6 +188,8 @@ describe('Gen 1 project settings', () => {
     const model = await loadAuthModel(shape('gen1-chat'));
     expect(model.authModes.identityPool).toEqual({ allowUnauthenticated: false });
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'chat')], { cwd: shape('gen1-chat') });
+    // The join model's records are seeded, each copy under an id of its own.
+    expect(r.stderr).toContain("  seeded into the emulator's store, as nobody in the cast may create them: RoomMember's a record");
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
     const { cells } = JSON.parse(readFileSync(path.join(out, 'chat', 'results.json'), 'utf8')) as { cells: { id: string; kind: string; persona: string; seen?: string[] }[] };
