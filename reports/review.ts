@@ -12,9 +12,9 @@ import type { RunReport } from './results.js';
 
 const AUTH_OUTCOMES: ReadonlySet<Observed> = new Set(['allow', 'deny', 'filtered', 'partial']);
 
-/** Did the endpoint answer with an authorization outcome? `invalid` counts where it was the expectation. */
+/** Did the endpoint answer with an authorization outcome? `invalid` and `conditionFailed` count where they were the expectation. */
 export function authOutcome(c: CellResult): boolean {
-  return AUTH_OUTCOMES.has(c.observed) || (c.observed === 'invalid' && c.expected === 'invalid');
+  return AUTH_OUTCOMES.has(c.observed) || ((c.observed === 'invalid' || c.observed === 'conditionFailed') && c.expected === c.observed);
 }
 
 /** The section a cell belongs to: its model, its custom operation, or its kind's own section. */

@@ -107,9 +107,15 @@ function pick(input: Record<string, unknown>, names: string[]): Record<string, u
   return out;
 }
 
-function mutation(auth: AuthModel, m: Model, op: 'create' | 'update' | 'delete', input: Record<string, unknown>, selection?: SelectionSet): Document {
+function mutation(auth: AuthModel, m: Model, op: 'create' | 'update' | 'delete', input: Record<string, unknown>, selection?: SelectionSet, condition?: Record<string, unknown>): Document {
   const name = opName(m, op);
   const inputType = `${op[0]!.toUpperCase()}${op.slice(1)}${m.name}Input`;
+  if (condition) {
+    return {
+      query: normalize(`mutation ($input: ${inputType}!, $condition: Model${m.name}ConditionInput) { ${name}(input: $input, condition: $condition) { ${selectionFor(auth, m, selection)} } }`),
+      variables: { input, condition },
+    };
+  }
   return {
     query: normalize(`mutation ($input: ${inputType}!) { ${name}(input: $input) { ${selectionFor(auth, m, selection)} } }`),
     variables: { input },
@@ -128,11 +134,11 @@ export function createDocument(auth: AuthModel, modelName: string, input: Record
   return mutation(auth, m, 'create', pick(input, Object.keys(input).filter((k) => keep.has(k))), selection);
 }
 
-export function updateDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet): Document {
+export function updateDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet, condition?: Record<string, unknown>): Document {
   const m = model(auth, modelName);
   const keep = writable(m);
   for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) keep.add(k);
-  return mutation(auth, m, 'update', pick(input, Object.keys(input).filter((k) => keep.has(k))), selection);
+  return mutation(auth, m, 'update', pick(input, Object.keys(input).filter((k) => keep.has(k))), selection, condition);
 }
 
 export function deleteDocument(auth: AuthModel, modelName: string, key: Record<string, unknown>, selection?: SelectionSet): Document {

@@ -27,9 +27,10 @@ export type CellKind = (typeof CELL_KINDS)[number];
 
 /**
  * What a cell expects. `invalid`: the request does not validate against the API (e.g. an implicit owner
- * field sent in an input), which is why the attack it stands for is impossible.
+ * field sent in an input), which is why the attack it stands for is impossible. `conditionFailed`: the caller
+ * got through auth, and the mutation's condition did not hold on the stored record.
  */
-export type Expected = Outcome | 'invalid';
+export type Expected = Outcome | 'invalid' | 'conditionFailed';
 
 /** A value filled in when the run knows it: a key field of a fixture record as created (its partition key unless `field` names another). */
 export interface FixtureRef {
@@ -45,7 +46,8 @@ export type Action =
   | { type: 'get'; model: string; instance: string; select?: string[] }
   /** A list; with `key`, a query through the table's key or (with `index`) an index, its key arguments by argument name. */
   | { type: 'list'; model: string; select?: string[]; filter?: Record<string, unknown>; index?: string; key?: Record<string, unknown> }
-  | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean }
+  /** With `condition`, the update's `condition` argument (a guess at a stored value). */
+  | { type: 'update'; model: string; instance: string; input: Record<string, unknown>; select?: string[]; raw?: boolean; condition?: Record<string, unknown> }
   | { type: 'delete'; model: string; instance: string; select?: string[] }
   | { type: 'subscribe'; model: string; op: SubscriptionOperation; ownerArgs?: Record<string, string> }
   | { type: 'deliver'; model: string; op: SubscriptionOperation; subscriber: string; event: string }
@@ -222,6 +224,7 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
         out.push(cell({ ...base, kind: 'model', id: `${m.name}|list|${p.name}`, operation: 'list', action: { type: 'list', model: m.name } },
           byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records, select }))));
         out.push(...inferenceCells(auth, m, cast, p, fx, select));
+        if (m.operationNames.update) out.push(...conditionInferenceCells(auth, m, p, fx, where, select));
       } else if (op === 'onCreate' || op === 'onUpdate' || op === 'onDelete') {
         out.push(...subscriptionCells(auth, m, cast, p, op));
       } else {
@@ -280,8 +283,7 @@ function inferenceCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
     if (!hidden) continue;
     // The right guess returns the record, a wrong one does not: the answer tells the two apart.
     const value = hidden.record[f.name];
-    const wrong = typeof value === 'number' ? value + 1 : typeof value === 'boolean' ? !value : `${String(value)}-not`;
-    for (const [variant, eq] of [[`infer:${f.name}`, value], [`infer:${f.name}:wrong`, wrong]] as const) {
+    for (const [variant, eq] of [[`infer:${f.name}`, value], [`infer:${f.name}:wrong`, wrongGuess(value)]] as const) {
       const filter = { [f.name]: { eq } };
       out.push(cell({ persona: p.name, model: m.name, kind: 'field', id: `${m.name}|list|${p.name}|${variant}`, operation: 'list', field: f.name, variant, action: { type: 'list', model: m.name, filter } },
         byFixture(auth, m, cast, decided(auth, p.identity, 'list', { type: m.name, records: fx.map((x) => x.record), select, filter }))));
@@ -289,6 +291,35 @@ function inferenceCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
   }
   return out;
 }
+
+/**
+ * The same attack through an update's condition (docs/semantics.md, "Filters and conditions"): on a record the
+ * persona may update but whose field it may not read, an update conditioned on the right value goes through and
+ * one conditioned on a wrong value fails with ConditionalCheckFailed, so the answer tells the guesses apart.
+ */
+function conditionInferenceCells(auth: AuthModel, m: Model, p: Persona, fx: Fixture[], where: { fixture: string; ownership?: Ownership }[], select: string[]): Cell[] {
+  const out: Cell[] = [];
+  const key = [m.primaryKey.partitionKey];
+  for (const f of m.fields) {
+    if (!f.rules || f.implicit || f.relation) continue;
+    const i = fx.findIndex((x) => x.record[f.name] != null && decide(auth, p.identity, 'get', { type: m.name, record: x.record, select }).deniedFields?.includes(f.name));
+    const hidden = fx[i];
+    if (!hidden) continue;
+    const input = updateKey(m, hidden);
+    const update = decided(auth, p.identity, 'update', { type: m.name, record: hidden.record, input, select: key });
+    if (update.outcome === 'deny') continue;
+    const value = hidden.record[f.name];
+    // A model-level update (it changes no field), named for the field its condition guesses at.
+    const base = { persona: p.name, model: m.name, kind: 'model' as const, operation: 'update' as const, ...where[i]! };
+    const action = (eq: unknown) => ({ type: 'update' as const, model: m.name, instance: instanceOf(m.name, hidden.name) + COPY, input, select: key, condition: { [f.name]: { eq } } });
+    out.push(cell({ ...base, id: `${m.name}|update|${p.name}|${hidden.name}|infer:${f.name}`, variant: `infer:${f.name}`, action: action(value) }, update));
+    const reason = `${update.reason}; the condition tests ${f.name}, which ${p.name} may not read, against the stored value: a wrong guess fails with ConditionalCheckFailed`;
+    out.push({ ...base, id: `${m.name}|update|${p.name}|${hidden.name}|infer:${f.name}:wrong`, variant: `infer:${f.name}:wrong`, action: action(wrongGuess(value)), expected: 'conditionFailed', rule: update.rule, reason, decision: { ...update, reason } });
+  }
+  return out;
+}
+
+const wrongGuess = (value: unknown): unknown => (typeof value === 'number' ? value + 1 : typeof value === 'boolean' ? !value : `${String(value)}-not`);
 
 /**
  * The attacks on ownership: naming someone else as owner on create (spoofing), handing one's record to

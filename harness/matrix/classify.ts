@@ -1,12 +1,12 @@
 /**
  * What a response says, in the matrix's terms: allow, deny (before the resolvers or by them), filtered
  * (with the records seen), partial (with the fields refused), invalid (the request does not validate),
- * or error (anything that is not an auth outcome: ConditionalCheckFailed, 5xx, timeouts, a missing
+ * conditionFailed (a mutation's `condition` did not hold on the stored record: no auth outcome either), or error (anything that is not an auth outcome: ConditionalCheckFailed, 5xx, timeouts, a missing
  * record…). Only AppSync's auth refusals count as deny.
  */
 import type { GraphQLError, GraphQLResult } from '../client/http.js';
 
-export type Observed = 'allow' | 'deny' | 'filtered' | 'partial' | 'invalid' | 'error';
+export type Observed = 'allow' | 'deny' | 'filtered' | 'partial' | 'invalid' | 'conditionFailed' | 'error';
 
 export interface Observation {
   outcome: Observed;
@@ -30,6 +30,8 @@ export const isAuthError = (e: GraphQLError): boolean => AUTH_ERROR_TYPES.has(e.
 
 /** AppSync's validation errors: no errorType, no path, graphql-java wording. */
 export const isValidationError = (e: GraphQLError): boolean => !e.errorType && (!e.path || e.path.length === 0) && /^Validation error|Variable '|not valid|Invalid/i.test(e.message);
+
+const isConditionFailure = (e: GraphQLError): boolean => e.errorType === 'DynamoDB:ConditionalCheckFailedException';
 
 /** `Unauthorized on [ssn, salary]` → `['ssn', 'salary']`. */
 export function unauthorizedFields(message: string): string[] | undefined {
@@ -67,6 +69,7 @@ export function classifyRecord(r: GraphQLResult, ctx: PayloadContext): Observati
   const auth = r.errors.filter(isAuthError);
   const other = r.errors.filter((e) => !isAuthError(e));
   if (other.length && other.every(isValidationError)) return { outcome: 'invalid', summary: errorSummary(other[0]!) };
+  if (other.length && other.every(isConditionFailure)) return { outcome: 'conditionFailed', summary: errorSummary(other[0]!) };
   if (other.length) return { outcome: 'error', summary: errorSummary(other[0]!) };
   if (auth.length) {
     const fromMessage = auth.map((e) => unauthorizedFields(e.message)).find(Boolean);

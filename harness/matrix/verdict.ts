@@ -50,6 +50,8 @@ export function judge(cell: Cell, obs: Observation): Verdict {
   if (obs.outcome === 'error') return fail(`expected ${cell.expected}, got an error that is not an auth outcome: ${obs.summary}`);
   if (cell.expected === 'invalid') return obs.outcome === 'invalid' ? ok : fail(`expected the request to be invalid (the input type has no such field), got ${obs.outcome}: ${obs.summary}`);
   if (obs.outcome === 'invalid') return fail(`expected ${cell.expected}, got a validation error: ${obs.summary}`);
+  if (cell.expected === 'conditionFailed') return obs.outcome === 'conditionFailed' ? ok : fail(`expected the update's condition to fail on the stored value (ConditionalCheckFailed), got ${obs.outcome}: ${obs.summary}`);
+  if (obs.outcome === 'conditionFailed') return fail(`expected ${cell.expected}, got ConditionalCheckFailed: ${obs.summary}`);
 
   if (cell.kind === 'subscription' || cell.kind === 'delivery' || cell.operation === 'subscription') return judgeSubscription(cell, obs);
 

@@ -279,6 +279,7 @@ export function mutationDocument(rt: Runtime, action: Mutation): { doc: Document
   const refs = resolveRefs(action.input, rt.index, rt.auth) as Record<string, unknown>;
   // Every create sends a key of its own (a declared id or identifier would otherwise repeat).
   const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : withUniqueKey(m, refs, `am-${randomUUID()}`);
+  if (action.type === 'update' && action.condition) return { doc: updateDocument(rt.auth, m.name, input, action.select, action.condition), input };
   const build = action.type === 'create' ? createDocument : updateDocument;
   return { doc: action.raw ? rawMutation(rt.auth, m, action.type, input, action.select) : build(rt.auth, m.name, input, action.select), input };
 }

@@ -58,7 +58,7 @@ export function renderAccess(a: Access): string {
   return details.length ? `${a.outcome} (${details.join('; ')})` : a.outcome;
 }
 
-const OUTCOMES: readonly string[] = ['allow', 'deny', 'filtered', 'partial', 'invalid'];
+const OUTCOMES: readonly string[] = ['allow', 'deny', 'filtered', 'partial', 'invalid', 'conditionFailed'];
 
 /** The access a snapshot string states; undefined when it is not one `renderAccess` writes. */
 export function parseAccess(text: string): Access | undefined {

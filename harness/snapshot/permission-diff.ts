@@ -49,7 +49,8 @@ export function severityOf(personaKind: string, operation: string, storage = fal
   return WRITE_OPERATIONS.has(operation) ? 'medium' : 'low';
 }
 
-const RANK: Record<Access['outcome'], number> = { deny: 0, invalid: 0, filtered: 1, partial: 1, allow: 2 };
+// A failed condition still means the caller got through auth.
+const RANK: Record<Access['outcome'], number> = { deny: 0, invalid: 0, filtered: 1, partial: 1, allow: 2, conditionFailed: 2 };
 
 /**
  * Which way access moved from `before` to `after` (null: the same). Outcomes are ordered deny < filtered,

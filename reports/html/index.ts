@@ -45,6 +45,7 @@ const LEGEND: [string, string][] = [
   ['filtered', 'filtered (some records or events)'],
   ['partial', 'partial (some fields null with an error)'],
   ['invalid', 'invalid (the request cannot validate)'],
+  ['conditionFailed', 'condition failed (got through auth; the stored value did not match)'],
   ['error', 'error (not an auth outcome)'],
 ];
 

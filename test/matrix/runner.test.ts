@@ -33,7 +33,8 @@ describe('classifying answers', () => {
     ['Unauthorized on [...] names the fields', answer(200, { data: { createPost: null }, errors: [{ message: 'Unauthorized on [owner, editors]', errorType: 'Unauthorized', path: ['getPost'] }] }), { outcome: 'deny', deniedFields: ['editors', 'owner'] }],
     ['a record with a field error is partial', answer(200, { data: { getPost: { id: 'p', title: 't', content: null, owner: null } }, errors: [unauthorized('content', 'Post')].map((e) => ({ ...e, path: ['getPost', 'content'] })) }), { outcome: 'partial', deniedFields: ['content'] }],
     ['a validation error is invalid, not a denial', answer(200, { errors: [{ message: "Validation error of type WrongType: argument 'input.owner' …", path: null }] }), { outcome: 'invalid' }],
-    ['ConditionalCheckFailed is an error, not a denial', answer(200, { data: { getPost: null }, errors: [{ message: 'The conditional request failed', errorType: 'DynamoDB:ConditionalCheckFailedException', path: ['getPost'] }] }), { outcome: 'error' }],
+    ['ConditionalCheckFailed is a failed condition, not a denial', answer(200, { data: { getPost: null }, errors: [{ message: 'The conditional request failed', errorType: 'DynamoDB:ConditionalCheckFailedException', path: ['getPost'] }] }), { outcome: 'conditionFailed' }],
+    ['another DynamoDB error is an error', answer(200, { data: { getPost: null }, errors: [{ message: 'Throughput exceeded', errorType: 'DynamoDB:ProvisionedThroughputExceededException', path: ['getPost'] }] }), { outcome: 'error' }],
     ['a 5xx is an error', answer(502, {}), { outcome: 'error' }],
     ['a null field that holds a value is redaction; one that holds none is blank', answer(200, { data: { getPost: { id: 'p', title: 't', content: null, owner: null } } }), { outcome: 'allow', nulledFields: ['content'], blankFields: ['owner'] }],
   ])('%s', (_name, r, want) => {
@@ -56,11 +57,15 @@ describe('classifying answers', () => {
 describe('judging a cell', () => {
   const cell = (expected: Cell['expected'], decision: Partial<Cell['decision']> = {}, kind: Cell['kind'] = 'model'): Cell => ({
     id: 'Post|get|stranger|owned', kind, persona: 'stranger', model: 'Post', operation: 'get', expected, rule: 'Post#1', reason: 'r',
-    decision: { outcome: expected === 'invalid' ? 'deny' : expected, rule: 'Post#1', reason: 'r', ...decision }, action: { type: 'get', model: 'Post', instance: 'Post|owned' },
+    decision: { outcome: expected === 'invalid' ? 'deny' : expected === 'conditionFailed' ? 'allow' : expected, rule: 'Post#1', reason: 'r', ...decision }, action: { type: 'get', model: 'Post', instance: 'Post|owned' },
   });
 
   it.each<[string, Cell, Observation, boolean]>([
     ['deny matches a resolver denial', cell('deny'), { outcome: 'deny', level: 'resolver', summary: '' }, true],
+    ['a failed condition matches where the condition was a wrong guess', cell('conditionFailed'), { outcome: 'conditionFailed', summary: '' }, true],
+    ['a failed condition is no allow', cell('allow'), { outcome: 'conditionFailed', summary: '' }, false],
+    ['nor is an allow a failed condition', cell('conditionFailed'), { outcome: 'allow', summary: '' }, false],
+    ['nor is a denial', cell('conditionFailed'), { outcome: 'deny', level: 'resolver', summary: '' }, false],
     ['a request-level refusal is not the resolver denial expected', cell('deny'), { outcome: 'deny', level: 'request', summary: '' }, false],
     ['nor the other way round', cell('deny', { requestLevel: true }), { outcome: 'deny', level: 'resolver', summary: '' }, false],
     ['the fields of Unauthorized on [...] must be the same', cell('deny', { deniedFields: ['owner'] }), { outcome: 'deny', level: 'resolver', deniedFields: ['editors'], summary: '' }, false],
@@ -89,6 +94,18 @@ describe('planning fixtures', () => {
     blog = await loadAuthModel(example('blog'));
     cast = castWith(blog, { lambdaAllowed: { token: 'helpdesk-alice' }, lambdaDenied: { token: 'x' } });
     cells = expectedMatrix(blog, cast);
+  });
+
+  it('inference through an update condition: a persona who may update an Employee but not read its salary guesses it, right (allow) and wrong (the condition fails)', () => {
+    const infer = cells.filter((c) => c.operation === 'update' && c.variant?.startsWith('infer:'));
+    expect(infer.map((c) => [c.id, c.expected])).toEqual([
+      ['Employee|update|owner|owned|infer:salary', 'allow'],
+      ['Employee|update|owner|owned|infer:salary:wrong', 'conditionFailed'],
+    ]);
+    const [right, wrong] = infer.map((c) => c.action as Extract<Cell['action'], { type: 'update' }>);
+    expect(right!.condition).toEqual({ salary: { eq: 1.5 } });
+    expect(wrong!.condition).toEqual({ salary: { eq: 2.5 } });
+    expect(infer[1]!.reason).toMatch(/the condition tests salary, which owner may not read, against the stored value: a wrong guess fails with ConditionalCheckFailed$/);
   });
 
   it('every mutating cell gets its own copy; reads share the fixture', () => {
