@@ -8,7 +8,7 @@ import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
 import { describeRule } from '../harness/rules/describe.js';
 
 export const SYMBOL: Record<Expected, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐', invalid: '⊘', conditionFailed: '≠' };
-export const LEGEND = '✓ allow   ✗ deny   ~ filtered (some records/events)   ◐ partial (fields null + error)   ≠ condition failed   · n/a';
+export const LEGEND = '✓ allow   ✗ deny   ~ filtered (some records)   ◐ partial (null + error)   ≠ condition failed   · n/a';
 
 export interface MatrixJsonCell extends CellIdentity {
   expected: Expected;
