@@ -113,7 +113,7 @@ function program(): Command {
     });
   personas
     .command('cleanup')
-    .description('delete the users and groups that crashed runs left in a deployed user pool')
+    .description('delete the users, groups and storage objects that crashed runs left in a deployed app')
     .requiredOption('--outputs <file>', 'the deployed app\'s amplify_outputs.json')
     .option('--run <id>', 'only this run (default: every run ledger and every am-* user)')
     .option('--config <path>', 'authmatrix.config.ts (for deployed.endpoints)')

@@ -8,13 +8,20 @@ import { credentialProviders } from './shared/aws-sdk.js';
 import { mint } from './shared/emulated.js';
 import type { AwsCredentials } from '../harness/client/sigv4.js';
 
+/**
+ * The emulated iamAdmin's policy: every API (AppSync, API Gateway), no bucket. Amplify attaches no storage
+ * policy to a principal outside the identity pool, and the oracle judges it so (`bucketAccess: 'none'`,
+ * harness/matrix/storage-cells.ts); the emulator's S3 evaluates this policy as IAM would.
+ */
+const API_ADMIN = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['appsync:GraphQL', 'execute-api:Invoke'], Resource: '*' }] };
+
 export const iamAdmin: PersonaModule = {
   kinds: ['iamAdmin'],
   provision: async (p, ctx) => {
     const identity = p.identity;
     if (ctx.target.kind === 'emulated') {
       const roleName = identity.kind === 'iam' ? identity.roleName : undefined;
-      const creds = await mint<AwsCredentials>(ctx.target, { kind: 'iam', ...(roleName ? { roleName } : {}) });
+      const creds = await mint<AwsCredentials>(ctx.target, { kind: 'iam', ...(roleName ? { roleName } : {}), policies: [API_ADMIN] });
       return provisioned(p, { mode: 'iam', credentials: creds, region: ctx.target.region }, identity, `IAM role ${roleName ?? 'authmatrix-admin'} minted by the emulator`);
     }
     const { fromIni, fromNodeProviderChain } = await credentialProviders();

@@ -280,7 +280,8 @@ export class Emulator {
         storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
         lookup: (key) => {
           const found = pool.lookup(key);
-          return found && { credentials: found.credentials, principal: found.caller.principal };
+          // The pool's roles reach the buckets through the storage rules; a role outside the pool through its own policies.
+          return found && { credentials: found.credentials, principal: found.caller.principal, policies: found.caller.principal.cognitoIdentityPoolId ? [] : found.caller.role.policies };
         },
         roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: (g) => e.groupRoleName(g), function: functionRole }, log,
       });

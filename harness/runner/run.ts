@@ -21,7 +21,7 @@ import { restCells } from '../matrix/rest-cells.js';
 import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord } from './setup.js';
-import { cellObjects, createStorageFixtures, deleteStorageObjects, s3ClientFactory, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
+import { cellObjects, createStorageFixtures, deleteStorageObjects, objectsToWrite, s3ClientFactory, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
 import { storageCells } from '../matrix/storage-cells.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
@@ -170,11 +170,12 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
         const left = await deleteRecords(model, created, castOf(runnable, provisioned), clientFor).catch(() => created);
         if (left.length) log(pc.yellow(`authmatrix: ${left.length} record(s) could not be deleted: ${left.slice(0, 5).map((r) => `${r.model} ${JSON.stringify(r.key)}`).join('; ')}`));
       }
-      if (createdObjects.length && storage) {
-        const left = await deleteStorageObjects(model, createdObjects, castOf(base, provisioned), storage.target, storage.clientFor).catch(() => createdObjects);
-        log(left.length
-          ? pc.yellow(`authmatrix: ${left.length} storage object(s) could not be deleted (no persona may delete them): ${left.slice(0, 5).map((o) => `s3://${o.bucket}/${o.key}`).join('; ')}`)
-          : `Deleted ${pluralize('storage object', createdObjects.length, true)} of run ${runId}.`);
+      if (storage) {
+        const left = createdObjects.length ? await deleteStorageObjects(model, createdObjects, castOf(base, provisioned), storage.target, storage.clientFor).catch(() => createdObjects) : [];
+        // The ledger named every object the run might write; what is left now is what nobody here could delete.
+        endpoint.personas.ledger.objectsLeft(left.map(({ bucket, key }) => ({ bucket, key })));
+        if (left.length) log(pc.yellow(`authmatrix: ${left.length} storage object(s) could not be deleted (no persona may delete them; kept in the run's ledger for \`authmatrix personas cleanup --run ${runId}\`): ${left.slice(0, 5).map((o) => `s3://${o.bucket}/${o.key}`).join('; ')}`));
+        else if (createdObjects.length) log(`Deleted ${pluralize('storage object', createdObjects.length, true)} of run ${runId}.`);
       }
       const done = await cleanup(endpoint.personas as DeployedTarget);
       log(`Deleted ${done.users} user(s) and ${done.groups} group(s) of run ${runId}.`);
@@ -234,6 +235,12 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const unsignedCells = new Set(unsigned.map((u) => u.cell));
     plan.cells = plan.cells.filter((c) => !unsignedCells.has(c));
     plan.untested.push(...expectedMatrix(model, base).filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
+    if (deployed) {
+      const admins = new Set(cast.filter((p) => p.kind === 'iamAdmin').map((p) => p.name));
+      const own = plan.cells.filter((c) => c.action.type === 'storage' && admins.has(c.persona));
+      plan.untested.push(...own.map((cell) => ({ cell, reason: `${cell.persona}'s own IAM policy, which authmatrix does not read, decides what it may do in the buckets (Amplify's storage rules do not name it)` })));
+      plan.cells = plan.cells.filter((c) => !own.includes(c));
+    }
     let storageSetup: { fixtures: StorageFixtures; created: CreatedObject[] } | undefined;
     if (model.storage && plan.cells.some((c) => c.kind === 'storage')) {
       const target = storageTargetOf(endpoint, model, runId);
@@ -241,6 +248,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       storage = { target, clientFor: s3ClientFactory(target, sessions, target.caPem ? s3Agent({ host: target.endpointHost, caPem: target.caPem }) : undefined) };
       const emulated = endpoint.emulator?.s3;
       const objects = storageObjectsFor(plan.cells, storageCells(model, cast).objects);
+      // Written ahead: if the process dies, `authmatrix personas cleanup` deletes them.
+      if (endpoint.personas.kind === 'deployed') endpoint.personas.ledger.objects(objectsToWrite(plan.cells, objects, target));
       const setupStorage = await createStorageFixtures(model, cast, objects, target, storage.clientFor, emulated ? (bucket: string, key: string, body: Buffer) => void emulated.store.put(bucket, key, body, 'text/plain') : undefined);
       storageSetup = setupStorage;
       createdObjects.push(...setupStorage.created);

@@ -134,21 +134,21 @@ export async function runStorageCell(cell: Cell, action: StorageAction, target: 
         break;
       }
       case 'write': {
-        const key = runKey(action.folder, action.name, target.nonce);
+        const key = writtenKey(action, target.nonce)!;
         r = await client.send({ op: 'PutObject', bucket, key, body: `written by ${cell.persona}\n` });
         obs = classifyS3(r);
         if (r.status === 200) await onCreated([{ bucket, key, by: cell.persona }]);
         break;
       }
       case 'copy': {
-        const key = runKey(action.folder, action.name, target.nonce);
+        const key = writtenKey(action, target.nonce)!;
         r = await client.send({ op: 'CopyObject', bucket, key, source: { bucket, key: fixture(action.source) } });
         obs = classifyS3(r);
         if (r.status === 200) await onCreated([{ bucket, key, by: cell.persona }]);
         break;
       }
       case 'multipart': {
-        const key = runKey(action.folder, action.name, target.nonce);
+        const key = writtenKey(action, target.nonce)!;
         ({ r, obs } = await multipart(client, bucket, key));
         if (obs.outcome === 'allow') await onCreated([{ bucket, key, by: cell.persona }]);
         break;
@@ -160,7 +160,7 @@ export async function runStorageCell(cell: Cell, action: StorageAction, target: 
         break;
       }
       case 'sneak': {
-        const key = runKey(action.into, action.name, target.nonce);
+        const key = writtenKey(action, target.nonce)!;
         r = await client.sendWire(await client.sign(sneakRequest(client, bucket, action, key, target.nonce)));
         obs = classifyS3(r);
         if (r.status === 200) await onCreated([{ bucket, key, by: cell.persona }]);
@@ -262,6 +262,23 @@ export async function deleteStorageObjects(auth: AuthModel, objects: CreatedObje
     left.push(o);
   }));
   return left;
+}
+
+/** The key a storage action writes, if it writes one (a sneaked key lands in its `into` folder when S3 lets it). */
+function writtenKey(action: StorageAction, nonce: string): string | undefined {
+  if (action.op === 'write' || action.op === 'copy' || action.op === 'multipart') return runKey(action.folder, action.name, nonce);
+  if (action.op === 'sneak') return runKey(action.into, action.name, nonce);
+  return undefined;
+}
+
+/** Every object a run may write: its fixture objects, and what its cells write if allowed (for the run's ledger). */
+export function objectsToWrite(cells: Cell[], objects: StorageObject[], target: StorageTarget): { bucket: string; key: string }[] {
+  const fixtures = objects.map((o) => ({ bucket: target.buckets[o.bucket]!, key: runKey(o.folder, o.name, target.nonce) }));
+  const written = cells.flatMap((c) => {
+    const key = c.action.type === 'storage' ? writtenKey(c.action, target.nonce) : undefined;
+    return key && c.action.type === 'storage' ? [{ bucket: target.buckets[c.action.bucket]!, key }] : [];
+  });
+  return [...fixtures, ...written];
 }
 
 /** The fixture objects a storage action reads, deletes, copies or presigns. */

@@ -11,6 +11,7 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { AuthmatrixConfig } from '../../harness/config.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { cognitoIdentity, cognitoIdentityProvider } from './aws-sdk.js';
+import { deleteStoredObjects } from './stored-objects.js';
 
 export const USER_PREFIX = 'am-';
 
@@ -20,7 +21,15 @@ export interface LedgerEntry {
   userPoolId?: string;
   users: string[];
   groups: string[];
+  /** Storage objects the run may write, recorded before the first write (absent in older ledgers). */
+  objects?: StoredObject[];
   startedAt: string;
+}
+
+/** An object in a deployed bucket. */
+export interface StoredObject {
+  bucket: string;
+  key: string;
 }
 
 export interface DeployedTarget {
@@ -87,6 +96,19 @@ export class Ledger {
     this.save();
   }
 
+  /** Objects the run is about to write (some may never be: deleting a missing key is harmless). */
+  objects(list: readonly StoredObject[]): void {
+    const known = new Set((this.entry.objects ?? []).map((o) => `${o.bucket}/${o.key}`));
+    this.entry.objects = [...(this.entry.objects ?? []), ...list.filter((o) => !known.has(`${o.bucket}/${o.key}`))];
+    this.save();
+  }
+
+  /** After the run deleted its objects: those still there. */
+  objectsLeft(list: readonly StoredObject[]): void {
+    this.entry.objects = [...list];
+    this.save();
+  }
+
   /** A group recorded before creating it turned out to exist already: it is not ours to delete. */
   forgetGroup(name: string): void {
     this.entry.groups = this.entry.groups.filter((g) => g !== name);
@@ -99,6 +121,10 @@ export class Ledger {
 
   get groups(): readonly string[] {
     return this.entry.groups;
+  }
+
+  get storedObjects(): readonly StoredObject[] {
+    return this.entry.objects ?? [];
   }
 
   private save(): void {
@@ -206,8 +232,9 @@ export function deployedTarget(outputsFile: string, config: AuthmatrixConfig, op
 }
 
 /**
- * Deletes every user and group the run created, then its ledger (kept when a deletion fails, for
- * `authmatrix personas cleanup`). Creations under way finish first; none starts after. Safe to call twice.
+ * Deletes every user and group the run created, then its ledger (kept when a deletion fails, or when
+ * storage objects the run could not delete are left in it, for `authmatrix personas cleanup`). Creations
+ * under way finish first; none starts after. Safe to call twice.
  */
 export async function cleanup(target: DeployedTarget): Promise<{ users: number; groups: number }> {
   await target.ledger.close();
@@ -217,7 +244,7 @@ export async function cleanup(target: DeployedTarget): Promise<{ users: number; 
   } catch (e) {
     throw setupError(e, `cleaning up run ${target.runId} (its ledger ${target.ledger.file} is kept for \`authmatrix personas cleanup\`)`, target);
   }
-  target.ledger.remove();
+  if (!target.ledger.storedObjects.length) target.ledger.remove();
   return done;
 }
 
@@ -251,7 +278,7 @@ async function deleteCreated(client: CognitoIdentityProviderClient, poolId: stri
  * Sweeps what crashed runs left: the users and groups of their ledgers, and any user whose name
  * carries the run's prefix (`am-<runId>-`, or every `am-` user when no run is named).
  */
-export async function sweep(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): Promise<{ runs: string[]; users: number; groups: number }> {
+export async function sweep(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): Promise<{ runs: string[]; users: number; groups: number; objects: number }> {
   const app = appOf(outputsFile, config);
   const poolId = app.userPool?.poolId;
   const dir = options.ledgerDir ?? LEDGER_DIR;
@@ -259,6 +286,7 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
   const runs: string[] = [];
   let users = 0;
   let groups = 0;
+  let objects = 0;
   const fail = (e: unknown) => {
     throw setupError(e, 'sweeping leftover personas', app);
   };
@@ -266,6 +294,11 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     const entry = Ledger.read(file);
     if (options.runId && entry.runId !== options.runId) continue;
     if (entry.userPoolId !== poolId) continue;
+    // The objects first: an interrupted sweep keeps the ledger, and with it the users.
+    if (entry.objects?.length) {
+      if (!app.storage) throw new InputError(`the ledger of run ${entry.runId} names storage objects, and the outputs name no bucket`, { file: outputsFile }, 'pass the outputs of the app the run used');
+      objects += await deleteStoredObjects(app.storage, entry.runId, entry.objects);
+    }
     const done = await deleteCreated(await app.cognito(), poolId, entry.users, entry.groups).catch(fail);
     users += done.users;
     groups += done.groups;
@@ -289,7 +322,7 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     } while (token);
     users += (await deleteCreated(client, poolId, names, []).catch(fail)).users;
   }
-  return { runs, users, groups };
+  return { runs, users, groups, objects };
 }
 
 /** One clear line for the AWS errors a bad setup produces. */

@@ -1,5 +1,5 @@
 /** Runs the built `authmatrix` CLI (dist/, rebuilt from the sources by test/global-setup.ts) as a child process. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,29 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/**
+ * `authmatrix <args>` as a child process, stopped once it counts its cells (its personas, records and
+ * fixture objects exist by then): with `SIGINT` as Ctrl-C does, or killed outright with its whole process
+ * group (its test workers too), as a killed CI job is. Resolves with its exit code and stderr.
+ */
+export function cliStoppedMidRun(args: string[], how: 'SIGINT' | 'kill', options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd, env: { ...process.env, ...options.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: how === 'kill',
+  });
+  let stderr = '';
+  let stopped = false;
+  return new Promise((resolve) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stopped || !/\d+\/\d+ cells/.test(stderr)) return;
+      stopped = true;
+      if (how === 'SIGINT') child.kill('SIGINT');
+      else process.kill(-child.pid!, 'SIGKILL');
+    });
+    child.once('exit', (code) => resolve({ code, stderr }));
   });
 }
 

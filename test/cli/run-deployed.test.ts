@@ -4,7 +4,6 @@
  * with the AWS SDK, OIDC tokens come from a token command, Lambda tokens from the config. The run must
  * match every cell, and leave no user, group or record behind.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { RunReport } from '../../reports/results.js';
 import { DUMMY_CREDENTIALS, startCognitoLocal, type CognitoLocal } from '../personas/cognito-local.js';
-import { BIN, cli, example, fixture } from './cli.js';
+import { cli, cliStoppedMidRun, example, fixture } from './cli.js';
 
 let cl: CognitoLocal;
 let emu: Emulator;
@@ -103,18 +102,7 @@ describe('a deployed blog app (emulator + cognito-local)', () => {
 
   it('Ctrl-C in the middle of a run: the cells in flight finish, what it made is cleaned up, the reports say interrupted, exit 130, no ledger', async () => {
     const { outputs, config } = deployedApp();
-    const child = spawn(process.execPath, [BIN, 'run', '--schema', example('blog'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', path.join(dir, 'interrupted')], {
-      cwd: dir, env: { ...process.env, ...AWS_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        // Personas and fixtures exist once the cells are being counted.
-        if (/\d+\/\d+ cells/.test(stderr) && !child.killed) child.kill('SIGINT');
-      });
-      child.once('exit', (c) => resolve(c));
-    });
+    const { code, stderr } = await cliStoppedMidRun(['run', '--schema', example('blog'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', path.join(dir, 'interrupted')], 'SIGINT', { cwd: dir, env: AWS_ENV });
     expect(stderr).toMatch(/SIGINT: stopping run \w+; the cells that finished are reported/);
     expect(code).toBe(130);
     await nothingLeft();

@@ -5,15 +5,15 @@
  * cells go to the emulator's S3 as to a real bucket. The run must match every cell it runs and leave no
  * object, user or group behind, also when interrupted.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
+import type { LedgerEntry } from '../../personas/shared/deployed.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import { startCognitoLocal, type CognitoLocal } from '../personas/cognito-local.js';
-import { BIN, cli, example, results, scratchDir } from './cli.js';
+import { cli, cliStoppedMidRun, example, results, scratchDir } from './cli.js';
 
 const dir = scratchDir('authmatrix-storage-deployed-');
 let cl: CognitoLocal;
@@ -102,6 +102,10 @@ describe('a deployed photos app (emulator with its identity pool and S3 + cognit
     const untested = report.untested.filter((u) => u.persona === 'function:thumbnails');
     expect(untested.length).toBeGreaterThan(0);
     expect(untested.every((u) => /only AWS Lambda can assume/.test(u.reason))).toBe(true);
+    // So are the IAM admin's: its own policy, not the app's rules, decides its bucket access.
+    const admin = report.untested.filter((u) => u.persona === 'iamAdmin' && u.id.startsWith('photos:'));
+    expect(admin.length).toBeGreaterThan(0);
+    expect(admin.every((u) => /own IAM policy, which authmatrix does not read/.test(u.reason))).toBe(true);
     expect(r.stderr).toMatch(/Deleted \d+ storage objects of run \w+\./);
     await nothingLeft();
   }, 300_000);
@@ -109,18 +113,7 @@ describe('a deployed photos app (emulator with its identity pool and S3 + cognit
   it('Ctrl-C in the middle: exit 130, the objects written so far are deleted, the report says interrupted', async () => {
     const { outputs, config } = deployedApp();
     const out = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'run', '--schema', example('photos'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], {
-      cwd: dir, env: { ...process.env, ...awsEnv(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        // Personas, records and fixture objects exist once the cells are being counted.
-        if (/\d+\/\d+ cells/.test(stderr) && !child.killed) child.kill('SIGINT');
-      });
-      child.once('exit', (c) => resolve(c));
-    });
+    const { code, stderr } = await cliStoppedMidRun(['run', '--schema', example('photos'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], 'SIGINT', { cwd: dir, env: awsEnv() });
     expect(stderr).toMatch(/SIGINT: stopping run \w+; the cells that finished are reported/);
     expect(stderr).toMatch(/Deleted \d+ storage objects? of run \w+\./);
     expect(code).toBe(130);
@@ -129,5 +122,26 @@ describe('a deployed photos app (emulator with its identity pool and S3 + cognit
     expect(report.interrupted).toMatchObject({ signal: 'SIGINT', cellsRun: report.cells.length });
     expect(report.cells.length).toBeGreaterThan(0);
     expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+  }, 300_000);
+
+  it('a run killed outright leaves a ledger naming its objects before it wrote them; `authmatrix personas cleanup` deletes them, its users and groups', async () => {
+    const { outputs, config } = deployedApp();
+    await cliStoppedMidRun(['run', '--schema', example('photos'), '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', path.join(dir, 'killed')], 'kill', { cwd: dir, env: awsEnv() });
+    const ledgers = path.join(dir, '.authmatrix', 'runs');
+    const files = readdirSync(ledgers);
+    expect(files).toHaveLength(1);
+    const entry = JSON.parse(readFileSync(path.join(ledgers, files[0]!), 'utf8')) as LedgerEntry;
+    const left = objectsLeft().keys;
+    expect(left.length).toBeGreaterThan(0);
+    // Every object in the buckets is one the ledger named.
+    const named = new Set((entry.objects ?? []).map((o) => `${o.bucket}/${o.key}`));
+    expect(left.filter((k) => !named.has(k))).toEqual([]);
+    expect(entry.users.length).toBeGreaterThan(0);
+
+    const r = await cli(['personas', 'cleanup', '--outputs', outputs, '--config', config], { cwd: dir, env: awsEnv() });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^swept 1 run ledger\\(s\\): deleted ${entry.users.length} user\\(s\\) and ${entry.groups.length} group\\(s\\), cleared ${entry.objects!.length} storage object key\\(s\\)`));
+    expect(r.code).toBe(0);
+    await nothingLeft();
   }, 300_000);
 });

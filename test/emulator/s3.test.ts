@@ -169,6 +169,24 @@ describe('authorization and objects', () => {
   });
 });
 
+describe('principals outside the identity pool', () => {
+  it('their own IAM policy decides: AdministratorAccess reaches the bucket, an API-only policy or a prefix grant does not reach the rest', async () => {
+    const admin = emu.credentials.iamRole();
+    expect(outcome(await send(admin, { op: 'PutObject', bucket, key: 'anywhere/admin.txt', body: 'a' }))).toBe('200');
+    expect(outcome(await send(admin, { op: 'DeleteObject', bucket, key: 'anywhere/admin.txt' }))).toBe('204');
+    const apiOnly = emu.credentials.iamRole('api-only', [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['appsync:GraphQL', 'execute-api:Invoke'], Resource: '*' }] }]);
+    const refused = await send(apiOnly, { op: 'PutObject', bucket, key: 'media/api.txt', body: 'a' });
+    expect(outcome(refused)).toBe('403 AccessDenied');
+    expect(refused.error!.message).toMatch(/assumed-role\/api-only\/.* is not authorized to perform: s3:PutObject .* because no identity-based policy allows the s3:PutObject action$/);
+    const reader = emu.credentials.iamRole('media-reader', [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/media/*` }] }]);
+    emu.s3!.store.put(bucket, 'media/read.txt', Buffer.from('r'));
+    emu.s3!.store.put(bucket, 'other/read.txt', Buffer.from('r'));
+    expect(outcome(await send(reader, { op: 'GetObject', bucket, key: 'media/read.txt' }))).toBe('200');
+    expect(outcome(await send(reader, { op: 'GetObject', bucket, key: 'other/read.txt' }))).toBe('403 AccessDenied');
+    expect(outcome(await send(reader, { op: 'PutObject', bucket, key: 'media/read.txt', body: 'w' }))).toBe('403 AccessDenied');
+  });
+});
+
 describe('bounds', () => {
   it('refuses an object over the size limit without reading it all, and keeps serving', async () => {
     const limit = emu.s3!.store.limits.maxObjectBytes;

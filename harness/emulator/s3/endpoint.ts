@@ -15,8 +15,12 @@ import { signingKeyId, verifyS3Signature, type IssuedCredentials } from './sigv4
 import { ObjectStore, type StoreLimits } from './store.js';
 import { S3_HOST, testCertificate } from './tls.js';
 
-/** Looks up credentials the emulator issued, by access key. */
-export type CredentialLookup = (accessKeyId: string) => { credentials: IssuedCredentials; principal: IamPrincipal } | undefined;
+/**
+ * Looks up credentials the emulator issued, by access key: who holds them, and the identity policies of
+ * their role when it is outside the identity pool (an administrator's, a configured role's), which IAM
+ * evaluates beside any storage grant.
+ */
+export type CredentialLookup = (accessKeyId: string) => { credentials: IssuedCredentials; principal: IamPrincipal; policies: readonly CompiledPolicy[] } | undefined;
 
 export interface S3EndpointOptions {
   storage: StorageSection;
@@ -72,7 +76,7 @@ export class S3Endpoint {
           if (keyId === undefined) return null;
           const issued = o.lookup(keyId);
           verifyS3Signature(req, issued?.credentials, o.region);
-          return callerOf(issued!.principal, policies);
+          return callerOf(issued!.principal, [...(policies.get(roleOf(issued!.principal)) ?? []), ...issued!.policies]);
         },
       },
       ...(o.log ? { log: o.log } : {}),
@@ -119,10 +123,10 @@ function rolePolicies(storage: StorageSection, names: Map<string, string>, roles
   return out;
 }
 
+const roleOf = (principal: IamPrincipal): string => /:assumed-role\/([^/]+)\//.exec(principal.userArn)?.[1] ?? '';
+
 /** The caller a principal is: its role's policies, with its identity id for `${cognito-identity.amazonaws.com:sub}`. */
-function callerOf(principal: IamPrincipal, policies: Map<string, CompiledPolicy[]>): S3Caller {
-  const role = /:assumed-role\/([^/]+)\//.exec(principal.userArn)?.[1] ?? '';
-  const own = policies.get(role) ?? [];
+function callerOf(principal: IamPrincipal, own: readonly CompiledPolicy[]): S3Caller {
   const identity: Record<string, string> = principal.cognitoIdentityId ? { 'cognito-identity.amazonaws.com:sub': principal.cognitoIdentityId } : {};
   return {
     arn: principal.userArn,
