@@ -11,7 +11,7 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { AuthmatrixConfig } from '../../harness/config.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { cognitoIdentity, cognitoIdentityProvider } from './aws-sdk.js';
-import { deleteStoredObjects } from './stored-objects.js';
+import { deleteStoredObjects, type BucketsEndpoint, type StoredObject } from './stored-objects.js';
 
 export const USER_PREFIX = 'am-';
 
@@ -26,12 +26,6 @@ export interface LedgerEntry {
   startedAt: string;
 }
 
-/** An object in a deployed bucket. */
-export interface StoredObject {
-  bucket: string;
-  key: string;
-}
-
 export interface DeployedTarget {
   kind: 'deployed';
   url: string;
@@ -42,7 +36,7 @@ export interface DeployedTarget {
   /** The REST APIs of `custom.API` (Amplify's REST guide puts them there): endpoint and region by name. */
   restApis: Record<string, { endpoint: string; region: string }>;
   /** The app's buckets (outputs `storage.buckets`): where the storage cells go. */
-  storage?: { endpointHost: string; region: string; buckets: Record<string, string>; caPem?: string };
+  storage?: BucketsEndpoint;
   runId: string;
   ledger: Ledger;
   config: AuthmatrixConfig;

@@ -8,10 +8,23 @@ import { S3Client } from '../../harness/client/s3.js';
 import { s3Agent } from '../../harness/client/s3-trust.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { credentialProviders } from './aws-sdk.js';
-import type { DeployedTarget, StoredObject } from './deployed.js';
+
+/** An object in a deployed bucket. */
+export interface StoredObject {
+  bucket: string;
+  key: string;
+}
+
+/** Where a deployed app's buckets are: the S3 endpoint (and its CA, for a local one) and the buckets by friendly name. */
+export interface BucketsEndpoint {
+  endpointHost: string;
+  region: string;
+  buckets: Record<string, string>;
+  caPem?: string;
+}
 
 /** Deletes them (a key already gone is fine); returns how many keys were cleared. */
-export async function deleteStoredObjects(storage: NonNullable<DeployedTarget['storage']>, runId: string, objects: readonly StoredObject[]): Promise<number> {
+export async function deleteStoredObjects(storage: BucketsEndpoint, runId: string, objects: readonly StoredObject[]): Promise<number> {
   if (!objects.length) return 0;
   const buckets = new Set(Object.values(storage.buckets));
   const foreign = objects.find((o) => !buckets.has(o.bucket) || !o.key.includes(`authmatrix-${runId}/`));
