@@ -542,6 +542,8 @@ function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unkn
   if (sandbox) return sandbox;
   const roles = rolesFor(ctx, (r) => (hasOpOnSome(model, r, 'update') || hasOpOnSome(model, r, 'delete')) && providerFits(r, identity));
   if (!roles.length) return noRule(ctx, 'update');
+  const unlisted = updateFieldRefusal(ctx);
+  if (unlisted) return unlisted;
   // Owner and group checks use the stored record: new values in the input are never compared.
   const held = roles.filter((r) => holds(r, identity, record)).sort(byPrecedence);
   if (!held.length) return notHeld(ctx, 'update', roles);
@@ -569,6 +571,25 @@ function decideUpdate(ctx: Ctx, record: StoredRecord, input: Record<string, unkn
     return deny(held[0]!.rule.id, `denied: Unauthorized on [${denied.join(', ')}]: ${why}`, { deniedFields: denied });
   }
   return mutationResponse(ctx, allow(held[0]!.rule.id, `allowed by ${quoteRole(held[0]!)} for the fields sent`), after, select);
+}
+
+/**
+ * The update mutation carries the directives of the providers whose roles may update some field, and the default
+ * mode's only where no role may: a caller whose roles may only delete (which the update resolver would let null a
+ * field) is refused at the field, before any resolver, unless its mode is the default one and nobody may update.
+ * Under IAM access the field carries `@aws_iam` always. (amplify-graphql-auth-transformer puts each mutation's
+ * directives from the roles of its operation; checked with reftool on a default-apiKey schema whose owner role
+ * has create, read and delete.)
+ */
+function updateFieldRefusal(ctx: Ctx): Decision | null {
+  const { auth, model, identity } = ctx;
+  if (identity.kind === 'anonymous') return null;
+  if (identity.kind === 'iam' && (auth.params.genericIamAccess || (auth.params.adminRoles.length > 0 && auth.authModes.enabled.includes('iam')))) return null;
+  const updaters = rolesFor(ctx, (r) => hasOpOnSome(model, r, 'update'));
+  if (updaters.some((r) => providerFits(r, identity))) return null;
+  if (!updaters.length && IDENTITY_MODE[identity.kind] === auth.authModes.default) return null;
+  const field = model.operationNames.update ?? `update${model.name}`;
+  return deny(null, `denied: no rule for provider ${providerOf(identity)} grants update on ${model.name}, so ${field} carries no directive for it: AppSync refuses the field (Not Authorized to access ${field} on type Mutation)`);
 }
 
 function decideDelete(ctx: Ctx, record: StoredRecord, select: string[] | undefined): Decision {

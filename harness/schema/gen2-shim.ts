@@ -45,8 +45,8 @@ export function defineFunction(props: { name?: string; entry?: string; resourceG
   const dir = caller ? path.dirname(caller) : process.cwd();
   const fn: CapturedFunction = {
     kind: 'authmatrix:function',
-    // Amplify's default: the name of the directory of the file that calls defineFunction.
-    name: props.name ?? path.basename(dir),
+    // Amplify's default (backend-function's resolveName): the entry's file name, else the calling file's directory.
+    name: props.name ?? (props.entry ? path.parse(props.entry).name : path.basename(dir)),
     entry: path.resolve(dir, props.entry ?? './handler.ts'),
     ...(props.resourceGroupName ? { resourceGroupName: props.resourceGroupName } : {}),
     getInstance(): never {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../harness/rules/decide.js';
 import { delivery, readRelation } from '../../harness/rules/visibility.js';
 import type { Identity } from '../../harness/rules/identity.js';
-import { anonymous, apiKey, guest, iamAdmin, iamUser, lambda, oidc, owner, schema, SUB, user } from '../helpers.js';
+import { ALL_MODES, anonymous, apiKey, guest, iamAdmin, iamUser, lambda, oidc, owner, schema, SUB, user } from '../helpers.js';
+import { authModelFromSdl } from '../../harness/schema/sdl.js';
+import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
+import type { AuthModel } from '../../harness/schema/model.js';
 
 const outcome = (auth: ReturnType<typeof schema>, who: Identity, op: Parameters<typeof decide>[2], target: Parameters<typeof decide>[3]) =>
   decide(auth, who, op, target).outcome;
@@ -288,6 +291,17 @@ describe('update', () => {
     const noDelete = schema(`type Todo @model @auth(rules: [{allow: owner, operations: [create, read, update]}]) { x: String }`);
     expect(decide(noDelete, user('alice'), 'update', { type: 'Todo', record: rec, input: { id: '1', x: null } })).toMatchObject({ outcome: 'deny', deniedFields: ['x'] });
     expect(outcome(noDelete, user('alice'), 'update', { type: 'Todo', record: rec, input: { id: '1', x: 'b' } })).toBe('allow');
+  });
+  it('a role that may delete but not update: the update resolver would take it, but the mutation carries no directive for its mode unless that mode is the default (reftool, default apiKey vs userPool)', () => {
+    const sdl = `type Item @model @auth(rules: [{allow: owner, ownerField: "storeOwner", operations: [create, read, delete]}, {allow: public, operations: [create, read]}]) { qty: Int storeOwner: String }`;
+    const rec = { id: '1', qty: 1, storeOwner: owner('alice') };
+    const update = (auth: AuthModel, who: Identity) => decide(auth, who, 'update', { type: 'Item', record: rec, input: { id: '1' } });
+    const apiKeyDefault = authModelFromSdl({ sdl, file: 'test.graphql', kind: 'gen1', authModes: { ...ALL_MODES, default: 'apiKey' }, params: GEN1_DEFAULT_PARAMS });
+    expect(update(apiKeyDefault, user('alice'))).toMatchObject({ outcome: 'deny', reason: expect.stringMatching(/updateItem carries no directive for it: AppSync refuses the field/) });
+    const userPoolDefault = authModelFromSdl({ sdl, file: 'test.graphql', kind: 'gen1', authModes: { ...ALL_MODES, default: 'userPool' }, params: GEN1_DEFAULT_PARAMS });
+    expect(update(userPoolDefault, user('alice')).outcome).toBe('allow');
+    expect(decide(userPoolDefault, user('alice'), 'update', { type: 'Item', record: rec, input: { id: '1', qty: 2 } })).toMatchObject({ outcome: 'deny', deniedFields: ['qty'] });
+    expect(update(userPoolDefault, apiKey).outcome).toBe('deny');
   });
   it('a dynamic-group member can re-point the group field', () => {
     const d = schema(`type Proj @model @auth(rules: [{allow: groups, groupsField: "team"}]) { team: String }`);
