@@ -32,6 +32,11 @@ describe('Gen 2 resource.ts', () => {
     expect(m.authModes.oidc).toMatchObject({ issuer: 'https://idp.example.com/', clientId: 'helpdesk-web', iatTTL: 3_600_000, authTTL: 3_600_000 });
   });
 
+  it('a function defined without a name takes its entry\'s file name, as Amplify names it (not the directory of the file defining it)', async () => {
+    const m = await loadAuthModel(fixture('bad/authorizer-throws/amplify/data/resource.ts'));
+    expect(m.authModes.lambda).toMatchObject({ functionName: 'handler', handler: fixture('bad/authorizer-throws/amplify/functions/auth/handler.ts') });
+  });
+
   it('prefers the app’s own installed @aws-amplify/data-schema', async () => {
     const before = (globalThis as { __authmatrixAppDataSchema?: number }).__authmatrixAppDataSchema ?? 0;
     const m = await loadAuthModel(fixture('own-data-schema/amplify/data/resource.ts'));
