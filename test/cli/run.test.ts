@@ -23,7 +23,7 @@ describe('authmatrix run on the embedded emulator', () => {
     expect(report.totals.cells).toBeGreaterThan(2000);
     expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['model', 'field', 'relation', 'subscription', 'delivery', 'custom', 'header', 'batch', 'probe']));
     // Every outcome of the matrix was observed for real, not just allow and deny.
-    expect(new Set(report.cells.map((c) => c.observed))).toEqual(new Set(['allow', 'deny', 'filtered', 'partial', 'invalid']));
+    expect(new Set(report.cells.map((c) => c.observed))).toEqual(new Set(['allow', 'deny', 'filtered', 'partial', 'invalid', 'conditionFailed']));
     expect(report.personas.map((p) => p.name)).toContain('lambdaOffsite');
     expect(report.schema.hash).toMatch(/^sha256:[0-9a-f]{32}$/);
     expect(report.target).toEqual({ kind: 'emulated', endpoint: 'embedded emulator' });
