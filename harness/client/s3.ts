@@ -20,7 +20,8 @@ export type S3Request =
   | { op: 'CreateMultipartUpload'; bucket: string; key: string; contentType?: string }
   | { op: 'UploadPart'; bucket: string; key: string; uploadId: string; partNumber: number; body: Buffer }
   | { op: 'CompleteMultipartUpload'; bucket: string; key: string; uploadId: string; parts: { partNumber: number; etag: string }[] }
-  | { op: 'AbortMultipartUpload' | 'ListParts'; bucket: string; key: string; uploadId: string };
+  | { op: 'AbortMultipartUpload' | 'ListParts'; bucket: string; key: string; uploadId: string }
+  | { op: 'ListMultipartUploads'; bucket: string; prefix?: string };
 
 /** A request on the wire, before or after signing. */
 export interface WireRequest {
@@ -108,6 +109,8 @@ export class S3Client {
         return { method: 'DELETE', url: `${object}${q({ uploadId: r.uploadId, 'x-id': 'AbortMultipartUpload' })}`, headers: {} };
       case 'ListParts':
         return { method: 'GET', url: `${object}${q({ uploadId: r.uploadId, 'x-id': 'ListParts' })}`, headers: {} };
+      case 'ListMultipartUploads':
+        return { method: 'GET', url: `${base}/${q({ uploads: '', 'encoding-type': 'url', prefix: r.prefix })}`, headers: {} };
     }
   }
 
@@ -225,6 +228,6 @@ function parseError(body: Buffer): { code: string; message: string } | undefined
   return { code, message: unescapeXml(/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '') };
 }
 
-function unescapeXml(s: string): string {
+export function unescapeXml(s: string): string {
   return s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' })[e]!);
 }

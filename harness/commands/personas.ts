@@ -18,5 +18,5 @@ export async function listPersonas(opts: { schema: string; gen1Config?: string; 
 export async function cleanupPersonas(opts: { outputs: string; run?: string; config?: string }): Promise<string> {
   const { config } = await loadConfig(opts.config, [process.cwd()]);
   const done = await sweep(path.resolve(opts.outputs), config, opts.run ? { runId: opts.run } : {});
-  return `swept ${done.runs.length} run ledger(s): deleted ${done.users} user(s) and ${done.groups} group(s)${done.objects ? `, cleared ${done.objects} storage object key(s)` : ''}`;
+  return `swept ${done.runs.length} run ledger(s): deleted ${done.users} user(s) and ${done.groups} group(s)${done.objects ? `, cleared ${done.objects} storage object key(s)` : ''}${done.uploads ? `, aborted ${done.uploads} multipart upload(s)` : ''}`;
 }

@@ -272,11 +272,11 @@ function writtenKey(action: StorageAction, nonce: string): string | undefined {
 }
 
 /** Every object a run may write: its fixture objects, and what its cells write if allowed (for the run's ledger). */
-export function objectsToWrite(cells: Cell[], objects: StorageObject[], target: StorageTarget): { bucket: string; key: string }[] {
+export function objectsToWrite(cells: Cell[], objects: StorageObject[], target: StorageTarget): { bucket: string; key: string; multipart?: true }[] {
   const fixtures = objects.map((o) => ({ bucket: target.buckets[o.bucket]!, key: runKey(o.folder, o.name, target.nonce) }));
   const written = cells.flatMap((c) => {
     const key = c.action.type === 'storage' ? writtenKey(c.action, target.nonce) : undefined;
-    return key && c.action.type === 'storage' ? [{ bucket: target.buckets[c.action.bucket]!, key }] : [];
+    return key && c.action.type === 'storage' ? [{ bucket: target.buckets[c.action.bucket]!, key, ...(c.action.op === 'multipart' ? { multipart: true as const } : {}) }] : [];
   });
   return [...fixtures, ...written];
 }

@@ -272,7 +272,7 @@ async function deleteCreated(client: CognitoIdentityProviderClient, poolId: stri
  * Sweeps what crashed runs left: the users and groups of their ledgers, and any user whose name
  * carries the run's prefix (`am-<runId>-`, or every `am-` user when no run is named).
  */
-export async function sweep(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): Promise<{ runs: string[]; users: number; groups: number; objects: number }> {
+export async function sweep(outputsFile: string, config: AuthmatrixConfig, options: { runId?: string; ledgerDir?: string } = {}): Promise<{ runs: string[]; users: number; groups: number; objects: number; uploads: number }> {
   const app = appOf(outputsFile, config);
   const poolId = app.userPool?.poolId;
   const dir = options.ledgerDir ?? LEDGER_DIR;
@@ -281,6 +281,7 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
   let users = 0;
   let groups = 0;
   let objects = 0;
+  let uploads = 0;
   const fail = (e: unknown) => {
     throw setupError(e, 'sweeping leftover personas', app);
   };
@@ -291,7 +292,9 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     // The objects first: an interrupted sweep keeps the ledger, and with it the users.
     if (entry.objects?.length) {
       if (!app.storage) throw new InputError(`the ledger of run ${entry.runId} names storage objects, and the outputs name no bucket`, { file: outputsFile }, 'pass the outputs of the app the run used');
-      objects += await deleteStoredObjects(app.storage, entry.runId, entry.objects);
+      const cleared = await deleteStoredObjects(app.storage, entry.runId, entry.objects);
+      objects += cleared.objects;
+      uploads += cleared.uploads;
     }
     const done = await deleteCreated(await app.cognito(), poolId, entry.users, entry.groups).catch(fail);
     users += done.users;
@@ -316,7 +319,7 @@ export async function sweep(outputsFile: string, config: AuthmatrixConfig, optio
     } while (token);
     users += (await deleteCreated(client, poolId, names, []).catch(fail)).users;
   }
-  return { runs, users, groups, objects };
+  return { runs, users, groups, objects, uploads };
 }
 
 /** One clear line for the AWS errors a bad setup produces. */

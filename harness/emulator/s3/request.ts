@@ -8,6 +8,7 @@ import { S3Error } from './errors.js';
 export type S3Operation =
   | { op: 'ListObjectsV2'; bucket: string }
   | { op: 'HeadBucket'; bucket: string }
+  | { op: 'ListMultipartUploads'; bucket: string }
   | { op: 'DeleteObjects'; bucket: string }
   | { op: 'GetObject' | 'HeadObject' | 'PutObject' | 'DeleteObject' | 'CreateMultipartUpload'; bucket: string; key: string }
   | { op: 'CopyObject'; bucket: string; key: string; source: { bucket: string; key: string } }
@@ -54,6 +55,7 @@ export function operationOf(method: string, t: ParsedTarget, headers: Record<str
   if (!key) {
     if (method === 'GET' && query.get('list-type') === '2') return { op: 'ListObjectsV2', bucket };
     if (method === 'HEAD') return { op: 'HeadBucket', bucket };
+    if (method === 'GET' && query.has('uploads')) return { op: 'ListMultipartUploads', bucket };
     if (method === 'POST' && query.has('delete')) return { op: 'DeleteObjects', bucket };
     throw new S3Error(501, 'NotImplemented', 'A header or query you provided implies functionality that is not implemented in the authmatrix emulator.');
   }
@@ -109,6 +111,8 @@ export function iamActionOf(op: S3Operation['op']): string {
       return 's3:AbortMultipartUpload';
     case 'ListParts':
       return 's3:ListMultipartUploadParts';
+    case 'ListMultipartUploads':
+      return 's3:ListBucketMultipartUploads';
     case 'ListObjectsV2':
     case 'HeadBucket':
       return 's3:ListBucket';

@@ -9,7 +9,7 @@ import { accessDeniedMessage, type PolicyDecision } from '../iam/policy.js';
 import { ANONYMOUS_DENIED, errorXml, S3Error } from './errors.js';
 import { iamActionOf, operationOf, parseTarget, type S3Operation } from './request.js';
 import { ObjectStore, type StoredObject } from './store.js';
-import { completeXml, copyXml, deleteResultXml, initiateXml, listXml, parseComplete, parseDelete, partsXml } from './xml.js';
+import { completeXml, copyXml, deleteResultXml, initiateXml, listXml, parseComplete, parseDelete, partsXml, uploadsXml } from './xml.js';
 
 /** An authenticated caller: its ARN (for AccessDenied messages) and its IAM evaluation. */
 export interface S3Caller {
@@ -176,6 +176,11 @@ export class S3Service {
         need(iamActionOf(op.op), objectArn(op.bucket, op.key));
         store.abort(op.bucket, op.key, op.uploadId);
         return { status: 204, headers: {}, body: '' };
+      case 'ListMultipartUploads': {
+        need(iamActionOf(op.op), bucketArn);
+        const prefix = query.get('prefix') ?? '';
+        return xmlAnswer(uploadsXml(op.bucket, prefix, store.uploadsIn(op.bucket, prefix)));
+      }
       case 'ListParts':
         need(iamActionOf(op.op), objectArn(op.bucket, op.key));
         return xmlAnswer(partsXml(op.bucket, op.key, op.uploadId, store.listParts(op.bucket, op.key, op.uploadId)));

@@ -145,6 +145,12 @@ export class ObjectStore {
     this.uploads.delete(uploadId);
   }
 
+  /** The uploads in flight in a bucket under a prefix, by key. */
+  uploadsIn(bucket: string, prefix: string): { key: string; uploadId: string }[] {
+    this.bucket(bucket);
+    return [...this.uploads].filter(([, u]) => u.bucket === bucket && u.key.startsWith(prefix)).map(([uploadId, u]) => ({ key: u.key, uploadId })).sort((a, b) => compareKeys(a.key, b.key));
+  }
+
   /** Empties every bucket and forgets every upload. */
   reset(): void {
     for (const objects of this.buckets.values()) objects.clear();

@@ -84,6 +84,13 @@ export function copyXml(o: StoredObject): string {
   return `${HEAD}<CopyObjectResult xmlns="${NS}"><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag></CopyObjectResult>`;
 }
 
+/** ListMultipartUploads with `encoding-type=url`, as one page: every upload in flight (the store bounds them). */
+export function uploadsXml(bucket: string, prefix: string, uploads: { key: string; uploadId: string }[]): string {
+  return `${HEAD}<ListMultipartUploadsResult xmlns="${NS}"><Bucket>${escapeXml(bucket)}</Bucket><Prefix>${escapeXml(urlEncode(prefix))}</Prefix><EncodingType>url</EncodingType><MaxUploads>${Math.max(1000, uploads.length)}</MaxUploads><IsTruncated>false</IsTruncated>`
+    + uploads.map((u) => `<Upload><Key>${escapeXml(urlEncode(u.key))}</Key><UploadId>${escapeXml(u.uploadId)}</UploadId></Upload>`).join('')
+    + '</ListMultipartUploadsResult>';
+}
+
 export function partsXml(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string; size: number }[]): string {
   return `${HEAD}<ListPartsResult xmlns="${NS}"><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${escapeXml(uploadId)}</UploadId><IsTruncated>false</IsTruncated>`
     + parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag><Size>${p.size}</Size></Part>`).join('')
