@@ -46,7 +46,11 @@ function buildAuthModel(ctx: SdlContext, doc: DocumentNode): AuthModel {
   const operationFields: { type: (typeof TYPE_LEVEL)[number]; node: FieldDefinitionNode }[] = [];
   for (const def of doc.definitions) {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION) ctx.enums.set(def.name.value, def);
-    else if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) {
+    else if (def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
+      // graphql-auth-transformer.ts field(): "The @auth directive cannot be placed on an interface's field."
+      const f = def.fields?.find((x) => x.directives?.some((d) => d.name.value === 'auth'));
+      if (f) throw sdlError(ctx, `The @auth directive cannot be placed on an interface's field (${def.name.value}.${f.name.value})`, f, def.name.value, f.name.value, 'put the rules on the fields of the types that implement the interface');
+    } else if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) {
       const name = def.name.value;
       if ((TYPE_LEVEL as readonly string[]).includes(name)) {
         for (const f of def.fields ?? []) operationFields.push({ type: name as (typeof TYPE_LEVEL)[number], node: f });

@@ -451,28 +451,40 @@ const opsArb = fc.option(fc.subarray([...OPS]), { nil: undefined });
 const withOps = (parts: string[], ops: readonly string[] | undefined) => `{ ${[...parts, ...(ops ? [`operations: [${ops.join(', ')}]`] : [])].join(', ')} }`;
 const claimArb = fc.constantFrom('sub::username', 'sub', 'iss', 'email', 'custom:handle', 'aud::iss');
 
-const ruleArb: fc.Arbitrary<string> = fc.oneof(
-  fc.tuple(fc.constantFrom('apiKey', 'iam'), opsArb).map(([p, ops]) => withOps(['allow: public', `provider: ${p}`], ops)),
-  fc.tuple(fc.constantFrom('userPools', 'oidc', 'iam'), opsArb).map(([p, ops]) => withOps(['allow: private', `provider: ${p}`], ops)),
-  fc.tuple(fc.constantFrom('owner', 'editors'), fc.constantFrom('userPools', 'oidc'), claimArb, opsArb)
-    .map(([f, p, c, ops]) => withOps(['allow: owner', `ownerField: "${f}"`, `provider: ${p}`, `identityClaim: "${c}"`], ops)),
-  fc.tuple(fc.constantFrom('cognito:groups', 'custom:role', 'user_groups'), opsArb).map(([c, ops]) => withOps(['allow: groups', 'groups: ["Admin"]', `groupClaim: "${c}"`], ops)),
-  fc.tuple(fc.constantFrom('team', 'teams'), opsArb).map(([f, ops]) => withOps(['allow: groups', `groupsField: "${f}"`], ops)),
-  opsArb.map((ops) => withOps(['allow: custom'], ops)),
+interface RandomRule {
+  text: string;
+  /** The transformer's role: a model may not grant one twice (accesscontrol/acm.ts setRole). */
+  role: string;
+}
+const rule = (role: string, parts: string[], ops: readonly string[] | undefined): RandomRule => ({ role, text: withOps(parts, ops) });
+type OwnerField = 'owner' | 'editors';
+/** Each owner field's one provider and claim: two owner roles on one field would declare it twice in the generated inputs. */
+type OwnerRoles = Record<OwnerField, readonly [string, string]>;
+
+const ruleArb = (owners: OwnerRoles): fc.Arbitrary<RandomRule> => fc.oneof(
+  fc.tuple(fc.constantFrom('apiKey', 'iam'), opsArb).map(([p, ops]) => rule(`public:${p}`, ['allow: public', `provider: ${p}`], ops)),
+  fc.tuple(fc.constantFrom('userPools', 'oidc', 'iam'), opsArb).map(([p, ops]) => rule(`private:${p}`, ['allow: private', `provider: ${p}`], ops)),
+  fc.tuple(fc.constantFrom<OwnerField>('owner', 'editors'), opsArb).map(([f, ops]) => {
+    const [p, c] = owners[f];
+    return rule(`owner:${f}`, ['allow: owner', `ownerField: "${f}"`, `provider: ${p}`, `identityClaim: "${c}"`], ops);
+  }),
+  fc.tuple(fc.constantFrom('cognito:groups', 'custom:role', 'user_groups'), opsArb).map(([c, ops]) => rule(`groups:${c}`, ['allow: groups', 'groups: ["Admin"]', `groupClaim: "${c}"`], ops)),
+  fc.tuple(fc.constantFrom('team', 'teams'), opsArb).map(([f, ops]) => rule(`groupsField:${f}`, ['allow: groups', `groupsField: "${f}"`], ops)),
+  opsArb.map((ops) => rule('custom', ['allow: custom'], ops)),
 );
 
-const auth = (rules: string[]) => (rules.length ? ` @auth(rules: [${rules.join(', ')}])` : '');
+const auth = (rules: RandomRule[]) => (rules.length ? ` @auth(rules: [${rules.map((r) => r.text).join(', ')}])` : '');
 
-const schemaArb = fc.record({
+/** Random models the transformer accepts: no role twice in the model's rules, one owner role per owner field. */
+const ownerRoleArb = fc.tuple(fc.constantFrom('userPools', 'oidc'), claimArb);
+const schemaArb = fc.record({ owner: ownerRoleArb, editors: ownerRoleArb }).chain((owners) => fc.record({
   level: fc.constantFrom('', '(subscriptions: null)', '(subscriptions: { level: public })'),
-  // The transformer refuses a model whose rules name the same role twice, or two owner rules on one single-owner
-  // field (harness/schema/sdl/refusals.ts).
-  model: fc.uniqueArray(ruleArb, { maxLength: 4, selector: (r) => (r.includes('ownerField: "owner"') ? 'owner' : r.replace(/, operations: \[[^\]]*\]/, '')) }),
-  owner: fc.option(fc.array(ruleArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
-  title: fc.option(fc.array(ruleArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  model: fc.uniqueArray(ruleArb(owners), { maxLength: 4, selector: (r) => r.role }),
+  owner: fc.option(fc.array(ruleArb(owners), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  title: fc.option(fc.array(ruleArb(owners), { minLength: 1, maxLength: 3 }), { nil: undefined }),
   params: fc.record({ genericIamAccess: fc.boolean(), sandboxMode: fc.boolean(), adminRoles: fc.constantFrom<string[]>([], ['Admin']) }),
   days: fc.integer({ min: 1, max: 365 }),
-}).map(({ level, model, owner: ownerRules, title, params, days }) => sdl(
+})).map(({ level, model, owner: ownerRules, title, params, days }) => sdl(
   `type P @model${level}${auth(model)} {
     title: String${auth(title ?? [])}
     owner: String${auth(ownerRules ?? [])}

@@ -20,7 +20,7 @@ export function buildCustomOperation(ctx: SdlContext, type: (typeof TYPE_LEVEL)[
   let enforcement: CustomOperation['enforcement'];
   if (auth) {
     enforcement = 'resolver';
-    const parsed = rulesArg(ctx, auth, type, name).map((r, i) => buildRule(ctx, r, `${type}.${name}#${i + 1}`, auth, type, name));
+    const parsed = rulesArg(ctx, auth, type, name, 'the rules of a Query, Mutation or Subscription field already apply to that one operation').map((r, i) => buildRule(ctx, r, `${type}.${name}#${i + 1}`, auth, type, name));
     rules = parsed.map((r) => {
       if (r.kind === 'owner' || r.kind === 'dynamicGroup') {
         throw sdlError(ctx, `${r.kind === 'owner' ? 'owner' : 'dynamic group'} rules cannot protect custom ${type.toLowerCase()} ${name}: there is no record to compare with (rule ${r.id})`,

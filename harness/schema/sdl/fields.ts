@@ -16,7 +16,7 @@ export function buildField(ctx: SdlContext, parent: string, node: FieldDefinitio
   if (relation) field.relation = relation;
   const auth = find(node.directives, 'auth');
   if (auth) {
-    field.rules = rulesArg(ctx, auth, parent, name).map((r, i) => buildRule(ctx, r, `${parent}.${name}#${i + 1}`, auth, parent, name));
+    field.rules = rulesArg(ctx, auth, parent, name, onModel ? undefined : 'fields of types without @model have no generated operations').map((r, i) => buildRule(ctx, r, `${parent}.${name}#${i + 1}`, auth, parent, name));
   }
   return field;
 }

@@ -80,7 +80,7 @@ export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, glob
     subscriptionLevel: subscriptionLevel(modelArgs.subscriptions),
     timestamps,
   };
-  checkModelRules(ctx, model, authDirective ?? node, ctx.input.params.useSubUsernameForDefaultIdentityClaim);
+  checkModelRules(ctx, model, authDirective ?? node, ctx.input.params.useSubUsernameForDefaultIdentityClaim, modelArgs.subscriptions === null);
   return model;
 }
 

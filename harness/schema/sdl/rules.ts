@@ -39,13 +39,19 @@ export function globalAuthRule(ctx: SdlContext, def: InputObjectTypeDefinitionNo
   return v as Record<string, unknown>;
 }
 
-export function rulesArg(ctx: SdlContext, d: ConstDirectiveNode, type: string, field?: string): Record<string, unknown>[] {
+/**
+ * The raw rules of an @auth directive. `operationsRefused` (field rules outside a model) gives the transformer's reason
+ * why they may not name operations (utils/validations.ts validateFieldRules).
+ */
+export function rulesArg(ctx: SdlContext, d: ConstDirectiveNode, type: string, field?: string, operationsRefused?: string): Record<string, unknown>[] {
   const rules = directiveArgs(d).rules;
   if (!Array.isArray(rules)) throw sdlError(ctx, '@auth needs a rules list', d, type, field, 'write @auth(rules: [{ allow: owner }])');
   // graphql-auth-transformer utils/validations.ts: "@auth on <name> does not have any auth rules."
   if (!rules.length) throw sdlError(ctx, `@auth on ${field ?? type} does not have any auth rules`, d, type, field, 'add a rule, or remove @auth');
   return rules.map((r) => {
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw sdlError(ctx, 'each @auth rule must be an object', d, type, field, 'write rules as { allow: ... }');
+    const ops = (r as Record<string, unknown>).operations;
+    if (operationsRefused && Array.isArray(ops) && ops.length) throw sdlError(ctx, `@auth rules on ${type}.${field} cannot specify 'operations': ${operationsRefused}`, d, type, field, 'remove operations from these rules');
     return r as Record<string, unknown>;
   });
 }
