@@ -164,7 +164,8 @@ describe('field-level owner rules take part in the model\'s create check', () =>
   // partial one (create only on its field) fills it first, so the model's own owner rule on the same
   // field then sees someone else's value (amplify-category-api,
   // packages/amplify-graphql-auth-transformer/src/vtl-generator/ddb/resolvers/mutation.create.ts, dynamicRoleExpression).
-  const auth = schema(`type P @model @auth(rules: [
+  // Without subscriptions: two owner roles on one owner field would define it twice in the subscription filter input.
+  const auth = schema(`type P @model(subscriptions: null) @auth(rules: [
     {allow: owner, ownerField: "editors", operations: []},
     {allow: owner, ownerField: "editors", identityClaim: "sub", operations: [create]}
   ]) {
@@ -172,7 +173,7 @@ describe('field-level owner rules take part in the model\'s create check', () =>
     editors: [String]
     secret: String @auth(rules: [{allow: owner, ownerField: "editors", operations: [create]}])
   }`);
-  const plain = schema(`type P @model @auth(rules: [
+  const plain = schema(`type P @model(subscriptions: null) @auth(rules: [
     {allow: owner, ownerField: "editors", operations: []},
     {allow: owner, ownerField: "editors", identityClaim: "sub", operations: [create]}
   ]) {

@@ -13,7 +13,6 @@ import { anonymous, apiKey, iamAdmin, owner, schema, user } from '../helpers.js'
 
 const NOTE = schema(`
 type Note @model @auth(rules: [{ allow: owner }, { allow: public, provider: apiKey, operations: [read] }, { allow: groups, groups: ["Admin"], operations: [read, delete] }]) {
-  id: ID!
   title: String
   secret: String @auth(rules: [{ allow: owner }, { allow: groups, groups: ["HR"], operations: [read] }])
 }
