@@ -1,7 +1,8 @@
 /**
  * Rules as roles. Every rule (every group of a static-group rule) is a role; a model rule grants its
- * operations on every declared field, a field rule replaces all model grants on its field. Two rules
- * naming the same role (e.g. `allow.owner()` on the model and on a field) merge.
+ * operations on every declared field, a field rule replaces all model grants on its field. Of two rules
+ * naming the same role on one field, the later one alone grants it there (the transformer refuses a role
+ * named twice in model rules).
  */
 import { READ_OPERATIONS, type Field, type Model, type ModelOperation, type Rule } from '../schema/model.js';
 import {
@@ -91,11 +92,21 @@ export function roleOps(model: Model, role: Role, field: Field): Set<ModelOperat
 }
 
 function computeRoleOps(model: Model, role: Role, field: Field): Set<ModelOperation> {
-  const ops = new Set<ModelOperation>();
-  for (const rule of field.rules ?? model.rules) {
-    if (roleKeys(rule).some((k) => k.key === role.key)) rule.operations.forEach((o) => ops.add(o));
-  }
-  return ops;
+  return new Set(lastRuleFor(field.rules ?? model.rules, role.key)?.operations);
+}
+
+/** The rule that grants a role among one resource's rules: the last that names it (see `effectiveRules`). */
+function lastRuleFor(rules: Rule[], key: string): Rule | undefined {
+  return rules.findLast((rule) => roleKeys(rule).some((k) => k.key === key));
+}
+
+/**
+ * The rules of one field that grant anything: a rule whose every role a later rule of the field names again is
+ * replaced by it (graphql-auth-transformer accesscontrol/acm.ts `setRole` with a resource overwrites the role's
+ * operations on that field; checked with reftool, docs/semantics.md "Field rules").
+ */
+export function effectiveRules(rules: Rule[]): Rule[] {
+  return rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule));
 }
 
 export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {

@@ -10,7 +10,7 @@ import { PROVIDER_MODE, type AuthModel, type CustomOperation, type Model, type M
 import type { Decision, OperationName, RuleTrace, Target } from './decide.js';
 import { defaultSelection, subscriptionFilterEntry } from './decide.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
-import { customRuleHolds, holds, providerFits, readFilter, roleKeys, type Role } from './roles.js';
+import { customRuleHolds, effectiveRules, holds, providerFits, readFilter, roleKeys, type Role } from './roles.js';
 
 const NONE: RuleTrace = { allowing: [], refusing: [] };
 
@@ -111,7 +111,7 @@ export function decidingRules(auth: AuthModel, identity: Identity, operation: Op
   const refusedFields = new Set(decision.deniedFields ?? []);
   for (const name of touched(model, operation, target)) {
     const field = model.fields.find((f) => f.name === name);
-    for (const r of (field?.rules ?? []).filter(fits)) {
+    for (const r of effectiveRules(field?.rules ?? []).filter(fits)) {
       const fieldRefused = !granted || refusedFields.has(name);
       if (!fieldRefused && admits(r)) out.allowing.push(r.id);
       else if (fieldRefused && !admits(r)) out.refusing.push(r.id);

@@ -53,6 +53,13 @@ describe('the rules that decided a request', () => {
     expect(trace(user('bob', ['HR']), 'get', { record: mine })).toEqual({ allowing: ['Note.secret#2'], refusing: [] });
   });
 
+  it('quotes no field rule that a later rule for the same role replaced (acm.ts setRole)', () => {
+    const memo = schema('type Memo @model @auth(rules: [{ allow: owner }]) { body: String secret: String @auth(rules: [{ allow: owner, operations: [read] }, { allow: owner, operations: [update] }]) }');
+    const t = { type: 'Memo', record: { id: 'm1', body: 'b', secret: 's', owner: owner('alice') } };
+    // The owner's read of the secret (Memo.secret#1) was replaced by update: the secret is refused, by Memo.secret#2.
+    expect(decidingRules(memo, user('alice'), 'get', t, decide(memo, user('alice'), 'get', t))).toEqual({ allowing: ['Memo#1'], refusing: ['Memo.secret#2'] });
+  });
+
   it('admits the owner on create by auto-fill, and refuses owner spoofing', () => {
     expect(trace(user('bob'), 'create', { input: { title: 'x' } })).toEqual({ allowing: ['Note#1'], refusing: [] });
     expect(trace(user('bob'), 'create', { input: { title: 'x', owner: owner('alice') } })).toEqual({ allowing: [], refusing: ['Note#1', 'Note#3'] });

@@ -6,6 +6,7 @@
 import pluralize from 'pluralize';
 import type { AuthMode, AuthModel, CustomType, Field, Index, Model, ModelOperation, Rule, StaticRule } from '../../schema/model.js';
 import { FILTER_SCALAR, keyConditionScalar } from '../../schema/sdl/names.js';
+import { Acm } from './auth/acm.js';
 
 /** Providers in the order the transformer walks them when emitting directives. */
 const PROVIDER_ORDER = ['apiKey', 'iam', 'oidc', 'userPools', 'function'] as const;
@@ -107,6 +108,7 @@ class SchemaWriter {
   private emittedInputs = new Set<string>();
   private customTypeProviders = new Map<string, Set<Provider>>();
   private connectionProviders = new Map<string, Set<Provider>>();
+  private acms = new Map<Model, Acm>();
   private readonly defaultProvider: Provider;
   private readonly iamEverywhere: boolean;
 
@@ -151,13 +153,13 @@ class SchemaWriter {
 
   /** Providers of the roles that can do `op` on a model (delete: on every field). */
   private opProviders(m: Model, op: ModelOperation, everyField = false): Set<Provider> {
-    const out = new Set<Provider>();
-    const fields = m.fields.filter((f) => !f.implicit);
-    for (const rule of allRules(m)) {
-      const grants = (f: Field) => (f.rules ?? m.rules).some((r) => sameRole(r, rule) && r.operations.includes(op));
-      if (everyField ? fields.every(grants) : fields.some(grants)) out.add(providerOf(rule));
-    }
-    return out;
+    return new Set(this.acm(m).rolesFor(op, everyField).map((r) => r.provider));
+  }
+
+  private acm(m: Model): Acm {
+    let acm = this.acms.get(m);
+    if (!acm) this.acms.set(m, (acm = new Acm(m)));
+    return acm;
   }
 
   private opDirectives(m: Model, op: ModelOperation, everyField = false): Provider[] {
@@ -246,10 +248,9 @@ class SchemaWriter {
   /** One `String` argument per scalar owner role with listen, named after its owner field. */
   private subscriptionOwnerArgs(m: Model): string[] {
     const out: string[] = [];
-    for (const r of allRules(m)) {
-      if (r.kind !== 'owner' || r.multiOwner) continue;
-      const canListen = m.fields.filter((f) => !f.implicit).some((f) => (f.rules ?? m.rules).some((x) => sameRole(x, r) && x.operations.includes('listen')));
-      if (canListen && !out.includes(r.ownerField)) out.push(r.ownerField);
+    for (const r of this.acm(m).rolesFor('listen')) {
+      if (r.static || r.strategy !== 'owner' || r.isList) continue;
+      if (!out.includes(r.field)) out.push(r.field);
     }
     return out;
   }
@@ -418,21 +419,6 @@ function allRules(m: Model): Rule[] {
 
 function providerOf(r: Rule): Provider {
   return r.provider;
-}
-
-/** Two rules name the same role (the transformer merges their permissions). */
-function sameRole(a: Rule, b: Rule): boolean {
-  if (a.kind !== b.kind || a.provider !== b.provider) return false;
-  switch (a.kind) {
-    case 'owner':
-      return b.kind === 'owner' && a.ownerField === b.ownerField && a.identityClaim === b.identityClaim;
-    case 'dynamicGroup':
-      return b.kind === 'dynamicGroup' && a.groupsField === b.groupsField && a.groupClaim === b.groupClaim;
-    case 'staticGroup':
-      return b.kind === 'staticGroup' && a.groupClaim === b.groupClaim && a.groups.some((g) => b.groups.includes(g));
-    default:
-      return true;
-  }
 }
 
 function isTimestamp(m: Model, name: string): boolean {

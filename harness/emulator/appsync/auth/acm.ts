@@ -1,7 +1,9 @@
 /**
  * The access-control matrix the auth transformer builds for a model: one role per rule (per group for
  * static groups), resources = the fields declared in the schema, and per role × resource the operations
- * granted. Field rules first clear their field for every role.
+ * granted. Field rules first clear their field for every role; a later rule naming a role already set replaces
+ * its operations on the resources it names (acm.ts `setRole`): two field rules for one role on one field grant
+ * only the second's operations there. (A role named twice in model rules the loader refuses, as the transformer does.)
  */
 import type { Model, ModelOperation, Rule } from '../../../schema/model.js';
 
@@ -67,11 +69,7 @@ export class Acm {
     if (!this.roles.some((r) => r.name === role.name)) this.roles.push(role);
     let grants = this.grants.get(role.name);
     if (!grants) this.grants.set(role.name, (grants = new Map()));
-    for (const res of resources) {
-      const set = grants.get(res) ?? new Set<ModelOperation>();
-      for (const op of ops) set.add(op);
-      grants.set(res, set);
-    }
+    for (const res of resources) grants.set(res, new Set(ops));
   }
 
   isAllowed(role: AcmRole, resource: string, op: ModelOperation): boolean {
