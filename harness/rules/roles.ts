@@ -103,7 +103,7 @@ function lastRuleFor(rules: Rule[], key: string): Rule | undefined {
 /**
  * The rules of one field that grant anything: a rule whose every role a later rule of the field names again is
  * replaced by it (graphql-auth-transformer accesscontrol/acm.ts `setRole` with a resource overwrites the role's
- * operations on that field; checked with reftool, docs/semantics.md "Field rules").
+ * operations on that field; checked with reftool: docs/semantics.md, "Two field rules for one role on one field").
  */
 export function effectiveRules(rules: Rule[]): Rule[] {
   return rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule));

@@ -24,9 +24,14 @@ function roles(rule: Rule): string[] {
   }
 }
 
-/** The roles that may do `op` on field `f`: its field rules replace the model's (accesscontrol/acm.ts resetAccessForResource). */
+/**
+ * The roles that may do `op` on field `f`: its field rules replace the model's (accesscontrol/acm.ts
+ * resetAccessForResource), and of two field rules naming one role the later one alone grants it (setRole).
+ */
 function fieldRoles(m: Model, f: Field, op: ModelOperation): string[] {
-  return (f.rules ?? m.rules).filter((r) => r.operations.includes(op)).flatMap(roles);
+  const last = new Map<string, Rule>();
+  for (const rule of f.rules ?? m.rules) for (const role of roles(rule)) last.set(role, rule);
+  return [...last].filter(([, rule]) => rule.operations.includes(op)).map(([role]) => role);
 }
 
 /** `subscriptionsNull`: the model says `subscriptions: null` (Gen 2: disableOperations(['subscriptions'])). */
