@@ -30,11 +30,11 @@ import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
 import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
-import { controlPlane } from './apigateway/control-plane.js';
+import { controlPlane, controlPlaneAccess } from './apigateway/control-plane.js';
 import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } from './apigateway/gateway.js';
 import type { IntegrationMode } from './apigateway/integrations.js';
-import { gatewayErrors, type GatewayError } from './apigateway/responses.js';
-import type { SigV4Failure, SigV4Request } from './iam/sigv4.js';
+import { gatewayErrors, signatureRefusal } from './apigateway/responses.js';
+import type { SigV4Request } from './iam/sigv4.js';
 import { Store } from './appsync/store.js';
 import { S3Endpoint } from './s3/endpoint.js';
 import { storageOutputs } from './s3/outputs.js';
@@ -419,15 +419,7 @@ export class Emulator {
     }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
     if (this.identityApi && (path === IDENTITY_API_PATH || path === `${IDENTITY_API_PATH}/`)) return this.identityRequest(req, res, this.identityApi);
-    if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) {
-      const url = new URL((req.url ?? '/').slice(CONTROL_PLANE_PREFIX.length - 1), 'http://control-plane');
-      const rest = this.model.rest;
-      const out = controlPlane({
-        section: rest, keyValue: (id) => this.restApiKeys.get(id),
-        userPoolArns: this.creds.userPools.map((p) => `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${p.poolId}`),
-      }, req.method ?? 'GET', url, req.headers.authorization);
-      return sendJson(res, out.status, out.body, { 'x-amzn-requestid': randomUUID(), ...(out.errorType ? { 'x-amzn-errortype': out.errorType } : {}) });
-    }
+    if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) return this.controlPlaneRequest(req, res, this.model.rest);
     if (this.gateway && path.startsWith(ApiGateway.PREFIX)) {
       const out = await this.gateway.handle({
         method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host ?? `${this.host}:${this.port}`,
@@ -458,6 +450,25 @@ export class Emulator {
     const result = await this.engine.execute(body, ctx);
     if (ctx.published.length) this.realtime.publish(ctx.published, result.data);
     return { status: 200, headers: responseHeaders, body: result };
+  }
+
+  /** API Gateway's control plane: SigV4 for `apigateway` verified and the caller's policies asked, then the read answered. */
+  private async controlPlaneRequest(req: IncomingMessage, res: ServerResponse, rest: NonNullable<AuthModel['rest']>): Promise<void> {
+    const send = (out: { status: number; body: unknown; errorType?: string }) =>
+      sendJson(res, out.status, out.body, { 'x-amzn-requestid': randomUUID(), ...(out.errorType ? { 'x-amzn-errortype': out.errorType } : {}) });
+    const raw = await readBody(req, this.limits.requestBytes);
+    if (raw === undefined) return send({ status: 413, errorType: 'RequestTooLargeException', body: { message: 'Request Too Long' } });
+    const method = req.method ?? 'GET';
+    const signed = new URL(req.url ?? '/', 'http://emulator');
+    const below = new URL((req.url ?? '/').slice(CONTROL_PLANE_PREFIX.length - 1), 'http://control-plane');
+    const headers = flatHeaders(req);
+    const verified = this.identityPool
+      ? await this.identityPool.verify({ method, path: signed.pathname, query: signed.search.slice(1), headers: { ...headers, host: headers.host ?? `${this.host}:${this.port}` }, body: raw }, { name: 'apigateway' })
+      : { ok: false as const, failure: headers.authorization ? { kind: 'unknownKey' as const, message: 'The security token included in the request is invalid.' } : { kind: 'missing' as const, message: '' } };
+    send(controlPlaneAccess(verified, method, below.pathname, this.region) ?? controlPlane({
+      section: rest, keyValue: (id) => this.restApiKeys.get(id),
+      userPoolArns: this.creds.userPools.map((p) => `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${p.poolId}`),
+    }, method, below));
   }
 
   /** Where the Cognito Identity API is served (the SDK's `endpoint`), when there is an identity pool. */
@@ -626,13 +637,6 @@ export class Emulator {
 
 /** The IAM role name the emulator gives a function's execution role (groups: groupRoleName). */
 const functionRole = (name: string): string => `authmatrix-function-${name}`;
-
-/** API Gateway's answer to a bad signature (credentials it does not know: UnrecognizedClientException). */
-function signatureRefusal(f: SigV4Failure): GatewayError {
-  if (f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken') return gatewayErrors.unrecognizedClient(f.message);
-  if (f.kind === 'missing' || f.kind === 'incomplete') return gatewayErrors.incompleteSignature(f.message);
-  return gatewayErrors.invalidSignature(f.message);
-}
 
 function need<T>(v: T | undefined, mode: string): T {
   if (!v) throw new InputError(`this API has no ${mode} authorization mode`, undefined, `enable ${mode} in the schema's authorization modes`);

@@ -14,18 +14,19 @@ import { scratchDir } from '../cli/cli.js';
 import { emulatorFor } from '../emulator/start.js';
 
 const dir = scratchDir('authmatrix-deployed-rest-unit-');
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDAUTHMATRIXTEST', AWS_SECRET_ACCESS_KEY: 'authmatrix-test-secret' };
 let emu: Emulator;
 let twins: Emulator;
 let model: AuthModel;
-const saved: Record<string, string | undefined> = {};
+const CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+const saved = Object.fromEntries(CREDENTIAL_ENV.map((k) => [k, process.env[k]]));
+
+/** The operator's credentials, which the SDK's default chain reads: an administrator role the emulator issued. */
+function operatorOf(e: Emulator): void {
+  const c = e.credentials.iamRole();
+  [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN] = [c.accessKeyId, c.secretAccessKey, c.sessionToken];
+}
 
 beforeAll(async () => {
-  // The SDK's default credential chain reads these (no real AWS account is reached).
-  for (const [k, v] of Object.entries(CREDENTIALS)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
   emu = await emulatorFor('rest');
   model = emu.model;
   // Two APIs of the same name in one region (two sandboxes of one app, say).
@@ -47,7 +48,10 @@ function outputsWith(name: string, api: Record<string, unknown>): string {
   return file;
 }
 
-const config = (e: Emulator) => ({ deployed: { endpoints: { apiGateway: e.restControlPlane()! } } });
+const config = (e: Emulator) => {
+  operatorOf(e);
+  return { deployed: { endpoints: { apiGateway: e.restControlPlane()! } } };
+};
 
 describe('finding the deployed REST API', () => {
   it.each([

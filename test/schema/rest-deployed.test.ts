@@ -4,20 +4,22 @@
  * Read back, the example's API matches its backend.ts reading (no drift); an emulator loaded with a
  * changed API shows each change as drift, and the merge takes the deployed side.
  */
-import { APIGatewayClient, GetApiKeyCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, GetApiKeyCommand, GetApiKeysCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
+import { signRequest, type AwsCredentials } from '../../harness/client/sigv4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { mergeDeployed, readDeployedApi, restDrift } from '../../harness/schema/rest/from-sdk.js';
 import type { RestApi, RestSection } from '../../harness/schema/rest/model.js';
 import { emulatorFor } from '../emulator/start.js';
 
-const CREDENTIALS = { accessKeyId: 'AKIDAUTHMATRIXTEST', secretAccessKey: 'authmatrix-test-secret' };
 let emu: Emulator;
 let drifted: Emulator;
 let api: RestApi;
 let section: RestSection;
 
-const clientOf = (e: Emulator) => new APIGatewayClient({ region: e.model.rest!.region, endpoint: e.restControlPlane()!, credentials: CREDENTIALS, maxAttempts: 1 });
+/** A control-plane client; by default with an administrator's credentials (the emulator's IAM role with AdministratorAccess). */
+const clientOf = (e: Emulator, credentials: AwsCredentials = e.credentials.iamRole()) =>
+  new APIGatewayClient({ region: e.model.rest!.region, endpoint: e.restControlPlane()!, credentials, maxAttempts: 1 });
 
 beforeAll(async () => {
   emu = await emulatorFor('rest');
@@ -70,16 +72,68 @@ describe('a deployed REST API read with the API Gateway SDK', () => {
     client.destroy();
   });
 
-  it('the control plane answers only signed reads, and pages its lists', async () => {
+  it('the control plane pages its lists, and answers whatever it is sent', async () => {
     const base = emu.restControlPlane()!;
-    expect((await fetch(`${base}/restapis/${api.id}/resources`)).status).toBe(403);
-    // Whatever it is sent, it answers and stays up.
-    expect((await fetch(`${base}/restapis/%E0%A4%A/resources`, { headers: { authorization: 'AWS4-HMAC-SHA256 x' } })).status).toBe(400);
     const client = clientOf(emu);
     const first = await client.send(new GetResourcesCommand({ restApiId: api.id, limit: 2 }));
     expect(first.items).toHaveLength(2);
     expect(first.position).toBe('2');
     await expect(client.send(new GetResourcesCommand({ restApiId: 'nope' }))).rejects.toMatchObject({ name: 'NotFoundException' });
     client.destroy();
+    const admin = emu.credentials.iamRole();
+    const url = new URL(`${base}/restapis/%E0%A4%A/resources`);
+    const signed = await signRequest(url, {}, '', admin, emu.region, { service: 'apigateway', method: 'GET' });
+    expect((await fetch(url, { headers: signed })).status).toBe(400);
+  });
+});
+
+describe('who may read the control plane: SigV4 for apigateway, and apigateway:GET allowed by the caller\'s policies', () => {
+  const resources = () => `arn:aws:apigateway:us-east-1::/restapis/${api.id}/resources`;
+  const refusal = async (send: () => Promise<unknown>) => {
+    const e = await Promise.resolve().then(send).then(() => undefined, (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => err);
+    return e && [e.$metadata?.httpStatusCode, e.name, e.message];
+  };
+  const read = (credentials?: AwsCredentials) => () => clientOf(emu, credentials).send(new GetResourcesCommand({ restApiId: api.id }));
+
+  it.each([
+    ['unknown access keys', 'UnrecognizedClientException', () => ({ accessKeyId: 'AKIDAUTHMATRIXTEST', secretAccessKey: 'authmatrix-test-secret' }), /^The security token included in the request is invalid/],
+    ['a wrong secret', 'InvalidSignatureException', () => ({ ...emu.credentials.iamRole(), secretAccessKey: 'forged' }), /^The request signature we calculated does not match/],
+  ])('%s: 403 %s', async (_, name, credentials, message) => {
+    const [status, error, text] = (await refusal(read(credentials())))!;
+    expect([status, error]).toEqual([403, name]);
+    expect(text).toMatch(message);
+  });
+
+  it('unsigned, a token instead of a signature, or a signature for another service: refused before anything is read', async () => {
+    const url = `${emu.restControlPlane()!}/restapis/${api.id}/resources`;
+    const answer = async (headers: Record<string, string>) => {
+      const r = await fetch(url, { headers });
+      return [r.status, r.headers.get('x-amzn-errortype'), ((await r.json()) as { message: string }).message.slice(0, 30)];
+    };
+    expect(await answer({})).toEqual([403, 'MissingAuthenticationTokenException', 'Missing Authentication Token']);
+    expect((await answer({ authorization: 'Bearer eyJhbGciOi' })).slice(0, 2)).toEqual([403, 'IncompleteSignatureException']);
+    const otherService = await signRequest(new URL(url), {}, '', emu.credentials.iamRole(), emu.region, { service: 'execute-api', method: 'GET' });
+    expect((await answer(otherService)).slice(0, 2)).toEqual([403, 'InvalidSignatureException']);
+  });
+
+  it('the identity pool\'s roles (guests, signed-in users, group members) are refused: AccessDeniedException naming the action and resource', async () => {
+    for (const credentials of [emu.credentials.identityPool({ authenticated: false }), emu.credentials.identityPool({ authenticated: true, username: 'owner' }), emu.credentials.identityPool({ authenticated: true, username: 'boss', groups: ['Admins'] })]) {
+      const [status, error, text] = (await refusal(read(credentials)))!;
+      expect([status, error]).toEqual([403, 'AccessDeniedException']);
+      expect(text).toMatch(new RegExp(`^User: arn:aws:sts::\\d+:assumed-role/[^/]+/CognitoIdentityCredentials is not authorized to perform: apigateway:GET on resource: ${resources().replace(/[/.]/g, '\\$&')} because no identity-based policy allows the apigateway:GET action$`));
+    }
+  });
+
+  it('a role allowed apigateway:GET on /restapis/* reads the API but not the account\'s API keys; an explicit Deny wins over AdministratorAccess', async () => {
+    const reader = emu.credentials.iamRole('ApiReader', [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'apigateway:GET', Resource: 'arn:aws:apigateway:*::/restapis/*' }] }]);
+    expect((await read(reader)()).items?.length).toBeGreaterThan(0);
+    const keys = await refusal(() => clientOf(emu, reader).send(new GetApiKeysCommand({})));
+    expect(keys).toEqual([403, 'AccessDeniedException', expect.stringContaining('apigateway:GET on resource: arn:aws:apigateway:us-east-1::/apikeys because no identity-based policy allows')]);
+    const denied = emu.credentials.iamRole('NoKeys', [
+      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+      { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'apigateway:GET', Resource: 'arn:aws:apigateway:*::/apikeys*' }] },
+    ]);
+    expect(await refusal(() => clientOf(emu, denied).send(new GetApiKeysCommand({})))).toEqual([403, 'AccessDeniedException', expect.stringContaining('with an explicit deny in an identity-based policy')]);
+    expect((await read(denied)()).items?.length).toBeGreaterThan(0);
   });
 });

@@ -6,12 +6,20 @@
  * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`).
  *
  * The section has no usage plans of its own: each API key in a plan is served as a plan of its own
- * (`plan-<key id>`) covering the stages the key is valid on, which is what the readers need. Requests
- * must carry a SigV4 `Authorization` header; it is not verified (the emulator's developer endpoint
- * serves the same values, loopback only).
+ * (`plan-<key id>`) covering the stages the key is valid on, which is what the readers need.
+ *
+ * Who may read it is decided as API Gateway's control plane does (`controlPlaneAccess`): a request
+ * SigV4-signed for `apigateway` with credentials the emulator issued, whose identity-based policies
+ * allow `apigateway:<VERB>` on `arn:aws:apigateway:<region>::<path>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html):
+ * an administrator's role, not the identity pool's roles (they hold only `execute-api:Invoke`).
  */
 import { createHash } from 'node:crypto';
 import type { RestApi, RestAuthorizer, RestMethod, RestSection } from '../../schema/rest/model.js';
+import type { IamCaller } from '../iam/identity-pool.js';
+import { accessDeniedMessage, evaluate } from '../iam/policy.js';
+import type { SigV4Result } from '../iam/sigv4.js';
+import { gatewayErrors, signatureRefusal } from './responses.js';
 
 export interface ControlPlaneAnswer {
   status: number;
@@ -30,9 +38,21 @@ export interface ControlPlaneOptions {
 
 const NOT_FOUND = (what: string): ControlPlaneAnswer => ({ status: 404, errorType: 'NotFoundException', body: { message: `Invalid ${what} identifier specified` } });
 
-/** Answers `GET <path>?<query>` below the control plane's prefix. */
-export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL, authorization: string | undefined): ControlPlaneAnswer {
-  if (!authorization?.startsWith('AWS4-HMAC-SHA256 ')) return { status: 403, errorType: 'MissingAuthenticationTokenException', body: { message: 'Missing Authentication Token' } };
+/**
+ * The refusal of a request the caller may not make (undefined when it may): unsigned, a signature that
+ * fails verification, or an identity-based policy that does not allow the action on the resource.
+ */
+export function controlPlaneAccess(verified: SigV4Result<IamCaller>, method: string, path: string, region: string): ControlPlaneAnswer | undefined {
+  const refusal = (e: { status: number; errorType: string; message: string }): ControlPlaneAnswer => ({ status: e.status, errorType: e.errorType, body: { message: e.message } });
+  if (!verified.ok) return refusal(verified.failure.kind === 'missing' ? gatewayErrors.missingToken() : signatureRefusal(verified.failure));
+  const { principal, role, context } = verified.principal;
+  const request = { action: `apigateway:${method}`, resource: `arn:aws:apigateway:${region}::${path}`, context };
+  const decision = evaluate(role.policies, request);
+  return decision.outcome === 'allow' ? undefined : refusal(gatewayErrors.accessDenied(accessDeniedMessage(principal.userArn, request, decision)));
+}
+
+/** Answers `GET <path>?<query>` below the control plane's prefix, for a caller `controlPlaneAccess` let through. */
+export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL): ControlPlaneAnswer {
   if (method !== 'GET') return { status: 405, errorType: 'MethodNotAllowedException', body: { message: `authmatrix's API Gateway control plane only reads (${method} refused)` } };
   let parts: string[];
   try {

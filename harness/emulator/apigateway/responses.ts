@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GatewayResponse } from '../../schema/rest/model.js';
+import type { SigV4Failure } from '../iam/sigv4.js';
 
 /** A gateway response type with its default status and the error type API Gateway sends with it. */
 export interface GatewayError {
@@ -27,6 +28,13 @@ export const gatewayErrors = {
   requestTooLarge: (): GatewayError => ({ type: 'REQUEST_TOO_LARGE', status: 413, errorType: 'RequestTooLargeException', message: 'Request Too Long' }),
   integrationFailure: (): GatewayError => ({ type: 'DEFAULT_5XX', status: 502, errorType: 'InternalServerErrorException', message: 'Internal server error' }),
 };
+
+/** API Gateway's answer to a signature that fails verification (credentials it does not know: UnrecognizedClientException). */
+export function signatureRefusal(f: SigV4Failure): GatewayError {
+  if (f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken') return gatewayErrors.unrecognizedClient(f.message);
+  if (f.kind === 'missing' || f.kind === 'incomplete') return gatewayErrors.incompleteSignature(f.message);
+  return gatewayErrors.invalidSignature(f.message);
+}
 
 export interface HttpAnswer {
   status: number;
