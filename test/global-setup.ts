@@ -4,6 +4,10 @@
  * `authmatrix` (test/cli/cli.ts), so they always test the sources as they are; a type error fails the
  * whole run here, loudly. Also makes the directory where test files share the contract runs they all
  * read (`sharedRun` in test/cli/cli.ts), removed at the end.
+ *
+ * Every temporary directory the suite makes (test files, the CLI runs they start, the emulators) goes
+ * under one directory, the workers' and children's TMPDIR, removed at the end: a test that forgets to
+ * clean up, or a child killed mid-run, leaves nothing behind in the machine's /tmp.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +34,14 @@ export default function setup(project: TestProject): () => void {
     const out = e as { stdout?: string; stderr?: string };
     throw new Error(`tsc -b tsconfig.test.json failed: the sources or the tests do not type-check, so nothing was tested.\n${out.stdout ?? ''}${out.stderr ?? ''}`);
   }
-  const shared = mkdtempSync(path.join(tmpdir(), 'authmatrix-shared-runs-'));
+  const scratch = mkdtempSync(path.join(tmpdir(), 'authmatrix-test-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  const shared = mkdtempSync(path.join(scratch, 'shared-runs-'));
   project.provide('sharedRuns', shared);
-  return () => rmSync(shared, { recursive: true, force: true });
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(scratch, { recursive: true, force: true });
+  };
 }
