@@ -64,8 +64,8 @@ export type SigV4Result<P> =
 export type SigV4Failure =
   | { kind: 'missing'; message: string }
   | { kind: 'incomplete'; message: string }
-  | { kind: 'scope'; message: string }
-  | { kind: 'expired'; message: string }
+  | { kind: 'scope'; message: string; part: 'terminator' | 'service' | 'region' | 'date'; found: string }
+  | { kind: 'expired'; message: string; when: 'tooEarly' | 'tooLate' }
   | { kind: 'unknownKey'; message: string }
   | { kind: 'invalidToken'; message: string }
   | { kind: 'expiredToken'; message: string }
@@ -89,7 +89,8 @@ interface Parsed {
   query: Record<string, string | string[]>;
 }
 
-const fail = <K extends SigV4Failure['kind']>(kind: K, message: string) => ({ ok: false as const, failure: { kind, message } as SigV4Failure });
+const fail = <K extends SigV4Failure['kind']>(kind: K, message: string, detail?: Omit<Extract<SigV4Failure, { kind: K }>, 'kind' | 'message'>) =>
+  ({ ok: false as const, failure: { kind, message, ...detail } as SigV4Failure });
 
 export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): Promise<SigV4Result<P>> {
   const now = opts.now ?? Date.now();
@@ -101,10 +102,10 @@ export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): 
   if (!signingDate) {
     return fail('incomplete', parsed.form === 'query' ? "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   }
-  if (scope.terminator !== 'aws4_request') return fail('scope', `Credential should be scoped with a valid terminator: 'aws4_request', not '${scope.terminator}'.`);
-  if (scope.service !== opts.service) return fail('scope', `Credential should be scoped to correct service: '${opts.service}'. `);
-  if (scope.region !== opts.region) return fail('scope', `Credential should be scoped to a valid region, not '${scope.region}'. `);
-  if (scope.date !== parsed.amzDate.slice(0, 8)) return fail('scope', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${parsed.amzDate.slice(0, 8)}', from '${parsed.amzDate}'.`);
+  if (scope.terminator !== 'aws4_request') return fail('scope', `Credential should be scoped with a valid terminator: 'aws4_request', not '${scope.terminator}'.`, { part: 'terminator', found: scope.terminator });
+  if (scope.service !== opts.service) return fail('scope', `Credential should be scoped to correct service: '${opts.service}'. `, { part: 'service', found: scope.service });
+  if (scope.region !== opts.region) return fail('scope', `Credential should be scoped to a valid region, not '${scope.region}'. `, { part: 'region', found: scope.region });
+  if (scope.date !== parsed.amzDate.slice(0, 8)) return fail('scope', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${parsed.amzDate.slice(0, 8)}', from '${parsed.amzDate}'.`, { part: 'date', found: scope.date });
 
   const key = opts.keys(parsed.accessKeyId);
   if (!key) return fail('unknownKey', 'The security token included in the request is invalid.');
@@ -115,12 +116,14 @@ export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): 
     const skew = opts.maxSkewMs ?? (opts.s3 ? 15 : 5) * 60_000;
     if (Math.abs(now - signingDate.getTime()) > skew) {
       const minutes = Math.round(skew / 60_000);
-      return fail('expired', `Signature expired: ${parsed.amzDate} is now earlier than ${formatAmzDate(new Date(now - skew))} (${formatAmzDate(new Date(now))} - ${minutes} min.)`);
+      return signingDate.getTime() > now
+        ? fail('expired', `Signature not yet current: ${parsed.amzDate} is still later than ${formatAmzDate(new Date(now + skew))} (${formatAmzDate(new Date(now))} + ${minutes} min.)`, { when: 'tooEarly' })
+        : fail('expired', `Signature expired: ${parsed.amzDate} is now earlier than ${formatAmzDate(new Date(now - skew))} (${formatAmzDate(new Date(now))} - ${minutes} min.)`, { when: 'tooLate' });
     }
   } else {
     const expires = parsed.expires!;
-    if (signingDate.getTime() + expires * 1000 < now) return fail('expired', 'Request has expired');
-    if (signingDate.getTime() - (opts.maxSkewMs ?? 15 * 60_000) > now) return fail('expired', 'Request is not yet valid');
+    if (signingDate.getTime() + expires * 1000 < now) return fail('expired', 'Request has expired', { when: 'tooLate' });
+    if (signingDate.getTime() - (opts.maxSkewMs ?? 15 * 60_000) > now) return fail('expired', 'Request is not yet valid', { when: 'tooEarly' });
   }
 
   if (!parsed.signedHeaders.includes('host')) return fail('incomplete', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");

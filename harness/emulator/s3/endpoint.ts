@@ -11,7 +11,7 @@ import { compileBucket } from '../../schema/storage/compile.js';
 import { roleKey, type StorageSection } from '../../schema/storage/model.js';
 import type { IamPrincipal } from '../iam/identity-pool.js';
 import { S3Service, type S3Caller } from './service.js';
-import { signingKeyId, verifyS3Signature, type IssuedCredentials } from './sigv4.js';
+import { verifyS3Signature } from './sigv4.js';
 import { ObjectStore, type StoreLimits } from './store.js';
 import { S3_HOST, testCertificate } from './tls.js';
 
@@ -20,7 +20,13 @@ import { S3_HOST, testCertificate } from './tls.js';
  * their role when it is outside the identity pool (an administrator's, a configured role's), which IAM
  * evaluates beside any storage grant.
  */
-export type CredentialLookup = (accessKeyId: string) => { credentials: IssuedCredentials; principal: IamPrincipal; policies: readonly CompiledPolicy[] } | undefined;
+export type CredentialLookup = (accessKeyId: string) => IssuedRole | undefined;
+
+export interface IssuedRole {
+  credentials: { secretAccessKey: string; sessionToken: string; expiration: Date };
+  principal: IamPrincipal;
+  policies: readonly CompiledPolicy[];
+}
 
 export interface S3EndpointOptions {
   storage: StorageSection;
@@ -72,11 +78,12 @@ export class S3Endpoint {
       store,
       auth: {
         authenticate: async (req) => {
-          const keyId = signingKeyId(req);
-          if (keyId === undefined) return null;
-          const issued = o.lookup(keyId);
-          verifyS3Signature(req, issued?.credentials, o.region);
-          return callerOf(issued!.principal, [...(policies.get(roleOf(issued!.principal)) ?? []), ...issued!.policies]);
+          const issued = await verifyS3Signature<IssuedRole>(req, (keyId) => {
+            const found = o.lookup(keyId);
+            return found && { ...found.credentials, principal: found };
+          }, o.region);
+          if (issued === undefined) return null;
+          return callerOf(issued.principal, [...(policies.get(roleOf(issued.principal)) ?? []), ...issued.policies]);
         },
       },
       ...(o.log ? { log: o.log } : {}),

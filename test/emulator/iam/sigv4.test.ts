@@ -81,6 +81,11 @@ describe('header form, as amplify-js signs', () => {
     const stale = amplifySigned(gql, 'appsync', body, headers, { signingDate: new Date(NOW - 6 * 60_000) });
     const r = await verifySigV4(stale, opts('appsync'));
     expect(r.ok ? undefined : r.failure.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+    const early = await verifySigV4(amplifySigned(gql, 'appsync', body, headers, { signingDate: new Date(NOW + 6 * 60_000) }), opts('appsync'));
+    expect(early.ok ? undefined : early.failure).toMatchObject({ kind: 'expired', when: 'tooEarly' });
+    expect(early.ok ? undefined : early.failure.message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/);
+    const region = await verifySigV4(req, opts('appsync', { region: 'eu-west-1' }));
+    expect(region.ok ? undefined : region.failure).toMatchObject({ kind: 'scope', part: 'region', found: 'us-east-1' });
   });
 
   it("says what API Gateway says of a Bearer token on an IAM method", async () => {
@@ -153,7 +158,7 @@ describe('S3', () => {
       expect(await verifySigV4(req(u), s3())).toMatchObject({ ok: true, form: 'query', payload: 'unsigned' });
       expect(failure(await verifySigV4(req(u), s3({ now: NOW + 899_000 })))).toBe('ok');
       const late = await verifySigV4(req(u), s3({ now: NOW + 901_000, keys: () => ({ ...issued, expiration: undefined }) }));
-      expect(late.ok ? undefined : late.failure).toEqual({ kind: 'expired', message: 'Request has expired' });
+      expect(late.ok ? undefined : late.failure).toEqual({ kind: 'expired', message: 'Request has expired', when: 'tooLate' });
     });
 
     it('refuses a changed key, a longer expiry, a missing or changed token, another bucket', async () => {
