@@ -320,6 +320,8 @@ export interface ForeignKey {
   child: string;
   field: string;
   parent: string;
+  /** The parent reads it through a hasOne: one child record points at it, the others point nowhere. */
+  single?: true;
 }
 
 /**
@@ -336,8 +338,8 @@ export function keyHolder(auth: AuthModel, m: Model, rel: Relation): 'this' | 'r
 }
 
 /**
- * The foreign keys relations imply: the field of the side holding the key gets the other's partition key.
- * Parents are created before their children, so a cycle of keys (Gen 1 `@hasOne`s pointing round a loop) is
+ * The foreign keys relations imply: the field of the side holding the key gets the other's partition key,
+ * unless that field is also one of the child's owner or group fields. Parents are created before their children, so a cycle of keys (Gen 1 `@hasOne`s pointing round a loop) is
  * broken at an optional key field, which the fixtures then leave empty; a relation without its key gets no cells.
  */
 export function foreignKeys(auth: AuthModel): ForeignKey[] {
@@ -351,6 +353,9 @@ const linkedKeys = new WeakMap<AuthModel, ForeignKey[]>();
 function impliedKeys(auth: AuthModel): ForeignKey[] {
   const out: ForeignKey[] = [];
   const add = (fk: ForeignKey) => {
+    // A key that is also the child's owner or group field holds the identity its fixture is planned for:
+    // pointing it at the parent would take the record away from its owner, so the relation is not linked.
+    if (authFields(auth.models.find((x) => x.name === fk.child)!).has(fk.field)) return;
     if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
   };
   for (const m of auth.models) {
@@ -359,7 +364,7 @@ function impliedKeys(auth: AuthModel): ForeignKey[] {
       if (!rel || rel.kind === 'manyToMany') continue;
       const holder = keyHolder(auth, m, rel);
       if (holder === 'this') add({ child: m.name, field: rel.local[0]!, parent: rel.model });
-      if (holder === 'related') add({ child: rel.model, field: rel.remote[0]!, parent: m.name });
+      if (holder === 'related') add({ child: rel.model, field: rel.remote[0]!, parent: m.name, ...(rel.kind === 'hasOne' ? { single: true as const } : {}) });
     }
   }
   return out;

@@ -227,7 +227,7 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
         }
         instances.splice(0, instances.length, ...instances.filter((i) => !i.includes('#')));
       }
-      for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce) });
+      for (const instance of instances) specs.push({ instance, model: m.name, fixture: f.name, creator: who.creator, input: linkInput(auth, m, who.input, instance, fks, cast, options.nonce, f.name) });
     }
   }
 
@@ -347,15 +347,17 @@ function listMissing(c: Cell, uncreatable: Map<string, string>): string | undefi
 }
 
 /**
- * The input for one instance: shared instances of children point at the parent's first fixture;
- * private copies point nowhere (so that relation reads never see them); declared keys are made unique.
+ * The input for one instance: shared instances of children point at the parent's first fixture (only the
+ * child's first fixture, when the parent reads it through a hasOne); private copies point nowhere (so that
+ * relation reads never see them); declared keys are made unique.
  */
-function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, instance: string, fks: ForeignKey[], cast: Persona[], nonce: string): Record<string, unknown> {
+function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, instance: string, fks: ForeignKey[], cast: Persona[], nonce: string, fixture: string): Record<string, unknown> {
   const out = { ...input };
   const copy = instance.includes('#');
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
-    out[fk.field] = copy ? `authmatrix-detached-${nonce}` : ({ $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef);
+    const linked = !copy && (!fk.single || fixture === parentFixture(auth, m, cast).name);
+    out[fk.field] = linked ? ({ $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef) : `authmatrix-detached-${nonce}`;
   }
   return withUniqueKey(m, out, `${nonce}-${instance}`);
 }

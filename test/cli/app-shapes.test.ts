@@ -137,6 +137,20 @@ describe('keys', () => {
     // An index on a key field the run makes unique per record is queried on the value that record was created with.
     expect(cells.get('Score|list|stranger|index:byBoardPoints')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
   });
+
+  it('a foreign key that is also the owner field keeps its owner (the relation is not linked); a hasOne parent is pointed at by one child: clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'owner-relations')], { cwd: shape('owner-relations') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'owner-relations', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[] }[] }).cells.map((c) => [c.id, c]));
+    // The owner reaches the box its orgID names; Organization.boxes has no cells, since no box points at an organization.
+    expect(cells.get('Box|get|owner|owned')).toMatchObject({ pass: true, observed: 'allow' });
+    expect([...cells.keys()].filter((id) => /^Organization\|get\|.*\|boxes$/.test(id))).toEqual([]);
+    // One sale points at the box, read from both sides.
+    expect(cells.get('Box|get|apiKey|owned|sale')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
+    expect(cells.get('Sale|get|apiKey|owned|box')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
+    expect(cells.has('Sale|get|apiKey|unowned|box')).toBe(false);
+  });
 });
 
 describe('field rules', () => {
