@@ -3,6 +3,7 @@
  * stand-in (gen2-shim.ts), the app's tsconfig paths and its own `@aws-amplify/data-schema`; load failures
  * as one-line input errors. Shared by the data loader (gen2.ts) and the REST loader (rest/gen2.ts).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from './errors.js';
@@ -36,13 +37,19 @@ export async function importResource(file: string): Promise<void> {
 
 function loadError(file: string, e: unknown): InputError {
   if (e instanceof InputError) return e;
-  const err = e as Error & { code?: string; loc?: { line: number; column: number } };
+  const err = e as Error & { code?: string; requireStack?: string[] };
   const first = String(err?.message ?? e).split('\n')[0]!;
   if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find module/.test(first)) {
     const m = first.match(/Cannot find (?:module|package) '([^']+)'/);
     const bare = m && !m[1]!.startsWith('.') && !m[1]!.startsWith('/');
-    return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file },
+    // The file that imports it, which may be one the resource file imports in turn.
+    const importer = err.requireStack?.[0] ?? file;
+    return new InputError(`cannot load ${m ? `module ${m[1]}` : 'a module'} imported by this file`, { file: importer },
       bare ? 'install the package (npm i), or map the name in the tsconfig.json beside the app (compilerOptions.paths or baseUrl)' : 'correct the import path');
+  }
+  if (PREVIEW_RULES.test(readSource(file))) {
+    return new InputError('the schema is written for the Gen 2 preview (@aws-amplify/backend 0.x: `a.allow.owner()`, relations without reference fields), which authmatrix does not read',
+      { file }, 'move the schema to @aws-amplify/backend 1.x: `.authorization((allow) => [allow.owner()])` (Amplify\'s Gen 2 GA migration guide)');
   }
   // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
   const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));
@@ -50,6 +57,17 @@ function loadError(file: string, e: unknown): InputError {
   const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
   return new InputError(`the resource file does not load: ${what}`,
     { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
+}
+
+/** Rules as the Gen 2 preview wrote them: `.authorization([a.allow.owner()])`. */
+const PREVIEW_RULES = /\ba\.allow\.\w+\(/;
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function stackLocation(err: Error | undefined, file: string): { line: number; column: number } | undefined {

@@ -74,6 +74,16 @@ describe('handlers and tsconfig imports', () => {
     const r = await cli(['matrix', '--schema', fixture('bad', 'unmapped')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot load module shared\/schema imported by this file\. Fix: install the package \(npm i\), or map the name in the tsconfig\.json beside the app \(compilerOptions\.paths or baseUrl\)/);
+    // Imported by a file the resource file imports: that file is named.
+    const nested = await cli(['matrix', '--schema', fixture('bad', 'unmapped-nested')]);
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toMatch(/unmapped-nested\/amplify\/function\/resource\.ts: cannot load module authmatrix-not-installed\/config imported by this file\. Fix: install the package/);
+  });
+
+  it('a schema written for the Gen 2 preview (`a.allow.owner()`) says so, and how to move it to 1.x', async () => {
+    const r = await cli(['matrix', '--schema', fixture('bad', 'preview')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/preview\/amplify\/data\/resource\.ts: the schema is written for the Gen 2 preview \(@aws-amplify\/backend 0\.x: `a\.allow\.owner\(\)`.*\. Fix: move the schema to @aws-amplify\/backend 1\.x/);
   });
 });
 
