@@ -466,10 +466,10 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     const key = holder === 'this' ? { child: m.name, field: rel.local[0], parent: other.name } : { child: other.name, field: rel.remote[0], parent: m.name };
     const fk = foreignKeys(auth).find((x) => x.child === key.child && x.field === key.field && x.parent === key.parent);
     if (!fk) continue;
-    // Fixtures holding a key point at the other model's first fixture; when the parent reads its child through a
-    // hasOne, only the child's first fixture does (plan.ts linkInput).
-    const readFrom = holder === 'related' || fk.single ? [parentFixture(auth, m, cast)] : fixtures(auth, m, cast);
-    const children = holder === 'this' || fk.single ? [parentFixture(auth, other, cast).record] : fixtures(auth, other, cast).map((f) => f.record);
+    // Fixtures holding a key point at the other model's first fixture, or only the one `onlyChild` names (plan.ts linkInput).
+    const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk.onlyChild || f.name === fk.onlyChild);
+    const readFrom = holder === 'related' ? [parentFixture(auth, m, cast)] : linked(m);
+    const children = holder === 'this' ? [parentFixture(auth, other, cast).record] : linked(other).map((f) => f.record);
     // The related records' own field rules must hold through the nested selection too.
     const childFields = other.fields.filter((x) => !x.implicit && !x.relation && (x.rules || fieldIsRestricted(other, x))).map((x) => x.name);
     for (const p of cast) {

@@ -84,11 +84,11 @@ export function kindOf(auth: AuthModel, type: string): Field['typeKind'] {
 /**
  * Makes a record's key unique by giving one key field a value derived from `seed`: the partition key, or
  * the first sort key when the partition key holds the owner or group (an identifier that is the owner field
- * must stay the caller's claim). A declared `id: ID!` or a custom identifier would otherwise get the same
+ * must stay the caller's claim), skipping `pinned` fields (a key that names the parent record). A declared `id: ID!` or a custom identifier would otherwise get the same
  * sample value in every create, and every create after the first would fail as a duplicate.
  */
-export function withUniqueKey(m: Model, input: Record<string, unknown>, seed: string): Record<string, unknown> {
-  const f = uniqueKeyFieldOf(m);
+export function withUniqueKey(m: Model, input: Record<string, unknown>, seed: string, pinned: ReadonlySet<string> = new Set()): Record<string, unknown> {
+  const f = uniqueKeyFieldOf(m, pinned);
   if (f) return { ...input, [f.name]: uniqueValue(f.type, seed) };
   // The key is the owner: a record owned by nobody in the cast still needs an owner of its own.
   const out = { ...input };
@@ -112,8 +112,8 @@ export function uniqueKeyField(m: Model): string {
   return uniqueKeyFieldOf(m)?.name ?? m.primaryKey.partitionKey;
 }
 
-function uniqueKeyFieldOf(m: Model): Field | undefined {
-  const skip = authFields(m);
+function uniqueKeyFieldOf(m: Model, pinned: ReadonlySet<string> = new Set()): Field | undefined {
+  const skip = new Set([...authFields(m), ...pinned]);
   return [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]
     .map((name) => m.fields.find((x) => x.name === name))
     .find((f): f is Field => !!f && !f.implicit && !f.list && !skip.has(f.name) && uniqueValue(f.type, '') !== undefined);
@@ -320,26 +320,33 @@ export interface ForeignKey {
   child: string;
   field: string;
   parent: string;
-  /** The parent reads it through a hasOne: one child record points at it, the others point nowhere. */
-  single?: true;
+  /**
+   * The one child fixture whose shared instance points at the parent, when not every child may: the parent reads
+   * it through a hasOne, or the key is the child's own key (one child per parent), or the key is also the child's
+   * owner field (only the record owned by nobody may point elsewhere than at an owner).
+   */
+  onlyChild?: string;
 }
 
 /**
  * Which side of a relation holds the other's partition key: `this` model (belongsTo, Gen 1 hasOne and its `fields`),
- * or the `related` one (hasMany, `references`). Undefined for a match between other fields (a Gen 1 `fields` on an
- * index of non-key values), which fixtures cannot link.
+ * or the `related` one (hasMany, `references`). When both fields are partition keys (a child keyed by its parent's
+ * key), the belongsTo side holds it. Undefined for a match between other fields (a Gen 1 `fields` on an index of
+ * non-key values), which fixtures cannot link.
  */
 export function keyHolder(auth: AuthModel, m: Model, rel: Relation): 'this' | 'related' | undefined {
   const related = auth.models.find((x) => x.name === rel.model)!;
-  const [local, remote] = [rel.local[0], rel.remote[0]];
-  if (remote === related.primaryKey.partitionKey && local !== m.primaryKey.partitionKey) return 'this';
-  if (local === m.primaryKey.partitionKey && remote !== related.primaryKey.partitionKey) return 'related';
+  const localKey = rel.local[0] === m.primaryKey.partitionKey;
+  const remoteKey = rel.remote[0] === related.primaryKey.partitionKey;
+  if (localKey && remoteKey) return rel.kind === 'belongsTo' ? 'this' : 'related';
+  if (remoteKey) return 'this';
+  if (localKey) return 'related';
   return undefined;
 }
 
 /**
- * The foreign keys relations imply: the field of the side holding the key gets the other's partition key,
- * unless that field is also one of the child's owner or group fields. Parents are created before their children, so a cycle of keys (Gen 1 `@hasOne`s pointing round a loop) is
+ * The foreign keys relations imply: the field of the side holding the key gets the other's partition key.
+ * Parents are created before their children, so a cycle of keys (Gen 1 `@hasOne`s pointing round a loop) is
  * broken at an optional key field, which the fixtures then leave empty; a relation without its key gets no cells.
  */
 export function foreignKeys(auth: AuthModel): ForeignKey[] {
@@ -352,23 +359,33 @@ const linkedKeys = new WeakMap<AuthModel, ForeignKey[]>();
 
 function impliedKeys(auth: AuthModel): ForeignKey[] {
   const out: ForeignKey[] = [];
-  const add = (fk: ForeignKey) => {
-    // A key that is also the child's owner or group field holds the identity its fixture is planned for:
-    // pointing it at the parent would take the record away from its owner, so the relation is not linked.
-    if (authFields(auth.models.find((x) => x.name === fk.child)!).has(fk.field)) return;
-    if (!out.some((x) => x.child === fk.child && x.field === fk.field)) out.push(fk);
+  const add = (childName: string, field: string, parent: string, hasOne: boolean) => {
+    if (out.some((x) => x.child === childName && x.field === field)) return;
+    const child = auth.models.find((x) => x.name === childName)!;
+    if (!authFields(child).has(field)) {
+      const single = hasOne || field === child.primaryKey.partitionKey;
+      out.push({ child: childName, field, parent, ...(single ? { onlyChild: fixtures(auth, child, NO_CAST)[0]!.name } : {}) });
+      return;
+    }
+    // A key that is also the child's owner or group field holds the identity each fixture is planned for: only
+    // the record owned by nobody in the cast may name the parent there instead (it stays owned by nobody).
+    const nobodys = fixtures(auth, child, NO_CAST).find((f) => f.record[field] === NOBODY);
+    if (nobodys) out.push({ child: childName, field, parent, onlyChild: nobodys.name });
   };
   for (const m of auth.models) {
     for (const f of m.fields) {
       const rel = f.relation;
       if (!rel || rel.kind === 'manyToMany') continue;
       const holder = keyHolder(auth, m, rel);
-      if (holder === 'this') add({ child: m.name, field: rel.local[0]!, parent: rel.model });
-      if (holder === 'related') add({ child: rel.model, field: rel.remote[0]!, parent: m.name, ...(rel.kind === 'hasOne' ? { single: true as const } : {}) });
+      if (holder === 'this') add(m.name, rel.local[0]!, rel.model, false);
+      if (holder === 'related') add(rel.model, rel.remote[0]!, m.name, rel.kind === 'hasOne');
     }
   }
   return out;
 }
+
+/** Fixture names do not depend on the cast (only the owners they name do). */
+const NO_CAST: Persona[] = [];
 
 /** Required keys first, then each optional key unless its parent already depends on its child. */
 function acyclic(auth: AuthModel, fks: ForeignKey[]): ForeignKey[] {

@@ -69,13 +69,15 @@ export function keyQueryCells(auth: AuthModel, m: Model, cast: Persona[], team: 
   const out: Cell[] = [];
   const queries = keyQueries(m);
   if (!queries.length) return out;
-  const records = fixtures(auth, m, cast).map((f) => f.record);
+  const fx = fixtures(auth, m, cast);
+  const records = fx.map((f) => f.record);
   const fks = foreignKeys(auth).filter((fk) => fk.child === m.name);
   for (const q of queries) {
-    const plainPk = records.map((r) => r[q.partitionKey]).find((v) => v !== undefined && v !== null);
-    // A key on a foreign key is queried on the parent every fixture points at (plan.ts linkInput), not on the
-    // sample value the oracle's copies hold (which only the create cells' records carry).
-    const fk = fks.find((x) => x.field === q.partitionKey);
+    const first = fx.find((f) => f.record[q.partitionKey] !== undefined && f.record[q.partitionKey] !== null);
+    const plainPk = first?.record[q.partitionKey];
+    // A key on a foreign key is queried on the parent the fixture holding that value points at (plan.ts linkInput),
+    // not on the sample value the oracle's copies hold (which only the create cells' records carry).
+    const fk = fks.find((x) => x.field === q.partitionKey && (!x.onlyChild || x.onlyChild === first?.name));
     const parent = fk && auth.models.find((x) => x.name === fk.parent)!;
     // The field telling records apart holds the fixture's name in the oracle's copies (fixtures.ts withName) and
     // the value the record was created with in the store: it is queried on the latter.

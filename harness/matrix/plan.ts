@@ -347,17 +347,21 @@ function listMissing(c: Cell, uncreatable: Map<string, string>): string | undefi
 }
 
 /**
- * The input for one instance: shared instances of children point at the parent's first fixture (only the
- * child's first fixture, when the parent reads it through a hasOne); private copies point nowhere (so that
- * relation reads never see them); declared keys are made unique.
+ * The input for one instance: shared instances of children point at the parent's first fixture (only the one
+ * child fixture a foreign key's `onlyChild` names, where not every child may); other instances point nowhere (so
+ * that relation reads never see them), except that an owner field keeps its owner; declared keys are made unique,
+ * except a key that names the parent.
  */
 function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, instance: string, fks: ForeignKey[], cast: Persona[], nonce: string, fixture: string): Record<string, unknown> {
   const out = { ...input };
   const copy = instance.includes('#');
+  const pinned = new Set<string>();
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
-    const linked = !copy && (!fk.single || fixture === parentFixture(auth, m, cast).name);
-    out[fk.field] = linked ? ({ $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef) : `authmatrix-detached-${nonce}`;
+    if (!copy && (!fk.onlyChild || fixture === fk.onlyChild)) {
+      out[fk.field] = { $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef;
+      pinned.add(fk.field);
+    } else if (!authFields(m).has(fk.field)) out[fk.field] = `authmatrix-detached-${nonce}`;
   }
-  return withUniqueKey(m, out, `${nonce}-${instance}`);
+  return withUniqueKey(m, out, `${nonce}-${instance}`, pinned);
 }

@@ -148,18 +148,41 @@ describe('keys', () => {
     expect(cells.get('Score|list|stranger|index:byBoardPoints')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
   });
 
-  it('a foreign key that is also the owner field keeps its owner (the relation is not linked); a hasOne parent is pointed at by one child: clean run', async () => {
+  it('a foreign key that is also the owner field keeps its owner (only the box owned by nobody points at the organization); a hasOne parent is pointed at by one child: clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'owner-relations')], { cwd: shape('owner-relations') });
     expect(r.stdout).toMatch(/^PASSED /m);
     expect(r.code).toBe(0);
     const cells = new Map((JSON.parse(readFileSync(path.join(out, 'owner-relations', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[] }[] }).cells.map((c) => [c.id, c]));
-    // The owner reaches the box its orgID names; Organization.boxes has no cells, since no box points at an organization.
+    // The owner reaches the box its orgID names; only the box owned by nobody points at the organization, and the
+    // owner (whose box names the owner, not the organization) sees none of the organization's boxes.
     expect(cells.get('Box|get|owner|owned')).toMatchObject({ pass: true, observed: 'allow' });
-    expect([...cells.keys()].filter((id) => /^Organization\|get\|.*\|boxes$/.test(id))).toEqual([]);
+    expect(cells.get('Organization|get|groupMember:Admin|record|boxes')).toMatchObject({ pass: true, seen: ['unowned'] });
+    expect(cells.get('Organization|get|owner|record|boxes')).toMatchObject({ pass: true, seen: [] });
+    expect(cells.get('Box|get|groupMember:Admin|unowned|organization')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
+    expect(cells.has('Box|get|groupMember:Admin|owned|organization')).toBe(false);
     // One sale points at the box, read from both sides.
     expect(cells.get('Box|get|apiKey|owned|sale')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
     expect(cells.get('Sale|get|apiKey|owned|box')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
     expect(cells.has('Sale|get|apiKey|unowned|box')).toBe(false);
+  });
+
+  it('a child keyed by its parent\'s key (one child per parent): one child points at the parent, read from both sides, also when that key is the owner field', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'key-relations')], { cwd: shape('key-relations') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'key-relations', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[] }[]; untested: { id: string }[] };
+    const cells = new Map(results.cells.map((c) => [c.id, c]));
+    // The plan nobody may create is seeded under its workspace's key.
+    expect(cells.get('Workspace|get|owner|owned|plan')).toMatchObject({ pass: true, observed: 'allow', seen: ['shared'] });
+    expect(cells.get('Plan|get|owner|shared|workspace')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
+    expect(cells.get('Plan|get|stranger|shared|workspace')).toMatchObject({ pass: true, observed: 'deny' });
+    // The domain keyed by its owner field: the one owned by nobody is keyed by its shop's key.
+    expect(cells.get('Shop|get|owner|owned|domain')).toMatchObject({ pass: true, observed: 'allow', seen: ['unowned'] });
+    expect(cells.get('Domain|get|apiKey|unowned|shop')).toMatchObject({ pass: true, observed: 'allow', seen: ['owned'] });
+    expect(cells.has('Domain|get|apiKey|owned|shop')).toBe(false);
+    // Its owner's record holds one per owner: update, delete and create run one at a time on it.
+    for (const id of ['Domain|update|owner|owned', 'Domain|delete|owner|owned', 'Domain|create|owner']) expect(cells.get(id)).toMatchObject({ pass: true });
+    for (const u of results.untested) expect(u.id).toMatch(/^Domain\|on(Create|Update|Delete)\|/);
   });
 });
 
