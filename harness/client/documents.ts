@@ -4,7 +4,7 @@
  * enum fields, custom types expanded, no relations), printed by graphql-js. Pure functions.
  */
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
-import type { Argument, AuthModel, CustomOperation, Field, Model } from '../schema/model.js';
+import { isStoredField, type Argument, type AuthModel, type CustomOperation, type Field, type Model } from '../schema/model.js';
 import { keyConditionScalar } from '../schema/sdl/names.js';
 
 export interface Document {
@@ -49,7 +49,7 @@ function opName(m: Model, op: keyof Model['operationNames']): string {
  * as aws-amplify appends the fields its auth rules name to the introspected ones.
  */
 function defaultFields(auth: AuthModel, fields: Field[], depth = 0): string {
-  const plain = fields.filter((f) => !f.relation && f.typeKind !== 'model');
+  const plain = fields.filter(isStoredField);
   const authImplicit = (f: Field) => f.implicit && !TIMESTAMPS_AND_ID.has(f.name);
   return [...plain.filter((f) => !authImplicit(f)), ...plain.filter(authImplicit)]
     .map((f) => (f.typeKind === 'customType' ? `${f.name} { ${customTypeFields(auth, f.type, depth + 1)} }` : f.name))
@@ -124,7 +124,7 @@ function mutation(auth: AuthModel, m: Model, op: 'create' | 'update' | 'delete',
 
 /** Fields amplify-js never sends in create/update input: read-only timestamps and implicit fields. */
 function writable(m: Model): Set<string> {
-  return new Set(m.fields.filter((f) => !f.implicit && !f.relation).map((f) => f.name));
+  return new Set(m.fields.filter((f) => !f.implicit && isStoredField(f)).map((f) => f.name));
 }
 
 export function createDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet): Document {

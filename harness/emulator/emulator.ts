@@ -264,37 +264,44 @@ export class Emulator {
       });
     });
     const port = await listen(server, host, options.port ?? 0);
-    emulator = new Emulator(options.model, server, host, port, {
-      region: options.region ?? 'us-east-1',
-      ids: idSource(options.seed),
-      userPoolKey,
-      oidcKey,
-      options,
-      authorizer,
-      log,
-    });
-    const e = emulator;
-    const pool = e.identityPool;
-    if (options.model.storage && pool) {
-      e.s3 = await S3Endpoint.start({
-        storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
-        lookup: (key) => {
-          const found = pool.lookup(key);
-          // The pool's roles reach the buckets through the storage rules; a role outside the pool through its own policies.
-          return found && { credentials: found.credentials, principal: found.caller.principal, policies: found.caller.principal.cognitoIdentityPoolId ? [] : found.caller.role.policies };
-        },
-        roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: (g) => e.groupRoleName(g), function: functionRole }, log,
+    try {
+      emulator = new Emulator(options.model, server, host, port, {
+        region: options.region ?? 'us-east-1',
+        ids: idSource(options.seed),
+        userPoolKey,
+        oidcKey,
+        options,
+        authorizer,
+        log,
       });
+      const e = emulator;
+      const pool = e.identityPool;
+      if (options.model.storage && pool) {
+        e.s3 = await S3Endpoint.start({
+          storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
+          lookup: (key) => {
+            const found = pool.lookup(key);
+            // The pool's roles reach the buckets through the storage rules; a role outside the pool through its own policies.
+            return found && { credentials: found.credentials, principal: found.caller.principal, policies: found.caller.principal.cognitoIdentityPoolId ? [] : found.caller.role.policies };
+          },
+          roles: { auth: pool.options.authRole.name, unauth: pool.options.unauthRole.name, group: (g) => e.groupRoleName(g), function: functionRole }, log,
+        });
+      }
+      server.on('upgrade', (req, socket, head) => {
+        const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+        if (path === '/graphql/realtime' || path === '/graphql') e.realtime.handleUpgrade(req, socket, head);
+        else socket.destroy();
+      });
+      server.on('connection', (socket: Socket) => {
+        e.sockets.add(socket);
+        socket.on('close', () => e.sockets.delete(socket));
+      });
+    } catch (err) {
+      // Nothing may keep the process alive once the start failed.
+      if (emulator) await emulator.stop();
+      else server.close();
+      throw err;
     }
-    server.on('upgrade', (req, socket, head) => {
-      const path = new URL(req.url ?? '/', 'http://emulator').pathname;
-      if (path === '/graphql/realtime' || path === '/graphql') e.realtime.handleUpgrade(req, socket, head);
-      else socket.destroy();
-    });
-    server.on('connection', (socket: Socket) => {
-      e.sockets.add(socket);
-      socket.on('close', () => e.sockets.delete(socket));
-    });
     return emulator;
   }
 

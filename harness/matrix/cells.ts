@@ -8,7 +8,7 @@ import { decide, defaultSelection, fieldIsRestricted, recordKey, type Decision, 
 import type { Identity } from '../rules/identity.js';
 import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
-import type { AuthModel, CustomOperation, Field, Model, OwnerRule } from '../schema/model.js';
+import { isStoredField, type AuthModel, type CustomOperation, type Field, type Model, type OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
@@ -175,7 +175,7 @@ export const COPY = '#copy';
 export function updateInput(auth: AuthModel, m: Model, fixture: Fixture): Record<string, unknown> {
   const input = updateKey(m, fixture);
   const skip = authFields(m);
-  const plain = m.fields.find((f) => !f.implicit && !f.relation && !f.rules && !skip.has(f.name) && !(f.name in input) && f.typeKind !== 'customType' && !foreignKeys(auth).some((k) => k.child === m.name && k.field === f.name));
+  const plain = m.fields.find((f) => !f.implicit && isStoredField(f) && !f.rules && !skip.has(f.name) && !(f.name in input) && f.typeKind !== 'customType' && !foreignKeys(auth).some((k) => k.child === m.name && k.field === f.name));
   if (plain) input[plain.name] = changed(auth, plain, fixture.record[plain.name]);
   return input;
 }

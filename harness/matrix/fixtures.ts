@@ -2,7 +2,7 @@
  * The records each model's cells act on: one per ownership situation the model's rules distinguish
  * (owned, shared through a multi-owner list or a dynamic group, unowned), and inputs for writes.
  */
-import type { AuthModel, Field, Model, OwnerRule, DynamicGroupRule, Relation } from '../schema/model.js';
+import { isStoredField, type AuthModel, type Field, type Model, type OwnerRule, type DynamicGroupRule, type Relation } from '../schema/model.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from '../rules/identity.js';
 import type { StoredRecord } from '../rules/roles.js';
 import { dynamicGroupName, type Persona } from './cast.js';
@@ -66,7 +66,7 @@ function sampleInputObject(auth: AuthModel, type: string, depth: number): Record
   if (!m) return obj;
   const keys = new Set([m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]);
   for (const f of m.fields) {
-    if (f.relation || f.implicit) continue;
+    if (!isStoredField(f) || f.implicit) continue;
     // A create input leaves `id` optional (the resolver generates it).
     const needed = generated![1] === 'Create' ? f.required && f.name !== 'id' : keys.has(f.name);
     if (needed) obj[f.name] = sampleValue(auth, f, depth + 1);
@@ -206,7 +206,7 @@ export function sampleInput(auth: AuthModel, m: Model): Record<string, unknown> 
   const skip = authFields(m);
   const input: Record<string, unknown> = {};
   for (const f of m.fields) {
-    if (f.implicit || f.relation || skip.has(f.name) || (f.rules && !f.required)) continue;
+    if (f.implicit || !isStoredField(f) || skip.has(f.name) || (f.rules && !f.required)) continue;
     input[f.name] = sampleValue(auth, f);
   }
   return input;
@@ -236,7 +236,7 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   const owners = ownerRules(m);
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };
-  for (const f of m.fields) if (f.rules && !f.implicit && !f.relation && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
+  for (const f of m.fields) if (f.rules && !f.implicit && isStoredField(f) && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
   const named = (record: Record<string, unknown>, name: string) => withName(m, record, name);
   if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: named(base, 'record') }];
 

@@ -5,7 +5,7 @@
  * and which cells cannot run because nobody in the cast can create what they need.
  */
 import { decide, type Decision } from '../rules/decide.js';
-import type { AuthModel, Model } from '../schema/model.js';
+import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
@@ -81,7 +81,7 @@ export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<st
       const d: Decision = decide(auth, p.identity, 'create', { type: m.name, input, select: [key] });
       if (d.outcome !== 'allow' && d.outcome !== 'partial') continue;
       const stored = { ...input, ...d.filled };
-      const wanted = m.fields.filter((f) => !f.relation && f.name !== key && !['createdAt', 'updatedAt'].includes(f.name));
+      const wanted = m.fields.filter((f) => isStoredField(f) && f.name !== key && !['createdAt', 'updatedAt'].includes(f.name));
       if (wanted.every((f) => equal(stored[f.name], record[f.name]))) return { creator: p.name, input };
     }
   }
@@ -92,7 +92,7 @@ export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<st
 function fullInput(m: Model, record: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const key = m.primaryKey.partitionKey;
   const full: Record<string, unknown> = {};
-  for (const f of m.fields.filter((x) => !x.implicit && !x.relation)) if (!blank(record[f.name])) full[f.name] = record[f.name];
+  for (const f of m.fields.filter((x) => !x.implicit && isStoredField(x))) if (!blank(record[f.name])) full[f.name] = record[f.name];
   if (!m.fields.find((f) => f.name === key)?.implicit) full[key] = record[key];
   return full;
 }

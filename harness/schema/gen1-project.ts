@@ -63,8 +63,9 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
     if (isObject(service)) {
       const modes = authModesFromCliInputs(service, inputs);
       if (modes) project.authModes = modes;
-      if (isObject(service.conflictResolution) && service.conflictResolution.defaultResolutionStrategy) {
-        caveats.push(`conflict resolution (${strategy(service.conflictResolution)}) is on in cli-inputs.json: writes need _version and deletes are soft on AppSync; not modelled, every model's update and delete are affected`);
+      const sync = isObject(service.conflictResolution) ? syncStrategies(service.conflictResolution) : [];
+      if (sync.length) {
+        caveats.push(`conflict resolution (${sync.join(', ')}) is on in cli-inputs.json: writes need _version and deletes are soft on AppSync; not modelled, the update and delete of ${sync.some((x) => !x.includes(' for ')) ? 'every model' : 'those models'} are affected`);
       }
     }
   }
@@ -142,9 +143,18 @@ function authModesFromCliInputs(service: Record<string, unknown>, file: string):
   return modes;
 }
 
-function strategy(c: Record<string, unknown>): string {
-  const s = c.defaultResolutionStrategy;
-  return isObject(s) && typeof s.type === 'string' ? s.type : 'on';
+/**
+ * The conflict-resolution strategies that turn sync on: the CLI maps AUTOMERGE, OPTIMISTIC_CONCURRENCY and
+ * LAMBDA to a transformer SyncConfig and any other type (`NONE`) to none (amplify-category-api,
+ * resolver-config-to-conflict-resolution-bi-di-mapper.ts), for the project and for each model listed.
+ */
+function syncStrategies(c: Record<string, unknown>): string[] {
+  const on = (s: unknown): s is { type: string } => isObject(s) && typeof s.type === 'string' && ['AUTOMERGE', 'OPTIMISTIC_CONCURRENCY', 'LAMBDA'].includes(s.type);
+  const out = on(c.defaultResolutionStrategy) ? [c.defaultResolutionStrategy.type] : [];
+  for (const m of Array.isArray(c.perModelResolutionStrategy) ? c.perModelResolutionStrategy : []) {
+    if (isObject(m) && on(m.resolutionStrategy)) out.push(`${m.resolutionStrategy.type} for ${String(m.entityName)}`);
+  }
+  return out;
 }
 
 /** A stack file that defines more than the empty resource `amplify add api` writes. */

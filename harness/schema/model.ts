@@ -128,6 +128,12 @@ export interface Field {
   rules?: Rule[];
 }
 
+/**
+ * A field records hold and writes set: not a relation, and not typed with another model without one (the
+ * model transformer leaves such fields out of the create and update inputs, and nothing resolves them).
+ */
+export const isStoredField = (f: Field): boolean => !f.relation && f.typeKind !== 'model';
+
 export interface Index {
   name: string;
   partitionKey: string;

@@ -231,12 +231,14 @@ describe('Gen 1 project settings', () => {
     expect(r.code).toBe(0);
   });
 
-  it('relations whose keys go round a loop, and an identity pool without guests: the loop is cut at an optional key, no guest persona; clean run', async () => {
+  it('relations whose keys go round a loop, an identity pool without guests, a field typed with a model but no relation: the loop is cut at an optional key, no guest persona; clean run', async () => {
     const model = await loadAuthModel(shape('gen1-chat'));
     expect(model.authModes.identityPool).toEqual({ allowUnauthenticated: false });
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'chat')], { cwd: shape('gen1-chat') });
     // The join model's records are seeded, each copy under an id of its own.
     expect(r.stderr).toContain("  seeded into the emulator's store, as nobody in the cast may create them: RoomMember's a record");
+    // Conflict resolution NONE is no sync (no caveat); Message.sender, typed with a model without a relation, is in no input.
+    expect(r.stderr).not.toContain('conflict resolution');
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
     const { cells } = JSON.parse(readFileSync(path.join(out, 'chat', 'results.json'), 'utf8')) as { cells: { id: string; kind: string; persona: string; seen?: string[] }[] };

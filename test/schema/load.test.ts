@@ -1,5 +1,5 @@
 /** Loaders: Gen 2 resource.ts, Gen 1 schema.graphql (+ config), amplify_outputs.json → one AuthModel. */
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +103,27 @@ describe('Gen 1 settings file', () => {
     expect(e).toBeInstanceOf(InputError);
     expect((e as InputError).format()).toMatch(message);
     expect((e as InputError).where?.file).toBe(file);
+  });
+});
+
+describe('Gen 1 conflict resolution (cli-inputs.json)', () => {
+  const api = (conflictResolution: unknown) => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'authmatrix-gen1-')), 'amplify/backend/api/app');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'schema.graphql'), 'type Todo @model @auth(rules: [{ allow: public }]) { content: String }\n');
+    writeFileSync(path.join(dir, 'cli-inputs.json'), JSON.stringify({ version: 1, serviceConfiguration: { apiName: 'app', serviceName: 'AppSync', defaultAuthType: { mode: 'API_KEY', expirationTime: 7 }, conflictResolution } }));
+    return path.join(dir, 'schema.graphql');
+  };
+  // The CLI turns AUTOMERGE, OPTIMISTIC_CONCURRENCY and LAMBDA into sync; any other type, NONE included, into none.
+  it.each([
+    [{}, undefined],
+    [{ defaultResolutionStrategy: { type: 'NONE' } }, undefined],
+    [{ defaultResolutionStrategy: { type: 'AUTOMERGE' } }, /conflict resolution \(AUTOMERGE\) is on .* the update and delete of every model are affected/],
+    [{ defaultResolutionStrategy: { type: 'NONE' }, perModelResolutionStrategy: [{ entityName: 'Todo', resolutionStrategy: { type: 'OPTIMISTIC_CONCURRENCY' } }] }, /conflict resolution \(OPTIMISTIC_CONCURRENCY for Todo\) is on .* the update and delete of those models are affected/],
+  ])('%j', async (conflictResolution, caveat) => {
+    const m = await loadAuthModel(api(conflictResolution));
+    const found = (m.caveats ?? []).find((c) => c.startsWith('conflict resolution'));
+    if (caveat) expect(found).toMatch(caveat);
+    else expect(found).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * relations, custom operations, and the `@aws_*` directives exactly where the transformer puts them.
  */
 import pluralize from 'pluralize';
-import type { AuthMode, AuthModel, CustomType, Field, Index, Model, ModelOperation, Rule, StaticRule } from '../../schema/model.js';
+import { isStoredField, type AuthMode, type AuthModel, type CustomType, type Field, type Index, type Model, type ModelOperation, type Rule, type StaticRule } from '../../schema/model.js';
 import { FILTER_SCALAR, keyConditionScalar } from '../../schema/sdl/names.js';
 import { Acm } from './auth/acm.js';
 
@@ -207,7 +207,7 @@ class SchemaWriter {
     const condition = scalarish.filter((f) => !keyFields.has(f.name) && !(f.name === 'id' && f.type === 'ID'));
     this.out.push(`input Model${name}ConditionInput { ${condition.map((f) => `${f.name}: ${this.filterInput(f)}`).join(' ')} and: [Model${name}ConditionInput] or: [Model${name}ConditionInput] not: Model${name}ConditionInput }`);
 
-    const writable = m.fields.filter((f) => !f.relation && (!f.implicit || (f.name === 'id' && keyFields.has('id'))));
+    const writable = m.fields.filter((f) => isStoredField(f) && (!f.implicit || (f.name === 'id' && keyFields.has('id'))));
     const createFields = writable.map((f) => `${f.name}: ${this.inputType(f, keyFields.has(f.name) && f.name !== 'id' ? f.required : f.name === 'id' ? false : f.required && !isTimestamp(m, f.name))}`);
     const updateFields = writable.map((f) => `${f.name}: ${this.inputType(f, keyFields.has(f.name))}`);
     this.out.push(`input Create${name}Input { ${createFields.join(' ')} }`);

@@ -5,6 +5,7 @@
  */
 import {
   buildSchema,
+  validateSchema,
   execute,
   getArgumentValues,
   getVariableValues,
@@ -84,6 +85,10 @@ export class Engine {
     this.documents = new DocumentCache(limits.documentCacheBytes);
     this.api = buildApiSchema(model);
     this.schema = buildSchema(this.api.sdl, { assumeValidSDL: true });
+    // Checked once here rather than by the first request: an API the emulator cannot serve is its own defect,
+    // and every request (and every subscription waiting for its start_ack) would fail alike.
+    const invalid = validateSchema(this.schema);
+    if (invalid.length) throw new Error(`the emulator built an invalid GraphQL schema for this app (an authmatrix defect: please report it with the schema): ${invalid.slice(0, 3).map((e) => e.message).join('; ')}`);
     installAppSyncScalars(this.schema);
     this.indexDirectives();
     this.resolvers = new ModelResolvers(model, store, custom, ids);
