@@ -4,6 +4,7 @@
  * as one-line input errors. Shared by the data loader (gen2.ts) and the REST loader (rest/gen2.ts).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from './errors.js';
@@ -14,20 +15,33 @@ const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
 
 /** The app's own `@aws-amplify/data-schema` when installed, else ours. */
 export async function importDataSchema(file: string): Promise<unknown> {
-  let resolved: string | undefined;
-  try {
-    resolved = createRequire(file).resolve('@aws-amplify/data-schema');
-  } catch {
-    resolved = undefined;
-  }
+  const resolved = appDataSchema(file);
   const mod = (resolved
     ? await import(pathToFileURL(resolved).href)
     : await import('@aws-amplify/data-schema')) as { a?: unknown; default?: { a?: unknown } };
   return mod.a ?? mod.default?.a;
 }
 
+function appDataSchema(file: string): string | undefined {
+  try {
+    return createRequire(file).resolve('@aws-amplify/data-schema');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An app that imports `@aws-amplify/data-schema` itself (generated `schema.sql.ts` files do) without its
+ * dependencies installed gets ours, as `a` from `@aws-amplify/backend` already does.
+ */
+function dataSchemaAlias(file: string): Record<string, string> {
+  if (appDataSchema(file)) return {};
+  const manifest = createRequire(import.meta.url).resolve('@aws-amplify/data-schema/package.json');
+  return { '@aws-amplify/data-schema': path.dirname(manifest) };
+}
+
 export async function importResource(file: string): Promise<void> {
-  const jiti = appModuleLoader(file, { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM });
+  const jiti = appModuleLoader(file, { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM, ...dataSchemaAlias(file) });
   try {
     await jiti.import(file);
   } catch (e) {

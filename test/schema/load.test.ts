@@ -127,3 +127,14 @@ describe('Gen 1 conflict resolution (cli-inputs.json)', () => {
     else expect(found).toBeUndefined();
   });
 });
+
+describe('Gen 2 apps without their dependencies installed', () => {
+  it('a resource file importing @aws-amplify/data-schema itself (as generated schema.sql.ts files do) gets authmatrix\'s own', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'authmatrix-gen2-')), 'amplify/data');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'schema.ts'), "import { a } from '@aws-amplify/data-schema';\nexport const schema = a.schema({ Note: a.model({ body: a.string() }).authorization((allow) => [allow.publicApiKey()]) });\n");
+    writeFileSync(path.join(dir, 'resource.ts'), "import { defineData } from '@aws-amplify/backend';\nimport { schema } from './schema';\nexport const data = defineData({ schema, authorizationModes: { defaultAuthorizationMode: 'apiKey', apiKeyAuthorizationMode: { expiresInDays: 7 } } });\n");
+    const m = await loadAuthModel(path.join(dir, 'resource.ts'));
+    expect(m.models.map((x) => [x.name, x.rules.map((r) => r.kind)])).toEqual([['Note', ['public']]]);
+  });
+});
