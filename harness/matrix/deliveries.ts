@@ -20,6 +20,8 @@ export interface DeliveryEvent {
   action: Extract<Action, { type: 'create' | 'update' | 'delete' }>;
   /** The record as stored after the mutation (before it, for a delete). */
   record: StoredRecord;
+  /** Made alone on a model holding one record per owner, the store reset around it (harness/matrix/plan.ts). */
+  serial?: true;
 }
 
 export interface DeliverySubscriber {
@@ -42,6 +44,8 @@ export interface SubscriptionScenario {
    * event has it, everything before it has arrived on that connection (AppSync delivers in order).
    */
   sentinels: DeliveryEvent[];
+  /** Some events are serial: the scenario runs with the serial cells, after all others, waiting after each event. */
+  serial?: true;
 }
 
 const OPS: SubscriptionOperation[] = ['onCreate', 'onUpdate', 'onDelete'];

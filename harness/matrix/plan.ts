@@ -8,7 +8,7 @@ import { decide, type Decision } from '../rules/decide.js';
 import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
-import { subscriptionScenario, type SubscriptionScenario } from './deliveries.js';
+import { subscriptionScenario, type DeliveryEvent, type SubscriptionScenario } from './deliveries.js';
 import { authFields, fixtures, foreignKeys, NOBODY, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
@@ -34,7 +34,10 @@ export interface RunPlan {
   records: Record<string, Record<string, unknown>>;
   /** Labels of the fixtures nobody in the cast may create, put straight into the emulator's store. */
   seeded: string[];
-  /** Cells run one at a time, after all others, on a model holding one record per owner: by cell id. */
+  /**
+   * Cells run one at a time, after all others, on a model holding one record per owner: by cell id; and the
+   * subscription events of such a model, by `eventResetId`.
+   */
   serial: Record<string, SerialReset>;
 }
 
@@ -219,11 +222,11 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
       }
       const oneRecord = keyedByOwner(m);
       if (oneRecord && !ownedByNobody(m, who.input)) {
-        // Its key is the owner (or group) itself: only the shared instance can exist. On the emulator a cell's
-        // copy is that instance, reset around the cell; elsewhere (and for events) it cannot run.
+        // Its key is the owner (or group) itself: only the shared instance can exist. On the emulator a cell's or
+        // an event's copy is that instance, reset around it; elsewhere it cannot run.
         for (const copy of instances.filter((i) => i.includes('#'))) {
-          if (options.seed && cellCopies.has(copy)) serialCopies.set(copy, base);
-          else cannotMake.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, so the run cannot make a second ${f.label} for this cell`);
+          if (options.seed) serialCopies.set(copy, base);
+          else cannotMake.set(copy, `${m.name}'s key is its owner field ${oneRecord}: one record per owner, and a second ${f.label} for this ${cellCopies.has(copy) ? 'cell' : 'subscription event'} needs the store reset around it, which only the embedded emulator allows`);
         }
         instances.splice(0, instances.length, ...instances.filter((i) => !i.includes('#')));
       }
@@ -241,18 +244,34 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
     taken.set(ownerKey(m, spec.input), `${spec.fixture} fixture`);
     takenBy.set(ownerKey(m, spec.input), spec.instance);
   }
+  /** How the store is set around an action on the one record per owner (emulator only). */
+  const resetFor = (action: Action): SerialReset | undefined => {
+    const copy = instancesOf(action).find((i) => serialCopies.has(i));
+    const m = auth.models.find((x) => x.name === (action as { model?: string }).model);
+    if (copy) return { model: m!.name, before: 'fixture', fixture: serialCopies.get(copy)! };
+    if (!options.seed || action.type !== 'create' || !m || !keyedByOwner(m)) return undefined;
+    const k = ownerKey(m, action.input);
+    if (k.includes(NOBODY)) return undefined;
+    const fixture = takenBy.get(k);
+    return { model: m.name, before: 'absent', key: keyOfInput(m, action.input), ...(fixture ? { fixture } : {}) };
+  };
   const serial: Record<string, SerialReset> = {};
   for (const c of cells) {
-    const copy = instancesOf(c.action).find((i) => serialCopies.has(i));
-    if (copy) serial[c.id] = { model: c.model!, before: 'fixture', fixture: serialCopies.get(copy)! };
-    else if (options.seed && c.action.type === 'create') {
-      const m = auth.models.find((x) => x.name === c.model)!;
-      if (!keyedByOwner(m)) continue;
-      const k = ownerKey(m, c.action.input);
-      if (k.includes(NOBODY)) continue;
-      const fixture = takenBy.get(k);
-      serial[c.id] = { model: m.name, before: 'absent', key: keyOfInput(m, c.action.input), ...(fixture ? { fixture } : {}) };
-    }
+    const reset = resetFor(c.action);
+    if (reset) serial[c.id] = reset;
+  }
+  // A scenario with such events runs with the serial cells, each of its events alone on the record, the store
+  // reset around it; it needs no sentinel (harness/runner/scenario.ts waits after each event instead).
+  for (const s of scenarios) {
+    const resets = s.events.map((e) => resetFor(e.action));
+    if (!resets.some(Boolean)) continue;
+    s.serial = true;
+    s.sentinels = [];
+    s.events = s.events.map((e, i) => {
+      if (!resets[i]) return e;
+      serial[eventResetId(e.key)] = resets[i];
+      return { ...e, action: onShared(e.action, serialCopies) as DeliveryEvent['action'], serial: true as const };
+    });
   }
   const collision = (action: Action, who: string): string | undefined => {
     if (action.type !== 'create') return undefined;
@@ -274,10 +293,10 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
 
   // Subscription events that need a record the run cannot make are dropped, and so are the deliveries
   // that wait for them; without its sentinel, a scenario watches for a while instead.
-  const eventGap = (e: { action: Action; key: string }) => instancesOf(e.action).map((i) => cannotMake.get(i)).find(Boolean) ?? collision(e.action, `event ${e.key}`);
+  const eventGap = (e: { action: Action; key: string; serial?: true }) => (e.serial ? undefined : instancesOf(e.action).map((i) => cannotMake.get(i)).find(Boolean) ?? collision(e.action, `event ${e.key}`));
   const gaps = new Map<string, string>();
   for (const s of scenarios) {
-    const keep = <E extends { action: Action; key: string; op: string; actor: string }>(events: E[], name: (e: E) => string): E[] =>
+    const keep = <E extends { action: Action; key: string; op: string; actor: string; serial?: true }>(events: E[], name: (e: E) => string): E[] =>
       events.filter((e) => {
         const why = eventGap(e);
         if (why) gaps.set(`${s.model}|${e.op}|${name(e)}`, why);
@@ -302,9 +321,14 @@ export function planRun(auth: AuthModel, cast: Persona[], selected: Cell[], opti
     else if (missing) untested.push({ cell: c, reason: uncreatable.get(missing)! });
     else runnable.push(serial[c.id] ? { ...c, action: onShared(c.action, serialCopies) } : c);
   }
-  for (const id of Object.keys(serial)) if (!runnable.some((c) => c.id === id)) delete serial[id];
+  for (const id of Object.keys(serial)) if (!id.startsWith(EVENT) && !runnable.some((c) => c.id === id)) delete serial[id];
   return { cells: runnable, fixtures: specs, scenarios, untested, labels, records, seeded, serial };
 }
+
+const EVENT = 'event:';
+
+/** The key of a subscription event's reset in `RunPlan.serial`. */
+export const eventResetId = (eventKey: string): string => `${EVENT}${eventKey}`;
 
 /** A serial cell's action on the shared instance its copy stands for. */
 function onShared(a: Action, copies: Map<string, string>): Action {

@@ -4,6 +4,9 @@
  * a sentinel mutation that a subscriber receiving every event waits for. Events arrive in order on a
  * connection, so once the sentinel is in, what each subscriber has is all it will get: non-delivery is
  * proven without sleeping. Without such a subscriber the scenario watches for a quiet period instead.
+ * A serial scenario (one record per owner, harness/matrix/plan.ts) makes its events on the same records: each
+ * serial event is made alone, the store reset around it, and the next waits until a subscriber receiving every
+ * event has it, so that what each subscriber got in between is that event's delivery.
  */
 import { subscriptionDocument } from '../client/documents.js';
 import { RealtimeClient, type Subscription, type SubscriptionEvent } from '../client/realtime.js';
@@ -14,6 +17,8 @@ import { nulls } from '../matrix/classify.js';
 import type { CellResult } from '../matrix/verdict.js';
 import { clientOf, connect, mutationDocument, reportCreated, result, type Runtime } from './execute.js';
 import { uniqueKeyField } from '../matrix/fixtures.js';
+import { eventResetId } from '../matrix/plan.js';
+import type { ResetPhase } from './broker.js';
 
 /** AppSync allows 100 subscriptions per connection; keep room for the sentinel listener. */
 const PER_CONNECTION = 90;
@@ -24,17 +29,20 @@ interface Listening {
   failure?: string;
 }
 
-export async function runScenario(rt: Runtime, scenario: SubscriptionScenario, cells: Cell[]): Promise<CellResult[]> {
+/** Sets the store around a serial event (the run's process does it: harness/runner/serial.ts). */
+export type EventReset = (id: string, phase: ResetPhase) => Promise<void>;
+
+export async function runScenario(rt: Runtime, scenario: SubscriptionScenario, cells: Cell[], reset: EventReset): Promise<CellResult[]> {
   const out: CellResult[] = [];
   for (const op of ['onCreate', 'onUpdate', 'onDelete'] as const) {
     const mine = cells.filter((c) => c.operation === op);
     if (!mine.length) continue;
-    out.push(...(await runOperation(rt, scenario, op, mine)));
+    out.push(...(await runOperation(rt, scenario, op, mine, reset)));
   }
   return out;
 }
 
-async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: SubscriptionOperation, cells: Cell[]): Promise<CellResult[]> {
+async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: SubscriptionOperation, cells: Cell[], reset: EventReset): Promise<CellResult[]> {
   const wanted = new Set(cells.map((c) => (c.action as { subscriber: string }).subscriber));
   const subscribers = scenario.subscribers.filter((s) => s.op === op && wanted.has(s.key));
   const events = scenario.events.filter((e) => e.op === op);
@@ -64,12 +72,37 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
 
     // The events, one after another, then the sentinel.
     const made = new Map<string, { id: string | null; failure?: string }>();
-    for (const e of events) made.set(e.key, await mutate(rt, scenario.model, e));
+    /** Serial scenarios: subscriber → event → what it received while that event was the latest. */
+    const windows = new Map<string, Map<string, SubscriptionEvent | undefined>>();
+    const how = new Map<string, string>();
+    for (const e of events) {
+      if (!scenario.serial) {
+        made.set(e.key, await mutate(rt, scenario.model, e));
+        continue;
+      }
+      const start = new Map(connections.flatMap((c) => c.listening.map((l) => [l.key, l.sub?.events.length ?? 0] as const)));
+      if (e.serial) await reset(eventResetId(e.key), 'before');
+      try {
+        made.set(e.key, await mutate(rt, scenario.model, e));
+      } finally {
+        if (e.serial) await reset(eventResetId(e.key), 'after');
+      }
+      if (made.get(e.key)!.id) for (const c of connections) await settled(rt, c.watcher);
+      for (const c of connections) {
+        for (const l of c.listening) {
+          const got = l.sub?.events.slice(start.get(l.key)) ?? [];
+          let w = windows.get(l.key);
+          if (!w) windows.set(l.key, (w = new Map()));
+          w.set(e.key, got[0]);
+          how.set(l.key, c.watcher ? 'before a subscriber receiving every event had it' : `within a ${rt.quietMs} ms watch (no subscriber receives every event)`);
+        }
+      }
+    }
     const last = sentinel ? await mutate(rt, scenario.model, sentinel) : null;
 
     // How non-delivery was established, per subscriber: by the sentinel, or by watching for a while.
-    const how = new Map<string, string>();
     for (const c of connections) {
+      if (scenario.serial) continue;
       let said: string;
       if (c.watcher && last?.id) {
         const got = await c.watcher.until((ev) => idOf(ev, scenario.model, op, rt) === last.id, rt.eventTimeoutMs, rt.sentinelGraceMs);
@@ -91,7 +124,7 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
       const mutation = made.get(event.key)!;
       if (!listening?.sub) return result(cell, { outcome: 'error', summary: `the subscriber could not subscribe: ${listening?.failure ?? 'not started'}` });
       if (!mutation.id) return result(cell, { outcome: 'error', summary: `the actor's mutation failed, so there is no event: ${mutation.failure}` });
-      const arrived = listening.sub.events.find((ev) => idOf(ev, scenario.model, op, rt) === mutation.id);
+      const arrived = scenario.serial ? windows.get(action.subscriber)?.get(event.key) : listening.sub.events.find((ev) => idOf(ev, scenario.model, op, rt) === mutation.id);
       if (!arrived) return result(cell, { outcome: 'deny', level: 'resolver', summary: `not delivered ${how.get(action.subscriber)}` });
       const payload = (arrived.data?.[m.operationNames[op]!] ?? {}) as Record<string, unknown>;
       const { nulled, blank } = nulls(payload, select, event.record);
@@ -100,6 +133,12 @@ async function runOperation(rt: Runtime, scenario: SubscriptionScenario, op: Sub
   } finally {
     for (const c of connections) c.rtc.close();
   }
+}
+
+/** After a serial event: the subscriber receiving every event has it (events arrive in order), or a quiet period passed. */
+async function settled(rt: Runtime, watcher: Subscription | null): Promise<void> {
+  if (watcher) await watcher.until(() => true, rt.eventTimeoutMs, rt.sentinelGraceMs);
+  else await new Promise((r) => setTimeout(r, rt.quietMs));
 }
 
 /** A persona that receives every event of this operation (a static rule), to wait for the sentinel with. */

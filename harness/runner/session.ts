@@ -115,7 +115,7 @@ export async function openSession(): Promise<Session> {
         await requestReset(access, cell.id, 'after');
       }
     },
-    scenario: async (s, cells) => new Map((await runScenario(rt, s, cells)).map((r) => [r.id, r])),
+    scenario: async (s, cells) => new Map((await runScenario(rt, s, cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r])),
     close: realtime.close,
   };
 }
@@ -125,7 +125,7 @@ const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate'
 /**
  * Cells grouped for describe blocks: per model (or custom operation), per operation; deliveries per model.
  * Custom mutations come last: what their handlers write (records no fixture plan knows) must not reach other cells;
- * after them, the serial cells, alone.
+ * after them, the scenarios that reset the store around their events, then the serial cells, alone.
  */
 export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels' | 'serial'>): TestGroup[] {
   const labels = new Map(Object.entries(run.labels));
@@ -148,7 +148,8 @@ export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels' | '
     g.cells.push({ cell, title: t.who });
   }
   const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.cell.operation) * 10 + (g.scenario ? 5 : 0);
-  const writes = (g: TestGroup) => (g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
+  // Serial scenarios reset the store around their events: after every other group, with the serial cells.
+  const writes = (g: TestGroup) => (g.scenario?.serial ? 2 : g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
   const sorted = [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
   return alone.cells.length ? [...sorted, alone] : sorted;
 }

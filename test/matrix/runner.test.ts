@@ -10,7 +10,7 @@ import { castWith, type Persona } from '../../harness/matrix/cast.js';
 import { type Cell } from '../../harness/matrix/cells.js';
 import { expectedMatrix } from '../../harness/matrix/expected.js';
 import { classifyList, classifyRecord, type Observation } from '../../harness/matrix/classify.js';
-import { creatorFor, planRun } from '../../harness/matrix/plan.js';
+import { creatorFor, eventResetId, planRun } from '../../harness/matrix/plan.js';
 import { judge } from '../../harness/matrix/verdict.js';
 import { fixtures } from '../../harness/matrix/fixtures.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
@@ -146,13 +146,15 @@ describe('planning fixtures', () => {
     expect(plan.cells.filter((c) => c.kind === 'batch')).toEqual([]);
   });
 
-  it('a model keyed by its owner holds one record per owner: on a store the run can reset, the cells needing a copy run alone on the shared one; elsewhere they cannot run', async () => {
+  it('a model keyed by its owner holds one record per owner: on a store the run can reset, the cells and subscription events needing a copy run alone on the shared one; elsewhere they cannot run, and say why', async () => {
     const shapes = await loadAuthModel(fixture('app-shapes', 'owner-identifier'));
     const crew = castWith(shapes, {});
     const all = expectedMatrix(shapes, crew).filter((c) => c.model === 'Profile');
     const deployed = planRun(shapes, crew, all, { nonce: 'n' });
     expect(deployed.serial).toEqual({});
     expect(deployed.untested.map((u) => u.cell.id)).toContain('Profile|update|owner|owned');
+    expect(deployed.untested.find((u) => u.cell.id === 'Profile|onUpdate|owner|by:owner')?.reason).toBe("Profile's key is its owner field userId: one record per owner, and a second owner's record for this subscription event needs the store reset around it, which only the embedded emulator allows");
+    expect(deployed.scenarios.some((s) => s.serial)).toBe(false);
     const emulated = planRun(shapes, crew, all, { nonce: 'n', seed: true });
     const update = emulated.cells.find((c) => c.id === 'Profile|update|owner|owned')!;
     expect(update.action).toMatchObject({ type: 'update', instance: 'Profile|owned' });
@@ -162,8 +164,16 @@ describe('planning fixtures', () => {
     const unowned = emulated.cells.find((c) => c.id === 'Profile|update|owner|unowned')!;
     expect((unowned.action as { instance: string }).instance).toMatch(/^Profile\|unowned#\d+$/);
     expect(emulated.serial[unowned.id]).toBeUndefined();
-    for (const id of Object.keys(emulated.serial)) expect(emulated.cells.some((c) => c.id === id)).toBe(true);
-    expect(emulated.untested.every((u) => u.cell.kind === 'delivery')).toBe(true);
+    // The scenario's events on the owner's record are made alone on it, reset around each (no sentinel: the runner
+    // waits after each event); a create naming the owner's key removes the record first.
+    const scenario = emulated.scenarios.find((s) => s.model === 'Profile')!;
+    expect(scenario).toMatchObject({ serial: true, sentinels: [] });
+    const byOwner = scenario.events.find((e) => e.key === 'Profile|onUpdate|by:owner')!;
+    expect(byOwner).toMatchObject({ serial: true, action: { type: 'update', instance: 'Profile|owned' } });
+    expect(emulated.serial[eventResetId(byOwner.key)]).toEqual({ model: 'Profile', before: 'fixture', fixture: 'Profile|owned' });
+    expect(emulated.serial[eventResetId('Profile|onCreate|by:owner')]).toMatchObject({ model: 'Profile', before: 'absent', fixture: 'Profile|owned' });
+    for (const id of Object.keys(emulated.serial)) expect(id.startsWith('event:') ? scenario.events.some((e) => eventResetId(e.key) === id) : emulated.cells.some((c) => c.id === id)).toBe(true);
+    expect(emulated.untested).toEqual([]);
   });
 
   it('property: whatever subset of cells is planned, private copies never repeat and every instance is created', () => {
