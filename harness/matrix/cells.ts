@@ -10,7 +10,7 @@ import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
 import { isStoredField, type AuthModel, type CustomOperation, type Field, type Model, type OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, undeclaredCreateFields, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
 import type { StorageAction } from './storage-requests.js';
 
@@ -259,7 +259,7 @@ export function modelCells(auth: AuthModel, m: Model, cast: Persona[], team: str
             decided(auth, p.identity, 'update', { type: m.name, record: f.record, input, select: key })));
         }
       });
-      if (m.operationNames.create) {
+      if (m.operationNames.create && !undeclaredCreateFields(auth, m).has(field.name)) {
         const input = { ...createInput, [field.name]: ownValue(auth, m, team, p, field) };
         out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}`, operation: 'create', field: field.name, action: { type: 'create', model: m.name, input, select: key } },
           decided(auth, p.identity, 'create', { type: m.name, input, select: key })));

@@ -10,7 +10,7 @@ import type { StoredRecord } from '../rules/roles.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { dynamicGroupName, type Persona } from './cast.js';
 import { cell, COPY, instanceOf, ownerArgVariants, updateInput, victimOf, withDynamicGroup, type Action, type Cell, type SubscriptionOperation } from './cells.js';
-import { authFields, fixtures, sampleInput, sampleValue, withName, withOwnClaims } from './fixtures.js';
+import { authFields, fixtures, sampleInput, sampleValue, undeclaredCreateFields, withName, withOwnClaims } from './fixtures.js';
 
 export interface DeliveryEvent {
   /** `Post|onUpdate|by:owner` */
@@ -86,7 +86,8 @@ function eventBy(auth: AuthModel, m: Model, p: Persona, op: SubscriptionOperatio
   if (op === 'onCreate') {
     // As full a record as the actor may create, so that the event shows what subscribers may not see.
     let input = createInput;
-    for (const f of m.fields.filter((x) => x.rules && !x.implicit && !x.relation && !(x.name in createInput) && !authFields(m).has(x.name))) {
+    const undeclared = undeclaredCreateFields(auth, m);
+    for (const f of m.fields.filter((x) => x.rules && !x.implicit && !x.relation && !(x.name in createInput) && !authFields(m).has(x.name) && !undeclared.has(x.name))) {
       const fuller = { ...input, [f.name]: sampleValue(auth, f) };
       if (works(decide(auth, p.identity, 'create', { type: m.name, input: fuller }).outcome)) input = fuller;
     }

@@ -198,12 +198,29 @@ export function withOwnClaims(m: Model, identity: Identity, input: Record<string
   return out;
 }
 
+const undeclaredCache = new WeakMap<Model, ReadonlySet<string>>();
+
+/**
+ * The model's fields a create cannot send because the app declares its own `Create<Model>Input` without them (the
+ * transformer keeps a declared input: docs/semantics.md, "Declared mutation inputs"); none when it is generated.
+ */
+export function undeclaredCreateFields(auth: AuthModel, m: Model): ReadonlySet<string> {
+  let out = undeclaredCache.get(m);
+  if (!out) {
+    const declared = auth.inputTypes.find((t) => t.name === `Create${m.name}Input`);
+    const names = new Set(declared?.fields.map((f) => f.name));
+    undeclaredCache.set(m, (out = new Set(declared ? m.fields.filter((f) => isStoredField(f) && !names.has(f.name)).map((f) => f.name) : [])));
+  }
+  return out;
+}
+
 /**
  * What a plain create sends: sample values for declared fields, leaving out owner and group fields
- * (auto-filled or set on purpose) and optional fields with their own rules (field cells add those one by one).
+ * (auto-filled or set on purpose), optional fields with their own rules (field cells add those one by one),
+ * and fields a declared create input lacks.
  */
 export function sampleInput(auth: AuthModel, m: Model): Record<string, unknown> {
-  const skip = authFields(m);
+  const skip = new Set([...authFields(m), ...undeclaredCreateFields(auth, m)]);
   const input: Record<string, unknown> = {};
   for (const f of m.fields) {
     if (f.implicit || !isStoredField(f) || skip.has(f.name) || (f.rules && !f.required)) continue;
@@ -236,7 +253,8 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   const owners = ownerRules(m);
   const groups = dynamicGroupRules(m);
   const base: Record<string, unknown> = { ...sampleInput(auth, m) };
-  for (const f of m.fields) if (f.rules && !f.implicit && isStoredField(f) && !authFields(m).has(f.name)) base[f.name] = sampleValue(auth, f);
+  const undeclared = undeclaredCreateFields(auth, m);
+  for (const f of m.fields) if (f.rules && !f.implicit && isStoredField(f) && !authFields(m).has(f.name) && !undeclared.has(f.name)) base[f.name] = sampleValue(auth, f);
   const named = (record: Record<string, unknown>, name: string) => withName(m, record, name);
   if (!owners.length && !groups.length) return [{ name: 'record', label: 'a record', record: named(base, 'record') }];
 

@@ -9,7 +9,7 @@ import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type DeliveryEvent, type SubscriptionScenario } from './deliveries.js';
-import { authFields, fixtures, foreignKeys, NOBODY, withUniqueKey, type ForeignKey } from './fixtures.js';
+import { authFields, fixtures, foreignKeys, NOBODY, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -76,7 +76,7 @@ const equal = (a: unknown, b: unknown) => (blank(a) && blank(b)) || JSON.stringi
  */
 export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<string, unknown>>, cast: Persona[]): { creator: string; input: Record<string, unknown> } | null {
   const key = m.primaryKey.partitionKey;
-  const full = fullInput(m, record);
+  const full = withoutFields(fullInput(m, record), [...undeclaredCreateFields(auth, m)]);
   const ownerFields = [...authFields(m)];
   const ordered = [...cast.filter((p) => p.kind === 'iamAdmin'), ...cast.filter((p) => p.kind !== 'iamAdmin')];
   for (const p of ordered) {
@@ -379,7 +379,8 @@ function listMissing(c: Cell, uncreatable: Map<string, string>): string | undefi
 function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, instance: string, fks: ForeignKey[], cast: Persona[], nonce: string, fixture: string): Record<string, unknown> {
   const out = { ...input };
   const copy = instance.includes('#');
-  const pinned = new Set<string>();
+  const undeclared = undeclaredCreateFields(auth, m);
+  const pinned = new Set<string>(undeclared);
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
     if (!copy && (!fk.onlyChild || fixture === fk.onlyChild)) {
@@ -387,5 +388,5 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
       pinned.add(fk.field);
     } else if (!authFields(m).has(fk.field)) out[fk.field] = `authmatrix-detached-${nonce}`;
   }
-  return withUniqueKey(m, out, `${nonce}-${instance}`, pinned);
+  return withoutFields(withUniqueKey(m, out, `${nonce}-${instance}`, pinned), [...undeclared]);
 }

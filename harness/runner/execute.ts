@@ -13,7 +13,7 @@ import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
 import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
-import { uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
+import { undeclaredCreateFields, uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge, judged, type CellResult, type Evidence } from '../matrix/verdict.js';
 import { runProbe, type Probe, type ProbeRun } from '../probes/index.js';
@@ -278,7 +278,7 @@ export function mutationDocument(rt: Runtime, action: Mutation): { doc: Document
   if (action.type === 'delete') return { doc: deleteDocument(rt.auth, m.name, keyOf(rt, action.instance), action.select), input: {} };
   const refs = resolveRefs(action.input, rt.index, rt.auth) as Record<string, unknown>;
   // Every create sends a key of its own (a declared id or identifier would otherwise repeat).
-  const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : withUniqueKey(m, refs, `am-${randomUUID()}`);
+  const input = action.type === 'update' ? { ...refs, ...keyOf(rt, action.instance) } : withUniqueKey(m, refs, `am-${randomUUID()}`, undeclaredCreateFields(rt.auth, m));
   if (action.type === 'update' && action.condition) return { doc: updateDocument(rt.auth, m.name, input, action.select, action.condition), input };
   const build = action.type === 'create' ? createDocument : updateDocument;
   return { doc: action.raw ? rawMutation(rt.auth, m, action.type, input, action.select) : build(rt.auth, m.name, input, action.select), input };

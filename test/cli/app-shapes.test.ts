@@ -206,6 +206,23 @@ describe('field rules', () => {
 });
 
 describe('Gen 1 project settings', () => {
+  it('mutation inputs the app declares are kept, whatever skipoverridemutationinputtypes says: creates send only their fields; @primaryKey adds the key to a declared delete input; clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'gen1-inputs')], { cwd: shape('gen1-inputs') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-inputs', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; pass: boolean; observed: string; evidence?: { request?: { body?: { variables?: { input?: object } } } } }[] };
+    const cells = new Map(results.cells.map((c) => [c.id, c]));
+    expect(results.untested).toEqual([]);
+    // CreateOrderInput has neither id nor note: the create sends neither.
+    const create = cells.get('Order|create|owner')!;
+    expect(create).toMatchObject({ pass: true, observed: 'allow' });
+    expect(Object.keys(create.evidence?.request?.body?.variables?.input ?? {})).toEqual(['item']);
+    // DeleteSlotInput declares only the hour; the transformer adds the day, so the delete by key works.
+    expect(cells.get('Slot|delete|owner|record')).toMatchObject({ pass: true, observed: 'allow' });
+    // Without an update mutation there is no onUpdate subscription.
+    expect([...cells.keys()].filter((id) => id.startsWith('Slot|onUpdate'))).toEqual([]);
+  });
+
   it('auth modes come from cli-inputs.json (API key default, user pools additional)', async () => {
     const model = await loadAuthModel(shape('gen1-project'));
     expect(model.source.path).toBe(shape('gen1-project', 'amplify', 'backend', 'api', 'notes', 'schema.graphql'));

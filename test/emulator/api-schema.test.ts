@@ -28,4 +28,36 @@ describe('declared input types', () => {
     const input = buildSchema(api.sdl).getType('LocationInput') as GraphQLInputObjectType;
     expect(String(input.getFields().lat!.type)).toBe('Float!');
   });
+
+  // Pinned against the transformer's output (reftool, @aws-amplify/graphql-transformer on this schema): the model
+  // transformer keeps a declared model input whatever skipOverrideMutationInputTypes says, and @primaryKey rewrites
+  // the inputs of the mutations the model enables.
+  it.each([
+    ['CreateNoteInput', { title: 'String!' }],
+    ['UpdateNoteInput', { id: 'ID!', title: 'String', body: 'String' }],
+    ['CreateCallInput', { receiverId: 'ID!' }],
+    ['UpdateCallInput', { receiverId: 'ID!' }],
+    ['DeleteCallInput', { senderId: 'ID!', receiverId: 'ID!' }],
+    ['CreateTagInput', { label: 'String', name: 'String!' }],
+    ['UpdateTagInput', { name: 'String!', label: 'String' }],
+  ])('a declared model input is kept (with @primaryKey\'s rewrites): %s', (name, fields) => {
+    const api = buildApiSchema(model(`
+      type Note @model @auth(rules: [{ allow: public }]) { id: ID! title: String! body: String }
+      input CreateNoteInput { title: String! }
+      type Call @model(mutations: { create: "makeCall", update: null, delete: "dropCall" }) @auth(rules: [{ allow: public }]) {
+        senderId: ID! @primaryKey(sortKeyFields: ["receiverId"])
+        receiverId: ID!
+        note: String
+      }
+      input CreateCallInput { receiverId: ID! }
+      input UpdateCallInput { receiverId: ID! }
+      input DeleteCallInput { receiverId: ID! }
+      type Tag @model @auth(rules: [{ allow: public }]) { name: String! @primaryKey label: String }
+      input CreateTagInput { id: ID label: String name: String! }
+      input UpdateTagInput { id: ID! name: String label: String }
+    `));
+    const input = buildSchema(api.sdl).getType(name) as GraphQLInputObjectType;
+    expect(Object.fromEntries(Object.values(input.getFields()).map((f) => [f.name, String(f.type)]))).toEqual(fields);
+    expect(api.sdl.match(new RegExp(`^input ${name} `, 'gm'))).toHaveLength(1);
+  });
 });

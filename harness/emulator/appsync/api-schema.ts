@@ -120,9 +120,9 @@ class SchemaWriter {
   write(): ApiSchema {
     this.out.push(APPSYNC_PRELUDE, SHARED_INPUTS);
     for (const e of this.auth.enums) this.out.push(`enum ${e.name} { ${e.values.join(' ')} }`);
-    // A declared input named like a non-model type's generated one replaces it (the transformer only adds inputs
-    // the schema lacks); the model mutation inputs are always generated (skipOverrideMutationInputTypes is not modelled).
-    const generated = new Set(this.auth.models.flatMap((m) => ['Create', 'Update', 'Delete'].map((op) => `${op}${m.name}Input`)));
+    // A declared input replaces the one the transformer would generate under its name (it only adds inputs the schema
+    // lacks); a model's mutation inputs are placed with their model (mutationInput).
+    const generated = new Set(this.auth.models.flatMap((m) => MUTATION_INPUTS.map((op) => `${op}${m.name}Input`)));
     for (const i of this.auth.inputTypes.filter((x) => !generated.has(x.name))) {
       this.emitInput(i.name, `input ${i.name} { ${i.fields.map((f) => `${f.name}: ${typeRef(f.type, f.list, f.required)}`).join(' ')} }`);
     }
@@ -210,9 +210,9 @@ class SchemaWriter {
     const writable = m.fields.filter((f) => isStoredField(f) && (!f.implicit || (f.name === 'id' && keyFields.has('id'))));
     const createFields = writable.map((f) => `${f.name}: ${this.inputType(f, keyFields.has(f.name) && f.name !== 'id' ? f.required : f.name === 'id' ? false : f.required && !isTimestamp(m, f.name))}`);
     const updateFields = writable.map((f) => `${f.name}: ${this.inputType(f, keyFields.has(f.name))}`);
-    this.out.push(`input Create${name}Input { ${createFields.join(' ')} }`);
-    this.out.push(`input Update${name}Input { ${updateFields.join(' ')} }`);
-    this.out.push(`input Delete${name}Input { ${[...keyFields].map((k) => `${k}: ${this.keyType(m, k)}!`).join(' ')} }`);
+    this.out.push(this.mutationInput(m, 'Create', createFields));
+    this.out.push(this.mutationInput(m, 'Update', updateFields));
+    this.out.push(this.mutationInput(m, 'Delete', [...keyFields].map((k) => `${k}: ${this.keyType(m, k)}!`)));
 
     const dynamicFields = new Set(rules.filter((r) => r.kind === 'owner' || r.kind === 'dynamicGroup').map((r) => (r.kind === 'owner' ? r.ownerField : r.kind === 'dynamicGroup' ? r.groupsField : '')));
     const ownerFields = unique(rules.filter((r) => r.kind === 'owner').map((r) => (r as Extract<Rule, { kind: 'owner' }>).ownerField));
@@ -281,6 +281,35 @@ class SchemaWriter {
     return `${camel(sortKeys)}: ${compositeName}, `;
   }
 
+
+  /**
+   * A model's `<Op><Model>Input`: the generated fields, or the schema's own input of that name, which the model
+   * transformer keeps (it adds the input only when the schema has no type of that name: graphql-model-transformer.ts,
+   * the MutationFieldType cases; no feature flag is read there, skipOverrideMutationInputTypes is the v1
+   * transformer's). On a model with a declared primary key, @primaryKey then rewrites the kept input of every
+   * mutation the model enables (graphql-index-transformer/src/schema.ts updateInputObjects): a create loses `id`
+   * when the model has no `id` field; an update gets its key fields required and `id` optional (or dropped without an
+   * `id` field); a delete gets the key fields, required, before the other declared fields but `id`.
+   */
+  private mutationInput(m: Model, op: (typeof MUTATION_INPUTS)[number], generated: string[]): string {
+    const name = `${op}${m.name}Input`;
+    const declared = this.auth.inputTypes.find((x) => x.name === name);
+    if (!declared) return `input ${name} { ${generated.join(' ')} }`;
+    const keys = [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys];
+    const keyed = keys.length > 1 || keys[0] !== 'id';
+    const enabled = !!m.operationNames[op.toLowerCase() as 'create' | 'update' | 'delete'];
+    let fields = declared.fields.map((f) => ({ name: f.name, ref: typeRef(f.type, f.list, f.required), type: f.type }));
+    if (keyed && enabled) {
+      const hasId = m.fields.some((f) => f.name === 'id');
+      const required = (k: string) => ({ name: k, ref: `${this.keyType(m, k)}!`, type: this.keyType(m, k) });
+      if (op === 'Create' && !hasId) fields = fields.filter((f) => f.name !== 'id');
+      if (op === 'Update') {
+        fields = fields.filter((f) => hasId || f.name !== 'id').map((f) => (keys.includes(f.name) ? required(f.name) : f.name === 'id' ? { ...f, ref: f.ref.replace(/!$/, '') } : f));
+      }
+      if (op === 'Delete') fields = [...keys.map(required), ...fields.filter((f) => !keys.includes(f.name) && !(f.name === 'id' && f.type === 'ID'))];
+    }
+    return `input ${name} { ${fields.map((f) => `${f.name}: ${f.ref}`).join(' ')} }`;
+  }
 
   private keyType(m: Model, key: string): string {
     return m.fields.find((f) => f.name === key)?.type ?? 'ID';
@@ -408,6 +437,8 @@ class SchemaWriter {
     this.root(op.type, op.name, `${op.name}${args}: ${typeRef(op.returns.type, op.returns.list, op.returns.required)}${subscribe}${printDirectives(directives)}`, { kind: 'custom', name: op.name });
   }
 }
+
+const MUTATION_INPUTS = ['Create', 'Update', 'Delete'] as const;
 
 function typeRef(type: string, list: boolean, required: boolean): string {
   return list ? `[${type}]${required ? '!' : ''}` : `${type}${required ? '!' : ''}`;

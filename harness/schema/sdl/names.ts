@@ -42,6 +42,8 @@ export function operationNames(name: string, args: Record<string, unknown>): Mod
   group('queries', ['get', 'list']);
   group('mutations', ['create', 'update', 'delete']);
   group('subscriptions', ['onCreate', 'onUpdate', 'onDelete'], true);
+  // A subscription listens to its mutation: without the mutation the transformer makes none.
+  for (const [sub, mutation] of [['onCreate', 'create'], ['onUpdate', 'update'], ['onDelete', 'delete']] as const) if (!defaults[mutation]) defaults[sub] = null;
   return defaults;
 }
 
