@@ -1,4 +1,5 @@
 /** "Did you mean …?" for misspelt names: the closest option within a small edit distance. */
+import { renamedPersona } from '../matrix/cast.js';
 
 export function closest(word: string, options: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -27,6 +28,8 @@ function distance(a: string, b: string): number {
 
 /** `use one of a, b, c (did you mean b?)` */
 export function oneOf(word: string, options: string[]): string {
+  const renamed = renamedPersona(word);
+  if (renamed && options.includes(renamed)) return `it is now called ${renamed} (the member of the group dynamic-group fixtures name)`;
   const hint = closest(word, options);
   return `use one of ${options.join(', ')}${hint ? ` (did you mean ${hint}?)` : ''}`;
 }

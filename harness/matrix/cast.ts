@@ -19,7 +19,7 @@ export type PersonaKind = (typeof PERSONA_KINDS)[number];
 export const REST_ONLY_KINDS: ReadonlySet<PersonaKind> = new Set(['restApiKey', 'restToken']);
 
 export interface Persona {
-  /** Unique and stable: `owner`, `groupMember:Admin`, `oidcGroupMember:Support`. */
+  /** Unique and stable: `owner`, `groupMember:Admin`, `oidcGroupMember:Support`, `dynamicGroupMember`. */
   name: string;
   kind: PersonaKind;
   identity: Identity;
@@ -55,16 +55,28 @@ export interface Persona {
 
 const teamNames = new WeakMap<AuthModel, string>();
 
-/** The value dynamic-group fixtures put in group fields; a name no static group uses. */
+/**
+ * The value dynamic-group fixtures put in group fields: one the run invents, named so that it cannot be taken for
+ * one of the app's groups (and none of its static groups).
+ */
 export function dynamicGroupName(model: AuthModel): string {
   let name = teamNames.get(model);
   if (name === undefined) {
     const statics = new Set(allRules(model).flatMap((r) => (r.kind === 'staticGroup' ? r.groups : [])));
-    name = 'Team';
-    for (let i = 2; statics.has(name); i++) name = `Team${i}`;
+    name = 'authmatrix-team';
+    for (let i = 2; statics.has(name); i++) name = `authmatrix-team-${i}`;
     teamNames.set(model, name);
   }
   return name;
+}
+
+/** The members of the group dynamic-group fixtures name are called for what they are, not `groupMember:<group>`. */
+const DYNAMIC_MEMBER = { groupMember: 'dynamicGroupMember', oidcGroupMember: 'oidcDynamicGroupMember' } as const;
+
+/** What a persona called `groupMember:Team` before (the invented group was `Team`) is called now. */
+export function renamedPersona(name: string): string | undefined {
+  const m = /^(groupMember|oidcGroupMember):Team\d*$/.exec(name);
+  return m ? DYNAMIC_MEMBER[m[1] as keyof typeof DYNAMIC_MEMBER] : undefined;
 }
 
 
@@ -127,7 +139,8 @@ export function defaultCast(model: AuthModel): Persona[] {
     );
     for (const g of groupsOf(rules, 'userPools', dynamic)) {
       const username = `member-${g.toLowerCase()}`;
-      cast.push({ name: `groupMember:${g}`, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}` });
+      const name = g === dynamic ? DYNAMIC_MEMBER.groupMember : `groupMember:${g}`;
+      cast.push({ name, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}${g === dynamic ? ', the group dynamic-group fixtures name' : ''}` });
     }
   }
   if (modes.has('oidc')) {
@@ -137,7 +150,8 @@ export function defaultCast(model: AuthModel): Persona[] {
     );
     for (const g of groupsOf(rules, 'oidc', dynamic)) {
       const username = `oidc-member-${g.toLowerCase()}`;
-      cast.push({ name: `oidcGroupMember:${g}`, kind: 'oidcGroupMember', identity: oidcIdentity(model, username, [g]), username, groups: [g], description: `OIDC user in group ${g}` });
+      const name = g === dynamic ? DYNAMIC_MEMBER.oidcGroupMember : `oidcGroupMember:${g}`;
+      cast.push({ name, kind: 'oidcGroupMember', identity: oidcIdentity(model, username, [g]), username, groups: [g], description: `OIDC user in group ${g}${g === dynamic ? ', the group dynamic-group fixtures name' : ''}` });
     }
   }
   addRestPersonas(model, cast);
@@ -291,6 +305,8 @@ export function castWith(model: AuthModel, overrides: Record<string, PersonaOver
     }
     const base: Persona | undefined = cast[i];
     const kind = o.kind ?? base?.kind;
+    const renamed = renamedPersona(name);
+    if (!kind && renamed) throw new InputError(`persona "${name}" is now called "${renamed}" (the member of the group dynamic-group fixtures name, ${dynamicGroupName(model)})`, undefined, `rename it to "${renamed}" in authmatrix.config.ts`);
     if (!kind) throw new InputError(`persona "${name}" is new and needs a kind`, undefined, `personas: { "${name}": { kind: "groupMember", groups: ["…"] } }`);
     const merged: Omit<Persona, 'identity'> = {
       name,

@@ -37,7 +37,7 @@ describe('authmatrix matrix', () => {
     const echo = cells.find((c) => c.id === 'echo|query|apiKey');
     expect(echo).toMatchObject({ customOperation: 'echo', operation: 'query', expected: 'allow', rule: 'Query.echo#2' });
     const personas = new Set(cells.map((c) => c.persona));
-    expect([...personas]).toEqual(expect.arrayContaining(['anonymous', 'guest', 'iamUser', 'iamAdmin', 'apiKey', 'owner', 'stranger', 'groupMember:Admin', 'groupMember:HR', 'groupMember:Team', 'oidcUser', 'oidcStranger', 'lambdaAllowed', 'lambdaDenied']));
+    expect([...personas]).toEqual(expect.arrayContaining(['anonymous', 'guest', 'iamUser', 'iamAdmin', 'apiKey', 'owner', 'stranger', 'groupMember:Admin', 'groupMember:HR', 'dynamicGroupMember', 'oidcUser', 'oidcStranger', 'lambdaAllowed', 'lambdaDenied']));
   });
 
   it('the cast includes OIDC and Lambda personas only when those modes are configured', async () => {

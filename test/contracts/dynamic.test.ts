@@ -117,7 +117,7 @@ describe('against the endpoint', () => {
 });
 
 describe('laws', () => {
-  const personas = ['anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember:Admin', 'groupMember:HR', 'groupMember:Team'];
+  const personas = ['anonymous', 'apiKey', 'guest', 'iamUser', 'iamAdmin', 'owner', 'stranger', 'groupMember:Admin', 'groupMember:HR', 'dynamicGroupMember'];
   const sometimes = <T>(a: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: a, weight: 1 });
   const base = fc.record({
     personas: fc.uniqueArray(fc.constantFrom(...personas), { minLength: 1, maxLength: 2 }),

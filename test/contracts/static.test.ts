@@ -120,6 +120,8 @@ describe('statements that select nothing are refused, with what exists', () => {
     ['gust never reads Post', async () => `unknown persona "gust". Fix: use one of ${await personas()} (did you mean guest?)`],
     ['owner never receives Post from gust', async () => `unknown persona "gust". Fix: use one of ${await personas()} (did you mean guest?)`],
     ['anyone except gust never reads Post', async () => `unknown persona "gust". Fix: use one of ${await personas()} (did you mean guest?)`],
+    // The member of the invented dynamic group was groupMember:Team; the old name says what it is called now.
+    ['groupMember:Team never reads Post', async () => 'unknown persona "groupMember:Team". Fix: it is now called dynamicGroupMember (the member of the group dynamic-group fixtures name)'],
     ['guest never reads Psot', async () => `unknown model or custom operation "Psot". Fix: use one of ${await objects()} (did you mean Post?)`],
     ['guest never reads Post.titel', async () => 'Post has no field "titel". Fix: use one of id, title, content, editors, comments, owner, createdAt, updatedAt (did you mean title?)'],
     ['guest never reads Employee.snn', async () => `Employee has no field "snn". Fix: use one of ${await fields('Employee')} (did you mean ssn?)`],

@@ -145,6 +145,15 @@ describe('config overrides on the emulated target', () => {
     expect(r.errors).toEqual([]);
   });
 
+  it('the member of the invented dynamic group is dynamicGroupMember, in a group no app names; its old name in a config says so', () => {
+    const cast = castWith(model, {});
+    expect(cast.find((p) => p.name === 'dynamicGroupMember')).toMatchObject({ kind: 'groupMember', groups: ['authmatrix-team'] });
+    expect(cast.some((p) => /Team$/.test(p.name))).toBe(false);
+    expect(() => castWith(model, { 'groupMember:Team': { username: 'teammate' } })).toThrow('persona "groupMember:Team" is now called "dynamicGroupMember" (the member of the group dynamic-group fixtures name, authmatrix-team)');
+    // Renaming it keeps working under its new name.
+    expect(castWith(model, { dynamicGroupMember: { username: 'teammate' } }).find((p) => p.name === 'dynamicGroupMember')).toMatchObject({ username: 'teammate', groups: ['authmatrix-team'] });
+  });
+
   it('a Lambda persona whose token the authorizer does not accept is a clear setup error', async () => {
     const overrides = { lambdaAllowed: { token: 'wrong-token' } };
     const e = await provisionCast(castWith(model, overrides), await emulatedTarget(emu.url), model, { personas: overrides }).catch((x: unknown) => x);
