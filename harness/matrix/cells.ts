@@ -470,13 +470,17 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk.onlyChild || f.name === fk.onlyChild);
     const readFrom = holder === 'related' ? [parentFixture(auth, m, cast)] : linked(m);
     const children = holder === 'this' ? [parentFixture(auth, other, cast).record] : linked(other).map((f) => f.record);
+    // The parent as stored once its key is linked (a key held here names the other model's first fixture), and every
+    // record of the other model, for relations whose key is an owner field of the other model (visibility.ts relationPin).
+    const related = fixtures(auth, other, cast).map((x) => x.record);
+    const linkedSource = (record: Record<string, unknown>) => holder === 'this' ? { ...record, [rel.local[0]!]: children[0]![rel.remote[0]!] } : record;
     // The related records' own field rules must hold through the nested selection too.
     const childFields = other.fields.filter((x) => !x.implicit && !x.relation && (x.rules || fieldIsRestricted(other, x))).map((x) => x.name);
     for (const p of cast) {
       for (const f of readFrom) {
         const parentRead = decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [m.primaryKey.partitionKey] });
         if (parentRead.outcome === 'deny') continue;
-        const r = readRelation(auth, p.identity, m.name, field.name, children);
+        const r = readRelation(auth, p.identity, m.name, field.name, children, { source: linkedSource(f.record), related });
         const visible = children.filter((c) => r.visibleIds.includes(recordKey(other, c)));
         const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields], nested: true }).deniedFields ?? []))].sort();
         const decision: Decision = r.outcome === 'deny'

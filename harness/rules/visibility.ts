@@ -2,9 +2,9 @@
  * The visibility predicate: which records a list returns (see `decide(..., 'list')`), which events a
  * subscriber receives and with which fields nulled, and what a relation returns through its parent.
  */
-import { findModel, type AuthModel, type Model } from '../schema/model.js';
-import { decide, mutationResponseView, subscriptionFilterEntry } from './decide.js';
-import { displayedOwner, type Identity } from './identity.js';
+import { findModel, type AuthModel, type Model, type OwnerRule, type Relation } from '../schema/model.js';
+import { decide, mutationResponseView, recordKey, subscriptionFilterEntry } from './decide.js';
+import { displayedOwner, dynamicGroups, inStaticGroup, ownerClaim, ownerFilterValues, ownsValue, type Identity } from './identity.js';
 import { hasOpOnSome, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
 
 export interface Subscription {
@@ -107,19 +107,65 @@ export interface RelationRead {
 /**
  * Reading a relation through a parent the caller may read: the child model's read rules decide, as for
  * a list. hasMany drops children silently; a connection the caller has no role on is null with an error.
+ * `pin`, when given, is the parent record and every record of the related model, for relations whose key holds an
+ * owner field of the related model (relationPin).
  */
-export function readRelation(auth: AuthModel, identity: Identity, parentName: string, field: string, children: StoredRecord[]): RelationRead {
+export function readRelation(auth: AuthModel, identity: Identity, parentName: string, field: string, children: StoredRecord[], pin?: { source: StoredRecord; related: StoredRecord[] }): RelationRead {
   const parent = mustModel(auth, parentName);
   const f = parent.fields.find((x) => x.name === field && x.relation);
   if (!f?.relation) throw new Error(`${parentName}.${field} is not a relation`);
   const childName = f.relation.kind === 'manyToMany' ? f.relation.joinModel! : f.relation.model;
   const d = decide(auth, identity, 'list', { type: childName, records: children, select: [], nested: true });
+  const single = f.relation.kind !== 'hasMany' && f.relation.kind !== 'manyToMany';
+  if (pin) {
+    const pinned = relationPin(mustModel(auth, childName), f.relation, identity, pin.source);
+    if (pinned) {
+      const child = mustModel(auth, childName);
+      const read = pinned.kind === 'source' ? children : pin.related.filter((r) => Object.entries(pinned.key).every(([k, v]) => r[k] === v));
+      const ids = read.map((r) => recordKey(child, r)).slice(0, single ? 1 : undefined);
+      return { outcome: 'allow', reason: pinned.reason, visibleIds: ids };
+    }
+  }
   if (d.outcome === 'deny') return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: ${d.reason}`, visibleIds: [] };
-  if (f.relation.kind !== 'hasMany' && f.relation.kind !== 'manyToMany') {
+  if (single) {
     // hasOne/belongsTo: a child that exists but is filtered out is an error, not a silent null.
     if (children.length && !d.visibleIds?.length) return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: the caller may not read this ${childName}`, visibleIds: [] };
   }
   return { outcome: d.outcome === 'filtered' ? 'filtered' : 'allow', reason: d.reason, visibleIds: d.visibleIds ?? [] };
+}
+
+/**
+ * A relation whose key (the related model's key fields the parent fills; of a sort key over several fields, only the
+ * partition key counts) holds one of the related model's owner fields, for a caller no static rule lets read it
+ * outright (amplify-graphql-auth-transformer query.ts generateAuthOnRelationalModelQueryExpression): when the parent's
+ * value names the caller, the caller reads the related records by that key with no filter (`source`); otherwise, when
+ * no other owner or group rule of the related model applies to the caller, the key is read with the caller's own
+ * claim (`own`: their records under someone else's parent). Null when neither applies (the usual filter decides).
+ */
+export function relationPin(related: Model, rel: Relation, identity: Identity, source: StoredRecord): { kind: 'source' | 'own'; key: StoredRecord; reason: string } | null {
+  const keyFields = rel.remote.length > 2 ? rel.remote.slice(0, 1) : rel.remote;
+  const sourceOf = (f: string) => source[rel.local[rel.remote.indexOf(f)]!];
+  const readers = modelRoles(related).filter((r) => providerFits(r, identity) && (hasOpOnSome(related, r, 'get') || hasOpOnSome(related, r, 'list')));
+  if (readers.some((r) => !isDynamic(r) && (r.rule.kind !== 'staticGroup' || inStaticGroup(identity, r.rule.groupClaim, r.group!)))) return null;
+  const roles = readers.filter(isDynamic);
+  const keyed = roles.filter((r) => r.rule.kind === 'owner' && keyFields.includes(r.rule.ownerField));
+  if (!keyed.length) return null;
+  const others = roles.filter((r) => !keyed.includes(r)).some((r) =>
+    r.rule.kind === 'owner' ? ownerFilterValues(identity, r.rule.identityClaim).length > 0 : r.rule.kind === 'dynamicGroup' && dynamicGroups(identity, r.rule.groupClaim).length > 0);
+  let own: StoredRecord | null = null;
+  for (const role of keyed) {
+    const rule = role.rule as OwnerRule;
+    const claim = ownerClaim(identity, rule.identityClaim);
+    if (!claim) continue;
+    if (ownsValue(claim, sourceOf(rule.ownerField))) {
+      return { kind: 'source', key: {}, reason: `allowed by rule ${rule.id}: the parent's ${rel.local[rel.remote.indexOf(rule.ownerField)]} names the caller, so ${related.name} is read by that key with no filter` };
+    }
+    if (!own && !others) own = { [rule.ownerField]: claim.value };
+  }
+  if (!own) return null;
+  const key: StoredRecord = Object.fromEntries(keyFields.map((f) => [f, f in own! ? own![f] : sourceOf(f)]));
+  const named = Object.keys(own).join(', ');
+  return { kind: 'own', key, reason: `allowed: ${related.name}'s key field ${named} is read with the caller's own claim instead of the parent's value (the relation's auth step replaces it), so the caller reads their own records` };
 }
 
 function mustModel(auth: AuthModel, name: string): Model {

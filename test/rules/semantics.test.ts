@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../harness/rules/decide.js';
-import { delivery, readRelation } from '../../harness/rules/visibility.js';
+import { delivery, readRelation, relationPin } from '../../harness/rules/visibility.js';
 import type { Identity } from '../../harness/rules/identity.js';
 import { ALL_MODES, anonymous, apiKey, guest, iamAdmin, iamUser, lambda, oidc, owner, schema, SUB, user } from '../helpers.js';
 import { authModelFromSdl } from '../../harness/schema/sdl.js';
@@ -351,6 +351,33 @@ describe('relations', () => {
   });
   it('a connection to a static-group model the caller is not in is null with an error', () => {
     expect(readRelation(auth, apiKey, 'Log', 'entries', [{ id: 'a1', postId: 'p' }]).outcome).toBe('deny');
+  });
+
+  // test/fixtures/fidelity/relation-key-pinned (recorded with reftool): a relation keyed by the related model's owner field.
+  describe('keyed by an owner field of the related model', () => {
+    const pinned = schema(`
+      type Board @model @auth(rules: [{allow: private}]) { id: ID! owner: String notes: [Note] @hasMany(indexName: "byOwner", fields: ["owner"]) memos: [Memo] @hasMany(indexName: "memosByOwner", fields: ["owner"]) }
+      type Note @model @auth(rules: [{allow: owner}, {allow: groups, groups: ["Admin"]}]) { id: ID! owner: String @index(name: "byOwner") }
+      type Memo @model @auth(rules: [{allow: owner}, {allow: owner, ownerField: "editors"}]) { id: ID! owner: String @index(name: "memosByOwner") editors: [String] }
+    `);
+    const notes = [{ id: 'na', owner: owner('alice') }, { id: 'nb', owner: owner('bob') }];
+    const board = { id: 'b1', owner: owner('alice') };
+    const read = (who: Identity, f: 'notes' | 'memos', source: Record<string, unknown>) =>
+      readRelation(pinned, who, 'Board', f, notes.filter((n) => n.owner === source.owner), { source, related: notes });
+    it.each([
+      ['the owner reads their board by its key, unfiltered', user('alice'), 'notes', board, ['na']],
+      ['someone else reads their own notes under it (the key takes their claim)', user('bob'), 'notes', board, ['nb']],
+      ['someone without notes reads none', user('carol'), 'notes', board, []],
+      ['a board without owner: the key takes the caller\'s claim', user('bob'), 'notes', { id: 'b3', owner: null }, ['nb']],
+      ['the owner\'s username alone names them too', user('alice'), 'notes', { id: 'b2', owner: 'alice' }, []],
+      ['a static rule lets the caller read by the parent\'s key', user('bob', ['Admin']), 'notes', board, ['na']],
+    ] as const)('%s', (_, who, f, source, ids) => {
+      expect(read(who, f, source)).toMatchObject({ outcome: 'allow', visibleIds: ids });
+    });
+    it('another owner rule outside the key keeps the parent\'s key and filters', () => {
+      expect(read(user('bob'), 'memos', board)).toMatchObject({ outcome: 'filtered', visibleIds: [] });
+      expect(relationPin(pinned.models.find((m) => m.name === 'Memo')!, pinned.models[0]!.fields.find((f) => f.name === 'memos')!.relation!, user('bob'), board)).toBeNull();
+    });
   });
 });
 

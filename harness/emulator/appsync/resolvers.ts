@@ -4,7 +4,7 @@
  * auth functions in auth/checks.ts first, as the generated pipelines do.
  */
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
-import type { AuthModel, Field, Model, ModelOperation } from '../../schema/model.js';
+import type { AuthModel, Field, Model, ModelOperation, Relation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
 import { Acm, claimOf, entityOf, nonModelFieldRoles, type AcmRole, type StaticRole } from './auth/acm.js';
 import {
@@ -12,6 +12,7 @@ import {
   authorizeCreate,
   authorizeDelete,
   authorizeRead,
+  authorizeRelationRead,
   authorizeSubscription,
   authorizeUpdate,
   canReadField,
@@ -301,11 +302,12 @@ export class ModelResolvers {
     if (allowedRoles && !canReadField(env, allowedRoles, source)) throw new Unauthorized();
     const childName = rel.kind === 'manyToMany' ? rel.joinModel! : rel.model;
     const child = this.info(childName);
-    const auth = authorizeRead(child.acm, env, READ_OPS);
+    const auth = authorizeRelationRead(child.acm, env, READ_OPS, relationKeys(rel, source));
     const tag = (item: Item) => (fromMutation ? { ...item, [MUTATION]: 'Mutation' } : item);
-    // The related records are those whose remote fields hold this record's local values: a GetItem when they are
-    // the related model's primary key, otherwise a query through the index the transformer adds for them.
-    const values = rel.local.map((f) => source[f]);
+    // The related records are those whose remote fields hold this record's local values (or the caller's claim,
+    // where the auth step replaced one): a GetItem when they are the related model's primary key, otherwise a
+    // query through the index the transformer adds for them.
+    const values = rel.remote.map((f, i) => (f in auth.replaced ? auth.replaced[f] : source[rel.local[i]!]));
     const missing = values.some((v) => v === undefined || v === null);
     if (rel.kind === 'belongsTo' || rel.kind === 'hasOne') {
       if (missing) return null;
@@ -426,4 +428,14 @@ function display(value: unknown): unknown {
   if (typeof value === 'string') return last(value);
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? last(v) : v));
   return value;
+}
+
+/**
+ * The related key attributes a relation fills from the source record (utils getRelationalPrimaryMap): its declared
+ * fields matched against the related table's or index's key; a sort key over several fields is one composite
+ * attribute, so only the partition key counts then. Implicit key fields hold no owner and give none.
+ */
+function relationKeys(rel: Relation, source: Item): Map<string, unknown> {
+  const pairs = rel.remote.map((f, i) => [f, source[rel.local[i]!]] as const);
+  return new Map(rel.remote.length > 2 ? pairs.slice(0, 1) : pairs);
 }

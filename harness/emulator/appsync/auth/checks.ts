@@ -205,17 +205,35 @@ export interface QueryKey {
 }
 
 export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[], key?: QueryKey): QueryAuth {
-  if (iamBypass(env, acm)) return { authorized: true, filter: null };
+  const start = readRoles(acm, env, ops);
+  if (start.authorized) return { authorized: true, filter: null };
+  const { roles } = start;
+  const keyFields = key ? [key.partitionKey, ...(key.sortKey ? [key.sortKey] : [])] : [];
+  const all = filterEntries(env, roles.filter((r) => !keyFields.includes(r.field)));
+  if (key) {
+    const keyed = keyedRead(env, roles.filter((r) => keyFields.includes(r.field)), key, all);
+    if (keyed) return keyed;
+  }
+  if (!all.length) throw new Unauthorized();
+  return { authorized: false, filter: { or: all } };
+}
+
+/** The owner and dynamic-group roles a read depends on, unless the caller's mode or a static rule authorizes it outright. */
+function readRoles(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[]): { authorized: true } | { authorized: false; roles: RecordRole[] } {
+  if (iamBypass(env, acm)) return { authorized: true };
   const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
   const statics = roles.filter((r): r is StaticRole => r.static);
   const priv = statics.find((r) => r.strategy === 'private');
-  if (priv && holdsStatic(env, priv)) return { authorized: true, filter: null };
-  if (statics.some((r) => r.strategy !== 'private' && holdsStatic(env, r))) return { authorized: true, filter: null };
-  const keyFields = key ? [key.partitionKey, ...(key.sortKey ? [key.sortKey] : [])] : [];
+  if (priv && holdsStatic(env, priv)) return { authorized: true };
+  if (statics.some((r) => r.strategy !== 'private' && holdsStatic(env, r))) return { authorized: true };
+  return { authorized: false, roles: roles.filter(isRecordRole) };
+}
+
+/** The auth filter's entries for owner and dynamic-group roles (query.ts generateAuthFilter). */
+function filterEntries(env: AuthEnv, roles: RecordRole[]): Filter[] {
   const entries: Filter[] = [];
   const listGroupEntries: Filter[] = [];
-  for (const role of roles.filter(isRecordRole)) {
-    if (keyFields.includes(role.field)) continue;
+  for (const role of roles) {
     if (role.strategy === 'owner') {
       const c = claims(env);
       const parts = role.claim.split('::').map((n) => c[n] ?? (n === 'username' ? c['cognito:username'] : undefined));
@@ -233,13 +251,44 @@ export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperati
       if (groups.length) entries.push({ [role.field]: { in: groups } });
     }
   }
-  const all = [...entries, ...listGroupEntries];
-  if (key) {
-    const keyed = keyedRead(env, roles.filter((r): r is RecordRole => isRecordRole(r) && keyFields.includes(r.field)), key, all);
-    if (keyed) return keyed;
+  return [...entries, ...listGroupEntries];
+}
+
+export interface RelationAuth extends QueryAuth {
+  /** Key fields of the related records read with the caller's own claim instead of the source record's value. */
+  replaced: Item;
+}
+
+/**
+ * A relation read (query.ts generateAuthExpressionForRelationQuery). Owner roles whose field is one of the related
+ * key fields the source record fills (`keys`: related field → the source's value) are left out of the filter; when
+ * no static rule authorizes the caller, such a role authorizes the read outright if the source value is the caller's
+ * claim (whole or a part), clearing any filter; otherwise, if no other role built a filter, the key field is read
+ * with the caller's own whole claim instead (generateAuthOnRelationalModelQueryExpression, via
+ * ctx.stash.connectionAttributes).
+ */
+export function authorizeRelationRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[], keys: ReadonlyMap<string, unknown>): RelationAuth {
+  const start = readRoles(acm, env, ops);
+  if (start.authorized) return { authorized: true, filter: null, replaced: {} };
+  const keyed = start.roles.filter((r) => r.strategy === 'owner' && keys.has(r.field));
+  const all = filterEntries(env, start.roles.filter((r) => !keyed.includes(r)));
+  let filter: Filter | null = all.length ? { or: all } : null;
+  let authorized = false;
+  const replaced: Item = {};
+  for (const role of keyed) {
+    const claim = ownerClaim(env, role.claim);
+    if (!claim) continue;
+    const source = keys.get(role.field);
+    if (source !== undefined && source !== null && ownsValue(claim, source)) {
+      authorized = true;
+      filter = null;
+    } else if (!authorized && filter === null) {
+      replaced[role.field] = claim.ownerClaim;
+      authorized = true;
+    }
   }
-  if (!all.length) throw new Unauthorized();
-  return { authorized: false, filter: { or: all } };
+  if (!authorized && filter === null) throw new Unauthorized();
+  return { authorized, filter, replaced };
 }
 
 /**
