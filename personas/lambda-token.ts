@@ -8,6 +8,7 @@ import type { Identity } from '../harness/rules/identity.js';
 import { InputError } from '../harness/schema/errors.js';
 import { loadHandler } from '../harness/schema/user-module.js';
 import type { AuthorizerFn } from '../harness/emulator/emulator.js';
+import type { AuthModel } from '../harness/schema/model.js';
 import { provisioned, type PersonaModule, type ProvisionContext } from './types.js';
 
 export const lambdaToken: PersonaModule = {
@@ -45,3 +46,18 @@ async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity>
 }
 
 const verb = (p: Persona) => (p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses');
+
+/**
+ * What a Lambda authorizer whose handler declares no parameter answers: it cannot read the token, so one call tells
+ * whether it accepts every token or none. Then one of the Lambda personas cannot exist, whatever the config says
+ * (a handler returning anything but `{ isAuthorized: true }` refuses, as AppSync does). Undefined when the handler
+ * reads its request, is not known, or cannot run here.
+ */
+export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts: boolean; file: string } | undefined> {
+  const file = model.authModes.lambda?.handler;
+  if (!file) return undefined;
+  const handler = await loadHandler<AuthorizerFn>(file).catch(() => undefined);
+  if (!handler || !/^(async\s*)?(function\b[^(]*)?\(\s*\)/.test(handler.toString())) return undefined;
+  const response = await Promise.resolve((handler as unknown as () => unknown)()).catch(() => ({ isAuthorized: false }));
+  return { accepts: (response as { isAuthorized?: unknown } | null)?.isAuthorized === true, file };
+}

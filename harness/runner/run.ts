@@ -29,6 +29,7 @@ import { loadAuthModel } from '../schema/load.js';
 import type { AuthModel } from '../schema/model.js';
 import { appRoot } from '../schema/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
+import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
@@ -131,7 +132,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   // A deployed run tests the REST APIs as deployed (drift from backend.ts goes in the caveats).
   const deployedRest = opts.target === 'deployed' && opts.outputs ? await withDeployedRest(loaded, path.resolve(opts.outputs), config) : undefined;
   const model = deployedRest?.model ?? loaded;
-  const base = castWith(model, config.personas);
+  const base = castWith(model, await withTokenBlindAuthorizer(model, config.personas, log));
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
   // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
@@ -455,4 +456,17 @@ function missing(c: Cell, why: string): CellResult {
     ...cellIdentity(c), expected: c.expected, observed: 'error', pass: false, rule: c.rule, reason: c.reason,
     detail: `no result: ${why.split('\n')[0]}`, summary: 'no result', latencyMs: 0,
   };
+}
+
+/**
+ * A Lambda authorizer that cannot read the token (personas/lambda-token.ts tokenBlindAuthorizer) admits one Lambda
+ * persona only: the other is left out, and the one there is needs no token from the config.
+ */
+async function withTokenBlindAuthorizer(model: AuthModel, personas: AuthmatrixConfig['personas'], log: (line: string) => void): Promise<AuthmatrixConfig['personas']> {
+  const blind = await tokenBlindAuthorizer(model);
+  if (!blind) return personas;
+  const [kept, gone] = blind.accepts ? ['lambdaAllowed', 'lambdaDenied'] : ['lambdaDenied', 'lambdaAllowed'];
+  log(pc.dim(`  persona ${gone} left out: the Lambda authorizer ${path.relative(process.cwd(), blind.file) || blind.file} reads no request and ${blind.accepts ? 'accepts' : 'refuses'} every token`));
+  const own = personas?.[kept];
+  return { ...personas, [gone]: false, [kept]: own === false ? false : { ...own, token: (own && own.token) || 'authmatrix-any-token' } };
 }

@@ -3,7 +3,7 @@
  * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
  * one per failure class seen on public apps.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,27 @@ describe('Lambda authorizers', () => {
     expect(ran.untested).toEqual([]);
     // Its own cells, and events it causes for others (never cells of the run without it).
     expect(ran.cells.filter((c) => c.persona === 'lambdaAllowed').length).toBeGreaterThanOrEqual(report.untested.length);
+  });
+
+  it('an authorizer that reads no request admits one Lambda persona: refusing every token, lambdaAllowed is left out with nothing to configure; accepting every token, lambdaDenied is', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless')], { cwd: shape('lambda-tokenless') });
+    expect(r.stderr).toContain('  persona lambdaAllowed left out: the Lambda authorizer amplify/data/authorizer.ts reads no request and refuses every token');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    const refusing = JSON.parse(readFileSync(path.join(out, 'tokenless', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { persona: string }[] };
+    expect(refusing.untested).toEqual([]);
+    expect(new Set(refusing.cells.map((c) => c.persona))).not.toContain('lambdaAllowed');
+    expect(refusing.cells.some((c) => c.persona === 'lambdaDenied')).toBe(true);
+
+    const app = path.join(out, 'tokenless-accepting');
+    cpSync(shape('lambda-tokenless'), app, { recursive: true });
+    writeFileSync(path.join(app, 'amplify/data/authorizer.ts'), 'export const handler = async () => ({ isAuthorized: true });\n');
+    const accepting = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless-run')], { cwd: app });
+    expect(accepting.stderr).toContain('persona lambdaDenied left out: the Lambda authorizer amplify/data/authorizer.ts reads no request and accepts every token');
+    expect(accepting.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    const ran = JSON.parse(readFileSync(path.join(out, 'tokenless-run', 'results.json'), 'utf8')) as typeof refusing;
+    expect(ran.untested).toEqual([]);
+    expect(ran.cells.some((c) => c.persona === 'lambdaAllowed')).toBe(true);
+    expect(new Set(ran.cells.map((c) => c.persona))).not.toContain('lambdaDenied');
   });
 });
 
