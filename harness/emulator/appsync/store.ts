@@ -6,9 +6,10 @@
  * `ExclusiveStartKey` does, even when that row is gone.
  */
 import type { Index, Model } from '../../schema/model.js';
+import { Answer } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 
-export class ConditionalCheckFailed extends Error {
+export class ConditionalCheckFailed extends Answer {
   constructor() {
     super('The conditional request failed (Service: DynamoDb, Status Code: 400)');
     this.name = 'ConditionalCheckFailed';

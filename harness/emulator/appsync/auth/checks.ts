@@ -5,11 +5,12 @@
  */
 import type { ModelOperation, TransformParams } from '../../../schema/model.js';
 import type { AuthContext } from '../authenticate.js';
+import { Answer } from '../errors.js';
 import type { Filter, Item } from '../filters.js';
 import type { Acm, AcmRole, RecordRole, RoleProvider, StaticGroupRole, StaticRole } from './acm.js';
 
 /** `$util.unauthorized()`: the resolver layer turns it into "Not Authorized to access <field> on type <Type>". */
-export class Unauthorized extends Error {
+export class Unauthorized extends Answer {
   constructor() {
     super('Unauthorized');
     this.name = 'Unauthorized';
@@ -17,7 +18,7 @@ export class Unauthorized extends Error {
 }
 
 /** `$util.error("Unauthorized on [a, b]", "Unauthorized")`. */
-export class FieldsUnauthorized extends Error {
+export class FieldsUnauthorized extends Answer {
   constructor(readonly fields: string[]) {
     super(`Unauthorized on [${fields.join(', ')}]`);
     this.name = 'FieldsUnauthorized';
