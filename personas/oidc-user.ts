@@ -21,10 +21,11 @@ export const oidcUser: PersonaModule = {
       const sub = String(claims.sub ?? p.name);
       delete claims.sub;
       const { token } = await mint<{ token: string }>(ctx.target, { kind: 'oidc', sub, claims });
-      return provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, 'OIDC token minted by the emulator’s issuer');
+      return { ...provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, 'OIDC token minted by the emulator’s issuer'), rest: { authorization: token } };
     }
     const { token, how } = await deployedToken(p, ctx);
-    return provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, how);
+    // REST APIs get the same token in Authorization, as aws-amplify sends a token set in a request's headers.
+    return { ...provisioned(p, { mode: 'oidc', token }, { kind: 'oidc', claims: claimsOf(token) }, how), rest: { authorization: token } };
   },
 };
 

@@ -2,7 +2,7 @@
 import type { HttpMethod } from '../schema/rest/model.js';
 
 /** How the persona's request is authenticated (what aws-amplify sends for it). */
-export type RestPresentation = 'unsigned' | 'signed' | 'idToken' | 'accessToken' | 'apiKey' | 'token';
+export type RestPresentation = 'unsigned' | 'signed' | 'idToken' | 'accessToken' | 'oidcToken' | 'apiKey' | 'token';
 /** Where a header credential sits: the request's options, the library's `API.REST.headers`, or both (the request's wins). */
 export type RestHeaderPath = 'request' | 'global' | 'override';
 

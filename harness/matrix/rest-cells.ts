@@ -43,6 +43,11 @@ export function presentationsOf(p: Persona): RestPresentation[] {
     case 'stranger':
     case 'groupMember':
       return ['signed', 'idToken', 'accessToken'];
+    case 'oidcUser':
+    case 'oidcStranger':
+    case 'oidcGroupMember':
+      // An OIDC token is a JWT of another issuer: aws-amplify sends it as it would a user-pool token.
+      return ['oidcToken'];
     case 'restApiKey':
       return ['apiKey'];
     case 'restToken':
@@ -65,6 +70,8 @@ export function restCaller(p: Persona, presentation: RestPresentation): RestCall
       return { ...base, authorization: { kind: 'cognito', use: 'id', scopes: [], pool: 'app' } };
     case 'accessToken':
       return { ...base, authorization: { kind: 'cognito', use: 'access', scopes: [SIGN_IN_SCOPE], pool: 'app' } };
+    case 'oidcToken':
+      return { ...base, authorization: { kind: 'cognito', use: 'id', scopes: [], pool: 'other' } };
     case 'apiKey':
       return { ...base, apiKey: { valid: true } };
     case 'token':
@@ -137,7 +144,7 @@ function unanswered(api: RestApi, m: RestMethod, req: { verb: string; path: stri
 
 /** Whether the presentation travels in a header the persona could also set globally. */
 function headerCarried(presentation: RestPresentation, p: Persona): boolean {
-  return presentation === 'idToken' || presentation === 'accessToken' || presentation === 'apiKey' || (presentation === 'token' && !!p.token);
+  return presentation === 'idToken' || presentation === 'accessToken' || presentation === 'oidcToken' || presentation === 'apiKey' || (presentation === 'token' && !!p.token);
 }
 
 function restCell(section: RestSection, api: RestApi, m: RestMethod, req: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {

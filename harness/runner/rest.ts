@@ -74,6 +74,9 @@ function presented(action: RestAction, creds: ResolvedRest): Record<string, stri
     case 'accessToken':
       if (!creds.accessToken) throw new Error('the persona has no access token');
       return { Authorization: creds.accessToken };
+    case 'oidcToken':
+      if (!creds.authorization) throw new Error('the persona has no OIDC token');
+      return { Authorization: creds.authorization };
     case 'apiKey': {
       const key = creds.apiKeys?.[action.api];
       if (!key) throw new Error(`the persona has no API key for ${action.api}`);

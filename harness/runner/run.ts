@@ -212,7 +212,9 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     provisioned = await phase(provisionCast(provisionable, endpoint.personas, model, config));
     const cast = castOf(provisionable, provisioned);
     await askRestAuthorizers(model, cast, async (p, presentation) => {
-      const tokens = await provisioned.find((x) => x.name === p.name)?.tokens?.();
+      const found = provisioned.find((x) => x.name === p.name);
+      if (presentation === 'oidcToken') return found?.rest?.authorization;
+      const tokens = await found?.tokens?.();
       return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken : undefined;
     });
     const probeSetting = opts.probes === false ? undefined : {

@@ -130,6 +130,21 @@ describe('Lambda authorizers', () => {
   });
 });
 
+describe('REST beside OIDC', () => {
+  it('OIDC personas present their token to the REST routes too: refused by a Cognito authorizer (401) and on IAM methods (an incomplete signature), let through where no authorization is set', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'rest-oidc', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; summary: string }[] }).cells.map((c) => [c.id, c]));
+    expect(cells.get('rest|notesApi|GET /me|oidcUser|oidcToken')).toMatchObject({ pass: true, observed: 'deny', summary: '401 UnauthorizedException: Unauthorized' });
+    expect(cells.get('rest|notesApi|GET /items|oidcUser|oidcToken')).toMatchObject({ pass: true, observed: 'deny' });
+    expect(cells.get('rest|notesApi|GET /items|oidcUser|oidcToken')?.summary).toMatch(/^403 IncompleteSignatureException: '\[JWT redacted, \d+ chars\]'/);
+    expect(cells.get('rest|notesApi|GET /public|oidcStranger|oidcToken:override')).toMatchObject({ pass: true, observed: 'allow' });
+    // The same persona's own user-pool neighbour passes the Cognito authorizer.
+    expect(cells.get('rest|notesApi|GET /me|owner|idToken')).toMatchObject({ pass: true, observed: 'allow' });
+  });
+});
+
 describe('keys', () => {
   it('declared and custom identifiers (an owner field, owner + sort key, a required email), an index on the owner and one on a foreign key: every create has a key of its own, every key query is a cell, clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });
