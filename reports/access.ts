@@ -5,6 +5,7 @@
  * says how its cells join the index; another surface (REST routes, storage paths) adds its entry to
  * SURFACES and the page shows it with no change of its own.
  */
+import type { RestPresentation } from '../harness/matrix/rest-action.js';
 import type { CellResult } from '../harness/matrix/verdict.js';
 
 export interface AccessPlace {
@@ -55,11 +56,12 @@ function dataPlace(c: CellResult): AccessPlace | null {
 }
 
 /** How a REST caller presented itself (the cell's variant, harness/matrix/rest-action.ts RestPresentation). */
-const REST_PRESENTED: Record<string, string> = {
+const REST_PRESENTED: Record<RestPresentation | 'preflight', string> = {
   unsigned: 'with no credentials',
   signed: 'signed (SigV4)',
   idToken: 'with an ID token',
   accessToken: 'with an access token',
+  oidcToken: 'with an OIDC token',
   apiKey: 'with an API key',
   token: "with the authorizer's token",
   preflight: 'CORS preflight',
@@ -72,7 +74,7 @@ const REST_PRESENTED: Record<string, string> = {
  */
 function restPlace(c: CellResult): AccessPlace | null {
   if (c.kind !== 'rest' || !c.api || !c.path || !c.variant) return null;
-  const presented = REST_PRESENTED[c.variant];
+  const presented = (REST_PRESENTED as Record<string, string | undefined>)[c.variant];
   return presented ? { resource: `${c.api} ${c.path}`, part: presented, operation: c.operation } : null;
 }
 

@@ -48,7 +48,7 @@ describe('who can: REST APIs', () => {
 
   it('a resource per API path, a part per way of presenting credentials', () => {
     expect(rest.resources.map((r) => r.name)).toEqual(['api /items', 'api /me']);
-    expect(rest.resources[0]!.parts.map((p) => p.name).sort()).toEqual(['CORS preflight', 'signed (SigV4)', 'with an ID token', 'with an access token', 'with no credentials'].sort());
+    expect(rest.resources[0]!.parts.map((p) => p.name).sort()).toEqual(['CORS preflight', 'signed (SigV4)', 'with an ID token', 'with an OIDC token', 'with an access token', 'with no credentials'].sort());
   });
 
   it('signed GET /items: signed-in users and the administrator pass by the method rule; guests and group members (their group\'s role) do not', () => {
@@ -61,6 +61,8 @@ describe('who can: REST APIs', () => {
   it('the Cognito method: every signed-in user with an ID token, nobody with an access token', () => {
     expect(branches('api /me', 'with an ID token', 'GET').map(([o]) => o)).toEqual(['allow']);
     expect(branches('api /me', 'with an access token', 'GET').map(([o]) => o)).toEqual(['deny']);
+    // An OIDC token is of an issuer the authorizer does not name.
+    expect(branches('api /me', 'with an OIDC token', 'GET')).toEqual([['deny', 'api GET /me', ['oidcStranger', 'oidcUser']]]);
   });
 
   it('header variants (global, override) are cells of the run but not separate permissions', () => {
