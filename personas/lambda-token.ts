@@ -57,7 +57,9 @@ export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts:
   const file = model.authModes.lambda?.handler;
   if (!file) return undefined;
   const handler = await loadHandler<AuthorizerFn>(file).catch(() => undefined);
-  if (!handler || !/^(async\s*)?(function\b[^(]*)?\(\s*\)/.test(handler.toString())) return undefined;
+  const source = handler?.toString() ?? '';
+  // A `function` declaring no parameter may still read `arguments`.
+  if (!handler || !/^(async\s*)?(function\b[^(]*)?\(\s*\)/.test(source) || /\barguments\b/.test(source)) return undefined;
   const response = await Promise.resolve((handler as unknown as () => unknown)()).catch(() => ({ isAuthorized: false }));
   return { accepts: (response as { isAuthorized?: unknown } | null)?.isAuthorized === true, file };
 }
