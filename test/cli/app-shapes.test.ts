@@ -109,7 +109,14 @@ describe('Lambda authorizers', () => {
   });
 
   it('an authorizer that reads no request admits one Lambda persona: refusing every token, lambdaAllowed is left out with nothing to configure; accepting every token, lambdaDenied is', async () => {
-    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless')], { cwd: shape('lambda-tokenless') });
+    // The lambda-authorizer app with a placeholder authorizer that reads no request and answers no decision.
+    const tokenless = (name: string, handler: string) => {
+      const app = path.join(out, name);
+      cpSync(shape('lambda-authorizer'), app, { recursive: true });
+      writeFileSync(path.join(app, 'amplify/data/authorizer.ts'), `export const handler = ${handler};\n`);
+      return app;
+    };
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless')], { cwd: tokenless('tokenless-refusing', "async () => 'hello world lambda'") });
     expect(r.stderr).toContain('  persona lambdaAllowed left out: the Lambda authorizer amplify/data/authorizer.ts reads no request and refuses every token');
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     const refusing = JSON.parse(readFileSync(path.join(out, 'tokenless', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { persona: string }[] };
@@ -117,10 +124,7 @@ describe('Lambda authorizers', () => {
     expect(new Set(refusing.cells.map((c) => c.persona))).not.toContain('lambdaAllowed');
     expect(refusing.cells.some((c) => c.persona === 'lambdaDenied')).toBe(true);
 
-    const app = path.join(out, 'tokenless-accepting');
-    cpSync(shape('lambda-tokenless'), app, { recursive: true });
-    writeFileSync(path.join(app, 'amplify/data/authorizer.ts'), 'export const handler = async () => ({ isAuthorized: true });\n');
-    const accepting = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless-run')], { cwd: app });
+    const accepting = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless-run')], { cwd: tokenless('tokenless-accepting', 'async () => ({ isAuthorized: true })') });
     expect(accepting.stderr).toContain('persona lambdaDenied left out: the Lambda authorizer amplify/data/authorizer.ts reads no request and accepts every token');
     expect(accepting.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     const ran = JSON.parse(readFileSync(path.join(out, 'tokenless-run', 'results.json'), 'utf8')) as typeof refusing;
