@@ -115,17 +115,14 @@ export function readRelation(auth: AuthModel, identity: Identity, parentName: st
   const f = parent.fields.find((x) => x.name === field && x.relation);
   if (!f?.relation) throw new Error(`${parentName}.${field} is not a relation`);
   const childName = f.relation.kind === 'manyToMany' ? f.relation.joinModel! : f.relation.model;
-  const d = decide(auth, identity, 'list', { type: childName, records: children, select: [], nested: true });
   const single = f.relation.kind !== 'hasMany' && f.relation.kind !== 'manyToMany';
-  if (pin) {
-    const pinned = relationPin(mustModel(auth, childName), f.relation, identity, pin.source);
-    if (pinned) {
-      const child = mustModel(auth, childName);
-      const read = pinned.kind === 'source' ? children : pin.related.filter((r) => Object.entries(pinned.key).every(([k, v]) => r[k] === v));
-      const ids = read.map((r) => recordKey(child, r)).slice(0, single ? 1 : undefined);
-      return { outcome: 'allow', reason: pinned.reason, visibleIds: ids };
-    }
+  const child = mustModel(auth, childName);
+  const pinned = pin && relationPin(child, f.relation, identity, pin.source);
+  if (pinned) {
+    const read = pinned.kind === 'source' ? children : pin!.related.filter((r) => Object.entries(pinned.key).every(([k, v]) => r[k] === v));
+    return { outcome: 'allow', reason: pinned.reason, visibleIds: read.map((r) => recordKey(child, r)).slice(0, single ? 1 : undefined) };
   }
+  const d = decide(auth, identity, 'list', { type: childName, records: children, select: [], nested: true });
   if (d.outcome === 'deny') return { outcome: 'deny', reason: `${parentName}.${field} is null with an error: ${d.reason}`, visibleIds: [] };
   if (single) {
     // hasOne/belongsTo: a child that exists but is filtered out is an error, not a silent null.

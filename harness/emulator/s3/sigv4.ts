@@ -30,15 +30,16 @@ export async function verifyS3Signature<P>(req: S3SignatureInput, keys: (accessK
     { service: 's3', region, keys, s3: true, maxSkewMs: MAX_SKEW_MS, now },
   );
   if (verified.ok) return verified.principal;
-  if (verified.failure.kind === 'missing') return undefined;
-  throw s3Error(verified.failure, new URLSearchParams(query), req, region, now);
+  const { failure } = verified;
+  if (failure.kind === 'missing') return undefined;
+  throw s3Error(failure, new URLSearchParams(query), req, region, now);
 }
 
-function s3Error(f: SigV4Failure, q: URLSearchParams, req: S3SignatureInput, region: string, now: number): S3Error {
+function s3Error(f: Exclude<SigV4Failure, { kind: 'missing' }>, q: URLSearchParams, req: S3SignatureInput, region: string, now: number): S3Error {
   const presigned = q.has('X-Amz-Credential') || q.has('X-Amz-Algorithm');
-  const mismatch = () => new S3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+  const mismatch = (fields?: Record<string, string>) =>
+    new S3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', fields);
   switch (f.kind) {
-    case 'missing':
     case 'incomplete':
       if (!presigned && req.headers['x-amz-content-sha256'] === undefined && req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
         return new S3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
@@ -71,10 +72,7 @@ function s3Error(f: SigV4Failure, q: URLSearchParams, req: S3SignatureInput, reg
       return new S3Error(403, 'AccessDenied', 'Request has expired', { 'X-Amz-Expires': expires, Expires: iso(new Date(signedAt.getTime() + Number(expires) * 1000)), ServerTime: iso(new Date(now)) });
     }
     case 'mismatch':
-      return new S3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
-        StringToSign: f.stringToSign,
-        CanonicalRequest: f.canonicalRequest,
-      });
+      return mismatch({ StringToSign: f.stringToSign, CanonicalRequest: f.canonicalRequest });
     case 'contentSha256Mismatch':
       return new S3Error(400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
