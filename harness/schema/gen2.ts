@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
 import { amplifyAuthResources } from './auth-resources.js';
-import { AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
+import { AUTH_MODEL_VERSION, AUTH_MODES, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
@@ -36,39 +36,43 @@ export async function loadGen2(file: string): Promise<AuthModel> {
   const a = await importDataSchema(file);
   const capture = installCapture(a);
   let model: AuthModel;
+  let amplifyDir: string;
   try {
     await importResource(file);
     const dataProps = capture.data.at(-1);
-    if (!dataProps) {
+    const backendOnly = !dataProps && path.basename(file).startsWith('backend.');
+    if (!dataProps && !backendOnly) {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
     }
-    const auth = await loadAuthResource(file, capture);
-    model = normalize(file, dataProps, auth);
-    const storage = await loadStorageResource(file, capture, auth);
+    // The app's amplify/ folder: backend.ts lies in it, a data resource one level down.
+    amplifyDir = backendOnly ? path.dirname(file) : path.resolve(path.dirname(file), '..');
+    const auth = await loadAuthResource(amplifyDir, capture);
+    model = dataProps ? normalize(file, dataProps, auth) : noDataApi(file, auth);
+    const storage = await loadStorageResource(amplifyDir, file, capture, auth);
     model = { ...model, ...(storage ? { storage } : {}), ...(auth ? { authResources: gen2AuthResources(auth) } : {}) };
   } finally {
     uninstallCapture();
   }
   // backend.ts is loaded on its own (a fresh capture): it imports the resource files again.
-  const rest = await loadGen2Rest(path.resolve(path.dirname(file), '..'));
+  const rest = await loadGen2Rest(amplifyDir);
   return rest ? { ...model, rest } : model;
 }
 
-/** `amplify/auth/resource.*` next to `amplify/data/`: its presence means a user pool and an identity pool. */
-async function loadAuthResource(dataFile: string, capture: Gen2Capture): Promise<Record<string, unknown> | undefined> {
+/** `amplify/auth/resource.*`: its presence means a user pool and an identity pool. */
+async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promise<Record<string, unknown> | undefined> {
   if (capture.auth.length) return capture.auth.at(-1);
-  const candidate = siblingResource(dataFile, 'auth');
+  const candidate = categoryResource(amplifyDir, 'auth');
   if (!candidate) return undefined;
   await importResource(candidate);
   return capture.auth.at(-1) ?? {};
 }
 
-/** `amplify/storage/resource.*` next to `amplify/data/` (Amplify requires storage to be defined there). */
-async function loadStorageResource(dataFile: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
-  const candidate = siblingResource(dataFile, 'storage');
+/** `amplify/storage/resource.*` (Amplify requires storage to be defined there). */
+async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
+  const candidate = categoryResource(amplifyDir, 'storage');
   if (candidate && !capture.storage.length) await importResource(candidate);
   const groups = auth ? authGroups(auth) : undefined;
-  return gen2Storage(candidate ?? dataFile, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
+  return gen2Storage(candidate ?? file, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
 }
 
 function authGroups(auth: Record<string, unknown>): string[] {
@@ -87,9 +91,27 @@ function gen2AuthResources(auth: Record<string, unknown>) {
   });
 }
 
-function siblingResource(dataFile: string, category: string): string | undefined {
-  const dir = path.resolve(path.dirname(dataFile), '..', category);
+function categoryResource(amplifyDir: string, category: string): string | undefined {
+  const dir = path.join(amplifyDir, category);
   return ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+}
+
+/**
+ * A backend without `defineData` (storage or REST only): no GraphQL API, so no models; the identity pool's IAM is
+ * the one mode its callers use.
+ */
+function noDataApi(file: string, auth: Record<string, unknown> | undefined): AuthModel {
+  return {
+    version: AUTH_MODEL_VERSION,
+    source: { kind: 'gen2', path: file },
+    authModes: { default: 'iam', enabled: auth ? ['userPool', 'iam'] : ['iam'] },
+    params: GEN2_PARAMS,
+    models: [],
+    customTypes: [],
+    inputTypes: [],
+    enums: [],
+    customOperations: [],
+  };
 }
 
 function normalize(file: string, props: Record<string, unknown>, auth: Record<string, unknown> | undefined): AuthModel {
