@@ -6,7 +6,7 @@
  */
 import { InputError } from '../harness/schema/errors.js';
 import type { CellResult } from '../harness/matrix/verdict.js';
-import { allRules, type AuthMode, type AuthModel, type Model } from '../harness/schema/model.js';
+import { allRules, hasDataApi, type AuthMode, type AuthModel, type Model } from '../harness/schema/model.js';
 import type { RunReport } from './results.js';
 import { authOutcome } from './review.js';
 
@@ -161,6 +161,8 @@ function personaCoverage(report: RunReport, selected: boolean): Check[] {
 function modeCoverage(report: RunReport, selected: boolean): Check[] {
   const kindOf = new Map(report.personas.map((p) => [p.name, p.kind]));
   const by = byKey(report.cells, (c) => KIND_MODE[kindOf.get(c.persona) ?? '']);
+  // The modes are the data API's: an app without one has none to cover.
+  if (!hasDataApi(report.model)) return [];
   return report.model.authModes.enabled.map((mode) => exercised(mode, by.get(mode), selected, 'no cell with it got an auth outcome'));
 }
 
@@ -320,14 +322,20 @@ export function checkCoverage(coverage: Coverage, thresholds: Thresholds): strin
   return failures;
 }
 
+/** The dimensions a report shows: those with something to cover or left out (an app without storage has no storage row). */
+export function shownDimensions(coverage: Coverage): CoverageDimension[] {
+  return COVERAGE_DIMENSIONS.filter((n) => coverage.dimensions[n].total > 0 || coverage.dimensions[n].excluded.length > 0);
+}
+
 /**
- * The terminal table: one line per dimension, and under a dimension with gaps the first uncovered
+ * The terminal table: one line per dimension shown, and under a dimension with gaps the first uncovered
  * items, wrapped to `width` columns (at most two lines; the rest are in coverage.json).
  */
 export function renderCoverageTable(coverage: Coverage, width = 100): string {
-  const labelWidth = Math.max(...COVERAGE_DIMENSIONS.map((n) => DIMENSION_LABELS[n].length));
+  const shown = shownDimensions(coverage);
+  const labelWidth = Math.max(...shown.map((n) => DIMENSION_LABELS[n].length), 'Coverage'.length);
   const lines = [`Coverage${' '.repeat(Math.max(1, labelWidth - 4))}covered       %`];
-  for (const name of COVERAGE_DIMENSIONS) {
+  for (const name of shown) {
     const d = coverage.dimensions[name];
     lines.push(clip(`  ${DIMENSION_LABELS[name].padEnd(labelWidth)}  ${`${d.covered}/${d.total}`.padStart(9)}  ${`${d.percent}%`.padStart(6)}`, width));
     if (d.uncovered.length) lines.push(...wrap(d.uncovered.map((u) => `${u.item} (${u.missing})`), '      not covered: ', width));

@@ -4,6 +4,7 @@
  */
 import { cellIdentity, type Cell, type CellIdentity, type Expected } from '../harness/matrix/cells.js';
 import type { Persona } from '../harness/matrix/cast.js';
+import type { RestPresentation } from '../harness/matrix/rest-action.js';
 import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
 import { describeRule } from '../harness/rules/describe.js';
 
@@ -35,7 +36,7 @@ export function matrixJson(cells: Cell[]): MatrixJsonCell[] {
 }
 
 /** What a grid needs of a cell: where it sits (the symbol it shows is the caller's choice). */
-export type GridCell = Pick<CellIdentity, 'kind' | 'persona' | 'model' | 'customOperation' | 'operation' | 'field' | 'fixture' | 'variant'>;
+export type GridCell = Pick<CellIdentity, 'kind' | 'persona' | 'model' | 'customOperation' | 'api' | 'bucket' | 'path' | 'operation' | 'field' | 'fixture' | 'ownership' | 'variant'>;
 
 interface Column {
   /** Header line 1 (operation) and line 2 (fixture letter). */
@@ -138,10 +139,56 @@ function compactOps(ops: string[]): string {
   return [...rest.filter((o) => ['create', 'update', 'delete'].includes(o)), ...(hasRead ? ['read'] : []), ...rest.filter((o) => !['create', 'update', 'delete'].includes(o))].join(',');
 }
 
-/** The grids of the models (and their fields) and of the custom operations, each cell shown by `symbol`. */
+/** How a persona presents itself to a REST route, in one letter (the request's own headers; global-header variants are left out). */
+const PRESENTATION_LETTER: Record<RestPresentation, string> = { unsigned: 'u', signed: 's', idToken: 'i', accessToken: 'a', oidcToken: 'o', apiKey: 'k', token: 't' };
+const PRESENTATION_NOTE = 'u unsigned · s SigV4-signed · i ID token · a access token · o OIDC token · k API key · t authorizer token';
+
+/** One grid per REST API: a column per method and route, its sub-columns the ways personas present themselves. */
+function restGrids<C extends GridCell>(cells: C[], personas: string[], symbol: (c: C | undefined) => string): Grid[] {
+  const plain = cells.filter((c) => c.kind === 'rest' && c.variant !== undefined && c.variant in PRESENTATION_LETTER);
+  return [...new Set(plain.map((c) => c.api!))].map((api) => {
+    const mine = plain.filter((c) => c.api === api);
+    const columns: Column[] = [];
+    for (const route of new Set(mine.map((c) => `${c.operation} ${c.path}`))) {
+      const ways = [...new Set(mine.filter((c) => `${c.operation} ${c.path}` === route).map((c) => c.variant as RestPresentation))];
+      for (const way of ways) columns.push({ group: route, sub: PRESENTATION_LETTER[way], pick: (c) => c.api === api && `${c.operation} ${c.path}` === route && c.variant === way });
+    }
+    return fill({ title: `REST API ${api}`, notes: [PRESENTATION_NOTE], columns, rows: [] }, mine, personas, symbol);
+  });
+}
+
+const STORAGE_LETTER: Record<string, string> = { get: 'g', list: 'l', write: 'w', delete: 'd', copy: 'c', multipart: 'm', presigned: 'p' };
+
+/** One grid per bucket: a column per path (per folder, the persona's own or another's, where the path has owners), its sub-columns the actions. */
+function storageGrids<C extends GridCell>(cells: C[], personas: string[], symbol: (c: C | undefined) => string): Grid[] {
+  const mine = cells.filter((c) => c.kind === 'storage' && !c.variant);
+  const place = (c: GridCell) => (c.ownership ? `${c.path} (${c.ownership})` : c.path!);
+  return [...new Set(mine.map((c) => c.bucket!))].map((bucket) => {
+    const inBucket = mine.filter((c) => c.bucket === bucket);
+    const columns: Column[] = [];
+    for (const where of new Set(inBucket.map(place))) {
+      for (const op of new Set(inBucket.filter((c) => place(c) === where).map((c) => c.operation))) {
+        columns.push({ group: where, sub: STORAGE_LETTER[op] ?? op, pick: (c) => c.bucket === bucket && place(c) === where && c.operation === op });
+      }
+    }
+    return fill({ title: `Storage bucket ${bucket}`, notes: ['g get · l list · w write · d delete · c copy · m multipart upload · p presigned URL'], columns, rows: [] }, inBucket, personas, symbol);
+  });
+}
+
+function fill<C extends GridCell>(grid: Grid, cells: C[], personas: string[], symbol: (c: C | undefined) => string): Grid {
+  grid.rows = personas.filter((p) => cells.some((c) => c.persona === p)).map((p) => ({ persona: p, cells: grid.columns.map((col) => symbol(cells.find((c) => c.persona === p && col.pick(c)))) }));
+  return grid;
+}
+
+/** The grids of the models (and their fields), the custom operations, the REST APIs and the buckets, each cell shown by `symbol`. */
 export function gridsFor<C extends GridCell>(auth: AuthModel, cells: C[], personaNames: string[], fixtures: Map<string, string>, symbol: (c: C | undefined) => string): Grid[] {
   const personas = personaNames.filter((p) => cells.some((c) => c.persona === p));
-  return [...auth.models.flatMap((m) => modelGrids(m, cells, personas, fixtures, symbol)), ...customGrid(auth, cells, personas, symbol)];
+  return [
+    ...auth.models.flatMap((m) => modelGrids(m, cells, personas, fixtures, symbol)),
+    ...customGrid(auth, cells, personas, symbol),
+    ...restGrids(cells, personas, symbol),
+    ...storageGrids(cells, personas, symbol),
+  ];
 }
 
 const expectedGrids = (auth: AuthModel, cells: Cell[], cast: Persona[], fixtures: Map<string, string>): Grid[] => gridsFor(auth, cells, cast.map((p) => p.name), fixtures, expectedSymbol);

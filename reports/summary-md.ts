@@ -5,7 +5,7 @@
  */
 import { renderDiff } from '../harness/snapshot/permission-diff.js';
 import { SEVERITIES } from '../harness/lint/finding.js';
-import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, type Coverage } from './coverage.js';
+import { DIMENSION_LABELS, shownDimensions, type Coverage } from './coverage.js';
 import { mdCell as m } from './escape.js';
 import type { RunReport } from './results.js';
 
@@ -77,7 +77,7 @@ export function renderSummaryMd(report: RunReport, coverage: Coverage): string {
   }
 
   out.push('', '### Coverage', '', '| dimension | covered | % | not covered |', '|---|---:|---:|---|');
-  for (const name of COVERAGE_DIMENSIONS) {
+  for (const name of shownDimensions(coverage)) {
     const d = coverage.dimensions[name];
     const min = report.gate?.minCoverage?.[name];
     const gaps = d.uncovered.slice(0, 5).map((u) => `${u.item} (${u.missing})`).join('; ') + (d.uncovered.length > 5 ? `; … (${d.uncovered.length})` : '');

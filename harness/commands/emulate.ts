@@ -5,6 +5,7 @@ import { checkOutFile } from './out-paths.js';
 import { startEmulator, type AuthorizerResponse, type Emulator } from '../emulator/emulator.js';
 import { InputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
+import { hasDataApi } from '../schema/model.js';
 import { DEFAULT_OUTPUTS } from './defaults.js';
 
 export interface EmulateOptions {
@@ -35,9 +36,13 @@ export async function emulateCommand(opts: EmulateOptions, out: (line: string) =
   const outputsPath = path.resolve(opts.outputs ?? DEFAULT_OUTPUTS);
   writeFileSync(outputsPath, JSON.stringify(emulator.outputs(), null, 2) + '\n');
   out(`authmatrix emulator for ${path.relative(process.cwd(), model.source.path) || model.source.path}`);
-  out(`  GraphQL       ${emulator.url}`);
-  out(`  realtime      ${emulator.realtimeUrl}`);
-  out(`  auth modes    ${model.authModes.enabled.join(', ')} (default ${model.authModes.default})`);
+  if (hasDataApi(model)) {
+    out(`  GraphQL       ${emulator.url}`);
+    out(`  realtime      ${emulator.realtimeUrl}`);
+    out(`  auth modes    ${model.authModes.enabled.join(', ')} (default ${model.authModes.default})`);
+  }
+  for (const r of emulator.restEndpoints()) out(`  REST API      ${r.name}  ${r.endpoint}`);
+  if (emulator.s3) out(`  S3            https://${emulator.s3.endpointHost}  (buckets: ${[...emulator.s3.bucketNames.keys()].join(', ')}; its test CA's PEM at GET /.authmatrix/)`);
   if (emulator.apiKey) out(`  API key       ${emulator.apiKey}   (local to this emulator)`);
   if (emulator.userPool) out(`  user pool     ${emulator.userPool.issuer}  (JWKS: ${emulator.userPool.issuer}/.well-known/jwks.json)`);
   if (emulator.oidc) out(`  OIDC issuer   ${emulator.oidc.issuer}`);

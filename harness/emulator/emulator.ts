@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../schema/errors.js';
 import type { AuthResources, IamRole, PolicyDocument, UserPoolGroup } from '../schema/auth-resources.js';
-import type { AuthModel } from '../schema/model.js';
+import { hasDataApi, type AuthModel } from '../schema/model.js';
 import { authenticate, type Credentials } from './appsync/authenticate.js';
 import type { IamStash } from './appsync/auth/checks.js';
 import { ApiKeys } from './appsync/apikeys.js';
@@ -114,10 +114,10 @@ export class Emulator {
   /** The identity pool's Cognito Identity API (GetId, GetCredentialsForIdentity), when there is an identity pool. */
   private readonly identityApi: IdentityApi | undefined;
   readonly credentials: CredentialMinter;
-  readonly engine: Engine;
+  /** The GraphQL API (AppSync), when the app has one: an app may have only storage or REST APIs. */
+  private readonly graphql: { engine: Engine; realtime: Realtime } | undefined;
   readonly store: Store;
   readonly lambda: LambdaAuthorizer | undefined;
-  readonly realtime: Realtime;
   /** Function handlers that were stubbed during the run, and why. */
   readonly stubbedHandlers: ReadonlyMap<string, string>;
   /** The REST APIs' gateway, when the app has REST APIs. */
@@ -189,10 +189,10 @@ export class Emulator {
     this.store = new Store(model.models);
     const custom = new CustomOperationRunner(model, { store: this.store, ids: ids.id, now: ids.date }, log, options.handlers);
     this.stubbedHandlers = custom.stubbed;
-    this.engine = new Engine(model, this.store, custom, log, ids, this.limits, { region, accountId: ACCOUNT_ID, apiId });
-    // Storage is reached with identity-pool credentials, whatever the API's own modes.
-    if (modes.has('iam') || model.storage) {
-      const generated = amplifyRolePolicies(model, this.engine.api, this.engine.ref);
+    const engine = hasDataApi(model) ? new Engine(model, this.store, custom, log, ids, this.limits, { region, accountId: ACCOUNT_ID, apiId }) : undefined;
+    // Storage and REST APIs are reached with identity-pool credentials, whatever the data API's own modes.
+    if (modes.has('iam') || model.storage || model.rest) {
+      const generated = engine ? amplifyRolePolicies(model, engine.api, engine.ref) : { auth: [], unauth: [] };
       const resources = withSectionGroups(model);
       const roles = identityPoolRoles(resources, generated);
       const pool = model.authResources?.identityPool;
@@ -232,15 +232,30 @@ export class Emulator {
       this.gateway = new ApiGateway({ section: model.rest, identity: this.gatewayIdentity(model.rest), apiKeyValues: this.restApiKeys, ...(options.restIntegrations ? { integrations: options.restIntegrations } : {}), log });
     }
     this.credentials = this.minter(apiKeys);
-    this.realtime = new Realtime({
-      engine: this.engine,
+    this.graphql = engine && { engine, realtime: new Realtime({
+      engine,
       authenticate: (headers, path, body, sourceIp, query) =>
         authenticate({ headers, method: 'POST', host: headers.host ?? `${host}:${port}`, path, body, sourceIp, ...(query ? { query } : {}), requestId: randomUUID() }, this.creds),
       env: (auth) => ({ auth, iam: this.iamStash, params: model.params }),
       keepAliveMs: options.keepAliveMs ?? 60_000,
       limits: this.limits,
       log,
-    });
+    }) };
+  }
+
+  /** The GraphQL engine; throws when the app has no data API (`hasDataApi`). */
+  get engine(): Engine {
+    return this.api().engine;
+  }
+
+  /** The realtime (WebSocket) endpoint; throws when the app has no data API (`hasDataApi`). */
+  get realtime(): Realtime {
+    return this.api().realtime;
+  }
+
+  private api(): { engine: Engine; realtime: Realtime } {
+    if (!this.graphql) throw new Error('this app has no data API (no GraphQL endpoint)');
+    return this.graphql;
   }
 
   static async start(options: EmulatorOptions): Promise<Emulator> {
@@ -289,7 +304,7 @@ export class Emulator {
       }
       server.on('upgrade', (req, socket, head) => {
         const path = new URL(req.url ?? '/', 'http://emulator').pathname;
-        if (path === '/graphql/realtime' || path === '/graphql') e.realtime.handleUpgrade(req, socket, head);
+        if (e.graphql && (path === '/graphql/realtime' || path === '/graphql')) e.graphql.realtime.handleUpgrade(req, socket, head);
         else socket.destroy();
       });
       server.on('connection', (socket: Socket) => {
@@ -309,7 +324,7 @@ export class Emulator {
   outputs(): Record<string, unknown> {
     const groups = [...new Set(this.model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]).flatMap((r) => (r.kind === 'staticGroup' && r.provider === 'userPools' ? r.groups : [])))];
     const outputs = amplifyOutputs(this.model, {
-      url: this.url,
+      ...(this.graphql ? { url: this.url } : {}),
       region: this.region,
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId } } : {}),
@@ -391,7 +406,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
-    this.realtime.close();
+    this.graphql?.realtime.close();
     await this.s3?.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -407,7 +422,7 @@ export class Emulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
-    if (path === '/graphql') {
+    if (this.graphql && path === '/graphql') {
       this.stats.requests++;
       if (req.method === 'OPTIONS') return preflight(req, res);
       if (req.method !== 'POST') return sendJson(res, 405, { errors: [{ errorType: 'MethodNotAllowed', message: 'Use POST' }] });
@@ -440,6 +455,7 @@ export class Emulator {
 
   /** With the raw body the client sent: a SigV4 signature covers those exact bytes. */
   private async requestRaw(body: GraphQLBody, raw: string, headers: Record<string, string>, path: string, sourceIp: string): Promise<HttpAnswer> {
+    const graphql = this.api();
     const requestId = randomUUID();
     const responseHeaders = appSyncHeaders(requestId);
     let auth;
@@ -448,14 +464,14 @@ export class Emulator {
         headers, method: 'POST', host: headers.host ?? `${this.host}:${this.port}`, path, body: raw, sourceIp,
         query: body.query, ...(body.operationName ? { operationName: body.operationName } : {}), variables: body.variables ?? {}, requestId,
       }, this.creds);
-      if (this.engine.iamRefusal(body, auth)) throw unauthorized(PERMISSION_DENIED);
+      if (graphql.engine.iamRefusal(body, auth)) throw unauthorized(PERMISSION_DENIED);
     } catch (e) {
       if (!(e instanceof AuthFailure)) throw e;
       return { status: e.status, headers: { ...responseHeaders, 'x-amzn-ErrorType': e.errorType }, body: { errors: [{ errorType: e.errorType, message: e.message }] } };
     }
     const ctx: RequestContext = { auth, env: { auth, iam: this.iamStash, params: this.model.params }, requestId, headers, published: [] };
-    const result = await this.engine.execute(body, ctx);
-    if (ctx.published.length) this.realtime.publish(ctx.published, result.data);
+    const result = await graphql.engine.execute(body, ctx);
+    if (ctx.published.length) graphql.realtime.publish(ctx.published, result.data);
     return { status: 200, headers: responseHeaders, body: result };
   }
 
@@ -535,11 +551,9 @@ export class Emulator {
 
   private describe(): Record<string, unknown> {
     return {
-      graphql: this.url,
-      realtime: this.realtimeUrl,
+      ...(this.graphql ? { graphql: this.url, realtime: this.realtimeUrl } : {}),
       region: this.region,
-      authModes: this.model.authModes.enabled,
-      defaultAuthMode: this.model.authModes.default,
+      ...(this.graphql ? { authModes: this.model.authModes.enabled, defaultAuthMode: this.model.authModes.default } : {}),
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
       ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json` } } : {}),
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),

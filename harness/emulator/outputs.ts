@@ -1,6 +1,6 @@
 /**
  * The `amplify_outputs.json` an emulator writes so that a real app (and the `aws-amplify` v6 client)
- * can point at it: the `data` section with `model_introspection`, and an `auth` section.
+ * can point at it: the `data` section with `model_introspection` (when the app has a data API), and an `auth` section.
  */
 import type { AuthMode, AuthModel, Field, Model, Rule } from '../schema/model.js';
 import pluralize from 'pluralize';
@@ -14,7 +14,8 @@ const OUTPUTS_MODE: Record<AuthMode, string> = {
 };
 
 export interface OutputsInput {
-  url: string;
+  /** The GraphQL endpoint, when the app has a data API. */
+  url?: string;
   region: string;
   apiKey?: string;
   userPool?: { poolId: string; clientId: string };
@@ -39,7 +40,7 @@ export function amplifyOutputs(model: AuthModel, o: OutputsInput): Record<string
       groups: o.groups.map((g, i) => ({ [g]: { precedence: i } })),
     };
   }
-  outputs.data = {
+  if (o.url) outputs.data = {
     url: o.url,
     aws_region: o.region,
     ...(o.apiKey ? { api_key: o.apiKey } : {}),

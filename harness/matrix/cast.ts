@@ -3,7 +3,7 @@
  * sees it). Credentials are obtained elsewhere (personas/); here a persona is a name and its claims.
  */
 import { createHash } from 'node:crypto';
-import { allRules, type AuthModel, type Rule } from '../schema/model.js';
+import { allRules, hasDataApi, type AuthModel, type Rule } from '../schema/model.js';
 import type { Claims, Identity } from '../rules/identity.js';
 import type { PolicyDocument } from '../schema/auth-resources.js';
 import { InputError } from '../schema/errors.js';
@@ -121,7 +121,8 @@ export function defaultCast(model: AuthModel): Persona[] {
     if (pool) {
       cast.push({ name: 'iamUser', kind: 'iamUser', identity: { kind: 'iam', principal: 'authRole' }, description: 'identity pool, authenticated role' });
       // Token-based role mapping gives a member of a group with a role that role, never the authenticated one.
-      for (const g of model.authResources?.userPool?.groups ?? []) {
+      // Without a data API the group members' REST and storage cells sign with the group's role already.
+      for (const g of hasDataApi(model) ? model.authResources?.userPool?.groups ?? [] : []) {
         if (!g.role || !modes.has('userPool')) continue;
         const username = `iam-member-${g.name.toLowerCase()}`;
         cast.push({ name: `iamGroupMember:${g.name}`, kind: 'iamGroupMember', identity: { kind: 'iam', principal: 'authRole', groups: [g.name] }, username, groups: [g.name], description: `identity pool, signed in as a member of group ${g.name}` });

@@ -1,7 +1,7 @@
 /** Credential probes (the data API's and the REST APIs') as cells of the run: built from the provisioned cast, refused or the cell fails. */
 import type { Cell } from '../matrix/cells.js';
 import { credentialProbes, devEndpointMinter, restProbes, type Probe, type RestProbeInput } from '../probes/index.js';
-import type { AuthModel } from '../schema/model.js';
+import { hasDataApi, type AuthModel } from '../schema/model.js';
 import type { ProvisionedPersona } from '../../personas/index.js';
 
 export interface ProbeSetting {
@@ -18,11 +18,11 @@ type RestProbeTarget = Pick<RestProbeInput, 'endpoints' | 'restOf' | 'signers'>;
 export function buildProbes(model: AuthModel, url: string, personas: ProvisionedPersona[], setting: ProbeSetting, rest?: RestProbeTarget): Probe[] {
   const mint = setting.devEndpoint ? devEndpointMinter(setting.devEndpoint) : undefined;
   return [
-    ...credentialProbes({
+    ...(hasDataApi(model) ? credentialProbes({
       model, url, region: setting.region, personas,
       ...(mint ? { mint } : {}),
       ...(setting.oidcJwksUrl ? { oidcJwksUrl: setting.oidcJwksUrl } : {}),
-    }),
+    }) : []),
     ...(rest ? restProbes({ model, ...rest, personas, ...(mint ? { mint } : {}) }) : []),
   ];
 }

@@ -26,7 +26,7 @@ import { storageCells } from '../matrix/storage-cells.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
-import type { AuthModel } from '../schema/model.js';
+import { hasDataApi, type AuthModel } from '../schema/model.js';
 import { appRoot } from '../schema/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
@@ -227,7 +227,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const keep = (c: Cell) => select(c) && inShard(shard)(c);
     everything = [...expectedMatrix(model, cast), ...probes.filter((p) => !p.probe.notRun).map((p) => p.cell)];
     const cells = everything.filter(keep);
-    const seed = endpoint.emulator ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
+    const seed = endpoint.emulator && hasDataApi(model) ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
     plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
     plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
@@ -309,7 +309,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     contracts: checkContracts(contracts, { model, cells: contractCells }, results),
     gate: gateOf(model, base, baseCells, baseline, opts.gate ?? {}),
     fixtures: plan?.labels ?? {},
-    ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: endpoint.emulator.realtime.stats.starts, fixtureRecords: plan?.fixtures.length ?? 0, fixtureRequests, ...(endpoint.emulator.gateway ? { restRequests: endpoint.emulator.gateway.stats.requests } : {}) } } : {}),
+    ...(endpoint.emulator ? { stats: { requests: endpoint.emulator.stats.requests, subscriptionStarts: hasDataApi(model) ? endpoint.emulator.realtime.stats.starts : 0, fixtureRecords: plan?.fixtures.length ?? 0, fixtureRequests, ...(endpoint.emulator.gateway ? { restRequests: endpoint.emulator.gateway.stats.requests } : {}) } } : {}),
   };
   return { report };
 }

@@ -2,8 +2,9 @@
  * Finds the schema of the Amplify app a user points at: a schema file as given, or a directory that may be
  * the app itself, the repository root above it, or a monorepo holding the app in a package
  * (`apps/backend/amplify/`, `packages/*-backend/amplify/`). Gen 2 apps are found by
- * `amplify/data/resource.ts`, Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its
- * multi-file `schema/` folder). Several apps: the user is asked to choose, with the list.
+ * `amplify/data/resource.ts`, or by `amplify/backend.ts` when they have no data API (storage or REST only);
+ * Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its multi-file `schema/` folder). Several
+ * apps: the user is asked to choose, with the list.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -65,14 +66,20 @@ function amplifyApps(root: string): string[] {
   return found.sort();
 }
 
-/** A Gen 2 data resource, else each Gen 1 GraphQL API's schema (file or `schema/` folder). */
+/**
+ * A Gen 2 data resource, else each Gen 1 GraphQL API's schema (file or `schema/` folder), else a Gen 2
+ * `backend.ts` (an app without a data API: its storage and REST APIs are read from there).
+ */
 function appSources(amplify: string): string[] {
   for (const f of GEN2_DATA) {
     const file = path.join(amplify, 'data', f);
     if (existsSync(file)) return [file];
   }
   const apis = path.join(amplify, 'backend', 'api');
-  if (!isDir(apis)) return [];
+  if (!isDir(apis)) {
+    const backend = GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
+    return backend ? [backend] : [];
+  }
   return subdirs(apis).flatMap((api) => {
     const file = path.join(apis, api, 'schema.graphql');
     if (existsSync(file)) return [file];

@@ -37,10 +37,11 @@ export async function loadGen2(file: string): Promise<AuthModel> {
   const capture = installCapture(a);
   let model: AuthModel;
   let amplifyDir: string;
+  // backend.ts of an app without a data API is not imported here: it builds CDK constructs (rest/gen2.ts reads it).
+  const backendOnly = path.basename(file).startsWith('backend.');
   try {
-    await importResource(file);
+    if (!backendOnly) await importResource(file);
     const dataProps = capture.data.at(-1);
-    const backendOnly = !dataProps && path.basename(file).startsWith('backend.');
     if (!dataProps && !backendOnly) {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
     }
@@ -55,6 +56,10 @@ export async function loadGen2(file: string): Promise<AuthModel> {
   }
   // backend.ts is loaded on its own (a fresh capture): it imports the resource files again.
   const rest = await loadGen2Rest(amplifyDir);
+  if (backendOnly && !rest && !model.storage) {
+    throw new InputError('this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test', { file },
+      'authmatrix tests data, storage and REST APIs; point it at an app that has one of them');
+  }
   return rest ? { ...model, rest } : model;
 }
 
@@ -104,7 +109,7 @@ function noDataApi(file: string, auth: Record<string, unknown> | undefined): Aut
   return {
     version: AUTH_MODEL_VERSION,
     source: { kind: 'gen2', path: file },
-    authModes: { default: 'iam', enabled: auth ? ['userPool', 'iam'] : ['iam'] },
+    authModes: auth ? { default: 'iam', enabled: ['userPool', 'iam'], identityPool: { allowUnauthenticated: true } } : { default: 'iam', enabled: ['iam'] },
     params: GEN2_PARAMS,
     models: [],
     customTypes: [],

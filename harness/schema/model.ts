@@ -270,6 +270,14 @@ export interface AuthModel {
   caveats?: string[];
 }
 
+/**
+ * Does the app have a data API (AppSync)? Amplify builds one from a schema with a model or a custom operation;
+ * an app with only storage or REST APIs has neither, and its `authModes` say only which identities its auth gives.
+ */
+export function hasDataApi(model: AuthModel): boolean {
+  return model.models.length > 0 || model.customOperations.length > 0;
+}
+
 /** Every rule of the API: models', fields', custom types' fields' and custom operations'. */
 export function allRules(model: AuthModel): Rule[] {
   return [

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findings as lintFindings } from '../../harness/lint/lint.js';
 import { accessIndex } from '../access.js';
-import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, type Coverage } from '../coverage.js';
+import { DIMENSION_LABELS, shownDimensions, type Coverage } from '../coverage.js';
 import { escapeHtml as h, jsonForScript } from '../escape.js';
 import type { RunReport } from '../results.js';
 import { CUSTOM_SECTION, failuresByCause, fieldAccess, ruleText, ruleTexts, subjectOf, type CauseGroup } from '../review.js';
@@ -55,7 +55,7 @@ const CAUSES_SHOWN = 6;
 const FINDINGS_SHOWN = 5;
 
 function coverageTable(coverage: Coverage): string {
-  const rows = COVERAGE_DIMENSIONS.map((name) => {
+  const rows = shownDimensions(coverage).map((name) => {
     const d = coverage.dimensions[name];
     const gaps = d.uncovered.map((u) => `${u.item} (${u.missing})`).join('; ');
     const left = d.excluded.length ? `<details><summary>${plural(d.excluded.length, 'item')} left out</summary>${h(d.excluded.map((u) => `${u.item} (${u.why})`).join('; '))}</details>` : '';

@@ -134,6 +134,52 @@ describe('Lambda authorizers', () => {
   });
 });
 
+describe('an app without a data API', () => {
+  it('a Gen 2 backend with storage and a REST API but no defineData is found by amplify/backend.ts and runs clean: REST and storage cells only, no data-API probes or coverage rows', async () => {
+    const r = await cli(['run', '--out', path.join(out, 'no-data-api')], { cwd: shape('no-data-api') });
+    expect(r.stderr).toContain('authmatrix 0.1.0: amplify/backend.ts against the embedded emulator');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    // Coverage names only what the app has.
+    expect(r.stdout).toMatch(/REST methods seen allowing and refusing +4\/4/);
+    expect(r.stdout).toMatch(/storage paths × actions × roles +\d+\/\d+ +100%/);
+    expect(r.stdout).not.toMatch(/auth modes|model operations|subscription events/);
+    const report = JSON.parse(readFileSync(path.join(out, 'no-data-api', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; kind: string; pass: boolean; observed: string }[] };
+    expect(report.untested).toEqual([]);
+    expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['rest', 'storage', 'probe']));
+    // The probes are the gateway's (forged tokens and signatures) and the bucket's (tampered presigned URLs), none to a GraphQL endpoint.
+    const probes = report.cells.filter((c) => c.kind === 'probe').map((c) => c.id);
+    expect(probes.some((id) => id.startsWith('probe|rest|shopApi|'))).toBe(true);
+    expect(probes.filter((id) => !id.startsWith('probe|rest|') && !id.includes('|presigned|'))).toEqual([]);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, observed] of [
+      ['rest|shopApi|GET /items|guest|signed', 'allow'],
+      ['rest|shopApi|POST /items|guest|signed', 'deny'],
+      ['rest|shopApi|POST /items|stranger|signed', 'allow'],
+      // The group's role replaces the authenticated role, and only the authenticated role has the policy.
+      ['rest|shopApi|GET /items|groupMember:Admin|signed', 'deny'],
+      ['rest|shopApi|GET /orders|owner|idToken', 'allow'],
+      ['drop:private/{entity_id}/*|get|stranger|own', 'allow'],
+      ['drop:private/{entity_id}/*|get|stranger|other', 'deny'],
+      ['drop:shared/*|delete|groupMember:Editors', 'allow'],
+      ['drop:shared/*|write|guest', 'deny'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
+  });
+
+  it('matrix shows its REST routes and buckets; a backend with nothing to test says so, exit 2', async () => {
+    const m = await cli(['matrix'], { cwd: shape('no-data-api') });
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^REST API shopApi$/m);
+    expect(m.stdout).toMatch(/^ +GET \/health +GET \/items +POST \/items +GET \/orders$/m);
+    expect(m.stdout).toMatch(/^Storage bucket drop$/m);
+    expect(m.stdout).toMatch(/^guest +✓ ✓ ✗ ✗ ✗ ✗ /m);
+    const none = await cli(['run'], { cwd: fixture('bad', 'auth-only') });
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain('amplify/backend.ts: this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test');
+  });
+});
+
 describe('REST beside OIDC', () => {
   it('OIDC personas present their token to the REST routes too: refused by a Cognito authorizer (401) and on IAM methods (an incomplete signature), let through where no authorization is set', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });

@@ -25,8 +25,7 @@ async function emulate(args: string[]): Promise<Running> {
     if (child.exitCode !== null) throw new Error(`emulate exited early: ${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const url = /GraphQL\s+(\S+)/.exec(out)?.[1];
-  if (!url) throw new Error(`no URL in: ${out}`);
+  const url = /GraphQL\s+(\S+)/.exec(out)?.[1] ?? '';
   return { child, output: () => out, url, exited };
 }
 
@@ -48,6 +47,22 @@ describe('authmatrix emulate', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Stopping the emulator.');
+  });
+
+  it('an app without a data API: the banner names its REST API and S3 endpoint and no GraphQL endpoint; the REST API answers', async () => {
+    const outputs = path.join(mkdtempSync(path.join(tmpdir(), 'authmatrix-emulate-')), 'amplify_outputs.json');
+    const run = await emulate(['--schema', fixture('app-shapes', 'no-data-api'), '--port', '0', '--outputs', outputs]);
+    try {
+      expect(run.output()).not.toMatch(/GraphQL|auth modes/);
+      expect(run.output()).toMatch(/S3 +https:\/\/s3\.localhost:\d+ +\(buckets: drop;/);
+      const endpoint = /REST API +shopApi +(\S+)/.exec(run.output())?.[1];
+      expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/restapis\/\w+\/dev\/$/);
+      expect(JSON.parse(readFileSync(outputs, 'utf8')).custom.API.shopApi.endpoint).toBe(endpoint);
+      expect((await fetch(`${endpoint}health`)).status).toBe(200);
+    } finally {
+      run.child.kill('SIGINT');
+    }
+    expect(await run.exited).toBe(0);
   });
 
   it('refuses the developer endpoints when bound beyond loopback', async () => {

@@ -1,9 +1,10 @@
 /** Generic IAM access: IAM principals outside the identity pool skip every rule. */
 import type { LintContext } from '../context.js';
 import { finding, type Finding } from '../finding.js';
+import { hasDataApi } from '../../schema/model.js';
 
 export function genericIam(ctx: LintContext): Finding[] {
-  if (!ctx.auth.params.genericIamAccess) return [];
+  if (!ctx.auth.params.genericIamAccess || !hasDataApi(ctx.auth)) return [];
   return [finding({
     check: 'generic-iam',
     severity: 'low',
