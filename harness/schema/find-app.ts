@@ -25,29 +25,41 @@ const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'cdk.out', '.ampl
 /** How deep below the given directory an `amplify/` folder is looked for (monorepos nest it 2–3 deep; test projects deeper). */
 const MAX_DEPTH = 6;
 
+/** How many of several apps the question names. */
+const LISTED = 10;
+
 export function findSchema(input: string): string {
   const p = path.resolve(input);
   if (!existsSync(p)) {
     throw new InputError('schema file not found', { file: p }, 'pass the path to the app directory, amplify/data/resource.ts, schema.graphql or amplify_outputs.json');
   }
   if (!statSync(p).isDirectory()) return p;
-  const apps = amplifyApps(p);
+  const { apps, empty } = amplifyApps(p);
   if (apps.length === 1) return apps[0]!;
   if (apps.length > 1) {
-    const list = apps.map((a) => path.relative(p, a)).join(', ');
+    const list = apps.slice(0, LISTED).map((a) => path.relative(p, a)).join(', ') + (apps.length > LISTED ? `, … ${apps.length - LISTED} more` : '');
     throw new InputError(`${apps.length} Amplify apps found here: ${list}`, { file: p }, 'choose one with --schema <path>');
   }
   for (const c of DIRECT) {
     const f = path.join(p, c);
     if (existsSync(f)) return f;
   }
+  if (empty.length) {
+    const list = empty.map((a) => path.relative(p, a) || '.').join(', ');
+    throw new InputError(`${list} holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)`, { file: p },
+      'add a data API, storage or a REST API to the app, or point authmatrix at another app');
+  }
   throw new InputError('no Amplify app found in this directory or below it', { file: p },
     'run from the app (the folder holding amplify/), or pass --schema amplify/data/resource.ts, schema.graphql or amplify_outputs.json');
 }
 
-/** The schema sources of every Amplify app at or below `root` (the nearest `amplify/` folders win). */
-function amplifyApps(root: string): string[] {
+/**
+ * The schema sources of every Amplify app at or below `root` (the nearest `amplify/` folders win), and the
+ * `amplify/` folders holding none (an empty Gen 1 project).
+ */
+function amplifyApps(root: string): { apps: string[]; empty: string[] } {
   const found: string[] = [];
+  const empty: string[] = [];
   const visit = (dir: string, depth: number): void => {
     const amplify = path.join(dir, 'amplify');
     if (isDir(amplify)) {
@@ -56,6 +68,7 @@ function amplifyApps(root: string): string[] {
         found.push(...sources);
         return;
       }
+      empty.push(amplify);
     }
     if (depth >= MAX_DEPTH) return;
     for (const name of subdirs(dir)) {
@@ -63,7 +76,7 @@ function amplifyApps(root: string): string[] {
     }
   };
   visit(root, 0);
-  return found.sort();
+  return { apps: found.sort(), empty: empty.sort() };
 }
 
 /**

@@ -166,13 +166,17 @@ describe('an app without a data API', () => {
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
   });
 
-  it('matrix shows its REST routes and buckets; a backend with nothing to test says so, exit 2', async () => {
+  it('matrix shows its REST routes and buckets; a backend or project with nothing to test says so, exit 2', async () => {
     const m = await cli(['matrix'], { cwd: shape('no-data-api') });
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/^REST API shopApi$/m);
     expect(m.stdout).toMatch(/^ +GET \/health +GET \/items +POST \/items +GET \/orders$/m);
     expect(m.stdout).toMatch(/^Storage bucket drop$/m);
     expect(m.stdout).toMatch(/^guest +✓ ✓ ✗ ✗ ✗ ✗ /m);
+    // An Amplify project with nothing in it (an empty Gen 1 backend, seen on public apps) is named for what it is.
+    const empty = await cli(['run'], { cwd: fixture('bad', 'empty-gen1') });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('amplify holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)');
     const none = await cli(['run'], { cwd: fixture('bad', 'auth-only') });
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
