@@ -31,7 +31,8 @@ export interface RuntimePersona {
 
 export interface Runtime {
   auth: AuthModel;
-  url: string;
+  /** The GraphQL endpoint, when the app has a data API. */
+  url: string | undefined;
   personas: Map<string, RuntimePersona>;
   index: FixtureIndex;
   /** `Model|fixture` → the record as the oracle saw it (which fields hold a value). */
@@ -59,9 +60,15 @@ function personaOf(rt: Runtime, name: string): RuntimePersona {
   return p;
 }
 
+/** The GraphQL endpoint; only data-API cells ask for it, and an app without a data API has none of them. */
+export function graphqlUrl(at: { url: string | undefined }): string {
+  if (!at.url) throw new Error('this app has no data API (no GraphQL endpoint)');
+  return at.url;
+}
+
 export function clientOf(rt: Runtime, p: RuntimePersona): GraphQLClient {
   let c = clients.get(p);
-  if (!c) clients.set(p, (c = personaClient(p, rt.url)));
+  if (!c) clients.set(p, (c = personaClient(p, graphqlUrl(rt))));
   return c;
 }
 
@@ -131,16 +138,16 @@ function headerPath(rt: Runtime, p: RuntimePersona, action: Extract<Action, { ty
   const none: ClientAuth = { mode: 'none' };
   switch (action.variant) {
     case 'client':
-      return { client: new GraphQLClient({ url: rt.url, auth: none, headers: () => credential(p) }), options: {} };
+      return { client: new GraphQLClient({ url: graphqlUrl(rt), auth: none, headers: () => credential(p) }), options: {} };
     case 'request':
-      return { client: new GraphQLClient({ url: rt.url, auth: none }), options: { headers: () => credential(p) } };
+      return { client: new GraphQLClient({ url: graphqlUrl(rt), auth: none }), options: { headers: () => credential(p) } };
     case 'override': {
       const other = personaOf(rt, action.other!);
-      return { client: new GraphQLClient({ url: rt.url, auth: none, headers: () => credential(other) }), options: { headers: () => credential(p) } };
+      return { client: new GraphQLClient({ url: graphqlUrl(rt), auth: none, headers: () => credential(other) }), options: { headers: () => credential(p) } };
     }
     case 'second-key': {
       const other = personaOf(rt, action.other!);
-      return { client: new GraphQLClient({ url: rt.url, auth: none }), options: { headers: async () => ({ ...(await credential(p)), ...(await credential(other)) }) } };
+      return { client: new GraphQLClient({ url: graphqlUrl(rt), auth: none }), options: { headers: async () => ({ ...(await credential(p)), ...(await credential(other)) }) } };
     }
   }
 }
@@ -369,7 +376,7 @@ export async function connect(rt: Runtime): Promise<RealtimeClient> {
   let last: unknown;
   for (const p of candidates) {
     try {
-      return await RealtimeClient.connect({ url: rt.url, auth: p.auth });
+      return await RealtimeClient.connect({ url: graphqlUrl(rt), auth: p.auth });
     } catch (e) {
       last = e;
     }

@@ -1,7 +1,7 @@
 /** Credential probes (the data API's and the REST APIs') as cells of the run: built from the provisioned cast, refused or the cell fails. */
 import type { Cell } from '../matrix/cells.js';
 import { credentialProbes, devEndpointMinter, restProbes, type Probe, type RestProbeInput } from '../probes/index.js';
-import { hasDataApi, type AuthModel } from '../schema/model.js';
+import type { AuthModel } from '../schema/model.js';
 import type { ProvisionedPersona } from '../../personas/index.js';
 
 export interface ProbeSetting {
@@ -15,10 +15,10 @@ export interface ProbeSetting {
 /** The REST APIs the run reaches, and each persona's REST credentials (for the REST probes). */
 type RestProbeTarget = Pick<RestProbeInput, 'endpoints' | 'restOf' | 'signers'>;
 
-export function buildProbes(model: AuthModel, url: string, personas: ProvisionedPersona[], setting: ProbeSetting, rest?: RestProbeTarget): Probe[] {
+export function buildProbes(model: AuthModel, url: string | undefined, personas: ProvisionedPersona[], setting: ProbeSetting, rest?: RestProbeTarget): Probe[] {
   const mint = setting.devEndpoint ? devEndpointMinter(setting.devEndpoint) : undefined;
   return [
-    ...(hasDataApi(model) ? credentialProbes({
+    ...(url ? credentialProbes({
       model, url, region: setting.region, personas,
       ...(mint ? { mint } : {}),
       ...(setting.oidcJwksUrl ? { oidcJwksUrl: setting.oidcJwksUrl } : {}),

@@ -43,6 +43,7 @@ import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
 import { Interrupted, type Interrupt } from './interrupt.js';
+import { graphqlUrl } from './execute.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The compiled harness (a RegExp: vitest reads a string here as a package name). */
@@ -76,7 +77,8 @@ export interface RunOutcome {
 }
 
 interface Endpoint {
-  url: string;
+  /** The GraphQL endpoint, when the app has a data API. */
+  url: string | undefined;
   label: string;
   personas: Target;
   emulator?: Emulator;
@@ -88,12 +90,13 @@ async function endpointFor(opts: RunOptions, model: AuthModel, config: Authmatri
   if (opts.target === 'deployed') {
     if (!opts.outputs) throw new InputError('--target deployed needs the app\'s amplify_outputs.json', undefined, 'pass --outputs amplify_outputs.json (npx ampx generate outputs writes it)');
     const target = deployedTarget(path.resolve(opts.outputs), config, { runId });
-    return { url: target.url, label: target.url, personas: target, rest: target.restApis };
+    if (hasDataApi(model) && !target.url) throw new InputError('the outputs have no data section (url, aws_region)', { file: path.resolve(opts.outputs) }, 'deploy the app with defineData and regenerate the outputs');
+    return { url: target.url, label: target.url ?? `deployed app of ${path.relative(process.cwd(), opts.outputs) || opts.outputs}`, personas: target, rest: target.restApis };
   }
   if (opts.outputs) throw new InputError('--outputs is for --target deployed', undefined, 'drop --outputs, or add --target deployed');
   const emulator = await startEmulator({ model, host: '127.0.0.1', port: 0, log: () => undefined, ...(config.handlers ? { handlers: config.handlers } : {}) });
   const rest = Object.fromEntries(emulator.restEndpoints().map((r) => [r.name, { endpoint: r.endpoint, region: r.region }]));
-  return { url: emulator.url, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator, rest };
+  return { url: hasDataApi(model) ? emulator.url : undefined, label: 'embedded emulator', personas: await emulatedTarget(emulator.url), emulator, rest };
 }
 
 /** Cells of custom operations whose handler authmatrix.config.ts skips cannot run; they say so. */
@@ -164,7 +167,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   let storage: { target: StorageTarget; clientFor: S3ClientFor } | undefined;
   let provisioned: ProvisionedPersona[] = [];
   let cleaned = false;
-  const clientFor = (name: string) => personaClient(provisioned.find((x) => x.name === name)!, endpoint.url);
+  const clientFor = (name: string) => personaClient(provisioned.find((x) => x.name === name)!, graphqlUrl(endpoint));
   const tidy = async () => {
     if (cleaned) return;
     cleaned = true;

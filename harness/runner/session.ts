@@ -27,7 +27,8 @@ export const BROKER_SECRET_ENV = 'AUTHMATRIX_BROKER_SECRET';
 export interface RunFile {
   version: 1;
   auth: AuthModel;
-  url: string;
+  /** The GraphQL endpoint, when the app has a data API. */
+  url: string | undefined;
   personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string>; aws?: true }[];
   cells: Cell[];
   /** Ids of the cells run one at a time, last, with the store reset around each (harness/runner/serial.ts). */

@@ -28,7 +28,8 @@ export interface LedgerEntry {
 
 export interface DeployedTarget {
   kind: 'deployed';
-  url: string;
+  /** The GraphQL endpoint (outputs `data.url`), when the app has a data API. */
+  url?: string;
   region: string;
   apiKey?: string;
   userPool?: { poolId: string; clientId: string; region: string; usernameIsEmail: boolean };
@@ -162,8 +163,10 @@ type Clients = Pick<DeployedTarget, 'url' | 'region' | 'apiKey' | 'userPool' | '
 function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
   const outputs = readOutputs(outputsFile);
   const data = outputs.data;
-  if (!data?.url || !data.aws_region) throw new InputError('the outputs have no data section (url, aws_region)', { file: outputsFile }, 'deploy the app with defineData and regenerate the outputs');
-  const region = data.aws_region;
+  if (data && (!data.url || !data.aws_region)) throw new InputError('the outputs\' data section lacks url or aws_region', { file: outputsFile }, 'regenerate the outputs with `npx ampx generate outputs`');
+  // An app without a data API: the region its auth, storage or REST APIs are in.
+  const region = data?.aws_region ?? outputs.auth?.aws_region ?? outputs.storage?.aws_region ?? Object.values(restApisOf(outputs.custom, '')).find((a) => a.region)?.region;
+  if (!region) throw new InputError('the outputs name no region (no data, auth, storage or custom.API section)', { file: outputsFile }, 'pass the amplify_outputs.json `npx ampx generate outputs` wrote for the deployed app');
   const auth = outputs.auth;
   const authRegion = auth?.aws_region ?? region;
   // A real pool id starts with its region (`us-east-1_AbC`): a mismatch would only surface as "not found".
@@ -175,9 +178,9 @@ function appOf(outputsFile: string, config: AuthmatrixConfig): Clients {
   let cognito: Promise<CognitoIdentityProviderClient> | undefined;
   let identity: Promise<CognitoIdentityClient> | undefined;
   return {
-    url: data.url,
+    ...(data?.url ? { url: data.url } : {}),
     region,
-    ...(data.api_key ? { apiKey: data.api_key } : {}),
+    ...(data?.api_key ? { apiKey: data.api_key } : {}),
     ...(auth?.user_pool_id && auth.user_pool_client_id
       ? { userPool: { poolId: auth.user_pool_id, clientId: auth.user_pool_client_id, region: authRegion, usernameIsEmail: (auth.username_attributes ?? []).includes('email') } }
       : {}),

@@ -19,7 +19,7 @@ import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { startCognitoLocal, type CognitoLocal } from '../personas/cognito-local.js';
-import { BIN, cli, example, results, scratchDir } from './cli.js';
+import { BIN, cli, example, fixture, results, scratchDir } from './cli.js';
 
 const dir = scratchDir('authmatrix-deployed-rest-');
 let cl: CognitoLocal;
@@ -166,5 +166,48 @@ describe('a deployed REST app (emulator + cognito-local)', () => {
     expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
     const ledgers = path.join(dir, '.authmatrix', 'runs');
     expect(existsSync(ledgers) ? readdirSync(ledgers) : []).toEqual([]);
+  }, 300_000);
+});
+
+describe('a deployed app without a data API (emulator + cognito-local)', () => {
+  it('outputs with auth, storage and custom.API but no data section: the REST and storage cells run and match, nothing is left', async () => {
+    const shape = fixture('app-shapes', 'no-data-api');
+    const app = await appFor(await loadAuthModel(shape));
+    try {
+      const own = app.outputs() as { auth: Record<string, unknown>; storage: Record<string, unknown>; custom: unknown };
+      expect(Object.keys(own)).not.toContain('data');
+      const outputs = path.join(dir, 'no-data.amplify_outputs.json');
+      writeFileSync(outputs, JSON.stringify({ ...own, auth: { ...own.auth, user_pool_id: cl.poolId, user_pool_client_id: cl.clients.admin, username_attributes: [] } }));
+      const ca = path.join(dir, 'no-data-s3-ca.pem');
+      writeFileSync(ca, app.s3!.caPem);
+      const config = path.join(dir, 'no-data.authmatrix.config.json');
+      writeFileSync(config, JSON.stringify({
+        deployed: {
+          endpoints: { cognitoIdentityProvider: cl.endpoint, apiGateway: app.restControlPlane(), cognitoIdentity: app.cognitoIdentityEndpoint(), s3: `https://${app.s3!.endpointHost}` },
+          s3CaFile: ca,
+        },
+      }));
+      const operator = app.credentials.iamRole();
+      const env = { AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey, AWS_SESSION_TOKEN: operator.sessionToken, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const out = path.join(dir, 'no-data-out');
+      const r = await cli(['run', '--schema', shape, '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], { cwd: dir, env, timeoutMs: 300_000 });
+      const report = results(out);
+      expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('amplify/backend.ts against the deployed app of no-data.amplify_outputs.json');
+      expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['rest', 'storage', 'probe']));
+      // What a deployed run leaves untested anyway: iamAdmin's own policy in the buckets, objects in folders nobody of the
+      // cast may write (on the emulator they are put into its store), a token a deployed pool cannot be made to sign.
+      const why = (reason: string) => (reason.startsWith("iamAdmin's own IAM policy") ? 'admin' : reason.startsWith('the object it needs could not be written') ? 'object' : reason.includes('deployed user pool sign') ? 'token' : reason);
+      expect(new Set(report.untested.map((u) => why(u.reason)))).toEqual(new Set(['admin', 'object', 'token']));
+      expect(report.cells.find((c) => c.id === 'rest|shopApi|GET /items|groupMember:Admin|signed')).toMatchObject({ expected: 'deny', observed: 'deny' });
+      expect(report.cells.find((c) => c.id === 'drop:private/{entity_id}/*|write|stranger|own')).toMatchObject({ expected: 'allow', observed: 'allow' });
+      expect(await cl.usernames()).toEqual([]);
+      expect(await cl.groups()).toEqual([]);
+      expect(app.s3!.store.keys(app.s3!.bucketNames.get('drop')!, '')).toEqual([]);
+      expect(app.s3!.store.stats.uploads).toBe(0);
+    } finally {
+      await app.stop();
+    }
   }, 300_000);
 });
