@@ -28,6 +28,8 @@ export const GEN2_PARAMS: TransformParams = {
 
 interface TransformResult {
   schema: string;
+  /** Models of parts backed by a SQL database (`configure({ database: { engine: 'postgresql' | 'mysql' } })`). */
+  sqlModels?: string[];
   jsFunctions: { typeName: string; fieldName: string; handlers: { dataSource: string; entry: { relativePath: string; importLine: string } | string }[] }[];
   lambdaFunctions: Record<string, unknown>;
 }
@@ -130,7 +132,7 @@ function normalize(file: string, props: Record<string, unknown>, auth: Record<st
   }
   const text = readFileSync(file, 'utf8');
   const { modes, sandbox } = gen2AuthModes(file, props.authorizationModes, auth !== undefined);
-  return authModelFromSdl({
+  const model = authModelFromSdl({
     sdl: transformed.schema,
     file,
     kind: 'gen2',
@@ -140,22 +142,41 @@ function normalize(file: string, props: Record<string, unknown>, auth: Record<st
     functionEntries: functionEntries(transformed),
     locate: (type, field) => locateInSource(file, text, type, field),
   });
+  const sql = transformed.sqlModels ?? [];
+  if (!sql.length) return model;
+  // Amplify generates other auth resolvers for SQL data sources (RDSAuthVTLGenerator in amplify-graphql-auth-transformer):
+  // the rules become a filter of the SQL query (AppSync's util.authRules.queryAuth), whose answers are not modelled.
+  const caveat = `${sql.join(', ')} ${sql.length === 1 ? 'is' : 'are'} backed by a SQL database: authmatrix tests ${sql.length === 1 ? 'it' : 'them'} with the auth semantics of DynamoDB-backed models, and Amplify's SQL resolvers apply the rules as a filter of the query (docs/semantics.md, "SQL-backed models")`;
+  return { ...model, caveats: [...(model.caveats ?? []), caveat] };
 }
 
 function transformSchema(schema: unknown): TransformResult {
   if (typeof schema === 'string') return { schema, jsFunctions: [], lambdaFunctions: {} };
-  const s = schema as { transform?: () => TransformResult; schemas?: { transform(): TransformResult }[] } | undefined;
-  if (s && typeof s.transform === 'function') return s.transform();
+  const s = schema as SchemaPart & { schemas?: SchemaPart[] } | undefined;
+  if (s && typeof s.transform === 'function') return transformPart(s);
   if (s && Array.isArray(s.schemas)) {
     // a.combine([...]): each part transforms on its own.
-    const parts = s.schemas.map((p) => p.transform());
+    const parts = s.schemas.map(transformPart);
     return {
       schema: parts.map((p) => p.schema).join('\n'),
       jsFunctions: parts.flatMap((p) => p.jsFunctions),
       lambdaFunctions: Object.assign({}, ...parts.map((p) => p.lambdaFunctions)),
+      sqlModels: parts.flatMap((p) => p.sqlModels ?? []),
     };
   }
   throw new InputError('defineData({ schema }) must be an a.schema(...), a.combine([...]) or a GraphQL string', undefined, 'pass the schema built with a.schema');
+}
+
+interface SchemaPart {
+  transform(): TransformResult;
+  data?: { configuration?: { database?: { engine?: string } } };
+}
+
+function transformPart(part: SchemaPart): TransformResult {
+  const out = part.transform();
+  const engine = part.data?.configuration?.database?.engine;
+  if (!engine || engine === 'dynamodb') return out;
+  return { ...out, sqlModels: [...out.schema.matchAll(/^type (\w+)\b[^{]*@model\b/gm)].map((m) => m[1]!) };
 }
 
 function handlers(t: TransformResult): Map<string, CustomHandler> {

@@ -184,6 +184,19 @@ describe('an app without a data API', () => {
   });
 });
 
+describe('SQL-backed models', () => {
+  it('a schema combining SQL-backed and DynamoDB-backed models runs, and the SQL ones are named in a caveat: their resolvers are not modelled', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'sql')], { cwd: shape('sql-models') });
+    const caveat = 'posts, notifications are backed by a SQL database: authmatrix tests them with the auth semantics of DynamoDB-backed models';
+    expect(r.stderr).toContain(`caveat: ${caveat}`);
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'sql', 'results.json'), 'utf8')) as { model: { caveats?: string[] }; cells: { model?: string }[] };
+    expect(report.model.caveats?.some((c) => c.startsWith(caveat))).toBe(true);
+    expect(new Set(report.cells.flatMap((c) => (c.model ? [c.model] : [])))).toEqual(new Set(['Todo', 'posts', 'notifications']));
+  });
+});
+
 describe('REST beside OIDC', () => {
   it('OIDC personas present their token to the REST routes too: refused by a Cognito authorizer (401) and on IAM methods (an incomplete signature), let through where no authorization is set', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });
