@@ -229,23 +229,34 @@ function restOutcomes(cells: CellResult[]): Map<string, Set<string>> {
 const seenBoth = (seen: Set<string> | undefined, needsDenial: boolean): string[] =>
   [!seen?.has('allow') ? 'never seen allowing' : '', needsDenial && !seen?.has('deny') ? 'never seen refusing' : ''].filter(Boolean);
 
-/** Every REST method (preflights aside): seen allowing, and refusing unless it has no authorization at all. */
+/** REST APIs' methods and HTTP APIs' routes alike: a verb on a path, its authorization, the API's authorizers. */
+interface CoveredApi {
+  name: string;
+  methods: { method: string; resourcePath: string; authorization: { type: string; authorizer?: string }; apiKeyRequired?: boolean }[];
+  authorizers: { id: string; name: string; type: string }[];
+}
+
+function apisOf(auth: AuthModel): CoveredApi[] {
+  return auth.rest ? [...auth.rest.apis, ...(auth.rest.httpApis ?? []).map((a) => ({ name: a.name, methods: a.routes, authorizers: a.authorizers.map((x) => ({ ...x, type: 'JWT' })) }))] : [];
+}
+
+/** Every REST method and HTTP API route (preflights aside): seen allowing, and refusing unless it has no authorization at all. */
 function restMethodCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
   const seen = restOutcomes(cells);
-  return (auth.rest?.apis ?? []).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m): Check => {
+  return apisOf(auth).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m): Check => {
     const item = `${api.name} ${m.method} ${m.resourcePath}`;
     if (selected && !seen.has(item)) return { item, missing: [], excluded: 'not selected' };
-    return { item, missing: seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired) };
+    return { item, missing: seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired === true) };
   }));
 }
 
-/** Every REST authorizer, and each API's IAM authorization: seen allowing and refusing on the methods using it. */
+/** Every REST or JWT authorizer, and each API's IAM authorization: seen allowing and refusing on the methods using it. */
 function restAuthorizerCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
   const seen = restOutcomes(cells);
-  return (auth.rest?.apis ?? []).flatMap((api) => {
+  return apisOf(auth).flatMap((api) => {
     const guards = [
-      ...(api.methods.some((m) => m.authorization.type === 'AWS_IAM') ? [{ item: `${api.name} IAM`, uses: (m: (typeof api.methods)[number]) => m.authorization.type === 'AWS_IAM' }] : []),
-      ...api.authorizers.map((a) => ({ item: `${api.name} ${a.type} authorizer ${a.name}`, uses: (m: (typeof api.methods)[number]) => 'authorizer' in m.authorization && m.authorization.authorizer === a.id })),
+      ...(api.methods.some((m) => m.authorization.type === 'AWS_IAM') ? [{ item: `${api.name} IAM`, uses: (m: CoveredApi['methods'][number]) => m.authorization.type === 'AWS_IAM' }] : []),
+      ...api.authorizers.map((a) => ({ item: `${api.name} ${a.type} authorizer ${a.name}`, uses: (m: CoveredApi['methods'][number]) => m.authorization.authorizer === a.id })),
     ];
     return guards.map(({ item, uses }): Check => {
       const rules = api.methods.filter(uses).map((m) => `${api.name} ${m.method} ${m.resourcePath}`);

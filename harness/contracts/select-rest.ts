@@ -44,10 +44,12 @@ const plain = (c: Cell) => {
 
 export function planRest(ix: Cells, s: Statement, fail: (message: string, fix: string) => never): Plan {
   const section = ix.matrix.model.rest;
-  if (!section?.apis.length) return fail('the app defines no REST API', 'drop the statement, or define the API in amplify/backend.ts');
+  // REST APIs and HTTP APIs alike: their methods and routes are a verb on a resource path.
+  const all = section ? [...section.apis, ...section.httpApis.map((a) => ({ name: a.name, methods: a.routes }))] : [];
+  if (!all.length) return fail('the app defines no REST API', 'drop the statement, or define the API in amplify/backend.ts');
   const t = target(s.object);
-  const apis = t.api ? section.apis.filter((a) => a.name === t.api) : section.apis;
-  if (t.api && !apis.length) fail(`unknown REST API "${t.api}"`, oneOf(t.api, section.apis.map((a) => a.name)));
+  const apis = t.api ? all.filter((a) => a.name === t.api) : all;
+  if (t.api && !apis.length) fail(`unknown REST API "${t.api}"`, oneOf(t.api, all.map((a) => a.name)));
   const methods = apis.flatMap((a) => a.methods.map((m) => ({ api: a.name, m })));
   const resources = [...new Set(methods.map(({ m }) => m.resourcePath))];
   const covered = methods.filter(({ m }) => t.covers(m.resourcePath));
@@ -59,7 +61,7 @@ export function planRest(ix: Cells, s: Statement, fail: (message: string, fix: s
     const declared = [...new Set(covered.map(({ m }) => m.method))].join(', ');
     fail(`no method of ${t.path} answers ${verb}`, `${t.path} declares ${declared}; API Gateway refuses any other verb to everyone (403 Missing Authentication Token), so there is nothing to test`);
   }
-  const multiple = section.apis.length > 1;
+  const multiple = all.length > 1;
   const on = (persona: string, every: boolean): Cell[] =>
     ix.cellsOf(persona).filter((c) => c.kind === 'rest' && apis.some((a) => a.name === c.api) && t.covers(c.path!)
       && (verb === undefined ? c.operation !== 'OPTIONS' : c.operation === verb) && (every || plain(c)));

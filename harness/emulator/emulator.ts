@@ -33,6 +33,7 @@ import { amplifyOutputs } from './outputs.js';
 import { controlPlane, controlPlaneAccess } from './apigateway/control-plane.js';
 import { ApiGateway, compileRolePolicies, GatewayRefusal, type SignedCaller } from './apigateway/gateway.js';
 import type { IntegrationMode } from './apigateway/integrations.js';
+import { HttpApiGateway } from './apigateway/http-gateway.js';
 import { gatewayErrors, signatureRefusal } from './apigateway/responses.js';
 import type { SigV4Request } from './iam/sigv4.js';
 import { Store } from './appsync/store.js';
@@ -227,7 +228,7 @@ export class Emulator {
       identityPoolId: this.identityPool?.poolId ?? null,
       adminRoles: model.params.adminRoles,
     };
-    if (model.rest?.apis.length) {
+    if (model.rest?.apis.length || model.rest?.httpApis.length) {
       for (const api of model.rest.apis) for (const k of api.apiKeys) if (!k.value && !this.restApiKeys.has(k.id)) this.restApiKeys.set(k.id, randomBytes(20).toString('base64url'));
       this.gateway = new ApiGateway({ section: model.rest, identity: this.gatewayIdentity(model.rest), apiKeyValues: this.restApiKeys, ...(options.restIntegrations ? { integrations: options.restIntegrations } : {}), log });
     }
@@ -357,7 +358,12 @@ export class Emulator {
   /** Each REST API's invoke URL (`…/restapis/{id}/{stage}/`, with the trailing slash CDK's RestApi.url has). */
   restEndpoints(): { name: string; endpoint: string; region: string }[] {
     const base = this.url.replace(/\/graphql$/, '');
-    return (this.model.rest?.apis ?? []).map((a) => ({ name: a.name, endpoint: `${base}${ApiGateway.PREFIX}${a.id}/${a.stage}/`, region: this.model.rest!.region }));
+    const rest = this.model.rest;
+    if (!rest) return [];
+    return [
+      ...rest.apis.map((a) => ({ name: a.name, endpoint: `${base}${ApiGateway.PREFIX}${a.id}/${a.stage}/`, region: rest.region })),
+      ...rest.httpApis.map((a) => ({ name: a.name, endpoint: `${base}${HttpApiGateway.pathOf(a)}`, region: rest.region })),
+    ];
   }
 
   /** Values of the enabled API keys in a usage plan of the API's stage. */
@@ -375,6 +381,7 @@ export class Emulator {
       ...[...compiled.groups].map(([g, p]) => [this.groupRoleName(g), p] as const),
     ]);
     return {
+      appClientId: this.userPool?.clientId,
       verifySignature: async (req: SigV4Request): Promise<SignedCaller> => {
         if (!this.identityPool) throw new GatewayRefusal(gatewayErrors.unrecognizedClient('The security token included in the request is invalid.'));
         const verified = await this.identityPool.verify(req, { name: 'execute-api' });
@@ -442,8 +449,9 @@ export class Emulator {
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
     if (this.identityApi && (path === IDENTITY_API_PATH || path === `${IDENTITY_API_PATH}/`)) return this.identityRequest(req, res, this.identityApi);
     if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) return this.controlPlaneRequest(req, res, this.model.rest);
-    if (this.gateway && path.startsWith(ApiGateway.PREFIX)) {
-      const out = await this.gateway.handle({
+    if (this.gateway && (path.startsWith(ApiGateway.PREFIX) || path.startsWith(HttpApiGateway.PREFIX))) {
+      const gateway = path.startsWith(ApiGateway.PREFIX) ? this.gateway : this.gateway.httpApis;
+      const out = await gateway.handle({
         method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host ?? `${this.host}:${this.port}`,
         headers: flatHeaders(req), body: await readBody(req, ApiGateway.PAYLOAD_LIMIT), sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       });

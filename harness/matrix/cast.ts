@@ -173,7 +173,7 @@ export function defaultCast(model: AuthModel): Persona[] {
  */
 function addRestPersonas(model: AuthModel, cast: Persona[]): void {
   const rest = model.rest;
-  if (!rest?.apis.length) return;
+  if (!rest?.apis.length && !rest?.httpApis.length) return;
   if (model.authModes.enabled.includes('userPool')) {
     for (const g of rest.rolePolicies.groupPrecedence) {
       if (cast.some((p) => p.kind === 'groupMember' && p.groups?.length === 1 && p.groups[0] === g)) continue;

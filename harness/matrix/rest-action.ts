@@ -14,6 +14,8 @@ export interface RestAction {
   path: string;
   presentation: RestPresentation;
   headerPath: RestHeaderPath;
+  /** An HTTP API's (API Gateway v2): its refusals carry no `x-amzn-ErrorType` (harness/runner/rest.ts). */
+  httpApi?: true;
   /** Sent first, by the same caller: the request whose cached authorizer decision this one meets. */
   after?: { method: string; path: string };
 }

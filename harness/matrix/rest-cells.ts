@@ -12,7 +12,8 @@
  */
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
-import type { HttpMethod, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
+import type { HttpApi, HttpMethod, HttpRoute, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
+import { decideHttpApi } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
 import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
@@ -91,8 +92,9 @@ export function answerKey(authorizer: string, presentation: RestPresentation, ve
 }
 
 /** The concrete requests a method is tested with: its verb(s) and a path with samples in its variables. */
-export function requestsOf(m: RestMethod): { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }[] {
-  const path = m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1');
+export function requestsOf(m: Pick<RestMethod, 'method' | 'resourcePath'>): { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }[] {
+  // An HTTP API's `$default` route catches what no other route does.
+  const path = m.resourcePath === '$default' ? '/authmatrix-unrouted' : m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1');
   if (m.method === 'OPTIONS') return [];
   const verbs = m.method === 'ANY' ? [...REST_ANY_VERBS] : [m.method];
   return verbs.map((verb) => ({ verb, path }));
@@ -129,7 +131,39 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
     }
     plan.cells.push(...preflightCells(section, api, cast));
   }
+  for (const api of section.httpApis) plan.cells.push(...httpApiCells(section, api, cast));
   return plan;
+}
+
+/** An HTTP API's cells: every route × persona × presentation, the token presentations also through global headers on one route per kind. */
+function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Cell[] {
+  const out: Cell[] = [];
+  const representative = new Set<HttpRoute>();
+  const seenTypes = new Set<string>();
+  for (const r of api.routes) {
+    if (seenTypes.has(r.authorization.type)) continue;
+    seenTypes.add(r.authorization.type);
+    representative.add(r);
+  }
+  for (const p of cast) {
+    for (const presentation of presentationsOf(p)) {
+      for (const route of api.routes) {
+        for (const req of requestsOf(route)) {
+          const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(route) ? ['request', 'global', 'override'] : ['request'];
+          for (const headerPath of paths) {
+            const decision = decideHttpApi(section, restCaller(p, presentation), { api, route, verb: req.verb, path: req.path });
+            const variant = [presentation, headerPath !== 'request' ? headerPath : undefined].filter(Boolean).join(':');
+            out.push(cell({
+              id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
+              kind: 'rest', persona: p.name, api: api.name, path: route.resourcePath, operation: req.verb as Cell['operation'], variant,
+              action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true },
+            }, decision));
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Why a Lambda authorizer's cell cannot be decided: the authorizer would be called, and its answer is unknown. */

@@ -29,7 +29,8 @@ export interface DeployedRest {
 
 export async function withDeployedRest(model: AuthModel, outputsFile: string, config: AuthmatrixConfig): Promise<DeployedRest> {
   const section = model.rest;
-  if (!section?.apis.length) return { model, read: [], drift: [] };
+  const fromBackend = (section?.httpApis ?? []).map((a) => `HTTP API ${a.name} is tested as backend.ts defines it: its deployed routes and authorizers are not read`);
+  if (!section?.apis.length) return { model: fromBackend.length ? { ...model, caveats: [...(model.caveats ?? []), ...fromBackend] } : model, read: [], drift: [] };
   const outputs = readOutputs(outputsFile);
   const endpoints = restApisOf(outputs.custom, outputs.data?.aws_region ?? section.region);
   const userPoolId = outputs.auth?.user_pool_id;
@@ -66,7 +67,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
   } finally {
     for (const c of clients.values()) void c.then((client) => client.destroy());
   }
-  const caveats = [...(model.caveats ?? []), ...drift.map((d) => `${DRIFT}${d}`)];
+  const caveats = [...(model.caveats ?? []), ...drift.map((d) => `${DRIFT}${d}`), ...fromBackend];
   return { model: { ...model, rest: { ...section, apis }, ...(caveats.length ? { caveats } : {}) }, read, drift };
 }
 

@@ -60,7 +60,7 @@ export async function sendRest(rt: RestRuntime, cell: Cell, action: RestAction):
   // Headers the persona presents to Lambda authorizers are credentials too.
   const secret = new Set(Object.keys(own).map((k) => k.toLowerCase()));
   const sent = { ...result.sent, headers: Object.fromEntries(Object.entries(result.sent.headers).map(([k, v]) => [k, secret.has(k) ? redactValue(v) : v])) };
-  const obs = classifyRest(result);
+  const obs = action.httpApi ? classifyHttpApi(result) : classifyRest(result);
   const json = obs.outcome === 'deny' ? { message: obs.message } : result.json;
   return { obs, result: { ...result, sent, json, body: '' } };
 }
@@ -98,6 +98,20 @@ export function classifyRest(r: RestResult): RestObservation {
   return { outcome: 'allow', status: r.status, summary: `${r.status} from the ${errorType ? `gateway (${errorType})` : 'integration'}` };
 }
 
+/**
+ * An HTTP API's refusal: 401 or 403 whose body is only `{"message": …}` and no `x-amzn-ErrorType` (docs/rest.md,
+ * "HTTP APIs"); anything else reached the integration.
+ */
+export function classifyHttpApi(r: RestResult): RestObservation {
+  const json = r.json as Record<string, unknown> | undefined;
+  const only = json && typeof json === 'object' && !Array.isArray(json) && Object.keys(json).length === 1 && typeof json.message === 'string';
+  if ((r.status === 401 || r.status === 403) && only && !r.headers['x-amzn-errortype']) {
+    const message = withoutCredentials(json.message);
+    return { outcome: 'deny', status: r.status, message, summary: `${r.status}: ${String(message).slice(0, 120)}` };
+  }
+  return { outcome: 'allow', status: r.status, summary: `${r.status} from the integration` };
+}
+
 /** API Gateway quotes the Authorization header it could not read (IncompleteSignatureException): never kept. */
 function withoutCredentials(message: unknown): unknown {
   return typeof message === 'string' ? message.replace(/'([^']*)'/g, (_, v: string) => `'${redactValue(v)}'`) : message;
@@ -109,8 +123,9 @@ export function judgeRest(cell: Cell, obs: RestObservation): { pass: boolean; de
   if (cell.expected === 'allow') {
     return obs.outcome === 'allow' ? { pass: true, detail: '' } : { pass: false, detail: `expected API Gateway to let the request through, got ${obs.summary}` };
   }
-  if (obs.outcome !== 'deny') return { pass: false, detail: `expected ${d.status} ${d.errorType}, the request reached the integration (${obs.summary})` };
-  if (obs.status !== d.status || obs.errorType !== d.errorType) return { pass: false, detail: `expected ${d.status} ${d.errorType}, got ${obs.status} ${obs.errorType}` };
+  const expected = `${d.status}${d.errorType ? ` ${d.errorType}` : ''}`;
+  if (obs.outcome !== 'deny') return { pass: false, detail: `expected ${expected}, the request reached the integration (${obs.summary})` };
+  if (obs.status !== d.status || obs.errorType !== d.errorType) return { pass: false, detail: `expected ${expected}, got ${obs.status}${obs.errorType ? ` ${obs.errorType}` : ''}` };
   if (d.message !== undefined && obs.message !== d.message) return { pass: false, detail: `expected the message ${JSON.stringify(d.message)}, got ${JSON.stringify(obs.message)}` };
   if (d.messageEnd !== undefined && !(typeof obs.message === 'string' && /^User: \S+$/.test(obs.message.slice(0, -d.messageEnd.length)) && obs.message.endsWith(d.messageEnd))) {
     return { pass: false, detail: `expected a message "User: <caller>${d.messageEnd}", got ${JSON.stringify(obs.message)}` };

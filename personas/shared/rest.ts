@@ -16,7 +16,7 @@ import { mint } from './emulated.js';
 
 /** The REST credentials of a persona just provisioned (undefined when the app has no REST API). */
 export async function restAuthFor(p: Persona, done: ProvisionedPersona, ctx: ProvisionContext): Promise<RestAuth | undefined> {
-  if (!ctx.model.rest?.apis.length || done.rest) return done.rest;
+  if ((!ctx.model.rest?.apis.length && !ctx.model.rest?.httpApis.length) || done.rest) return done.rest;
   if (done.auth.mode === 'iam') return { credentials: done.auth.credentials };
   const tokens = done.tokens;
   if (!tokens) return undefined;

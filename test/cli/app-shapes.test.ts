@@ -197,6 +197,36 @@ describe('SQL-backed models', () => {
   });
 });
 
+describe('HTTP APIs (API Gateway v2)', () => {
+  it('the HTTP API of Amplify\'s guide (IAM, user-pool JWT with and without a scope, a public route) is read from backend.ts and runs clean; matrix shows it', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'http-api')], { cwd: shape('http-api') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.stdout).toMatch(/REST methods seen allowing and refusing +6\/6/);
+    expect(r.stdout).toMatch(/REST authorizers seen allowing and refusing +2\/2/);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, 'http-api', 'results.json'), 'utf8')) as { model: { caveats?: string[] }; cells: { id: string; pass: boolean; observed: string; summary: string }[] };
+    expect(report.model.caveats ?? []).toEqual([]);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, observed, summary] of [
+      ['rest|shopHttpApi|GET /items|guest|signed', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|POST /items|guest|signed', 'deny', '403: Forbidden'],
+      // The group's role replaces the authenticated role, which alone has the policy.
+      ['rest|shopHttpApi|GET /items|groupMember:Admin|signed', 'deny', '403: Forbidden'],
+      ['rest|shopHttpApi|DELETE /items/authmatrix-sample|iamUser|signed', 'allow', '200 from the integration'],
+      // A JWT authorizer takes ID and access tokens of the app's client alike; a route's scope needs an access token.
+      ['rest|shopHttpApi|GET /orders|owner|idToken', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|GET /orders|owner|accessToken', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|GET /reports|owner|idToken', 'deny', '403: Forbidden'],
+      ['rest|shopHttpApi|GET /reports|owner|accessToken', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|GET /orders|owner|signed', 'deny', '401: Unauthorized'],
+      ['rest|shopHttpApi|GET /orders|anonymous|unsigned', 'deny', '401: Unauthorized'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed, summary });
+    const m = await cli(['matrix'], { cwd: shape('http-api') });
+    expect(m.stdout).toMatch(/^REST API shopHttpApi$/m);
+    expect(m.stdout).toMatch(/^ +GET \/health +GET \/items +POST \/items +GET \/items\/\{proxy\+\}$/m);
+  });
+});
+
 describe('REST beside OIDC', () => {
   it('OIDC personas present their token to the REST routes too: refused by a Cognito authorizer (401) and on IAM methods (an incomplete signature), let through where no authorization is set', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });

@@ -22,7 +22,7 @@ const m = (method: RestMethod['method'], resourcePath: string, authorization: Re
 function withRest(methods: RestMethod[], policies: Partial<RestSection['rolePolicies']> = {}): AuthModel {
   const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }]) { body: String }', file: 't.graphql', kind: 'gen1', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
   const rest: RestSection = {
-    region: 'us-east-1', account: '123456789012', functions: [], caveats: [],
+    region: 'us-east-1', account: '123456789012', functions: [], caveats: [], httpApis: [],
     apis: [{ name: 'api', id: 'abc123defg', stage: 'dev', apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: [] }],
     rolePolicies: { authenticated: [], unauthenticated: [], groups: {}, groupPrecedence: [], ...policies },
   };

@@ -21,7 +21,7 @@ const m = (method: RestMethod['method'], resourcePath: string, authorization: Re
 function model(): AuthModel {
   const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admins"] }]) { body: String }', file: 't.graphql', kind: 'gen1', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
   const rest: RestSection = {
-    region: 'us-east-1', account: '123456789012', functions: [], caveats: [],
+    region: 'us-east-1', account: '123456789012', functions: [], caveats: [], httpApis: [],
     apis: [{
       name: 'api', id: 'abc123defg', stage: 'dev', apiKeySource: 'HEADER', apiKeys: [], gatewayResponses: [],
       methods: [m('GET', '/items', { type: 'AWS_IAM' }), m('GET', '/me', { type: 'COGNITO_USER_POOLS', authorizer: 'cog', scopes: [] }), m('OPTIONS', '/items', { type: 'NONE' })],

@@ -31,7 +31,7 @@ const api: RestApi = {
 const allow = (resource: string): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: resource }] });
 const arn = (rest: string) => `arn:aws:execute-api:us-east-1:123456789012:abc123defg/dev/${rest}`;
 const section = (overrides: Partial<RestSection['rolePolicies']> = {}): RestSection => ({
-  region: 'us-east-1', account: '123456789012', apis: [api], functions: [], caveats: [],
+  region: 'us-east-1', account: '123456789012', apis: [api], httpApis: [], functions: [], caveats: [],
   rolePolicies: { authenticated: [allow(arn('*/items'))], unauthenticated: [], groups: { Admins: [allow(arn('*/items/*'))], Staff: [] }, groupPrecedence: ['Admins', 'Staff'], ...overrides },
 });
 const decide = (caller: RestCaller, verb: string, path: string, s = section()) => {

@@ -15,6 +15,7 @@ import { LambdaAuthorizers, type AuthorizerFunction, type AuthorizerRequest, typ
 import { gatewayAnswer, gatewayErrors, type GatewayError, type HttpAnswer } from './responses.js';
 import type { SigV4Request } from '../iam/sigv4.js';
 import { Router } from './routes.js';
+import { HttpApiGateway } from './http-gateway.js';
 
 /** A SigV4-signed caller as the identity pool knows it. */
 export interface SignedCaller {
@@ -45,7 +46,7 @@ export interface GatewayIdentity {
 
 export interface GatewayOptions {
   section: RestSection;
-  identity: GatewayIdentity;
+  identity: GatewayIdentity & { appClientId: string | undefined };
   /** Values of the API keys the definition leaves to API Gateway, by key id. */
   apiKeyValues: Map<string, string>;
   integrations?: IntegrationMode;
@@ -71,11 +72,14 @@ export class ApiGateway {
   readonly stats = { requests: 0 };
   private readonly apis = new Map<string, { api: RestApi; router: Router }>();
   private readonly integrations: Integrations;
+  /** The HTTP APIs (API Gateway v2), served below HttpApiGateway.PREFIX. */
+  readonly httpApis: HttpApiGateway;
 
   constructor(private readonly opts: GatewayOptions) {
-    for (const api of opts.section.apis) this.apis.set(api.id, { api, router: new Router(api) });
+    for (const api of opts.section.apis) this.apis.set(api.id, { api, router: new Router(api.methods) });
     this.integrations = new Integrations(opts.section, opts.integrations ?? 'handlers', opts.log);
     this.authorizers = new LambdaAuthorizers((a) => this.integrations.authorizerFunction(a) as Promise<AuthorizerFunction>);
+    this.httpApis = new HttpApiGateway(opts.section, opts.identity, this.integrations);
   }
 
   /** Forgets cached authorizer decisions. */
@@ -133,7 +137,7 @@ export class ApiGateway {
         body: body === '' ? null : body,
         isBase64Encoded: false,
       };
-      return await this.integrations.run(route.method, event);
+      return await this.integrations.run(route.method.integration, event, { resource: event.resource, path: event.path, httpMethod: event.httpMethod });
     } catch (e) {
       if (e instanceof GatewayRefusal) return fail(e.error);
       throw e;

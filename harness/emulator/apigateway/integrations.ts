@@ -4,7 +4,7 @@
  * a MOCK integration's static answer (CDK's CORS preflight), or a stand-in for other integrations.
  * The answer is the handler's: it is never an authorization verdict.
  */
-import type { RestFunction, RestMethod, RestSection } from '../../schema/rest/model.js';
+import type { Integration, RestFunction, RestSection } from '../../schema/rest/model.js';
 import { loadHandler } from '../../schema/user-module.js';
 import type { HttpAnswer } from './responses.js';
 import { gatewayAnswer, gatewayErrors } from './responses.js';
@@ -28,6 +28,20 @@ export interface ProxyEvent {
   isBase64Encoded: boolean;
 }
 
+/** An HTTP API's Lambda proxy event, payload format 2.0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html). */
+export interface HttpApiEvent {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  headers: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  requestContext: Record<string, unknown>;
+  body?: string;
+  isBase64Encoded: boolean;
+}
+
 type Handler = (event: unknown, context: Record<string, unknown>) => unknown;
 
 export class Integrations {
@@ -45,11 +59,14 @@ export class Integrations {
     return this.handler(fn);
   }
 
-  async run(method: RestMethod, event: ProxyEvent): Promise<HttpAnswer> {
-    const integration = method.integration;
+  /**
+   * `event`: a REST API's proxy event, or an HTTP API's (payload 2.0); `seen`: what a stub answers with (the route the
+   * request took).
+   */
+  async run(integration: Integration, event: ProxyEvent | HttpApiEvent, seen: Record<string, string>): Promise<HttpAnswer> {
     if (integration.kind === 'mock') return { status: integration.statusCode, headers: { ...integration.headers }, body: '' };
     const fn = integration.kind === 'lambda' ? this.functions.get(integration.function) : undefined;
-    if (!fn?.entry || this.mode === 'stub') return stub(event);
+    if (!fn?.entry || this.mode === 'stub') return stub(seen);
     let result: unknown;
     try {
       const handler = await this.handler(fn);
@@ -84,10 +101,10 @@ function proxyAnswer(result: unknown): HttpAnswer | undefined {
   return { status, headers, body: r.isBase64Encoded === true ? Buffer.from(body, 'base64').toString('latin1') : body };
 }
 
-function stub(event: ProxyEvent): HttpAnswer {
+function stub(seen: Record<string, string>): HttpAnswer {
   return {
     status: 200,
     headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' },
-    body: JSON.stringify({ authmatrix: 'stub integration', resource: event.resource, path: event.path, httpMethod: event.httpMethod }),
+    body: JSON.stringify({ authmatrix: 'stub integration', ...seen }),
   };
 }

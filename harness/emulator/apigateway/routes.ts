@@ -4,32 +4,35 @@
  * greedy `{proxy+}`; the resource's method for the verb, else its `ANY` method, handles the request.
  * A path that selects no resource, or a resource without the verb and without `ANY`, has no route.
  */
-import type { RestApi, RestMethod } from '../../schema/rest/model.js';
+import type { RestMethod } from '../../schema/rest/model.js';
 
-interface Node {
-  literal: Map<string, Node>;
-  param?: { name: string; node: Node };
-  greedy?: { name: string; node: Node };
-  methods: Map<string, RestMethod>;
+/** What routing needs of a method (a REST API's method, an HTTP API's route). */
+type Routable = Pick<RestMethod, 'method' | 'resourcePath'>;
+
+interface Node<M extends Routable> {
+  literal: Map<string, Node<M>>;
+  param?: { name: string; node: Node<M> };
+  greedy?: { name: string; node: Node<M> };
+  methods: Map<string, M>;
   /** The resource path (`/items/{proxy+}`). */
   path: string;
 }
 
-export interface Route {
-  method: RestMethod;
+export interface Route<M extends Routable = RestMethod> {
+  method: M;
   /** The resource path the request selected. */
   resource: string;
   pathParameters: Record<string, string>;
 }
 
-export class Router {
-  private readonly root: Node = newNode('/');
+export class Router<M extends Routable = RestMethod> {
+  private readonly root: Node<M> = newNode('/');
 
-  constructor(api: RestApi) {
-    for (const m of api.methods) this.nodeFor(m.resourcePath).methods.set(m.method, m);
+  constructor(methods: readonly M[]) {
+    for (const m of methods) this.nodeFor(m.resourcePath).methods.set(m.method, m);
   }
 
-  route(verb: string, path: string): Route | undefined {
+  route(verb: string, path: string): Route<M> | undefined {
     const segments = path.split('/').slice(1);
     // `/` is the root resource; a trailing slash is an empty last segment, which no resource matches.
     if (segments.length === 1 && segments[0] === '') segments.length = 0;
@@ -39,7 +42,7 @@ export class Router {
     return method ? { method, resource: found.node.path, pathParameters: found.params } : undefined;
   }
 
-  private nodeFor(path: string): Node {
+  private nodeFor(path: string): Node<M> {
     let node = this.root;
     for (const seg of path.split('/').filter(Boolean)) {
       const greedy = /^\{(.+)\+\}$/.exec(seg);
@@ -57,12 +60,12 @@ export class Router {
   }
 }
 
-function newNode(path: string): Node {
+function newNode<M extends Routable>(path: string): Node<M> {
   return { literal: new Map(), methods: new Map(), path };
 }
 
 /** The most specific resource for the segments; backtracks when a more specific branch has no resource for the rest. */
-function match(node: Node, segs: string[], i: number, params: Record<string, string>): { node: Node; params: Record<string, string> } | undefined {
+function match<M extends Routable>(node: Node<M>, segs: string[], i: number, params: Record<string, string>): { node: Node<M>; params: Record<string, string> } | undefined {
   if (i === segs.length) return { node, params };
   const seg = segs[i]!;
   if (seg === '') return undefined;

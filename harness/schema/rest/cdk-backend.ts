@@ -40,6 +40,7 @@ export interface BackendRecord {
   app: Core.App;
   roles: { authenticated?: ConstructRef; unauthenticated?: ConstructRef; groups: Record<string, ConstructRef> };
   userPool?: ConstructRef;
+  userPoolClient?: ConstructRef;
   functions: { ref: ConstructRef; fn: CapturedFunction }[];
   /** `backend.addOutput(...)` calls merged (tokens still unresolved). */
   outputs: Record<string, unknown>;
@@ -124,6 +125,7 @@ function authResource(cdk: CdkModules, stack: Core.Stack, props: Record<string, 
   record.roles.authenticated = ref(authenticatedUserIamRole);
   record.roles.unauthenticated = ref(unauthenticatedUserIamRole);
   record.userPool = ref(userPool);
+  record.userPoolClient = ref(userPoolClient);
   return {
     resources: {
       userPool,

@@ -7,7 +7,7 @@
  */
 import type { Templates, ResourceAt } from './cfn.js';
 import {
-  HTTP_METHODS, type GatewayResponse, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
+  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpRoute, type Integration, type JwtAuthorizer, type MethodAuthorization, type MethodVerb, type PolicyDocument,
   type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies,
 } from './model.js';
 
@@ -17,6 +17,8 @@ export interface KnownResources {
   roles: { authenticated?: string; unauthenticated?: string; groups: Record<string, string> };
   /** Physical id of the app's user pool. */
   userPool?: string;
+  /** Physical id of the app's user pool client (what its tokens name in `aud` and `client_id`). */
+  userPoolClient?: string;
   /** Functions by physical id: their name in the app and handler module. */
   functions: Map<string, { name: string; entry?: string }>;
   /** `custom.API` of `backend.addOutput`, resolved: maps an API id to the name the client uses. */
@@ -39,11 +41,9 @@ export function restFromTemplates(t: Templates, known: KnownResources, env: { re
   };
   const apis: RestApi[] = [];
   for (const at of t.resources('AWS::ApiGateway::RestApi')) apis.push(readApi(t, at, known, fnFromArn, caveats));
-  for (const at of t.resources('AWS::ApiGatewayV2::Api')) {
-    caveats.push(`HTTP API ${String(t.prop(at, 'Name') ?? at.logicalId)} (API Gateway v2) is not modelled: its routes are not tested`);
-  }
+  const httpApis = [...t.resources('AWS::ApiGatewayV2::Api')].flatMap((at) => readHttpApi(t, at, known, fnFromArn, caveats));
   const rolePolicies = readRolePolicies(t, known, caveats);
-  return { region: env.region, account: env.account, apis, functions: [...functions.values()], rolePolicies, caveats };
+  return { region: env.region, account: env.account, apis, httpApis, functions: [...functions.values()], rolePolicies, caveats };
 }
 
 function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn: (arn: string) => string, caveats: string[]): RestApi {
@@ -131,6 +131,75 @@ function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn
     apiKeys: readApiKeys(t, id),
     gatewayResponses: [...t.resources('AWS::ApiGateway::GatewayResponse')].filter(belongs).map((at) => gatewayResponse(t, at)),
   };
+}
+
+/**
+ * An HTTP API (`AWS::ApiGatewayV2::Api`, protocol HTTP): its routes by route key, JWT authorizers (issuer and
+ * audience; the app's own user pool and client named `app`), the stage and each route's integration. Routes with a
+ * Lambda authorizer are left out with a caveat; WebSocket APIs are named in a caveat.
+ */
+function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFromArn: (arn: string) => string, caveats: string[]): HttpApi[] {
+  const id = t.physicalId(at.stack, at.logicalId);
+  const name = known.apiNames.get(id) ?? String(t.prop(at, 'Name') ?? at.logicalId);
+  if (t.prop(at, 'ProtocolType') !== 'HTTP') {
+    caveats.push(`${String(t.prop(at, 'ProtocolType'))} API ${name} (API Gateway v2) is not modelled: its routes are not tested`);
+    return [];
+  }
+  const belongs = (r: ResourceAt) => t.prop(r, 'ApiId') === id;
+  const integrations = new Map<string, Integration>();
+  for (const r of t.resources('AWS::ApiGatewayV2::Integration')) {
+    if (!belongs(r)) continue;
+    const uri = String(t.prop(r, 'IntegrationUri') ?? '');
+    const type = String(t.prop(r, 'IntegrationType') ?? '');
+    integrations.set(t.physicalId(r.stack, r.logicalId), type === 'AWS_PROXY' && uri.includes(':function:') ? { kind: 'lambda', function: fnFromArn(uri) } : { kind: 'other', type });
+  }
+  const authorizers: JwtAuthorizer[] = [];
+  const lambdaAuthorizers = new Set<string>();
+  for (const r of t.resources('AWS::ApiGatewayV2::Authorizer')) {
+    if (!belongs(r)) continue;
+    const authorizerId = t.physicalId(r.stack, r.logicalId);
+    const authorizerName = String(t.prop(r, 'Name') ?? r.logicalId);
+    if (t.prop(r, 'AuthorizerType') !== 'JWT') {
+      lambdaAuthorizers.add(authorizerId);
+      continue;
+    }
+    const jwt = (t.prop(r, 'JwtConfiguration') as { Issuer?: string; Audience?: string[] } | undefined) ?? {};
+    const issuer = String(jwt.Issuer ?? '');
+    const sources = (t.prop(r, 'IdentitySource') as string[] | undefined) ?? [];
+    authorizers.push({
+      id: authorizerId,
+      name: authorizerName,
+      issuer: known.userPool && issuer.endsWith(`.amazonaws.com/${known.userPool}`) ? 'app' : issuer,
+      audience: (jwt.Audience ?? []).map((a) => (a === known.userPoolClient ? 'app' : String(a))),
+      identitySource: sources[0] ?? '$request.header.Authorization',
+    });
+  }
+  const routes: HttpRoute[] = [];
+  const skipped: string[] = [];
+  for (const r of t.resources('AWS::ApiGatewayV2::Route')) {
+    if (!belongs(r)) continue;
+    const key = String(t.prop(r, 'RouteKey'));
+    const [verb, path] = key === '$default' ? ['ANY', '$default'] : key.split(' ');
+    if (!verb || !path || (verb !== 'ANY' && !(HTTP_METHODS as readonly string[]).includes(verb))) continue;
+    const type = String(t.prop(r, 'AuthorizationType') ?? 'NONE');
+    const authorizer = String(t.prop(r, 'AuthorizerId') ?? '');
+    if (type === 'CUSTOM' || lambdaAuthorizers.has(authorizer)) {
+      skipped.push(key);
+      continue;
+    }
+    const target = /^integrations\/(.+)$/.exec(String(t.prop(r, 'Target') ?? ''))?.[1];
+    routes.push({
+      method: verb as MethodVerb,
+      resourcePath: path,
+      authorization: type === 'AWS_IAM' ? { type } : type === 'JWT' ? { type, authorizer, scopes: (t.prop(r, 'AuthorizationScopes') as string[] | undefined) ?? [] } : { type: 'NONE' },
+      integration: (target && integrations.get(target)) || { kind: 'other', type: 'none' },
+    });
+  }
+  if (skipped.length) caveats.push(`HTTP API ${name}: routes with a Lambda authorizer are not modelled and not tested (${skipped.join(', ')})`);
+  routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
+  const stages = [...t.resources('AWS::ApiGatewayV2::Stage')].filter(belongs).map((s) => String(t.prop(s, 'StageName')));
+  if (stages.length > 1) caveats.push(`HTTP API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);
+  return [{ name, id, stage: stages[0] ?? '$default', routes, authorizers }];
 }
 
 function integration(raw: Record<string, unknown> | undefined, fnFromArn: (arn: string) => string): Integration {

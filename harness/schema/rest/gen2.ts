@@ -20,7 +20,7 @@ import { restFromTemplates, type KnownResources } from './from-cfn.js';
 import type { RestSection } from './model.js';
 
 /** Bumped whenever what is read from the templates changes, so that older cache entries are ignored. */
-const READER_VERSION = 1;
+const READER_VERSION = 2;
 const BACKEND_FILES = ['backend.ts', 'backend.mts', 'backend.js', 'backend.mjs'];
 /** Region and account of the stand-in ARNs: the emulator's. */
 export const REST_ENV = { region: 'us-east-1', account: '123456789012' };
@@ -119,8 +119,8 @@ function knownResources(cdk: CdkModules, record: BackendRecord, t: Templates): K
   const apiNames = new Map<string, string>();
   const custom = (record.outputs.custom as { API?: Record<string, { endpoint?: unknown }> } | undefined)?.API ?? {};
   for (const c of record.app.node.findAll()) {
-    const api = c as unknown as { url?: unknown; restApiId?: unknown; node: { defaultChild?: unknown } };
-    if (typeof api.url !== 'string' || api.restApiId === undefined || !api.node.defaultChild) continue;
+    const api = c as unknown as { url?: unknown; restApiId?: unknown; httpApiId?: unknown; node: { defaultChild?: unknown } };
+    if (typeof api.url !== 'string' || (api.restApiId === undefined && api.httpApiId === undefined) || !api.node.defaultChild) continue;
     const entry = Object.entries(custom).find(([, v]) => v?.endpoint === api.url);
     if (entry) apiNames.set(id({ stack: cdk.core.Stack.of(c).stackName, construct: api.node.defaultChild as ConstructRef['construct'] }), entry[0]);
   }
@@ -132,6 +132,7 @@ function knownResources(cdk: CdkModules, record: BackendRecord, t: Templates): K
       groups: Object.fromEntries(Object.entries(roles.groups).map(([g, r]) => [g, id(r)])),
     },
     ...(record.userPool ? { userPool: id(record.userPool) } : {}),
+    ...(record.userPoolClient ? { userPoolClient: id(record.userPoolClient) } : {}),
     functions,
     apiNames,
   };

@@ -16,6 +16,8 @@ export interface RestSection {
   region: string;
   account: string;
   apis: RestApi[];
+  /** HTTP APIs (API Gateway v2): routes, JWT authorizers and answers of their own. */
+  httpApis: HttpApi[];
   /** Lambda functions the APIs call (integrations and authorizers). */
   functions: RestFunction[];
   /** Identity-based policies of the identity pool's roles, as the app attaches them. */
@@ -139,4 +141,37 @@ export interface RestFunction {
   entry?: string;
   /** The exported handler's name (`handler` for Amplify functions). */
   exportName: string;
+}
+
+/**
+ * An HTTP API (API Gateway v2) as deployed: its routes (`GET /items`, `ANY /items/{proxy+}`, `$default`) with their
+ * authorization. Routes with a Lambda authorizer are left out, with a caveat (not modelled yet).
+ */
+export interface HttpApi {
+  name: string;
+  id: string;
+  /** `$default` (no stage in the URL) or a named stage. */
+  stage: string;
+  routes: HttpRoute[];
+  authorizers: JwtAuthorizer[];
+}
+
+export interface HttpRoute {
+  /** `GET`, …, or `ANY`; `$default` routes have `ANY`. */
+  method: MethodVerb;
+  /** `/items`, `/items/{proxy+}`; `$default` for the catch-all route. */
+  resourcePath: string;
+  authorization: { type: 'NONE' } | { type: 'AWS_IAM' } | { type: 'JWT'; authorizer: string; scopes: string[] };
+  integration: Integration;
+}
+
+export interface JwtAuthorizer {
+  id: string;
+  name: string;
+  /** `app`: the app's own user pool's issuer; otherwise the issuer URL. */
+  issuer: string;
+  /** Accepted `aud` (ID tokens) or `client_id` (access tokens) values; `app` for the app's own client. */
+  audience: string[];
+  /** `$request.header.Authorization` unless changed. */
+  identitySource: string;
 }

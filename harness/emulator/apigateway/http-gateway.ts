@@ -1,0 +1,144 @@
+/**
+ * The emulated HTTP APIs (API Gateway v2) of the AuthModel, served by the embedded emulator at
+ * `/apis/{apiId}/…` (`/apis/{apiId}/{stage}/…` for a named stage). A request goes through the HTTP API's steps:
+ * route selection (the most specific route for the method, else the `$default` route, else 404 Not Found), the
+ * route's authorization (NONE; AWS_IAM with SigV4 and the role's identity-based policies; JWT: a token of the
+ * authorizer's issuer, its audience, and the route's scopes), then the integration with a payload 2.0 event.
+ * Its answers are `{"message": …}` bodies (401 with `www-authenticate` for a JWT refusal). Sources: docs/rest.md,
+ * "HTTP APIs".
+ */
+import { randomUUID } from 'node:crypto';
+import type { Claims } from '../cognito/jwt.js';
+import type { HttpApi, HttpRoute, RestSection } from '../../schema/rest/model.js';
+import { evaluate } from '../iam/policy.js';
+import type { HttpApiEvent, Integrations } from './integrations.js';
+import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './gateway.js';
+import type { HttpAnswer } from './responses.js';
+import { Router } from './routes.js';
+
+/** An HTTP API's own refusal: its status, message and extra headers. */
+class HttpApiRefusal extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const notFound = () => new HttpApiRefusal(404, 'Not Found');
+const forbidden = (headers: Record<string, string> = {}) => new HttpApiRefusal(403, 'Forbidden', headers);
+/** https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html */
+const unauthorized = (description?: string) =>
+  new HttpApiRefusal(401, 'Unauthorized', { 'www-authenticate': description ? `Bearer scope="" error="invalid_token" error_description="${description}"` : 'Bearer' });
+
+/** The gateway's identity services, and the app's user-pool client id (what `app` stands for in a JWT authorizer's audience). */
+type HttpApiIdentity = GatewayIdentity & { appClientId: string | undefined };
+
+export class HttpApiGateway {
+  static readonly PREFIX = '/apis/';
+  readonly stats = { requests: 0 };
+  private readonly apis = new Map<string, { api: HttpApi; router: Router<HttpRoute>; fallback: HttpRoute | undefined }>();
+
+  constructor(private readonly section: RestSection, private readonly identity: HttpApiIdentity, private readonly integrations: Integrations) {
+    for (const api of section.httpApis) {
+      this.apis.set(api.id, { api, router: new Router(api.routes.filter((r) => r.resourcePath !== '$default')), fallback: api.routes.find((r) => r.resourcePath === '$default') });
+    }
+  }
+
+  /** Where an API is served, below the emulator's base URL (with the trailing slash an HttpApi's url has). */
+  static pathOf(api: HttpApi): string {
+    return `${HttpApiGateway.PREFIX}${api.id}/${api.stage === '$default' ? '' : `${api.stage}/`}`;
+  }
+
+  async handle(req: GatewayRequest): Promise<HttpAnswer> {
+    this.stats.requests++;
+    const requestId = randomUUID();
+    try {
+      return await this.answer(req, requestId);
+    } catch (e) {
+      if (e instanceof GatewayRefusal) return reply(requestId, e.error.status, e.error.message);
+      if (!(e instanceof HttpApiRefusal)) throw e;
+      return reply(requestId, e.status, e.message, e.headers);
+    }
+  }
+
+  private async answer(req: GatewayRequest, requestId: string): Promise<HttpAnswer> {
+    const url = new URL(req.url, 'http://gateway');
+    const [apiId, ...below] = url.pathname.slice(HttpApiGateway.PREFIX.length).split('/');
+    const entry = this.apis.get(apiId ?? '');
+    if (!entry) throw notFound();
+    const { api } = entry;
+    if (api.stage !== '$default' && below.shift() !== api.stage) throw notFound();
+    if (req.body === undefined) throw new HttpApiRefusal(413, 'Request Entity Too Large');
+    const path = `/${below.join('/')}`;
+    const verb = req.method.toUpperCase();
+    const found = entry.router.route(verb, path);
+    const route = found?.method ?? entry.fallback;
+    if (!route) throw notFound();
+    const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
+    const authorizer = await this.authorize(api, route, req, verb, path);
+    const query = Object.fromEntries(url.searchParams);
+    const event: HttpApiEvent = {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: url.search.slice(1),
+      headers: req.headers,
+      ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+      ...(found && Object.keys(found.pathParameters).length ? { pathParameters: found.pathParameters } : {}),
+      requestContext: {
+        accountId: this.section.account, apiId: api.id, stage: api.stage, requestId, routeKey,
+        http: { method: verb, path, protocol: 'HTTP/1.1', sourceIp: req.sourceIp, userAgent: req.headers['user-agent'] ?? '' },
+        ...(authorizer ? { authorizer } : {}),
+      },
+      ...(req.body ? { body: req.body } : {}),
+      isBase64Encoded: false,
+    };
+    return this.integrations.run(route.integration, event, { routeKey, path, httpMethod: verb });
+  }
+
+  /** What the route's authorization found out about the caller (the event's `requestContext.authorizer`), or throws. */
+  private async authorize(api: HttpApi, route: HttpRoute, req: GatewayRequest, verb: string, path: string): Promise<Record<string, unknown> | undefined> {
+    const auth = route.authorization;
+    const headers = req.headers;
+    switch (auth.type) {
+      case 'NONE':
+        return undefined;
+      case 'AWS_IAM': {
+        if (!headers.authorization) throw forbidden();
+        const url = new URL(req.url, 'http://gateway');
+        const caller = await this.identity.verifySignature({ method: req.method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? req.host }, body: req.body ?? '' });
+        if (caller.policies !== 'all') {
+          const resource = `arn:aws:execute-api:${this.section.region}:${this.section.account}:${api.id}/${api.stage}/${verb}${path}`;
+          if (evaluate(caller.policies, { action: 'execute-api:Invoke', resource }).outcome !== 'allow') throw forbidden();
+        }
+        return { iam: { accessKey: caller.accessKey, accountId: this.section.account, userArn: caller.userArn, cognitoIdentity: caller.cognitoIdentityId ? { identityId: caller.cognitoIdentityId, identityPoolId: caller.cognitoIdentityPoolId, amr: [caller.cognitoAuthenticationType] } : null } };
+      }
+      case 'JWT': {
+        const authorizer = api.authorizers.find((a) => a.id === auth.authorizer);
+        if (!authorizer) throw new HttpApiRefusal(500, 'Internal Server Error');
+        const header = authorizer.identitySource.replace(/^\$request\.header\./i, '').toLowerCase();
+        const raw = headers[header];
+        if (!raw) throw unauthorized();
+        const token = raw.replace(/^Bearer\s+/i, '');
+        let claims: Claims;
+        try {
+          claims = await this.identity.verifyUserPoolToken(token, authorizer.issuer === 'app' ? ['app'] : []);
+        } catch {
+          throw unauthorized('the token could not be validated');
+        }
+        const audiences = authorizer.audience.map((a) => (a === 'app' ? this.identity.appClientId : a));
+        // `aud` when the token has one, else `client_id`.
+        const named = claims.aud !== undefined ? claims.aud : claims.client_id;
+        if (!(Array.isArray(named) ? named : [named]).some((a) => typeof a === 'string' && audiences.includes(a))) throw unauthorized('the token does not have a valid audience');
+        const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+        if (auth.scopes.length && !scopes.some((s) => auth.scopes.includes(s))) {
+          throw forbidden({ 'www-authenticate': `Bearer scope="${auth.scopes.join(' ')}" error="insufficient_scope" error_description="the token does not have the scope required by the route"` });
+        }
+        return { jwt: { claims: Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)])), scopes: scopes.length ? scopes : null } };
+      }
+    }
+  }
+}
+
+function reply(requestId: string, status: number, message: string, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, headers: { ...headers, 'content-type': 'application/json', 'apigw-requestid': requestId }, body: JSON.stringify({ message }) };
+}

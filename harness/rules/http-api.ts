@@ -1,0 +1,76 @@
+/**
+ * The oracle's account of an HTTP API (API Gateway v2), independent of the emulator: a route with no
+ * authorization lets every request through; an IAM route needs a SigV4 signature whose role's identity-based
+ * policies allow `execute-api:Invoke` on the route's ARN (the same policy evaluation as REST APIs); a JWT route
+ * needs a token of the authorizer's issuer whose `aud` (or, without `aud`, `client_id`) is one of its audiences,
+ * and, when the route names scopes, a `scope` claim holding one of them. Sources and the answers' wire form:
+ * docs/rest.md, "HTTP APIs".
+ */
+import type { HttpApi, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
+import { evaluate, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
+
+export interface HttpApiRequest {
+  api: HttpApi;
+  route: HttpRoute;
+  verb: HttpMethod;
+  path: string;
+}
+
+/** An HTTP API's own answers (`{"message": …}` bodies; no `x-amzn-ErrorType`). */
+export const HTTP_API_ANSWERS = {
+  notFound: { status: 404, message: 'Not Found' },
+  unauthorized: { status: 401, message: 'Unauthorized' },
+  forbidden: { status: 403, message: 'Forbidden' },
+} as const;
+
+/** The execute-api ARN of a request to an HTTP API (`$default` stands in for the default stage). */
+export function httpApiArn(section: Pick<RestSection, 'region' | 'account'>, api: HttpApi, verb: string, path: string): string {
+  return `arn:aws:execute-api:${section.region}:${section.account}:${api.id}/${api.stage}/${verb}${path}`;
+}
+
+/** The rule id of a route, as of a REST method: `shopHttpApi GET /items`, `shopHttpApi ANY $default`. */
+export function routeRule(api: HttpApi, route: HttpRoute): string {
+  return `${api.name} ${route.method} ${route.resourcePath}`;
+}
+
+export function decideHttpApi(section: RestSection, caller: RestCaller, req: HttpApiRequest): RestDecision {
+  const { api, route } = req;
+  const rule = routeRule(api, route);
+  const deny = (answer: { status: number; message: string }, reason: string, authorizer?: string): RestDecision =>
+    ({ outcome: 'deny', rule, reason, status: answer.status, message: answer.message, requestLevel: true, ...(authorizer ? { authorizer } : {}) });
+  const authz = route.authorization;
+  switch (authz.type) {
+    case 'NONE':
+      return { outcome: 'allow', rule, reason: `allowed: ${rule} has no authorization` };
+    case 'AWS_IAM': {
+      if (caller.authorization) {
+        // A token where a signature is expected: the header is read as a malformed signature; only the status is compared.
+        return { outcome: 'deny', rule, reason: `denied: ${rule} requires a SigV4 signature, and the request's Authorization header holds a token instead`, status: 403, requestLevel: true };
+      }
+      if (!caller.signer) return deny(HTTP_API_ANSWERS.forbidden, `denied: ${rule} requires a SigV4 signature and the request is not signed`);
+      const signer = caller.signer;
+      if (signer.kind === 'admin') return { outcome: 'allow', rule, reason: `allowed: ${signer.roleName}'s own policies allow execute-api:Invoke on every API` };
+      const { role, policies } = rolePolicies(section, signer);
+      const arn = httpApiArn(section, api, req.verb, req.path);
+      const verdict = evaluate(policies, 'execute-api:Invoke', arn);
+      if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})` };
+      return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'
+        ? `denied: ${role}'s policy denies execute-api:Invoke on ${verdict.resource} explicitly`
+        : `denied: ${role}'s policy does not allow execute-api:Invoke on ${arn}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}`);
+    }
+    case 'JWT': {
+      const authorizer = api.authorizers.find((a) => a.id === authz.authorizer);
+      const name = authorizer?.name ?? authz.authorizer;
+      const refuse = (why: string) => deny(HTTP_API_ANSWERS.unauthorized, `denied: ${rule} uses the JWT authorizer ${name}, and ${why}`, name);
+      const token = caller.authorization;
+      if (!token) return refuse(caller.signer ? 'the request carries a SigV4 signature instead of a token' : 'the request has no Authorization header');
+      if (token.kind !== 'cognito' || token.pool !== 'app' || authorizer?.issuer !== 'app') return refuse('the token was not issued by the issuer the authorizer trusts');
+      // An ID token names the client in `aud`, an access token in `client_id` (no `aud`): either passes.
+      if (!authorizer.audience.includes('app')) return refuse(`the token names the app's client, which is not among the authorizer's audiences`);
+      if (!authz.scopes.length) return { outcome: 'allow', rule, reason: `allowed: ${rule} accepts any valid ${token.use === 'id' ? 'ID' : 'access'} token of the user pool (authorizer ${name}, no scopes)`, authorizer: name };
+      const held = token.scopes.find((s) => authz.scopes.includes(s));
+      if (!held) return deny(HTTP_API_ANSWERS.forbidden, `denied: ${rule} requires one of the scopes ${authz.scopes.join(', ')}, and the ${token.use === 'id' ? 'ID token holds no scope' : 'access token holds none of them'}`, name);
+      return { outcome: 'allow', rule, reason: `allowed: the access token holds the scope ${held} that ${rule} requires (authorizer ${name})`, authorizer: name };
+    }
+  }
+}

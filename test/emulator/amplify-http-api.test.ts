@@ -1,0 +1,103 @@
+/**
+ * aws-amplify v6's REST functions, unchanged, against an emulated HTTP API (API Gateway v2) set up as Amplify's
+ * HTTP API guide does (IAM routes, a user-pool JWT authorizer, a public route): configured from the emulator's
+ * outputs (`custom.API`), retries off, credentials and tokens through Amplify's own provider interfaces. The
+ * answers are the HTTP API's own: `{"message": …}` bodies, 401 with `www-authenticate` for a refused token, 403 for
+ * a missing scope or a policy that does not allow the route, 404 for no route.
+ */
+import { Amplify } from 'aws-amplify';
+import { get, post } from 'aws-amplify/api';
+import { decodeJWT } from 'aws-amplify/auth';
+import { parseAmplifyConfig } from 'aws-amplify/utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../harness/emulator/emulator.js';
+import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
+import { fixture } from '../cli/cli.js';
+import { emulatorFor } from './start.js';
+
+let tokens: { accessToken: string; idToken: string } | null = null;
+let credentials: IamCredentials | null = null;
+let emu: Emulator;
+const apiName = 'shopHttpApi';
+
+beforeAll(async () => {
+  emu = await emulatorFor(fixture('app-shapes', 'http-api', 'amplify', 'backend.ts'));
+  const outputs = emu.outputs() as unknown as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
+  const config = parseAmplifyConfig(outputs);
+  Amplify.configure({ ...config, API: { ...config.API, REST: outputs.custom.API } }, {
+    API: { REST: { retryStrategy: { strategy: 'no-retry' } } },
+    Auth: {
+      tokenProvider: { getTokens: async () => (tokens ? { accessToken: decodeJWT(tokens.accessToken), idToken: decodeJWT(tokens.idToken) } : null) },
+      credentialsProvider: {
+        getCredentialsAndIdentityId: async () => (credentials ? { credentials: { ...credentials }, ...(credentials.identityId ? { identityId: credentials.identityId } : {}) } : undefined),
+        clearCredentialsAndIdentityId: () => undefined,
+      },
+    },
+  });
+});
+afterAll(() => emu?.stop());
+
+async function signIn(groups: string[] = []): Promise<{ accessToken: string; idToken: string }> {
+  const t = await emu.credentials.userPool({ username: 'alice', groups });
+  tokens = { accessToken: t.accessToken, idToken: t.idToken };
+  credentials = emu.credentials.identityPool({ authenticated: true, username: 'alice', groups });
+  return tokens;
+}
+
+/** What the client throws for a non-2xx answer. */
+async function refusal(op: { response: Promise<unknown> }): Promise<{ status: number; message: string; headers: Record<string, string> }> {
+  try {
+    await op.response;
+  } catch (e) {
+    const err = e as { message: string; response?: { statusCode: number; headers: Record<string, string> } };
+    return { status: err.response?.statusCode ?? -1, message: err.message, headers: err.response?.headers ?? {} };
+  }
+  throw new Error('the request was not refused');
+}
+
+describe('an HTTP API behind aws-amplify', () => {
+  it('is served at the URL outputs.custom.API names, without a stage segment for $default', () => {
+    const api = emu.model.rest!.httpApis[0]!;
+    expect((emu.outputs() as { custom: { API: Record<string, { endpoint: string }> } }).custom.API[apiName]!.endpoint).toBe(`${emu.url.replace(/\/graphql$/, '')}/apis/${api.id}/`);
+  });
+
+  it('IAM routes: a guest signs and may GET /items only; a signed-in user may POST; a group member\'s role lacks the policy', async () => {
+    tokens = null;
+    credentials = emu.credentials.identityPool({ authenticated: false });
+    expect((await get({ apiName, path: 'items' }).response).statusCode).toBe(200);
+    expect(await refusal(post({ apiName, path: 'items', options: { body: {} } }))).toMatchObject({ status: 403, message: 'Forbidden' });
+    await signIn();
+    expect((await post({ apiName, path: 'items', options: { body: {} } }).response).statusCode).toBe(200);
+    await signIn(['Admin']);
+    expect(await refusal(get({ apiName, path: 'items' }))).toMatchObject({ status: 403, message: 'Forbidden' });
+  });
+
+  it('JWT routes: ID and access tokens of the app\'s client pass; a scoped route refuses an ID token with 403; a signature or no token is 401 with www-authenticate', async () => {
+    const t = await signIn();
+    expect((await get({ apiName, path: 'orders', options: { headers: { Authorization: t.idToken } } }).response).statusCode).toBe(200);
+    expect((await get({ apiName, path: 'orders', options: { headers: { Authorization: t.accessToken } } }).response).statusCode).toBe(200);
+    expect((await get({ apiName, path: 'reports', options: { headers: { Authorization: t.accessToken } } }).response).statusCode).toBe(200);
+    const scoped = await refusal(get({ apiName, path: 'reports', options: { headers: { Authorization: t.idToken } } }));
+    expect(scoped).toMatchObject({ status: 403, message: 'Forbidden' });
+    expect(scoped.headers['www-authenticate']).toMatch(/error="insufficient_scope"/);
+    // Without a token aws-amplify signs: the JWT authorizer reads the signature as a token, and refuses it.
+    const signed = await refusal(get({ apiName, path: 'orders' }));
+    expect(signed).toMatchObject({ status: 401, message: 'Unauthorized' });
+    expect(signed.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    tokens = null;
+    credentials = null;
+    const none = await refusal(get({ apiName, path: 'orders' }));
+    expect(none).toMatchObject({ status: 401, message: 'Unauthorized' });
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    const forged = await refusal(get({ apiName, path: 'orders', options: { headers: { Authorization: `${t.idToken.slice(0, -4)}AAAA` } } }));
+    expect(forged).toMatchObject({ status: 401, message: 'Unauthorized' });
+    expect(forged.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+  });
+
+  it('a path or method no route takes is 404 Not Found, before any authorization', async () => {
+    tokens = null;
+    credentials = null;
+    expect(await refusal(get({ apiName, path: 'nowhere' }))).toMatchObject({ status: 404, message: 'Not Found' });
+    expect(await refusal(post({ apiName, path: 'health', options: { body: {} } }))).toMatchObject({ status: 404, message: 'Not Found' });
+  });
+});
