@@ -200,7 +200,7 @@ describe('SQL-backed models', () => {
 describe('HTTP APIs (API Gateway v2)', () => {
   it('the HTTP API of Amplify\'s guide (IAM, user-pool JWT with and without a scope, a public route) is read from backend.ts and runs clean; matrix shows it', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'http-api')], { cwd: shape('http-api') });
-    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, 6\/6 contracts hold · /m);
     expect(r.stdout).toMatch(/REST methods seen allowing and refusing +6\/6/);
     expect(r.stdout).toMatch(/REST authorizers seen allowing and refusing +2\/2/);
     expect(r.code).toBe(0);
@@ -221,6 +221,12 @@ describe('HTTP APIs (API Gateway v2)', () => {
       ['rest|shopHttpApi|GET /orders|owner|signed', 'deny', '401: Unauthorized'],
       ['rest|shopHttpApi|GET /orders|anonymous|unsigned', 'deny', '401: Unauthorized'],
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed, summary });
+    // A contract the HTTP API breaks fails the run, naming it.
+    const widened = path.join(out, 'http-widened.contract.yaml');
+    writeFileSync(widened, 'name: wider\nstatements:\n  - guest may POST /items\n');
+    const broken = await cli(['run', '--no-probes', '--only', 'guest', '--contracts', widened, '--out', path.join(out, 'http-broken')], { cwd: shape('http-api') });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout + broken.stderr).toContain('guest may POST /items');
     const m = await cli(['matrix'], { cwd: shape('http-api') });
     expect(m.stdout).toMatch(/^REST API shopHttpApi$/m);
     expect(m.stdout).toMatch(/^ +GET \/health +GET \/items +POST \/items +GET \/items\/\{proxy\+\}$/m);
