@@ -13,36 +13,9 @@ import { accessDeniedMessage, compilePolicy, evaluate, type CompiledPolicy } fro
 import { Integrations, type IntegrationMode, type ProxyEvent } from './integrations.js';
 import { LambdaAuthorizers, type AuthorizerFunction, type AuthorizerRequest, type LambdaAuthorizer } from './lambda-authorizers.js';
 import { gatewayAnswer, gatewayErrors, type GatewayError, type HttpAnswer } from './responses.js';
-import type { SigV4Request } from '../iam/sigv4.js';
 import { Router } from './routes.js';
+import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
 import { HttpApiGateway } from './http-gateway.js';
-
-/** A SigV4-signed caller as the identity pool knows it. */
-export interface SignedCaller {
-  userArn: string;
-  accessKey: string;
-  /** The role's policies, or `all` for a principal whose own policies allow everything (an administrator). */
-  policies: CompiledPolicy[] | 'all';
-  cognitoIdentityId: string | null;
-  cognitoIdentityPoolId: string | null;
-  cognitoAuthenticationType: 'authenticated' | 'unauthenticated' | null;
-  cognitoAuthenticationProvider: string | null;
-}
-
-/** A credential check that failed, with API Gateway's answer. */
-export class GatewayRefusal extends Error {
-  constructor(readonly error: GatewayError) {
-    super(error.message);
-  }
-}
-
-/** What the gateway needs from the emulator's identity services. */
-export interface GatewayIdentity {
-  /** Verifies a SigV4 signature for `execute-api`; throws GatewayRefusal. */
-  verifySignature(req: SigV4Request): Promise<SignedCaller>;
-  /** Verifies a user-pool token of one of the pools (`app`: the emulator's); throws GatewayRefusal. */
-  verifyUserPoolToken(token: string, pools: string[]): Promise<Claims>;
-}
 
 export interface GatewayOptions {
   section: RestSection;
@@ -53,16 +26,6 @@ export interface GatewayOptions {
   log: (line: string) => void;
 }
 
-export interface GatewayRequest {
-  method: string;
-  /** Path and query as received (`/restapis/{id}/{stage}/items?x=1`). */
-  url: string;
-  host: string;
-  headers: Record<string, string>;
-  /** undefined: over API Gateway's 10 MB payload limit (PAYLOAD_LIMIT). */
-  body: string | undefined;
-  sourceIp: string;
-}
 
 export class ApiGateway {
   static readonly PREFIX = '/restapis/';

@@ -12,7 +12,7 @@ import type { Claims } from '../cognito/jwt.js';
 import type { HttpApi, HttpRoute, RestSection } from '../../schema/rest/model.js';
 import { evaluate } from '../iam/policy.js';
 import type { HttpApiEvent, Integrations } from './integrations.js';
-import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './gateway.js';
+import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
 import type { HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
 
