@@ -79,6 +79,7 @@ function judgeRest(probe: RestProbe, r: RestResult): ProbeJudgement {
   const header = r.headers['x-amzn-errortype']?.split(':')[0];
   const body = (r.json && typeof r.json === 'object' ? r.json : {}) as { message?: unknown };
   const message = typeof body.message === 'string' ? scrub(body.message, sentSecrets(r)) : undefined;
+  if ('httpApi' in e) return judgeHttpApi(e, want, r, header, body, message);
   const observed = `${r.status} ${header ?? (r.status < 400 ? 'from the integration' : '(no error type)')}`;
   if (!header) return { pass: false, observed, detail: `expected ${want}, but ${probe.title} ${r.status < 400 ? 'was let through' : 'was not refused by the gateway'} (${observed})` };
   const problems: string[] = [];
@@ -88,6 +89,18 @@ function judgeRest(probe: RestProbe, r: RestResult): ProbeJudgement {
   if (e.message !== undefined && body.message !== e.message) problems.push(`message ${quote(message)} instead of ${quote(e.message)}`);
   if (problems.length) return { pass: false, observed, detail: `expected ${want}; observed ${observed}${message ? ` ${quote(message)}` : ''}: ${problems.join('; ')}` };
   return { pass: true, observed, detail: `refused as API Gateway does: ${observed} ${quote(message)}` };
+}
+
+/** An HTTP API's refusal: the status, a body that is only `{"message"}`, no `x-amzn-ErrorType`. */
+function judgeHttpApi(e: Extract<RestRefusal, { httpApi: true }>, want: string, r: RestResult, header: string | undefined, body: { message?: unknown }, message: string | undefined): ProbeJudgement {
+  const observed = `${r.status}${header ? ` ${header}` : ''}`;
+  const problems: string[] = [];
+  if (r.status !== e.status) problems.push(`status ${r.status} instead of ${e.status}`);
+  if (header) problems.push(`an x-amzn-ErrorType ${header}`);
+  if (Object.keys(body).length !== 1 || typeof body.message !== 'string') problems.push('the body is not only {"message":…}');
+  if (e.message !== undefined && body.message !== e.message) problems.push(`message ${quote(message)} instead of ${quote(e.message)}`);
+  if (problems.length) return { pass: false, observed, detail: `expected ${want}; observed ${observed}${message ? ` ${quote(message)}` : ''}: ${problems.join('; ')}` };
+  return { pass: true, observed, detail: `refused as an HTTP API does: ${observed} ${quote(message)}` };
 }
 
 function judgeRealtime(probe: RealtimeProbe, x: RealtimeExchange): ProbeJudgement {
@@ -109,7 +122,12 @@ function judgeRealtime(probe: RealtimeProbe, x: RealtimeExchange): ProbeJudgemen
 }
 
 export function describeHttpExpected(e: ExpectedRefusal | RestRefusal): string {
-  return `the refusal ${e.status} ${e.errorType}${e.message ? ` ${quote(e.message)}` : ''}`;
+  return `the refusal ${refusalOf(e)}${e.message ? ` ${quote(e.message)}` : ''}`;
+}
+
+/** `403 AccessDeniedException`, or an HTTP API's bare status. */
+export function refusalOf(e: ExpectedRefusal | RestRefusal): string {
+  return 'httpApi' in e ? `${e.status}` : `${e.status} ${e.errorType}`;
 }
 
 export function describeRealtimeExpected(e: ExpectedRealtimeRefusal): string {

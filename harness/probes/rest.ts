@@ -22,7 +22,7 @@ import { RestClient, type RestResult, type RestVerb } from '../client/rest.js';
 import { signRequest, type AwsCredentials } from '../client/sigv4.js';
 import { requestsOf } from '../matrix/rest-cells.js';
 import type { AuthModel } from '../schema/model.js';
-import type { RestApi, RestMethod } from '../schema/rest/model.js';
+import type { HttpApi, HttpRoute, RestApi, RestMethod } from '../schema/rest/model.js';
 import { withSentSecrets } from './judge.js';
 import { flipSignature } from './jwt-forgery.js';
 import type { ProbeMinter, RestAttack, RestProbe, RestRefusal } from './types.js';
@@ -53,9 +53,77 @@ const CANNOT_MINT = 'authmatrix cannot have a deployed user pool sign such a tok
 /** A scope no method requires. */
 const OTHER_SCOPE = 'authmatrix-probe/other';
 
-/** The probes of every REST API the run reaches, in a stable order. */
+/** The probes of every REST and HTTP API the run reaches, in a stable order. */
 export function restProbes(input: RestProbeInput): RestProbe[] {
-  return (input.model.rest?.apis ?? []).filter((api) => input.endpoints[api.name]).flatMap((api) => apiProbes(input, api));
+  const rest = input.model.rest;
+  return [
+    ...(rest?.apis ?? []).filter((api) => input.endpoints[api.name]).flatMap((api) => apiProbes(input, api)),
+    ...(rest?.httpApis ?? []).filter((api) => input.endpoints[api.name]).flatMap((api) => httpApiProbes(input, api)),
+  ];
+}
+
+/** An HTTP API's answers to the probes (docs/rest.md, "HTTP APIs"). */
+const HTTP_UNAUTHORIZED: RestRefusal = { status: 401, httpApi: true, message: 'Unauthorized' };
+const HTTP_FORBIDDEN: RestRefusal = { status: 403, httpApi: true, message: 'Forbidden' };
+const HTTP_NOT_FOUND: RestRefusal = { status: 404, httpApi: true, message: 'Not Found' };
+
+/**
+ * An HTTP API's probes: `forgedToken` and `expiredToken` on a JWT route (401 Unauthorized), `missingScope` on a
+ * scoped JWT route (403 Forbidden), `tamperedSignature` on an IAM route (403), `noRoute`: a path no route takes, sent
+ * signed (404 Not Found before any authorization).
+ */
+function httpApiProbes(input: RestProbeInput, api: HttpApi): RestProbe[] {
+  const { endpoint, region } = input.endpoints[api.name]!;
+  const first = (test: (r: HttpRoute) => boolean) => {
+    const candidates = api.routes.filter(test);
+    return candidates.find((r) => r.method === 'GET') ?? candidates[0];
+  };
+  const jwt = first((r) => r.authorization.type === 'JWT' && r.authorization.scopes.length === 0);
+  const scoped = first((r) => r.authorization.type === 'JWT' && r.authorization.scopes.length > 0);
+  const iam = first((r) => r.authorization.type === 'AWS_IAM');
+  const user = input.personas.find((p) => ['owner', 'stranger', 'groupMember'].includes(p.kind));
+  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind) && input.signers.includes(p.name));
+  const probes: RestProbe[] = [];
+  const probe = (attack: RestAttack, r: Pick<HttpRoute, 'method' | 'resourcePath'>, title: string, basis: string, expected: RestRefusal, send: (call: { verb: RestVerb; path: string }) => Promise<RestResult>, notRun?: string) => {
+    const call = requestsOf(r)[0]! as { verb: RestVerb; path: string };
+    const id = `probe|rest|${api.name}|${attack}`;
+    probes.push({
+      id, transport: 'rest', attack, api: api.name, verb: call.verb, path: call.path, title: `${title} (${call.verb} ${r.resourcePath})`, basis, expected,
+      ...(notRun ? { notRun } : {}), send: notRun ? () => Promise.reject(new Error(`${id} was not run: ${notRun}`)) : () => send(call),
+    });
+  };
+  const withHeader = async (call: { verb: RestVerb; path: string }, headers: Record<string, string>) =>
+    withSentSecrets(await new RestClient({ apiName: api.name, endpoint, region }).send({ method: call.verb, path: call.path.slice(1), headers }), headers);
+  const noUser = user ? undefined : 'the cast has no user-pool persona to base the token on';
+  const noSigner = signer ? undefined : 'the cast has no persona with AWS credentials';
+  const who = user ? `the ${user.name} persona’s` : 'a persona’s';
+  if (jwt) {
+    probe('forgedToken', jwt, 'a forged ID token', `${who} ID token, one signature character changed`, HTTP_UNAUTHORIZED,
+      async (call) => withHeader(call, { Authorization: flipSignature(await idTokenOf(input, user!.name)) }), noUser);
+    probe('expiredToken', jwt, 'an expired ID token', `an ID token for ${user?.name ?? 'the persona'} signed by the pool, exp 60 s ago`, HTTP_UNAUTHORIZED,
+      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { expiresInSeconds: -60 })).idToken }), noUser ?? (input.mint ? undefined : CANNOT_MINT));
+  }
+  if (scoped) {
+    probe('missingScope', scoped, 'an access token without the required scope', `an access token for ${user?.name ?? 'the persona'} signed by the pool, scope ${OTHER_SCOPE}`, HTTP_FORBIDDEN,
+      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { claims: { scope: OTHER_SCOPE } })).accessToken }), noUser ?? (input.mint ? undefined : CANNOT_MINT));
+  }
+  const signed = async (call: { verb: RestVerb; path: string }) => {
+    const credentials = (await input.restOf(signer!.name)).credentials;
+    if (!credentials) throw new Error(`${signer!.name} has no AWS credentials`);
+    return signRequest(new URL(endpoint + call.path.slice(1)), {}, '', credentials, region, { service: 'execute-api', method: call.verb });
+  };
+  if (iam) {
+    probe('tamperedSignature', iam, 'a SigV4 signature for execute-api with one character changed', `signed with ${signer ? `${signer.name}’s` : 'a persona’s'} credentials, then one signature character changed`, { status: 403, httpApi: true },
+      async (call) => {
+        const headers = await signed(call);
+        return withHeader(call, { ...headers, authorization: headers.authorization!.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`) });
+      }, noSigner);
+  }
+  if (!api.routes.some((r) => r.resourcePath === '$default')) {
+    probe('noRoute', { method: 'GET', resourcePath: '/authmatrix-no-such-route' }, 'a signed request to a path no route takes', `signed with ${signer ? `${signer.name}’s` : 'a persona’s'} credentials`, HTTP_NOT_FOUND,
+      async (call) => withHeader(call, await signed(call)), noSigner);
+  }
+  return probes;
 }
 
 function apiProbes(input: RestProbeInput, api: RestApi): RestProbe[] {

@@ -63,14 +63,15 @@ export interface RealtimeProbe extends ProbeBase {
 }
 
 /** Attacks on REST APIs (harness/probes/rest.ts). */
-export type RestAttack = 'forgedToken' | 'expiredToken' | 'missingScope' | 'tamperedSignature' | 'wrongStage';
+export type RestAttack = 'forgedToken' | 'expiredToken' | 'missingScope' | 'tamperedSignature' | 'wrongStage' | 'noRoute';
 
-/** API Gateway's own denial: status, `x-amzn-ErrorType`, and the `{"message"}` body's text where it is fixed. */
-export interface RestRefusal {
-  status: 401 | 403;
-  errorType: 'UnauthorizedException' | 'InvalidSignatureException' | 'MissingAuthenticationTokenException';
-  message?: string;
-}
+/**
+ * API Gateway's own denial: status, `x-amzn-ErrorType`, and the `{"message"}` body's text where it is fixed; an HTTP
+ * API's carries no `x-amzn-ErrorType` and a body that is only `{"message"}` (docs/rest.md, "HTTP APIs").
+ */
+export type RestRefusal =
+  | { status: 401 | 403; errorType: 'UnauthorizedException' | 'InvalidSignatureException' | 'MissingAuthenticationTokenException'; message?: string }
+  | { status: 401 | 403 | 404; httpApi: true; message?: string };
 
 export interface RestProbe {
   /** `probe|rest|<api>|<attack>`. */

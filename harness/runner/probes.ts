@@ -1,6 +1,6 @@
 /** Credential probes (the data API's and the REST APIs') as cells of the run: built from the provisioned cast, refused or the cell fails. */
 import type { Cell } from '../matrix/cells.js';
-import { credentialProbes, devEndpointMinter, restProbes, type Probe, type RestProbeInput } from '../probes/index.js';
+import { credentialProbes, devEndpointMinter, refusalOf, restProbes, type Probe, type RestProbeInput } from '../probes/index.js';
 import type { AuthModel } from '../schema/model.js';
 import type { ProvisionedPersona } from '../../personas/index.js';
 
@@ -31,7 +31,7 @@ export function buildProbes(model: AuthModel, url: string | undefined, personas:
 export const ATTACKER = 'attacker';
 
 export function probeCell(p: Probe): Cell {
-  const refusal = p.transport === 'websocket' ? `${p.expected.answer} ${p.expected.errorType}` : `${p.expected.status} ${p.expected.errorType}`;
+  const refusal = p.transport === 'websocket' ? `${p.expected.answer} ${p.expected.errorType}` : refusalOf(p.expected);
   const reason = `${p.title} (${p.basis}) must be refused with ${refusal}`;
   const operation = p.transport === 'rest' ? p.verb : p.transport === 'http' ? 'query' : 'subscription';
   return {

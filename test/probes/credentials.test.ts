@@ -12,7 +12,7 @@ import { loadConfig, type AuthmatrixConfig } from '../../harness/config.js';
 import { startEmulator, type Emulator } from '../../harness/emulator/emulator.js';
 import { castWith } from '../../harness/matrix/cast.js';
 import { GraphQLClient } from '../../harness/client/http.js';
-import { credentialProbes, devEndpointMinter, failingToken, judgeProbe, runProbe, type AppSyncProbe as Probe, type ProbeRun } from '../../harness/probes/index.js';
+import { credentialProbes, devEndpointMinter, failingToken, judgeProbe, refusalOf, runProbe, type AppSyncProbe as Probe, type ProbeRun } from '../../harness/probes/index.js';
 import { claimsOf } from '../../harness/probes/jwt-forgery.js';
 import { connectExchange, startExchange } from '../../harness/probes/realtime.js';
 import { PROBE_USER_AGENT, sigv4Headers } from '../../harness/probes/sigv4-forgery.js';
@@ -317,7 +317,7 @@ describe('the probes can fail', () => {
       expect(runs.length).toBe(Object.keys(REFUSALS).length);
       for (const r of runs) {
         const p = r.probe;
-        const expected = p.transport === 'websocket' ? `expected the refusal ${p.expected.answer} ${p.expected.errorType}` : `expected the refusal ${p.expected.status} ${p.expected.errorType}`;
+        const expected = p.transport === 'websocket' ? `expected the refusal ${p.expected.answer} ${p.expected.errorType}` : `expected the refusal ${refusalOf(p.expected)}`;
         expect(r, p.id).toMatchObject({ status: 'fail', pass: false });
         expect(r.detail, p.id).toContain(expected);
         expect(r.detail, p.id).toContain('was accepted');

@@ -10,6 +10,7 @@ import type { Emulator } from '../../harness/emulator/emulator.js';
 import { devEndpointMinter, restProbes, runProbe, type Probe, type RestProbeInput } from '../../harness/probes/index.js';
 import type { RestCredentials } from '../../harness/probes/rest.js';
 import { emulatorFor } from '../emulator/start.js';
+import { fixture } from '../cli/cli.js';
 
 let emu: Emulator;
 let input: RestProbeInput;
@@ -102,5 +103,65 @@ describe('a probe passes only on the gateway\'s auth denial', () => {
     const runs = await Promise.all(probesAt().filter((p) => p.attack === 'expiredToken' || p.attack === 'forgedToken').map(runProbe));
     expect(runs.map((r) => [r.probe.attack, r.status])).toEqual([['forgedToken', 'pass'], ['expiredToken', 'fail']]);
     expect(runs[1]!.detail).toContain('message "Unauthorized" instead of "The incoming token has expired"');
+  });
+});
+
+describe('HTTP API probes', () => {
+  let http: Emulator;
+  let httpInput: RestProbeInput;
+  let server: Server;
+  let answer: { status: number; headers: Record<string, string>; body: string };
+  beforeAll(async () => {
+    http = await emulatorFor(fixture('app-shapes', 'http-api', 'amplify', 'backend.ts'));
+    const owner = await http.credentials.userPool({ username: 'owner' });
+    const creds: Record<string, RestCredentials> = {
+      owner: { idToken: owner.idToken, accessToken: owner.accessToken, credentials: http.credentials.identityPool({ authenticated: true, username: 'owner' }) },
+    };
+    httpInput = {
+      model: http.model,
+      endpoints: Object.fromEntries(http.restEndpoints().map((r) => [r.name, { endpoint: r.endpoint, region: r.region }])),
+      personas: [{ name: 'owner', kind: 'owner' }],
+      signers: ['owner'],
+      restOf: async (name) => creds[name]!,
+      mint: devEndpointMinter(`${http.url.replace(/\/graphql$/, '')}/.authmatrix`),
+    };
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await http?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('each attack is refused as an HTTP API refuses it: a bare status and {"message"}, no x-amzn-ErrorType', async () => {
+    const runs = await Promise.all(restProbes(httpInput).map(runProbe));
+    expect(Object.fromEntries(runs.map((r) => [r.probe.id, [r.status, r.observed]]))).toEqual({
+      'probe|rest|shopHttpApi|forgedToken': ['pass', '401'],
+      'probe|rest|shopHttpApi|expiredToken': ['pass', '401'],
+      'probe|rest|shopHttpApi|missingScope': ['pass', '403'],
+      'probe|rest|shopHttpApi|tamperedSignature': ['pass', '403'],
+      'probe|rest|shopHttpApi|noRoute': ['pass', '404'],
+    });
+    expect(runs.map((r) => r.probe.title)).toEqual([
+      'a forged ID token (GET /orders)', 'an expired ID token (GET /orders)', 'an access token without the required scope (GET /reports)',
+      'a SigV4 signature for execute-api with one character changed (GET /items)', 'a signed request to a path no route takes (GET /authmatrix-no-such-route)',
+    ]);
+  });
+
+  it.each([
+    ['an integration answering 200', { status: 200, headers: {}, body: '{}' }, /status 200 instead of/],
+    ['a REST API\'s denial (with x-amzn-ErrorType)', { status: 403, headers: { 'x-amzn-errortype': 'ForbiddenException' }, body: '{"message":"Forbidden"}' }, /an x-amzn-ErrorType ForbiddenException/],
+    ['an integration\'s 403 with more than a message', { status: 403, headers: {}, body: '{"message":"Forbidden","reason":"app"}' }, /the body is not only \{"message":…\}/],
+  ])('%s fails the probes it does not answer as the HTTP API would', async (_, given, detail) => {
+    answer = given;
+    const port = (server.address() as AddressInfo).port;
+    const runs = await Promise.all(restProbes({ ...httpInput, endpoints: { shopHttpApi: { endpoint: `http://127.0.0.1:${port}/apis/x/`, region: 'us-east-1' } } }).map(runProbe));
+    expect(runs).toHaveLength(5);
+    const failed = runs.filter((r) => r.status === 'fail');
+    expect(failed).toHaveLength(5);
+    for (const r of failed) expect(r.detail).toMatch(detail);
   });
 });
