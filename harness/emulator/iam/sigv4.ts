@@ -143,7 +143,7 @@ export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): 
   const canonicalRequest = canonicalizer.canonicalRequest(request, smithy.getCanonicalHeaders(request, undefined, new Set(parsed.signedHeaders)), payload.hash);
   const scopeText = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
   const stringToSign = await canonicalizer.stringToSign(parsed.amzDate, scopeText, canonicalRequest);
-  const signingKey = await smithy.getSigningKey(smithy.Hash, { accessKeyId: parsed.accessKeyId, secretAccessKey: key.secretAccessKey }, scope.date, scope.region, scope.service);
+  const signingKey = await derivedKey(smithy, parsed.accessKeyId, key.secretAccessKey, scope);
   const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
   if (!safeEqual(expected, parsed.signature)) {
     return {
@@ -163,10 +163,27 @@ export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): 
   return { ok: true, principal: key.principal, accessKeyId: parsed.accessKeyId, form: parsed.form, payload: payload.kind };
 }
 
+const EMPTY_SHA256 = sha256Hex('');
+
+/** Signing keys by access key, secret and scope: a key is derived once a day per scope, as SDK signers keep them. */
+const signingKeys = new Map<string, Uint8Array>();
+const SIGNING_KEYS_KEPT = 1000;
+
+async function derivedKey(smithy: Awaited<ReturnType<typeof signer>>, accessKeyId: string, secretAccessKey: string, scope: { date: string; region: string; service: string }): Promise<Uint8Array> {
+  const id = `${accessKeyId}\0${secretAccessKey}\0${scope.date}\0${scope.region}\0${scope.service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = await smithy.getSigningKey(smithy.Hash, { accessKeyId, secretAccessKey }, scope.date, scope.region, scope.service);
+    if (signingKeys.size >= SIGNING_KEYS_KEPT) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 function payloadHash(req: SigV4Request, parsed: Parsed, s3: boolean): { hash: string; kind: PayloadKind } | { ok: false; failure: SigV4Failure } {
   if (!s3) {
     // Other services hash the bytes received, whatever a header claims (a claim that differs fails the signature).
-    return { hash: sha256Hex(req.body ?? ''), kind: 'signed' };
+    return { hash: req.body ? sha256Hex(req.body) : EMPTY_SHA256, kind: 'signed' };
   }
   if (parsed.form === 'query') {
     // The AWS SDK presigner hoists its `x-amz-content-sha256: UNSIGNED-PAYLOAD` header into the query, lower-cased.
