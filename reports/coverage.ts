@@ -237,7 +237,7 @@ interface CoveredApi {
 }
 
 function apisOf(auth: AuthModel): CoveredApi[] {
-  return auth.rest ? [...auth.rest.apis, ...(auth.rest.httpApis ?? []).map((a) => ({ name: a.name, methods: a.routes, authorizers: a.authorizers.map((x) => ({ ...x, type: 'JWT' })) }))] : [];
+  return auth.rest ? [...auth.rest.apis, ...(auth.rest.httpApis ?? []).map((a) => ({ name: a.name, methods: a.routes, authorizers: a.authorizers }))] : [];
 }
 
 /** Every REST method and HTTP API route (preflights aside): seen allowing, and refusing unless it has no authorization at all. */

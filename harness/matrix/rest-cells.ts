@@ -13,7 +13,7 @@
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
 import type { HttpApi, HttpMethod, HttpRoute, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
-import { decideHttpApi } from '../rules/http-api.js';
+import { decideHttpApi, missingHttpIdentitySource } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
 import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
@@ -131,13 +131,21 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
     }
     plan.cells.push(...preflightCells(section, api, cast));
   }
-  for (const api of section.httpApis) plan.cells.push(...httpApiCells(section, api, cast));
+  for (const api of section.httpApis) {
+    const http = httpApiCells(section, api, cast);
+    plan.cells.push(...http.cells);
+    plan.untested.push(...http.untested);
+  }
   return plan;
 }
 
-/** An HTTP API's cells: every route × persona × presentation, the token presentations also through global headers on one route per kind. */
-function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Cell[] {
-  const out: Cell[] = [];
+/**
+ * An HTTP API's cells: every route × persona × presentation, the token presentations also through global headers on
+ * one route per kind. A Lambda authorizer's route whose answer is not known, or whose cached answer would decide it
+ * otherwise than its own (the order of requests deciding), is listed as untested.
+ */
+function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): RestPlan {
+  const out: RestPlan = { cells: [], untested: [] };
   const representative = new Set<HttpRoute>();
   const seenTypes = new Set<string>();
   for (const r of api.routes) {
@@ -147,20 +155,55 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Cell
   }
   for (const p of cast) {
     for (const presentation of presentationsOf(p)) {
+      const orderDecides = httpCacheOrder(section, api, p, presentation);
       for (const route of api.routes) {
         for (const req of requestsOf(route)) {
           const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(route) ? ['request', 'global', 'override'] : ['request'];
           for (const headerPath of paths) {
-            const decision = decideHttpApi(section, restCaller(p, presentation), { api, route, verb: req.verb, path: req.path });
+            const decision = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req), { api, route, verb: req.verb, path: req.path });
             const variant = [presentation, headerPath !== 'request' ? headerPath : undefined].filter(Boolean).join(':');
-            out.push(cell({
+            const c = cell({
               id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
               kind: 'rest', persona: p.name, api: api.name, path: route.resourcePath, operation: req.verb as Cell['operation'], variant,
               action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true },
-            }, decision));
+            }, decision);
+            const skip = (headerPath === 'request' ? orderDecides.get(`${req.verb} ${req.path}`) : undefined) ?? unansweredHttp(api, route, req, p, presentation);
+            if (skip) out.untested.push({ cell: c, reason: skip });
+            else out.cells.push(c);
           }
         }
       }
+    }
+  }
+  return out;
+}
+
+/** Why a Lambda authorizer's HTTP API cell cannot be decided: the authorizer would be called, and its answer is unknown. */
+function unansweredHttp(api: HttpApi, route: HttpRoute, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
+  if (route.authorization.type !== 'CUSTOM') return undefined;
+  const id = route.authorization.authorizer;
+  const authorizer = api.authorizers.find((a) => a.id === id);
+  if (authorizer?.type !== 'REQUEST' || missingHttpIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
+  if (p.restAnswers?.[answerKey(id, presentation, req.verb, req.path)]) return undefined;
+  return `the Lambda authorizer ${authorizer.name} would be called for ${p.name}, and its answer is not known (its module could not be run here, or the persona's token is not minted yet)`;
+}
+
+/**
+ * An HTTP API authorizer that caches: when the answer it gave for one of its routes would decide another route otherwise
+ * than that route's own answer, which request comes first decides; all but the first route are left out, with why.
+ */
+function httpCacheOrder(section: RestSection, api: HttpApi, p: Persona, presentation: RestPresentation): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of api.authorizers) {
+    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || missingHttpIdentitySource(a, restCaller(p, presentation))) continue;
+    const reqs = api.routes.filter((r) => r.authorization.type === 'CUSTOM' && r.authorization.authorizer === a.id).flatMap((route) => requestsOf(route).map((req) => ({ route, req })));
+    const decide = (x: (typeof reqs)[number], from: { verb: string; path: string }) =>
+      decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, from), { api, route: x.route, verb: x.req.verb, path: x.req.path }).outcome;
+    const differs = reqs.some((x) => reqs.some((y) => decide(x, y.req) !== decide(x, x.req)));
+    const first = reqs[0];
+    if (!differs || !first) continue;
+    for (const x of reqs.slice(1)) {
+      out.set(`${x.req.verb} ${x.req.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.req.verb} ${first.req.path} decides ${x.req.verb} ${x.req.path} otherwise than its own would: the outcome depends on which request comes first`);
     }
   }
   return out;
@@ -182,7 +225,7 @@ function headerCarried(presentation: RestPresentation, p: Persona): boolean {
 }
 
 function restCell(section: RestSection, api: RestApi, m: RestMethod, req: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
-  const caller = withAnswers(restCaller(p, presentation), api, p, presentation, req, after);
+  const caller = withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req, after);
   const decision = decideRest(section, caller, { api, method: m, verb: req.verb, path: req.path });
   const variant = [presentation, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
   return restCellOf(api, m, req, p.name, variant, { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, ...(after ? { after } : {}) }, decision);
@@ -202,10 +245,10 @@ function restCellOf(api: RestApi, m: RestMethod, req: { verb: string; path: stri
 }
 
 /** The caller with the authorizer answers the persona recorded for this request (or for `after`, whose answer the cache holds). */
-function withAnswers(caller: RestCaller, api: RestApi, p: Persona, presentation: RestPresentation, req: { verb: string; path: string }, after?: { method: string; path: string }): RestCaller {
+function withAnswers(caller: RestCaller, authorizers: readonly { id: string }[], p: Persona, presentation: RestPresentation, req: { verb: string; path: string }, after?: { method: string; path: string }): RestCaller {
   const answers: Record<string, AuthorizerAnswer> = {};
   const from = after ? { verb: after.method, path: after.path } : req;
-  for (const a of api.authorizers) {
+  for (const a of authorizers) {
     const answer = p.restAnswers?.[answerKey(a.id, presentation, from.verb, from.path)];
     if (answer) answers[a.id] = answer;
   }
@@ -224,7 +267,7 @@ function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation
     if (missingIdentitySource(a, caller)) continue;
     const routes = api.methods.filter((m) => m.authorization.type === 'CUSTOM' && m.authorization.authorizer === a.id).flatMap((m) => requestsOf(m).map((r) => ({ m, r })));
     const fresh = (x: { m: RestMethod; r: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string } }, from = x.r) =>
-      decideRest(section, withAnswers(caller, api, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });
+      decideRest(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });
     // Only a cached policy carries over; unknown answers leave nothing to compare.
     const cachedPolicy = (x: { r: { verb: string; path: string } }) => p.restAnswers?.[answerKey(a.id, presentation, x.r.verb, x.r.path)]?.kind === 'policy';
     // The route the caller is expected to reach first: one its own answer lets it in, when there is one.

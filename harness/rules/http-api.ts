@@ -3,11 +3,12 @@
  * authorization lets every request through; an IAM route needs a SigV4 signature whose role's identity-based
  * policies allow `execute-api:Invoke` on the route's ARN (the same policy evaluation as REST APIs); a JWT route
  * needs a token of the authorizer's issuer whose `aud` (or, without `aud`, `client_id`) is one of its audiences,
- * and, when the route names scopes, a `scope` claim holding one of them. Sources and the answers' wire form:
- * docs/rest.md, "HTTP APIs".
+ * and, when the route names scopes, a `scope` claim holding one of them; a Lambda authorizer route calls the app's
+ * function when every identity source is present, and its answer (`isAuthorized`, or an IAM policy on the route's ARN)
+ * decides. Sources and the answers' wire form: docs/rest.md, "HTTP APIs".
  */
-import type { HttpApi, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
-import { evaluate, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
+import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
+import { authorizationValue, evaluate, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
 
 export interface HttpApiRequest {
   api: HttpApi;
@@ -21,6 +22,7 @@ export const HTTP_API_ANSWERS = {
   notFound: { status: 404, message: 'Not Found' },
   unauthorized: { status: 401, message: 'Unauthorized' },
   forbidden: { status: 403, message: 'Forbidden' },
+  internalError: { status: 500, message: 'Internal Server Error' },
 } as const;
 
 /** The execute-api ARN of a request to an HTTP API (`$default` stands in for the default stage). */
@@ -59,7 +61,8 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
         : `denied: ${role}'s policy does not allow execute-api:Invoke on ${arn}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}`);
     }
     case 'JWT': {
-      const authorizer = api.authorizers.find((a) => a.id === authz.authorizer);
+      const found = api.authorizers.find((a) => a.id === authz.authorizer);
+      const authorizer = found?.type === 'JWT' ? found : undefined;
       const name = authorizer?.name ?? authz.authorizer;
       const refuse = (why: string) => deny(HTTP_API_ANSWERS.unauthorized, `denied: ${rule} uses the JWT authorizer ${name}, and ${why}`, name);
       const token = caller.authorization;
@@ -72,5 +75,45 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       if (!held) return deny(HTTP_API_ANSWERS.forbidden, `denied: ${rule} requires one of the scopes ${authz.scopes.join(', ')}, and the ${token.use === 'id' ? 'ID token holds no scope' : 'access token holds none of them'}`, name);
       return { outcome: 'allow', rule, reason: `allowed: the access token holds the scope ${held} that ${rule} requires (authorizer ${name})`, authorizer: name };
     }
+    case 'CUSTOM': {
+      const found = api.authorizers.find((a) => a.id === authz.authorizer);
+      if (found?.type !== 'REQUEST') return deny(HTTP_API_ANSWERS.internalError, `denied: ${rule} names an authorizer the API does not have`);
+      const name = found.name;
+      const missing = missingHttpIdentitySource(found, caller);
+      if (missing) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} is not invoked: ${missing}`, name);
+      const answer = caller.authorizerAnswers?.[found.id];
+      if (!answer) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} refuses the caller`, name);
+      switch (answer.kind) {
+        case 'unauthorized':
+        case 'error':
+          return deny(HTTP_API_ANSWERS.internalError, `denied: the Lambda authorizer ${name} fails (${answer.kind === 'error' ? answer.message : 'Unauthorized'}), which an HTTP API answers with 500`, name);
+        case 'simple':
+          return answer.isAuthorized
+            ? { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} answers isAuthorized: true for this caller`, authorizer: name }
+            : deny(HTTP_API_ANSWERS.forbidden, `denied: the Lambda authorizer ${name} answers isAuthorized: false for this caller`, name);
+        case 'policy': {
+          const arn = httpApiArn(section, api, req.verb, req.path);
+          const verdict = evaluate([answer.policy], 'execute-api:Invoke', arn);
+          if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}`, authorizer: name };
+          return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'
+            ? `denied: the Lambda authorizer ${name} returns a Deny on ${verdict.resource} for this caller`
+            : `denied: the policy the Lambda authorizer ${name} returns for this caller does not cover ${arn}`, name);
+        }
+      }
+    }
   }
+}
+
+/**
+ * Why an HTTP API does not call its Lambda authorizer (401 without invoking), or undefined when it does: every identity
+ * source must be present and not empty (header sources only here).
+ */
+export function missingHttpIdentitySource(authorizer: HttpLambdaAuthorizer, caller: RestCaller): string | undefined {
+  for (const source of authorizer.identitySources) {
+    const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
+    if (!header) continue;
+    const value = header === 'authorization' ? authorizationValue(caller) : caller.headers?.[header];
+    if (!value) return `the identity source ${source} is missing or empty`;
+  }
+  return undefined;
 }

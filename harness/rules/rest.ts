@@ -40,6 +40,8 @@ export interface RestCaller {
 /** A Lambda authorizer's answer for one request. */
 export type AuthorizerAnswer =
   | { kind: 'policy'; principalId: string; policy: PolicyDocument; usageIdentifierKey?: string }
+  /** An HTTP API authorizer's simple response (payload 2.0, `enableSimpleResponses`). */
+  | { kind: 'simple'; isAuthorized: boolean }
   /** It threw (or returned) exactly `Unauthorized`. */
   | { kind: 'unauthorized' }
   /** Any other error, or an answer API Gateway cannot read. */
@@ -199,6 +201,7 @@ function decideLambda(section: RestSection, caller: RestCaller, req: RestRequest
   if (!answer) return gatewayDeny(rule, 401, 'UnauthorizedException', MESSAGES.unauthorized, `denied: the Lambda authorizer ${name} refuses the caller`, name);
   if (answer.kind === 'unauthorized') return gatewayDeny(rule, 401, 'UnauthorizedException', MESSAGES.unauthorized, `denied: the Lambda authorizer ${name} answers Unauthorized`, name);
   if (answer.kind === 'error') return gatewayDeny(rule, 500, 'AuthorizerConfigurationException', undefined, `denied: the Lambda authorizer ${name} fails (${answer.message}), which API Gateway answers with 500`, name);
+  if (answer.kind === 'simple') return gatewayDeny(rule, 500, 'AuthorizerConfigurationException', undefined, `denied: the Lambda authorizer ${name} answers { isAuthorized }, which a REST API cannot read`, name);
   const arn = methodArn(section, req.api, req.verb, req.path);
   const verdict = evaluate([answer.policy], 'execute-api:Invoke', arn);
   if (verdict.effect === 'Deny') return gatewayDeny(rule, 403, 'AccessDeniedException', MESSAGES.explicitDeny, `denied: the Lambda authorizer ${name} returns a Deny on ${verdict.resource} for this caller`, name);

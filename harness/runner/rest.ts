@@ -99,13 +99,14 @@ export function classifyRest(r: RestResult): RestObservation {
 }
 
 /**
- * An HTTP API's refusal: 401 or 403 whose body is only `{"message": …}` and no `x-amzn-ErrorType` (docs/rest.md,
- * "HTTP APIs"); anything else reached the integration.
+ * An HTTP API's refusal: 401 or 403 (or a failed authorizer's 500 `Internal Server Error`) whose body is only
+ * `{"message": …}` and no `x-amzn-ErrorType` (docs/rest.md, "HTTP APIs"); anything else reached the integration.
  */
 export function classifyHttpApi(r: RestResult): RestObservation {
   const json = r.json as Record<string, unknown> | undefined;
   const only = json && typeof json === 'object' && !Array.isArray(json) && Object.keys(json).length === 1 && typeof json.message === 'string';
-  if ((r.status === 401 || r.status === 403) && only && !r.headers['x-amzn-errortype']) {
+  const refusal = r.status === 401 || r.status === 403 || (r.status === 500 && json?.message === 'Internal Server Error');
+  if (refusal && only && !r.headers['x-amzn-errortype']) {
     const message = withoutCredentials(json.message);
     return { outcome: 'deny', status: r.status, message, summary: `${r.status}: ${String(message).slice(0, 120)}` };
   }

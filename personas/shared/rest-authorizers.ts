@@ -4,12 +4,13 @@
  * (as for AppSync's Lambda authorizer, personas/lambda-token.ts). A module that cannot run here leaves
  * the persona without an answer, and its cells are listed as untested.
  */
-import { authorizationValue, methodArn, missingIdentitySource, type AuthorizerAnswer } from '../../harness/rules/rest.js';
+import { authorizationValue, methodArn, missingIdentitySource, type AuthorizerAnswer, type RestCaller } from '../../harness/rules/rest.js';
 import { answerKey, presentationsOf, requestsOf, restCaller } from '../../harness/matrix/rest-cells.js';
 import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import type { PolicyDocument } from '../../harness/schema/rest/model.js';
+import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, PolicyDocument, RestSection } from '../../harness/schema/rest/model.js';
+import { httpApiArn, missingHttpIdentitySource } from '../../harness/rules/http-api.js';
 import { loadHandler } from '../../harness/schema/user-module.js';
 
 type Handler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -58,17 +59,46 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
           }
         }
       }
+      for (const api of rest.httpApis) {
+        for (const route of api.routes) {
+          if (route.authorization.type !== 'CUSTOM') continue;
+          const authorizerId = route.authorization.authorizer;
+          const authorizer = api.authorizers.find((a) => a.id === authorizerId);
+          if (authorizer?.type !== 'REQUEST' || missingHttpIdentitySource(authorizer, caller)) continue;
+          const handler = await handlerOf(authorizer.function);
+          if (!handler) continue;
+          for (const req of requestsOf(route)) {
+            (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, httpAuthorizerEvent(rest, api, route, authorizer, caller, req), authorizer.simpleResponses);
+          }
+        }
+      }
     }
   }
 }
 
-async function answerOf(handler: Handler, event: Record<string, unknown>): Promise<AuthorizerAnswer> {
+/** The event an HTTP API gives its Lambda authorizer (payload 2.0, or 1.0 as a REST REQUEST authorizer's). */
+function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, authorizer: HttpLambdaAuthorizer, caller: RestCaller, req: { verb: string; path: string }): Record<string, unknown> {
+  const headers: Record<string, string> = { ...caller.headers, ...(authorizationValue(caller) ? { authorization: authorizationValue(caller)! } : {}) };
+  const identity = authorizer.identitySources.map((s) => headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '');
+  const routeArn = httpApiArn(rest, api, req.verb, req.path);
+  const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
+  const requestContext = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
+  return authorizer.payloadVersion === '2.0'
+    ? { version: '2.0', type: 'REQUEST', routeArn, identitySource: identity, routeKey, rawPath: req.path, rawQueryString: '', headers, requestContext }
+    : { version: '1.0', type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: headers.authorization, resource: route.resourcePath, path: req.path, httpMethod: req.verb, headers, queryStringParameters: {}, pathParameters: {}, requestContext };
+}
+
+async function answerOf(handler: Handler, event: Record<string, unknown>, simple = false): Promise<AuthorizerAnswer> {
   let out: unknown;
   try {
     out = await handler(event, { functionName: 'authmatrix-oracle' });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return message === 'Unauthorized' ? { kind: 'unauthorized' } : { kind: 'error', message };
+  }
+  if (simple) {
+    const isAuthorized = (out as { isAuthorized?: unknown } | null)?.isAuthorized;
+    return typeof isAuthorized === 'boolean' ? { kind: 'simple', isAuthorized } : { kind: 'error', message: 'no boolean isAuthorized' };
   }
   const a = out as { principalId?: unknown; policyDocument?: { Statement?: unknown }; usageIdentifierKey?: unknown } | null;
   if (!a || a.principalId === undefined || !a.policyDocument || !a.policyDocument.Statement) return { kind: 'error', message: 'no principalId and policyDocument' };

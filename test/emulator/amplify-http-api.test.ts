@@ -1,6 +1,6 @@
 /**
  * aws-amplify v6's REST functions, unchanged, against an emulated HTTP API (API Gateway v2) set up as Amplify's
- * HTTP API guide does (IAM routes, a user-pool JWT authorizer, a public route): configured from the emulator's
+ * HTTP API guide does (IAM routes, a user-pool JWT authorizer, a public route; and Lambda authorizers): configured from the emulator's
  * outputs (`custom.API`), retries off, credentials and tokens through Amplify's own provider interfaces. The
  * answers are the HTTP API's own: `{"message": …}` bodies, 401 with `www-authenticate` for a refused token, 403 for
  * a missing scope or a policy that does not allow the route, 404 for no route.
@@ -92,6 +92,20 @@ describe('an HTTP API behind aws-amplify', () => {
     const forged = await refusal(get({ apiName, path: 'orders', options: { headers: { Authorization: `${t.idToken.slice(0, -4)}AAAA` } } }));
     expect(forged).toMatchObject({ status: 401, message: 'Unauthorized' });
     expect(forged.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+  });
+
+  it('Lambda authorizers run: a simple response decides, a missing identity source is 401 without a call, a cached policy decides the sender\'s other route', async () => {
+    tokens = null;
+    credentials = null;
+    expect((await get({ apiName, path: 'partner/orders', options: { headers: { 'x-partner-key': 'partner-acme' } } }).response).statusCode).toBe(200);
+    expect(await refusal(get({ apiName, path: 'partner/orders', options: { headers: { 'x-partner-key': 'someone-else' } } }))).toMatchObject({ status: 403, message: 'Forbidden' });
+    expect(await refusal(get({ apiName, path: 'partner/orders' }))).toMatchObject({ status: 401, message: 'Unauthorized' });
+    // The stripe sender's own answer would allow /webhooks/stripe; the policy cached from its /webhooks/github call names github only.
+    const stripe = { headers: { 'x-webhook-secret': 'sender-stripe' }, body: {} };
+    expect(await refusal(post({ apiName, path: 'webhooks/github', options: stripe }))).toMatchObject({ status: 403, message: 'Forbidden' });
+    expect(await refusal(post({ apiName, path: 'webhooks/stripe', options: stripe }))).toMatchObject({ status: 403, message: 'Forbidden' });
+    emu.reset();
+    expect((await post({ apiName, path: 'webhooks/stripe', options: stripe }).response).statusCode).toBe(200);
   });
 
   it('a path or method no route takes is 404 Not Found, before any authorization', async () => {

@@ -42,12 +42,13 @@ export class ApiGateway {
     for (const api of opts.section.apis) this.apis.set(api.id, { api, router: new Router(api.methods) });
     this.integrations = new Integrations(opts.section, opts.integrations ?? 'handlers', opts.log);
     this.authorizers = new LambdaAuthorizers((a) => this.integrations.authorizerFunction(a) as Promise<AuthorizerFunction>);
-    this.httpApis = new HttpApiGateway(opts.section, opts.identity, this.integrations);
+    this.httpApis = new HttpApiGateway(opts.section, opts.identity, this.integrations, opts.log);
   }
 
   /** Forgets cached authorizer decisions. */
   reset(): void {
     this.authorizers.reset();
+    this.httpApis.reset();
   }
 
   async handle(req: GatewayRequest): Promise<HttpAnswer> {

@@ -3,7 +3,8 @@
  * `/apis/{apiId}/…` (`/apis/{apiId}/{stage}/…` for a named stage). A request goes through the HTTP API's steps:
  * route selection (the most specific route for the method, else the `$default` route, else 404 Not Found), the
  * route's authorization (NONE; AWS_IAM with SigV4 and the role's identity-based policies; JWT: a token of the
- * authorizer's issuer, its audience, and the route's scopes), then the integration with a payload 2.0 event.
+ * authorizer's issuer, its audience, and the route's scopes; a Lambda authorizer, http-lambda-authorizers.ts), then
+ * the integration with a payload 2.0 event.
  * Its answers are `{"message": …}` bodies (401 with `www-authenticate` for a JWT refusal). Sources: docs/rest.md,
  * "HTTP APIs".
  */
@@ -15,6 +16,7 @@ import type { HttpApiEvent, Integrations } from './integrations.js';
 import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
 import type { HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
+import { HttpLambdaAuthorizers, type HttpAuthorizerRequest } from './http-lambda-authorizers.js';
 
 /** An HTTP API's own refusal: its status, message and extra headers. */
 class HttpApiRefusal extends Error {
@@ -24,6 +26,7 @@ class HttpApiRefusal extends Error {
 }
 
 const notFound = () => new HttpApiRefusal(404, 'Not Found');
+const internalError = () => new HttpApiRefusal(500, 'Internal Server Error');
 const forbidden = (headers: Record<string, string> = {}) => new HttpApiRefusal(403, 'Forbidden', headers);
 /** https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html */
 const unauthorized = (description?: string) =>
@@ -35,12 +38,22 @@ type HttpApiIdentity = GatewayIdentity & { appClientId: string | undefined };
 export class HttpApiGateway {
   static readonly PREFIX = '/apis/';
   readonly stats = { requests: 0 };
+  private readonly integrations: Integrations;
   private readonly apis = new Map<string, { api: HttpApi; router: Router<HttpRoute>; fallback: HttpRoute | undefined }>();
 
-  constructor(private readonly section: RestSection, private readonly identity: HttpApiIdentity, private readonly integrations: Integrations) {
+  private readonly lambdaAuthorizers: HttpLambdaAuthorizers;
+
+  constructor(private readonly section: RestSection, private readonly identity: HttpApiIdentity, integrations: Integrations, private readonly log: (line: string) => void) {
+    this.integrations = integrations;
+    this.lambdaAuthorizers = new HttpLambdaAuthorizers((a) => integrations.authorizerFunction(a));
     for (const api of section.httpApis) {
       this.apis.set(api.id, { api, router: new Router(api.routes.filter((r) => r.resourcePath !== '$default')), fallback: api.routes.find((r) => r.resourcePath === '$default') });
     }
+  }
+
+  /** Forgets cached authorizer decisions. */
+  reset(): void {
+    this.lambdaAuthorizers.reset();
   }
 
   /** Where an API is served, below the emulator's base URL (with the trailing slash an HttpApi's url has). */
@@ -74,8 +87,15 @@ export class HttpApiGateway {
     const route = found?.method ?? entry.fallback;
     if (!route) throw notFound();
     const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
-    const authorizer = await this.authorize(api, route, req, verb, path);
     const query = Object.fromEntries(url.searchParams);
+    const routeArn = `arn:aws:execute-api:${this.section.region}:${this.section.account}:${api.id}/${api.stage}/${verb}${path}`;
+    const context = {
+      accountId: this.section.account, apiId: api.id, stage: api.stage, requestId, routeKey,
+      http: { method: verb, path, protocol: 'HTTP/1.1', sourceIp: req.sourceIp, userAgent: req.headers['user-agent'] ?? '' },
+    };
+    const authorizer = await this.authorize(api, route, req, {
+      routeArn, routeKey, rawPath: path, rawQueryString: url.search.slice(1), verb, headers: req.headers, query, pathParameters: found?.pathParameters ?? {}, requestContext: context,
+    });
     const event: HttpApiEvent = {
       version: '2.0',
       routeKey,
@@ -84,11 +104,7 @@ export class HttpApiGateway {
       headers: req.headers,
       ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
       ...(found && Object.keys(found.pathParameters).length ? { pathParameters: found.pathParameters } : {}),
-      requestContext: {
-        accountId: this.section.account, apiId: api.id, stage: api.stage, requestId, routeKey,
-        http: { method: verb, path, protocol: 'HTTP/1.1', sourceIp: req.sourceIp, userAgent: req.headers['user-agent'] ?? '' },
-        ...(authorizer ? { authorizer } : {}),
-      },
+      requestContext: { ...context, ...(authorizer ? { authorizer } : {}) },
       ...(req.body ? { body: req.body } : {}),
       isBase64Encoded: false,
     };
@@ -96,7 +112,7 @@ export class HttpApiGateway {
   }
 
   /** What the route's authorization found out about the caller (the event's `requestContext.authorizer`), or throws. */
-  private async authorize(api: HttpApi, route: HttpRoute, req: GatewayRequest, verb: string, path: string): Promise<Record<string, unknown> | undefined> {
+  private async authorize(api: HttpApi, route: HttpRoute, req: GatewayRequest, r: HttpAuthorizerRequest): Promise<Record<string, unknown> | undefined> {
     const auth = route.authorization;
     const headers = req.headers;
     switch (auth.type) {
@@ -106,15 +122,26 @@ export class HttpApiGateway {
         if (!headers.authorization) throw forbidden();
         const url = new URL(req.url, 'http://gateway');
         const caller = await this.identity.verifySignature({ method: req.method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? req.host }, body: req.body ?? '' });
-        if (caller.policies !== 'all') {
-          const resource = `arn:aws:execute-api:${this.section.region}:${this.section.account}:${api.id}/${api.stage}/${verb}${path}`;
-          if (evaluate(caller.policies, { action: 'execute-api:Invoke', resource }).outcome !== 'allow') throw forbidden();
-        }
+        if (caller.policies !== 'all' && evaluate(caller.policies, { action: 'execute-api:Invoke', resource: r.routeArn }).outcome !== 'allow') throw forbidden();
         return { iam: { accessKey: caller.accessKey, accountId: this.section.account, userArn: caller.userArn, cognitoIdentity: caller.cognitoIdentityId ? { identityId: caller.cognitoIdentityId, identityPoolId: caller.cognitoIdentityPoolId, amr: [caller.cognitoAuthenticationType] } : null } };
       }
-      case 'JWT': {
+      case 'CUSTOM': {
         const authorizer = api.authorizers.find((a) => a.id === auth.authorizer);
-        if (!authorizer) throw new HttpApiRefusal(500, 'Internal Server Error');
+        if (authorizer?.type !== 'REQUEST') throw internalError();
+        const identity = this.lambdaAuthorizers.identity(authorizer, r);
+        if (!identity) throw new HttpApiRefusal(401, 'Unauthorized');
+        const decided = await this.lambdaAuthorizers.decide(authorizer, identity, r);
+        if ('error' in decided) {
+          this.log(`Lambda authorizer ${authorizer.name} failed: ${decided.error}`);
+          throw internalError();
+        }
+        if (!decided.allowed) throw forbidden();
+        return { lambda: decided.context };
+      }
+      case 'JWT': {
+        const found = api.authorizers.find((a) => a.id === auth.authorizer);
+        const authorizer = found?.type === 'JWT' ? found : undefined;
+        if (!authorizer) throw internalError();
         const header = authorizer.identitySource.replace(/^\$request\.header\./i, '').toLowerCase();
         const raw = headers[header];
         if (!raw) throw unauthorized();

@@ -53,7 +53,7 @@ export class Integrations {
   }
 
   /** The authorizer's function: always the app's module (an authorizer that cannot run refuses everyone). */
-  authorizerFunction(authorizer: LambdaAuthorizer): Promise<Handler> {
+  authorizerFunction(authorizer: Pick<LambdaAuthorizer, 'function' | 'name'>): Promise<Handler> {
     const fn = this.functions.get(authorizer.function);
     if (!fn?.entry) return Promise.reject(new Error(`the module of the authorizer ${authorizer.name} is not known`));
     return this.handler(fn);

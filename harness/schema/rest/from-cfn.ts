@@ -7,7 +7,7 @@
  */
 import type { Templates, ResourceAt } from './cfn.js';
 import {
-  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpRoute, type Integration, type JwtAuthorizer, type MethodAuthorization, type MethodVerb, type PolicyDocument,
+  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpAuthorizer, type HttpRoute, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
   type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies,
 } from './model.js';
 
@@ -135,8 +135,8 @@ function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn
 
 /**
  * An HTTP API (`AWS::ApiGatewayV2::Api`, protocol HTTP): its routes by route key, JWT authorizers (issuer and
- * audience; the app's own user pool and client named `app`), the stage and each route's integration. Routes with a
- * Lambda authorizer are left out with a caveat; WebSocket APIs are named in a caveat.
+ * audience; the app's own user pool and client named `app`) and Lambda authorizers, the stage and each route's
+ * integration; WebSocket APIs are named in a caveat.
  */
 function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFromArn: (arn: string) => string, caveats: string[]): HttpApi[] {
   const id = t.physicalId(at.stack, at.logicalId);
@@ -153,20 +153,27 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
     const type = String(t.prop(r, 'IntegrationType') ?? '');
     integrations.set(t.physicalId(r.stack, r.logicalId), type === 'AWS_PROXY' && uri.includes(':function:') ? { kind: 'lambda', function: fnFromArn(uri) } : { kind: 'other', type });
   }
-  const authorizers: JwtAuthorizer[] = [];
-  const lambdaAuthorizers = new Set<string>();
+  const authorizers: HttpAuthorizer[] = [];
   for (const r of t.resources('AWS::ApiGatewayV2::Authorizer')) {
     if (!belongs(r)) continue;
     const authorizerId = t.physicalId(r.stack, r.logicalId);
     const authorizerName = String(t.prop(r, 'Name') ?? r.logicalId);
-    if (t.prop(r, 'AuthorizerType') !== 'JWT') {
-      lambdaAuthorizers.add(authorizerId);
+    const sources = ((t.prop(r, 'IdentitySource') as string[] | undefined) ?? []).map(String);
+    if (t.prop(r, 'AuthorizerType') === 'REQUEST') {
+      const uri = String(t.prop(r, 'AuthorizerUri') ?? '');
+      const ttl = t.prop(r, 'AuthorizerResultTtlInSeconds');
+      const version = String(t.prop(r, 'AuthorizerPayloadFormatVersion') ?? '2.0') === '1.0' ? '1.0' : '2.0';
+      authorizers.push({
+        type: 'REQUEST', id: authorizerId, name: authorizerName, function: fnFromArn(/functions\/(.+)\/invocations$/.exec(uri)?.[1] ?? uri),
+        payloadVersion: version, simpleResponses: version === '2.0' && t.prop(r, 'EnableSimpleResponses') === true,
+        identitySources: sources, ttlSeconds: typeof ttl === 'number' ? ttl : 0,
+      });
       continue;
     }
     const jwt = (t.prop(r, 'JwtConfiguration') as { Issuer?: string; Audience?: string[] } | undefined) ?? {};
     const issuer = String(jwt.Issuer ?? '');
-    const sources = (t.prop(r, 'IdentitySource') as string[] | undefined) ?? [];
     authorizers.push({
+      type: 'JWT',
       id: authorizerId,
       name: authorizerName,
       issuer: known.userPool && issuer.endsWith(`.amazonaws.com/${known.userPool}`) ? 'app' : issuer,
@@ -175,7 +182,6 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
     });
   }
   const routes: HttpRoute[] = [];
-  const skipped: string[] = [];
   for (const r of t.resources('AWS::ApiGatewayV2::Route')) {
     if (!belongs(r)) continue;
     const key = String(t.prop(r, 'RouteKey'));
@@ -183,19 +189,14 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
     if (!verb || !path || (verb !== 'ANY' && !(HTTP_METHODS as readonly string[]).includes(verb))) continue;
     const type = String(t.prop(r, 'AuthorizationType') ?? 'NONE');
     const authorizer = String(t.prop(r, 'AuthorizerId') ?? '');
-    if (type === 'CUSTOM' || lambdaAuthorizers.has(authorizer)) {
-      skipped.push(key);
-      continue;
-    }
     const target = /^integrations\/(.+)$/.exec(String(t.prop(r, 'Target') ?? ''))?.[1];
     routes.push({
       method: verb as MethodVerb,
       resourcePath: path,
-      authorization: type === 'AWS_IAM' ? { type } : type === 'JWT' ? { type, authorizer, scopes: (t.prop(r, 'AuthorizationScopes') as string[] | undefined) ?? [] } : { type: 'NONE' },
+      authorization: type === 'AWS_IAM' ? { type } : type === 'JWT' ? { type, authorizer, scopes: (t.prop(r, 'AuthorizationScopes') as string[] | undefined) ?? [] } : type === 'CUSTOM' ? { type, authorizer } : { type: 'NONE' },
       integration: (target && integrations.get(target)) || { kind: 'other', type: 'none' },
     });
   }
-  if (skipped.length) caveats.push(`HTTP API ${name}: routes with a Lambda authorizer are not modelled and not tested (${skipped.join(', ')})`);
   routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
   const stages = [...t.resources('AWS::ApiGatewayV2::Stage')].filter(belongs).map((s) => String(t.prop(s, 'StageName')));
   if (stages.length > 1) caveats.push(`HTTP API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);

@@ -145,7 +145,7 @@ export interface RestFunction {
 
 /**
  * An HTTP API (API Gateway v2) as deployed: its routes (`GET /items`, `ANY /items/{proxy+}`, `$default`) with their
- * authorization. Routes with a Lambda authorizer are left out, with a caveat (not modelled yet).
+ * authorization, and its JWT and Lambda authorizers.
  */
 export interface HttpApi {
   name: string;
@@ -153,7 +153,7 @@ export interface HttpApi {
   /** `$default` (no stage in the URL) or a named stage. */
   stage: string;
   routes: HttpRoute[];
-  authorizers: JwtAuthorizer[];
+  authorizers: HttpAuthorizer[];
 }
 
 export interface HttpRoute {
@@ -161,11 +161,14 @@ export interface HttpRoute {
   method: MethodVerb;
   /** `/items`, `/items/{proxy+}`; `$default` for the catch-all route. */
   resourcePath: string;
-  authorization: { type: 'NONE' } | { type: 'AWS_IAM' } | { type: 'JWT'; authorizer: string; scopes: string[] };
+  authorization: { type: 'NONE' } | { type: 'AWS_IAM' } | { type: 'JWT'; authorizer: string; scopes: string[] } | { type: 'CUSTOM'; authorizer: string };
   integration: Integration;
 }
 
+export type HttpAuthorizer = JwtAuthorizer | HttpLambdaAuthorizer;
+
 export interface JwtAuthorizer {
+  type: 'JWT';
   id: string;
   name: string;
   /** `app`: the app's own user pool's issuer; otherwise the issuer URL. */
@@ -174,4 +177,21 @@ export interface JwtAuthorizer {
   audience: string[];
   /** `$request.header.Authorization` unless changed. */
   identitySource: string;
+}
+
+/** An HTTP API's Lambda authorizer (`AuthorizerType: REQUEST`). */
+export interface HttpLambdaAuthorizer {
+  type: 'REQUEST';
+  id: string;
+  name: string;
+  /** Id of the function in `RestSection.functions`. */
+  function: string;
+  /** The event's format: 2.0 (`identitySource` a list, `routeArn`) or 1.0 (as a REST API's REQUEST authorizer). */
+  payloadVersion: '1.0' | '2.0';
+  /** 2.0 only: the function answers `{ isAuthorized, context }` instead of an IAM policy. */
+  simpleResponses: boolean;
+  /** `$request.header.Authorization`, `$request.querystring.q`; every one must be present for the function to be called. */
+  identitySources: string[];
+  /** Seconds a decision is cached under the identity sources' values; 0: not cached. */
+  ttlSeconds: number;
 }
