@@ -22,7 +22,7 @@ import { RestClient, type RestResult, type RestVerb } from '../client/rest.js';
 import { signRequest, type AwsCredentials } from '../client/sigv4.js';
 import { requestsOf } from '../matrix/rest-cells.js';
 import type { AuthModel } from '../schema/model.js';
-import type { HttpApi, HttpRoute, RestApi, RestMethod } from '../schema/rest/model.js';
+import type { HttpApi, RestApi, RestMethod } from '../schema/rest/model.js';
 import { withSentSecrets } from './judge.js';
 import { flipSignature } from './jwt-forgery.js';
 import type { ProbeMinter, RestAttack, RestProbe, RestRefusal } from './types.js';
@@ -67,124 +67,109 @@ const HTTP_UNAUTHORIZED: RestRefusal = { status: 401, httpApi: true, message: 'U
 const HTTP_FORBIDDEN: RestRefusal = { status: 403, httpApi: true, message: 'Forbidden' };
 const HTTP_NOT_FOUND: RestRefusal = { status: 404, httpApi: true, message: 'Not Found' };
 
+type Call = { verb: RestVerb; path: string };
+type Route = Pick<RestMethod, 'method' | 'resourcePath'>;
+
+/**
+ * What the probes of both kinds of API share: the personas whose credentials they alter, how a probe is recorded,
+ * how a request goes out (as aws-amplify's REST client sends it), and the token and signature attacks.
+ */
+function probeKit(input: RestProbeInput, apiName: string) {
+  const { endpoint, region } = input.endpoints[apiName]!;
+  const user = input.personas.find((p) => ['owner', 'stranger', 'groupMember'].includes(p.kind));
+  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind) && input.signers.includes(p.name));
+  const noUser = user ? undefined : 'the cast has no user-pool persona to base the token on';
+  const noSigner = signer ? undefined : 'the cast has no persona with AWS credentials';
+  const mintable = noUser ?? (input.mint ? undefined : CANNOT_MINT);
+  const probes: RestProbe[] = [];
+  const probe = (attack: RestAttack, r: Route, title: string, basis: string, expected: RestRefusal, send: (call: Call) => Promise<RestResult>, notRun?: string) => {
+    const call = requestsOf(r)[0]! as Call;
+    const id = `probe|rest|${apiName}|${attack}`;
+    probes.push({
+      id, transport: 'rest', attack, api: apiName, verb: call.verb, path: call.path, title: `${title} (${call.verb} ${r.resourcePath})`, basis, expected,
+      ...(notRun ? { notRun } : {}), send: notRun ? () => Promise.reject(new Error(`${id} was not run: ${notRun}`)) : () => send(call),
+    });
+  };
+  const send = async (call: Call, headers: Record<string, string>, base = endpoint) =>
+    withSentSecrets(await new RestClient({ apiName, endpoint: base, region }).send({ method: call.verb, path: call.path.slice(1), headers }), headers);
+  const signed = async (call: Call, base = endpoint) => {
+    const credentials = (await input.restOf(signer!.name)).credentials;
+    if (!credentials) throw new Error(`${signer!.name} has no AWS credentials`);
+    return signRequest(new URL(base + call.path.slice(1)), {}, '', credentials, region, { service: 'execute-api', method: call.verb });
+  };
+  const signerName = signer ? `${signer.name}’s` : 'a persona’s';
+  return {
+    probes, probe, send, signed, signer, noSigner, signerName,
+    /** `forgedToken` and `expiredToken` on a route taking the user pool's ID tokens. */
+    tokens(r: Route, forged: RestRefusal, expired: RestRefusal): void {
+      const who = user ? `the ${user.name} persona’s` : 'a persona’s';
+      probe('forgedToken', r, 'a forged ID token', `${who} ID token, one signature character changed`, forged,
+        async (call) => send(call, { Authorization: flipSignature(await idTokenOf(input, user!.name)) }), noUser);
+      probe('expiredToken', r, 'an expired ID token', `an ID token for ${user?.name ?? 'the persona'} signed by the pool, exp 60 s ago`, expired,
+        async (call) => send(call, { Authorization: (await minted(input, user!.name, { expiresInSeconds: -60 })).idToken }), mintable);
+    },
+    /** `missingScope`: an access token the pool signed with a scope the route does not take. */
+    scope(r: Route, scopes: string[], expected: RestRefusal): void {
+      probe('missingScope', r, 'an access token without the required scope', `an access token for ${user?.name ?? 'the persona'} signed by the pool, scope ${OTHER_SCOPE} instead of ${scopes.join(' ')}`, expected,
+        async (call) => send(call, { Authorization: (await minted(input, user!.name, { claims: { scope: OTHER_SCOPE } })).accessToken }), mintable);
+    },
+    /** `tamperedSignature`: a request SigV4-signed for execute-api, one signature character changed. */
+    tampered(r: Route, expected: RestRefusal): void {
+      probe('tamperedSignature', r, 'a SigV4 signature for execute-api with one character changed', `signed with ${signerName} credentials, then one signature character changed`, expected,
+        async (call) => {
+          const headers = await signed(call);
+          return send(call, { ...headers, authorization: headers.authorization!.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`) });
+        }, noSigner);
+    },
+  };
+}
+
+/** A GET where there is one: a gateway that wrongly lets a probe through then reaches a read. */
+function firstOf<R extends Route>(routes: readonly R[], test: (r: R) => boolean): R | undefined {
+  const candidates = routes.filter((r) => r.method !== 'OPTIONS' && test(r));
+  return candidates.find((r) => r.method === 'GET') ?? candidates[0];
+}
+
 /**
  * An HTTP API's probes: `forgedToken` and `expiredToken` on a JWT route (401 Unauthorized), `missingScope` on a
  * scoped JWT route (403 Forbidden), `tamperedSignature` on an IAM route (403), `noRoute`: a path no route takes, sent
  * signed (404 Not Found before any authorization).
  */
 function httpApiProbes(input: RestProbeInput, api: HttpApi): RestProbe[] {
-  const { endpoint, region } = input.endpoints[api.name]!;
-  const first = (test: (r: HttpRoute) => boolean) => {
-    const candidates = api.routes.filter(test);
-    return candidates.find((r) => r.method === 'GET') ?? candidates[0];
-  };
-  const jwt = first((r) => r.authorization.type === 'JWT' && r.authorization.scopes.length === 0);
-  const scoped = first((r) => r.authorization.type === 'JWT' && r.authorization.scopes.length > 0);
-  const iam = first((r) => r.authorization.type === 'AWS_IAM');
-  const user = input.personas.find((p) => ['owner', 'stranger', 'groupMember'].includes(p.kind));
-  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind) && input.signers.includes(p.name));
-  const probes: RestProbe[] = [];
-  const probe = (attack: RestAttack, r: Pick<HttpRoute, 'method' | 'resourcePath'>, title: string, basis: string, expected: RestRefusal, send: (call: { verb: RestVerb; path: string }) => Promise<RestResult>, notRun?: string) => {
-    const call = requestsOf(r)[0]! as { verb: RestVerb; path: string };
-    const id = `probe|rest|${api.name}|${attack}`;
-    probes.push({
-      id, transport: 'rest', attack, api: api.name, verb: call.verb, path: call.path, title: `${title} (${call.verb} ${r.resourcePath})`, basis, expected,
-      ...(notRun ? { notRun } : {}), send: notRun ? () => Promise.reject(new Error(`${id} was not run: ${notRun}`)) : () => send(call),
-    });
-  };
-  const withHeader = async (call: { verb: RestVerb; path: string }, headers: Record<string, string>) =>
-    withSentSecrets(await new RestClient({ apiName: api.name, endpoint, region }).send({ method: call.verb, path: call.path.slice(1), headers }), headers);
-  const noUser = user ? undefined : 'the cast has no user-pool persona to base the token on';
-  const noSigner = signer ? undefined : 'the cast has no persona with AWS credentials';
-  const who = user ? `the ${user.name} persona’s` : 'a persona’s';
-  if (jwt) {
-    probe('forgedToken', jwt, 'a forged ID token', `${who} ID token, one signature character changed`, HTTP_UNAUTHORIZED,
-      async (call) => withHeader(call, { Authorization: flipSignature(await idTokenOf(input, user!.name)) }), noUser);
-    probe('expiredToken', jwt, 'an expired ID token', `an ID token for ${user?.name ?? 'the persona'} signed by the pool, exp 60 s ago`, HTTP_UNAUTHORIZED,
-      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { expiresInSeconds: -60 })).idToken }), noUser ?? (input.mint ? undefined : CANNOT_MINT));
-  }
-  if (scoped) {
-    probe('missingScope', scoped, 'an access token without the required scope', `an access token for ${user?.name ?? 'the persona'} signed by the pool, scope ${OTHER_SCOPE}`, HTTP_FORBIDDEN,
-      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { claims: { scope: OTHER_SCOPE } })).accessToken }), noUser ?? (input.mint ? undefined : CANNOT_MINT));
-  }
-  const signed = async (call: { verb: RestVerb; path: string }) => {
-    const credentials = (await input.restOf(signer!.name)).credentials;
-    if (!credentials) throw new Error(`${signer!.name} has no AWS credentials`);
-    return signRequest(new URL(endpoint + call.path.slice(1)), {}, '', credentials, region, { service: 'execute-api', method: call.verb });
-  };
-  if (iam) {
-    probe('tamperedSignature', iam, 'a SigV4 signature for execute-api with one character changed', `signed with ${signer ? `${signer.name}’s` : 'a persona’s'} credentials, then one signature character changed`, { status: 403, httpApi: true },
-      async (call) => {
-        const headers = await signed(call);
-        return withHeader(call, { ...headers, authorization: headers.authorization!.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`) });
-      }, noSigner);
-  }
+  const kit = probeKit(input, api.name);
+  const jwt = firstOf(api.routes, (r) => r.authorization.type === 'JWT' && r.authorization.scopes.length === 0);
+  const scoped = firstOf(api.routes, (r) => r.authorization.type === 'JWT' && r.authorization.scopes.length > 0);
+  const iam = firstOf(api.routes, (r) => r.authorization.type === 'AWS_IAM');
+  if (jwt) kit.tokens(jwt, HTTP_UNAUTHORIZED, HTTP_UNAUTHORIZED);
+  if (scoped?.authorization.type === 'JWT') kit.scope(scoped, scoped.authorization.scopes, HTTP_FORBIDDEN);
+  if (iam) kit.tampered(iam, { status: 403, httpApi: true });
   if (!api.routes.some((r) => r.resourcePath === '$default')) {
-    probe('noRoute', { method: 'GET', resourcePath: '/authmatrix-no-such-route' }, 'a signed request to a path no route takes', `signed with ${signer ? `${signer.name}’s` : 'a persona’s'} credentials`, HTTP_NOT_FOUND,
-      async (call) => withHeader(call, await signed(call)), noSigner);
+    kit.probe('noRoute', { method: 'GET', resourcePath: '/authmatrix-no-such-route' }, 'a signed request to a path no route takes', `signed with ${kit.signerName} credentials`, HTTP_NOT_FOUND,
+      async (call) => kit.send(call, await kit.signed(call)), kit.noSigner);
   }
-  return probes;
+  return kit.probes;
 }
 
 function apiProbes(input: RestProbeInput, api: RestApi): RestProbe[] {
+  const kit = probeKit(input, api.name);
   const { endpoint, region } = input.endpoints[api.name]!;
-  // A GET where there is one: a gateway that wrongly lets a probe through then reaches a read.
-  const first = (test: (m: RestMethod) => boolean) => {
-    const candidates = api.methods.filter((m) => m.method !== 'OPTIONS' && test(m));
-    return candidates.find((m) => m.method === 'GET') ?? candidates[0];
-  };
-  const cognito = first((m) => m.authorization.type === 'COGNITO_USER_POOLS' && m.authorization.scopes.length === 0);
-  const scoped = first((m) => m.authorization.type === 'COGNITO_USER_POOLS' && m.authorization.scopes.length > 0);
-  const iam = first((m) => m.authorization.type === 'AWS_IAM');
-  const open = first((m) => m.authorization.type === 'NONE' && !m.apiKeyRequired);
-  const user = input.personas.find((p) => ['owner', 'stranger', 'groupMember'].includes(p.kind));
-  const signer = input.personas.find((p) => ['iamUser', 'guest', 'iamAdmin', 'owner'].includes(p.kind) && input.signers.includes(p.name));
-  const mint = input.mint;
-  const probes: RestProbe[] = [];
-  const probe = (attack: RestAttack, m: RestMethod, title: string, basis: string, expected: RestRefusal, send: (call: { verb: RestVerb; path: string }) => Promise<RestResult>, notRun?: string) => {
-    const call = requestsOf(m)[0]! as { verb: RestVerb; path: string };
-    const id = `probe|rest|${api.name}|${attack}`;
-    probes.push({
-      id, transport: 'rest', attack, api: api.name, verb: call.verb, path: call.path, title: `${title} (${call.verb} ${m.resourcePath})`, basis, expected,
-      ...(notRun ? { notRun } : {}), send: notRun ? () => Promise.reject(new Error(`${id} was not run: ${notRun}`)) : () => send(call),
-    });
-  };
-  const client = (base = endpoint) => new RestClient({ apiName: api.name, endpoint: base, region });
-  const withHeader = async (call: { verb: RestVerb; path: string }, headers: Record<string, string>, base?: string) =>
-    withSentSecrets(await client(base).send({ method: call.verb, path: call.path.slice(1), headers }), headers);
-  const noUser = user ? undefined : 'the cast has no user-pool persona to base the token on';
-  const who = user ? `the ${user.name} persona’s` : 'a persona’s';
-
-  if (cognito) {
-    probe('forgedToken', cognito, 'a forged ID token', `${who} ID token, one signature character changed`, UNAUTHORIZED,
-      async (call) => withHeader(call, { Authorization: flipSignature(await idTokenOf(input, user!.name)) }), noUser);
-    probe('expiredToken', cognito, 'an expired ID token', `an ID token for ${user?.name ?? 'the persona'} signed by the pool, exp 60 s ago`, EXPIRED,
-      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { expiresInSeconds: -60 })).idToken }), noUser ?? (mint ? undefined : CANNOT_MINT));
-  }
-  if (scoped) {
-    const scopes = scoped.authorization.type === 'COGNITO_USER_POOLS' ? scoped.authorization.scopes.join(' ') : '';
-    probe('missingScope', scoped, 'an access token without the required scope', `an access token for ${user?.name ?? 'the persona'} signed by the pool, scope ${OTHER_SCOPE} instead of ${scopes}`, UNAUTHORIZED,
-      async (call) => withHeader(call, { Authorization: (await minted(input, user!.name, { claims: { scope: OTHER_SCOPE } })).accessToken }), noUser ?? (mint ? undefined : CANNOT_MINT));
-  }
-  if (iam) {
-    probe('tamperedSignature', iam, 'a SigV4 signature for execute-api with one character changed', `signed with ${signer ? `${signer.name}’s` : 'a persona’s'} credentials, then one signature character changed`, BAD_SIGNATURE,
-      async (call) => {
-        const credentials = (await input.restOf(signer!.name)).credentials;
-        if (!credentials) throw new Error(`${signer!.name} has no AWS credentials`);
-        const signed = await signRequest(new URL(endpoint + call.path.slice(1)), {}, '', credentials, region, { service: 'execute-api', method: call.verb });
-        return withHeader(call, { ...signed, authorization: signed.authorization!.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`) });
-      }, signer ? undefined : 'the cast has no persona with AWS credentials');
-  }
+  const cognito = firstOf(api.methods, (m) => m.authorization.type === 'COGNITO_USER_POOLS' && m.authorization.scopes.length === 0);
+  const scoped = firstOf(api.methods, (m) => m.authorization.type === 'COGNITO_USER_POOLS' && m.authorization.scopes.length > 0);
+  const iam = firstOf(api.methods, (m) => m.authorization.type === 'AWS_IAM');
+  const open = firstOf(api.methods, (m) => m.authorization.type === 'NONE' && !m.apiKeyRequired);
+  if (cognito) kit.tokens(cognito, UNAUTHORIZED, EXPIRED);
+  if (scoped?.authorization.type === 'COGNITO_USER_POOLS') kit.scope(scoped, scoped.authorization.scopes, UNAUTHORIZED);
+  if (iam) kit.tampered(iam, BAD_SIGNATURE);
   const routed = open ?? iam;
   if (routed) {
     const wrongStage = endpoint.replace(/\/[^/]+\/?$/, '/authmatrix-no-such-stage/');
-    probe('wrongStage', routed, 'a request below a stage the API does not have', open ? 'an unsigned request to a method without authorization, under another stage' : `signed with ${signer?.name ?? 'a persona'}’s credentials, under another stage`, NO_ROUTE,
+    kit.probe('wrongStage', routed, 'a request below a stage the API does not have', open ? 'an unsigned request to a method without authorization, under another stage' : `signed with ${kit.signerName} credentials, under another stage`, NO_ROUTE,
       async (call) => {
-        const credentials = open ? undefined : (await input.restOf(signer!.name)).credentials;
+        const credentials = open ? undefined : (await input.restOf(kit.signer!.name)).credentials;
         return new RestClient({ apiName: api.name, endpoint: wrongStage, region, ...(credentials ? { credentials } : {}) }).send({ method: call.verb, path: call.path.slice(1) });
-      }, open || signer ? undefined : 'the cast has no persona with AWS credentials');
+      }, open ? undefined : kit.noSigner);
   }
-  return probes;
+  return kit.probes;
 }
 
 async function idTokenOf(input: RestProbeInput, persona: string): Promise<string> {

@@ -5,15 +5,13 @@
  * answers are the HTTP API's own: `{"message": …}` bodies, 401 with `www-authenticate` for a refused token, 403 for
  * a missing scope or a policy that does not allow the route, 404 for no route.
  */
-import { Amplify } from 'aws-amplify';
 import { get, post } from 'aws-amplify/api';
-import { decodeJWT } from 'aws-amplify/auth';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import { fixture } from '../cli/cli.js';
 import { emulatorFor } from './start.js';
+import { configureAmplifyRest } from './amplify-rest-config.js';
 
 let tokens: { accessToken: string; idToken: string } | null = null;
 let credentials: IamCredentials | null = null;
@@ -22,18 +20,7 @@ const apiName = 'shopHttpApi';
 
 beforeAll(async () => {
   emu = await emulatorFor(fixture('app-shapes', 'http-api', 'amplify', 'backend.ts'));
-  const outputs = emu.outputs() as unknown as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
-  const config = parseAmplifyConfig(outputs);
-  Amplify.configure({ ...config, API: { ...config.API, REST: outputs.custom.API } }, {
-    API: { REST: { retryStrategy: { strategy: 'no-retry' } } },
-    Auth: {
-      tokenProvider: { getTokens: async () => (tokens ? { accessToken: decodeJWT(tokens.accessToken), idToken: decodeJWT(tokens.idToken) } : null) },
-      credentialsProvider: {
-        getCredentialsAndIdentityId: async () => (credentials ? { credentials: { ...credentials }, ...(credentials.identityId ? { identityId: credentials.identityId } : {}) } : undefined),
-        clearCredentialsAndIdentityId: () => undefined,
-      },
-    },
-  });
+  configureAmplifyRest(emu, { tokens: () => tokens, credentials: () => credentials });
 });
 afterAll(() => emu?.stop());
 

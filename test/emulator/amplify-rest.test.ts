@@ -4,14 +4,12 @@
  * says (`parseAmplifyConfig(outputs)` plus `REST: outputs.custom.API`, retries off), credentials and
  * tokens through Amplify's own provider interfaces.
  */
-import { Amplify } from 'aws-amplify';
 import { del, get, head, patch, post, put } from 'aws-amplify/api';
-import { decodeJWT } from 'aws-amplify/auth';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { emulatorFor } from './start.js';
+import { configureAmplifyRest } from './amplify-rest-config.js';
 
 let tokens: { accessToken: string; idToken: string } | null = null;
 let credentials: IamCredentials | null = null;
@@ -20,18 +18,7 @@ let emu: Emulator;
 
 beforeAll(async () => {
   emu = await emulatorFor('rest/amplify/data/resource.ts');
-  const outputs = emu.outputs() as unknown as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
-  const config = parseAmplifyConfig(outputs);
-  Amplify.configure({ ...config, API: { ...config.API, REST: outputs.custom.API } }, {
-    API: { REST: { retryStrategy: { strategy: 'no-retry' }, headers: async () => globalHeaders } },
-    Auth: {
-      tokenProvider: { getTokens: async () => (tokens ? { accessToken: decodeJWT(tokens.accessToken), idToken: decodeJWT(tokens.idToken) } : null) },
-      credentialsProvider: {
-        getCredentialsAndIdentityId: async () => (credentials ? { credentials: { ...credentials }, ...(credentials.identityId ? { identityId: credentials.identityId } : {}) } : undefined),
-        clearCredentialsAndIdentityId: () => undefined,
-      },
-    },
-  });
+  configureAmplifyRest(emu, { tokens: () => tokens, credentials: () => credentials, headers: () => globalHeaders });
 });
 afterAll(() => emu?.stop());
 

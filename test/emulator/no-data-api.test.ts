@@ -3,10 +3,8 @@
  * amplify_outputs.json without a `data` section, and the real aws-amplify v6 clients, configured from those
  * outputs as the app would be, reach its bucket and its REST API with the identity pool's credentials.
  */
-import { Amplify } from 'aws-amplify';
 import { get, post } from 'aws-amplify/api';
 import { uploadData } from 'aws-amplify/storage';
-import { parseAmplifyConfig } from 'aws-amplify/utils';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
@@ -14,6 +12,7 @@ import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js
 import { trustEmulatedS3 } from '../../harness/client/s3-trust.js';
 import { fixture } from '../cli/cli.js';
 import { emulatorFor } from './start.js';
+import { configureAmplifyRest } from './amplify-rest-config.js';
 
 let emu: Emulator;
 let undo: () => void;
@@ -22,17 +21,7 @@ let credentials: IamCredentials | null = null;
 beforeAll(async () => {
   emu = await emulatorFor(fixture('app-shapes', 'no-data-api', 'amplify', 'backend.ts'));
   undo = trustEmulatedS3({ host: emu.s3!.endpointHost, caPem: emu.s3!.caPem });
-  const outputs = emu.outputs() as unknown as Parameters<typeof parseAmplifyConfig>[0] & { custom: { API: Record<string, { endpoint: string; region: string }> } };
-  const config = parseAmplifyConfig(outputs);
-  Amplify.configure({ ...config, API: { ...config.API, REST: outputs.custom.API } }, {
-    API: { REST: { retryStrategy: { strategy: 'no-retry' } } },
-    Auth: {
-      credentialsProvider: {
-        getCredentialsAndIdentityId: async () => (credentials ? { credentials: { ...credentials }, identityId: credentials.identityId! } : undefined),
-        clearCredentialsAndIdentityId: () => undefined,
-      },
-    },
-  });
+  configureAmplifyRest(emu, { tokens: () => null, credentials: () => credentials });
 });
 afterAll(async () => {
   undo?.();
