@@ -13,7 +13,7 @@
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
 import type { HttpApi, HttpMethod, HttpRoute, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
-import { decideHttpApi, missingHttpIdentitySource } from '../rules/http-api.js';
+import { decideHttpApi, decideHttpPreflight, missingHttpIdentitySource } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
 import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
@@ -133,7 +133,7 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
   }
   for (const api of section.httpApis) {
     const http = httpApiCells(section, api, cast);
-    plan.cells.push(...http.cells);
+    plan.cells.push(...http.cells, ...httpPreflightCells(section, api, cast));
     plan.untested.push(...http.untested);
   }
   return plan;
@@ -176,6 +176,23 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
     }
   }
   return out;
+}
+
+/** CORS preflights of an API with a CORS configuration: one per path of its routes, sent by the anonymous persona. */
+function httpPreflightCells(section: RestSection, api: HttpApi, cast: Persona[]): Cell[] {
+  const anonymous = cast.find((p) => p.kind === 'anonymous');
+  if (!api.cors || !anonymous) return [];
+  const paths = new Map<string, string>();
+  for (const route of api.routes) {
+    if (route.resourcePath === '$default') continue;
+    const path = requestsOf({ method: 'GET', resourcePath: route.resourcePath })[0]!.path;
+    paths.set(path, route.resourcePath);
+  }
+  return [...paths].map(([path, resourcePath]) => cell({
+    id: `rest|${api.name}|OPTIONS ${path}|${anonymous.name}|preflight`,
+    kind: 'rest', persona: anonymous.name, api: api.name, path: resourcePath, operation: 'OPTIONS' as Cell['operation'], variant: 'preflight',
+    action: { type: 'rest', api: api.name, method: 'OPTIONS', path, presentation: 'unsigned', headerPath: 'request', httpApi: true },
+  }, decideHttpPreflight(section, api, path)));
 }
 
 /** Why a Lambda authorizer's HTTP API cell cannot be decided: the authorizer would be called, and its answer is unknown. */

@@ -117,3 +117,58 @@ export function missingHttpIdentitySource(authorizer: HttpLambdaAuthorizer, call
   }
   return undefined;
 }
+
+/**
+ * A CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`, no credentials) to `path`: a route that
+ * takes `OPTIONS` there (an `OPTIONS` or `ANY` route, else the `$default` route) handles it with its authorization;
+ * with none, an API with a CORS configuration answers it itself
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: "automatically sends a response to
+ * preflight OPTIONS requests, even if there isn't an OPTIONS route"; the `$default` route "catches requests for all
+ * methods … including OPTIONS requests"), and one without answers 404.
+ */
+export function decideHttpPreflight(section: RestSection, api: HttpApi, path: string): RestDecision {
+  const route = optionsRoute(api, path);
+  if (route) {
+    const d = decideHttpApi(section, {}, { api, route, verb: 'OPTIONS', path });
+    return { ...d, reason: `${d.reason} (the preflight is routed to ${route.resourcePath === '$default' ? 'the $default route' : `${route.method} ${route.resourcePath}`}, not answered by the API's CORS configuration)` };
+  }
+  const rule = `${api.name} OPTIONS ${path}`;
+  if (!api.cors) return { outcome: 'deny', rule, reason: `denied: no route of ${api.name} takes OPTIONS ${path} and the API has no CORS configuration`, status: HTTP_API_ANSWERS.notFound.status, message: HTTP_API_ANSWERS.notFound.message, requestLevel: true };
+  return { outcome: 'allow', rule, reason: `allowed: no route of ${api.name} takes OPTIONS ${path}, so the API's CORS configuration answers the preflight without authorization` };
+}
+
+/**
+ * The route an `OPTIONS` request to `path` selects: the most specific route whose path matches (every segment literal,
+ * then path variables, then a greedy variable; an `OPTIONS` route before an `ANY` one of the same path), else `$default`.
+ */
+function optionsRoute(api: HttpApi, path: string): HttpRoute | undefined {
+  const segments = path.split('/').slice(1);
+  const ranked = api.routes
+    .filter((r) => (r.method === 'OPTIONS' || r.method === 'ANY') && r.resourcePath !== '$default')
+    .map((r) => ({ r, rank: matchRank(r.resourcePath.split('/').slice(1), segments) }))
+    .filter((x): x is { r: HttpRoute; rank: number[] } => x.rank !== undefined)
+    .sort((a, b) => compareRanks(b.rank, a.rank) || (a.r.method === 'OPTIONS' ? -1 : 1));
+  return ranked[0]?.r ?? api.routes.find((r) => r.resourcePath === '$default');
+}
+
+/** Per segment, 2 for a literal, 1 for a variable, 0 for a greedy variable (which ends the pattern); undefined: no match. */
+function matchRank(pattern: string[], segments: string[]): number[] | undefined {
+  const rank: number[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const s = segments[i];
+    if (/^\{.+\+\}$/.test(p)) return i < segments.length && segments.slice(i).every(Boolean) ? [...rank, 0] : undefined;
+    if (p === s) rank.push(2);
+    else if (s && /^\{.+\}$/.test(p)) rank.push(1);
+    else return undefined;
+  }
+  return pattern.length === segments.length ? rank : undefined;
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d) return d;
+  }
+  return 0;
+}

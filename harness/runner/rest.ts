@@ -19,6 +19,9 @@ const DENIALS = new Set([
   'ExpiredTokenException', 'AccessDeniedException', 'UnauthorizedException', 'ForbiddenException', 'AuthorizerConfigurationException',
 ]);
 
+/** The origin a preflight names. */
+const PREFLIGHT_ORIGIN = 'https://authmatrix.example';
+
 export interface RestObservation {
   outcome: 'allow' | 'deny' | 'error';
   status?: number;
@@ -41,7 +44,9 @@ export async function sendRest(rt: RestRuntime, cell: Cell, action: RestAction):
   const credential = presented(action, creds);
   const own = rt.headersOf(cell.persona) ?? {};
   const global = action.headerPath === 'global' ? credential : action.headerPath === 'override' ? Object.fromEntries(Object.keys(credential).map((k) => [k, OVERRIDDEN])) : {};
-  const perRequest = action.headerPath === 'global' ? own : { ...own, ...credential };
+  // A preflight is what a browser sends before a cross-origin request (docs/rest.md, "HTTP APIs").
+  const preflight: Record<string, string> = action.method === 'OPTIONS' ? { origin: PREFLIGHT_ORIGIN, 'access-control-request-method': 'GET' } : {};
+  const perRequest = action.headerPath === 'global' ? { ...own, ...preflight } : { ...own, ...preflight, ...credential };
   const client = new RestClient({
     apiName: action.api,
     endpoint: api.endpoint,

@@ -229,6 +229,10 @@ describe('HTTP APIs (API Gateway v2)', () => {
       ['rest|shopHttpApi|GET /partner/orders|owner|idToken', 'deny', '401: Unauthorized'],
       ['rest|shopHttpApi|POST /webhooks/github|githubWebhook|token', 'allow', '200 from the integration'],
       ['rest|shopHttpApi|POST /webhooks/github|stripeWebhook|token', 'deny', '403: Forbidden'],
+      // CORS preflights: the API's CORS configuration answers where no route takes OPTIONS; ANY /items/{proxy+} takes
+      // it, and its IAM authorization refuses the browser's unsigned preflight.
+      ['rest|shopHttpApi|OPTIONS /items|anonymous|preflight', 'allow', '204 from the integration'],
+      ['rest|shopHttpApi|OPTIONS /items/authmatrix-sample|anonymous|preflight', 'deny', '403: Forbidden'],
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed, summary });
     // A contract the HTTP API breaks fails the run, naming it.
     const widened = path.join(out, 'http-widened.contract.yaml');

@@ -95,6 +95,27 @@ describe('an HTTP API behind aws-amplify', () => {
     expect((await post({ apiName, path: 'webhooks/stripe', options: stripe }).response).statusCode).toBe(200);
   });
 
+  it('CORS (corsPreflight, read from CorsConfiguration): the API answers a preflight no route takes; an ANY route takes it with its authorization; integration answers get the configured origin', async () => {
+    const api = emu.model.rest!.httpApis[0]!;
+    expect(api.cors).toEqual({ allowOrigins: ['*'], allowMethods: ['GET', 'POST'], allowHeaders: ['*'], exposeHeaders: [], allowCredentials: false });
+    const base = (emu.outputs() as { custom: { API: Record<string, { endpoint: string }> } }).custom.API[apiName]!.endpoint;
+    const preflight = { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' };
+    const items = await fetch(`${base}items`, { method: 'OPTIONS', headers: preflight });
+    expect(items.status).toBe(204);
+    expect(Object.fromEntries([...items.headers].filter(([k]) => k.startsWith('access-control-')))).toEqual({
+      'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET,POST', 'access-control-allow-headers': '*',
+    });
+    // ANY /items/{proxy+} takes OPTIONS too: its IAM authorization refuses the unsigned preflight.
+    const proxied = await fetch(`${base}items/abc`, { method: 'OPTIONS', headers: preflight });
+    expect(proxied.status).toBe(403);
+    expect(await proxied.json()).toEqual({ message: 'Forbidden' });
+    // Not a preflight (no Origin): no route takes it.
+    expect((await fetch(`${base}items`, { method: 'OPTIONS' })).status).toBe(404);
+    const health = await fetch(`${base}health`, { headers: { origin: 'https://shop.example' } });
+    expect(health.status).toBe(200);
+    expect(health.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('a path or method no route takes is 404 Not Found, before any authorization', async () => {
     tokens = null;
     credentials = null;

@@ -4,7 +4,8 @@
  * route selection (the most specific route for the method, else the `$default` route, else 404 Not Found), the
  * route's authorization (NONE; AWS_IAM with SigV4 and the role's identity-based policies; JWT: a token of the
  * authorizer's issuer, its audience, and the route's scopes; a Lambda authorizer, http-lambda-authorizers.ts), then
- * the integration with a payload 2.0 event.
+ * the integration with a payload 2.0 event. A CORS preflight no route takes is answered by the API's CORS
+ * configuration (http-cors.ts).
  * Its answers are `{"message": …}` bodies (401 with `www-authenticate` for a JWT refusal). Sources: docs/rest.md,
  * "HTTP APIs".
  */
@@ -16,6 +17,7 @@ import type { HttpApiEvent, Integrations } from './integrations.js';
 import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
 import type { HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
+import { isPreflight, preflightAnswer, withCorsHeaders } from './http-cors.js';
 import { HttpLambdaAuthorizers, type HttpAuthorizerRequest } from './http-lambda-authorizers.js';
 
 /** An HTTP API's own refusal: its status, message and extra headers. */
@@ -85,7 +87,10 @@ export class HttpApiGateway {
     const verb = req.method.toUpperCase();
     const found = entry.router.route(verb, path);
     const route = found?.method ?? entry.fallback;
-    if (!route) throw notFound();
+    if (!route) {
+      if (api.cors && isPreflight(verb, req.headers)) return preflightAnswer(api.cors, req.headers, requestId);
+      throw notFound();
+    }
     const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
     const query = Object.fromEntries(url.searchParams);
     const routeArn = `arn:aws:execute-api:${this.section.region}:${this.section.account}:${api.id}/${api.stage}/${verb}${path}`;
@@ -108,7 +113,8 @@ export class HttpApiGateway {
       ...(req.body ? { body: req.body } : {}),
       isBase64Encoded: false,
     };
-    return this.integrations.run(route.integration, event, { routeKey, path, httpMethod: verb });
+    const answer = await this.integrations.run(route.integration, event, { routeKey, path, httpMethod: verb });
+    return api.cors ? withCorsHeaders(api.cors, req.headers.origin, answer) : answer;
   }
 
   /** What the route's authorization found out about the caller (the event's `requestContext.authorizer`), or throws. */

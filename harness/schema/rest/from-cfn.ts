@@ -7,7 +7,7 @@
  */
 import type { Templates, ResourceAt } from './cfn.js';
 import {
-  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpAuthorizer, type HttpRoute, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
+  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpAuthorizer, type HttpCors, type HttpRoute, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
   type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies,
 } from './model.js';
 
@@ -200,7 +200,21 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
   routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
   const stages = [...t.resources('AWS::ApiGatewayV2::Stage')].filter(belongs).map((s) => String(t.prop(s, 'StageName')));
   if (stages.length > 1) caveats.push(`HTTP API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);
-  return [{ name, id, stage: stages[0] ?? '$default', routes, authorizers }];
+  const cors = httpCors(t.prop(at, 'CorsConfiguration') as Record<string, unknown> | undefined);
+  return [{ name, id, stage: stages[0] ?? '$default', routes, authorizers, ...(cors ? { cors } : {}) }];
+}
+
+function httpCors(raw: Record<string, unknown> | undefined): HttpCors | undefined {
+  if (!raw) return undefined;
+  const list = (k: string) => ((raw[k] as unknown[] | undefined) ?? []).map(String);
+  return {
+    allowOrigins: list('AllowOrigins'),
+    allowMethods: list('AllowMethods').map((m) => m.toUpperCase()),
+    allowHeaders: list('AllowHeaders').map((h) => h.toLowerCase()),
+    exposeHeaders: list('ExposeHeaders').map((h) => h.toLowerCase()),
+    allowCredentials: raw.AllowCredentials === true,
+    ...(typeof raw.MaxAge === 'number' ? { maxAge: raw.MaxAge } : {}),
+  };
 }
 
 function integration(raw: Record<string, unknown> | undefined, fnFromArn: (arn: string) => string): Integration {

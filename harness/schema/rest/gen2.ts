@@ -20,7 +20,7 @@ import { restFromTemplates, type KnownResources } from './from-cfn.js';
 import type { RestSection } from './model.js';
 
 /** Bumped whenever what is read from the templates changes, so that older cache entries are ignored. */
-const READER_VERSION = 2;
+const READER_VERSION = 3;
 const BACKEND_FILES = ['backend.ts', 'backend.mts', 'backend.js', 'backend.mjs'];
 /** Region and account of the stand-in ARNs: the emulator's. */
 export const REST_ENV = { region: 'us-east-1', account: '123456789012' };

@@ -154,6 +154,18 @@ export interface HttpApi {
   stage: string;
   routes: HttpRoute[];
   authorizers: HttpAuthorizer[];
+  /** The API's CORS configuration (`CorsConfiguration`): the API answers preflights no route takes. */
+  cors?: HttpCors;
+}
+
+/** An HTTP API's `CorsConfiguration`, header names lower-cased. */
+export interface HttpCors {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  allowCredentials: boolean;
+  maxAge?: number;
 }
 
 export interface HttpRoute {
