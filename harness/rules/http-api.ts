@@ -8,7 +8,7 @@
  * decides. Sources and the answers' wire form: docs/rest.md, "HTTP APIs".
  */
 import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
-import { authorizationValue, evaluate, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
+import { authorizationValue, evaluate, methodArn, methodRule, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
 
 export interface HttpApiRequest {
   api: HttpApi;
@@ -25,19 +25,9 @@ export const HTTP_API_ANSWERS = {
   internalError: { status: 500, message: 'Internal Server Error' },
 } as const;
 
-/** The execute-api ARN of a request to an HTTP API (`$default` stands in for the default stage). */
-export function httpApiArn(section: Pick<RestSection, 'region' | 'account'>, api: HttpApi, verb: string, path: string): string {
-  return `arn:aws:execute-api:${section.region}:${section.account}:${api.id}/${api.stage}/${verb}${path}`;
-}
-
-/** The rule id of a route, as of a REST method: `shopHttpApi GET /items`, `shopHttpApi ANY $default`. */
-export function routeRule(api: HttpApi, route: HttpRoute): string {
-  return `${api.name} ${route.method} ${route.resourcePath}`;
-}
-
 export function decideHttpApi(section: RestSection, caller: RestCaller, req: HttpApiRequest): RestDecision {
   const { api, route } = req;
-  const rule = routeRule(api, route);
+  const rule = methodRule(api, route);
   const deny = (answer: { status: number; message: string }, reason: string, authorizer?: string): RestDecision =>
     ({ outcome: 'deny', rule, reason, status: answer.status, message: answer.message, requestLevel: true, ...(authorizer ? { authorizer } : {}) });
   const authz = route.authorization;
@@ -53,7 +43,7 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       const signer = caller.signer;
       if (signer.kind === 'admin') return { outcome: 'allow', rule, reason: `allowed: ${signer.roleName}'s own policies allow execute-api:Invoke on every API` };
       const { role, policies } = rolePolicies(section, signer);
-      const arn = httpApiArn(section, api, req.verb, req.path);
+      const arn = methodArn(section, api, req.verb, req.path);
       const verdict = evaluate(policies, 'execute-api:Invoke', arn);
       if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})` };
       return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'
@@ -92,7 +82,7 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
             ? { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} answers isAuthorized: true for this caller`, authorizer: name }
             : deny(HTTP_API_ANSWERS.forbidden, `denied: the Lambda authorizer ${name} answers isAuthorized: false for this caller`, name);
         case 'policy': {
-          const arn = httpApiArn(section, api, req.verb, req.path);
+          const arn = methodArn(section, api, req.verb, req.path);
           const verdict = evaluate([answer.policy], 'execute-api:Invoke', arn);
           if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}`, authorizer: name };
           return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'

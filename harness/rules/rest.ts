@@ -78,12 +78,13 @@ export const MESSAGES = {
   explicitDeny: 'User is not authorized to access this resource with an explicit deny',
 } as const;
 
-export function methodArn(section: Pick<RestSection, 'region' | 'account'>, api: RestApi, verb: string, path: string): string {
+/** The execute-api ARN of a request to a REST API, or to an HTTP API (`$default` standing for its default stage). */
+export function methodArn(section: Pick<RestSection, 'region' | 'account'>, api: Pick<RestApi, 'id' | 'stage'>, verb: string, path: string): string {
   return `arn:aws:execute-api:${section.region}:${section.account}:${api.id}/${api.stage}/${verb}${path}`;
 }
 
-/** The rule id of a method: `myRestApi GET /items`. */
-export function methodRule(api: RestApi, method: RestMethod): string {
+/** The rule id of a method or an HTTP API's route: `myRestApi GET /items`, `shopHttpApi ANY $default`. */
+export function methodRule(api: Pick<RestApi, 'name'>, method: Pick<RestMethod, 'method' | 'resourcePath'>): string {
   return `${api.name} ${method.method} ${method.resourcePath}`;
 }
 

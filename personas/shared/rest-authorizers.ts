@@ -10,7 +10,7 @@ import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, PolicyDocument, RestSection } from '../../harness/schema/rest/model.js';
-import { httpApiArn, missingHttpIdentitySource } from '../../harness/rules/http-api.js';
+import { missingHttpIdentitySource } from '../../harness/rules/http-api.js';
 import { loadHandler } from '../../harness/schema/user-module.js';
 
 type Handler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -80,7 +80,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
 function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, authorizer: HttpLambdaAuthorizer, caller: RestCaller, req: { verb: string; path: string }): Record<string, unknown> {
   const headers: Record<string, string> = { ...caller.headers, ...(authorizationValue(caller) ? { authorization: authorizationValue(caller)! } : {}) };
   const identity = authorizer.identitySources.map((s) => headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '');
-  const routeArn = httpApiArn(rest, api, req.verb, req.path);
+  const routeArn = methodArn(rest, api, req.verb, req.path);
   const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
   const requestContext = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
   return authorizer.payloadVersion === '2.0'

@@ -8,7 +8,7 @@ import { findings } from '../../harness/lint/lint.js';
 import { decideRest } from '../../harness/rules/rest.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import type { PolicyDocument, RestMethod, RestSection } from '../../harness/schema/rest/model.js';
+import type { HttpRoute, PolicyDocument, RestMethod, RestSection } from '../../harness/schema/rest/model.js';
 import { authModelFromSdl } from '../../harness/schema/sdl.js';
 import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
 import { example } from '../cli/cli.js';
@@ -58,6 +58,14 @@ describe('REST findings, risky and fixed', () => {
   ])('%s', (_name, risky, expected, fixed) => {
     expect(restFindings(risky)).toEqual(expected);
     expect(restFindings(fixed)).toEqual([]);
+  });
+
+  it('an HTTP API\'s routes are read the same way: an open write route, a guest write, a group role without the policy', () => {
+    const route = (method: HttpRoute['method'], resourcePath: string, authorization: HttpRoute['authorization']): HttpRoute => ({ method, resourcePath, authorization, integration: { kind: 'lambda', function: 'fn' } });
+    const HTTP = 'arn:aws:execute-api:us-east-1:123456789012:h77p0api/$default';
+    const auth = withRest([], { unauthenticated: [allow(`${HTTP}/*/items`)], authenticated: [allow(`${HTTP}/*/items`)], groups: { Admins: [] }, groupPrecedence: ['Admins'] });
+    const http: AuthModel = { ...auth, rest: { ...auth.rest!, httpApis: [{ name: 'shop', id: 'h77p0api', stage: '$default', authorizers: [], routes: [route('POST', '/orders', { type: 'NONE' }), route('POST', '/items', { type: 'AWS_IAM' })] }] } };
+    expect(restFindings(http).sort()).toEqual([['rest-group-role-missing:Admins', 'medium'], ['rest-guest-write:shop POST /items', 'high'], ['rest-open-write:shop POST /orders', 'high']]);
   });
 
   it('a finding names the method rule and a CDK fix', () => {

@@ -11,22 +11,31 @@ import { listWords, tick } from '../words.js';
 
 const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** A REST API's method or an HTTP API's route, as the checks read them (HTTP APIs have no API keys). */
+type Method = Pick<RestMethod, 'method' | 'resourcePath' | 'apiKeyRequired'> & { authorization: { type: string } };
+type Api = Pick<RestApi, 'name' | 'id' | 'stage'> & { methods: Method[] };
+
+/** Every API of the section: REST APIs and HTTP APIs alike. */
+function apisOf(section: RestSection): Api[] {
+  return [...section.apis, ...section.httpApis.map((a) => ({ name: a.name, id: a.id, stage: a.stage, methods: a.routes.map((r) => ({ ...r, apiKeyRequired: false })) }))];
+}
+
 /** The verbs a method answers that change something (an `ANY` method answers them all). */
-function writesOf(m: RestMethod): string[] {
+function writesOf(m: Pick<RestMethod, 'method'>): string[] {
   if (m.method === 'ANY') return [...WRITE_VERBS];
   return (WRITE_VERBS as readonly string[]).includes(m.method) ? [m.method] : [];
 }
 
 /** A concrete path of the resource (its variables filled), for the method's ARN. */
-const samplePath = (m: RestMethod): string => m.resourcePath.replace(/\{[^}]+\}/g, 'x');
+const samplePath = (m: Method): string => m.resourcePath.replace(/\{[^}]+\}/g, 'x');
 
-const allows = (section: RestSection, api: RestApi, policies: PolicyDocument[], verb: string, m: RestMethod): boolean =>
+const allows = (section: RestSection, api: Api, policies: PolicyDocument[], verb: string, m: Method): boolean =>
   evaluate(policies, 'execute-api:Invoke', methodArn(section, api, verb, samplePath(m))).effect === 'Allow';
 
-function eachMethod(ctx: LintContext, f: (section: RestSection, api: RestApi, m: RestMethod) => Finding[]): Finding[] {
+function eachMethod(ctx: LintContext, f: (section: RestSection, api: Api, m: Method) => Finding[]): Finding[] {
   const section = ctx.auth.rest;
   if (!section) return [];
-  return section.apis.flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').flatMap((m) => f(section, api, m)));
+  return apisOf(section).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').flatMap((m) => f(section, api, m)));
 }
 
 /** A write method with no authorization and no API key: anyone who finds the URL may call it. */
@@ -98,7 +107,7 @@ export function restGroupRoleMissing(ctx: LintContext): Finding[] {
   if (!section) return [];
   return section.rolePolicies.groupPrecedence.flatMap((group): Finding[] => {
     const own = section.rolePolicies.groups[group] ?? [];
-    const lost = section.apis.flatMap((api) => api.methods.filter((m) => m.authorization.type === 'AWS_IAM').flatMap((m) => {
+    const lost = apisOf(section).flatMap((api) => api.methods.filter((m) => m.authorization.type === 'AWS_IAM').flatMap((m) => {
       const verbs = m.method === 'ANY' ? ['GET', ...WRITE_VERBS] : [m.method];
       return verbs.filter((v) => allows(section, api, section.rolePolicies.authenticated, v, m) && !allows(section, api, own, v, m)).map((v) => `${api.name} ${v} ${m.resourcePath}`);
     }));
@@ -109,7 +118,7 @@ export function restGroupRoleMissing(ctx: LintContext): Finding[] {
       subject: group,
       severity: 'medium',
       title: `Members of ${group} are refused REST methods that signed-in users may call`,
-      explanation: `The identity pool gives a member of ${tick(group)} that group's role instead of the authenticated role, and the ${group} role's policies do not allow ${listWords(shown.map(tick))}${lost.length > shown.length ? ` and ${lost.length - shown.length} more` : ''}, which the authenticated role's policies allow. Members of the group get 403 AccessDeniedException where users without a group pass.`,
+      explanation: `The identity pool gives a member of ${tick(group)} that group's role instead of the authenticated role, and the ${group} role's policies do not allow ${listWords(shown.map(tick))}${lost.length > shown.length ? ` and ${lost.length - shown.length} more` : ''}, which the authenticated role's policies allow. Members of the group are refused with 403 where users without a group pass.`,
       fix: `Attach the same policy to the group's role too: \`backend.auth.resources.groups['${group}'].role.attachInlinePolicy(apiRestPolicy)\` (if the refusal is intended, a contract such as "never ${lost[0]!.split(' ').slice(1).join(' ')}" for the group's persona pins it).`,
     })];
   });
@@ -124,7 +133,7 @@ export function restWildcardPolicy(ctx: LintContext): Finding[] {
     ['the unauthenticated role', section.rolePolicies.unauthenticated, 'backend.auth.resources.unauthenticatedUserIamRole'],
     ...Object.entries(section.rolePolicies.groups).map(([g, docs]): [string, PolicyDocument[], string] => [`the ${g} group's role`, docs, `backend.auth.resources.groups['${g}'].role`]),
   ];
-  const ids = new Set(section.apis.map((a) => a.id));
+  const ids = new Set(apisOf(section).map((a) => a.id));
   return roles.flatMap(([role, docs, code]): Finding[] => {
     const wide = docs.flatMap((d) => d.Statement)
       .filter((s) => s.Effect === 'Allow' && [s.Action ?? []].flat().some((a) => /^(\*|execute-api:(\*|Invoke))$/i.test(a)))
