@@ -86,9 +86,11 @@ export class S3Service {
       const err = e instanceof S3Error ? e : internal(e, this.o.log);
       this.remember({ op: opName, ...(key !== undefined ? { key } : {}), query, status: err.status, code: err.code });
       const xml = errorXml(err, requestId, hostId);
-      res.writeHead(err.status, { ...headers, ...(head ? {} : { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(xml)) }) });
+      // The rest of an over-size body is never read: the connection closes, and says so, so that no client reuses it.
+      const closing = err.code === 'EntityTooLarge';
+      res.writeHead(err.status, { ...headers, ...(head ? {} : { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(xml)) }), ...(closing ? { connection: 'close' } : {}) });
       res.end(head ? undefined : xml);
-      if (err.code === 'EntityTooLarge') req.destroy();
+      if (closing) req.destroy();
     }
   }
 
