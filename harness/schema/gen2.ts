@@ -14,7 +14,7 @@ import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
 import type { StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
-import { loadGen2Rest } from './rest/gen2.js';
+import { loadGen2Rest, reachableSources } from './rest/gen2.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -76,10 +76,15 @@ async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promi
 
 /** `amplify/storage/resource.*` (Amplify requires storage to be defined there). */
 async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
-  const candidate = categoryResource(amplifyDir, 'storage');
+  const candidate = categoryResource(amplifyDir, 'storage') ?? (path.basename(file).startsWith('backend.') ? storageDefinedBeside(file) : undefined);
   if (candidate && !capture.storage.length) await importResource(candidate);
   const groups = auth ? authGroups(auth) : undefined;
   return gen2Storage(candidate ?? file, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
+}
+
+/** A file backend.ts imports (directly or through others) that calls `defineStorage`, when storage is not in `amplify/storage/`. */
+function storageDefinedBeside(backend: string): string | undefined {
+  return [...reachableSources(backend)].find(([f, text]) => f !== backend && /\bdefineStorage\s*\(/.test(text))?.[0];
 }
 
 function authGroups(auth: Record<string, unknown>): string[] {

@@ -138,3 +138,12 @@ describe('Gen 2 apps without their dependencies installed', () => {
     expect(m.models.map((x) => [x.name, x.rules.map((r) => r.kind)])).toEqual([['Note', ['public']]]);
   });
 });
+
+describe('Gen 2 apps without a data API', () => {
+  it('storage defined outside amplify/storage/ is found through what backend.ts imports; no models, no GraphQL modes beyond the identities auth gives', async () => {
+    const model = await loadAuthModel(fixture('storage', 'elsewhere', 'amplify', 'backend.ts'));
+    expect(model.models).toEqual([]);
+    expect(model.storage?.buckets.map((b) => [b.name, b.paths.map((p) => p.path)])).toEqual([['drop', ['shared/*', 'private/{entity_id}/*']]]);
+    expect(model.authModes).toEqual({ default: 'iam', enabled: ['userPool', 'iam'], identityPool: { allowUnauthenticated: true } });
+  });
+});

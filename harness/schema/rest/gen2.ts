@@ -139,7 +139,7 @@ function knownResources(cdk: CdkModules, record: BackendRecord, t: Templates): K
 }
 
 /** backend.ts and the local files it imports (relative specifiers), transitively, with their text. */
-function reachableSources(entry: string): Map<string, string> {
+export function reachableSources(entry: string): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (file: string): void => {
     if (out.has(file) || out.size > 500) return;
