@@ -14,10 +14,12 @@ import {
   isObjectType,
   Kind,
   parse,
+  responsePathAsArray,
   validate,
   type DocumentNode,
   type FieldNode,
   type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
@@ -26,7 +28,7 @@ import type { AuthMode, AuthModel } from '../../schema/model.js';
 import { buildApiSchema, type ApiOperation, type ApiSchema } from './api-schema.js';
 import type { AuthContext } from './authenticate.js';
 import { DocumentCache } from './document-cache.js';
-import { executionError, notAuthorized, validationError, type AppSyncError, type AppSyncErrorJson, type ValidationErrorJson } from './errors.js';
+import { Answer, executionError, notAuthorized, validationError, type AppSyncError, type AppSyncErrorJson, type ValidationErrorJson } from './errors.js';
 import { queryDepthExceeded, resolverCountExceeded, type EmulatorLimits } from './limits.js';
 import { exceedsResolverLimit } from './resolver-count.js';
 import { ModelResolvers } from './resolvers.js';
@@ -273,8 +275,25 @@ export class Engine {
       if (!op) return null;
       return this.resolvers.root(op, args, ctx, info);
     }
-    return this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx);
+    return this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx).catch((e: unknown) => {
+      throw located(e, info);
+    });
   };
+}
+
+/**
+ * A resolver's answer (a field refused on one item of a list, ...) located as graphql-js would locate it, without the
+ * stack its GraphQLError would capture: a list of many items raises many (errors.ts, Answer).
+ */
+function located(e: unknown, info: GraphQLResolveInfo): unknown {
+  if (!(e instanceof Answer)) return e;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(e.message, { nodes: info.fieldNodes, path: responsePathAsArray(info.path), originalError: e });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** The root fields an operation selects, through fragments on the root type. */
