@@ -58,9 +58,10 @@ export interface EmulatorOptions {
   /**
    * Also trust tokens of an external user pool (a real one, or cognito-local). `groupRoles`: its groups
    * stand for the app's groups with their roles, though its ID tokens carry no `cognito:roles` (cognito-local's
-   * do not): the identity pool maps its group members as if they did.
+   * do not): the identity pool maps its group members as if they did. `clientId`: its app client, which stands for the
+   * app's client (an HTTP API's JWT authorizer names the deployed app's client in its audience).
    */
-  trustUserPool?: { issuer: string; jwksUrl: string; groupRoles?: boolean };
+  trustUserPool?: { issuer: string; jwksUrl: string; groupRoles?: boolean; clientId?: string };
   /** Verify OIDC tokens against this JWKS (a real IdP) instead of minting them. */
   oidcJwksUrl?: string;
   /** Lambda authorizer answers by token, when the schema names no handler module (or to replace it). */
@@ -172,7 +173,7 @@ export class Emulator {
       if (options.trustUserPool) {
         const external = new URL(options.trustUserPool.issuer);
         const poolId = external.pathname.replace(/^\//, '');
-        trusted = new UserPool(poolId, '', external.origin, undefined, model.authModes.userPool?.appClientIdRegex, options.trustUserPool.jwksUrl);
+        trusted = new UserPool(poolId, options.trustUserPool.clientId ?? '', external.origin, undefined, model.authModes.userPool?.appClientIdRegex, options.trustUserPool.jwksUrl);
         userPools.push(trusted);
       }
     }
@@ -382,7 +383,7 @@ export class Emulator {
       ...[...compiled.groups].map(([g, p]) => [this.groupRoleName(g), p] as const),
     ]);
     return {
-      appClientId: this.userPool?.clientId,
+      appClientIds: this.creds.userPools.map((p) => p.clientId).filter(Boolean),
       verifySignature: async (req: SigV4Request): Promise<SignedCaller> => {
         if (!this.identityPool) throw new GatewayRefusal(gatewayErrors.unrecognizedClient('The security token included in the request is invalid.'));
         const verified = await this.identityPool.verify(req, { name: 'execute-api' });

@@ -154,7 +154,8 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
     representative.add(r);
   }
   for (const p of cast) {
-    for (const presentation of presentationsOf(p)) {
+    // HTTP APIs have no API keys: an API-key holder of the app's REST APIs has nothing to present to them.
+    for (const presentation of presentationsOf(p).filter((x) => x !== 'apiKey')) {
       const orderDecides = httpCacheOrder(section, api, p, presentation);
       for (const route of api.routes) {
         for (const req of requestsOf(route)) {

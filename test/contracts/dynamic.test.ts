@@ -45,7 +45,7 @@ describe('against the endpoint', () => {
     expect(never.violations.map((v) => [v.cell, v.expected, v.observed, v.why])).toEqual([[id, 'deny', 'allow', 'allow']]);
     const signed = 'rest|myRestApi|GET /items|owner|signed';
     const refused = await dynamic('rest', 'owner may GET /items', { [signed]: { observed: 'deny', summary: '403 AccessDeniedException' } });
-    expect(refused).toMatchObject({ broken: 'dynamic', explanation: 'owner is granted it in none of its 3 cells for GET /items' });
+    expect(refused).toMatchObject({ broken: 'dynamic', explanation: 'owner is granted it in none of its 3 cells for myRestApi:GET /items' });
     const idToken = 'rest|myRestApi|GET /items|owner|idToken';
     const other = await dynamic('rest', 'owner may GET /items', { [signed]: { observed: 'deny' }, [idToken]: { observed: 'allow' } });
     expect(other.broken).toBe(false);

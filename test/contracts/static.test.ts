@@ -30,7 +30,7 @@ describe('the examples hold', () => {
     ['blog', 'examples/blog/specs/contracts', 26],
     ['todo', 'examples/todo/specs/contracts', 10],
     ['photos', 'examples/photos/specs/contracts', 9],
-    ['rest', 'examples/rest/specs/contracts', 15],
+    ['rest', 'examples/rest/specs/contracts', 23],
   ] as const)('%s', async (name, dir, statements) => {
     const contracts = await loadContracts([path.join(ROOT, dir)]);
     const outcomes = checkContracts(contracts, await app(name));
@@ -189,7 +189,7 @@ describe('REST paths', () => {
 
   it('may: a request no presentation gets through breaks it, named with the gateway\'s reasons', async () => {
     const [o] = await check('rest', 'members of Admins may GET /items');
-    expect(o).toMatchObject({ statement: 'members of Admins may GET /items', broken: 'static', explanation: 'groupMember:Admins is granted it in none of its 3 cells for GET /items' });
+    expect(o).toMatchObject({ statement: 'members of Admins may GET /items', broken: 'static', explanation: 'groupMember:Admins is granted it in none of its 3 cells for myRestApi:GET /items' });
     expect(o!.violations.map((v) => [v.cell, v.expected, v.why])).toEqual(['signed', 'idToken', 'accessToken'].map((p) => [`rest|myRestApi|GET /items|groupMember:Admins|${p}`, 'deny', 'deny']));
     expect(o!.violations[0]!.reason).toMatch(/^denied: .*Admins.*execute-api:Invoke/);
   });
@@ -218,7 +218,7 @@ describe('REST paths', () => {
   });
 
   it.each([
-    ['guest never GET /itms', 'no resource is declared at "/itms". Fix: use one of /, /admin, /catalog, /cognito-auth-path, /health, /items, /items/{proxy+}, /partner, /partner/orders, /profile, /webhooks, /webhooks/github, /webhooks/stripe (did you mean /items?); or end with /* for a path and everything below it'],
+    ['guest never GET /itms', 'no resource is declared at "/itms". Fix: use one of /, /admin, /catalog, /cognito-auth-path, /health, /items, /items/{proxy+}, /partner, /partner/orders, /profile, /webhooks, /webhooks/github, /webhooks/stripe, /inventory, /orders, /partners/catalog, /status (did you mean /items?); or end with /* for a path and everything below it'],
     ['guest never GET /items/abc', 'no resource is declared at "/items/abc". Fix: use one of '],
     ['guest never GET shopApi:/items', 'unknown REST API "shopApi". Fix: use one of myRestApi'],
     ['guest never PATCH /items', 'no method of /items answers PATCH. Fix: /items declares DELETE, GET, OPTIONS, POST, PUT; API Gateway refuses any other verb to everyone (403 Missing Authentication Token), so there is nothing to test'],

@@ -43,12 +43,18 @@ describe('REST probes on the emulated API Gateway', () => {
       'probe|rest|myRestApi|missingScope': ['pass', '401 UnauthorizedException'],
       'probe|rest|myRestApi|tamperedSignature': ['pass', '403 InvalidSignatureException'],
       'probe|rest|myRestApi|wrongStage': ['pass', '403 MissingAuthenticationTokenException'],
+      // The example's HTTP API: its only JWT route needs a scope (no forged or expired ID token tried there).
+      'probe|rest|shopHttpApi|missingScope': ['pass', '403'],
+      'probe|rest|shopHttpApi|tamperedSignature': ['pass', '403'],
+      'probe|rest|shopHttpApi|noRoute': ['pass', '404'],
     });
     expect(runs.find((r) => r.probe.id.endsWith('expiredToken'))!.detail).toBe('refused as API Gateway does: 401 UnauthorizedException "The incoming token has expired"');
     // The attacks go where the example's methods of each kind are.
     expect(probes.map((p) => p.title)).toEqual([
       'a forged ID token (GET /cognito-auth-path)', 'an expired ID token (GET /cognito-auth-path)', 'an access token without the required scope (GET /profile)',
       'a SigV4 signature for execute-api with one character changed (GET /admin)', 'a request below a stage the API does not have (GET /health)',
+      'an access token without the required scope (GET /orders)', 'a SigV4 signature for execute-api with one character changed (GET /inventory)',
+      'a signed request to a path no route takes (GET /authmatrix-no-such-route)',
     ]);
     // Evidence never holds a credential.
     expect(JSON.stringify(runs.map((r) => r.evidence))).not.toMatch(/eyJ[\w-]{20,}|Signature=[0-9a-f]{64}/);
@@ -57,7 +63,7 @@ describe('REST probes on the emulated API Gateway', () => {
   it('without a minter (a deployed pool), the tokens only the pool can sign are not run, with why', () => {
     const { mint: _mint, ...deployed } = input;
     const notRun = restProbes(deployed).filter((p) => p.notRun).map((p) => [p.attack, p.notRun]);
-    expect(notRun).toEqual(['expiredToken', 'missingScope'].map((a) => [a, 'authmatrix cannot have a deployed user pool sign such a token (only the emulator mints them)']));
+    expect(notRun).toEqual(['expiredToken', 'missingScope', 'missingScope'].map((a) => [a, 'authmatrix cannot have a deployed user pool sign such a token (only the emulator mints them)']));
   });
 
   it('without a persona holding AWS credentials (a deployed app without identity pool), the tampered signature is not run; the stage probe goes unsigned', () => {

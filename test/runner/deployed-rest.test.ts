@@ -79,7 +79,10 @@ describe('finding the deployed REST API', () => {
     expect(otherStage.drift).toEqual([`myRestApi: custom.API's endpoint is stage prod, backend.ts deploys stage ${api.stage}`]);
     const missing = await withDeployedRest({ ...model, rest: { ...model.rest!, apis: [{ ...api, name: 'otherApi' }] } }, outputsWith('missing', { otherApi: { endpoint: 'https://api.example.com/' } }), config(emu));
     expect(missing.drift).toEqual(['otherApi: no REST API of that name is deployed in us-east-1; its definition in backend.ts is tested']);
-    expect(missing.model.caveats).toEqual(['the deployed REST API differs from backend.ts (the deployed one is tested): otherApi: no REST API of that name is deployed in us-east-1; its definition in backend.ts is tested']);
+    expect(missing.model.caveats).toEqual([
+      'the deployed REST API differs from backend.ts (the deployed one is tested): otherApi: no REST API of that name is deployed in us-east-1; its definition in backend.ts is tested',
+      'HTTP API shopHttpApi is tested as backend.ts defines it: its deployed routes and authorizers are not read',
+    ]);
     const absent = await withDeployedRest(model, outputsWith('absent', {}), config(emu));
     expect(absent.drift).toEqual(['myRestApi is defined in backend.ts, but amplify_outputs.json (custom.API) names no endpoint for it']);
     await expect(withDeployedRest(model, outputsWith('twins', { myRestApi: { endpoint: 'https://api.example.com/' } }), config(twins))).rejects.toMatchObject({

@@ -56,6 +56,7 @@ describe('the REST section as CDK synthesizes backend.ts', () => {
     expect(section.functions.map((f) => [f.name, path.relative(ROOT, f.entry!)]).sort()).toEqual([
       ['api-function', 'examples/rest/amplify/functions/api-function/handler.ts'],
       ['partner-authorizer', 'examples/rest/amplify/functions/partner-authorizer/handler.ts'],
+      ['partner-http-authorizer', 'examples/rest/amplify/functions/partner-http-authorizer/handler.ts'],
       ['webhook-authorizer', 'examples/rest/amplify/functions/webhook-authorizer/handler.ts'],
     ]);
   });
@@ -63,9 +64,11 @@ describe('the REST section as CDK synthesizes backend.ts', () => {
   it('role policies: the guide\'s policy on both identity-pool roles and on Auditors; Admins only its own', () => {
     const resources = (docs: RestSection['rolePolicies']['authenticated']) => docs.flatMap((d) => d.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).map((r) => String(r).replace(/^.*:\w+\/dev\//, ''));
     const guide = ['*/items', '*/items/*', '*/cognito-auth-path'];
-    expect(resources(section.rolePolicies.authenticated)).toEqual(guide);
+    // The authenticated role and Auditors' also have the HTTP API's /inventory route (on the $default stage, no `dev`).
+    const inventory = `arn:aws:execute-api:us-east-1:123456789012:${section.httpApis[0]!.id}/*/GET/inventory`;
+    expect(resources(section.rolePolicies.authenticated)).toEqual([...guide, inventory]);
     expect(resources(section.rolePolicies.unauthenticated)).toEqual(guide);
-    expect(resources(section.rolePolicies.groups.Auditors!)).toEqual(guide);
+    expect(resources(section.rolePolicies.groups.Auditors!)).toEqual([...guide, inventory]);
     expect(resources(section.rolePolicies.groups.Admins!)).toEqual(['*/admin', '*/items/archive']);
     expect(section.rolePolicies.groupPrecedence).toEqual(['Admins', 'Auditors']);
   });

@@ -10,14 +10,18 @@ import {
   RestApi,
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpLambdaAuthorizer, HttpLambdaResponseType, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { apiFunction } from './functions/api-function/resource';
 import { partnerAuthorizer } from './functions/partner-authorizer/resource';
+import { partnerHttpAuthorizer } from './functions/partner-http-authorizer/resource';
 import { webhookAuthorizer } from './functions/webhook-authorizer/resource';
 
-const backend = defineBackend({ auth, data, apiFunction, partnerAuthorizer, webhookAuthorizer });
+const backend = defineBackend({ auth, data, apiFunction, partnerAuthorizer, partnerHttpAuthorizer, webhookAuthorizer });
 
 // The functions are in the `api` resource group (defineFunction's resourceGroupName): an authorizer in
 // another stack than its API is a circular dependency between the two stacks (see Amplify's
@@ -112,6 +116,38 @@ backend.auth.resources.groups['Admins'].role.attachInlinePolicy(
   }),
 );
 
+// An HTTP API (API Gateway v2) beside it, as Amplify's "Set up Amplify HTTP API" guide builds one: a JWT route on the
+// user pool needing a scope, an IAM route, a Lambda-authorizer route, a public route, and CORS.
+const shopHttpApi = new HttpApi(apiStack, 'HttpApi', {
+  apiName: 'shopHttpApi',
+  corsPreflight: { allowOrigins: ['*'], allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST], allowHeaders: ['authorization', 'content-type'] },
+  createDefaultStage: true,
+});
+const httpIntegration = new HttpLambdaIntegration('HttpApiIntegration', backend.apiFunction.resources.lambda);
+// JWT: an access token of the app's client holding the sign-in scope (an ID token holds no scope: 403).
+const userPoolAuth = new HttpUserPoolAuthorizer('UserPoolAuth', backend.auth.resources.userPool, { userPoolClients: [backend.auth.resources.userPoolClient] });
+shopHttpApi.addRoutes({
+  path: '/orders',
+  methods: [HttpMethod.GET, HttpMethod.POST],
+  integration: httpIntegration,
+  authorizer: userPoolAuth,
+  authorizationScopes: ['aws.cognito.signin.user.admin'],
+});
+// IAM: the authenticated role and the Auditors group's role (the policy below); guests and Admins are refused.
+shopHttpApi.addRoutes({ path: '/inventory', methods: [HttpMethod.GET], integration: httpIntegration, authorizer: new HttpIamAuthorizer() });
+// A Lambda authorizer answering { isAuthorized } (payload 2.0) from the Authorization header.
+const partnerHttpAuth = new HttpLambdaAuthorizer('PartnerHttpAuth', backend.partnerHttpAuthorizer.resources.lambda, {
+  responseTypes: [HttpLambdaResponseType.SIMPLE],
+});
+shopHttpApi.addRoutes({ path: '/partners/catalog', methods: [HttpMethod.GET], integration: httpIntegration, authorizer: partnerHttpAuth });
+// Open to anyone.
+shopHttpApi.addRoutes({ path: '/status', methods: [HttpMethod.GET], integration: httpIntegration });
+const httpApiPolicy = new Policy(apiStack, 'HttpApiPolicy', {
+  statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [shopHttpApi.arnForExecuteApi('GET', '/inventory')] })],
+});
+backend.auth.resources.authenticatedUserIamRole.attachInlinePolicy(httpApiPolicy);
+backend.auth.resources.groups['Auditors'].role.attachInlinePolicy(httpApiPolicy);
+
 backend.addOutput({
   custom: {
     API: {
@@ -119,6 +155,11 @@ backend.addOutput({
         endpoint: myRestApi.url,
         region: Stack.of(myRestApi).region,
         apiName: myRestApi.restApiName,
+      },
+      [shopHttpApi.httpApiName!]: {
+        endpoint: shopHttpApi.url!,
+        region: Stack.of(shopHttpApi).region,
+        apiName: shopHttpApi.httpApiName!,
       },
     },
   },

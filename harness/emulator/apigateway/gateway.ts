@@ -19,7 +19,7 @@ import { HttpApiGateway } from './http-gateway.js';
 
 export interface GatewayOptions {
   section: RestSection;
-  identity: GatewayIdentity & { appClientId: string | undefined };
+  identity: GatewayIdentity & { appClientIds: string[] };
   /** Values of the API keys the definition leaves to API Gateway, by key id. */
   apiKeyValues: Map<string, string>;
   integrations?: IntegrationMode;

@@ -34,8 +34,8 @@ const forbidden = (headers: Record<string, string> = {}) => new HttpApiRefusal(4
 const unauthorized = (description?: string) =>
   new HttpApiRefusal(401, 'Unauthorized', { 'www-authenticate': description ? `Bearer scope="" error="invalid_token" error_description="${description}"` : 'Bearer' });
 
-/** The gateway's identity services, and the app's user-pool client id (what `app` stands for in a JWT authorizer's audience). */
-type HttpApiIdentity = GatewayIdentity & { appClientId: string | undefined };
+/** The gateway's identity services, and the app's user-pool client ids (what `app` stands for in a JWT authorizer's audience). */
+type HttpApiIdentity = GatewayIdentity & { appClientIds: string[] };
 
 export class HttpApiGateway {
   static readonly PREFIX = '/apis/';
@@ -158,7 +158,7 @@ export class HttpApiGateway {
         } catch {
           throw unauthorized('the token could not be validated');
         }
-        const audiences = authorizer.audience.map((a) => (a === 'app' ? this.identity.appClientId : a));
+        const audiences = authorizer.audience.flatMap((a) => (a === 'app' ? this.identity.appClientIds : [a]));
         // `aud` when the token has one, else `client_id`.
         const named = claims.aud !== undefined ? claims.aud : claims.client_id;
         if (!(Array.isArray(named) ? named : [named]).some((a) => typeof a === 'string' && audiences.includes(a))) throw unauthorized('the token does not have a valid audience');
