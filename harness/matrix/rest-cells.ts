@@ -105,13 +105,7 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
   const plan: RestPlan = { cells: [], untested: [] };
   if (!section) return plan;
   for (const api of section.apis) {
-    const representative = new Set<RestMethod>();
-    const seenTypes = new Set<string>();
-    for (const m of api.methods) {
-      if (m.method === 'OPTIONS' || seenTypes.has(m.authorization.type)) continue;
-      seenTypes.add(m.authorization.type);
-      representative.add(m);
-    }
+    const representative = firstOfEachAuthorization(api.methods);
     for (const p of cast) {
       for (const presentation of presentationsOf(p)) {
         const cached = cacheSplit(section, api, p, presentation);
@@ -146,13 +140,7 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
  */
 function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): RestPlan {
   const out: RestPlan = { cells: [], untested: [] };
-  const representative = new Set<HttpRoute>();
-  const seenTypes = new Set<string>();
-  for (const r of api.routes) {
-    if (seenTypes.has(r.authorization.type)) continue;
-    seenTypes.add(r.authorization.type);
-    representative.add(r);
-  }
+  const representative = firstOfEachAuthorization(api.routes);
   for (const p of cast) {
     // HTTP APIs have no API keys: an API-key holder of the app's REST APIs has nothing to present to them.
     for (const presentation of presentationsOf(p).filter((x) => x !== 'apiKey')) {
@@ -194,6 +182,13 @@ function httpPreflightCells(section: RestSection, api: HttpApi, cast: Persona[])
     kind: 'rest', persona: anonymous.name, api: api.name, path: resourcePath, operation: 'OPTIONS' as Cell['operation'], variant: 'preflight',
     action: { type: 'rest', api: api.name, method: 'OPTIONS', path, presentation: 'unsigned', headerPath: 'request', httpApi: true },
   }, decideHttpPreflight(section, api, path)));
+}
+
+/** The first method (or route) of each authorization type, preflights aside: where header paths beyond the request's are tested. */
+function firstOfEachAuthorization<M extends Pick<RestMethod, 'method'> & { authorization: { type: string } }>(methods: readonly M[]): Set<M> {
+  const seen = new Map<string, M>();
+  for (const m of methods) if (m.method !== 'OPTIONS' && !seen.has(m.authorization.type)) seen.set(m.authorization.type, m);
+  return new Set(seen.values());
 }
 
 /** Why a Lambda authorizer's HTTP API cell cannot be decided: the authorizer would be called, and its answer is unknown. */
