@@ -13,7 +13,7 @@
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
 import type { HttpApi, HttpMethod, HttpRoute, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
-import { decideHttpApi, decideHttpPreflight, missingHttpIdentitySource } from '../rules/http-api.js';
+import { decideHttpApi, decideHttpPreflight, missingHttpIdentitySource, selectHttpRoute } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
 import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
@@ -133,33 +133,67 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
   return plan;
 }
 
+/** A request an HTTP API cell sends, with the route the oracle selects for it. */
+export interface HttpRequest {
+  route: HttpRoute;
+  verb: Exclude<HttpMethod, 'OPTIONS'>;
+  path: string;
+  /** A verb the sample path's own routes do not take, falling through to another route (an `ANY`, greedy or `$default` one). */
+  fallThrough?: true;
+}
+
+/** The verbs a fall-through request tries, in this order: the first one a route's path does not take. */
+const FALL_THROUGH_VERBS = ['POST', 'PUT', 'DELETE', 'PATCH', 'GET'] as const;
+
 /**
- * An HTTP API's cells: every route × persona × presentation, the token presentations also through global headers on
- * one route per kind. A Lambda authorizer's route whose answer is not known, or whose cached answer would decide it
- * otherwise than its own (the order of requests deciding), is listed as untested.
+ * The requests of an HTTP API's cells, each with the route the oracle selects for its verb and path (which may be
+ * another than the route it was made for): every route's own requests, and for each route's path, the first verb no
+ * route of that path takes when another route takes it there (it falls through to that route). One per verb and path.
+ */
+export function httpRequestsOf(api: HttpApi): HttpRequest[] {
+  const out = new Map<string, HttpRequest>();
+  const add = (verb: HttpRequest['verb'], path: string, fallThrough: boolean) => {
+    const route = selectHttpRoute(api, verb, path);
+    if (route && !out.has(`${verb} ${path}`)) out.set(`${verb} ${path}`, { route, verb, path, ...(fallThrough ? { fallThrough: true as const } : {}) });
+  };
+  for (const route of api.routes) for (const req of requestsOf(route)) add(req.verb, req.path, false);
+  for (const route of api.routes) {
+    if (route.resourcePath === '$default') continue;
+    const takes = (verb: string) => api.routes.some((r) => r.resourcePath === route.resourcePath && (r.method === verb || r.method === 'ANY'));
+    const verb = FALL_THROUGH_VERBS.find((v) => !takes(v));
+    const path = requestsOf({ method: 'GET', resourcePath: route.resourcePath })[0]!.path;
+    if (verb && selectHttpRoute(api, verb, path)) add(verb, path, true);
+  }
+  return [...out.values()];
+}
+
+/**
+ * An HTTP API's cells: every request of httpRequestsOf × persona × presentation, the token presentations also through
+ * global headers on one route per kind. A Lambda authorizer's route whose answer is not known, or whose cached answer
+ * would decide it otherwise than its own (the order of requests deciding), is listed as untested.
  */
 function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): RestPlan {
   const out: RestPlan = { cells: [], untested: [] };
   const representative = firstOfEachAuthorization(api.routes);
+  const requests = httpRequestsOf(api);
   for (const p of cast) {
     // HTTP APIs have no API keys: an API-key holder of the app's REST APIs has nothing to present to them.
     for (const presentation of presentationsOf(p).filter((x) => x !== 'apiKey')) {
-      const orderDecides = httpCacheOrder(section, api, p, presentation);
-      for (const route of api.routes) {
-        for (const req of requestsOf(route)) {
-          const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(route) ? ['request', 'global', 'override'] : ['request'];
-          for (const headerPath of paths) {
-            const decision = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req), { api, route, verb: req.verb, path: req.path });
-            const variant = [presentation, headerPath !== 'request' ? headerPath : undefined].filter(Boolean).join(':');
-            const c = cell({
-              id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
-              kind: 'rest', persona: p.name, api: api.name, path: route.resourcePath, operation: req.verb as Cell['operation'], variant,
-              action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true },
-            }, decision);
-            const skip = (headerPath === 'request' ? orderDecides.get(`${req.verb} ${req.path}`) : undefined) ?? unansweredHttp(api, route, req, p, presentation);
-            if (skip) out.untested.push({ cell: c, reason: skip });
-            else out.cells.push(c);
-          }
+      const orderDecides = httpCacheOrder(section, api, requests, p, presentation);
+      for (const req of requests) {
+        const { route } = req;
+        const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(route) && !req.fallThrough ? ['request', 'global', 'override'] : ['request'];
+        for (const headerPath of paths) {
+          const decision = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req), { api, route, verb: req.verb, path: req.path });
+          const variant = [presentation, headerPath !== 'request' ? headerPath : undefined].filter(Boolean).join(':');
+          const c = cell({
+            id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
+            kind: 'rest', persona: p.name, api: api.name, path: route.resourcePath, operation: req.verb as Cell['operation'], variant,
+            action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true },
+          }, decision);
+          const skip = (headerPath === 'request' ? orderDecides.get(`${req.verb} ${req.path}`) : undefined) ?? unansweredHttp(api, route, req, p, presentation);
+          if (skip) out.untested.push({ cell: c, reason: skip });
+          else out.cells.push(c);
         }
       }
     }
@@ -175,7 +209,8 @@ function httpPreflightCells(section: RestSection, api: HttpApi, cast: Persona[])
   for (const route of api.routes) {
     if (route.resourcePath === '$default') continue;
     const path = requestsOf({ method: 'GET', resourcePath: route.resourcePath })[0]!.path;
-    paths.set(path, route.resourcePath);
+    // Labelled with the route that takes the preflight, when one does.
+    paths.set(path, selectHttpRoute(api, 'OPTIONS', path)?.resourcePath ?? route.resourcePath);
   }
   return [...paths].map(([path, resourcePath]) => cell({
     id: `rest|${api.name}|OPTIONS ${path}|${anonymous.name}|preflight`,
@@ -205,18 +240,18 @@ function unansweredHttp(api: HttpApi, route: HttpRoute, req: { verb: string; pat
  * An HTTP API authorizer that caches: when the answer it gave for one of its routes would decide another route otherwise
  * than that route's own answer, which request comes first decides; all but the first route are left out, with why.
  */
-function httpCacheOrder(section: RestSection, api: HttpApi, p: Persona, presentation: RestPresentation): Map<string, string> {
+function httpCacheOrder(section: RestSection, api: HttpApi, requests: readonly HttpRequest[], p: Persona, presentation: RestPresentation): Map<string, string> {
   const out = new Map<string, string>();
   for (const a of api.authorizers) {
     if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || missingHttpIdentitySource(a, restCaller(p, presentation))) continue;
-    const reqs = api.routes.filter((r) => r.authorization.type === 'CUSTOM' && r.authorization.authorizer === a.id).flatMap((route) => requestsOf(route).map((req) => ({ route, req })));
-    const decide = (x: (typeof reqs)[number], from: { verb: string; path: string }) =>
-      decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, from), { api, route: x.route, verb: x.req.verb, path: x.req.path }).outcome;
-    const differs = reqs.some((x) => reqs.some((y) => decide(x, y.req) !== decide(x, x.req)));
+    const reqs = requests.filter((r) => r.route.authorization.type === 'CUSTOM' && r.route.authorization.authorizer === a.id);
+    const decide = (x: HttpRequest, from: { verb: string; path: string }) =>
+      decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path }).outcome;
+    const differs = reqs.some((x) => reqs.some((y) => decide(x, y) !== decide(x, x)));
     const first = reqs[0];
     if (!differs || !first) continue;
     for (const x of reqs.slice(1)) {
-      out.set(`${x.req.verb} ${x.req.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.req.verb} ${first.req.path} decides ${x.req.verb} ${x.req.path} otherwise than its own would: the outcome depends on which request comes first`);
+      out.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first`);
     }
   }
   return out;

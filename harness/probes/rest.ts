@@ -21,6 +21,7 @@
 import { RestClient, type RestResult, type RestVerb } from '../client/rest.js';
 import { signRequest, type AwsCredentials } from '../client/sigv4.js';
 import { requestsOf } from '../matrix/rest-cells.js';
+import { selectHttpRoute } from '../rules/http-api.js';
 import type { AuthModel } from '../schema/model.js';
 import type { HttpApi, RestApi, RestMethod } from '../schema/rest/model.js';
 import { withSentSecrets } from './judge.js';
@@ -143,8 +144,9 @@ function httpApiProbes(input: RestProbeInput, api: HttpApi): RestProbe[] {
   if (jwt) kit.tokens(jwt, HTTP_UNAUTHORIZED, HTTP_UNAUTHORIZED);
   if (scoped?.authorization.type === 'JWT') kit.scope(scoped, scoped.authorization.scopes, HTTP_FORBIDDEN);
   if (iam) kit.tampered(iam, { status: 403, httpApi: true });
-  if (!api.routes.some((r) => r.resourcePath === '$default')) {
-    kit.probe('noRoute', { method: 'GET', resourcePath: '/authmatrix-no-such-route' }, 'a signed request to a path no route takes', `signed with ${kit.signerName} credentials`, HTTP_NOT_FOUND,
+  const unrouted = { method: 'GET', resourcePath: '/authmatrix-no-such-route' } as const;
+  if (!selectHttpRoute(api, unrouted.method, unrouted.resourcePath)) {
+    kit.probe('noRoute', unrouted, 'a signed request to a path no route takes', `signed with ${kit.signerName} credentials`, HTTP_NOT_FOUND,
       async (call) => kit.send(call, await kit.signed(call)), kit.noSigner);
   }
   return kit.probes;

@@ -117,7 +117,7 @@ export function missingHttpIdentitySource(authorizer: HttpLambdaAuthorizer, call
  * methods … including OPTIONS requests"), and one without answers 404.
  */
 export function decideHttpPreflight(section: RestSection, api: HttpApi, path: string): RestDecision {
-  const route = optionsRoute(api, path);
+  const route = selectHttpRoute(api, 'OPTIONS', path);
   if (route) {
     const d = decideHttpApi(section, {}, { api, route, verb: 'OPTIONS', path });
     return { ...d, reason: `${d.reason} (the preflight is routed to ${route.resourcePath === '$default' ? 'the $default route' : `${route.method} ${route.resourcePath}`}, not answered by the API's CORS configuration)` };
@@ -128,16 +128,19 @@ export function decideHttpPreflight(section: RestSection, api: HttpApi, path: st
 }
 
 /**
- * The route an `OPTIONS` request to `path` selects: the most specific route whose path matches (every segment literal,
- * then path variables, then a greedy variable; an `OPTIONS` route before an `ANY` one of the same path), else `$default`.
+ * The route a request selects (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html,
+ * "Routing API requests"): among the routes taking the verb (its own or `ANY`) whose path matches, a full match before
+ * a match through a greedy variable; then the most specific path (per segment from the left: a literal, then a
+ * variable, then a greedy variable); at one path the verb's own route before `ANY`; else the `$default` route; else none
+ * (404 Not Found).
  */
-function optionsRoute(api: HttpApi, path: string): HttpRoute | undefined {
-  const segments = path.split('/').slice(1);
+export function selectHttpRoute(api: HttpApi, verb: string, path: string): HttpRoute | undefined {
+  const segments = path === '/' ? [] : path.split('/').slice(1);
   const ranked = api.routes
-    .filter((r) => (r.method === 'OPTIONS' || r.method === 'ANY') && r.resourcePath !== '$default')
-    .map((r) => ({ r, rank: matchRank(r.resourcePath.split('/').slice(1), segments) }))
+    .filter((r) => (r.method === verb || r.method === 'ANY') && r.resourcePath !== '$default')
+    .map((r) => ({ r, rank: matchRank(r.resourcePath === '/' ? [] : r.resourcePath.split('/').slice(1), segments) }))
     .filter((x): x is { r: HttpRoute; rank: number[] } => x.rank !== undefined)
-    .sort((a, b) => compareRanks(b.rank, a.rank) || (a.r.method === 'OPTIONS' ? -1 : 1));
+    .sort((a, b) => Number(a.rank.includes(0)) - Number(b.rank.includes(0)) || compareRanks(b.rank, a.rank) || Number(a.r.method === 'ANY') - Number(b.r.method === 'ANY'));
   return ranked[0]?.r ?? api.routes.find((r) => r.resourcePath === '$default');
 }
 

@@ -5,7 +5,7 @@
  * the persona without an answer, and its cells are listed as untested.
  */
 import { authorizationValue, methodArn, missingIdentitySource, type AuthorizerAnswer, type RestCaller } from '../../harness/rules/rest.js';
-import { answerKey, presentationsOf, requestsOf, restCaller } from '../../harness/matrix/rest-cells.js';
+import { answerKey, httpRequestsOf, presentationsOf, requestsOf, restCaller } from '../../harness/matrix/rest-cells.js';
 import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
@@ -60,16 +60,16 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
         }
       }
       for (const api of rest.httpApis) {
-        for (const route of api.routes) {
+        // The requests the cells send, each to the route the oracle selects for it.
+        for (const req of httpRequestsOf(api)) {
+          const { route } = req;
           if (route.authorization.type !== 'CUSTOM') continue;
           const authorizerId = route.authorization.authorizer;
           const authorizer = api.authorizers.find((a) => a.id === authorizerId);
           if (authorizer?.type !== 'REQUEST' || missingHttpIdentitySource(authorizer, caller)) continue;
           const handler = await handlerOf(authorizer.function);
           if (!handler) continue;
-          for (const req of requestsOf(route)) {
-            (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, httpAuthorizerEvent(rest, api, route, authorizer, caller, req), authorizer.simpleResponses);
-          }
+          (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, httpAuthorizerEvent(rest, api, route, authorizer, caller, req), authorizer.simpleResponses);
         }
       }
     }

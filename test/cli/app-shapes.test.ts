@@ -229,11 +229,22 @@ describe('HTTP APIs (API Gateway v2)', () => {
       ['rest|shopHttpApi|GET /partner/orders|owner|idToken', 'deny', '401: Unauthorized'],
       ['rest|shopHttpApi|POST /webhooks/github|githubWebhook|token', 'allow', '200 from the integration'],
       ['rest|shopHttpApi|POST /webhooks/github|stripeWebhook|token', 'deny', '403: Forbidden'],
+      // Route selection by method: GET /catalog/{id} is public; a POST there is not its method and falls through to
+      // ANY /catalog/{proxy+} and its IAM authorization (the authenticated role may POST below /catalog). A GET with
+      // the greedy route's sample path still fully matches the public route.
+      ['rest|shopHttpApi|GET /catalog/authmatrix-id|anonymous|unsigned', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|POST /catalog/authmatrix-id|anonymous|unsigned', 'deny', '403: Forbidden'],
+      ['rest|shopHttpApi|POST /catalog/authmatrix-id|owner|signed', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|POST /catalog/authmatrix-id|guest|signed', 'deny', '403: Forbidden'],
+      ['rest|shopHttpApi|GET /catalog/authmatrix-sample|anonymous|unsigned', 'allow', '200 from the integration'],
+      ['rest|shopHttpApi|DELETE /catalog/authmatrix-sample|owner|signed', 'deny', '403: Forbidden'],
       // CORS preflights: the API's CORS configuration answers where no route takes OPTIONS; ANY /items/{proxy+} takes
       // it, and its IAM authorization refuses the browser's unsigned preflight.
       ['rest|shopHttpApi|OPTIONS /items|anonymous|preflight', 'allow', '204 from the integration'],
       ['rest|shopHttpApi|OPTIONS /items/authmatrix-sample|anonymous|preflight', 'deny', '403: Forbidden'],
     ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed, summary });
+    // A token where the fallen-through route expects a signature: refused as a malformed signature.
+    expect(cells.get('rest|shopHttpApi|POST /catalog/authmatrix-id|owner|idToken')).toMatchObject({ pass: true, observed: 'deny', summary: expect.stringMatching(/^403: .*not a valid key=value pair/) });
     // A contract the HTTP API breaks fails the run, naming it.
     const widened = path.join(out, 'http-widened.contract.yaml');
     writeFileSync(widened, 'name: wider\nstatements:\n  - guest may POST /items\n');
@@ -242,7 +253,8 @@ describe('HTTP APIs (API Gateway v2)', () => {
     expect(broken.stdout + broken.stderr).toContain('guest may POST /items');
     const m = await cli(['matrix'], { cwd: shape('http-api') });
     expect(m.stdout).toMatch(/^REST API shopHttpApi$/m);
-    expect(m.stdout).toMatch(/^ +GET \/health +GET \/items +POST \/items +GET \/items\/\{proxy\+\}$/m);
+    expect(m.stdout).toMatch(/^ +GET \/catalog\/\{id\} +DELETE \/catalog\/\{proxy\+\} +GET \/health +GET \/items$/m);
+    expect(m.stdout).toMatch(/^ +POST \/webhooks\/github +POST \/webhooks\/stripe +POST \/catalog\/\{proxy\+\}$/m);
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * The emulated HTTP APIs (API Gateway v2) of the AuthModel, served by the embedded emulator at
  * `/apis/{apiId}/…` (`/apis/{apiId}/{stage}/…` for a named stage). A request goes through the HTTP API's steps:
- * route selection (the most specific route for the method, else the `$default` route, else 404 Not Found), the
- * route's authorization (NONE; AWS_IAM with SigV4 and the role's identity-based policies; JWT: a token of the
- * authorizer's issuer, its audience, and the route's scopes; a Lambda authorizer, http-lambda-authorizers.ts), then
- * the integration with a payload 2.0 event. A CORS preflight no route takes is answered by the API's CORS
+ * route selection (the most specific route for the method, routes.ts `routeByMethod`, else the `$default` route, else
+ * 404 Not Found), the route's authorization (NONE; AWS_IAM with SigV4 and the role's identity-based policies; JWT: a
+ * token of the authorizer's issuer, its audience, and the route's scopes; a Lambda authorizer,
+ * http-lambda-authorizers.ts), then the integration with a payload 2.0 event. A CORS preflight no route takes is answered by the API's CORS
  * configuration (http-cors.ts).
  * Its answers are `{"message": …}` bodies (401 with `www-authenticate` for a JWT refusal). Sources: docs/rest.md,
  * "HTTP APIs".
@@ -85,7 +85,7 @@ export class HttpApiGateway {
     if (req.body === undefined) throw new HttpApiRefusal(413, 'Request Entity Too Large');
     const path = `/${below.join('/')}`;
     const verb = req.method.toUpperCase();
-    const found = entry.router.route(verb, path);
+    const found = entry.router.routeByMethod(verb, path);
     const route = found?.method ?? entry.fallback;
     if (!route) {
       if (api.cors && isPreflight(verb, req.headers)) return preflightAnswer(api.cors, req.headers, requestId);

@@ -1,8 +1,13 @@
 /**
- * REST API routing as API Gateway does it, before any authorization: the request path (below the stage)
- * selects one resource, preferring at each level a literal segment, then a `{param}` segment, then a
- * greedy `{proxy+}`; the resource's method for the verb, else its `ANY` method, handles the request.
- * A path that selects no resource, or a resource without the verb and without `ANY`, has no route.
+ * Routing as API Gateway does it, before any authorization.
+ * REST APIs (`route`): the request path (below the stage) selects one resource, preferring at each level a literal
+ * segment, then a `{param}` segment, then a greedy `{proxy+}`; the resource's method for the verb, else its `ANY`
+ * method, handles the request. A path that selects no resource, or a resource without the verb and without `ANY`, has
+ * no route.
+ * HTTP APIs (`routeByMethod`): only routes taking the verb (or `ANY`) compete, and a route matching every segment
+ * ("full match for a route and method") beats one matching through a greedy `{proxy+}`; among either, the same
+ * preference per level, and at one path the verb's own route before `ANY`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html, "Routing API requests").
  */
 import type { RestMethod } from '../../schema/rest/model.js';
 
@@ -33,11 +38,20 @@ export class Router<M extends Routable = RestMethod> {
   }
 
   route(verb: string, path: string): Route<M> | undefined {
-    const segments = path.split('/').slice(1);
-    // `/` is the root resource; a trailing slash is an empty last segment, which no resource matches.
-    if (segments.length === 1 && segments[0] === '') segments.length = 0;
-    const found = match(this.root, segments, 0, {});
-    if (!found) return undefined;
+    const segments = pathSegments(path);
+    const found = match(this.root, segments, 0, {}, () => true, true);
+    return found && this.taking(found, verb);
+  }
+
+  /** An HTTP API's route for the request: full matches first, then greedy ones, each among routes taking the verb. */
+  routeByMethod(verb: string, path: string): Route<M> | undefined {
+    const segments = pathSegments(path);
+    const takes = (node: Node<M>) => node.methods.has(verb) || node.methods.has('ANY');
+    const found = match(this.root, segments, 0, {}, takes, false) ?? match(this.root, segments, 0, {}, takes, true);
+    return found && this.taking(found, verb);
+  }
+
+  private taking(found: { node: Node<M>; params: Record<string, string> }, verb: string): Route<M> | undefined {
     const method = found.node.methods.get(verb) ?? found.node.methods.get('ANY');
     return method ? { method, resource: found.node.path, pathParameters: found.params } : undefined;
   }
@@ -60,23 +74,32 @@ export class Router<M extends Routable = RestMethod> {
   }
 }
 
+/** `/` is the root resource; a trailing slash is an empty last segment, which no resource matches. */
+function pathSegments(path: string): string[] {
+  const segments = path.split('/').slice(1);
+  return segments.length === 1 && segments[0] === '' ? [] : segments;
+}
+
 function newNode<M extends Routable>(path: string): Node<M> {
   return { literal: new Map(), methods: new Map(), path };
 }
 
-/** The most specific resource for the segments; backtracks when a more specific branch has no resource for the rest. */
-function match<M extends Routable>(node: Node<M>, segs: string[], i: number, params: Record<string, string>): { node: Node<M>; params: Record<string, string> } | undefined {
-  if (i === segs.length) return { node, params };
+/**
+ * The most specific resource for the segments that `accepts` takes (through a greedy variable only when `greedy`);
+ * backtracks when a more specific branch has no such resource for the rest.
+ */
+function match<M extends Routable>(node: Node<M>, segs: string[], i: number, params: Record<string, string>, accepts: (node: Node<M>) => boolean, greedy: boolean): { node: Node<M>; params: Record<string, string> } | undefined {
+  if (i === segs.length) return accepts(node) ? { node, params } : undefined;
   const seg = segs[i]!;
   if (seg === '') return undefined;
   const literal = node.literal.get(seg);
-  const viaLiteral = literal && match(literal, segs, i + 1, params);
+  const viaLiteral = literal && match(literal, segs, i + 1, params, accepts, greedy);
   if (viaLiteral) return viaLiteral;
   if (node.param) {
-    const viaParam = match(node.param.node, segs, i + 1, { ...params, [node.param.name]: decode(seg) });
+    const viaParam = match(node.param.node, segs, i + 1, { ...params, [node.param.name]: decode(seg) }, accepts, greedy);
     if (viaParam) return viaParam;
   }
-  if (node.greedy) return { node: node.greedy.node, params: { ...params, [node.greedy.name]: segs.slice(i).map(decode).join('/') } };
+  if (greedy && node.greedy && accepts(node.greedy.node)) return { node: node.greedy.node, params: { ...params, [node.greedy.name]: segs.slice(i).map(decode).join('/') } };
   return undefined;
 }
 
