@@ -31,6 +31,7 @@ import { idSource, type IdSource } from './ids.js';
 import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
 import { controlPlane, controlPlaneAccess } from './apigateway/control-plane.js';
+import { httpControlPlane } from './apigateway/http-control-plane.js';
 import { ApiGateway, compileRolePolicies } from './apigateway/gateway.js';
 import { GatewayRefusal, type SignedCaller } from './apigateway/caller.js';
 import type { IntegrationMode } from './apigateway/integrations.js';
@@ -498,7 +499,17 @@ export class Emulator {
     const verified = this.identityPool
       ? await this.identityPool.verify({ method, path: signed.pathname, query: signed.search.slice(1), headers: { ...headers, host: headers.host ?? `${this.host}:${this.port}` }, body: raw }, { name: 'apigateway' })
       : { ok: false as const, failure: headers.authorization ? { kind: 'unknownKey' as const, message: 'The security token included in the request is invalid.' } : { kind: 'missing' as const, message: '' } };
-    send(controlPlaneAccess(verified, method, below.pathname, this.region) ?? controlPlane({
+    const refused = controlPlaneAccess(verified, method, below.pathname, this.region);
+    if (refused) return send(refused);
+    if (below.pathname.startsWith('/v2/')) {
+      // A trusted external pool (trustUserPool) is the deployed app's own: its issuer and client are what `app` stands for.
+      const app = this.creds.userPools.at(-1);
+      const base = this.url.replace(/\/graphql$/, '');
+      return send(httpControlPlane({
+        section: rest, endpointOf: (a) => `${base}${HttpApiGateway.PREFIX}${a.id}`, ...(app ? { appUserPool: { issuer: app.issuer, clientId: app.clientId } } : {}),
+      }, method, below));
+    }
+    send(controlPlane({
       section: rest, keyValue: (id) => this.restApiKeys.get(id),
       userPoolArns: this.creds.userPools.map((p) => `arn:aws:cognito-idp:${rest.region}:${rest.account}:userpool/${p.poolId}`),
     }, method, below));

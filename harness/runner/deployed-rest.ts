@@ -1,84 +1,130 @@
 /**
- * A deployed run tests the REST APIs as they are deployed. Each API of the definition (backend.ts) is
+ * A deployed run tests the REST and HTTP APIs as they are deployed. Each API of the definition (backend.ts) is
  * found from its `custom.API` endpoint in amplify_outputs.json (the id an execute-api URL names, else
- * GetRestApis by the API's name: a custom domain, a local endpoint), read with the API Gateway SDK and
- * merged with the definition (harness/schema/rest/from-sdk.ts). Every difference is drift: the run logs
- * it and keeps it in the model's caveats, so that the reports say what was tested instead of backend.ts.
+ * GetRestApis / GetApis by the API's name: a custom domain, a local endpoint), read with the API Gateway SDK
+ * (v1 for REST APIs, harness/schema/rest/from-sdk.ts; v2 for HTTP APIs, http-from-sdk.ts) and merged with the
+ * definition. Every difference is drift: the run logs it and keeps it in the model's caveats, so that the
+ * reports say what was tested instead of backend.ts. An HTTP API that cannot be read is tested as defined,
+ * with a caveat saying why.
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { AuthmatrixConfig } from '../config.js';
 import type { Cell } from '../matrix/cells.js';
 import type { ProvisionedPersona } from '../../personas/index.js';
 import { InputError } from '../schema/errors.js';
 import type { AuthModel } from '../schema/model.js';
 import { executeApiUrl, mergeDeployed, readDeployedApi, restApiIdsNamed, restDrift } from '../schema/rest/from-sdk.js';
-import type { RestApi } from '../schema/rest/model.js';
+import { httpApiIdsNamed, httpDrift, mergeDeployedHttp, readDeployedHttpApi } from '../schema/rest/http-from-sdk.js';
+import type { HttpApi, RestApi } from '../schema/rest/model.js';
 import { readOutputs, restApisOf } from '../../personas/shared/deployed.js';
-import { apiGatewayClient } from '../../personas/shared/rest.js';
+import { apiGatewayClient, apiGatewayV2Client } from '../../personas/shared/rest.js';
 
 /** How a drift line reads among the model's caveats. */
-const DRIFT = 'the deployed REST API differs from backend.ts (the deployed one is tested): ';
+const DRIFT = { 'REST API': 'the deployed REST API differs from backend.ts (the deployed one is tested): ', 'HTTP API': 'the deployed HTTP API differs from backend.ts (the deployed one is tested): ' };
+type Kind = keyof typeof DRIFT;
 
 export interface DeployedRest {
-  /** The model with each REST API as deployed. */
+  /** The model with each REST and HTTP API as deployed. */
   model: AuthModel;
-  /** Where each API was read from (`myRestApi: a1b2c3d4e5 in us-east-1`). */
+  /** Where each API was read from (`REST API myRestApi: a1b2c3d4e5 in us-east-1`). */
   read: string[];
   drift: string[];
 }
 
 export async function withDeployedRest(model: AuthModel, outputsFile: string, config: AuthmatrixConfig): Promise<DeployedRest> {
   const section = model.rest;
-  const fromBackend = (section?.httpApis ?? []).map((a) => `HTTP API ${a.name} is tested as backend.ts defines it: its deployed routes and authorizers are not read`);
-  if (!section?.apis.length) return { model: fromBackend.length ? { ...model, caveats: [...(model.caveats ?? []), ...fromBackend] } : model, read: [], drift: [] };
+  if (!section?.apis.length && !section?.httpApis.length) return { model, read: [], drift: [] };
   const outputs = readOutputs(outputsFile);
   const endpoints = restApisOf(outputs.custom, outputs.data?.aws_region ?? section.region);
   const userPoolId = outputs.auth?.user_pool_id;
-  const clients = new Map<string, Promise<APIGatewayClient>>();
-  const clientFor = (region: string) => clients.get(region) ?? clients.set(region, apiGatewayClient(region, config)).get(region)!;
+  const clients = new Map<string, Promise<APIGatewayClient | ApiGatewayV2Client>>();
+  const clientFor = <C extends APIGatewayClient | ApiGatewayV2Client>(kind: Kind, region: string, make: (region: string, config: AuthmatrixConfig) => Promise<C>): Promise<C> =>
+    (clients.get(`${kind} ${region}`) ?? clients.set(`${kind} ${region}`, make(region, config)).get(`${kind} ${region}`)!) as Promise<C>;
   const read: string[] = [];
   const drift: string[] = [];
+  const caveats: string[] = [];
+  const drifted = (kind: Kind, lines: string[]) => {
+    drift.push(...lines);
+    caveats.push(...lines.map((d) => `${DRIFT[kind]}${d}`));
+  };
   const apis: RestApi[] = [];
+  const httpApis: HttpApi[] = [];
   try {
     for (const api of section.apis) {
-      const entry = endpoints[api.name];
-      if (!entry) {
-        drift.push(`${api.name} is defined in backend.ts, but amplify_outputs.json (custom.API) names no endpoint for it`);
-        apis.push(api);
-        continue;
-      }
-      const url = executeApiUrl(entry.endpoint);
-      const region = url?.region ?? entry.region;
-      const client = await clientFor(region);
-      const id = url?.id ?? (await onlyApiNamed(client, api.name, region, entry.endpoint));
-      if (!id) {
-        drift.push(`${api.name}: no REST API of that name is deployed in ${region}; its definition in backend.ts is tested`);
-        apis.push(api);
-        continue;
-      }
-      if (url && url.stage !== api.stage) drift.push(`${api.name}: custom.API's endpoint is stage ${url.stage}, backend.ts deploys stage ${api.stage}`);
-      const deployed = await readDeployedApi(client, id, section.functions).catch((e: unknown) => {
-        throw readError(e, `reading the deployed REST API ${api.name} (${id} in ${region})`);
+      const found = await locate('REST API', api, endpoints[api.name], async (region) => {
+        const client = await clientFor('REST API', region, apiGatewayClient);
+        return { client, ids: () => restApiIdsNamed(client, api.name), operation: 'GetRestApis' };
       });
-      read.push(`${api.name}: ${id} in ${region}`);
-      drift.push(...restDrift(api, deployed));
+      drifted('REST API', found.drift);
+      if (!('id' in found)) {
+        apis.push(api);
+        continue;
+      }
+      const deployed = await readDeployedApi(found.client, found.id, section.functions).catch((e: unknown) => {
+        throw readError(e, `reading the deployed REST API ${api.name} (${found.id} in ${found.region})`);
+      });
+      read.push(`REST API ${api.name}: ${found.id} in ${found.region}`);
+      drifted('REST API', restDrift(api, deployed));
       apis.push(mergeDeployed(api, deployed, userPoolId));
+    }
+    for (const api of section.httpApis) {
+      try {
+        const found = await locate('HTTP API', api, endpoints[api.name], async (region) => {
+          const client = await clientFor('HTTP API', region, apiGatewayV2Client);
+          return { client, ids: () => httpApiIdsNamed(client, api.name), operation: 'GetApis' };
+        });
+        drifted('HTTP API', found.drift);
+        if (!('id' in found)) {
+          httpApis.push(api);
+          continue;
+        }
+        const deployed = await readDeployedHttpApi(found.client, found.id, api.name, api.stage, {
+          functions: section.functions, ...(userPoolId ? { userPoolId } : {}), ...(outputs.auth?.user_pool_client_id ? { userPoolClientId: outputs.auth.user_pool_client_id } : {}),
+        }).catch((e: unknown) => {
+          throw readError(e, `reading the deployed HTTP API ${api.name} (${found.id} in ${found.region})`);
+        });
+        read.push(`HTTP API ${api.name}: ${found.id} in ${found.region}`);
+        drifted('HTTP API', httpDrift(api, deployed));
+        httpApis.push(mergeDeployedHttp(api, deployed));
+      } catch (e) {
+        // Unlike a REST API (whose API keys the personas need), an HTTP API can still be tested as defined.
+        caveats.push(`HTTP API ${api.name} is tested as backend.ts defines it: its deployed routes could not be read (${readError(e, 'reading it').message})`);
+        httpApis.push(api);
+      }
     }
   } finally {
     for (const c of clients.values()) void c.then((client) => client.destroy());
   }
-  const caveats = [...(model.caveats ?? []), ...drift.map((d) => `${DRIFT}${d}`), ...fromBackend];
-  return { model: { ...model, rest: { ...section, apis }, ...(caveats.length ? { caveats } : {}) }, read, drift };
+  const all = [...(model.caveats ?? []), ...caveats];
+  return { model: { ...model, rest: { ...section, apis, httpApis }, ...(all.length ? { caveats: all } : {}) }, read, drift };
+}
+
+/**
+ * Where an API of the definition is deployed: the id its `custom.API` endpoint names, else the one API of its
+ * name (none: drift, the definition is tested; several: refused).
+ */
+async function locate<C>(
+  kind: Kind, api: { name: string; stage: string }, entry: { endpoint: string; region: string } | undefined,
+  named: (region: string) => Promise<{ client: C; ids: () => Promise<string[]>; operation: string }>,
+): Promise<{ drift: string[] } | { drift: string[]; id: string; region: string; client: C }> {
+  if (!entry) return { drift: [`${api.name} is defined in backend.ts, but amplify_outputs.json (custom.API) names no endpoint for it`] };
+  const url = executeApiUrl(entry.endpoint);
+  const region = url?.region ?? entry.region;
+  const { client, ids, operation } = await named(region);
+  const id = url?.id ?? (await onlyApiNamed(kind, api.name, region, entry.endpoint, ids, operation));
+  if (!id) return { drift: [`${api.name}: no ${kind} of that name is deployed in ${region}; its definition in backend.ts is tested`] };
+  return { id, region, client, drift: url && url.stage !== api.stage ? [`${api.name}: custom.API's endpoint is stage ${url.stage}, backend.ts deploys stage ${api.stage}`] : [] };
 }
 
 /** The one API of that name; undefined when there is none, refused when several share it. */
-async function onlyApiNamed(client: APIGatewayClient, name: string, region: string, endpoint: string): Promise<string | undefined> {
-  const ids = await restApiIdsNamed(client, name).catch((e: unknown) => {
-    throw readError(e, `finding the deployed REST API ${name} in ${region} (GetRestApis)`);
+async function onlyApiNamed(kind: Kind, name: string, region: string, endpoint: string, named: () => Promise<string[]>, operation: string): Promise<string | undefined> {
+  const ids = await named().catch((e: unknown) => {
+    throw readError(e, `finding the deployed ${kind} ${name} in ${region} (${operation})`);
   });
   if (ids.length > 1) {
-    throw new InputError(`${ids.length} REST APIs are named ${name} in ${region} (${ids.join(', ')}), and custom.API's endpoint ${endpoint} does not say which`, undefined,
-      'write the API\'s execute-api URL (RestApi.url) in custom.API, which names its id');
+    throw new InputError(`${ids.length} ${kind}s are named ${name} in ${region} (${ids.join(', ')}), and custom.API's endpoint ${endpoint} does not say which`, undefined,
+      'write the API\'s execute-api URL (RestApi.url, HttpApi.url) in custom.API, which names its id');
   }
   return ids[0];
 }
@@ -90,7 +136,7 @@ function readError(e: unknown, what: string): InputError {
   const message = String(err?.message ?? e).split('\n')[0] ?? '';
   if (err?.name === 'CredentialsProviderError') return new InputError(`${what}: no AWS credentials`, undefined, 'set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
   if (err?.name === 'AccessDeniedException' || err?.name === 'UnauthorizedException') {
-    return new InputError(`${what}: not allowed (${message})`, undefined, 'use credentials allowed apigateway:GET on the REST API, its API keys and usage plans');
+    return new InputError(`${what}: not allowed (${message})`, undefined, 'use credentials allowed apigateway:GET on the API (and on a REST API\'s API keys and usage plans)');
   }
   if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND') return new InputError(`${what}: cannot reach API Gateway (${message})`, undefined, 'check the network, the region, and deployed.endpoints.apiGateway in authmatrix.config.ts');
   return new InputError(`${what}: ${err?.name ? `${err.name}: ` : ''}${message}`, undefined, 'fix what the AWS error names');

@@ -5,6 +5,7 @@
 export const cognitoIdentityProvider = once(() => import('@aws-sdk/client-cognito-identity-provider'));
 export const cognitoIdentity = once(() => import('@aws-sdk/client-cognito-identity'));
 export const apiGateway = once(() => import('@aws-sdk/client-api-gateway'));
+export const apiGatewayV2 = once(() => import('@aws-sdk/client-apigatewayv2'));
 export const credentialProviders = once(() => import('@aws-sdk/credential-providers'));
 export const srpHelper = once(() => import('cognito-srp-helper'));
 

@@ -5,12 +5,13 @@
  * with the API Gateway SDK (GetApiKey with its value).
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { AwsCredentials } from '../../harness/client/sigv4.js';
 import type { AuthmatrixConfig } from '../../harness/config.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { RestApi } from '../../harness/schema/rest/model.js';
 import type { ProvisionContext, ProvisionedPersona, RestAuth } from '../types.js';
-import { apiGateway, cognitoIdentity } from './aws-sdk.js';
+import { apiGateway, apiGatewayV2, cognitoIdentity } from './aws-sdk.js';
 import { setupError, type DeployedTarget } from './deployed.js';
 import { mint } from './emulated.js';
 
@@ -57,6 +58,13 @@ export async function apiGatewayClient(region: string, config: AuthmatrixConfig)
   const { APIGatewayClient } = await apiGateway();
   const endpoint = config.deployed?.endpoints?.apiGateway;
   return new APIGatewayClient({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) });
+}
+
+/** An API Gateway v2 client (HTTP APIs) for the region, or for `deployed.endpoints.apiGateway` (v1 and v2 share the endpoint). */
+export async function apiGatewayV2Client(region: string, config: AuthmatrixConfig): Promise<ApiGatewayV2Client> {
+  const { ApiGatewayV2Client } = await apiGatewayV2();
+  const endpoint = config.deployed?.endpoints?.apiGateway;
+  return new ApiGatewayV2Client({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) });
 }
 
 /** The value of one enabled key per API, read from API Gateway (needs apigateway:GET on the keys). */

@@ -1,7 +1,8 @@
 /**
  * `authmatrix run --target deployed` on the REST example, end to end and offline: the "deployed app" is
  * the emulator (its API Gateway, the control plane the run reads the API from with the real
- * @aws-sdk/client-api-gateway, its Cognito Identity API, its AppSync API) trusting cognito-local for its
+ * @aws-sdk/client-api-gateway, and its HTTP API with @aws-sdk/client-apigatewayv2; its Cognito Identity API, its
+ * AppSync API) trusting cognito-local for its
  * user pool; personas are created in cognito-local with the AWS SDK, and get identity-pool credentials
  * from the emulator's identity pool with the AWS SDK; the operator's AWS credentials (iamAdmin, the
  * control-plane reads) are an administrator role the emulator issued. The run must match every cell,
@@ -22,7 +23,6 @@ import { startCognitoLocal, type CognitoLocal } from '../personas/cognito-local.
 import { BIN, cli, example, fixture, results, scratchDir } from './cli.js';
 
 const dir = scratchDir('authmatrix-deployed-rest-');
-const HTTP_API_CAVEAT = 'HTTP API shopHttpApi is tested as backend.ts defines it: its deployed routes and authorizers are not read';
 let cl: CognitoLocal;
 let emu: Emulator;
 let model: AuthModel;
@@ -65,9 +65,13 @@ function deployedApp(app: Emulator, name: string, identityPool = true): { output
     personas: identityPool ? exampleConfig.personas : { ...exampleConfig.personas, guest: false, iamUser: false, 'iamGroupMember:Admins': false, 'iamGroupMember:Auditors': false },
     deployed: { endpoints: { cognitoIdentityProvider: cl.endpoint, apiGateway: app.restControlPlane(), ...(identityPool ? { cognitoIdentity: app.cognitoIdentityEndpoint() } : {}) } },
   }));
+  return { outputs, config, env: operatorEnv(app) };
+}
+
+/** The run's environment: the operator's AWS credentials, an administrator role the app issued. */
+function operatorEnv(app: Emulator): NodeJS.ProcessEnv {
   const operator = app.credentials.iamRole();
-  const env = { AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey, AWS_SESSION_TOKEN: operator.sessionToken, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  return { outputs, config, env };
+  return { AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey, AWS_SESSION_TOKEN: operator.sessionToken, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
 async function nothingLeft(): Promise<void> {
@@ -89,8 +93,9 @@ describe('a deployed REST app (emulator + cognito-local)', () => {
     const api = model.rest!.apis[0]!;
     // The emulator's endpoint is no execute-api URL: the API is found by name (GetRestApis), then read.
     expect(r.stderr).toContain(`REST API myRestApi: ${api.id} in us-east-1, read from API Gateway`);
-    // The HTTP API's routes are not read from AWS yet: the run says so.
-    expect(report.model.caveats ?? []).toEqual([HTTP_API_CAVEAT]);
+    // So is the HTTP API (GetApis, then its routes, authorizers, integrations and stages): as defined, so no caveat.
+    expect(r.stderr).toContain(`HTTP API shopHttpApi: ${model.rest!.httpApis[0]!.id} in us-east-1, read from API Gateway`);
+    expect(report.model.caveats ?? []).toEqual([]);
     const rest = report.cells.filter((c) => c.kind === 'rest');
     expect(rest.length).toBeGreaterThan(400);
     // Its JWT route takes the deployed pool's access tokens for the outputs' app client (cognito-local signed them).
@@ -119,7 +124,10 @@ describe('a deployed REST app (emulator + cognito-local)', () => {
       ...api,
       methods: [...api.methods.map((m) => (m.resourcePath === '/admin' && m.method === 'GET' ? { ...m, authorization: { type: 'NONE' as const } } : m)), { ...health, method: 'POST' as const }],
     };
-    const drifted = await appFor({ ...model, rest: { ...model.rest!, apis: [changed] } });
+    // And the HTTP API's GET /orders without the sign-in scope: an ID token passes it.
+    const http = model.rest!.httpApis[0]!;
+    const unscoped = { ...http, routes: http.routes.map((r) => (r.resourcePath === '/orders' && r.method === 'GET' && r.authorization.type === 'JWT' ? { ...r, authorization: { ...r.authorization, scopes: [] } } : r)) };
+    const drifted = await appFor({ ...model, rest: { ...model.rest!, apis: [changed], httpApis: [unscoped] } });
     try {
       const { outputs, config, env } = deployedApp(drifted, 'drifted', false);
       const out = path.join(dir, 'drifted-out');
@@ -128,14 +136,19 @@ describe('a deployed REST app (emulator + cognito-local)', () => {
       expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
       expect(r.code).toBe(0);
       const drift = [
-        'myRestApi GET /admin: backend.ts says AWS_IAM, the deployed API NONE',
-        'myRestApi POST /health is deployed but not defined in backend.ts',
-      ].map((d) => `the deployed REST API differs from backend.ts (the deployed one is tested): ${d}`);
-      expect(report.model.caveats).toEqual([...drift, HTTP_API_CAVEAT]);
+        ...[
+          'myRestApi GET /admin: backend.ts says AWS_IAM, the deployed API NONE',
+          'myRestApi POST /health is deployed but not defined in backend.ts',
+        ].map((d) => `the deployed REST API differs from backend.ts (the deployed one is tested): ${d}`),
+        'the deployed HTTP API differs from backend.ts (the deployed one is tested): shopHttpApi GET /orders: backend.ts says JWT (UserPoolAuth) scopes aws.cognito.signin.user.admin, the deployed API JWT (UserPoolAuth)',
+      ];
+      expect(report.model.caveats).toEqual(drift);
       for (const d of drift) expect(r.stderr).toContain(`caveat: ${d}`);
       // The deployed methods decide: GET /admin lets a user's token through, and POST /health is tested.
       expect(report.cells.find((c) => c.id === 'rest|myRestApi|GET /admin|owner|idToken')).toMatchObject({ expected: 'allow', observed: 'allow' });
       expect(report.cells.find((c) => c.id === 'rest|myRestApi|POST /health|owner|accessToken')).toMatchObject({ expected: 'allow', observed: 'allow' });
+      // backend.ts would refuse the ID token (it holds no scope); the deployed route takes it.
+      expect(report.cells.find((c) => c.id === 'rest|shopHttpApi|GET /orders|owner|idToken')).toMatchObject({ expected: 'allow', observed: 'allow' });
       // The outputs name no identity pool: aws-amplify could not sign for the owner.
       const unsigned = report.untested.filter((u) => u.reason === 'owner has no AWS credentials to sign with: amplify_outputs.json names no identity pool');
       expect(unsigned.length).toBeGreaterThan(5);
@@ -191,8 +204,7 @@ describe('a deployed app without a data API (emulator + cognito-local)', () => {
           s3CaFile: ca,
         },
       }));
-      const operator = app.credentials.iamRole();
-      const env = { AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey, AWS_SESSION_TOKEN: operator.sessionToken, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const env = operatorEnv(app);
       const out = path.join(dir, 'no-data-out');
       const r = await cli(['run', '--schema', shape, '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], { cwd: dir, env, timeoutMs: 300_000 });
       const report = results(out);
@@ -210,6 +222,43 @@ describe('a deployed app without a data API (emulator + cognito-local)', () => {
       expect(await cl.groups()).toEqual([]);
       expect(app.s3!.store.keys(app.s3!.bucketNames.get('drop')!, '')).toEqual([]);
       expect(app.s3!.store.stats.uploads).toBe(0);
+    } finally {
+      await app.stop();
+    }
+  }, 300_000);
+});
+
+describe('a deployed app whose only API is an HTTP API (emulator + cognito-local)', () => {
+  it('app shape http-api: the HTTP API is read with the v2 SDK (GetApis by name), every cell matches, nothing is left', async () => {
+    const shape = fixture('app-shapes', 'http-api');
+    const defined = await loadAuthModel(shape);
+    const app = await appFor(defined);
+    try {
+      const own = app.outputs() as { auth: Record<string, unknown>; custom: unknown };
+      const outputs = path.join(dir, 'http-only.amplify_outputs.json');
+      writeFileSync(outputs, JSON.stringify({ ...own, auth: { ...own.auth, user_pool_id: cl.poolId, user_pool_client_id: cl.clients.admin, username_attributes: [] } }));
+      const config = path.join(dir, 'http-only.authmatrix.config.json');
+      writeFileSync(config, JSON.stringify({
+        personas: (await loadConfig(undefined, [shape])).config.personas,
+        deployed: { endpoints: { cognitoIdentityProvider: cl.endpoint, apiGateway: app.restControlPlane(), cognitoIdentity: app.cognitoIdentityEndpoint() } },
+      }));
+      const env = operatorEnv(app);
+      const out = path.join(dir, 'http-only-out');
+      const r = await cli(['run', '--schema', shape, '--target', 'deployed', '--outputs', outputs, '--config', config, '--out', out], { cwd: dir, env, timeoutMs: 300_000 });
+      const report = results(out);
+      expect(report.cells.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`HTTP API shopHttpApi: ${defined.rest!.httpApis[0]!.id} in us-east-1, read from API Gateway`);
+      expect(report.model.caveats ?? []).toEqual([]);
+      const rest = report.cells.filter((c) => c.kind === 'rest');
+      expect(rest.length).toBeGreaterThan(50);
+      // Each kind of route, as deployed: IAM with identity-pool credentials, JWT with cognito-local's tokens, both Lambda authorizers.
+      expect(rest.find((c) => c.id === 'rest|shopHttpApi|GET /items|owner|signed')).toMatchObject({ expected: 'allow', observed: 'allow' });
+      expect(rest.find((c) => c.id === 'rest|shopHttpApi|GET /orders|owner|idToken')).toMatchObject({ expected: 'allow', observed: 'allow' });
+      expect(rest.find((c) => c.id === 'rest|shopHttpApi|GET /partner/orders|partner|token')).toMatchObject({ expected: 'allow', observed: 'allow' });
+      expect(rest.find((c) => c.id === 'rest|shopHttpApi|GET /partner/orders|outsider|token')).toMatchObject({ expected: 'deny', observed: 'deny' });
+      expect(await cl.usernames()).toEqual([]);
+      expect(await cl.groups()).toEqual([]);
     } finally {
       await app.stop();
     }

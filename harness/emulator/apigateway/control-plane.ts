@@ -3,7 +3,8 @@
  * calls them) over the emulator's loaded REST section, so that a deployed run's reading of a REST API
  * can be tested offline against the emulator as the deployed endpoint: GetRestApis, GetResources (with
  * `embed=methods`), GetAuthorizers, GetApiKeys / GetApiKey (with values when asked), GetUsagePlans and
- * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`).
+ * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`). The HTTP APIs' reads
+ * (`/v2/apis…`) are in http-control-plane.ts.
  *
  * The section has no usage plans of its own: each API key in a plan is served as a plan of its own
  * (`plan-<key id>`) covering the stages the key is valid on, which is what the readers need.
@@ -46,20 +47,17 @@ export function controlPlaneAccess(verified: SigV4Result<IamCaller>, method: str
   const refusal = (e: { status: number; errorType: string; message: string }): ControlPlaneAnswer => ({ status: e.status, errorType: e.errorType, body: { message: e.message } });
   if (!verified.ok) return refusal(verified.failure.kind === 'missing' ? gatewayErrors.missingToken() : signatureRefusal(verified.failure));
   const { principal, role, context } = verified.principal;
-  const request = { action: `apigateway:${method}`, resource: `arn:aws:apigateway:${region}::${path}`, context };
+  // The v2 operations' resources have no `/v2` (`arn:aws:apigateway:{region}::/apis/{id}/routes`,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html).
+  const request = { action: `apigateway:${method}`, resource: `arn:aws:apigateway:${region}::${path.replace(/^\/v2\//, '/')}`, context };
   const decision = evaluate(role.policies, request);
   return decision.outcome === 'allow' ? undefined : refusal(gatewayErrors.accessDenied(accessDeniedMessage(principal.userArn, request, decision)));
 }
 
 /** Answers `GET <path>?<query>` below the control plane's prefix, for a caller `controlPlaneAccess` let through. */
 export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL): ControlPlaneAnswer {
-  if (method !== 'GET') return { status: 405, errorType: 'MethodNotAllowedException', body: { message: `authmatrix's API Gateway control plane only reads (${method} refused)` } };
-  let parts: string[];
-  try {
-    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return { status: 400, errorType: 'BadRequestException', body: { message: 'Invalid path encoding' } };
-  }
+  const parts = readPath(method, url);
+  if (!Array.isArray(parts)) return parts;
   const q = url.searchParams;
   const api = (id: string) => opts.section.apis.find((a) => a.id === id);
   if (parts[0] === 'restapis' && parts.length === 1) return page(opts.section.apis.map((a) => ({ id: a.id, name: a.name, apiKeySource: a.apiKeySource, endpointConfiguration: { types: ['EDGE'] } })), q);
@@ -89,6 +87,16 @@ export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL
     return plan ? page([{ id: plan.key.id, type: 'API_KEY', name: plan.key.name }], q) : NOT_FOUND('Usage Plan ID');
   }
   return { status: 404, errorType: 'NotFoundException', body: { message: `authmatrix's API Gateway control plane does not serve GET ${url.pathname}` } };
+}
+
+/** The decoded segments of a read's path, or the refusal of anything but a read of a well-encoded path. */
+export function readPath(method: string, url: URL): string[] | ControlPlaneAnswer {
+  if (method !== 'GET') return { status: 405, errorType: 'MethodNotAllowedException', body: { message: `authmatrix's API Gateway control plane only reads (${method} refused)` } };
+  try {
+    return url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { status: 400, errorType: 'BadRequestException', body: { message: 'Invalid path encoding' } };
+  }
 }
 
 /** `limit` (default 25, at most 500) items from `position` (an offset here). */
@@ -147,7 +155,12 @@ function authorizerOf(opts: ControlPlaneOptions, a: RestAuthorizer): Record<stri
 }
 
 /** How API Gateway names a Lambda integration or authorizer: the function's ARN inside an invocation URI. */
-function invocationUri(section: RestSection, fnId: string): string {
+export function invocationUri(section: RestSection, fnId: string): string {
+  return `arn:aws:apigateway:${section.region}:lambda:path/2015-03-31/functions/${functionArn(section, fnId)}/invocations`;
+}
+
+/** The ARN of a function of the section, by its name in the app. */
+export function functionArn(section: RestSection, fnId: string): string {
   const fn = section.functions.find((f) => f.id === fnId);
-  return `arn:aws:apigateway:${section.region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${section.region}:${section.account}:function:${fn?.name ?? fnId}/invocations`;
+  return `arn:aws:lambda:${section.region}:${section.account}:function:${fn?.name ?? fnId}`;
 }

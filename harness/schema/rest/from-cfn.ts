@@ -7,9 +7,10 @@
  */
 import type { Templates, ResourceAt } from './cfn.js';
 import {
-  HTTP_METHODS, type GatewayResponse, type HttpApi, type HttpAuthorizer, type HttpCors, type HttpRoute, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
+  HTTP_METHODS, type GatewayResponse, type HttpApi, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
   type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies,
 } from './model.js';
+import { httpApiOf, type CorsParts, type HttpApiParts, type HttpAuthorizerParts } from './http-api-parts.js';
 
 /** What the caller knows about the resources the app did not create itself. */
 export interface KnownResources {
@@ -145,76 +146,22 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
     caveats.push(`${String(t.prop(at, 'ProtocolType'))} API ${name} (API Gateway v2) is not modelled: its routes are not tested`);
     return [];
   }
-  const belongs = (r: ResourceAt) => t.prop(r, 'ApiId') === id;
-  const integrations = new Map<string, Integration>();
-  for (const r of t.resources('AWS::ApiGatewayV2::Integration')) {
-    if (!belongs(r)) continue;
-    const uri = String(t.prop(r, 'IntegrationUri') ?? '');
-    const type = String(t.prop(r, 'IntegrationType') ?? '');
-    integrations.set(t.physicalId(r.stack, r.logicalId), type === 'AWS_PROXY' && uri.includes(':function:') ? { kind: 'lambda', function: fnFromArn(uri) } : { kind: 'other', type });
-  }
-  const authorizers: HttpAuthorizer[] = [];
-  for (const r of t.resources('AWS::ApiGatewayV2::Authorizer')) {
-    if (!belongs(r)) continue;
-    const authorizerId = t.physicalId(r.stack, r.logicalId);
-    const authorizerName = String(t.prop(r, 'Name') ?? r.logicalId);
-    const sources = ((t.prop(r, 'IdentitySource') as string[] | undefined) ?? []).map(String);
-    if (t.prop(r, 'AuthorizerType') === 'REQUEST') {
-      const uri = String(t.prop(r, 'AuthorizerUri') ?? '');
-      const ttl = t.prop(r, 'AuthorizerResultTtlInSeconds');
-      const version = String(t.prop(r, 'AuthorizerPayloadFormatVersion') ?? '2.0') === '1.0' ? '1.0' : '2.0';
-      authorizers.push({
-        type: 'REQUEST', id: authorizerId, name: authorizerName, function: fnFromArn(/functions\/(.+)\/invocations$/.exec(uri)?.[1] ?? uri),
-        payloadVersion: version, simpleResponses: version === '2.0' && t.prop(r, 'EnableSimpleResponses') === true,
-        identitySources: sources, ttlSeconds: typeof ttl === 'number' ? ttl : 0,
-      });
-      continue;
-    }
-    const jwt = (t.prop(r, 'JwtConfiguration') as { Issuer?: string; Audience?: string[] } | undefined) ?? {};
-    const issuer = String(jwt.Issuer ?? '');
-    authorizers.push({
-      type: 'JWT',
-      id: authorizerId,
-      name: authorizerName,
-      issuer: known.userPool && issuer.endsWith(`.amazonaws.com/${known.userPool}`) ? 'app' : issuer,
-      audience: (jwt.Audience ?? []).map((a) => (a === known.userPoolClient ? 'app' : String(a))),
-      identitySource: sources[0] ?? '$request.header.Authorization',
-    });
-  }
-  const routes: HttpRoute[] = [];
-  for (const r of t.resources('AWS::ApiGatewayV2::Route')) {
-    if (!belongs(r)) continue;
-    const key = String(t.prop(r, 'RouteKey'));
-    const [verb, path] = key === '$default' ? ['ANY', '$default'] : key.split(' ');
-    if (!verb || !path || (verb !== 'ANY' && !(HTTP_METHODS as readonly string[]).includes(verb))) continue;
-    const type = String(t.prop(r, 'AuthorizationType') ?? 'NONE');
-    const authorizer = String(t.prop(r, 'AuthorizerId') ?? '');
-    const target = /^integrations\/(.+)$/.exec(String(t.prop(r, 'Target') ?? ''))?.[1];
-    routes.push({
-      method: verb as MethodVerb,
-      resourcePath: path,
-      authorization: type === 'AWS_IAM' ? { type } : type === 'JWT' ? { type, authorizer, scopes: (t.prop(r, 'AuthorizationScopes') as string[] | undefined) ?? [] } : type === 'CUSTOM' ? { type, authorizer } : { type: 'NONE' },
-      integration: (target && integrations.get(target)) || { kind: 'other', type: 'none' },
-    });
-  }
-  routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
-  const stages = [...t.resources('AWS::ApiGatewayV2::Stage')].filter(belongs).map((s) => String(t.prop(s, 'StageName')));
+  const of = (type: string) => [...t.resources(type)].filter((r) => t.prop(r, 'ApiId') === id);
+  // The template's values, resolved; httpApiOf takes them as the SDK types them (and coerces the scalars).
+  const props = <T>(r: ResourceAt, keys: readonly (keyof T & string)[]) => Object.fromEntries(keys.map((k) => [k, t.prop(r, k)])) as T;
+  const stages = of('AWS::ApiGatewayV2::Stage').map((s) => String(t.prop(s, 'StageName')));
   if (stages.length > 1) caveats.push(`HTTP API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);
-  const cors = httpCors(t.prop(at, 'CorsConfiguration') as Record<string, unknown> | undefined);
-  return [{ name, id, stage: stages[0] ?? '$default', routes, authorizers, ...(cors ? { cors } : {}) }];
-}
-
-function httpCors(raw: Record<string, unknown> | undefined): HttpCors | undefined {
-  if (!raw) return undefined;
-  const list = (k: string) => ((raw[k] as unknown[] | undefined) ?? []).map(String);
-  return {
-    allowOrigins: list('AllowOrigins'),
-    allowMethods: list('AllowMethods').map((m) => m.toUpperCase()),
-    allowHeaders: list('AllowHeaders').map((h) => h.toLowerCase()),
-    exposeHeaders: list('ExposeHeaders').map((h) => h.toLowerCase()),
-    allowCredentials: raw.AllowCredentials === true,
-    ...(typeof raw.MaxAge === 'number' ? { maxAge: raw.MaxAge } : {}),
-  };
+  return [httpApiOf(name, id, {
+    routes: of('AWS::ApiGatewayV2::Route').map((r) => props<HttpApiParts['routes'][number]>(r, ['RouteKey', 'AuthorizationType', 'AuthorizerId', 'AuthorizationScopes', 'Target'])),
+    authorizers: of('AWS::ApiGatewayV2::Authorizer').map((r) => ({
+      id: t.physicalId(r.stack, r.logicalId),
+      ...props<HttpAuthorizerParts>(r, ['AuthorizerType', 'IdentitySource', 'JwtConfiguration', 'AuthorizerUri', 'AuthorizerPayloadFormatVersion', 'EnableSimpleResponses', 'AuthorizerResultTtlInSeconds']),
+      Name: String(t.prop(r, 'Name') ?? r.logicalId),
+    })),
+    integrations: new Map(of('AWS::ApiGatewayV2::Integration').map((r) => [t.physicalId(r.stack, r.logicalId), props<{ IntegrationType?: string; IntegrationUri?: string }>(r, ['IntegrationType', 'IntegrationUri'])])),
+    ...(stages[0] ? { stage: stages[0] } : {}),
+    ...(t.prop(at, 'CorsConfiguration') ? { cors: t.prop(at, 'CorsConfiguration') as CorsParts } : {}),
+  }, { ...(known.userPool ? { userPool: known.userPool } : {}), ...(known.userPoolClient ? { userPoolClient: known.userPoolClient } : {}), fn: fnFromArn })];
 }
 
 function integration(raw: Record<string, unknown> | undefined, fnFromArn: (arn: string) => string): Integration {

@@ -14,8 +14,8 @@ export interface DeployedReading {
   apiKeys: RestApiKey[];
 }
 
-/** Every item of a list API Gateway pages by `position`. */
-async function all<T>(get: (position?: string) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> {
+/** Every item of a list API Gateway pages by `position` (v1; v2 lists are adapted to it, http-from-sdk.ts). */
+export async function all<T>(get: (position?: string) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> {
   const out: T[] = [];
   let position: string | undefined;
   do {
@@ -29,10 +29,7 @@ async function all<T>(get: (position?: string) => Promise<{ items?: T[]; positio
 /** Reads one deployed API's methods, authorizers and API keys (with the stages a usage plan covers). */
 export async function readDeployedApi(client: APIGatewayClient, apiId: string, functions: RestFunction[]): Promise<DeployedReading> {
   const sdk = await import('@aws-sdk/client-api-gateway');
-  const fnOf = (uri: string | undefined) => {
-    const name = /:function:([^/:]+)(?::[^/]*)?\/invocations$/.exec(uri ?? '')?.[1];
-    return name ? (functions.find((f) => f.name === name)?.id ?? name) : undefined;
-  };
+  const fnOf = (uri: string | undefined) => functionNamed(functions, uri);
   const [resources, authorizers, keys, plans] = await Promise.all([
     all((position) => client.send(new sdk.GetResourcesCommand({ restApiId: apiId, embed: ['methods'], limit: 500, ...(position ? { position } : {}) }))),
     all((position) => client.send(new sdk.GetAuthorizersCommand({ restApiId: apiId, limit: 500, ...(position ? { position } : {}) }))),
@@ -65,13 +62,22 @@ export async function readDeployedApi(client: APIGatewayClient, apiId: string, f
 }
 
 /**
+ * The function a Lambda ARN or invocation URI names: the id of the app's function of that name, else the name.
+ */
+export function functionNamed(functions: RestFunction[], uri: string | undefined): string | undefined {
+  const name = /:function:([^/:]+)/.exec(uri ?? '')?.[1];
+  return name ? (functions.find((f) => f.name === name)?.id ?? name) : undefined;
+}
+
+/**
  * The API a `custom.API` endpoint names: its id, region and stage when it is an execute-api URL
- * (`https://<id>.execute-api.<region>.amazonaws.com/<stage>/`, as CDK's `RestApi.url` writes it).
- * Undefined for anything else (a custom domain, a local endpoint): the API is then found by name.
+ * (`https://<id>.execute-api.<region>.amazonaws.com/<stage>/`, as CDK's `RestApi.url` writes it; no stage
+ * segment is an HTTP API's `$default` stage, as `HttpApi.url` writes it). Undefined for anything else (a
+ * custom domain, a local endpoint): the API is then found by name.
  */
 export function executeApiUrl(endpoint: string): { id: string; region: string; stage: string } | undefined {
-  const m = /^https:\/\/([a-z0-9]+)\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?\/([^/?#]+)/.exec(endpoint);
-  return m ? { id: m[1]!, region: m[2]!, stage: m[3]! } : undefined;
+  const m = /^https:\/\/([a-z0-9]+)\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?(?:\/([^/?#]*))?(?=[/?#]|$)/.exec(endpoint);
+  return m ? { id: m[1]!, region: m[2]!, stage: m[3] || '$default' } : undefined;
 }
 
 /** The ids of the REST APIs named `name` in the client's region (GetRestApis, paged). */
