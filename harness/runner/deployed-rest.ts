@@ -38,9 +38,11 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
   const outputs = readOutputs(outputsFile);
   const endpoints = restApisOf(outputs.custom, outputs.data?.aws_region ?? section.region);
   const userPoolId = outputs.auth?.user_pool_id;
-  const clients = new Map<string, Promise<APIGatewayClient | ApiGatewayV2Client>>();
-  const clientFor = <C extends APIGatewayClient | ApiGatewayV2Client>(kind: Kind, region: string, make: (region: string, config: AuthmatrixConfig) => Promise<C>): Promise<C> =>
-    (clients.get(`${kind} ${region}`) ?? clients.set(`${kind} ${region}`, make(region, config)).get(`${kind} ${region}`)!) as Promise<C>;
+  // One client per SDK and region.
+  const v1 = new Map<string, Promise<APIGatewayClient>>();
+  const v2 = new Map<string, Promise<ApiGatewayV2Client>>();
+  const clientFor = <C>(clients: Map<string, Promise<C>>, region: string, make: (region: string, config: AuthmatrixConfig) => Promise<C>): Promise<C> =>
+    clients.get(region) ?? clients.set(region, make(region, config)).get(region)!;
   const read: string[] = [];
   const drift: string[] = [];
   const caveats: string[] = [];
@@ -53,7 +55,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
   try {
     for (const api of section.apis) {
       const found = await locate('REST API', api, endpoints[api.name], async (region) => {
-        const client = await clientFor('REST API', region, apiGatewayClient);
+        const client = await clientFor(v1, region, apiGatewayClient);
         return { client, ids: () => restApiIdsNamed(client, api.name), operation: 'GetRestApis' };
       });
       drifted('REST API', found.drift);
@@ -71,7 +73,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
     for (const api of section.httpApis) {
       try {
         const found = await locate('HTTP API', api, endpoints[api.name], async (region) => {
-          const client = await clientFor('HTTP API', region, apiGatewayV2Client);
+          const client = await clientFor(v2, region, apiGatewayV2Client);
           return { client, ids: () => httpApiIdsNamed(client, api.name), operation: 'GetApis' };
         });
         drifted('HTTP API', found.drift);
@@ -89,12 +91,13 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
         httpApis.push(mergeDeployedHttp(api, deployed));
       } catch (e) {
         // Unlike a REST API (whose API keys the personas need), an HTTP API can still be tested as defined.
-        caveats.push(`HTTP API ${api.name} is tested as backend.ts defines it: its deployed routes could not be read (${readError(e, 'reading it').message})`);
+        if (!(e instanceof InputError)) throw e;
+        caveats.push(`HTTP API ${api.name} is tested as backend.ts defines it: its deployed routes could not be read (${e.message})`);
         httpApis.push(api);
       }
     }
   } finally {
-    for (const c of clients.values()) void c.then((client) => client.destroy());
+    for (const c of [...v1.values(), ...v2.values()]) void c.then((client) => client.destroy());
   }
   const all = [...(model.caveats ?? []), ...caveats];
   return { model: { ...model, rest: { ...section, apis, httpApis }, ...(all.length ? { caveats: all } : {}) }, read, drift };
