@@ -55,8 +55,12 @@ export class MatrixReporter implements Reporter {
   readonly results: CellResult[] = [];
   readonly problems: Problem[] = [];
   private stopped = false;
+  private progress?: Progress;
 
-  constructor(private readonly progress: Progress) {}
+  /** Progress is shown once the run knows how many cells it has (the test worker starts before). */
+  track(progress: Progress): void {
+    this.progress = progress;
+  }
 
   /** An interrupted run: the results so far are final; later ones (tests torn down) are ignored. */
   stop(): CellResult[] {
@@ -69,13 +73,13 @@ export class MatrixReporter implements Reporter {
     const r = cellOf(testCase.meta());
     if (r) {
       this.results.push(r);
-      this.progress.tick(r.pass);
+      this.progress?.tick(r.pass);
       return;
     }
     const result = testCase.result();
     if (result.state === 'failed') {
       this.problems.push({ test: testCase.fullName, message: result.errors?.[0]?.message ?? 'failed without a result' });
-      this.progress.tick(false);
+      this.progress?.tick(false);
     }
   }
 
@@ -85,6 +89,6 @@ export class MatrixReporter implements Reporter {
       for (const e of m.errors()) this.problems.push({ test: m.moduleId, message: e.message ?? String(e) });
     }
     for (const e of unhandled) this.problems.push({ test: '(unhandled)', message: e.message ?? String(e) });
-    this.progress.finish();
+    this.progress?.finish();
   }
 }

@@ -3,48 +3,55 @@
  * collection time from the run that `authmatrix run` prepared. Run it with `authmatrix run`, not alone.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { openSession } from '../dist/harness/runner/session.js';
+import { openSession, type TestGroup } from '../dist/harness/runner/session.js';
 import { assertCell, recordCell } from '../dist/reports/cell-meta.js';
 import type { CellResult } from '../dist/harness/matrix/verdict.js';
 
 const session = await openSession();
 
-for (const group of session.groups) {
-  describe(group.path[0]!, () => {
-    describe(group.path[1]!, () => {
-      if (group.scenario) {
-        const scenario = group.scenario;
-        let results = new Map<string, CellResult>();
-        beforeAll(async () => {
-          results = await session.scenario(scenario, group.cells.map((c) => c.cell));
-        });
-        for (const { cell, title } of group.cells) {
-          test(title, ({ task }) => {
-            const r = results.get(cell.id);
-            if (!r) throw new Error(`the subscription scenario gave no result for ${cell.id}`);
-            recordCell(task, r);
-            assertCell(r);
-          });
-        }
-      } else if (group.serial) {
-        for (const { cell, title } of group.cells) {
-          test(title, async ({ task }) => {
-            const r = await session.runAlone(cell);
-            recordCell(task, r);
-            assertCell(r);
-          });
-        }
-      } else {
-        for (const { cell, title } of group.cells) {
-          test.concurrent(title, async ({ task }) => {
-            const r = await session.run(cell);
-            recordCell(task, r);
-            assertCell(r);
-          });
-        }
-      }
-    });
+for (const stage of session.stages) {
+  describe(stage.title, () => {
+    for (const group of stage.groups) {
+      // A concurrent stage's groups start at once, their tests sharing the run's concurrency (session.ts stagesOf).
+      (stage.concurrent ? describe.concurrent : describe)(group.path[0]!, () => {
+        describe(group.path[1]!, () => defineGroup(group));
+      });
+    }
   });
+}
+
+function defineGroup(group: TestGroup): void {
+  if (group.scenario) {
+    const scenario = group.scenario;
+    let results = new Map<string, CellResult>();
+    beforeAll(async () => {
+      results = await session.scenario(scenario, group.cells.map((c) => c.cell));
+    });
+    for (const { cell, title } of group.cells) {
+      test(title, ({ task }) => {
+        const r = results.get(cell.id);
+        if (!r) throw new Error(`the subscription scenario gave no result for ${cell.id}`);
+        recordCell(task, r);
+        assertCell(r);
+      });
+    }
+  } else if (group.serial) {
+    for (const { cell, title } of group.cells) {
+      test(title, async ({ task }) => {
+        const r = await session.runAlone(cell);
+        recordCell(task, r);
+        assertCell(r);
+      });
+    }
+  } else {
+    for (const { cell, title } of group.cells) {
+      test.concurrent(title, async ({ task }) => {
+        const r = await session.run(cell);
+        recordCell(task, r);
+        assertCell(r);
+      });
+    }
+  }
 }
 
 afterAll(() => session.close());

@@ -44,42 +44,53 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
   }
 }
 
+/** What the broker serves, known once the personas are provisioned and the run is planned. */
+export interface BrokerHandlers {
+  auths: Map<string, ClientAuth>;
+  onCreated: (records: CreatedRecord[]) => void;
+  rest?: Map<string, RestAuth>;
+  onCreatedObjects?: (objects: CreatedObject[]) => void;
+  onReset?: (cell: string, phase: ResetPhase) => void;
+}
+
 /**
-  * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
-  * made), `POST /created-objects` (storage objects they wrote), `POST /reset` (put the store as a serial cell
-  * needs it) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
-  * behind the run's secret.
-  */
-export async function startBroker(
-  auths: Map<string, ClientAuth>,
-  onCreated: (records: CreatedRecord[]) => void,
-  rest: Map<string, RestAuth> = new Map(),
-  onCreatedObjects: (objects: CreatedObject[]) => void = () => undefined,
-  onReset: (cell: string, phase: ResetPhase) => void = () => undefined,
-): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
+ * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
+ * made), `POST /created-objects` (storage objects they wrote), `POST /reset` (put the store as a serial cell
+ * needs it) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
+ * behind the run's secret. It starts before the run is ready (`ready`), so that the test worker boots while the
+ * personas are provisioned: `GET /run` answers 204 once the run is ready, 410 if it ended before.
+ */
+export async function startBroker(ready: Promise<BrokerHandlers>): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
+  ready.catch(() => undefined);
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const workers = new Set<number>();
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
-    if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/worker' || req.url === '/reset')) {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      if (req.url === '/worker') workers.add((JSON.parse(body) as { pid: number }).pid);
-      else if (req.url === '/created-objects') onCreatedObjects(JSON.parse(body) as CreatedObject[]);
+    let body = '';
+    if (req.method === 'POST') for await (const chunk of req) body += chunk;
+    if (req.method === 'POST' && req.url === '/worker') {
+      workers.add((JSON.parse(body) as { pid: number }).pid);
+      return void res.writeHead(204).end();
+    }
+    const handlers = await ready.catch(() => undefined);
+    if (!handlers) return void res.writeHead(410).end();
+    if (req.url === '/run') return void res.writeHead(204).end();
+    if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/reset')) {
+      if (req.url === '/created-objects') handlers.onCreatedObjects?.(JSON.parse(body) as CreatedObject[]);
       else if (req.url === '/reset') {
         const { cell, phase } = JSON.parse(body) as { cell: string; phase: ResetPhase };
         try {
-          onReset(cell, phase);
+          handlers.onReset?.(cell, phase);
         } catch (e) {
           return void res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
         }
-      } else onCreated(JSON.parse(body) as CreatedRecord[]);
+      } else handlers.onCreated(JSON.parse(body) as CreatedRecord[]);
       return void res.writeHead(204).end();
     }
     if (req.url?.startsWith('/rest/')) {
-      const found = rest.get(decodeURIComponent(req.url.slice('/rest/'.length)));
+      const found = handlers.rest?.get(decodeURIComponent(req.url.slice('/rest/'.length)));
       if (!found) return void res.writeHead(404).end();
       try {
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await resolveRest(found)));
@@ -88,11 +99,11 @@ export async function startBroker(
       }
     }
     const name = decodeURIComponent((req.url ?? '').replace(/^\/auth\//, ''));
-    const auth = auths.get(name);
+    const auth = handlers.auths.get(name);
     if (!auth) return void res.writeHead(404).end();
     try {
-      const body = JSON.stringify(await resolve(auth));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      const json = JSON.stringify(await resolve(auth));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(json);
     } catch (e) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message.split('\n')[0]);
     }
@@ -105,6 +116,14 @@ export async function startBroker(
     workers,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+/** Waits until the run is ready (a test worker boots before it is); throws if the run ended first. */
+export async function awaitRun(access: BrokerAccess): Promise<void> {
+  // Provisioning a deployed app's personas can take minutes: no time limit here.
+  const res = await request(`${access.url}/run`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
+  await res.body.dump();
+  if (res.statusCode !== 204) throw new Error('the run ended before its cells were ready');
 }
 
 /** When a credential stops being good, from a JWT's `exp` or IAM's expiration (else in 5 minutes). */

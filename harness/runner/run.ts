@@ -7,10 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
 import pluralize from 'pluralize';
-import { createVitest } from 'vitest/node';
 import { loadConfig, type AuthmatrixConfig } from '../config.js';
 import { startEmulator, type Emulator } from '../emulator/emulator.js';
 import { castWith, type Persona } from '../matrix/cast.js';
@@ -32,22 +30,19 @@ import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePers
 import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
-import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
-import { awsSessionName, resolveRest, startBroker } from './broker.js';
+import { awsSessionName, resolveRest } from './broker.js';
+import { startDrive, type Drive } from './drive.js';
 import { unsignable, withDeployedRest } from './deployed-rest.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { serialResets } from './serial.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
 import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
-import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV, type RunFile } from './session.js';
+import type { RunFile } from './session.js';
 import { Interrupted, type Interrupt } from './interrupt.js';
 import { graphqlUrl } from './execute.js';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The compiled harness (a RegExp: vitest reads a string here as a package name). */
-const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export interface RunOptions {
@@ -209,6 +204,8 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   let everything: Cell[] = [];
   let results: CellResult[] = [];
   let fixtureRequests = 0;
+  // Started now, the test worker boots while the personas are provisioned (harness/runner/drive.ts).
+  const drive = startDrive({ runDir, concurrency, deployed, out: opts.progress ?? process.stderr, interrupt });
   try {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
     const offDeployed = endpoint.personas.kind === 'deployed' ? runnable.filter((p) => p.kind === 'functionRole') : [];
@@ -275,14 +272,15 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     created.push(...setup.created);
     fixtureRequests = setup.requests;
 
-    results = await runInVitest(plan, model, endpoint, provisioned, setup.index, runDir, {
-      concurrency, out: opts.progress ?? process.stderr, deployed, probes: probeSetting, onCreated: (records) => created.push(...records), interrupt,
+    results = await runCells(drive, plan, model, endpoint, provisioned, setup.index, {
+      deployed, probes: probeSetting, onCreated: (records) => created.push(...records),
       ...(storage && storageSetup ? { storage: { target: storage.target, fixtures: storageSetup.fixtures }, onCreatedObjects: (objects: CreatedObject[]) => createdObjects.push(...objects) } : {}),
     });
     for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
   } finally {
+    await drive.abandon();
     process.off('exit', removeRunDir);
     removeRunDir();
     await tidy().catch((e: unknown) => {
@@ -319,44 +317,28 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   return { report };
 }
 
-interface VitestRun {
-  concurrency: number;
-  out: NodeJS.WriteStream;
+interface CellRun {
   deployed: boolean;
   probes: ProbeSetting | undefined;
   onCreated: (records: CreatedRecord[]) => void;
   storage?: RunFile['storage'];
   onCreatedObjects?: (objects: CreatedObject[]) => void;
-  interrupt: Interrupt;
 }
 
 /**
- * After a signal, how long the cells in flight get to finish and report before the test worker is
- * stopped: on the emulator a moment (the run stops within about 2 s); on a deployed app long enough
- * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
+ * Every cell as a vitest test (specs/matrix.spec.ts, through the drive started earlier), credentials served by
+ * the broker; results in plan order. Interrupted: only the cells that finished.
  */
-const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
-/** How long vitest gets to close once its worker is stopped. */
-const CLOSE_MS = 1_000;
-const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
-
-/**
- * Every cell as a vitest test (specs/matrix.spec.ts), credentials served by the broker; results in plan
- * order. Interrupted: only the cells that finished.
- */
-async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], runDir: string, opts: VitestRun): Promise<CellResult[]> {
-  const { concurrency, out, deployed, probes } = opts;
-  const url = endpoint.url;
+async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], opts: CellRun): Promise<CellResult[]> {
+  const { deployed, probes } = opts;
   const auths = new Map(provisioned.map((p) => [p.name, p.auth]));
   const region = opts.storage?.target.region;
   if (region) for (const p of provisioned) if (p.aws) auths.set(awsSessionName(p.name), { mode: 'iam', credentials: p.aws.credentials, region });
   const resets = endpoint.emulator && Object.keys(plan.serial).length ? serialResets(model, plan.serial, index, endpoint.emulator.engine.resolvers) : undefined;
-  const broker = await startBroker(auths, opts.onCreated, new Map(provisioned.map((p) => [p.name, p.rest ?? {}])), opts.onCreatedObjects, resets);
-  const file = path.join(runDir, 'run.json');
   const run: RunFile = {
     version: 1,
     auth: model,
-    url,
+    url: endpoint.url,
     personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}), ...(p.aws ? { aws: true as const } : {}) })),
     cells: plan.cells,
     serial: Object.keys(plan.serial),
@@ -371,64 +353,15 @@ async function runInVitest(plan: RunPlan, model: AuthModel, endpoint: Endpoint, 
     ...(Object.keys(endpoint.rest).length ? { rest: endpoint.rest, restSigners: restSigners(provisioned) } : {}),
     ...(opts.storage ? { storage: opts.storage } : {}),
   };
-  writeFileSync(file, JSON.stringify(run), { mode: 0o600 });
-  const reporter = new MatrixReporter(new Progress(plan.cells.length, out));
-  const stopWorkers = () => {
-    for (const pid of broker.workers) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once('exit', stopWorkers);
-  let cut: CellResult[] | undefined;
-  try {
-    const before = signalListeners();
-    // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created:
-    // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
-    const tmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = runDir;
-    const vitest = await createVitest('test', {
-      root: PACKAGE_ROOT,
-      config: false,
-      include: ['specs/matrix.spec.ts'],
-      watch: false,
-      reporters: [reporter],
-      maxConcurrency: concurrency,
-      testTimeout: deployed ? 120_000 : 30_000,
-      hookTimeout: deployed ? 300_000 : 60_000,
-      fileParallelism: false,
-      // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
-      // module runner transforming every file (bench/contract-run.js).
-      server: { deps: { external: [DIST] } },
-      env: { [RUN_FILE_ENV]: file, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
-    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' }).finally(() => {
-      if (tmpdir === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmpdir;
-    });
-    // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
-    for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
-    const finished = vitest.start().then(() => false);
-    if (!(await Promise.race([finished, opts.interrupt.signalled.then(() => true)]))) {
-      await vitest.close();
-    } else {
-      // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
-      void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
-      await Promise.race([finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
-      cut = reporter.stop();
-      stopWorkers();
-      await Promise.race([vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
-    }
-  } finally {
-    process.off('exit', stopWorkers);
-    await broker.close();
-  }
-  const byId = new Map((cut ?? reporter.results).map((r) => [r.id, r]));
-  if (cut) return plan.cells.flatMap((c) => byId.get(c.id) ?? []);
-  const problem = reporter.problems[0];
-  return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, problem?.message ?? 'the test did not run'));
+  writeFileSync(drive.runFile, JSON.stringify(run), { mode: 0o600 });
+  const outcome = await drive.run({
+    auths, onCreated: opts.onCreated, rest: new Map(provisioned.map((p) => [p.name, p.rest ?? {}])),
+    ...(opts.onCreatedObjects ? { onCreatedObjects: opts.onCreatedObjects } : {}),
+    ...(resets ? { onReset: resets } : {}),
+  }, plan.cells.length);
+  const byId = new Map(outcome.results.map((r) => [r.id, r]));
+  if (outcome.cut) return plan.cells.flatMap((c) => byId.get(c.id) ?? []);
+  return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, outcome.problem ?? 'the test did not run'));
 }
 
 /** Where the app's buckets are: the emulator's S3 endpoint, or the deployed buckets named in the outputs. */
@@ -454,10 +387,6 @@ function withoutDrops(personas: AuthmatrixConfig['personas']): AuthmatrixConfig[
 function positionsIn(all: Cell[], results: CellResult[]): number[] {
   const index = new Map(all.map((c, i) => [c.id, i]));
   return results.map((r) => index.get(r.id)!);
-}
-
-function signalListeners(): [NodeJS.Signals, (...args: unknown[]) => void][] {
-  return (['SIGINT', 'SIGTERM'] as const).flatMap((signal) => process.listeners(signal).map((l) => [signal, l as (...args: unknown[]) => void] as [NodeJS.Signals, (...args: unknown[]) => void]));
 }
 
 /** A cell the test run never reported: an error, never a pass. */

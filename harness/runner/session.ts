@@ -12,7 +12,7 @@ import { runScenario } from './scenario.js';
 import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
+import { awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { cellTitleParts } from '../matrix/cells.js';
@@ -61,7 +61,7 @@ export interface TestGroup {
 }
 
 export interface Session {
-  groups: TestGroup[];
+  stages: Stage[];
   run(cell: Cell): Promise<CellResult>;
   /** A serial cell: the store set for it before, and put back after. */
   runAlone(cell: Cell): Promise<CellResult>;
@@ -74,12 +74,13 @@ export async function openSession(): Promise<Session> {
   const url = process.env[BROKER_URL_ENV];
   const secret = process.env[BROKER_SECRET_ENV];
   if (!file || !url || !secret) throw new Error(`specs/ run inside \`authmatrix run\` (${RUN_FILE_ENV}, ${BROKER_URL_ENV} and ${BROKER_SECRET_ENV} are not set)`);
-  const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   const access: BrokerAccess = { url, secret };
   // Ctrl-C in a terminal reaches the whole process group: the run's process decides how the tests stop
   // (harness/runner/interrupt.ts), so that the cells in flight can finish and report what they created.
   process.on('SIGINT', () => undefined);
   await reportWorker(access);
+  await awaitRun(access);
+  const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   const personas = new Map<string, RuntimePersona>();
   for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
   const rt: Runtime = {
@@ -106,7 +107,7 @@ export async function openSession(): Promise<Session> {
   }
   const realtime = sharedRealtime(rt);
   return {
-    groups: groupsOf(run),
+    stages: stagesOf(groupsOf(run)),
     run: (cell) => runCell(rt, cell, realtime.get),
     runAlone: async (cell) => {
       await requestReset(access, cell.id, 'before');
@@ -153,4 +154,49 @@ export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels' | '
   const writes = (g: TestGroup) => (g.scenario?.serial ? 2 : g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
   const sorted = [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
   return alone.cells.length ? [...sorted, alone] : sorted;
+}
+
+/** Groups that run at once (`concurrent`), or one after another. */
+export interface Stage {
+  title: string;
+  concurrent: boolean;
+  groups: TestGroup[];
+}
+
+/**
+ * The data API's groups of one stage run at once: every mutating cell and event acts on a private copy of its
+ * fixture (harness/matrix/plan.ts), so groups of different models and fields need no order among them; the stages
+ * keep one between operations: creates, then reads, updates, deletes, subscription starts, custom queries and
+ * credential probes, then each kind of event. REST and storage groups (an authorizer's cache and the buckets are
+ * shared), custom mutations (their handlers write what no plan knows), and whatever resets the store stay one
+ * group at a time, in groupsOf's order.
+ */
+export function stagesOf(groups: TestGroup[]): Stage[] {
+  const DATA_STAGES: [string, (g: TestGroup) => boolean][] = [
+    ['creates', (g) => op(g) === 'create'],
+    ['reads', (g) => op(g) === 'get' || op(g) === 'list'],
+    ['updates', (g) => op(g) === 'update'],
+    ['deletes', (g) => op(g) === 'delete'],
+    ['subscriptions, custom queries and probes', (g) => !g.scenario],
+    ['onCreate events', (g) => op(g) === 'onCreate'],
+    ['onUpdate events', (g) => op(g) === 'onUpdate'],
+    ['other events', () => true],
+  ];
+  const op = (g: TestGroup) => g.cells[0]!.cell.operation;
+  const oneAtATime = (g: TestGroup) => {
+    const c = g.cells[0]!.cell;
+    return !!g.serial || !!g.scenario?.serial || c.kind === 'rest' || c.kind === 'storage' || (c.kind === 'custom' && c.operation === 'mutation');
+  };
+  const stages: Stage[] = [];
+  const services = groups.filter((g) => oneAtATime(g) && (g.cells[0]!.cell.kind === 'rest' || g.cells[0]!.cell.kind === 'storage'));
+  if (services.length) stages.push({ title: 'REST and storage', concurrent: false, groups: services });
+  let rest = groups.filter((g) => !oneAtATime(g));
+  for (const [title, member] of DATA_STAGES) {
+    const these = rest.filter(member);
+    rest = rest.filter((g) => !member(g));
+    if (these.length) stages.push({ title, concurrent: true, groups: these });
+  }
+  const last = groups.filter((g) => oneAtATime(g) && !services.includes(g));
+  if (last.length) stages.push({ title: 'one at a time', concurrent: false, groups: last });
+  return stages;
 }

@@ -1,0 +1,163 @@
+/**
+ * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts, run in a vitest worker that
+ * fetches its credentials from the broker. The drive starts before the run is planned: the worker's boot (a
+ * second of module loading in its own process) overlaps the personas' provisioning and the fixtures, and its
+ * spec waits at collection until the run file is written (broker.ts `awaitRun`).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createVitest, type Vitest } from 'vitest/node';
+import type { CellResult } from '../matrix/verdict.js';
+import { MatrixReporter, Progress } from '../../reports/reporter.js';
+import { startBroker, type BrokerHandlers } from './broker.js';
+import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './session.js';
+import type { Interrupt } from './interrupt.js';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The compiled harness (a RegExp: vitest reads a string here as a package name). */
+const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+
+/**
+ * After a signal, how long the cells in flight get to finish and report before the test worker is
+ * stopped: on the emulator a moment (the run stops within about 2 s); on a deployed app long enough
+ * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
+ */
+const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
+/** How long vitest gets to close once its worker is stopped. */
+const CLOSE_MS = 1_000;
+const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
+
+export interface DriveOptions {
+  /** The run's own temporary directory: the run file goes there, and vitest's transformed modules. */
+  runDir: string;
+  concurrency: number;
+  deployed: boolean;
+  out: NodeJS.WriteStream;
+  interrupt: Interrupt;
+}
+
+export interface DriveOutcome {
+  /** The cells the worker reported, in the order they finished. */
+  results: CellResult[];
+  /** Cut short by a signal: only the cells that finished. */
+  cut: boolean;
+  /** The first failure that was not a cell's (a spec that could not load), if any. */
+  problem: string | undefined;
+}
+
+export interface Drive {
+  /** Where the run file goes; written before `run` is called. */
+  readonly runFile: string;
+  /** The run is ready: the worker reads the run file and runs its cells. */
+  run(handlers: BrokerHandlers, cells: number): Promise<DriveOutcome>;
+  /** The run ends before its cells (an error, a signal): the worker is told, and stopped. Nothing once `run` was called. */
+  abandon(): Promise<void>;
+}
+
+interface Started {
+  vitest: Vitest;
+  finished: Promise<boolean>;
+  broker: Awaited<ReturnType<typeof startBroker>>;
+}
+
+export function startDrive(opts: DriveOptions): Drive {
+  const { deployed, interrupt } = opts;
+  let give!: (h: BrokerHandlers) => void;
+  let refuse!: (e: Error) => void;
+  const ready = new Promise<BrokerHandlers>((ok, no) => {
+    give = ok;
+    refuse = no;
+  });
+  const runFile = path.join(opts.runDir, 'run.json');
+  const reporter = new MatrixReporter();
+  let given = false;
+  let broker: Started['broker'] | undefined;
+  const stopWorkers = () => {
+    for (const pid of broker?.workers ?? []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', stopWorkers);
+  const started: Promise<Started> = (async () => {
+    broker = await startBroker(ready);
+    const before = signalListeners();
+    // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created:
+    // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = opts.runDir;
+    const vitest = await createVitest('test', {
+      root: PACKAGE_ROOT,
+      config: false,
+      include: ['specs/matrix.spec.ts'],
+      watch: false,
+      reporters: [reporter],
+      maxConcurrency: opts.concurrency,
+      testTimeout: deployed ? 120_000 : 30_000,
+      hookTimeout: deployed ? 300_000 : 60_000,
+      fileParallelism: false,
+      // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
+      // module runner transforming every file (bench/contract-run.js).
+      server: { deps: { external: [DIST] } },
+      env: { [RUN_FILE_ENV]: runFile, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
+    }, { cacheDir: path.join(opts.runDir, 'vite'), logLevel: 'silent' }).finally(() => {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    });
+    // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
+    for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
+    return { vitest, finished: vitest.start().then(() => false), broker };
+  })();
+  started.catch(() => undefined);
+  const end = async (s: Started | undefined) => {
+    process.off('exit', stopWorkers);
+    await s?.broker.close();
+  };
+
+  return {
+    runFile,
+    async run(handlers, cells) {
+      given = true;
+      reporter.track(new Progress(cells, opts.out));
+      give(handlers);
+      const s = await started;
+      let cut: CellResult[] | undefined;
+      try {
+        if (!(await Promise.race([s.finished, interrupt.signalled.then(() => true)]))) {
+          await s.vitest.close();
+        } else {
+          // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
+          void s.vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
+          await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
+          cut = reporter.stop();
+          stopWorkers();
+          await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+        }
+      } finally {
+        await end(s);
+      }
+      return { results: cut ?? reporter.results, cut: !!cut, problem: reporter.problems[0]?.message };
+    },
+    async abandon() {
+      if (given) return;
+      given = true;
+      refuse(new Error('the run ended before its cells'));
+      const s = await started.catch(() => undefined);
+      reporter.stop();
+      if (s) {
+        // Told at once (`GET /run` answers 410), the worker ends its collection; a slow one is stopped.
+        await Promise.race([s.finished.catch(() => undefined), delay(CLOSE_MS)]);
+        stopWorkers();
+        await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+      }
+      await end(s);
+    },
+  };
+}
+
+function signalListeners(): [NodeJS.Signals, (...args: unknown[]) => void][] {
+  return (['SIGINT', 'SIGTERM'] as const).flatMap((signal) => process.listeners(signal).map((l) => [signal, l as (...args: unknown[]) => void] as [NodeJS.Signals, (...args: unknown[]) => void]));
+}
