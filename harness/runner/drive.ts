@@ -89,6 +89,7 @@ export function startDrive(opts: DriveOptions): Drive {
     // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
     const tmpdir = process.env.TMPDIR;
     process.env.TMPDIR = opts.runDir;
+    const prepareStackTrace = Error.prepareStackTrace;
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
       config: false,
@@ -106,6 +107,9 @@ export function startDrive(opts: DriveOptions): Drive {
     }, { cacheDir: path.join(opts.runDir, 'vite'), logLevel: 'silent' }).finally(() => {
       if (tmpdir === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = tmpdir;
+      // Vite maps every stack trace of this process through its module runner's source maps; this process runs
+      // no transformed module, and graphql-js reads the stack of every error a resolver of the emulator throws.
+      Error.prepareStackTrace = prepareStackTrace;
     });
     // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
     for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);

@@ -232,14 +232,14 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     const seed = endpoint.emulator && hasDataApi(model) ? (m: string, input: Record<string, unknown>) => endpoint.emulator!.engine.resolvers.seed(m, input) : undefined;
     plan = planRun(model, cast, cells, { nonce: runId, seed: !!seed });
     plan.untested.push(...probes.filter((p) => p.probe.notRun && keep(p.cell)).map((p) => ({ cell: p.cell, reason: p.probe.notRun! })));
-    plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
+    if (unavailable.size) plan.untested.push(...expectedMatrix(model, base.filter((p) => unavailable.has(p.name))).filter(keep).map((c) => ({ cell: c, reason: unavailable.get(c.persona)! })));
     skipHandlers(plan, model, config);
     plan.untested.push(...restCells(model, cast).untested.filter((u) => keep(u.cell)));
     const unsigned = deployed ? unsignable(plan.cells, provisioned) : [];
     plan.untested.push(...unsigned);
     const unsignedCells = new Set(unsigned.map((u) => u.cell));
     plan.cells = plan.cells.filter((c) => !unsignedCells.has(c));
-    plan.untested.push(...expectedMatrix(model, base).filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
+    plan.untested.push(...baseCells.filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
     if (deployed) {
       const admins = new Set(cast.filter((p) => p.kind === 'iamAdmin').map((p) => p.name));
       const own = plan.cells.filter((c) => c.action.type === 'storage' && admins.has(c.persona));
