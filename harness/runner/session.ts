@@ -81,8 +81,7 @@ export async function openSession(): Promise<Session> {
   await reportWorker(access);
   await awaitRun(access);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
-  const personas = new Map<string, RuntimePersona>();
-  for (const p of run.personas) personas.set(p.name, { ...p, auth: await brokeredAuth(access, p.name) });
+  const personas = new Map<string, RuntimePersona>(await Promise.all(run.personas.map(async (p) => [p.name, { ...p, auth: await brokeredAuth(access, p.name) }] as const)));
   const rt: Runtime = {
     auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs, sentinelGraceMs: run.sentinelGraceMs,
     onCreated: (records) => reportCreated(access, records),
