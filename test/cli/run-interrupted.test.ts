@@ -7,12 +7,12 @@
  * in flight and every model's cells have finished.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../reports/results.js';
-import { BIN, cli, fixture } from './cli.js';
+import { BIN, cli, example, fixture } from './cli.js';
 
 const APP = fixture('slow-handler');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-interrupted-'));
@@ -121,4 +121,32 @@ describe('an interrupted run', () => {
     expect(existsSync(path.join(out, 'results.json'))).toBe(false);
     expect(r.tmpLeft).toEqual([]);
   }, 300_000);
+
+  it('a run that fails while its test worker boots (a deployed app whose Cognito cannot be reached): exit 2 with the reason, the worker stopped, nothing left behind', async () => {
+    // The test worker starts before the personas are provisioned (harness/runner/drive.ts); provisioning fails here.
+    const app = mkdtempSync(path.join(dir, 'unreachable-'));
+    writeFileSync(path.join(app, 'amplify_outputs.json'), JSON.stringify({
+      version: '1.3',
+      auth: { aws_region: 'us-east-1', user_pool_id: 'us-east-1_unreachable', user_pool_client_id: 'client', username_attributes: [] },
+      data: { url: 'http://127.0.0.1:1/graphql', aws_region: 'us-east-1', api_key: 'key', default_authorization_type: 'AMAZON_COGNITO_USER_POOLS', authorization_types: ['API_KEY'] },
+    }));
+    writeFileSync(path.join(app, 'authmatrix.config.json'), JSON.stringify({
+      personas: { guest: false, iamUser: false, iamAdmin: false, 'iamGroupMember:Admin': false, 'iamGroupMember:HR': false, lambdaAllowed: false, lambdaDenied: false },
+      deployed: { endpoints: { cognitoIdentityProvider: 'http://127.0.0.1:1' } },
+    }));
+    mkdirSync(path.join(app, 'no-contracts'));
+    const tmp = mkdtempSync(path.join(dir, 'tmp-'));
+    const child = spawn(process.execPath, [BIN, 'run', '--schema', example('blog'), '--target', 'deployed', '--outputs', 'amplify_outputs.json', '--config', 'authmatrix.config.json', '--contracts', 'no-contracts', '--out', 'out'], {
+      cwd: app, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((ok) => child.once('exit', ok));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/authmatrix: reading the sign-in flows of app client client: cannot reach the Cognito endpoint \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+    await until('the process group to end', () => !groupAlive(child.pid!), 10_000);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(existsSync(path.join(app, 'out', 'results.json'))).toBe(false);
+  }, 120_000);
 });

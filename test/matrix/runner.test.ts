@@ -16,6 +16,7 @@ import { fixtures } from '../../harness/matrix/fixtures.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { example, fixture } from '../cli/cli.js';
+import { groupsOf, stagesOf } from '../../harness/runner/session.js';
 
 function answer(status: number, body: { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; path?: (string | number)[] | null }[] }): GraphQLResult {
   return { status, data: body.data ?? null, errors: body.errors ?? [], body, headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
@@ -186,5 +187,59 @@ describe('planning fixtures', () => {
       const created = new Set(plan.fixtures.map((f) => f.instance));
       for (const i of all) expect(created.has(i)).toBe(true);
     }), { numRuns: 40 });
+  });
+});
+
+describe('the stages of a run (harness/runner/session.ts stagesOf)', () => {
+  const stagesFor = async (app: string, personas: Parameters<typeof castWith>[1] = {}) => {
+    const model = await loadAuthModel(app);
+    const cast = castWith(model, personas);
+    const plan = planRun(model, cast, expectedMatrix(model, cast), { nonce: 'n', seed: true });
+    return { plan, stages: stagesOf(groupsOf({ cells: plan.cells, scenarios: plan.scenarios, labels: plan.labels, serial: Object.keys(plan.serial) })) };
+  };
+
+  it('the blog: operations in order, each stage at once; custom mutations one at a time, last; every cell once', async () => {
+    const { plan, stages } = await stagesFor(example('blog'), { lambdaAllowed: { token: 'helpdesk-alice' }, lambdaDenied: { token: 'x' } });
+    expect(stages.map((s) => [s.title, s.concurrent])).toEqual([
+      ['creates', true], ['reads', true], ['updates', true], ['deletes', true], ['subscriptions, custom queries and probes', true],
+      ['onCreate events', true], ['onUpdate events', true], ['other events', true], ['one at a time', false],
+    ]);
+    const ops = (title: string) => new Set(stages.find((s) => s.title === title)!.groups.flatMap((g) => g.cells.map((c) => c.cell.operation)));
+    expect(ops('reads')).toEqual(new Set(['get', 'list']));
+    expect(ops('updates')).toEqual(new Set(['update']));
+    expect(stages.at(-1)!.groups.every((g) => g.cells.every((c) => c.cell.kind === 'custom' && c.cell.operation === 'mutation'))).toBe(true);
+    const ids = stages.flatMap((s) => s.groups.flatMap((g) => g.cells.map((c) => c.cell.id)));
+    expect(ids.sort()).toEqual(plan.cells.map((c) => c.id).sort());
+  });
+
+  it('law: within a stage run at once, no two cells write the same record, and no cell reads a record another writes', async () => {
+    const blogPersonas = { lambdaAllowed: { token: 'helpdesk-alice' }, lambdaDenied: { token: 'x' } };
+    for (const [app, personas] of [[example('blog'), blogPersonas], [fixture('app-shapes', 'key-relations'), {}], [fixture('app-shapes', 'owner-identifier'), {}]] as const) {
+      const { stages } = await stagesFor(app, personas);
+      for (const stage of stages.filter((s) => s.concurrent)) {
+        const written = new Map<string, string>();
+        const read = new Set<string>();
+        for (const { cell } of stage.groups.flatMap((g) => g.cells)) {
+          const a = cell.action as { type: string; instance?: string };
+          if (!a.instance) continue;
+          if (a.type === 'update' || a.type === 'delete') {
+            expect(written.get(a.instance), `${cell.id} and ${written.get(a.instance)} both write ${a.instance}`).toBeUndefined();
+            written.set(a.instance, cell.id);
+          } else read.add(a.instance);
+        }
+        for (const instance of read) expect(written.has(instance), `${instance} is read and written in stage ${stage.title}`).toBe(false);
+      }
+    }
+  });
+
+  it('REST and storage groups run one at a time, first; serial cells last', async () => {
+    const rest = await stagesFor(example('rest'));
+    expect(rest.stages[0]).toMatchObject({ title: 'REST and storage', concurrent: false });
+    expect(rest.stages.filter((s) => s.concurrent).flatMap((s) => s.groups).some((g) => g.cells[0]!.cell.kind === 'rest')).toBe(false);
+    const serial = await stagesFor(fixture('app-shapes', 'owner-identifier'));
+    const last = serial.stages.at(-1)!;
+    expect(last).toMatchObject({ title: 'one at a time', concurrent: false });
+    expect(last.groups.at(-1)!.serial).toBe(true);
+    expect(last.groups.some((g) => g.scenario?.serial)).toBe(true);
   });
 });
