@@ -169,8 +169,9 @@ export function httpRequestsOf(api: HttpApi): HttpRequest[] {
 
 /**
  * An HTTP API's cells: every request of httpRequestsOf × persona × presentation, the token presentations also through
- * global headers on one route per kind. A Lambda authorizer's route whose answer is not known, or whose cached answer
- * would decide it otherwise than its own (the order of requests deciding), is listed as untested.
+ * global headers on one route per kind. A Lambda authorizer's route whose answer is not known is listed as untested;
+ * one whose cached answer would decide it otherwise than its own (the order of requests deciding) is a `cached after`
+ * cell (httpCacheSplit).
  */
 function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): RestPlan {
   const out: RestPlan = { cells: [], untested: [] };
@@ -179,26 +180,32 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
   for (const p of cast) {
     // HTTP APIs have no API keys: an API-key holder of the app's REST APIs has nothing to present to them.
     for (const presentation of presentationsOf(p).filter((x) => x !== 'apiKey')) {
-      const orderDecides = httpCacheOrder(section, api, requests, p, presentation);
+      const cached = httpCacheSplit(section, api, requests, p, presentation);
       for (const req of requests) {
-        const { route } = req;
-        const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(route) && !req.fallThrough ? ['request', 'global', 'override'] : ['request'];
+        const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(req.route) && !req.fallThrough ? ['request', 'global', 'override'] : ['request'];
         for (const headerPath of paths) {
-          const decision = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req), { api, route, verb: req.verb, path: req.path });
-          const variant = [presentation, headerPath !== 'request' ? headerPath : undefined].filter(Boolean).join(':');
-          const c = cell({
-            id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
-            kind: 'rest', persona: p.name, api: api.name, path: route.resourcePath, operation: req.verb as Cell['operation'], variant,
-            action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true },
-          }, decision);
-          const skip = (headerPath === 'request' ? orderDecides.get(`${req.verb} ${req.path}`) : undefined) ?? unansweredHttp(api, route, req, p, presentation);
+          const c = httpCell(section, api, req, p, presentation, headerPath);
+          // Every header path carries the same identity: a cached answer meets them all.
+          const skip = cached.skipped.get(`${req.verb} ${req.path}`) ?? unansweredHttp(api, req.route, req, p, presentation);
           if (skip) out.untested.push({ cell: c, reason: skip });
           else out.cells.push(c);
         }
       }
+      out.cells.push(...cached.cells);
     }
   }
   return out;
+}
+
+function httpCell(section: RestSection, api: HttpApi, req: HttpRequest, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
+  const decided = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req, after), { api, route: req.route, verb: req.verb, path: req.path });
+  const decision = after ? { ...decided, reason: `${decided.reason} (its answer cached from ${after.method} ${after.path})` } : decided;
+  const variant = [presentation, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
+  return cell({
+    id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
+    kind: 'rest', persona: p.name, api: api.name, path: req.route.resourcePath, operation: req.verb as Cell['operation'], variant,
+    action: { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, httpApi: true, ...(after ? { after } : {}) },
+  }, decision);
 }
 
 /** CORS preflights of an API with a CORS configuration: one per path of its routes, sent by the anonymous persona. */
@@ -237,21 +244,32 @@ function unansweredHttp(api: HttpApi, route: HttpRoute, req: { verb: string; pat
 }
 
 /**
- * An HTTP API authorizer that caches: when the answer it gave for one of its routes would decide another route otherwise
- * than that route's own answer, which request comes first decides; all but the first route are left out, with why.
+ * An HTTP API Lambda authorizer that caches (a TTL and at least one identity source) keeps its answer under the identity
+ * sources' values and uses it for every route of the API with that authorizer
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html, "Caching authorizer
+ * responses"): a simple response decides them all as it is, an IAM policy is evaluated on each route's ARN. Where the
+ * answer one request got would decide another otherwise than that request's own, the order decides: the first request
+ * (one its own answer lets in, when there is one) is an ordinary cell, the others are `cached after` it, and their
+ * ordinary cells are left out with why. Answers that fail are not cached.
  */
-function httpCacheOrder(section: RestSection, api: HttpApi, requests: readonly HttpRequest[], p: Persona, presentation: RestPresentation): Map<string, string> {
-  const out = new Map<string, string>();
+function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly HttpRequest[], p: Persona, presentation: RestPresentation): { skipped: Map<string, string>; cells: Cell[] } {
+  const out = { skipped: new Map<string, string>(), cells: [] as Cell[] };
+  const caller = restCaller(p, presentation);
   for (const a of api.authorizers) {
-    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || missingHttpIdentitySource(a, restCaller(p, presentation))) continue;
+    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingHttpIdentitySource(a, caller)) continue;
     const reqs = requests.filter((r) => r.route.authorization.type === 'CUSTOM' && r.route.authorization.authorizer === a.id);
-    const decide = (x: HttpRequest, from: { verb: string; path: string }) =>
-      decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path }).outcome;
-    const differs = reqs.some((x) => reqs.some((y) => decide(x, y) !== decide(x, x)));
-    const first = reqs[0];
-    if (!differs || !first) continue;
-    for (const x of reqs.slice(1)) {
-      out.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first`);
+    const fresh = (x: HttpRequest, from: { verb: string; path: string } = x) =>
+      decideHttpApi(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path });
+    const kind = (x: HttpRequest) => p.restAnswers?.[answerKey(a.id, presentation, x.verb, x.path)]?.kind;
+    const cachedAnswer = (x: HttpRequest) => kind(x) === 'simple' || kind(x) === 'policy';
+    const first = reqs.find((x) => cachedAnswer(x) && fresh(x).outcome === 'allow') ?? reqs[0];
+    if (!first || !cachedAnswer(first)) continue;
+    const differs = reqs.some((x) => reqs.some((y) => cachedAnswer(y) && !sameDecision(fresh(x, y), fresh(x))));
+    if (!differs) continue;
+    for (const x of reqs) {
+      if (x === first) continue;
+      out.skipped.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.verb} ${first.path}" tests the reuse)`);
+      out.cells.push(httpCell(section, api, x, p, presentation, 'request', { method: first.verb, path: first.path }));
     }
   }
   return out;

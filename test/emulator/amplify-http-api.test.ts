@@ -93,6 +93,20 @@ describe('an HTTP API behind aws-amplify', () => {
     expect(await refusal(post({ apiName, path: 'webhooks/stripe', options: stripe }))).toMatchObject({ status: 403, message: 'Forbidden' });
     emu.reset();
     expect((await post({ apiName, path: 'webhooks/stripe', options: stripe }).response).statusCode).toBe(200);
+    // A simple response is cached under the identity source alone and applies to every route of the authorizer: the
+    // partner refused on /partner/admin when asked there is let in with its answer for /partner/orders.
+    const partner = { headers: { 'x-partner-key': 'partner-acme' } };
+    expect(await refusal(get({ apiName, path: 'partner/admin', options: partner }))).toMatchObject({ status: 403, message: 'Forbidden' });
+    emu.reset();
+    expect((await get({ apiName, path: 'partner/orders', options: partner }).response).statusCode).toBe(200);
+    expect((await get({ apiName, path: 'partner/admin', options: partner }).response).statusCode).toBe(200);
+  });
+
+  it('routes are selected by method: a POST to the public GET /catalog/{id} falls through to ANY /catalog/{proxy+} and its IAM authorization', async () => {
+    tokens = null;
+    credentials = null;
+    expect((await get({ apiName, path: 'catalog/1' }).response).statusCode).toBe(200);
+    expect(await refusal(post({ apiName, path: 'catalog/1', options: { body: {} } }))).toMatchObject({ status: 403, message: 'Forbidden' });
   });
 
   it('CORS (corsPreflight, read from CorsConfiguration): the API answers a preflight no route takes; an ANY route takes it with its authorization; integration answers get the configured origin', async () => {

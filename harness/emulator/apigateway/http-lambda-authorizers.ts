@@ -4,8 +4,9 @@
  * source must be present and not empty, or the answer is 401 without invoking; the function gets a payload 2.0 event
  * (`identitySource` a list of values, `routeArn`) or a 1.0 one (a REST API's REQUEST event); its answer is
  * `{ isAuthorized, context }` with simple responses, otherwise an IAM policy evaluated on the route's ARN; a failure
- * or an unreadable answer is a 500. A decision is cached for the TTL under the identity sources' values, so it also
- * decides the caller's other routes with the same authorizer.
+ * or an unreadable answer is a 500. A decision is cached for the TTL under the identity sources' values (when there is
+ * at least one), so it also decides the caller's other routes with the same authorizer: a simple answer as it is, a
+ * policy evaluated on each route's ARN ("Caching authorizer responses" on the page above).
  */
 import type { HttpLambdaAuthorizer } from '../../schema/rest/model.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../iam/policy.js';
@@ -52,10 +53,12 @@ export class HttpLambdaAuthorizers {
   /** Whether the caller may take the route: the answer, from the cache or the function, applied to the route's ARN. */
   async decide(authorizer: HttpLambdaAuthorizer, identity: string[], req: HttpAuthorizerRequest, now = Date.now()): Promise<{ allowed: boolean; context: Record<string, unknown> } | { error: string }> {
     const key = `${authorizer.id}\u0000${JSON.stringify(identity)}`;
-    let outcome = authorizer.ttlSeconds > 0 ? this.cache.get(key) : undefined;
+    // "To enable caching, your authorizer must have at least one identity source."
+    const cacheable = authorizer.ttlSeconds > 0 && authorizer.identitySources.length > 0;
+    let outcome = cacheable ? this.cache.get(key) : undefined;
     if (!outcome || outcome.until <= now) {
       outcome = { outcome: await this.invoke(authorizer, identity, req), until: now + authorizer.ttlSeconds * 1000 };
-      if (authorizer.ttlSeconds > 0 && outcome.outcome.kind !== 'error') {
+      if (cacheable && outcome.outcome.kind !== 'error') {
         if (this.cache.size >= MAX_CACHED) this.cache.clear();
         this.cache.set(key, outcome);
       }
