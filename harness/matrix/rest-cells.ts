@@ -12,8 +12,8 @@
  */
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
-import type { HttpApi, HttpMethod, HttpRoute, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
-import { decideHttpApi, decideHttpPreflight, missingHttpIdentitySource, selectHttpRoute } from '../rules/http-api.js';
+import type { HttpApi, HttpAuthorizer, HttpMethod, HttpRoute, RestApi, RestAuthorizer, RestMethod, RestSection } from '../schema/rest/model.js';
+import { decideHttpApi, decideHttpPreflight, selectHttpRoute } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
 import type { RestAction, RestHeaderPath, RestPresentation } from './rest-action.js';
@@ -114,7 +114,7 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
             const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(m) ? ['request', 'global', 'override'] : ['request'];
             for (const headerPath of paths) {
               const c = restCell(section, api, m, req, p, presentation, headerPath);
-              const skip = (headerPath === 'request' ? cached.skipped.get(`${req.verb} ${req.path}`) : undefined) ?? unanswered(api, m, req, p, presentation);
+              const skip = (headerPath === 'request' ? cached.skipped.get(`${req.verb} ${req.path}`) : undefined) ?? unanswered(api.authorizers, m, req, p, presentation);
               if (skip) plan.untested.push({ cell: c, reason: skip });
               else plan.cells.push(c);
             }
@@ -186,7 +186,7 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
         for (const headerPath of paths) {
           const c = httpCell(section, api, req, p, presentation, headerPath);
           // Every header path carries the same identity: a cached answer meets them all.
-          const skip = cached.skipped.get(`${req.verb} ${req.path}`) ?? unansweredHttp(api, req.route, req, p, presentation);
+          const skip = cached.skipped.get(`${req.verb} ${req.path}`) ?? unanswered(api.authorizers, req.route, req, p, presentation);
           if (skip) out.untested.push({ cell: c, reason: skip });
           else out.cells.push(c);
         }
@@ -233,16 +233,6 @@ function firstOfEachAuthorization<M extends Pick<RestMethod, 'method'> & { autho
   return new Set(seen.values());
 }
 
-/** Why a Lambda authorizer's HTTP API cell cannot be decided: the authorizer would be called, and its answer is unknown. */
-function unansweredHttp(api: HttpApi, route: HttpRoute, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
-  if (route.authorization.type !== 'CUSTOM') return undefined;
-  const id = route.authorization.authorizer;
-  const authorizer = api.authorizers.find((a) => a.id === id);
-  if (authorizer?.type !== 'REQUEST' || missingHttpIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
-  if (p.restAnswers?.[answerKey(id, presentation, req.verb, req.path)]) return undefined;
-  return `the Lambda authorizer ${authorizer.name} would be called for ${p.name}, and its answer is not known (its module could not be run here, or the persona's token is not minted yet)`;
-}
-
 /**
  * An HTTP API Lambda authorizer that caches (a TTL and at least one identity source) keeps its answer under the identity
  * sources' values and uses it for every route of the API with that authorizer
@@ -256,31 +246,61 @@ function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly H
   const out = { skipped: new Map<string, string>(), cells: [] as Cell[] };
   const caller = restCaller(p, presentation);
   for (const a of api.authorizers) {
-    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingHttpIdentitySource(a, caller)) continue;
-    const reqs = requests.filter((r) => r.route.authorization.type === 'CUSTOM' && r.route.authorization.authorizer === a.id);
+    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingIdentitySource(a, caller)) continue;
     const fresh = (x: HttpRequest, from: { verb: string; path: string } = x) =>
       decideHttpApi(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path });
     const kind = (x: HttpRequest) => p.restAnswers?.[answerKey(a.id, presentation, x.verb, x.path)]?.kind;
     const cachedAnswer = (x: HttpRequest) => kind(x) === 'simple' || kind(x) === 'policy';
-    const first = reqs.find((x) => cachedAnswer(x) && fresh(x).outcome === 'allow') ?? reqs[0];
-    if (!first || !cachedAnswer(first)) continue;
-    const differs = reqs.some((x) => reqs.some((y) => cachedAnswer(y) && !sameDecision(fresh(x, y), fresh(x))));
-    if (!differs) continue;
-    for (const x of reqs) {
-      if (x === first) continue;
-      out.skipped.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.verb} ${first.path}" tests the reuse)`);
-      out.cells.push(httpCell(section, api, x, p, presentation, 'request', { method: first.verb, path: first.path }));
+    // The caller's headers are one cache key; context variables among the identity sources split it.
+    const groups = new Map<string, HttpRequest[]>();
+    for (const x of requests) {
+      if (x.route.authorization.type !== 'CUSTOM' || x.route.authorization.authorizer !== a.id) continue;
+      const key = JSON.stringify(a.identitySources.map((source) => contextValue(section, api, source, x)));
+      groups.set(key, [...(groups.get(key) ?? []), x]);
+    }
+    for (const reqs of groups.values()) {
+      const first = reqs.find((x) => cachedAnswer(x) && fresh(x).outcome === 'allow') ?? reqs[0];
+      if (!first || !cachedAnswer(first)) continue;
+      const differs = reqs.some((x) => reqs.some((y) => cachedAnswer(y) && !sameDecision(fresh(x, y), fresh(x))));
+      if (!differs) continue;
+      for (const x of reqs) {
+        if (x === first) continue;
+        out.skipped.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.verb} ${first.path}" tests the reuse)`);
+        out.cells.push(httpCell(section, api, x, p, presentation, 'request', { method: first.verb, path: first.path }));
+      }
     }
   }
   return out;
 }
 
-/** Why a Lambda authorizer's cell cannot be decided: the authorizer would be called, and its answer is unknown. */
-function unanswered(api: RestApi, m: RestMethod, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
+/**
+ * What an identity source that is a context variable holds for a request (`$context.routeKey` caches per route, as AWS
+ * suggests for per-route answers); one request's own value for any other variable (`requestId`: never reused); ''
+ * for a header source (the caller's, the same on every request).
+ */
+function contextValue(section: RestSection, api: HttpApi, source: string, x: HttpRequest): string {
+  const name = /^\$context\.(.+)$/.exec(source)?.[1];
+  if (!name) return '';
+  switch (name) {
+    case 'routeKey':
+      return x.route.resourcePath === '$default' ? '$default' : `${x.route.method} ${x.route.resourcePath}`;
+    case 'stage':
+      return api.stage;
+    case 'apiId':
+      return api.id;
+    case 'accountId':
+      return section.account;
+    default:
+      return `${x.verb} ${x.path}`;
+  }
+}
+
+/** Why a Lambda authorizer's cell (a REST method's or an HTTP API route's) cannot be decided: the authorizer would be called, and its answer is unknown. */
+function unanswered(authorizers: readonly (RestAuthorizer | HttpAuthorizer)[], m: RestMethod | HttpRoute, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
   if (m.authorization.type !== 'CUSTOM') return undefined;
   const id = m.authorization.authorizer;
-  const authorizer = api.authorizers.find((a) => a.id === id);
-  if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || missingIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
+  const authorizer = authorizers.find((a) => a.id === id);
+  if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || authorizer.type === 'JWT' || missingIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
   if (p.restAnswers?.[answerKey(id, presentation, req.verb, req.path)]) return undefined;
   return `the Lambda authorizer ${authorizer.name} would be called for ${p.name}, and its answer is not known (its module could not be run here, or the persona's token is not minted yet)`;
 }

@@ -7,8 +7,8 @@
  * function when every identity source is present, and its answer (`isAuthorized`, or an IAM policy on the route's ARN)
  * decides. Sources and the answers' wire form: docs/rest.md, "HTTP APIs".
  */
-import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
-import { authorizationValue, evaluate, methodArn, methodRule, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
+import type { HttpApi, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
+import { evaluate, methodArn, methodRule, missingIdentitySource, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
 
 export interface HttpApiRequest {
   api: HttpApi;
@@ -69,7 +69,7 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       const found = api.authorizers.find((a) => a.id === authz.authorizer);
       if (found?.type !== 'REQUEST') return deny(HTTP_API_ANSWERS.internalError, `denied: ${rule} names an authorizer the API does not have`);
       const name = found.name;
-      const missing = missingHttpIdentitySource(found, caller);
+      const missing = missingIdentitySource(found, caller);
       if (missing) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} is not invoked: ${missing}`, name);
       const answer = caller.authorizerAnswers?.[found.id];
       if (!answer) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} refuses the caller`, name);
@@ -92,20 +92,6 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       }
     }
   }
-}
-
-/**
- * Why an HTTP API does not call its Lambda authorizer (401 without invoking), or undefined when it does: every identity
- * source must be present and not empty (header sources only here).
- */
-export function missingHttpIdentitySource(authorizer: HttpLambdaAuthorizer, caller: RestCaller): string | undefined {
-  for (const source of authorizer.identitySources) {
-    const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
-    if (!header) continue;
-    const value = header === 'authorization' ? authorizationValue(caller) : caller.headers?.[header];
-    if (!value) return `the identity source ${source} is missing or empty`;
-  }
-  return undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
  * API key, then the integration, whose answer is never an auth verdict.
  */
 import type { Decision } from './decide.js';
-import type { HttpMethod, PolicyDocument, PolicyStatement, RestApi, RestAuthorizer, RestMethod, RestSection } from '../schema/rest/model.js';
+import type { HttpMethod, PolicyDocument, PolicyStatement, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
@@ -212,26 +212,27 @@ function decideLambda(section: RestSection, caller: RestCaller, req: RestRequest
   return { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}`, authorizer: name };
 }
 
-/** Why API Gateway does not call the authorizer (401 without invoking), or undefined when it does. */
-export function missingIdentitySource(authorizer: Exclude<RestAuthorizer, { type: 'COGNITO_USER_POOLS' }>, caller: RestCaller): string | undefined {
-  const value = (source: string): string | undefined => {
-    const header = /^method\.request\.header\.(.+)$/i.exec(source)?.[1];
-    if (!header) return undefined;
+/** What a Lambda authorizer reads its caller's identity from (a REST API's TOKEN or REQUEST authorizer, an HTTP API's). */
+export type IdentitySources = { type: 'TOKEN'; identitySource: string; validationRegex?: string } | { type: 'REQUEST'; identitySources: readonly string[] };
+
+/**
+ * Why API Gateway does not call a Lambda authorizer (401 without invoking), or undefined when it does: every identity
+ * source present and not empty, and a TOKEN authorizer's matching its validation expression. REST APIs name a header
+ * `method.request.header.X`, HTTP APIs `$request.header.X`; a query string source is missing (the cells send no query
+ * string); context and stage variables are taken as present.
+ */
+export function missingIdentitySource(authorizer: IdentitySources, caller: RestCaller): string | undefined {
+  const sources = authorizer.type === 'TOKEN' ? [authorizer.identitySource] : authorizer.identitySources;
+  for (const source of sources) {
+    if (/^\$?(?:method\.)?request\.querystring\./i.test(source)) return `the identity source ${source} is missing (the request has no query string)`;
+    const header = /^\$?(?:method\.)?request\.header\.(.+)$/i.exec(source)?.[1];
+    if (!header) continue;
     const h = header.toLowerCase();
-    if (h === 'authorization') return authorizationValue(caller);
-    return caller.headers?.[h];
-  };
-  if (authorizer.type === 'TOKEN') {
-    const v = value(authorizer.identitySource);
-    const header = authorizer.identitySource.replace(/^method\.request\.header\./i, '');
-    if (!v) return `the identity source ${header} is missing or empty`;
-    if (authorizer.validationRegex && !new RegExp(authorizer.validationRegex).test(v)) return `the ${header} value does not match the validation expression ${authorizer.validationRegex}`;
-    return undefined;
-  }
-  // REQUEST: every identity source must be present when any is configured (header sources only here).
-  for (const source of authorizer.identitySources) {
-    if (!/^method\.request\.header\./i.test(source)) continue;
-    if (!value(source)) return `the identity source ${source.replace(/^method\.request\.header\./i, '')} is missing or empty`;
+    const value = h === 'authorization' ? authorizationValue(caller) : caller.headers?.[h];
+    if (!value) return `the identity source ${header} is missing or empty`;
+    if (authorizer.type === 'TOKEN' && authorizer.validationRegex && !new RegExp(authorizer.validationRegex).test(value)) {
+      return `the ${header} value does not match the validation expression ${authorizer.validationRegex}`;
+    }
   }
   return undefined;
 }

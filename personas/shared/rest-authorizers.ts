@@ -10,7 +10,6 @@ import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, PolicyDocument, RestSection } from '../../harness/schema/rest/model.js';
-import { missingHttpIdentitySource } from '../../harness/rules/http-api.js';
 import { loadHandler } from '../../harness/schema/user-module.js';
 
 type Handler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -66,7 +65,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
           if (route.authorization.type !== 'CUSTOM') continue;
           const authorizerId = route.authorization.authorizer;
           const authorizer = api.authorizers.find((a) => a.id === authorizerId);
-          if (authorizer?.type !== 'REQUEST' || missingHttpIdentitySource(authorizer, caller)) continue;
+          if (authorizer?.type !== 'REQUEST' || missingIdentitySource(authorizer, caller)) continue;
           const handler = await handlerOf(authorizer.function);
           if (!handler) continue;
           (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, httpAuthorizerEvent(rest, api, route, authorizer, caller, req), authorizer.simpleResponses);
@@ -79,10 +78,13 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
 /** The event an HTTP API gives its Lambda authorizer (payload 2.0, or 1.0 as a REST REQUEST authorizer's). */
 function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, authorizer: HttpLambdaAuthorizer, caller: RestCaller, req: { verb: string; path: string }): Record<string, unknown> {
   const headers: Record<string, string> = { ...caller.headers, ...(authorizationValue(caller) ? { authorization: authorizationValue(caller)! } : {}) };
-  const identity = authorizer.identitySources.map((s) => headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '');
   const routeArn = methodArn(rest, api, req.verb, req.path);
   const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
-  const requestContext = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
+  const requestContext: Record<string, unknown> = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
+  const identity = authorizer.identitySources.map((s) => {
+    const context = /^\$context\.(.+)$/.exec(s)?.[1];
+    return context ? String(requestContext[context] ?? '') : headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '';
+  });
   return authorizer.payloadVersion === '2.0'
     ? { version: '2.0', type: 'REQUEST', routeArn, identitySource: identity, routeKey, rawPath: req.path, rawQueryString: '', headers, requestContext }
     : { version: '1.0', type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: headers.authorization, resource: route.resourcePath, path: req.path, httpMethod: req.verb, headers, queryStringParameters: {}, pathParameters: {}, requestContext };

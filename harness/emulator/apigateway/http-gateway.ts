@@ -19,6 +19,7 @@ import type { HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
 import { isPreflight, preflightAnswer, withCorsHeaders } from './http-cors.js';
 import { HttpLambdaAuthorizers, type HttpAuthorizerRequest } from './http-lambda-authorizers.js';
+import { identityValues } from './lambda-authorizers.js';
 
 /** An HTTP API's own refusal: its status, message and extra headers. */
 class HttpApiRefusal extends Error {
@@ -134,7 +135,7 @@ export class HttpApiGateway {
       case 'CUSTOM': {
         const authorizer = api.authorizers.find((a) => a.id === auth.authorizer);
         if (authorizer?.type !== 'REQUEST') throw internalError();
-        const identity = this.lambdaAuthorizers.identity(authorizer, r);
+        const identity = identityValues(authorizer.identitySources, r);
         if (!identity) throw new HttpApiRefusal(401, 'Unauthorized');
         const decided = await this.lambdaAuthorizers.decide(authorizer, identity, r);
         if ('error' in decided) {

@@ -1,7 +1,8 @@
 /**
  * HTTP API Lambda authorizers as API Gateway v2 runs them
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html): every identity
- * source must be present and not empty, or the answer is 401 without invoking; the function gets a payload 2.0 event
+ * source must be present and not empty, or the answer is 401 without invoking (`identityValues`, as for REST APIs:
+ * lambda-authorizers.ts); the function gets a payload 2.0 event
  * (`identitySource` a list of values, `routeArn`) or a 1.0 one (a REST API's REQUEST event); its answer is
  * `{ isAuthorized, context }` with simple responses, otherwise an IAM policy evaluated on the route's ARN; a failure
  * or an unreadable answer is a 500. A decision is cached for the TTL under the identity sources' values (when there is
@@ -38,17 +39,6 @@ export class HttpLambdaAuthorizers {
   private readonly cache = new Map<string, { outcome: HttpAuthorizerOutcome; until: number }>();
 
   constructor(private readonly functionFor: (authorizer: HttpLambdaAuthorizer) => Promise<AuthorizerFunction>) {}
-
-  /** The identity sources' values, or undefined when one is missing or empty (401 without invoking). */
-  identity(authorizer: HttpLambdaAuthorizer, req: HttpAuthorizerRequest): string[] | undefined {
-    const values = authorizer.identitySources.map((source) => {
-      const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1];
-      if (header) return req.headers[header.toLowerCase()];
-      const query = /^\$request\.querystring\.(.+)$/i.exec(source)?.[1];
-      return query ? req.query[query] : undefined;
-    });
-    return values.every((v): v is string => !!v) ? values : undefined;
-  }
 
   /** Whether the caller may take the route: the answer, from the cache or the function, applied to the route's ARN. */
   async decide(authorizer: HttpLambdaAuthorizer, identity: string[], req: HttpAuthorizerRequest, now = Date.now()): Promise<{ allowed: boolean; context: Record<string, unknown> } | { error: string }> {

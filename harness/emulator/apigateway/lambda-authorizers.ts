@@ -49,9 +49,8 @@ export class LambdaAuthorizers {
       if (authorizer.validationRegex && !new RegExp(authorizer.validationRegex).test(value)) return undefined;
       return value;
     }
-    const values = authorizer.identitySources.map((s) => sourceValue(s, req));
-    if (values.some((v) => !v)) return undefined;
-    return JSON.stringify(values);
+    const values = identityValues(authorizer.identitySources, req);
+    return values && JSON.stringify(values);
   }
 
   async authorize(authorizer: LambdaAuthorizer, identity: string, req: AuthorizerRequest, now = Date.now()): Promise<AuthorizerOutcome> {
@@ -132,12 +131,23 @@ function readAnswer(answer: unknown): AuthorizerOutcome {
   };
 }
 
-function sourceValue(source: string, req: AuthorizerRequest): string | undefined {
-  const header = /^method\.request\.header\.(.+)$/i.exec(source)?.[1];
+/**
+ * The values of a REQUEST authorizer's identity sources, or undefined when one is missing or empty (401 without
+ * invoking). REST APIs write them `method.request.header.X`, `method.request.querystring.q`, `context.c`; HTTP APIs
+ * `$request.header.X`, `$request.querystring.q`, `$context.c` (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
+ * "Identity sources"). A context variable is the request context's field of that name.
+ */
+export function identityValues(sources: readonly string[], req: Pick<AuthorizerRequest, 'headers' | 'query' | 'requestContext'>): string[] | undefined {
+  const values = sources.map((s) => sourceValue(s, req));
+  return values.every((v): v is string => v !== undefined) ? values : undefined;
+}
+
+function sourceValue(source: string, req: Pick<AuthorizerRequest, 'headers' | 'query' | 'requestContext'>): string | undefined {
+  const header = /^\$?(?:method\.)?request\.header\.(.+)$/i.exec(source)?.[1];
   if (header) return nonEmpty(req.headers[header.toLowerCase()]);
-  const query = /^method\.request\.querystring\.(.+)$/i.exec(source)?.[1];
+  const query = /^\$?(?:method\.)?request\.querystring\.(.+)$/i.exec(source)?.[1];
   if (query) return nonEmpty(req.query[query]);
-  const ctx = /^context\.(.+)$/.exec(source)?.[1];
+  const ctx = /^\$?context\.(.+)$/.exec(source)?.[1];
   if (ctx) return nonEmpty(String(req.requestContext[ctx] ?? ''));
   // Stage variables: the emulated stages have none.
   return undefined;

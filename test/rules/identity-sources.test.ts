@@ -1,0 +1,83 @@
+/**
+ * Lambda authorizers' identity sources, for REST (`method.request.…`) and HTTP APIs (`$request.…`, `$context.…`) alike:
+ * the oracle's `missingIdentitySource` (harness/rules/rest.ts) and the emulator's `identityValues`
+ * (harness/emulator/apigateway/lambda-authorizers.ts) each decide whether API Gateway calls the authorizer; and the
+ * planner's `cached after` cells follow the cache key, which `$context.routeKey` splits per route
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html, "Identity sources",
+ * "Caching authorizer responses").
+ */
+import { describe, expect, it } from 'vitest';
+import { identityValues } from '../../harness/emulator/apigateway/lambda-authorizers.js';
+import { restCells } from '../../harness/matrix/rest-cells.js';
+import type { Persona } from '../../harness/matrix/cast.js';
+import { missingIdentitySource, type RestCaller } from '../../harness/rules/rest.js';
+import type { AuthModel } from '../../harness/schema/model.js';
+import type { HttpApi, HttpLambdaAuthorizer, RestSection } from '../../harness/schema/rest/model.js';
+
+const caller: RestCaller = { headers: { 'x-key': 'k1', 'x-blank': '' }, authorization: { kind: 'opaque', value: 'tok' } };
+const wire = { headers: { 'x-key': 'k1', 'x-blank': '', authorization: 'tok' }, query: {}, requestContext: { routeKey: 'GET /a', stage: '$default' } };
+
+describe('identity sources: called or 401 without a call', () => {
+  it.each([
+    ['a REST header', ['method.request.header.X-Key'], true],
+    ['an HTTP API header', ['$request.header.x-key'], true],
+    ['Authorization, REST and HTTP', ['method.request.header.Authorization', '$request.header.Authorization'], true],
+    ['a header not sent', ['$request.header.x-other'], false],
+    ['an empty header', ['method.request.header.x-blank'], false],
+    ['a query string (the cells send none)', ['$request.querystring.q'], false],
+    ['a REST query string', ['method.request.querystring.q'], false],
+    ['an HTTP API context variable', ['$request.header.x-key', '$context.routeKey'], true],
+    ['a REST context variable', ['context.stage'], true],
+  ] as const)('%s', (_, sources, called) => {
+    expect(missingIdentitySource({ type: 'REQUEST', identitySources: sources }, caller) === undefined).toBe(called);
+    expect(identityValues(sources, wire) !== undefined).toBe(called);
+  });
+
+  it('a TOKEN authorizer: its header, matching the validation expression', () => {
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^tok$' }, caller)).toBeUndefined();
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^other$' }, caller)).toMatch(/does not match the validation expression/);
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' }, {})).toMatch(/Authorization is missing or empty/);
+  });
+
+  it('the emulator reads context variables from the request context, and a blank header is missing', () => {
+    expect(identityValues(['$request.header.x-key', '$context.routeKey'], wire)).toEqual(['k1', 'GET /a']);
+    expect(identityValues(['method.request.header.x-key'], { ...wire, headers: { 'x-key': '  ' } })).toBeUndefined();
+  });
+});
+
+describe('HTTP API cached answers follow the cache key', () => {
+  const integration = { kind: 'other', type: 'none' } as const;
+  const authorizer = (identitySources: string[]): HttpLambdaAuthorizer => ({ type: 'REQUEST', id: 'auth', name: 'keyAuth', function: 'fn', payloadVersion: '2.0', simpleResponses: true, identitySources, ttlSeconds: 300 });
+  const api = (identitySources: string[]): HttpApi => ({
+    name: 'shop', id: 'abc', stage: '$default', authorizers: [authorizer(identitySources)],
+    routes: ['/a', '/b'].map((resourcePath) => ({ method: 'GET' as const, resourcePath, authorization: { type: 'CUSTOM' as const, authorizer: 'auth' }, integration })),
+  });
+  const model = (a: HttpApi) => ({
+    rest: { region: 'us-east-1', account: '123456789012', apis: [], httpApis: [a], functions: [], caveats: [], rolePolicies: { authenticated: [], unauthenticated: [], groups: {}, groupPrecedence: [] } } satisfies RestSection,
+  }) as unknown as AuthModel;
+  // The authorizer lets the key in on /a only.
+  const holder: Persona = {
+    name: 'keyHolder', kind: 'restToken', description: 'a holder of a key', identity: {} as Persona['identity'], headers: { 'x-key': 'k1' },
+    restAnswers: { 'auth token GET /a': { kind: 'simple', isAuthorized: true }, 'auth token GET /b': { kind: 'simple', isAuthorized: false } },
+  };
+  const cellsOf = (sources: string[]) => restCells(model(api(sources)), [holder]);
+
+  it('cached under the header alone: /b is sent after /a and let in; its ordinary cell is left out, with why', () => {
+    const plan = cellsOf(['$request.header.x-key']);
+    expect(plan.cells.map((c) => [c.id, c.expected])).toEqual([
+      ['rest|shop|GET /a|keyHolder|token', 'allow'],
+      ['rest|shop|GET /b|keyHolder|token:cached after GET /a', 'allow'],
+    ]);
+    expect(plan.cells[1]!.reason).toMatch(/isAuthorized: true .*\(its answer cached from GET \/a\)$/);
+    expect(plan.untested.map((u) => u.cell.id)).toEqual(['rest|shop|GET /b|keyHolder|token']);
+  });
+
+  it('with $context.routeKey among the sources, each route has its own cache entry: plain cells, nothing left out', () => {
+    const plan = cellsOf(['$request.header.x-key', '$context.routeKey']);
+    expect(plan.cells.map((c) => [c.id, c.expected])).toEqual([
+      ['rest|shop|GET /a|keyHolder|token', 'allow'],
+      ['rest|shop|GET /b|keyHolder|token', 'deny'],
+    ]);
+    expect(plan.untested).toEqual([]);
+  });
+});
