@@ -242,12 +242,12 @@ function firstOfEachAuthorization<M extends Pick<RestMethod, 'method'> & { autho
  * (one its own answer lets in, when there is one) is an ordinary cell, the others are `cached after` it, and their
  * ordinary cells are left out with why. Answers that fail are not cached.
  */
-function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly HttpRequest[], p: Persona, presentation: RestPresentation): { skipped: Map<string, string>; cells: Cell[] } {
-  const out = { skipped: new Map<string, string>(), cells: [] as Cell[] };
+function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly HttpRequest[], p: Persona, presentation: RestPresentation): CacheSplit {
+  const out: CacheSplit = { skipped: new Map(), cells: [] };
   const caller = restCaller(p, presentation);
   for (const a of api.authorizers) {
     if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingIdentitySource(a, caller)) continue;
-    const fresh = (x: HttpRequest, from: { verb: string; path: string } = x) =>
+    const fresh = (x: HttpRequest, from: Sent = x) =>
       decideHttpApi(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path });
     const kind = (x: HttpRequest) => p.restAnswers?.[answerKey(a.id, presentation, x.verb, x.path)]?.kind;
     const cachedAnswer = (x: HttpRequest) => kind(x) === 'simple' || kind(x) === 'policy';
@@ -258,17 +258,7 @@ function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly H
       const key = JSON.stringify(a.identitySources.map((source) => contextValue(section, api, source, x)));
       groups.set(key, [...(groups.get(key) ?? []), x]);
     }
-    for (const reqs of groups.values()) {
-      const first = reqs.find((x) => cachedAnswer(x) && fresh(x).outcome === 'allow') ?? reqs[0];
-      if (!first || !cachedAnswer(first)) continue;
-      const differs = reqs.some((x) => reqs.some((y) => cachedAnswer(y) && !sameDecision(fresh(x, y), fresh(x))));
-      if (!differs) continue;
-      for (const x of reqs) {
-        if (x === first) continue;
-        out.skipped.set(`${x.verb} ${x.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.verb} ${first.path} decides ${x.verb} ${x.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.verb} ${first.path}" tests the reuse)`);
-        out.cells.push(httpCell(section, api, x, p, presentation, 'request', { method: first.verb, path: first.path }));
-      }
-    }
+    for (const reqs of groups.values()) splitByCache(out, a, reqs, (x) => x, cachedAnswer, fresh, (x, after) => httpCell(section, api, x, p, presentation, 'request', after));
   }
   return out;
 }
@@ -345,29 +335,45 @@ function withAnswers(caller: RestCaller, authorizers: readonly { id: string }[],
  * Where an authorizer's cache makes the order of requests matter for this caller: the methods to leave
  * out (with why) and the `cached` cells that test the reuse in a fixed order.
  */
-function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation: RestPresentation): { skipped: Map<string, string>; cells: Cell[] } {
-  const out = { skipped: new Map<string, string>(), cells: [] as Cell[] };
+function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation: RestPresentation): CacheSplit {
+  const out: CacheSplit = { skipped: new Map(), cells: [] };
   for (const a of api.authorizers) {
     if (a.type === 'COGNITO_USER_POOLS' || a.ttlSeconds === 0) continue;
     const caller = restCaller(p, presentation);
     if (missingIdentitySource(a, caller)) continue;
     const routes = api.methods.filter((m) => m.authorization.type === 'CUSTOM' && m.authorization.authorizer === a.id).flatMap((m) => requestsOf(m).map((r) => ({ m, r })));
-    const fresh = (x: { m: RestMethod; r: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string } }, from = x.r) =>
+    const fresh = (x: { m: RestMethod; r: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string } }, from: Sent = x.r) =>
       decideRest(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });
     // Only a cached policy carries over; unknown answers leave nothing to compare.
     const cachedPolicy = (x: { r: { verb: string; path: string } }) => p.restAnswers?.[answerKey(a.id, presentation, x.r.verb, x.r.path)]?.kind === 'policy';
-    // The route the caller is expected to reach first: one its own answer lets it in, when there is one.
-    const first = routes.find((x) => cachedPolicy(x) && fresh(x).outcome === 'allow') ?? routes[0];
-    if (!first || !cachedPolicy(first)) continue;
-    const rest = routes.filter((x) => x !== first);
-    const differs = routes.some((x) => routes.some((y) => cachedPolicy(y) && !sameDecision(fresh(x, y.r), fresh(x))));
-    if (!differs) continue;
-    for (const x of rest) {
-      out.skipped.set(`${x.r.verb} ${x.r.path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${first.r.verb} ${first.r.path} decides ${x.r.verb} ${x.r.path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${first.r.verb} ${first.r.path}" tests the reuse)`);
-      out.cells.push(restCell(section, api, x.m, x.r, p, presentation, 'request', { method: first.r.verb, path: first.r.path }));
-    }
+    splitByCache(out, a, routes, (x) => x.r, cachedPolicy, fresh, (x, after) => restCell(section, api, x.m, x.r, p, presentation, 'request', after));
   }
   return out;
+}
+
+/** A request as sent: its verb and path. */
+type Sent = { verb: string; path: string };
+/** Requests whose ordinary cells are left out (by `VERB path`, with why), and the `cached after` cells made instead. */
+type CacheSplit = { skipped: Map<string, string>; cells: Cell[] };
+
+/**
+ * One authorizer's cached answers for one caller, over the requests that share a cache entry: where the answer one
+ * request got would decide another otherwise than that request's own (`fresh(x, from)`: x decided with the answer
+ * `from` got), the order of requests decides. The request expected first (one its own answer lets in, when there is
+ * one) stays an ordinary cell; each other is a `cached after` cell sent after it, its ordinary cell left out with why.
+ * `cached`: whether a request's answer is one the gateway keeps.
+ */
+function splitByCache<X>(out: CacheSplit, a: { name: string; ttlSeconds: number }, reqs: readonly X[], sent: (x: X) => Sent, cached: (x: X) => boolean, fresh: (x: X, from?: Sent) => RestDecision, cachedCell: (x: X, after: { method: string; path: string }) => Cell): void {
+  const first = reqs.find((x) => cached(x) && fresh(x).outcome === 'allow') ?? reqs[0];
+  if (!first || !cached(first)) return;
+  if (!reqs.some((x) => reqs.some((y) => cached(y) && !sameDecision(fresh(x, sent(y)), fresh(x))))) return;
+  const f = sent(first);
+  for (const x of reqs) {
+    if (x === first) continue;
+    const { verb, path } = sent(x);
+    out.skipped.set(`${verb} ${path}`, `the Lambda authorizer ${a.name} caches its answer for ${a.ttlSeconds} s, and its answer for ${f.verb} ${f.path} decides ${verb} ${path} otherwise than its own would: the outcome depends on which request comes first (the cell "cached after ${f.verb} ${f.path}" tests the reuse)`);
+    out.cells.push(cachedCell(x, { method: f.verb, path: f.path }));
+  }
 }
 
 function sameDecision(a: RestDecision, b: RestDecision): boolean {
