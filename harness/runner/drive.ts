@@ -23,6 +23,8 @@ const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace
  * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
  */
 const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
+/** How long an abandoned run waits for its test worker to boot and end by itself. */
+const BOOT_MS = 15_000;
 /** How long vitest gets to close once its worker is stopped. */
 const CLOSE_MS = 1_000;
 const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
@@ -152,8 +154,9 @@ export function startDrive(opts: DriveOptions): Drive {
       const s = await started.catch(() => undefined);
       reporter.stop();
       if (s) {
-        // Told at once (`GET /run` answers 410), the worker ends its collection; a slow one is stopped.
-        await Promise.race([s.finished.catch(() => undefined), delay(CLOSE_MS)]);
+        // The worker learns it when it asks for the run (`GET /run` answers 410) and ends its collection; one still
+        // booting has not said who it is, and vitest would wait a minute for it to stop: its boot is waited for.
+        await Promise.race([s.finished.catch(() => undefined), delay(BOOT_MS)]);
         stopWorkers();
         await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
       }
