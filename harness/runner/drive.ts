@@ -115,7 +115,10 @@ export function startDrive(opts: DriveOptions): Drive {
     });
     // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
     for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
-    return { vitest, finished: vitest.start().then(() => false), broker };
+    const finished = vitest.start().then(() => false);
+    // Awaited once the run is ready: a failure before then (the spec could not load) must not end the process.
+    finished.catch(() => undefined);
+    return { vitest, finished, broker };
   })();
   started.catch(() => undefined);
   const end = async (s: Started | undefined) => {
