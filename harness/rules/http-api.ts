@@ -8,7 +8,8 @@
  * decides. Sources and the answers' wire form: docs/rest.md, "HTTP APIs".
  */
 import type { HttpApi, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
-import { evaluate, methodArn, methodRule, missingIdentitySource, rolePolicies, type RestCaller, type RestDecision } from './rest.js';
+import { caveatText } from './iam-policy.js';
+import { evaluate, invokeVerdict, methodArn, methodRule, missingIdentitySource, type RestCaller, type RestDecision } from './rest.js';
 
 export interface HttpApiRequest {
   api: HttpApi;
@@ -42,13 +43,12 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       if (!caller.signer) return deny(HTTP_API_ANSWERS.forbidden, `denied: ${rule} requires a SigV4 signature and the request is not signed`);
       const signer = caller.signer;
       if (signer.kind === 'admin') return { outcome: 'allow', rule, reason: `allowed: ${signer.roleName}'s own policies allow execute-api:Invoke on every API` };
-      const { role, policies } = rolePolicies(section, signer);
-      const arn = methodArn(section, api, req.verb, req.path);
-      const verdict = evaluate(policies, 'execute-api:Invoke', arn);
-      if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})` };
+      const { role, arn, verdict } = invokeVerdict(section, api, signer, req.verb, req.path);
+      const caveat = caveatText(verdict);
+      if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})${caveat}` };
       return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'
-        ? `denied: ${role}'s policy denies execute-api:Invoke on ${verdict.resource} explicitly`
-        : `denied: ${role}'s policy does not allow execute-api:Invoke on ${arn}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}`);
+        ? `denied: ${role}'s policy denies execute-api:Invoke on ${verdict.resource} explicitly${caveat}`
+        : `denied: ${role}'s policy does not allow execute-api:Invoke on ${arn}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}${caveat}`);
     }
     case 'JWT': {
       const found = api.authorizers.find((a) => a.id === authz.authorizer);

@@ -10,7 +10,9 @@
  * API key, then the integration, whose answer is never an auth verdict.
  */
 import type { Decision } from './decide.js';
-import type { HttpMethod, PolicyDocument, PolicyStatement, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
+export { evaluate } from './iam-policy.js';
+import { caveatText, evaluate, grantedResources, type IamContext, type Verdict } from './iam-policy.js';
+import type { HttpMethod, PolicyDocument, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
@@ -149,17 +151,46 @@ function decideIam(section: RestSection, caller: RestCaller, req: RestRequest, r
   }
   const signer = caller.signer;
   if (signer.kind === 'admin') return { outcome: 'allow', rule, reason: `allowed: ${signer.roleName}'s own policies allow execute-api:Invoke on every API` };
-  const { role, policies } = rolePolicies(section, signer);
-  const arn = methodArn(section, req.api, req.verb, req.path);
-  const verdict = evaluate(policies, 'execute-api:Invoke', arn);
-  if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})` };
+  const { role, arn, verdict, policies } = invokeVerdict(section, req.api, signer, req.verb, req.path);
+  const caveat = caveatText(verdict);
+  if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: ${role}'s policy allows execute-api:Invoke on ${verdict.resource} (${arn})${caveat}` };
   if (verdict.effect === 'Deny') {
     return iamDeny(rule, ` is not authorized to perform: execute-api:Invoke on resource: ${arn} with an explicit deny in an identity-based policy`,
-      `denied: ${role}'s policy denies execute-api:Invoke on ${verdict.resource} explicitly`);
+      `denied: ${role}'s policy denies execute-api:Invoke on ${verdict.resource} explicitly${caveat}`);
   }
-  const granted = grantedResources(policies);
+  const granted = invokable(policies);
   return iamDeny(rule, ` is not authorized to perform: execute-api:Invoke on resource: ${arn} because no identity-based policy allows the execute-api:Invoke action`,
-    `denied: ${role}'s policy ${granted.length ? `allows execute-api:Invoke on ${granted.join(', ')} but not on ${req.verb} ${req.path}` : 'allows execute-api:Invoke on nothing'}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}`);
+    `denied: ${role}'s policy ${granted.length ? `allows execute-api:Invoke on ${granted.join(', ')} but not on ${req.verb} ${req.path}` : 'allows execute-api:Invoke on nothing'}${signer.kind === 'authenticated' && signer.groups.length ? ' (a group member gets the group\'s role instead of the authenticated role)' : ''}${caveat}`);
+}
+
+/**
+ * The one IAM decision of REST and HTTP APIs alike: the signer's role's policies evaluated for
+ * execute-api:Invoke on the method's ARN, in what the oracle knows of the signer's request context.
+ */
+export function invokeVerdict(section: RestSection, api: Pick<RestApi, 'id' | 'stage'>, signer: Exclude<SigningRole, { kind: 'admin' }>, verb: string, path: string):
+  { role: string; arn: string; verdict: Verdict; policies: PolicyDocument[] } {
+  const { role, policies } = rolePolicies(section, signer);
+  const arn = methodArn(section, api, verb, path);
+  return { role, arn, policies, verdict: evaluate(policies, 'execute-api:Invoke', arn, signerContext(signer)) };
+}
+
+/**
+ * The context keys identity-pool credentials carry (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html): `amr` holds `unauthenticated`,
+ * or `authenticated` plus the login provider and login; the identity id (`sub`) and the pool id (`aud`)
+ * exist only once the run has minted them, so the oracle knows they are present but not their values.
+ */
+export function signerContext(signer: Exclude<SigningRole, { kind: 'admin' }>): IamContext {
+  const unknown = { values: [], complete: false };
+  return {
+    present: {
+      'cognito-identity.amazonaws.com:amr': signer.kind === 'unauthenticated' ? { values: ['unauthenticated'], complete: true } : { values: ['authenticated'], complete: false },
+      'cognito-identity.amazonaws.com:sub': unknown,
+      'cognito-identity.amazonaws.com:aud': unknown,
+      'aws:PrincipalType': { values: ['AssumedRole'], complete: true },
+    },
+    absent: [],
+  };
 }
 
 /** The one role an identity's credentials carry: a member of groups gets the first group's role by precedence. */
@@ -254,49 +285,7 @@ function authorizerKey(caller: RestCaller, method: RestMethod): { valid: boolean
   return answer?.kind === 'policy' && answer.usageIdentifierKey !== undefined ? { valid: caller.apiKey?.valid ?? false } : undefined;
 }
 
-interface Verdict {
-  effect: 'Allow' | 'Deny' | 'none';
-  /** The resource pattern that decided. */
-  resource?: string;
-}
-
-/** Identity-policy evaluation for one action and resource: an explicit Deny wins, then an Allow, else nothing. */
-export function evaluate(policies: PolicyDocument[], action: string, resource: string): Verdict {
-  let allow: string | undefined;
-  for (const doc of policies) {
-    for (const s of doc.Statement) {
-      if (s.Condition && Object.keys(s.Condition).length) continue; // conditions are not modelled: such a statement never matches (docs/rest.md)
-      const matched = statementMatches(s, action, resource);
-      if (matched === undefined) continue;
-      if (s.Effect === 'Deny') return { effect: 'Deny', resource: matched };
-      allow ??= matched;
-    }
-  }
-  return allow ? { effect: 'Allow', resource: allow } : { effect: 'none' };
-}
-
-/** The resource pattern through which the statement applies, or undefined. */
-function statementMatches(s: PolicyStatement, action: string, resource: string): string | undefined {
-  const actions = list(s.Action);
-  const notActions = list(s.NotAction);
-  const actionOk = s.Action !== undefined ? actions.some((a) => glob(a, action, true)) : notActions.length > 0 && !notActions.some((a) => glob(a, action, true));
-  if (!actionOk) return undefined;
-  if (s.Resource !== undefined) return list(s.Resource).find((r) => glob(r, resource, false));
-  const notResources = list(s.NotResource);
-  return notResources.length && !notResources.some((r) => glob(r, resource, false)) ? `NotResource ${notResources.join(', ')}` : undefined;
-}
-
-function list(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** IAM wildcards: `*` any run of characters (across `/` and `:`), `?` one character. Actions ignore case. */
-function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, ignoreCase ? 'is' : 's');
-  return re.test(value);
-}
-
-function grantedResources(policies: PolicyDocument[]): string[] {
-  return policies.flatMap((d) => d.Statement.filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => glob(a, 'execute-api:Invoke', true))).flatMap((s) => list(s.Resource)))
-    .map((r) => r.replace(/^arn:aws:execute-api:[^:]*:[^:]*:[^/]*\/[^/]*\/[^/]*/, '') || r);
+/** The resources (below the stage) a role's policies allow invoking, for reasons. */
+function invokable(policies: PolicyDocument[]): string[] {
+  return grantedResources(policies, 'execute-api:Invoke').map((r) => r.replace(/^arn:aws:execute-api:[^:]*:[^:]*:[^/]*\/[^/]*\/[^/]*/, '') || r);
 }

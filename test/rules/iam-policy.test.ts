@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { evaluate, type IamContext } from '../../harness/rules/iam-policy.js';
+import { signerContext } from '../../harness/rules/rest.js';
+import type { PolicyStatement } from '../../harness/schema/rest/model.js';
+
+const ARN = 'arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/items/abc/x';
+const stmt = (Condition: PolicyStatement['Condition'], Effect: 'Allow' | 'Deny' = 'Allow', Resource = '*'): PolicyStatement => ({ Effect, Action: 'execute-api:Invoke', Resource, Condition });
+const run = (s: PolicyStatement, ctx: IamContext) => evaluate([{ Statement: [s] }], 'execute-api:Invoke', ARN, ctx);
+const known = (present: Record<string, string[]>, absent: string[] = []): IamContext =>
+  ({ present: Object.fromEntries(Object.entries(present).map(([k, values]) => [k, { values, complete: true }])), absent });
+
+describe('IAM conditions in the oracle (reference_policies_elements_condition_operators.html)', () => {
+  const ctx = known({ 'cognito-identity.amazonaws.com:amr': ['authenticated', 'cognito-idp.us-east-1.amazonaws.com/pool'], k: ['Abc'] }, ['gone']);
+  it.each([
+    [{ StringEquals: { k: 'Abc' } }, 'Allow'],
+    [{ StringEquals: { k: 'abc' } }, 'none'],
+    [{ StringEqualsIgnoreCase: { k: 'abc' } }, 'Allow'],
+    [{ StringNotEquals: { k: ['x', 'y'] } }, 'Allow'],
+    [{ StringNotEquals: { k: ['x', 'Abc'] } }, 'none'],
+    [{ StringLike: { k: 'A*' } }, 'Allow'],
+    [{ StringNotLike: { k: 'A*' } }, 'none'],
+    // Several operators and keys: all must hold.
+    [{ StringLike: { k: 'A*' }, StringEquals: { k: 'nope' } }, 'none'],
+    // Absent keys: a plain operator fails, a negated one holds, IfExists holds, ForAllValues holds, ForAnyValue fails.
+    [{ StringEquals: { gone: 'x' } }, 'none'],
+    [{ StringNotEquals: { gone: 'x' } }, 'Allow'],
+    [{ StringEqualsIfExists: { gone: 'x' } }, 'Allow'],
+    [{ 'ForAllValues:StringEquals': { gone: 'x' } }, 'Allow'],
+    [{ 'ForAnyValue:StringEquals': { gone: 'x' } }, 'none'],
+    [{ Null: { gone: 'true' } }, 'Allow'],
+    [{ Null: { k: 'true' } }, 'none'],
+    [{ Null: { k: 'false' } }, 'Allow'],
+    // Multi-valued amr.
+    [{ 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } }, 'Allow'],
+    [{ 'ForAllValues:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } }, 'none'],
+    [{ 'ForAllValues:StringLike': { 'cognito-identity.amazonaws.com:amr': ['authenticated', 'cognito-idp.*'] } }, 'Allow'],
+  ] as const)('%j → %s', (condition, effect) => {
+    const v = run(stmt(condition as PolicyStatement['Condition']), ctx);
+    expect(v.effect).toBe(effect);
+    expect(v.caveats).toEqual([]);
+  });
+
+  it('an unknown operator or key is a caveat, never a grant', () => {
+    for (const condition of [{ IpAddress: { k: '10.0.0.0/8' } }, { StringEquals: { 'aws:SourceIp': 'x' } }] as PolicyStatement['Condition'][]) {
+      const v = run(stmt(condition), ctx);
+      expect(v.effect).toBe('none');
+      expect(v.caveats[0]).toMatch(/not modelled by the oracle/);
+    }
+  });
+
+  it('the signer context: a guest is decided on amr, the identity id and pool id are caveats', () => {
+    const guest = signerContext({ kind: 'unauthenticated' });
+    const user = signerContext({ kind: 'authenticated', groups: [] });
+    const amr = { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } };
+    expect(run(stmt(amr), guest)).toEqual({ effect: 'none', caveats: [] });
+    expect(run(stmt(amr), user).effect).toBe('Allow');
+    const aud = run(stmt({ StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } }), user);
+    expect(aud.effect).toBe('none');
+    expect(aud.caveats[0]).toMatch(/known only at run time/);
+  });
+
+  it('policy variables in Resource (reference_policies_variables.html): a definite miss, a known value, or a caveat', () => {
+    const pattern = 'arn:aws:execute-api:*:*:api/prod/*/items/${cognito-identity.amazonaws.com:sub}/*';
+    expect(run(stmt(undefined, 'Allow', pattern), known({ 'cognito-identity.amazonaws.com:sub': ['abc'] })).effect).toBe('Allow');
+    expect(run(stmt(undefined, 'Allow', pattern), known({ 'cognito-identity.amazonaws.com:sub': ['other'] })).effect).toBe('none');
+    const user = signerContext({ kind: 'authenticated', groups: [] });
+    const open = run(stmt(undefined, 'Allow', pattern), user);
+    expect(open.effect).toBe('none');
+    expect(open.caveats[0]).toMatch(/\$\{cognito-identity.amazonaws.com:sub\}/);
+    expect(run(stmt(undefined, 'Allow', pattern.replace('/items/', '/admin/')), user)).toEqual({ effect: 'none', caveats: [] });
+  });
+});
+
+describe('laws', () => {
+  const value = fc.constantFrom('a', 'b', 'Ab', 'x*');
+  const condition = fc.record({ op: fc.constantFrom('StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'StringEqualsIfExists'), key: fc.constantFrom('k', 'gone'), values: fc.array(value, { minLength: 1, maxLength: 3 }) });
+  const ctx = known({ k: ['a', 'Ab'] }, ['gone']);
+  it('an explicit Deny whose condition holds wins over any Allow; a statement whose condition fails never grants', () => {
+    fc.assert(fc.property(condition, fc.boolean(), (c, withAllow) => {
+      const cond = { [c.op]: { [c.key]: c.values } };
+      const holds = run(stmt(cond), ctx).effect === 'Allow';
+      const statements = [stmt(cond, 'Deny'), ...(withAllow ? [stmt(undefined)] : [])];
+      const v = evaluate([{ Statement: statements }], 'execute-api:Invoke', ARN, ctx);
+      if (holds) expect(v.effect).toBe('Deny');
+      else expect(v.effect).toBe(withAllow ? 'Allow' : 'none');
+    }));
+  });
+});
