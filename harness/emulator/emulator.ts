@@ -400,6 +400,7 @@ export class Emulator {
           cognitoIdentityPoolId: principal.cognitoIdentityPoolId,
           cognitoAuthenticationType: principal.cognitoIdentityAuthType,
           cognitoAuthenticationProvider: principal.cognitoIdentityAuthProvider,
+          context: verified.principal.context,
         };
       },
       verifyUserPoolToken: async (token: string, pools: string[]) => {

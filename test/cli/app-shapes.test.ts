@@ -287,6 +287,29 @@ describe('REST beside OIDC', () => {
   });
 });
 
+describe('IAM conditions on REST role policies', () => {
+  it('conditions on amr and sub, an explicit Deny under a condition and a policy variable in Resource are decided alike by the oracle and the emulator; a condition on the pool id is a caveat in the reason; clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-conditions')], { cwd: shape('rest-conditions') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'rest-conditions', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; reason: string }[] }).cells.map((c) => [c.id, c]));
+    for (const [id, observed, reason] of [
+      // StringEquals on amr holds for a guest; ForAnyValue:StringEquals amr "authenticated" never does.
+      ['rest|condApi|GET /items|guest|signed', 'allow', /unauthenticated role's policy allows/],
+      ['rest|condApi|POST /items|guest|signed', 'deny', /^denied/],
+      ['rest|condApi|POST /items|owner|signed', 'allow', /authenticated role's policy allows/],
+      // Null on sub "false": every identity has an id, so the Deny applies.
+      ['rest|condApi|DELETE /items|owner|signed', 'deny', /denies execute-api:Invoke .* explicitly/],
+      // /notes/${sub}/* never covers the sample path.
+      ['rest|condApi|GET /notes/authmatrix-sample|owner|signed', 'deny', /^denied/],
+      ['rest|condApi|GET /audit|owner|signed', 'deny', /caveat: the Allow statement is not decided: StringEquals on cognito-identity.amazonaws.com:aud depends on a value known only at run time/],
+    ] as const) {
+      expect(cells.get(id), id).toMatchObject({ pass: true, observed });
+      expect(cells.get(id)?.reason, id).toMatch(reason);
+    }
+  });
+});
+
 describe('keys', () => {
   it('declared and custom identifiers (an owner field, owner + sort key, a required email), an index on the owner and one on a foreign key: every create has a key of its own, every key query is a cell, clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'keys')], { cwd: shape('owner-identifier') });

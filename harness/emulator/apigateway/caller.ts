@@ -4,7 +4,7 @@
  */
 import type { Claims } from '../cognito/jwt.js';
 import type { SigV4Request } from '../iam/sigv4.js';
-import type { CompiledPolicy } from '../iam/policy.js';
+import type { CompiledPolicy, RequestContext } from '../iam/policy.js';
 import type { GatewayError } from './responses.js';
 
 /** A SigV4-signed caller as the identity pool knows it. */
@@ -17,6 +17,8 @@ export interface SignedCaller {
   cognitoIdentityPoolId: string | null;
   cognitoAuthenticationType: 'authenticated' | 'unauthenticated' | null;
   cognitoAuthenticationProvider: string | null;
+  /** The session's condition keys and policy variables (`cognito-identity.amazonaws.com:sub`, `:aud`, `:amr`, ...). */
+  context: RequestContext;
 }
 
 /** A credential check that failed, with API Gateway's answer. */

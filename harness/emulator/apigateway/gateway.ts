@@ -127,7 +127,7 @@ export class ApiGateway {
         const url = new URL(r.req.url, 'http://gateway');
         const caller = await this.opts.identity.verifySignature({ method: r.req.method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? r.req.host }, body: r.body });
         if (caller.policies !== 'all') {
-          const request = { action: 'execute-api:Invoke', resource: r.methodArn };
+          const request = { action: 'execute-api:Invoke', resource: r.methodArn, context: caller.context };
           const decision = evaluate(caller.policies, request);
           if (decision.outcome !== 'allow') throw new GatewayRefusal(gatewayErrors.accessDenied(accessDeniedMessage(caller.userArn, request, decision)));
         }

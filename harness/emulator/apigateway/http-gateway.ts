@@ -129,7 +129,7 @@ export class HttpApiGateway {
         if (!headers.authorization) throw forbidden();
         const url = new URL(req.url, 'http://gateway');
         const caller = await this.identity.verifySignature({ method: req.method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? req.host }, body: req.body ?? '' });
-        if (caller.policies !== 'all' && evaluate(caller.policies, { action: 'execute-api:Invoke', resource: r.routeArn }).outcome !== 'allow') throw forbidden();
+        if (caller.policies !== 'all' && evaluate(caller.policies, { action: 'execute-api:Invoke', resource: r.routeArn, context: caller.context }).outcome !== 'allow') throw forbidden();
         return { iam: { accessKey: caller.accessKey, accountId: this.section.account, userArn: caller.userArn, cognitoIdentity: caller.cognitoIdentityId ? { identityId: caller.cognitoIdentityId, identityPoolId: caller.cognitoIdentityPoolId, amr: [caller.cognitoAuthenticationType] } : null } };
       }
       case 'CUSTOM': {

@@ -1,0 +1,52 @@
+/**
+ * aws-amplify v6's REST functions, unchanged, against role policies with IAM conditions and a policy variable
+ * (test/fixtures/app-shapes/rest-conditions): the gateway evaluates them in the signer's session context.
+ */
+import path from 'node:path';
+import { del, get, post } from 'aws-amplify/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
+import type { Emulator } from '../../harness/emulator/emulator.js';
+import { emulatorFor } from './start.js';
+import { configureAmplifyRest } from './amplify-rest-config.js';
+
+let credentials: IamCredentials | null = null;
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await emulatorFor(path.resolve('test/fixtures/app-shapes/rest-conditions/amplify/backend.ts'));
+  configureAmplifyRest(emu, { tokens: () => null, credentials: () => credentials });
+});
+afterAll(() => emu?.stop());
+
+const apiName = 'condApi';
+
+async function refusal(op: { response: Promise<unknown> }): Promise<{ status: number; name: string; message: string }> {
+  try {
+    await op.response;
+  } catch (e) {
+    const err = e as { name: string; message: string; response?: { statusCode: number } };
+    return { status: err.response?.statusCode ?? -1, name: err.name, message: err.message };
+  }
+  throw new Error('the request was not refused');
+}
+
+describe('IAM conditions in the signer\'s session context', () => {
+  it('a guest: StringEquals on amr "unauthenticated" allows GET /items; ForAnyValue:StringEquals amr "authenticated" does not allow POST', async () => {
+    credentials = emu.credentials.identityPool({ authenticated: false });
+    expect((await get({ apiName, path: 'items' }).response).statusCode).toBe(200);
+    expect(await refusal(post({ apiName, path: 'items' }))).toMatchObject({ status: 403, name: 'AccessDeniedException' });
+  });
+
+  it('a signed-in user: an Allow under ForAnyValue:StringLike amr, a Deny under Null sub "false", and /notes/${cognito-identity.amazonaws.com:sub}/* for its own identity only', async () => {
+    credentials = emu.credentials.identityPool({ authenticated: true, username: 'alice' });
+    expect((await post({ apiName, path: 'items' }).response).statusCode).toBe(200);
+    const denied = await refusal(del({ apiName, path: 'items' }));
+    expect(denied).toMatchObject({ status: 403, name: 'AccessDeniedException' });
+    expect(denied.message).toMatch(/with an explicit deny/);
+    const own = credentials.identityId!;
+    expect(own).toBeTruthy();
+    expect((await get({ apiName, path: `notes/${own}/todo` }).response).statusCode).toBe(200);
+    expect(await refusal(get({ apiName, path: 'notes/us-east-1:someone-else/todo' }))).toMatchObject({ status: 403, name: 'AccessDeniedException' });
+  });
+});
