@@ -97,7 +97,7 @@ function resourceMatches(pattern: string, resource: string, context: IamContext)
     if (variable === undefined) return globBody(part);
     if (variable === '*' || variable === '?' || variable === '$') return escape(variable);
     const key = variable.split(',')[0]!.trim();
-    const v = context.present[key];
+    const v = lookup(context, key);
     if (v?.complete && v.values.length === 1) return escape(v.values[0]!);
     unknownKeys.push(key);
     return '.*';
@@ -138,8 +138,8 @@ function oneCondition(operator: string, key: string, policyValues: string[], con
   const qualifier = m[1] as 'ForAnyValue' | 'ForAllValues' | undefined;
   const base = m[2]!;
   const ifExists = m[3] !== undefined;
-  const request = context.present[key];
-  const absent = context.absent.includes(key);
+  const request = lookup(context, key);
+  const absent = context.absent.some((k) => k.toLowerCase() === key.toLowerCase());
   if (!request && !absent) return { unknown: `the condition key ${key} is not modelled by the oracle` };
   if (base === 'Null' && !qualifier && !ifExists) return policyValues.some((v) => (v.toLowerCase() === 'true') === absent);
   const op = OPERATORS[base];
@@ -156,6 +156,12 @@ function oneCondition(operator: string, key: string, policyValues: string[], con
   return request.complete ? op.negated : unknown;
 }
 
+/** Condition key names ignore case (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html). */
+function lookup(context: IamContext, key: string): ContextValue | undefined {
+  const k = key.toLowerCase();
+  return Object.entries(context.present).find(([name]) => name.toLowerCase() === k)?.[1];
+}
+
 function list(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
@@ -169,7 +175,7 @@ function globBody(pattern: string): string {
 }
 
 /** IAM wildcards: `*` any run of characters (across `/` and `:`), `?` one character. Actions ignore case. */
-export function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
+function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
   return new RegExp(`^${globBody(pattern)}$`, ignoreCase ? 'is' : 's').test(value);
 }
 

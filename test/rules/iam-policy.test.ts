@@ -15,6 +15,8 @@ describe('IAM conditions in the oracle (reference_policies_elements_condition_op
   it.each([
     [{ StringEquals: { k: 'Abc' } }, 'Allow'],
     [{ StringEquals: { k: 'abc' } }, 'none'],
+    // Key names ignore case, values do not.
+    [{ StringEquals: { K: 'Abc' } }, 'Allow'],
     [{ StringEqualsIgnoreCase: { k: 'abc' } }, 'Allow'],
     [{ StringNotEquals: { k: ['x', 'y'] } }, 'Allow'],
     [{ StringNotEquals: { k: ['x', 'Abc'] } }, 'none'],
