@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { emulatorFor } from './start.js';
-import { configureAmplifyRest } from './amplify-rest-config.js';
+import { configureAmplifyRest, refusal } from './amplify-rest-config.js';
 
 let credentials: IamCredentials | null = null;
 let emu: Emulator;
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(() => emu?.stop());
 
 const apiName = 'condApi';
-
-async function refusal(op: { response: Promise<unknown> }): Promise<{ status: number; name: string; message: string }> {
-  try {
-    await op.response;
-  } catch (e) {
-    const err = e as { name: string; message: string; response?: { statusCode: number } };
-    return { status: err.response?.statusCode ?? -1, name: err.name, message: err.message };
-  }
-  throw new Error('the request was not refused');
-}
 
 describe('IAM conditions in the signer\'s session context', () => {
   it('a guest: StringEquals on amr "unauthenticated" allows GET /items; ForAnyValue:StringEquals amr "authenticated" does not allow POST', async () => {

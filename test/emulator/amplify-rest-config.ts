@@ -38,3 +38,14 @@ export function configureAmplifyRest(emu: Emulator, now: CallerNow): void {
     },
   });
 }
+
+/** What the client throws for a non-2xx answer: the status, its name (from x-amzn-ErrorType) and message. */
+export async function refusal(op: { response: Promise<unknown> }): Promise<{ status: number; name: string; message: string }> {
+  try {
+    await op.response;
+  } catch (e) {
+    const err = e as { name: string; message: string; response?: { statusCode: number } };
+    return { status: err.response?.statusCode ?? -1, name: err.name, message: err.message };
+  }
+  throw new Error('the request was not refused');
+}

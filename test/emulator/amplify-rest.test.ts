@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { emulatorFor } from './start.js';
-import { configureAmplifyRest } from './amplify-rest-config.js';
+import { configureAmplifyRest, refusal } from './amplify-rest-config.js';
 
 let tokens: { accessToken: string; idToken: string } | null = null;
 let credentials: IamCredentials | null = null;
@@ -33,17 +33,6 @@ async function signIn(groups: string[] = []): Promise<void> {
 function asGuest(): void {
   tokens = null;
   credentials = emu.credentials.identityPool({ authenticated: false });
-}
-
-/** What the client throws for a non-2xx answer: the status, its name (from x-amzn-ErrorType) and message. */
-async function refusal(op: { response: Promise<unknown> }): Promise<{ status: number; name: string; message: string }> {
-  try {
-    await op.response;
-  } catch (e) {
-    const err = e as { name: string; message: string; response?: { statusCode: number } };
-    return { status: err.response?.statusCode ?? -1, name: err.name, message: err.message };
-  }
-  throw new Error('the request was not refused');
 }
 
 describe('IAM paths, signed by Amplify with the identity pool\'s credentials', () => {
