@@ -28,6 +28,7 @@ import { Engine } from './appsync/engine.js';
 import type { GraphQLBody, GraphQLResponse, RequestContext } from './appsync/request.js';
 import { Realtime } from './appsync/realtime.js';
 import { idSource, type IdSource } from './ids.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { DEFAULT_LIMITS, type EmulatorLimits } from './appsync/limits.js';
 import { amplifyOutputs } from './outputs.js';
 import { controlPlane, controlPlaneAccess } from './apigateway/control-plane.js';
@@ -223,7 +224,7 @@ export class Emulator {
       ...(this.lambda ? { lambda: this.lambda } : {}),
       apiId,
       accountId: ACCOUNT_ID,
-      verifiedTokens: new Map(),
+      verifiedTokens: new ExpiringCache(),
     };
     this.iamStash = {
       authRole: this.identityPool?.roleSessionArn(this.identityPool.options.authRole) ?? '',

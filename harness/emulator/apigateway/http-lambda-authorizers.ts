@@ -11,6 +11,7 @@
  */
 import type { HttpLambdaAuthorizer } from '../../schema/rest/model.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../iam/policy.js';
+import { ExpiringCache } from '../expiring-cache.js';
 
 /** What the authorizer said, as the cache keeps it. */
 export type HttpAuthorizerOutcome =
@@ -33,10 +34,8 @@ export interface HttpAuthorizerRequest {
 
 type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
-const MAX_CACHED = 10_000;
-
 export class HttpLambdaAuthorizers {
-  private readonly cache = new Map<string, { outcome: HttpAuthorizerOutcome; until: number }>();
+  private readonly cache = new ExpiringCache<HttpAuthorizerOutcome>();
 
   constructor(private readonly functionFor: (authorizer: HttpLambdaAuthorizer) => Promise<AuthorizerFunction>) {}
 
@@ -45,15 +44,11 @@ export class HttpLambdaAuthorizers {
     const key = `${authorizer.id}\u0000${JSON.stringify(identity)}`;
     // "To enable caching, your authorizer must have at least one identity source."
     const cacheable = authorizer.ttlSeconds > 0 && authorizer.identitySources.length > 0;
-    let outcome = cacheable ? this.cache.get(key) : undefined;
-    if (!outcome || outcome.until <= now) {
-      outcome = { outcome: await this.invoke(authorizer, identity, req), until: now + authorizer.ttlSeconds * 1000 };
-      if (cacheable && outcome.outcome.kind !== 'error') {
-        if (this.cache.size >= MAX_CACHED) this.cache.clear();
-        this.cache.set(key, outcome);
-      }
+    let o = cacheable ? this.cache.get(key, now) : undefined;
+    if (!o) {
+      o = await this.invoke(authorizer, identity, req);
+      if (cacheable && o.kind !== 'error') this.cache.set(key, o, now + authorizer.ttlSeconds * 1000);
     }
-    const o = outcome.outcome;
     if (o.kind === 'error') return { error: o.message };
     if (o.kind === 'simple') return { allowed: o.isAuthorized, context: o.context };
     return { allowed: evaluate([o.policy], { action: 'execute-api:Invoke', resource: req.routeArn }).outcome === 'allow', context: o.context };

@@ -9,6 +9,7 @@
  */
 import type { RequestAuthorizer, TokenAuthorizer } from '../../schema/rest/model.js';
 import { compilePolicy, type CompiledPolicy } from '../iam/policy.js';
+import { ExpiringCache } from '../expiring-cache.js';
 
 export type LambdaAuthorizer = TokenAuthorizer | RequestAuthorizer;
 
@@ -32,10 +33,8 @@ export interface AuthorizerRequest {
 
 export type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
-const MAX_CACHED = 10_000;
-
 export class LambdaAuthorizers {
-  private readonly cache = new Map<string, { outcome: AuthorizerOutcome; until: number }>();
+  private readonly cache = new ExpiringCache<AuthorizerOutcome>();
   /** Invocations per authorizer id (tests and benchmarks read it). */
   readonly invocations = new Map<string, number>();
 
@@ -58,13 +57,10 @@ export class LambdaAuthorizers {
     const ttl = authorizer.ttlSeconds;
     // A REQUEST authorizer without identity sources cannot be cached (API Gateway requires them for caching).
     const cacheable = ttl > 0 && (authorizer.type === 'TOKEN' || authorizer.identitySources.length > 0);
-    const hit = cacheable ? this.cache.get(key) : undefined;
-    if (hit && hit.until > now) return hit.outcome;
+    const hit = cacheable ? this.cache.get(key, now) : undefined;
+    if (hit) return hit;
     const outcome = await this.invoke(authorizer, identity, req);
-    if (cacheable && outcome.kind === 'policy') {
-      if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(key, { outcome, until: now + ttl * 1000 });
-    }
+    if (cacheable && outcome.kind === 'policy') this.cache.set(key, outcome, now + ttl * 1000);
     return outcome;
   }
 

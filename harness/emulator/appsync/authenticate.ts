@@ -6,6 +6,7 @@
 import type { AuthMode } from '../../schema/model.js';
 import type { ApiKeys } from './apikeys.js';
 import { AuthFailure, NO_VALID_HEADER, unauthorized } from '../failure.js';
+import type { ExpiringCache } from '../expiring-cache.js';
 import type { EmulatedRole, IamPrincipal, IdentityPool } from '../iam/identity-pool.js';
 import type { RequestContext } from '../iam/policy.js';
 import type { SigV4Failure } from '../iam/sigv4.js';
@@ -49,7 +50,7 @@ export interface Credentials {
   apiId: string;
   accountId: string;
   /** Verified JWTs, kept until they expire (AppSync caches them as well). */
-  verifiedTokens: Map<string, { claims: Claims; until: number }>;
+  verifiedTokens: ExpiringCache<Claims>;
 }
 
 export interface IncomingRequest {
@@ -66,15 +67,11 @@ export interface IncomingRequest {
   requestId: string;
 }
 
-const MAX_CACHED = 10_000;
-
 async function verifyCached(verified: Credentials['verifiedTokens'], token: string, verify: (t: string) => Promise<Claims>): Promise<Claims> {
   const hit = verified.get(token);
-  if (hit && hit.until > Date.now()) return hit.claims;
+  if (hit) return hit;
   const claims = await verify(token);
-  if (verified.size >= MAX_CACHED) verified.clear();
-  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now();
-  verified.set(token, { claims, until: exp });
+  verified.set(token, claims, typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now());
   return claims;
 }
 

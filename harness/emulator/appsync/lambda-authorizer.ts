@@ -3,6 +3,7 @@
  * event, applies `identityValidationExpression` first, and caches results for the TTL.
  */
 import { NOT_AUTHORIZED, unauthorized } from '../failure.js';
+import { ExpiringCache } from '../expiring-cache.js';
 
 export interface AuthorizerResponse {
   isAuthorized: boolean;
@@ -32,11 +33,9 @@ export interface LambdaResult {
 }
 
 const MAX_TOKEN_LENGTH = 2048;
-/** Answers kept at most (as for verified JWTs in authenticate.ts): distinct tokens cannot grow the cache for ever. */
-const MAX_CACHED = 10_000;
 
 export class LambdaAuthorizer {
-  private readonly cache = new Map<string, { until: number; result: LambdaResult }>();
+  private readonly cache = new ExpiringCache<LambdaResult>();
   /** Invocations so far (the cache test and the benchmark read it). */
   invocations = 0;
 
@@ -57,7 +56,7 @@ export class LambdaAuthorizer {
     if (token.length > MAX_TOKEN_LENGTH) throw unauthorized(NOT_AUTHORIZED);
     if (this.identityValidationExpression && !new RegExp(this.identityValidationExpression).test(token)) throw unauthorized(NOT_AUTHORIZED);
     const hit = this.cache.get(token);
-    if (hit && hit.until > Date.now()) return hit.result;
+    if (hit) return hit;
     this.invocations++;
     let response: AuthorizerResponse;
     try {
@@ -69,10 +68,7 @@ export class LambdaAuthorizer {
     if (!response || response.isAuthorized !== true) throw unauthorized(NOT_AUTHORIZED);
     const result: LambdaResult = { resolverContext: response.resolverContext ?? {}, deniedFields: response.deniedFields ?? [] };
     const ttl = typeof response.ttlOverride === 'number' ? response.ttlOverride : this.ttlSeconds;
-    if (ttl > 0) {
-      if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(token, { until: Date.now() + ttl * 1000, result });
-    }
+    if (ttl > 0) this.cache.set(token, result, Date.now() + ttl * 1000);
     return result;
   }
 }
