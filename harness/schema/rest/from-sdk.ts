@@ -107,23 +107,44 @@ export function restDrift(defined: RestApi, deployed: DeployedReading): string[]
     const by = authorizerName(authorizers, a);
     return `${a.type}${by ? ` (${by})` : ''}${a.type === 'COGNITO_USER_POOLS' && a.scopes.length ? ` scopes ${[...a.scopes].sort().join(' ')}` : ''}${m.apiKeyRequired ? ' + API key' : ''}`;
   };
-  const deployedByKey = new Map(deployed.methods.map((m) => [key(m), m]));
-  for (const m of defined.methods) {
-    const d = deployedByKey.get(key(m));
-    if (!d) drift.push(`${defined.name} ${key(m)} is defined in backend.ts but not deployed`);
-    else if (describe(defined.authorizers, m) !== describe(deployed.authorizers, d)) drift.push(`${defined.name} ${key(m)}: backend.ts says ${describe(defined.authorizers, m)}, the deployed API ${describe(deployed.authorizers, d)}`);
-  }
-  const definedKeys = new Set(defined.methods.map(key));
-  for (const d of deployed.methods) if (!definedKeys.has(key(d))) drift.push(`${defined.name} ${key(d)} is deployed but not defined in backend.ts`);
+  drift.push(...entriesDrift(defined.name, { entries: defined.methods, describe: (m) => describe(defined.authorizers, m) }, { entries: deployed.methods, describe: (m) => describe(deployed.authorizers, m) }, key));
   const settings = (a: RestAuthorizer) => JSON.stringify({ type: a.type, ttl: a.ttlSeconds, ...(a.type === 'TOKEN' ? { source: a.identitySource, regex: a.validationRegex ?? null } : a.type === 'REQUEST' ? { sources: [...a.identitySources].sort() } : { source: a.identitySource }) });
-  for (const a of defined.authorizers) {
-    const d = deployed.authorizers.find((x) => x.name === a.name);
-    if (d && settings(a) !== settings(d)) drift.push(`${defined.name} authorizer ${a.name}: backend.ts says ${settings(a)}, the deployed API ${settings(d)}`);
-  }
+  drift.push(...authorizersDrift(defined.name, defined.authorizers, deployed.authorizers, settings));
   const definedKeyCount = defined.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
   const deployedKeyCount = deployed.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
   if (definedKeyCount !== deployedKeyCount) drift.push(`${defined.name}: backend.ts defines ${definedKeyCount} enabled API key(s) in a usage plan of stage ${defined.stage}, the deployed API has ${deployedKeyCount}`);
   return drift;
+}
+
+/** One side of a drift comparison: its methods or routes, and how it describes one's authorization. */
+interface DriftSide<T> {
+  entries: readonly T[];
+  describe: (e: T) => string;
+}
+
+/**
+ * What differs between backend.ts's and the deployed API's methods or routes, matched by `key`: those on one side
+ * only, and those whose authorization each side describes otherwise.
+ */
+export function entriesDrift<T>(api: string, defined: DriftSide<T>, deployed: DriftSide<T>, key: (e: T) => string): string[] {
+  const drift: string[] = [];
+  const deployedByKey = new Map(deployed.entries.map((e) => [key(e), e]));
+  for (const e of defined.entries) {
+    const found = deployedByKey.get(key(e));
+    if (!found) drift.push(`${api} ${key(e)} is defined in backend.ts but not deployed`);
+    else if (defined.describe(e) !== deployed.describe(found)) drift.push(`${api} ${key(e)}: backend.ts says ${defined.describe(e)}, the deployed API ${deployed.describe(found)}`);
+  }
+  const definedKeys = new Set(defined.entries.map(key));
+  for (const e of deployed.entries) if (!definedKeys.has(key(e))) drift.push(`${api} ${key(e)} is deployed but not defined in backend.ts`);
+  return drift;
+}
+
+/** The authorizers of the same name whose settings differ between backend.ts and the deployed API. */
+export function authorizersDrift<A extends { name: string }>(api: string, defined: readonly A[], deployed: readonly A[], settings: (a: A) => string): string[] {
+  return defined.flatMap((a) => {
+    const found = deployed.find((x) => x.name === a.name);
+    return found && settings(a) !== settings(found) ? [`${api} authorizer ${a.name}: backend.ts says ${settings(a)}, the deployed API ${settings(found)}`] : [];
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  * run; the definition gives what the deployment cannot tell (the Lambda authorizers' handler modules).
  */
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { all, functionNamed } from './from-sdk.js';
+import { all, authorizersDrift, entriesDrift, functionNamed } from './from-sdk.js';
 import { httpApiOf } from './http-api-parts.js';
 import type { HttpApi, HttpAuthorizer, HttpRoute, RestFunction } from './model.js';
 
@@ -85,21 +85,11 @@ export function httpDrift(defined: HttpApi, deployed: DeployedHttpReading): stri
     const by = 'authorizer' in a ? authorizers.find((x) => x.id === a.authorizer)?.name ?? a.authorizer : undefined;
     return `${a.type}${by ? ` (${by})` : ''}${a.type === 'JWT' && a.scopes.length ? ` scopes ${[...a.scopes].sort().join(' ')}` : ''}`;
   };
-  const deployedByKey = new Map(d.routes.map((r) => [key(r), r]));
-  for (const r of defined.routes) {
-    const found = deployedByKey.get(key(r));
-    if (!found) drift.push(`${defined.name} ${key(r)} is defined in backend.ts but not deployed`);
-    else if (describe(defined.authorizers, r) !== describe(d.authorizers, found)) drift.push(`${defined.name} ${key(r)}: backend.ts says ${describe(defined.authorizers, r)}, the deployed API ${describe(d.authorizers, found)}`);
-  }
-  const definedKeys = new Set(defined.routes.map(key));
-  for (const r of d.routes) if (!definedKeys.has(key(r))) drift.push(`${defined.name} ${key(r)} is deployed but not defined in backend.ts`);
+  drift.push(...entriesDrift(defined.name, { entries: defined.routes, describe: (r) => describe(defined.authorizers, r) }, { entries: d.routes, describe: (r) => describe(d.authorizers, r) }, key));
   const settings = (a: HttpAuthorizer) => JSON.stringify(a.type === 'JWT'
     ? { type: a.type, issuer: a.issuer, audience: [...a.audience].sort(), source: a.identitySource }
     : { type: a.type, payload: a.payloadVersion, simple: a.simpleResponses, sources: [...a.identitySources].sort(), ttl: a.ttlSeconds });
-  for (const a of defined.authorizers) {
-    const found = d.authorizers.find((x) => x.name === a.name);
-    if (found && settings(a) !== settings(found)) drift.push(`${defined.name} authorizer ${a.name}: backend.ts says ${settings(a)}, the deployed API ${settings(found)}`);
-  }
+  drift.push(...authorizersDrift(defined.name, defined.authorizers, d.authorizers, settings));
   if (!deployed.stages.includes(defined.stage)) drift.push(`${defined.name}: backend.ts deploys stage ${defined.stage}, the deployed API has ${deployed.stages.length ? deployed.stages.join(', ') : 'no stage'}`);
   const cors = (api: HttpApi) => JSON.stringify(api.cors ?? null);
   if (cors(defined) !== cors(d)) drift.push(`${defined.name} CORS: backend.ts says ${cors(defined)}, the deployed API ${cors(d)}`);
