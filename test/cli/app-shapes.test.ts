@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAuthModel } from '../../harness/schema/load.js';
-import { cli, fixture } from './cli.js';
+import { cli, fixture, results as readResults } from './cli.js';
 
 const shape = (...p: string[]) => fixture('app-shapes', ...p);
 const out = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-shapes-'));
@@ -144,7 +144,7 @@ describe('an app without a data API', () => {
     expect(r.stdout).toMatch(/REST methods seen allowing and refusing +4\/4/);
     expect(r.stdout).toMatch(/storage paths × actions × roles +\d+\/\d+ +100%/);
     expect(r.stdout).not.toMatch(/auth modes|model operations|subscription events/);
-    const report = JSON.parse(readFileSync(path.join(out, 'no-data-api', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; kind: string; pass: boolean; observed: string }[] };
+    const report = readResults(path.join(out, 'no-data-api'));
     expect(report.untested).toEqual([]);
     expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['rest', 'storage', 'probe']));
     // The probes are the gateway's (forged tokens and signatures) and the bucket's (tampered presigned URLs), none to a GraphQL endpoint.
@@ -203,7 +203,7 @@ describe('HTTP APIs (API Gateway v2)', () => {
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, 4 could not run, 6\/6 contracts hold · /m);
     expect(r.stdout).toMatch(/REST authorizers seen allowing and refusing +4\/4/);
     expect(r.code).toBe(0);
-    const report = JSON.parse(readFileSync(path.join(out, 'http-api', 'results.json'), 'utf8')) as { model: { caveats?: string[] }; untested: { id: string; reason: string }[]; cells: { id: string; pass: boolean; observed: string; summary: string }[] };
+    const report = readResults(path.join(out, 'http-api'));
     expect(report.model.caveats ?? []).toEqual([]);
     // Both Lambda authorizers cache their answer under the caller's header (5 minutes), for every route they guard:
     // where a caller's answer for one route would decide another otherwise than its own, the first route (one its
@@ -277,7 +277,7 @@ describe('REST beside OIDC', () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
-    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'rest-oidc', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; summary: string }[] }).cells.map((c) => [c.id, c]));
+    const cells = new Map(readResults(path.join(out, 'rest-oidc')).cells.map((c) => [c.id, c]));
     expect(cells.get('rest|notesApi|GET /me|oidcUser|oidcToken')).toMatchObject({ pass: true, observed: 'deny', summary: '401 UnauthorizedException: Unauthorized' });
     expect(cells.get('rest|notesApi|GET /items|oidcUser|oidcToken')).toMatchObject({ pass: true, observed: 'deny' });
     expect(cells.get('rest|notesApi|GET /items|oidcUser|oidcToken')?.summary).toMatch(/^403 IncompleteSignatureException: '\[JWT redacted, \d+ chars\]'/);
@@ -292,7 +292,7 @@ describe('IAM conditions on REST role policies', () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-conditions')], { cwd: shape('rest-conditions') });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
-    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'rest-conditions', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; reason: string }[] }).cells.map((c) => [c.id, c]));
+    const cells = new Map(readResults(path.join(out, 'rest-conditions')).cells.map((c) => [c.id, c]));
     for (const [id, observed, reason] of [
       // StringEquals on amr holds for a guest; ForAnyValue:StringEquals amr "authenticated" never does.
       ['rest|condApi|GET /items|guest|signed', 'allow', /unauthenticated role's policy allows/],
