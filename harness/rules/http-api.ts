@@ -9,7 +9,7 @@
  */
 import type { HttpApi, HttpRoute, HttpMethod, RestSection } from '../schema/rest/model.js';
 import { caveatText } from './iam-policy.js';
-import { evaluate, invokeVerdict, methodArn, methodRule, missingIdentitySource, type RestCaller, type RestDecision } from './rest.js';
+import { authorizerPolicyVerdict, invokeVerdict, methodRule, missingIdentitySource, type RestCaller, type RestDecision } from './rest.js';
 
 export interface HttpApiRequest {
   api: HttpApi;
@@ -82,12 +82,8 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
             ? { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} answers isAuthorized: true for this caller`, authorizer: name }
             : deny(HTTP_API_ANSWERS.forbidden, `denied: the Lambda authorizer ${name} answers isAuthorized: false for this caller`, name);
         case 'policy': {
-          const arn = methodArn(section, api, req.verb, req.path);
-          const verdict = evaluate([answer.policy], 'execute-api:Invoke', arn);
-          if (verdict.effect === 'Allow') return { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}`, authorizer: name };
-          return deny(HTTP_API_ANSWERS.forbidden, verdict.effect === 'Deny'
-            ? `denied: the Lambda authorizer ${name} returns a Deny on ${verdict.resource} for this caller`
-            : `denied: the policy the Lambda authorizer ${name} returns for this caller does not cover ${arn}`, name);
+          const verdict = authorizerPolicyVerdict(section, api, name, answer.policy, req.verb, req.path);
+          return verdict.effect === 'Allow' ? { outcome: 'allow', rule, reason: verdict.reason, authorizer: name } : deny(HTTP_API_ANSWERS.forbidden, verdict.reason, name);
         }
       }
     }

@@ -234,13 +234,19 @@ function decideLambda(section: RestSection, caller: RestCaller, req: RestRequest
   if (answer.kind === 'unauthorized') return gatewayDeny(rule, 401, 'UnauthorizedException', MESSAGES.unauthorized, `denied: the Lambda authorizer ${name} answers Unauthorized`, name);
   if (answer.kind === 'error') return gatewayDeny(rule, 500, 'AuthorizerConfigurationException', undefined, `denied: the Lambda authorizer ${name} fails (${answer.message}), which API Gateway answers with 500`, name);
   if (answer.kind === 'simple') return gatewayDeny(rule, 500, 'AuthorizerConfigurationException', undefined, `denied: the Lambda authorizer ${name} answers { isAuthorized }, which a REST API cannot read`, name);
-  const arn = methodArn(section, req.api, req.verb, req.path);
-  const verdict = evaluate([answer.policy], 'execute-api:Invoke', arn);
-  if (verdict.effect === 'Deny') return gatewayDeny(rule, 403, 'AccessDeniedException', MESSAGES.explicitDeny, `denied: the Lambda authorizer ${name} returns a Deny on ${verdict.resource} for this caller`, name);
-  if (verdict.effect !== 'Allow') {
-    return gatewayDeny(rule, 403, 'AccessDeniedException', MESSAGES.notAuthorized, `denied: the policy the Lambda authorizer ${name} returns for this caller does not cover ${arn}`, name);
-  }
-  return { outcome: 'allow', rule, reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}`, authorizer: name };
+  const verdict = authorizerPolicyVerdict(section, req.api, name, answer.policy, req.verb, req.path);
+  if (verdict.effect === 'Deny') return gatewayDeny(rule, 403, 'AccessDeniedException', MESSAGES.explicitDeny, verdict.reason, name);
+  if (verdict.effect !== 'Allow') return gatewayDeny(rule, 403, 'AccessDeniedException', MESSAGES.notAuthorized, verdict.reason, name);
+  return { outcome: 'allow', rule, reason: verdict.reason, authorizer: name };
+}
+
+/** The policy a Lambda authorizer returned, evaluated on the request's ARN (REST and HTTP APIs alike), with why. */
+export function authorizerPolicyVerdict(section: RestSection, api: Pick<RestApi, 'id' | 'stage'>, name: string, policy: PolicyDocument, verb: string, path: string): { effect: Verdict['effect']; reason: string } {
+  const arn = methodArn(section, api, verb, path);
+  const verdict = evaluate([policy], 'execute-api:Invoke', arn);
+  if (verdict.effect === 'Deny') return { effect: 'Deny', reason: `denied: the Lambda authorizer ${name} returns a Deny on ${verdict.resource} for this caller` };
+  if (verdict.effect !== 'Allow') return { effect: 'none', reason: `denied: the policy the Lambda authorizer ${name} returns for this caller does not cover ${arn}` };
+  return { effect: 'Allow', reason: `allowed: the Lambda authorizer ${name} allows this caller on ${verdict.resource}` };
 }
 
 /** What a Lambda authorizer reads its caller's identity from (a REST API's TOKEN or REQUEST authorizer, an HTTP API's). */
