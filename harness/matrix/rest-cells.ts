@@ -12,7 +12,7 @@
  */
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
-import type { HttpApi, HttpAuthorizer, HttpMethod, HttpRoute, RestApi, RestAuthorizer, RestMethod, RestSection } from '../schema/rest/model.js';
+import { routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection } from '../schema/rest/model.js';
 import { decideHttpApi, decideHttpPreflight, selectHttpRoute } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
@@ -273,7 +273,7 @@ function contextValue(section: RestSection, api: HttpApi, source: string, x: Htt
   if (!name) return '';
   switch (name) {
     case 'routeKey':
-      return x.route.resourcePath === '$default' ? '$default' : `${x.route.method} ${x.route.resourcePath}`;
+      return routeKeyOf(x.route);
     case 'stage':
       return api.stage;
     case 'apiId':

@@ -9,7 +9,7 @@ import { answerKey, httpRequestsOf, presentationsOf, requestsOf, restCaller } fr
 import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import type { HttpApi, HttpLambdaAuthorizer, HttpRoute, PolicyDocument, RestSection } from '../../harness/schema/rest/model.js';
+import { routeKeyOf, type HttpApi, type HttpLambdaAuthorizer, type HttpRoute, type PolicyDocument, type RestSection } from '../../harness/schema/rest/model.js';
 import { loadHandler } from '../../harness/schema/user-module.js';
 
 type Handler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -79,7 +79,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
 function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, authorizer: HttpLambdaAuthorizer, caller: RestCaller, req: { verb: string; path: string }): Record<string, unknown> {
   const headers: Record<string, string> = { ...caller.headers, ...(authorizationValue(caller) ? { authorization: authorizationValue(caller)! } : {}) };
   const routeArn = methodArn(rest, api, req.verb, req.path);
-  const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
+  const routeKey = routeKeyOf(route);
   const requestContext: Record<string, unknown> = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
   const identity = authorizer.identitySources.map((s) => {
     const context = /^\$context\.(.+)$/.exec(s)?.[1];

@@ -6,7 +6,7 @@
  * paged by `maxResults` and `nextToken`. Who may read is decided before, as for the REST reads (control-plane.ts).
  */
 import { createHash } from 'node:crypto';
-import type { HttpApi, HttpAuthorizer, HttpRoute, Integration, RestSection } from '../../schema/rest/model.js';
+import { routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpRoute, type Integration, type RestSection } from '../../schema/rest/model.js';
 import { functionArn, invocationUri, readPath, type ControlPlaneAnswer } from './control-plane.js';
 
 export interface HttpControlPlaneOptions {
@@ -78,7 +78,7 @@ function apiOf(opts: HttpControlPlaneOptions, a: HttpApi): Record<string, unknow
 }
 
 function routeOf(r: HttpRoute): Record<string, unknown> {
-  const routeKey = r.resourcePath === '$default' ? '$default' : `${r.method} ${r.resourcePath}`;
+  const routeKey = routeKeyOf(r);
   const a = r.authorization;
   return {
     routeId: idOf('route', routeKey), routeKey, apiGatewayManaged: false, apiKeyRequired: false,

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Claims } from '../cognito/jwt.js';
-import type { HttpApi, HttpRoute, RestSection } from '../../schema/rest/model.js';
+import { routeKeyOf, type HttpApi, type HttpRoute, type RestSection } from '../../schema/rest/model.js';
 import { evaluate } from '../iam/policy.js';
 import type { HttpApiEvent, Integrations } from './integrations.js';
 import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
@@ -92,7 +92,7 @@ export class HttpApiGateway {
       if (api.cors && isPreflight(verb, req.headers)) return preflightAnswer(api.cors, req.headers, requestId);
       throw notFound();
     }
-    const routeKey = route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
+    const routeKey = routeKeyOf(route);
     const query = Object.fromEntries(url.searchParams);
     const routeArn = `arn:aws:execute-api:${this.section.region}:${this.section.account}:${api.id}/${api.stage}/${verb}${path}`;
     const context = {

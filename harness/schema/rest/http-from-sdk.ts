@@ -8,7 +8,7 @@
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { all, authorizersDrift, entriesDrift, functionNamed } from './from-sdk.js';
 import { httpApiOf } from './http-api-parts.js';
-import type { HttpApi, HttpAuthorizer, HttpRoute, RestFunction } from './model.js';
+import { routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpRoute, type RestFunction } from './model.js';
 
 export interface DeployedHttpReading {
   /** The API as deployed; its `stage` is the definition's when deployed, else the first deployed. */
@@ -79,13 +79,12 @@ export async function httpApiIdsNamed(client: ApiGatewayV2Client, name: string):
 export function httpDrift(defined: HttpApi, deployed: DeployedHttpReading): string[] {
   const drift: string[] = [];
   const d = deployed.api;
-  const key = (r: HttpRoute) => (r.resourcePath === '$default' ? '$default' : `${r.method} ${r.resourcePath}`);
   const describe = (authorizers: HttpAuthorizer[], r: HttpRoute) => {
     const a = r.authorization;
     const by = 'authorizer' in a ? authorizers.find((x) => x.id === a.authorizer)?.name ?? a.authorizer : undefined;
     return `${a.type}${by ? ` (${by})` : ''}${a.type === 'JWT' && a.scopes.length ? ` scopes ${[...a.scopes].sort().join(' ')}` : ''}`;
   };
-  drift.push(...entriesDrift(defined.name, { entries: defined.routes, describe: (r) => describe(defined.authorizers, r) }, { entries: d.routes, describe: (r) => describe(d.authorizers, r) }, key));
+  drift.push(...entriesDrift(defined.name, { entries: defined.routes, describe: (r) => describe(defined.authorizers, r) }, { entries: d.routes, describe: (r) => describe(d.authorizers, r) }, routeKeyOf));
   const settings = (a: HttpAuthorizer) => JSON.stringify(a.type === 'JWT'
     ? { type: a.type, issuer: a.issuer, audience: [...a.audience].sort(), source: a.identitySource }
     : { type: a.type, payload: a.payloadVersion, simple: a.simpleResponses, sources: [...a.identitySources].sort(), ttl: a.ttlSeconds });

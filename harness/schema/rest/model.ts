@@ -177,6 +177,11 @@ export interface HttpRoute {
   integration: Integration;
 }
 
+/** A route's route key, as API Gateway names it (`GET /items/{id}`, `$default`). */
+export function routeKeyOf(route: Pick<HttpRoute, 'method' | 'resourcePath'>): string {
+  return route.resourcePath === '$default' ? '$default' : `${route.method} ${route.resourcePath}`;
+}
+
 export type HttpAuthorizer = JwtAuthorizer | HttpLambdaAuthorizer;
 
 export interface JwtAuthorizer {
