@@ -275,9 +275,15 @@ export class Engine {
       if (!op) return null;
       return this.resolvers.root(op, args, ctx, info);
     }
-    return this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx).catch((e: unknown) => {
+    let value: unknown;
+    try {
+      value = this.resolvers.field(info.parentType as GraphQLObjectType, field, source as Record<string, unknown>, args, ctx);
+    } catch (e) {
       throw located(e, info);
-    });
+    }
+    return value instanceof Promise ? value.catch((e: unknown) => {
+      throw located(e, info);
+    }) : value;
   };
 }
 

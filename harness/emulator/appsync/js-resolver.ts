@@ -94,7 +94,8 @@ async function dataSourceCall(rt: JsResolverRuntime, dataSource: string | undefi
   const model = dataSource.endsWith('Table') ? dataSource.slice(0, -'Table'.length) : dataSource;
   const table = rt.store.tables.get(model);
   if (!table) throw new FailedOffline(`Data source ${dataSource} is not available in the emulator (model tables and NONE are)`);
-  return dynamoRequest(table, request);
+  // The app's code may change what it is given; the table's items are frozen (store.ts).
+  return structuredClone(dynamoRequest(table, request));
 }
 
 // ---- the DynamoDB data source ------------------------------------------------------------------

@@ -264,7 +264,8 @@ export class ModelResolvers {
 
   // ---- fields of model types -----------------------------------------------------------------
 
-  async field(parent: GraphQLObjectType, fieldName: string, source: Item, args: Item, ctx: RequestContext): Promise<unknown> {
+  /** Synchronous but for relations: graphql-js completes a list of plain values without a promise per field. */
+  field(parent: GraphQLObjectType, fieldName: string, source: Item, args: Item, ctx: RequestContext): unknown {
     if (!source) return null;
     const info = this.models.get(parent.name);
     if (!info) {
@@ -274,13 +275,9 @@ export class ModelResolvers {
       return source[fieldName];
     }
     const field = info.model.fields.find((f) => f.name === fieldName);
-    if (field?.relation) {
-      try {
-        return await this.relation(info, field, source, args, ctx.env);
-      } catch (e) {
-        throw this.translate(e, fieldName, parent.name, ctx.requestId);
-      }
-    }
+    if (field?.relation) return this.relation(info, field, source, args, ctx.env).catch((e: unknown) => {
+      throw this.translate(e, fieldName, parent.name, ctx.requestId);
+    });
     const allowedRoles = info.restricted.get(fieldName);
     const fromMutation = source[MUTATION] === 'Mutation';
     if (allowedRoles) {

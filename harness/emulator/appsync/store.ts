@@ -16,8 +16,11 @@ export class ConditionalCheckFailed extends Answer {
   }
 }
 
+/** A stored item: frozen, handed out as it is (a copy per item read was most of a list's cost). */
+export type StoredItem = Readonly<Item>;
+
 export interface Page {
-  items: Item[];
+  items: StoredItem[];
   nextToken: string | null;
   /** Rows read before the filter (DynamoDB's ScannedCount). */
   scannedCount: number;
@@ -40,7 +43,7 @@ interface PageOptions {
 interface Row {
   readonly key: string;
   readonly seq: number;
-  item: Item;
+  item: StoredItem;
 }
 
 export class Table {
@@ -62,9 +65,8 @@ export class Table {
     return JSON.stringify(this.keyFields.map((k) => item[k] ?? null));
   }
 
-  get(key: Item): Item | undefined {
-    const row = this.rows.get(this.keyOf(key));
-    return row ? structuredClone(row.item) : undefined;
+  get(key: Item): StoredItem | undefined {
+    return this.rows.get(this.keyOf(key))?.item;
   }
 
   /** PutItem; `ifAbsent` is the create resolver's `attribute_not_exists` key condition. */
@@ -76,17 +78,17 @@ export class Table {
     if (options.condition && (!existing || !matches(existing.item, options.condition))) throw new ConditionalCheckFailed();
     if (existing) {
       for (const g of this.groups.values()) g.remove(existing);
-      existing.item = structuredClone(item);
+      existing.item = frozenCopy(item);
       for (const g of this.groups.values()) g.add(existing);
       return;
     }
-    const row: Row = { key, seq: ++this.seq, item: structuredClone(item) };
+    const row: Row = { key, seq: ++this.seq, item: frozenCopy(item) };
     this.rows.set(key, row);
     this.inserted.add(row);
     for (const g of this.groups.values()) g.add(row);
   }
 
-  delete(key: Item, options: { condition?: Filter } = {}): Item {
+  delete(key: Item, options: { condition?: Filter } = {}): StoredItem {
     const k = this.keyOf(key);
     const existing = this.rows.get(k);
     if (!existing) throw new ConditionalCheckFailed();
@@ -120,10 +122,10 @@ export class Table {
   }
 
   /** The rows whose `fields` equal `values`, in insertion order (a relation's children, through an index). */
-  lookup(fields: string[], values: unknown[]): Item[] {
+  lookup(fields: string[], values: unknown[]): StoredItem[] {
     const rows = this.grouping(fields, []).group(values).all();
     this.rowsRead += rows.length;
-    return rows.map((r) => structuredClone(r.item));
+    return rows.map((r) => r.item);
   }
 
   private grouping(fields: string[], sortKeys: string[]): Grouping {
@@ -149,7 +151,7 @@ export class Table {
     for (seek(); read.length < options.limit && inRange(); i += step, seek()) read.push(rows.at(i));
     const more = inRange();
     this.rowsRead += read.length + (more ? 1 : 0);
-    const items = read.filter((r) => matches(r.item, options.filter)).map((r) => structuredClone(r.item));
+    const items = read.filter((r) => matches(r.item, options.filter)).map((r) => r.item);
     return { items, nextToken: more && read.length ? encodeToken(rows.position(read.at(-1)!)) : null, scannedCount: read.length };
   }
 }
@@ -309,4 +311,15 @@ export class Store {
   reset(): void {
     for (const t of this.tables.values()) t.clear();
   }
+}
+
+function frozenCopy(item: Item): StoredItem {
+  const freeze = (v: unknown): unknown => {
+    if (v && typeof v === 'object') {
+      for (const inner of Object.values(v)) freeze(inner);
+      Object.freeze(v);
+    }
+    return v;
+  };
+  return freeze(structuredClone(item)) as StoredItem;
 }
