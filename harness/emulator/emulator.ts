@@ -266,7 +266,7 @@ export class Emulator {
   static async start(options: EmulatorOptions): Promise<Emulator> {
     const log = options.log ?? ((line: string) => process.stderr.write(`authmatrix emulator: ${line}\n`));
     const host = options.host ?? '127.0.0.1';
-    // Keys are generated in the background; the first token waits for them.
+    // Made on first use (cognito/keys.ts).
     const userPoolKey = new SigningKey();
     const oidcKey = new SigningKey();
     let authorizer: AuthorizerFn | undefined;

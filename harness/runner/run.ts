@@ -117,18 +117,11 @@ function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
 }
 
 /**
- * The run. A signal (opts.interrupt) stops it: the outcome then holds the cells that finished, marked
- * interrupted; before the endpoint starts there is nothing to report and it throws Interrupted.
+ * What a run checks and starts before it creates anything: the model as deployed, the cast, the expected matrix,
+ * --only, the baseline and the contracts, then the endpoint.
  */
-export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
+async function prepareRun(opts: RunOptions, loaded: AuthModel, config: AuthmatrixConfig, startedAt: string, log: (line: string) => void) {
   const { interrupt } = opts;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const startedAt = new Date().toISOString();
-  const shard: Shard | undefined = parseShard(opts.shard);
-  const concurrency = opts.concurrency ?? 16;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
-  const loaded = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
-  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
   // A deployed run tests the REST APIs as deployed (drift from backend.ts goes in the caveats).
   const deployedRest = opts.target === 'deployed' && opts.outputs ? await withDeployedRest(loaded, path.resolve(opts.outputs), config) : undefined;
   const model = deployedRest?.model ?? loaded;
@@ -155,8 +148,40 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
 
   if (interrupt.signal) throw new Interrupted(interrupt.signal);
-  const deployed = opts.target === 'deployed';
   const endpoint = await endpointFor(opts, model, config, runId);
+  return { deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint };
+}
+
+/**
+ * The run. A signal (opts.interrupt) stops it: the outcome then holds the cells that finished, marked
+ * interrupted; before the endpoint starts there is nothing to report and it throws Interrupted.
+ */
+export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
+  const { interrupt } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const startedAt = new Date().toISOString();
+  const shard: Shard | undefined = parseShard(opts.shard);
+  const concurrency = opts.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
+  const loaded = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
+  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
+  const deployed = opts.target === 'deployed';
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
+  const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
+  process.once('exit', removeRunDir);
+  // Started once the app and its config have loaded, the test worker boots (a second of module loading in its own
+  // process) while the run is planned and its personas provisioned (harness/runner/drive.ts).
+  const drive = startDrive({ runDir, concurrency, deployed, out: opts.progress ?? process.stderr, interrupt });
+  const release = async () => {
+    await drive.abandon();
+    process.off('exit', removeRunDir);
+    removeRunDir();
+  };
+  const { deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint } =
+    await prepareRun(opts, loaded, config, startedAt, log).catch(async (e: unknown) => {
+      await release();
+      throw e;
+    });
   const created: CreatedRecord[] = [];
   const createdObjects: CreatedObject[] = [];
   let storage: { target: StorageTarget; clientFor: S3ClientFor } | undefined;
@@ -197,15 +222,10 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     work.catch(() => undefined);
     return Promise.race([work, interrupt.signalled.then((signal) => Promise.reject(new Interrupted(signal)))]);
   };
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
-  const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
-  process.once('exit', removeRunDir);
   let plan: RunPlan | undefined;
   let everything: Cell[] = [];
   let results: CellResult[] = [];
   let fixtureRequests = 0;
-  // Started now, the test worker boots while the personas are provisioned (harness/runner/drive.ts).
-  const drive = startDrive({ runDir, concurrency, deployed, out: opts.progress ?? process.stderr, interrupt });
   try {
     log(`authmatrix ${version}: ${path.relative(process.cwd(), model.source.path) || model.source.path} against the ${endpoint.label}`);
     const offDeployed = endpoint.personas.kind === 'deployed' ? runnable.filter((p) => p.kind === 'functionRole') : [];
@@ -280,9 +300,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
   } finally {
-    await drive.abandon();
-    process.off('exit', removeRunDir);
-    removeRunDir();
+    await release();
     await tidy().catch((e: unknown) => {
       if (!interrupt.signal) throw e;
       log(pc.red(`authmatrix: cleanup of run ${runId} failed: ${isInputError(e) ? e.format() : String((e as Error)?.message ?? e).split('\n')[0]}; ${cleanupHint}`));
