@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { HandlerMode } from './emulator/emulator.js';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
+import { importAppModule } from './schema/user-module.js';
 import { InputError } from './schema/errors.js';
 import { PERSONA_KINDS, type PersonaOverride } from './matrix/cast.js';
 
@@ -54,9 +53,8 @@ export async function loadConfig(explicit: string | undefined, dirs: string[]): 
   try {
     if (file.endsWith('.json')) raw = JSON.parse(readFileSync(file, 'utf8'));
     else {
-      // Not through appModuleLoader: its cache would keep a copy of the tokens a config may hold.
-      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, interopDefault: true });
-      const mod = (await jiti.import(file)) as { default?: unknown };
+      // Not cached: the cache would keep a copy of the tokens a config may hold.
+      const mod = await importAppModule(file, { cache: false });
       raw = mod.default ?? mod;
     }
   } catch (e) {

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../schema/errors.js';
-import { appModuleLoader } from '../schema/user-module.js';
+import { importAppModule } from '../schema/user-module.js';
 import type { ContractDefinition } from './builder.js';
 import { isStatementError, type Contract } from './statement.js';
 import { parseContractYaml } from './yaml.js';
@@ -49,8 +49,7 @@ async function loadFile(file: string): Promise<Contract[]> {
   if (/\.ya?ml$/.test(file)) return [parseContractYaml(readFileSync(file, 'utf8'), shown)];
   let exported: unknown;
   try {
-    const jiti = appModuleLoader(file, { 'authmatrix/contracts': BUILDER });
-    const mod = (await jiti.import(file)) as { default?: unknown };
+    const mod = await importAppModule(file, { alias: { 'authmatrix/contracts': BUILDER } });
     exported = mod.default ?? mod;
   } catch (e) {
     if (isStatementError(e)) {

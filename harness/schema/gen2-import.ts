@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from './errors.js';
 import { tsconfigAliases } from './tsconfig-alias.js';
-import { appModuleLoader } from './user-module.js';
+import { importAppModule } from './user-module.js';
 
 const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
 
@@ -41,9 +41,8 @@ function dataSchemaAlias(file: string): Record<string, string> {
 }
 
 export async function importResource(file: string): Promise<void> {
-  const jiti = appModuleLoader(file, { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM, ...dataSchemaAlias(file) });
   try {
-    await jiti.import(file);
+    await importAppModule(file, { alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM, ...dataSchemaAlias(file) } });
   } catch (e) {
     throw loadError(file, e);
   }

@@ -3,23 +3,34 @@
  * handler modules (Lambda authorizer, function handlers, JS resolvers) in particular.
  */
 import { pathToFileURL } from 'node:url';
-import { createJiti, type Jiti } from 'jiti';
+import { createJiti } from 'jiti';
 import { cacheDir } from './cache-dir.js';
 import { InputError } from './errors.js';
 
 /**
- * A jiti for a file of the app. Transpiled files are cached (harness/schema/cache-dir.ts; jiti keys each
- * entry on the file's path and a hash of its source), which takes about 300 ms off every later run of the
- * same app.
+ * Imports a file of the app with jiti. Transpiled files are cached (harness/schema/cache-dir.ts; jiti keys each
+ * entry on the file's path and a hash of its source), which takes about 300 ms off every later run of the same
+ * app; `cache: false` for files that may hold secrets. jiti's Babel installs a stack-trace hook when it loads; it
+ * is taken off again, as graphql-js reads the stack of every error the emulator's resolvers throw.
  */
-export function appModuleLoader(file: string, alias: Record<string, string> = {}): Jiti {
-  return createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache: cacheDir('jiti') ?? false, interopDefault: true });
+export async function importAppModule(file: string, options: { alias?: Record<string, string>; cache?: boolean } = {}): Promise<Record<string, unknown>> {
+  const jiti = createJiti(pathToFileURL(file).href, {
+    alias: options.alias ?? {},
+    moduleCache: false,
+    fsCache: options.cache === false ? false : cacheDir('jiti') ?? false,
+    interopDefault: true,
+  });
+  const hook = Error.prepareStackTrace;
+  try {
+    return (await jiti.import(file)) as Record<string, unknown>;
+  } finally {
+    Error.prepareStackTrace = hook;
+  }
 }
 
 export async function loadUserModule(file: string, alias: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const jiti = appModuleLoader(file, alias);
   try {
-    return (await jiti.import(file)) as Record<string, unknown>;
+    return await importAppModule(file, { alias });
   } catch (e) {
     const err = e as Error & { code?: string };
     const first = String(err?.message ?? e).split('\n')[0]!.replace(/^(?:[A-Z]\w*Error): /, '');

@@ -247,7 +247,7 @@ export class Engine {
       contextValue: ctx,
       fieldResolver: (source, _args, c: RequestContext, info) => {
         const type = info.parentType.name;
-        if (!this.allows(type, info.fieldName, c.auth)) throw notAuthorized(info.fieldName, type);
+        if (!this.allows(type, info.fieldName, c.auth)) throw located(notAuthorized(info.fieldName, type), info);
         if (c.auth.mode === 'lambda' && isDenied(c.auth.deniedFields, type, info.fieldName)) return null;
         const value = (source as Record<string, unknown> | null)?.[info.fieldName];
         return value === undefined ? null : value;
@@ -263,7 +263,7 @@ export class Engine {
     const type = info.parentType.name;
     const field = info.fieldName;
     if (this.limits.queryDepth && depthOf(info.path) > this.limits.queryDepth) throw queryDepthExceeded(this.limits.queryDepth);
-    if (!this.allows(type, field, ctx.auth)) throw notAuthorized(field, type);
+    if (!this.allows(type, field, ctx.auth)) throw located(notAuthorized(field, type), info);
     if (ctx.auth.mode === 'lambda' && isDenied(ctx.auth.deniedFields, type, field)) return null;
     if (this.invokesResolver(type, field)) {
       const calls = (this.calls.get(ctx) ?? 0) + 1;
