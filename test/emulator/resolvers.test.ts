@@ -176,6 +176,22 @@ describe('field-level rules and mutation responses', () => {
     expect(mine.data).toEqual({ getEmployee: { id, name: 'e', owner: 'owner', ssn: '123', salary: null } });
     expect(mine.errors.map((e) => e.path)).toEqual([['getEmployee', 'salary']]);
   });
+  it('a list gives one whole AppSync error per item and denied field, located at the field in the document', async () => {
+    await employeeOwnedBy('owner');
+    await employeeOwnedBy('owner');
+    const r = await stranger.graphql({ query: 'query {\n  listEmployees {\n    items { id\n      ssn }\n  }\n}' });
+    const items = (r.data!.listEmployees as { items: { ssn: unknown }[] }).items;
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    expect(items.every((i) => i.ssn === null)).toBe(true);
+    expect(r.errors).toEqual(items.map((_, i) => ({
+      path: ['listEmployees', 'items', i, 'ssn'],
+      data: null,
+      errorType: 'Unauthorized',
+      errorInfo: null,
+      locations: [{ line: 4, column: 7, sourceName: null }],
+      message: 'Not Authorized to access ssn on type Employee',
+    })));
+  });
   it('restricted fields come back null in mutation responses even for HR, without an error; the owner field keeps its display value', async () => {
     const id = await employeeOwnedBy('owner');
     const r = await hr.graphql({ query: 'mutation ($id: ID!) { updateEmployee(input: { id: $id, name: "n2" }) { id name owner ssn salary } }', variables: { id } });
