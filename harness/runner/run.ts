@@ -117,11 +117,13 @@ function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
 }
 
 /**
- * What a run checks and starts before it creates anything: the model as deployed, the cast, the expected matrix,
- * --only, the baseline and the contracts, then the endpoint.
+ * What a run checks and starts before it creates anything: the app and its config, the model as deployed, the
+ * cast, the expected matrix, --only, the baseline and the contracts, then the endpoint.
  */
-async function prepareRun(opts: RunOptions, loaded: AuthModel, config: AuthmatrixConfig, startedAt: string, log: (line: string) => void) {
+async function prepareRun(opts: RunOptions, startedAt: string, log: (line: string) => void) {
   const { interrupt } = opts;
+  const loaded = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
+  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
   // A deployed run tests the REST APIs as deployed (drift from backend.ts goes in the caveats).
   const deployedRest = opts.target === 'deployed' && opts.outputs ? await withDeployedRest(loaded, path.resolve(opts.outputs), config) : undefined;
   const model = deployedRest?.model ?? loaded;
@@ -149,7 +151,7 @@ async function prepareRun(opts: RunOptions, loaded: AuthModel, config: Authmatri
 
   if (interrupt.signal) throw new Interrupted(interrupt.signal);
   const endpoint = await endpointFor(opts, model, config, runId);
-  return { deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint };
+  return { config, deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint };
 }
 
 /**
@@ -163,22 +165,21 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const shard: Shard | undefined = parseShard(opts.shard);
   const concurrency = opts.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
-  const loaded = await loadAuthModel(opts.schema, opts.gen1Config ? { config: opts.gen1Config } : {});
-  const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
   const deployed = opts.target === 'deployed';
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
   const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
   process.once('exit', removeRunDir);
-  // Started once the app and its config have loaded, the test worker boots (a second of module loading in its own
-  // process) while the run is planned and its personas provisioned (harness/runner/drive.ts).
+  // Started first, the test worker boots (a second of module loading in its own process) while the app is loaded,
+  // the run planned and its personas provisioned (harness/runner/drive.ts); a failure before the cells waits for
+  // the boot to end it, about half a second.
   const drive = startDrive({ runDir, concurrency, deployed, out: opts.progress ?? process.stderr, interrupt });
   const release = async () => {
     await drive.abandon();
     process.off('exit', removeRunDir);
     removeRunDir();
   };
-  const { deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint } =
-    await prepareRun(opts, loaded, config, startedAt, log).catch(async (e: unknown) => {
+  const { config, deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint } =
+    await prepareRun(opts, startedAt, log).catch(async (e: unknown) => {
       await release();
       throw e;
     });
