@@ -1,15 +1,19 @@
 /** `authmatrix run`: the contract run, its reports and the exit code of the gate. */
 import path from 'node:path';
 import { checkOutDir } from './out-paths.js';
-import { runContracts, type RunOptions } from '../runner/run.js';
+import type { RunOptions } from '../runner/run.js';
+import { InputError } from '../schema/errors.js';
+import { parseShard } from '../runner/select.js';
+import { findSchema } from '../schema/find-app.js';
 import { exitCodeOf, Interrupted, listenForInterrupt } from '../runner/interrupt.js';
 import { terminalSummary } from '../../reports/terminal.js';
 import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
 import { writeRunReports } from '../../reports/write.js';
 import type { Severity } from '../lint/finding.js';
 
-export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gate' | 'interrupt'> {
+export interface RunCommandOptions extends Omit<RunOptions, 'drive' | 'shard' | 'gate' | 'interrupt'> {
   concurrency?: string;
+  shard?: string;
   out: string;
   baseline?: string;
   allowWidening?: boolean;
@@ -19,14 +23,25 @@ export interface RunCommandOptions extends Omit<RunOptions, 'concurrency' | 'gat
 
 /** `interrupted`: the run was stopped by a signal; the command exits at once (see harness/cli.ts). */
 export async function runCommand(opts: RunCommandOptions): Promise<{ output: string; exitCode: number; interrupted?: true }> {
-  const { out, concurrency, baseline, allowWidening, failOn, minCoverage, ...rest } = opts;
+  const { out, concurrency, shard, baseline, allowWidening, failOn, minCoverage, ...rest } = opts;
   checkOutDir(out, '--out');
+  const workers = concurrency === undefined ? 16 : Number(concurrency);
+  if (!Number.isInteger(workers) || workers < 1) throw new InputError(`invalid --concurrency ${concurrency}`, undefined, 'use a whole number ≥ 1');
+  const shardOf = parseShard(shard);
+  // The commonest mistake, a path with no app or several, is told before the test worker starts.
+  const schema = findSchema(rest.schema);
   const thresholds = minCoverage !== undefined ? parseThresholds(minCoverage) : undefined;
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   // Listened for until the reports are written: a signal while they are written lets them finish.
   const interrupt = listenForInterrupt();
+  // Started before the rest of authmatrix is loaded: the test worker boots (a second of module loading in its own
+  // process) while the run's process loads, reads the app and plans the run (harness/runner/drive.ts).
+  const { startDrive } = await import('../runner/drive.js');
+  const drive = startDrive({ concurrency: workers, deployed: rest.target === 'deployed', out: rest.progress ?? process.stderr, interrupt });
   try {
-    const outcome = await runContracts({ ...rest, gate, interrupt, ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}) });
+    await drive.booting;
+    const { runContracts } = await import('../runner/run.js');
+    const outcome = await runContracts({ ...rest, schema, ...(shardOf ? { shard: shardOf } : {}), drive, gate, interrupt });
     const r = outcome.report;
     const coverage = coverageOf(r);
     if (thresholds) {
@@ -44,6 +59,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
     if (!(e instanceof Interrupted)) throw e;
     return { output: `Interrupted by ${e.signal} before the run started: no reports written.`, exitCode: exitCodeOf(e.signal), interrupted: true };
   } finally {
+    await drive.close();
     interrupt.dispose();
   }
 }

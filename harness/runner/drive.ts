@@ -1,16 +1,19 @@
 /**
  * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts, run in a vitest worker that
- * fetches its credentials from the broker. The drive starts before the run is planned: the worker's boot (a
- * second of module loading in its own process) overlaps the personas' provisioning and the fixtures, and its
- * spec waits at collection until the run file is written (broker.ts `awaitRun`).
+ * fetches its credentials from the broker. The command starts the drive before it loads the rest of authmatrix
+ * (harness/commands/run.ts): the worker's boot (a second of module loading in its own process) overlaps the app's
+ * loading, the planning and the personas' provisioning, and its spec waits at collection until the run file is
+ * written (broker.ts `awaitRun`). The drive owns the run's temporary directory.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { CellResult } from '../matrix/verdict.js';
 import { MatrixReporter, Progress } from '../../reports/reporter.js';
 import { startBroker, type BrokerHandlers } from './broker.js';
-import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './session.js';
+import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import type { Interrupt } from './interrupt.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -23,15 +26,16 @@ const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace
  * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
  */
 const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
-/** How long an abandoned run waits for its test worker to boot and end by itself. */
-const BOOT_MS = 15_000;
+/**
+ * How long an abandoned run waits for its test worker to boot, learn that the run ended and end by itself: vitest
+ * waits as long for a worker it started that has not answered yet (a worker stopped sooner cost that minute).
+ */
+const BOOT_MS = 60_000;
 /** How long vitest gets to close once its worker is stopped. */
 const CLOSE_MS = 1_000;
 const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
 
 export interface DriveOptions {
-  /** The run's own temporary directory: the run file goes there, and vitest's transformed modules. */
-  runDir: string;
   concurrency: number;
   deployed: boolean;
   out: NodeJS.WriteStream;
@@ -50,10 +54,15 @@ export interface DriveOutcome {
 export interface Drive {
   /** Where the run file goes; written before `run` is called. */
   readonly runFile: string;
+  /** Settles once vitest is made and starting its worker (or failed to). */
+  readonly booting: Promise<void>;
   /** The run is ready: the worker reads the run file and runs its cells. */
   run(handlers: BrokerHandlers, cells: number): Promise<DriveOutcome>;
-  /** The run ends before its cells (an error, a signal): the worker is told, and stopped. Nothing once `run` was called. */
-  abandon(): Promise<void>;
+  /**
+   * Ends the drive and removes its directory. Before `run` (the run ends before its cells: an error, a signal), the
+   * worker is told, and stopped. Once is enough; later calls wait for the first.
+   */
+  close(): Promise<void>;
 }
 
 interface Started {
@@ -70,9 +79,8 @@ export function startDrive(opts: DriveOptions): Drive {
     give = ok;
     refuse = no;
   });
-  const runFile = path.join(opts.runDir, 'run.json');
-  const reporter = new MatrixReporter();
-  let given = false;
+  // The run file goes there, and vitest's transformed modules.
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
   let broker: Started['broker'] | undefined;
   const stopWorkers = () => {
     for (const pid of broker?.workers ?? []) {
@@ -83,14 +91,20 @@ export function startDrive(opts: DriveOptions): Drive {
       }
     }
   };
+  const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
   process.once('exit', stopWorkers);
+  process.once('exit', removeRunDir);
+  const runFile = path.join(runDir, 'run.json');
+  const reporter = new MatrixReporter();
+  let given = false;
+  let closed: Promise<void> | undefined;
   const started: Promise<Started> = (async () => {
     broker = await startBroker(ready);
     const before = signalListeners();
     // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created:
     // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
     const tmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = opts.runDir;
+    process.env.TMPDIR = runDir;
     const prepareStackTrace = Error.prepareStackTrace;
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
@@ -106,7 +120,7 @@ export function startDrive(opts: DriveOptions): Drive {
       // module runner transforming every file (bench/contract-run.js).
       server: { deps: { external: [DIST] } },
       env: { [RUN_FILE_ENV]: runFile, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
-    }, { cacheDir: path.join(opts.runDir, 'vite'), logLevel: 'silent' }).finally(() => {
+    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' }).finally(() => {
       if (tmpdir === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = tmpdir;
       // Vite maps every stack trace of this process through its module runner's source maps; this process runs
@@ -128,6 +142,7 @@ export function startDrive(opts: DriveOptions): Drive {
 
   return {
     runFile,
+    booting: started.then(() => undefined, () => undefined),
     async run(handlers, cells) {
       given = true;
       reporter.track(new Progress(cells, opts.out));
@@ -150,22 +165,31 @@ export function startDrive(opts: DriveOptions): Drive {
       }
       return { results: cut ?? reporter.results, cut: !!cut, problem: reporter.problems[0]?.message };
     },
-    async abandon() {
-      if (given) return;
-      given = true;
-      refuse(new Error('the run ended before its cells'));
-      const s = await started.catch(() => undefined);
-      reporter.stop();
-      if (s) {
-        // The worker learns it when it asks for the run (`GET /run` answers 410) and ends its collection; one still
-        // booting has not said who it is, and vitest would wait a minute for it to stop: its boot is waited for.
-        await Promise.race([s.finished.catch(() => undefined), delay(BOOT_MS)]);
-        stopWorkers();
-        await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
-      }
-      await end(s);
+    close() {
+      closed ??= (async () => {
+        if (!given) await abandon();
+        process.off('exit', removeRunDir);
+        removeRunDir();
+      })();
+      return closed;
     },
   };
+
+  async function abandon(): Promise<void> {
+    given = true;
+    refuse(new Error('the run ended before its cells'));
+    const s = await started.catch(() => undefined);
+    reporter.stop();
+    if (s) {
+      // The worker learns it when it asks for the run (`GET /run` answers 410) and ends its collection; one still
+      // booting has not said who it is, and vitest would wait a minute for it to stop: its boot is waited for. A
+      // worker killed while vitest ends it is waited for as long, so only one that did not end is killed.
+      const ended = await Promise.race([s.finished.then(() => true, () => true), delay(BOOT_MS).then(() => false)]);
+      if (!ended) stopWorkers();
+      await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+    }
+    await end(s);
+  }
 }
 
 function signalListeners(): [NodeJS.Signals, (...args: unknown[]) => void][] {

@@ -3,9 +3,8 @@
  * (or reach the deployed app), provision the personas, create the fixtures, run every cell as a vitest
  * test, then judge the gate and write the reports; and clean up after itself, also on Ctrl-C.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import pc from 'picocolors';
 import pluralize from 'pluralize';
@@ -32,13 +31,13 @@ import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
 import { awsSessionName, resolveRest } from './broker.js';
-import { startDrive, type Drive } from './drive.js';
+import type { Drive } from './drive.js';
 import { unsignable, withDeployedRest } from './deployed-rest.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
 import { checkContracts, defaultContractPaths, loadContracts } from '../contracts/index.js';
 import { serialResets } from './serial.js';
 import { buildProbes, probeCell, type ProbeSetting } from './probes.js';
-import { inShard, onlyFilter, parseShard, type Shard } from './select.js';
+import { inShard, onlyFilter, type Shard } from './select.js';
 import type { RunFile } from './session.js';
 import { Interrupted, type Interrupt } from './interrupt.js';
 import { graphqlUrl } from './execute.js';
@@ -52,8 +51,9 @@ export interface RunOptions {
   target: 'emulated' | 'deployed';
   outputs?: string;
   only?: string[];
-  shard?: string;
-  concurrency?: number;
+  shard?: Shard;
+  /** The test drive, started by the caller before it loaded this module; the run closes it. */
+  drive: Drive;
   /** Credential probes as extra cells (default on). */
   probes?: boolean;
   /** The gate's extra checks. */
@@ -162,25 +162,11 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   const { interrupt } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const startedAt = new Date().toISOString();
-  const shard: Shard | undefined = parseShard(opts.shard);
-  const concurrency = opts.concurrency ?? 16;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`invalid --concurrency ${opts.concurrency}`, undefined, 'use a whole number ≥ 1');
+  const { shard, drive } = opts;
   const deployed = opts.target === 'deployed';
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
-  const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
-  process.once('exit', removeRunDir);
-  // Started first, the test worker boots (a second of module loading in its own process) while the app is loaded,
-  // the run planned and its personas provisioned (harness/runner/drive.ts); a failure before the cells waits for
-  // the boot to end it, about half a second.
-  const drive = startDrive({ runDir, concurrency, deployed, out: opts.progress ?? process.stderr, interrupt });
-  const release = async () => {
-    await drive.abandon();
-    process.off('exit', removeRunDir);
-    removeRunDir();
-  };
   const { config, deployedRest, model, base, unavailable, runnable, baseCells, select, baseline, contracts, contractCells, runId, endpoint } =
     await prepareRun(opts, startedAt, log).catch(async (e: unknown) => {
-      await release();
+      await drive.close();
       throw e;
     });
   const created: CreatedRecord[] = [];
@@ -301,7 +287,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
   } finally {
-    await release();
+    await drive.close();
     await tidy().catch((e: unknown) => {
       if (!interrupt.signal) throw e;
       log(pc.red(`authmatrix: cleanup of run ${runId} failed: ${isInputError(e) ? e.format() : String((e as Error)?.message ?? e).split('\n')[0]}; ${cleanupHint}`));

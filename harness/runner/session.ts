@@ -13,15 +13,12 @@ import type { FixtureIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
 import { awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
+import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { cellTitleParts } from '../matrix/cells.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
-
-export const RUN_FILE_ENV = 'AUTHMATRIX_RUN_FILE';
-export const BROKER_URL_ENV = 'AUTHMATRIX_BROKER_URL';
-export const BROKER_SECRET_ENV = 'AUTHMATRIX_BROKER_SECRET';
 
 /** Everything a worker needs, as JSON (no credentials). */
 export interface RunFile {
