@@ -9,14 +9,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import { InputError } from '../schema/errors.js';
 import type { AuthResources, IamRole, PolicyDocument, UserPoolGroup } from '../schema/auth-resources.js';
 import { hasDataApi, type AuthModel } from '../schema/model.js';
+import type { RolePolicies } from '../schema/rest/model.js';
 import { authenticate, type Credentials } from './appsync/authenticate.js';
 import type { IamStash } from './appsync/auth/checks.js';
 import { ApiKeys } from './appsync/apikeys.js';
 import { AuthFailure, TOKEN_EXPIRED, unauthorized } from './failure.js';
 import { unverifiedIssuer } from './cognito/jwt.js';
 import { PERMISSION_DENIED } from './appsync/iam-access.js';
-import { IdentityPool, type IamCredentials } from './iam/identity-pool.js';
+import { IdentityPool, type EmulatedRole, type IamCredentials } from './iam/identity-pool.js';
 import { IDENTITY_API_BODY_LIMIT, IDENTITY_API_CONTENT_TYPE, IdentityApi } from './iam/identity-api.js';
+import { IAM_API_BODY_LIMIT, IAM_SIGNING_REGION, IamApi, type ServedRole } from './iam/iam-api.js';
 import { ADMINISTRATOR_ACCESS, emulatedRole, groupRoleClaims, identityPoolRoles, roleName } from './iam/roles.js';
 import { amplifyRolePolicies } from './appsync/role-policies.js';
 import { SigningKey } from './cognito/keys.js';
@@ -91,6 +93,8 @@ const UNPARSABLE = 'Unable to parse GraphQL query.';
 const CONTROL_PLANE_PREFIX = '/apigateway/';
 /** The Cognito Identity API (the SDK's `endpoint`; it posts to `<endpoint>/`). */
 const IDENTITY_API_PATH = '/cognito-identity';
+/** IAM's read operations on the identity pool's roles (harness/emulator/iam/iam-api.ts; the SDK posts to `<endpoint>/`). */
+const IAM_API_PATH = '/iam';
 
 /** Minting credentials for any identity, on this emulator. */
 export interface CredentialMinter {
@@ -118,6 +122,8 @@ export class Emulator {
   readonly identityPool: IdentityPool | undefined;
   /** The identity pool's Cognito Identity API (GetId, GetCredentialsForIdentity), when there is an identity pool. */
   private readonly identityApi: IdentityApi | undefined;
+  /** IAM's reads of the identity pool's roles, when there is an identity pool. */
+  private readonly iamApi: IamApi | undefined;
   readonly credentials: CredentialMinter;
   /** The GraphQL API (AppSync), when the app has one: an app may have only storage or REST APIs. */
   private readonly graphql: { engine: Engine; realtime: Realtime } | undefined;
@@ -214,6 +220,7 @@ export class Emulator {
       const claims = groupRoleClaims(resources, roles, (r) => this.identityPool!.roleArn(r));
       for (const p of userPools) p.groupRoles = claims;
       this.identityApi = new IdentityApi(this.identityPool, userPools.map((pool) => ({ pool, addsGroupRoles: pool === trusted && options.trustUserPool?.groupRoles === true })));
+      this.iamApi = new IamApi(ACCOUNT_ID, servedRoles(roles, model.rest?.rolePolicies));
     }
     this.creds = {
       modes,
@@ -354,6 +361,17 @@ export class Emulator {
     return this.identityPool?.options.roles.find((r) => r.id === `group:${group}`)?.name ?? roleName(`group:${group}`);
   }
 
+  /** The ARN of the role the identity pool gives a group's members (what Cognito's ListGroups names as its `RoleArn`). */
+  groupRoleArn(group: string): string | undefined {
+    const role = this.identityPool?.options.roles.find((r) => r.id === `group:${group}`);
+    return role && this.identityPool!.roleArn(role);
+  }
+
+  /** Where IAM's reads of the identity pool's roles are served (the SDK's `endpoint`), when there is an identity pool. */
+  iamEndpoint(): string | undefined {
+    return this.iamApi ? `${this.url.replace(/\/graphql$/, '')}${IAM_API_PATH}` : undefined;
+  }
+
   /** Where the read operations of API Gateway's control plane are served (the SDK's `endpoint`), when the app has REST APIs. */
   restControlPlane(): string | undefined {
     return this.model.rest ? `${this.url.replace(/\/graphql$/, '')}${CONTROL_PLANE_PREFIX.slice(0, -1)}` : undefined;
@@ -453,6 +471,7 @@ export class Emulator {
     }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
     if (this.identityApi && (path === IDENTITY_API_PATH || path === `${IDENTITY_API_PATH}/`)) return this.identityRequest(req, res, this.identityApi);
+    if (this.iamApi && (path === IAM_API_PATH || path === `${IAM_API_PATH}/`)) return this.iamRequest(req, res, this.iamApi);
     if (this.model.rest && path.startsWith(CONTROL_PLANE_PREFIX)) return this.controlPlaneRequest(req, res, this.model.rest);
     if (this.gateway && (path.startsWith(ApiGateway.PREFIX) || path.startsWith(HttpApiGateway.PREFIX))) {
       const gateway = path.startsWith(ApiGateway.PREFIX) ? this.gateway : this.gateway.httpApis;
@@ -495,12 +514,10 @@ export class Emulator {
     const raw = await readBody(req, this.limits.requestBytes);
     if (raw === undefined) return send({ status: 413, errorType: 'RequestTooLargeException', body: { message: 'Request Too Long' } });
     const method = req.method ?? 'GET';
-    const signed = new URL(req.url ?? '/', 'http://emulator');
     const below = new URL((req.url ?? '/').slice(CONTROL_PLANE_PREFIX.length - 1), 'http://control-plane');
-    const headers = flatHeaders(req);
     const verified = this.identityPool
-      ? await this.identityPool.verify({ method, path: signed.pathname, query: signed.search.slice(1), headers: { ...headers, host: headers.host ?? `${this.host}:${this.port}` }, body: raw }, { name: 'apigateway' })
-      : { ok: false as const, failure: headers.authorization ? { kind: 'unknownKey' as const, message: 'The security token included in the request is invalid.' } : { kind: 'missing' as const, message: '' } };
+      ? await this.identityPool.verify(this.signedRequest(req, raw), { name: 'apigateway' })
+      : { ok: false as const, failure: req.headers.authorization ? { kind: 'unknownKey' as const, message: 'The security token included in the request is invalid.' } : { kind: 'missing' as const, message: '' } };
     const refused = controlPlaneAccess(verified, method, below.pathname, this.region);
     if (refused) return send(refused);
     if (below.pathname.startsWith('/v2/')) {
@@ -522,6 +539,22 @@ export class Emulator {
     return this.identityApi ? `${this.url.replace(/\/graphql$/, '')}${IDENTITY_API_PATH}` : undefined;
   }
 
+  /** A request as its SigV4 signature covers it. */
+  private signedRequest(req: IncomingMessage, raw: string): SigV4Request {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const headers = flatHeaders(req);
+    return { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: headers.host ?? `${this.host}:${this.port}` }, body: raw };
+  }
+
+  /** IAM's Query protocol: `POST` of a form, SigV4 for `iam` in us-east-1, XML answers. */
+  private async iamRequest(req: IncomingMessage, res: ServerResponse, api: IamApi): Promise<void> {
+    const send = (out: { status: number; body: string }) => void res.writeHead(out.status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() }).end(out.body);
+    if (req.method !== 'POST') return send({ status: 405, body: '' });
+    const raw = await readBody(req, IAM_API_BODY_LIMIT);
+    if (raw === undefined) return send({ status: 413, body: '' });
+    send(api.handle(raw, await this.identityPool!.verify(this.signedRequest(req, raw), { name: 'iam', region: IAM_SIGNING_REGION })));
+  }
+
   private async identityRequest(req: IncomingMessage, res: ServerResponse, api: IdentityApi): Promise<void> {
     const headers = { 'content-type': IDENTITY_API_CONTENT_TYPE, 'x-amzn-requestid': randomUUID() };
     const send = (status: number, body: Record<string, unknown>) => {
@@ -530,7 +563,7 @@ export class Emulator {
     if (req.method !== 'POST') return send(405, { __type: 'UnknownOperationException', message: 'Use POST.' });
     const raw = await readBody(req, IDENTITY_API_BODY_LIMIT);
     if (raw === undefined) return send(413, { __type: 'SerializationException', message: `Request body exceeds ${IDENTITY_API_BODY_LIMIT} bytes.` });
-    const out = await api.handle(req.headers['x-amz-target'] as string | undefined, raw);
+    const out = await api.handle(req.headers['x-amz-target'] as string | undefined, raw, this.signedRequest(req, raw));
     send(out.status, out.body);
   }
 
@@ -718,6 +751,22 @@ function withSectionGroups(model: AuthModel): AuthResources | undefined {
     },
     roles: [...roles, ...[...roleless, ...missing].map((name): IamRole => ({ id: `group:${name}`, policies: [] }))],
   };
+}
+
+/**
+ * The identity pool's roles as IAM shows them: each role's own policies (Amplify's generated ones, those of
+ * auth-resources) inline, and the REST section's documents for it as customer-managed policies attached to it
+ * (the section does not say how backend.ts attached them; serving them as managed makes both kinds readable).
+ */
+function servedRoles(roles: ReturnType<typeof identityPoolRoles>, rest: RolePolicies | undefined): ServedRole[] {
+  const served = (role: EmulatedRole, docs: readonly PolicyDocument[] = []): ServedRole => ({
+    name: role.name, inline: role.documents, managed: docs.map((document, i) => ({ name: `${role.name}-api-${i + 1}`, document })),
+  });
+  return [
+    served(roles.auth, rest?.authenticated),
+    served(roles.unauth, rest?.unauthenticated),
+    ...roles.groups.map((r) => served(r, rest?.groups[r.id.slice('group:'.length)])),
+  ];
 }
 
 /**

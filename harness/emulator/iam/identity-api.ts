@@ -4,11 +4,16 @@
  * `{"__type", "message"}` with HTTP 400. GetId and GetCredentialsForIdentity are unsigned; a user-pool
  * login (`Logins["cognito-idp.<region>.amazonaws.com/<poolId>"]`) is an ID token verified against that
  * pool's keys. https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetCredentialsForIdentity.html
+ * GetIdentityPoolRoles (the pool's authenticated and unauthenticated roles, which a deployed run reads) is signed:
+ * SigV4 for `cognito-identity`, and the caller's policies must allow `cognito-identity:GetIdentityPoolRoles` on the
+ * pool's ARN, else `NotAuthorizedException` (the error the API lists for it).
  */
 import { AuthFailure, TOKEN_EXPIRED } from '../failure.js';
 import type { Claims } from '../cognito/jwt.js';
 import type { UserPool } from '../cognito/userpool.js';
 import { VendingError, type IamCredentials, type IdentityPool, type Login } from './identity-pool.js';
+import { accessDeniedMessage, evaluate } from './policy.js';
+import type { SigV4Request } from './sigv4.js';
 
 export const IDENTITY_API_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'AWSCognitoIdentityService.';
@@ -33,8 +38,8 @@ export class IdentityApi {
     private readonly userPools: readonly LoginPool[],
   ) {}
 
-  /** One request: the `X-Amz-Target` header and the raw body. */
-  async handle(target: string | undefined, raw: string): Promise<IdentityApiAnswer> {
+  /** One request: the `X-Amz-Target` header and the raw body; `signed`, the request as its signature covers it. */
+  async handle(target: string | undefined, raw: string, signed: SigV4Request): Promise<IdentityApiAnswer> {
     const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     let input: Record<string, unknown>;
     try {
@@ -56,8 +61,15 @@ export class IdentityApi {
           const credentials = this.pool.credentialsForIdentity(identityId, await this.login(input.Logins));
           return ok({ IdentityId: identityId, Credentials: wire(credentials) });
         }
+        case 'GetIdentityPoolRoles': {
+          const refused = await this.refusal(signed, 'cognito-identity:GetIdentityPoolRoles');
+          if (refused) return refused;
+          this.checkPoolId(input.IdentityPoolId);
+          const { authRole, unauthRole } = this.pool.options;
+          return ok({ IdentityPoolId: this.pool.poolId, Roles: { authenticated: this.pool.roleArn(authRole), unauthenticated: this.pool.roleArn(unauthRole) } });
+        }
         default:
-          return refusal('UnknownOperationException', `Unknown operation ${target ?? '(no X-Amz-Target)'}; this endpoint serves GetId and GetCredentialsForIdentity.`);
+          return refusal('UnknownOperationException', `Unknown operation ${target ?? '(no X-Amz-Target)'}; this endpoint serves GetId, GetCredentialsForIdentity and GetIdentityPoolRoles.`);
       }
     } catch (e) {
       if (e instanceof VendingError) return refusal(e.code, e.message);
@@ -87,6 +99,21 @@ export class IdentityApi {
     const groups = Array.isArray(claims['cognito:groups']) ? claims['cognito:groups'].filter((g): g is string => typeof g === 'string') : [];
     if (found.addsGroupRoles && !('cognito:roles' in claims) && groups.length && found.pool.groupRoles) claims = { ...claims, ...found.pool.groupRoles(groups) };
     return { provider, idToken: claims };
+  }
+
+  /** Why a signed operation is refused: no or a bad signature, or policies that do not allow `action` on the pool. */
+  private async refusal(signed: SigV4Request, action: string): Promise<IdentityApiAnswer | undefined> {
+    const verified = await this.pool.verify(signed, { name: 'cognito-identity' });
+    if (!verified.ok) {
+      const f = verified.failure;
+      if (f.kind === 'missing') return refusal('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      if (f.kind === 'unknownKey' || f.kind === 'invalidToken' || f.kind === 'expiredToken') return refusal('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      return refusal('InvalidSignatureException', f.message);
+    }
+    const { options, poolId } = this.pool;
+    const request = { action, resource: `arn:aws:cognito-identity:${options.region}:${options.accountId}:identitypool/${poolId}`, context: verified.principal.context };
+    const decision = evaluate(verified.principal.role.policies, request);
+    return decision.outcome === 'allow' ? undefined : refusal('NotAuthorizedException', accessDeniedMessage(verified.principal.principal.userArn, request, decision));
   }
 
   private checkPoolId(poolId: unknown): void {

@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Claims } from '../cognito/jwt.js';
+import type { PolicyDocument } from '../../schema/auth-resources.js';
 import type { CompiledPolicy, RequestContext } from './policy.js';
 import { verifySigV4, type SigV4Request, type SigV4Result } from './sigv4.js';
 
@@ -15,6 +16,8 @@ export interface EmulatedRole {
   id: string;
   name: string;
   policies: readonly CompiledPolicy[];
+  /** The documents `policies` were compiled from, by policy name (what IAM's GetRolePolicy answers). */
+  documents: readonly { name: string; document: PolicyDocument }[];
 }
 
 export interface IamCredentials {
@@ -182,11 +185,14 @@ export class IdentityPool {
     );
   }
 
-  /** Verifies a SigV4-signed request for `service` against the credentials issued here. */
-  verify(req: SigV4Request, service: { name: string; s3?: boolean }, now = Date.now()): Promise<SigV4Result<IamCaller>> {
+  /**
+   * Verifies a SigV4-signed request for `service` against the credentials issued here; scoped to the pool's
+   * region unless the service is global (IAM signs for us-east-1).
+   */
+  verify(req: SigV4Request, service: { name: string; s3?: boolean; region?: string }, now = Date.now()): Promise<SigV4Result<IamCaller>> {
     return verifySigV4(req, {
       service: service.name,
-      region: this.options.region,
+      region: service.region ?? this.options.region,
       ...(service.s3 ? { s3: true } : {}),
       now,
       keys: (accessKeyId) => {

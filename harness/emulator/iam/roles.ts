@@ -19,7 +19,7 @@ export function roleName(id: RoleId | string): string {
 }
 
 export function emulatedRole(id: string, name: string, policies: readonly Pick<RolePolicy, 'name' | 'document'>[]): EmulatedRole {
-  return { id, name, policies: policies.map((p) => compilePolicy(`${name}/${p.name}`, p.document)) };
+  return { id, name, policies: policies.map((p) => compilePolicy(`${name}/${p.name}`, p.document)), documents: policies.map((p) => ({ name: p.name, document: p.document })) };
 }
 
 type Generated = Pick<RolePolicy, 'name' | 'document'>;
