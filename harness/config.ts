@@ -30,7 +30,7 @@ export interface AuthmatrixConfig {
     /** How user-pool personas sign in; default: the first flow the app client allows. */
     authFlow?: 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';
     /** Service endpoints for local protocol peers (e.g. cognito-local; the emulator's S3, `https://s3.localhost:<port>`). */
-    endpoints?: { cognitoIdentityProvider?: string; cognitoIdentity?: string; apiGateway?: string; s3?: string };
+    endpoints?: { cognitoIdentityProvider?: string; cognitoIdentity?: string; apiGateway?: string; iam?: string; s3?: string };
     /** PEM file of the CA that signed `endpoints.s3`'s certificate (a local endpoint's test CA). */
     s3CaFile?: string;
   };

@@ -5,7 +5,8 @@
  * (v1 for REST APIs, harness/schema/rest/from-sdk.ts; v2 for HTTP APIs, http-from-sdk.ts) and merged with the
  * definition. Every difference is drift: the run logs it and keeps it in the model's caveats, so that the
  * reports say what was tested instead of backend.ts. An HTTP API that cannot be read is tested as defined,
- * with a caveat saying why.
+ * with a caveat saying why. The identity pool's roles are read as deployed too (deployed-roles.ts), their
+ * policies naming the deployed APIs by the ids found here.
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
@@ -19,22 +20,29 @@ import { httpApiIdsNamed, httpDrift, mergeDeployedHttp, readDeployedHttpApi } fr
 import type { HttpApi, RestApi } from '../schema/rest/model.js';
 import { readOutputs, restApisOf } from '../../personas/shared/deployed.js';
 import { apiGatewayClient, apiGatewayV2Client } from '../../personas/shared/rest.js';
+import { deployedRolePolicies } from './deployed-roles.js';
 
 /** How a drift line reads among the model's caveats. */
-const DRIFT = { 'REST API': 'the deployed REST API differs from backend.ts (the deployed one is tested): ', 'HTTP API': 'the deployed HTTP API differs from backend.ts (the deployed one is tested): ' };
-type Kind = keyof typeof DRIFT;
+const DRIFT = {
+  'REST API': 'the deployed REST API differs from backend.ts (the deployed one is tested): ',
+  'HTTP API': 'the deployed HTTP API differs from backend.ts (the deployed one is tested): ',
+  role: 'the deployed role differs from backend.ts (the deployed one is tested): ',
+};
+type Kind = Exclude<keyof typeof DRIFT, 'role'>;
 
 export interface DeployedRest {
   /** The model with each REST and HTTP API as deployed. */
   model: AuthModel;
   /** Where each API was read from (`REST API myRestApi: a1b2c3d4e5 in us-east-1`). */
   read: string[];
+  /** Where each role's policies were read from (`the authenticated role: amplify-…-authRole, 2 policies`). */
+  rolesRead: string[];
   drift: string[];
 }
 
 export async function withDeployedRest(model: AuthModel, outputsFile: string, config: AuthmatrixConfig): Promise<DeployedRest> {
   const section = model.rest;
-  if (!section?.apis.length && !section?.httpApis.length) return { model, read: [], drift: [] };
+  if (!section?.apis.length && !section?.httpApis.length) return { model, read: [], rolesRead: [], drift: [] };
   const outputs = readOutputs(outputsFile);
   const endpoints = restApisOf(outputs.custom, outputs.data?.aws_region ?? section.region);
   const userPoolId = outputs.auth?.user_pool_id;
@@ -46,7 +54,9 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
   const read: string[] = [];
   const drift: string[] = [];
   const caveats: string[] = [];
-  const drifted = (kind: Kind, lines: string[]) => {
+  // Each deployed API's id, with the model's id for it: the roles' policies name the deployed ones.
+  const deployedIds = new Map<string, { id: string; region: string }>();
+  const drifted = (kind: keyof typeof DRIFT, lines: string[]) => {
     drift.push(...lines);
     caveats.push(...lines.map((d) => `${DRIFT[kind]}${d}`));
   };
@@ -67,6 +77,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
         throw readError(e, `reading the deployed REST API ${api.name} (${found.id} in ${found.region})`);
       });
       read.push(`REST API ${api.name}: ${found.id} in ${found.region}`);
+      deployedIds.set(found.id, { id: api.id, region: found.region });
       drifted('REST API', restDrift(api, deployed));
       apis.push(mergeDeployed(api, deployed, userPoolId));
     }
@@ -87,6 +98,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
           throw readError(e, `reading the deployed HTTP API ${api.name} (${found.id} in ${found.region})`);
         });
         read.push(`HTTP API ${api.name}: ${found.id} in ${found.region}`);
+        deployedIds.set(found.id, { id: api.id, region: found.region });
         drifted('HTTP API', httpDrift(api, deployed));
         httpApis.push(mergeDeployedHttp(api, deployed));
       } catch (e) {
@@ -99,8 +111,17 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
   } finally {
     for (const c of [...v1.values(), ...v2.values()]) void c.then((client) => client.destroy());
   }
+  const auth = outputs.auth;
+  const roles = await deployedRolePolicies({ ...section, apis, httpApis }, {
+    ...(auth?.identity_pool_id ? { identityPoolId: auth.identity_pool_id } : {}),
+    ...(userPoolId ? { userPoolId } : {}),
+    region: auth?.aws_region ?? section.region,
+    apis: deployedIds,
+  }, config);
+  drifted('role', roles.drift);
+  caveats.push(...roles.caveats);
   const all = [...(model.caveats ?? []), ...caveats];
-  return { model: { ...model, rest: { ...section, apis, httpApis }, ...(all.length ? { caveats: all } : {}) }, read, drift };
+  return { model: { ...model, rest: { ...section, apis, httpApis, rolePolicies: roles.rolePolicies }, ...(all.length ? { caveats: all } : {}) }, read, rolesRead: roles.read, drift };
 }
 
 /**

@@ -272,6 +272,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     }
     log(`  ${pluralize('persona', provisioned.length, true)} · ${pluralize('cell', plan.cells.length, true)} to run${plan.untested.length ? `, ${plan.untested.length} more that cannot run (reasons in the report)` : ''} · ${pluralize('fixture record', plan.fixtures.length, true)}`);
     for (const read of deployedRest?.read ?? []) log(`  ${read}, read from API Gateway`);
+    for (const read of deployedRest?.rolesRead ?? []) log(`  ${read}, read from IAM`);
     for (const caveat of model.caveats ?? []) log(`  caveat: ${caveat}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);

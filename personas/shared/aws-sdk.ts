@@ -6,6 +6,7 @@ export const cognitoIdentityProvider = once(() => import('@aws-sdk/client-cognit
 export const cognitoIdentity = once(() => import('@aws-sdk/client-cognito-identity'));
 export const apiGateway = once(() => import('@aws-sdk/client-api-gateway'));
 export const apiGatewayV2 = once(() => import('@aws-sdk/client-apigatewayv2'));
+export const iam = once(() => import('@aws-sdk/client-iam'));
 export const credentialProviders = once(() => import('@aws-sdk/credential-providers'));
 export const srpHelper = once(() => import('cognito-srp-helper'));
 

@@ -266,7 +266,8 @@ function readRolePolicies(t: Templates, known: KnownResources, caveats: string[]
   };
 }
 
-function normalizeDocument(doc: Record<string, unknown>): PolicyDocument {
+/** A policy document as the model keeps it: its `Statement` always a list (IAM takes one statement alone too). */
+export function normalizeDocument(doc: Record<string, unknown>): PolicyDocument {
   const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
   return { ...(typeof doc.Version === 'string' ? { Version: doc.Version } : {}), Statement: statements as PolicyDocument['Statement'] };
 }
