@@ -44,8 +44,9 @@ afterAll(async () => {
 
 function outputsWith(name: string, api: Record<string, unknown>): string {
   const file = path.join(dir, `${name}.json`);
-  // The app's user pool and client: what `app` stands for in the HTTP API's JWT authorizer.
-  const { auth } = emu.outputs() as { auth: unknown };
+  // The app's user pool and client: what `app` stands for in the HTTP API's JWT authorizer. No identity pool:
+  // finding the APIs is tested here, reading the roles in test/schema/roles-deployed.test.ts and test/cli.
+  const { identity_pool_id: _pool, ...auth } = (emu.outputs() as { auth: Record<string, unknown> }).auth;
   writeFileSync(file, JSON.stringify({ version: '1.3', auth, data: { url: emu.url, aws_region: 'us-east-1' }, custom: { API: api } }));
   return file;
 }
