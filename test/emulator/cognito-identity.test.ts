@@ -183,6 +183,8 @@ describe('refusals', () => {
     const answer = async (r: Response) => `${r.status} ${r.headers.get('content-type')} ${await r.text()}`;
     expect(await answer(await post('AWSCognitoIdentityService.DeleteIdentityPool', '{}'))).toMatch(/^400 application\/x-amz-json-1\.1 \{"__type":"UnknownOperationException","message":"Unknown operation AWSCognitoIdentityService\.DeleteIdentityPool/);
     expect(await answer(await post('AWSCognitoIdentityService.GetId', '{"IdentityPoolId":'))).toMatch(/^400 application\/x-amz-json-1\.1 \{"__type":"SerializationException"/);
+    // GetIdentityPoolRoles is signed (a developer operation): unsigned, it is refused before anything is read.
+    expect(await answer(await post('AWSCognitoIdentityService.GetIdentityPoolRoles', JSON.stringify({ IdentityPoolId: poolId })))).toBe('400 application/x-amz-json-1.1 {"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}');
     expect((await post('AWSCognitoIdentityService.GetId', JSON.stringify({ IdentityPoolId: poolId, pad: 'x'.repeat(100_000) }))).status).toBe(413);
     expect((await fetch(endpoint)).status).toBe(405);
     // Still serving.

@@ -3,7 +3,8 @@
  * GetApiKeys with their values, GetUsagePlans and GetUsagePlanKeys), compared with the definition read
  * from backend.ts (harness/schema/rest/gen2.ts) and merged into it: the deployed methods, authorizers
  * and keys decide a deployed run; the definition gives what the deployment cannot tell (the handler
- * modules of Lambda authorizers, the roles' policies). Every difference is reported as drift.
+ * modules of Lambda authorizers; the roles' policies are read from IAM, roles-from-sdk.ts). Every
+ * difference is reported as drift.
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { Integration, MethodAuthorization, MethodVerb, RestApi, RestApiKey, RestAuthorizer, RestFunction, RestMethod } from './model.js';
