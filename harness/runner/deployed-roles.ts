@@ -56,6 +56,7 @@ export async function deployedRolePolicies(section: RestSection, app: DeployedAp
   ];
   try {
     const arns: DeployedRoleArns = { groups: {} };
+    let groupsRead = false;
     const { CognitoIdentityClient } = await cognitoIdentity();
     clients.identity = new CognitoIdentityClient({ region: app.region, maxAttempts: 2, ...(endpoints.cognitoIdentity ? { endpoint: endpoints.cognitoIdentity } : {}) });
     const poolRoles = await refusedAs(() => identityPoolRoleArns(clients.identity!, app.identityPoolId!), 'GetIdentityPoolRoles', `the identity pool ${app.identityPoolId}`);
@@ -66,15 +67,15 @@ export async function deployedRolePolicies(section: RestSection, app: DeployedAp
       clients.idp = new CognitoIdentityProviderClient({ region: app.region, maxAttempts: 2, ...(endpoints.cognitoIdentityProvider ? { endpoint: endpoints.cognitoIdentityProvider } : {}) });
       const groups = await refusedAs(() => groupRoleArns(clients.idp!, app.userPoolId!), 'ListGroups', `the user pool ${app.userPoolId}`);
       if ('refused' in groups) out.caveats.push(`the groups' roles are tested as backend.ts defines them: ${groups.refused}`);
-      else arns.groups = groups.value;
+      else [arns.groups, groupsRead] = [groups.value, true];
     }
     const { IAMClient } = await iam();
     clients.iam = new IAMClient({ region: IAM_REGION, maxAttempts: 2, ...(endpoints.iam ? { endpoint: endpoints.iam } : {}) });
     for (const { key, label } of roles) {
       const arn = key.kind === 'group' ? arns.groups[key.group] : arns[key.kind];
       if (!arn) {
-        // The pool's own roles were refused above; a group without a role in the deployed pool is said here.
-        if (key.kind === 'group' && !('refused' in poolRoles)) out.caveats.push(`${label} is tested as backend.ts defines it: the deployed user pool's group ${key.group} names no role (ListGroups)`);
+        // Refused reads were said above; a group the deployed pool lists without a role (or not at all) is said here.
+        if (key.kind === 'group' && groupsRead) out.caveats.push(`${label} is tested as backend.ts defines it: the deployed user pool has no group ${key.group} with a role (ListGroups)`);
         continue;
       }
       const name = roleNameOf(arn);
