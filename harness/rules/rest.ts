@@ -12,7 +12,7 @@
 import type { Decision } from './decide.js';
 export { evaluate } from './iam-policy.js';
 import { caveatText, evaluate, grantedResources, type IamContext, type Verdict } from './iam-policy.js';
-import type { HttpMethod, PolicyDocument, RestApi, RestMethod, RestSection } from '../schema/rest/model.js';
+import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type RestApi, type RestMethod, type RestSection } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
@@ -254,21 +254,26 @@ export type IdentitySources = { type: 'TOKEN'; identitySource: string; validatio
 
 /**
  * Why API Gateway does not call a Lambda authorizer (401 without invoking), or undefined when it does: every identity
- * source present and not empty, and a TOKEN authorizer's matching its validation expression. REST APIs name a header
- * `method.request.header.X`, HTTP APIs `$request.header.X`; a query string source is missing (the cells send no query
- * string); context and stage variables are taken as present.
+ * source present and not empty (schema/rest/model.ts `identitySourceOf`), and a TOKEN authorizer's matching its
+ * validation expression. A query string source is missing (the cells send no query string), and so is a stage
+ * variable (authmatrix reads none); a context variable is present when API Gateway sets it for every request.
  */
 export function missingIdentitySource(authorizer: IdentitySources, caller: RestCaller): string | undefined {
   const sources = authorizer.type === 'TOKEN' ? [authorizer.identitySource] : authorizer.identitySources;
   for (const source of sources) {
-    if (/^\$?(?:method\.)?request\.querystring\./i.test(source)) return `the identity source ${source} is missing (the request has no query string)`;
-    const header = /^\$?(?:method\.)?request\.header\.(.+)$/i.exec(source)?.[1];
-    if (!header) continue;
-    const h = header.toLowerCase();
+    const ref = identitySourceOf(source);
+    if (!ref) return `the identity source ${source} is not one API Gateway reads`;
+    if (ref.kind === 'query') return `the identity source ${source} is missing (the request has no query string)`;
+    if (ref.kind === 'stageVariable') return `the identity source ${source} is missing (authmatrix reads no stage variables)`;
+    if (ref.kind === 'context') {
+      if (!REQUEST_CONTEXT_VARIABLES[source.startsWith('$') ? 'http' : 'rest'].includes(ref.name)) return `the identity source ${source} is not set when API Gateway calls the authorizer`;
+      continue;
+    }
+    const h = ref.name.toLowerCase();
     const value = h === 'authorization' ? authorizationValue(caller) : caller.headers?.[h];
-    if (!value) return `the identity source ${header} is missing or empty`;
+    if (!value) return `the identity source ${ref.name} is missing or empty`;
     if (authorizer.type === 'TOKEN' && authorizer.validationRegex && !new RegExp(authorizer.validationRegex).test(value)) {
-      return `the ${header} value does not match the validation expression ${authorizer.validationRegex}`;
+      return `the ${ref.name} value does not match the validation expression ${authorizer.validationRegex}`;
     }
   }
   return undefined;

@@ -7,15 +7,16 @@
  * "Caching authorizer responses").
  */
 import { describe, expect, it } from 'vitest';
-import { identityValues } from '../../harness/emulator/apigateway/lambda-authorizers.js';
+import { contextVariables, identityValues } from '../../harness/emulator/apigateway/lambda-authorizers.js';
 import { restCells } from '../../harness/matrix/rest-cells.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import { missingIdentitySource, type RestCaller } from '../../harness/rules/rest.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import type { HttpApi, HttpLambdaAuthorizer, RestSection } from '../../harness/schema/rest/model.js';
+import { REQUEST_CONTEXT_VARIABLES, type HttpApi, type HttpLambdaAuthorizer, type RestSection } from '../../harness/schema/rest/model.js';
 
 const caller: RestCaller = { headers: { 'x-key': 'k1', 'x-blank': '' }, authorization: { kind: 'opaque', value: 'tok' } };
-const wire = { headers: { 'x-key': 'k1', 'x-blank': '', authorization: 'tok' }, query: {}, requestContext: { routeKey: 'GET /a', stage: '$default' } };
+const request = { accountId: '123456789012', apiId: 'abc', domainName: '127.0.0.1:3000', httpMethod: 'GET', sourceIp: '127.0.0.1', path: '/a', requestId: 'r-1', stage: '$default' };
+const wire = { headers: { 'x-key': 'k1', 'x-blank': '', authorization: 'tok' }, query: {}, contextVariables: contextVariables(request, { routeKey: 'GET /a' }) };
 
 describe('identity sources: called or 401 without a call', () => {
   it.each([
@@ -28,6 +29,11 @@ describe('identity sources: called or 401 without a call', () => {
     ['a REST query string', ['method.request.querystring.q'], false],
     ['an HTTP API context variable', ['$request.header.x-key', '$context.routeKey'], true],
     ['a REST context variable', ['context.stage'], true],
+    ['a nested context variable', ['$context.identity.sourceIp'], true],
+    ['a context variable set only for some callers', ['$context.identity.apiKey'], false],
+    ['a context variable set after the authorizer', ['$context.authorizer.principalId'], false],
+    ['a stage variable (none is read)', ['$stageVariables.key', 'stageVariables.key'], false],
+    ['a source API Gateway does not read', ['header.x-key'], false],
   ] as const)('%s', (_, sources, called) => {
     expect(missingIdentitySource({ type: 'REQUEST', identitySources: sources }, caller) === undefined).toBe(called);
     expect(identityValues(sources, wire) !== undefined).toBe(called);
@@ -39,7 +45,20 @@ describe('identity sources: called or 401 without a call', () => {
     expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' }, {})).toMatch(/Authorization is missing or empty/);
   });
 
-  it('the emulator reads context variables from the request context, and a blank header is missing', () => {
+  it.each(['rest', 'http'] as const)('the %s gateway sets exactly the context variables the oracle takes as present, none empty', (kind) => {
+    const own: Record<string, string> = kind === 'rest' ? { resourcePath: '/a' } : { routeKey: 'GET /a' };
+    const set = contextVariables(request, own, new Date('2026-12-05T09:08:07Z'));
+    expect(Object.keys(set).sort()).toEqual([...REQUEST_CONTEXT_VARIABLES[kind]].sort());
+    expect(Object.values(set).every((v) => v.trim() !== '')).toBe(true);
+    expect(set.requestTime).toBe('05/Dec/2026:09:08:07 +0000');
+    for (const name of REQUEST_CONTEXT_VARIABLES[kind]) {
+      const source = kind === 'rest' ? `context.${name}` : `$context.${name}`;
+      expect(missingIdentitySource({ type: 'REQUEST', identitySources: [source] }, caller)).toBeUndefined();
+      expect(identityValues([source], { ...wire, contextVariables: set })).toEqual([set[name]]);
+    }
+  });
+
+  it('the emulator reads context variables by their names, and a blank header is missing', () => {
     expect(identityValues(['$request.header.x-key', '$context.routeKey'], wire)).toEqual(['k1', 'GET /a']);
     expect(identityValues(['method.request.header.x-key'], { ...wire, headers: { 'x-key': '  ' } })).toBeUndefined();
   });

@@ -11,7 +11,7 @@ import type { Claims } from '../cognito/jwt.js';
 import type { RestApi, RestMethod, RestSection } from '../../schema/rest/model.js';
 import { accessDeniedMessage, compilePolicy, evaluate, type CompiledPolicy } from '../iam/policy.js';
 import { Integrations, type IntegrationMode, type ProxyEvent } from './integrations.js';
-import { LambdaAuthorizers, type AuthorizerFunction, type AuthorizerRequest, type LambdaAuthorizer } from './lambda-authorizers.js';
+import { contextVariables, LambdaAuthorizers, type AuthorizerFunction, type AuthorizerRequest, type LambdaAuthorizer } from './lambda-authorizers.js';
 import { gatewayAnswer, gatewayErrors, type GatewayError, type HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
 import { GatewayRefusal, type GatewayIdentity, type GatewayRequest } from './caller.js';
@@ -167,6 +167,10 @@ export class ApiGateway {
         const areq: AuthorizerRequest = {
           methodArn: r.methodArn, resource: r.resource, path: r.path, httpMethod: r.verb, headers,
           query: r.query, pathParameters: r.pathParameters, requestContext: r.requestContext,
+          contextVariables: contextVariables({
+            accountId: this.opts.section.account, apiId: api.id, domainName: r.req.host, httpMethod: r.verb, sourceIp: r.req.sourceIp,
+            path: `/${api.stage}${r.path}`, requestId: String(r.requestContext.requestId), stage: api.stage,
+          }, { resourcePath: r.resource }),
         };
         const identity = this.authorizers.identity(authorizer as LambdaAuthorizer, areq);
         if (identity === undefined) throw new GatewayRefusal(gatewayErrors.unauthorized());

@@ -19,7 +19,7 @@ import type { HttpAnswer } from './responses.js';
 import { Router } from './routes.js';
 import { isPreflight, preflightAnswer, withCorsHeaders } from './http-cors.js';
 import { HttpLambdaAuthorizers, type HttpAuthorizerRequest } from './http-lambda-authorizers.js';
-import { identityValues } from './lambda-authorizers.js';
+import { contextVariables, identityValues } from './lambda-authorizers.js';
 
 /** An HTTP API's own refusal: its status, message and extra headers. */
 class HttpApiRefusal extends Error {
@@ -101,6 +101,7 @@ export class HttpApiGateway {
     };
     const authorizer = await this.authorize(api, route, req, {
       routeArn, routeKey, rawPath: path, rawQueryString: url.search.slice(1), verb, headers: req.headers, query, pathParameters: found?.pathParameters ?? {}, requestContext: context,
+      contextVariables: contextVariables({ accountId: this.section.account, apiId: api.id, domainName: req.host, httpMethod: verb, sourceIp: req.sourceIp, path, requestId, stage: api.stage }, { routeKey }),
     });
     const event: HttpApiEvent = {
       version: '2.0',

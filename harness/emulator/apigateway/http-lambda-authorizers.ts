@@ -30,6 +30,8 @@ export interface HttpAuthorizerRequest {
   query: Record<string, string>;
   pathParameters: Record<string, string>;
   requestContext: Record<string, unknown>;
+  /** The request's `$context` variables by name, as identity sources read them (lambda-authorizers.ts `contextVariables`). */
+  contextVariables: Record<string, string>;
 }
 
 type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;

@@ -7,7 +7,7 @@
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html,
  * .../configure-api-gateway-lambda-authorization.html).
  */
-import type { RequestAuthorizer, TokenAuthorizer } from '../../schema/rest/model.js';
+import { identitySourceOf, type RequestAuthorizer, type TokenAuthorizer } from '../../schema/rest/model.js';
 import { compilePolicy, type CompiledPolicy } from '../iam/policy.js';
 import { ExpiringCache } from '../expiring-cache.js';
 
@@ -29,6 +29,8 @@ export interface AuthorizerRequest {
   query: Record<string, string>;
   pathParameters: Record<string, string>;
   requestContext: Record<string, unknown>;
+  /** The request's `$context` variables by name (`identity.sourceIp`), as identity sources read them. */
+  contextVariables: Record<string, string>;
 }
 
 export type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -129,24 +131,31 @@ function readAnswer(answer: unknown): AuthorizerOutcome {
 
 /**
  * The values of a REQUEST authorizer's identity sources, or undefined when one is missing or empty (401 without
- * invoking). REST APIs write them `method.request.header.X`, `method.request.querystring.q`, `context.c`; HTTP APIs
- * `$request.header.X`, `$request.querystring.q`, `$context.c` (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
- * "Identity sources"). A context variable is the request context's field of that name.
+ * invoking; schema/rest/model.ts `identitySourceOf` names them). The emulated stages define no stage variables.
  */
-export function identityValues(sources: readonly string[], req: Pick<AuthorizerRequest, 'headers' | 'query' | 'requestContext'>): string[] | undefined {
+export function identityValues(sources: readonly string[], req: Pick<AuthorizerRequest, 'headers' | 'query' | 'contextVariables'>): string[] | undefined {
   const values = sources.map((s) => sourceValue(s, req));
   return values.every((v): v is string => v !== undefined) ? values : undefined;
 }
 
-function sourceValue(source: string, req: Pick<AuthorizerRequest, 'headers' | 'query' | 'requestContext'>): string | undefined {
-  const header = /^\$?(?:method\.)?request\.header\.(.+)$/i.exec(source)?.[1];
-  if (header) return nonEmpty(req.headers[header.toLowerCase()]);
-  const query = /^\$?(?:method\.)?request\.querystring\.(.+)$/i.exec(source)?.[1];
-  if (query) return nonEmpty(req.query[query]);
-  const ctx = /^\$?context\.(.+)$/.exec(source)?.[1];
-  if (ctx) return nonEmpty(String(req.requestContext[ctx] ?? ''));
-  // Stage variables: the emulated stages have none.
+function sourceValue(source: string, req: Pick<AuthorizerRequest, 'headers' | 'query' | 'contextVariables'>): string | undefined {
+  const ref = identitySourceOf(source);
+  if (ref?.kind === 'header') return nonEmpty(req.headers[ref.name.toLowerCase()]);
+  if (ref?.kind === 'query') return nonEmpty(req.query[ref.name]);
+  if (ref?.kind === 'context') return nonEmpty(req.contextVariables[ref.name]);
   return undefined;
+}
+
+/**
+ * The `$context` variables API Gateway has set when it calls an authorizer (the same for REST and HTTP APIs but for
+ * `resourcePath` and `routeKey`, given in `own`). `requestTime` in the common log format, as API Gateway writes it.
+ */
+export function contextVariables(r: { accountId: string; apiId: string; domainName: string; httpMethod: string; sourceIp: string; path: string; requestId: string; stage: string }, own: Record<string, string>, now = new Date()): Record<string, string> {
+  const [, day, month, year, time] = /^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/.exec(now.toUTCString())!;
+  return {
+    accountId: r.accountId, apiId: r.apiId, domainName: r.domainName, httpMethod: r.httpMethod, 'identity.sourceIp': r.sourceIp, path: r.path,
+    protocol: 'HTTP/1.1', requestId: r.requestId, requestTime: `${day}/${month}/${year}:${time} +0000`, requestTimeEpoch: String(now.getTime()), stage: r.stage, ...own,
+  };
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -212,3 +212,30 @@ export interface HttpLambdaAuthorizer {
   /** Seconds a decision is cached under the identity sources' values; 0: not cached. */
   ttlSeconds: number;
 }
+
+/**
+ * A Lambda authorizer's identity source as API Gateway names it: REST APIs `method.request.header.X`,
+ * `method.request.querystring.q`, `stageVariables.v`, `context.c`; HTTP APIs the same with `$request.`,
+ * `$stageVariables.`, `$context.`. Undefined for anything else.
+ */
+export type IdentitySourceRef = { kind: 'header' | 'query' | 'stageVariable' | 'context'; name: string };
+
+export function identitySourceOf(source: string): IdentitySourceRef | undefined {
+  const request = /^\$?(?:method\.)?request\.(header|querystring)\.(.+)$/i.exec(source);
+  if (request) return { kind: request[1]!.toLowerCase() === 'header' ? 'header' : 'query', name: request[2]! };
+  const stage = /^\$?stageVariables\.(.+)$/.exec(source);
+  if (stage) return { kind: 'stageVariable', name: stage[1]! };
+  const context = /^\$?context\.(.+)$/.exec(source);
+  return context ? { kind: 'context', name: context[1]! } : undefined;
+}
+
+/**
+ * The `$context` variables API Gateway has set for every request by the time it calls a Lambda authorizer, whoever
+ * the caller (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html). Others depend on the
+ * caller (`identity.apiKey`, `identity.userAgent`) or come later (`authorizer.*`): authmatrix takes them as missing.
+ */
+export const REQUEST_CONTEXT_VARIABLES: Record<'rest' | 'http', readonly string[]> = {
+  rest: ['accountId', 'apiId', 'domainName', 'httpMethod', 'identity.sourceIp', 'path', 'protocol', 'requestId', 'requestTime', 'requestTimeEpoch', 'resourcePath', 'stage'],
+  http: ['accountId', 'apiId', 'domainName', 'httpMethod', 'identity.sourceIp', 'path', 'protocol', 'requestId', 'requestTime', 'requestTimeEpoch', 'routeKey', 'stage'],
+};
