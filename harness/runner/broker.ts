@@ -6,12 +6,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
 import type { CreatedRecord } from './setup.js';
 import type { RestAuth } from '../../personas/types.js';
 import type { CreatedObject } from './storage.js';
+
+/** undici's `request`, loaded when first used: the run's process starts the broker before it needs undici (drive.ts). */
+const request = async (...args: Parameters<typeof import('undici').request>) => (await import('undici')).request(...args);
 
 export interface BrokerAccess {
   url: string;

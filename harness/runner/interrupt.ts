@@ -4,7 +4,7 @@
  * cleaned up; the command then exits 130 or 143 as a shell expects. A second signal exits at once
  * (the `exit` hooks still run: the run's temporary directory is removed, its test workers killed).
  */
-import { EXIT_CODES } from '../../personas/shared/cleanup-on-exit.js';
+import { EXIT_CODES } from '../../personas/shared/exit-codes.js';
 
 export type StopSignal = keyof typeof EXIT_CODES;
 

@@ -5,9 +5,7 @@
  */
 import { isInputError } from '../../harness/schema/errors.js';
 import { cleanup, type DeployedTarget } from './deployed.js';
-
-/** The exit codes a shell expects after these signals (128 + the signal's number). */
-export const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+import { EXIT_CODES } from './exit-codes.js';
 
 /** Installs the handlers; the returned function removes them (call it after a normal cleanup). */
 export function cleanupOnSignal(target: DeployedTarget, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): () => void {
