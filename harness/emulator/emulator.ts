@@ -210,7 +210,8 @@ export class Emulator {
       this.identityPool = new IdentityPool({
         region,
         accountId: ACCOUNT_ID,
-        poolId: IdentityPool.newPoolId(region),
+        // The pool the app's policies name (their `aud` conditions), as the REST section read it; else a new one.
+        poolId: model.rest?.identityPoolId ?? IdentityPool.newPoolId(region),
         allowUnauthenticated: pool?.allowUnauthenticated ?? model.authModes.identityPool?.allowUnauthenticated ?? false,
         ambiguousRoleResolution: pool?.roleMapping.kind === 'token' ? pool.roleMapping.ambiguousRoleResolution : 'AuthenticatedRole',
         unauthRole: roles.unauth,

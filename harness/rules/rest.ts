@@ -171,22 +171,23 @@ export function invokeVerdict(section: RestSection, api: Pick<RestApi, 'id' | 's
   { role: string; arn: string; verdict: Verdict; policies: PolicyDocument[] } {
   const { role, policies } = rolePolicies(section, signer);
   const arn = methodArn(section, api, verb, path);
-  return { role, arn, policies, verdict: evaluate(policies, 'execute-api:Invoke', arn, signerContext(signer)) };
+  return { role, arn, policies, verdict: evaluate(policies, 'execute-api:Invoke', arn, signerContext(signer, section.identityPoolId)) };
 }
 
 /**
  * The context keys identity-pool credentials carry (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
  * https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html): `amr` holds `unauthenticated`,
- * or `authenticated` plus the login provider and login; the identity id (`sub`) and the pool id (`aud`)
- * exist only once the run has minted them, so the oracle knows they are present but not their values.
+ * or `authenticated` plus the login provider and login; the pool id (`aud`) is the one the definition names
+ * (RestSection.identityPoolId, which the emulator adopts; unknown without one); the identity id (`sub`) exists
+ * only once the run has minted it, so the oracle knows it is present but not its value.
  */
-export function signerContext(signer: Exclude<SigningRole, { kind: 'admin' }>): IamContext {
+export function signerContext(signer: Exclude<SigningRole, { kind: 'admin' }>, identityPoolId?: string): IamContext {
   const unknown = { values: [], complete: false };
   return {
     present: {
       'cognito-identity.amazonaws.com:amr': signer.kind === 'unauthenticated' ? { values: ['unauthenticated'], complete: true } : { values: ['authenticated'], complete: false },
       'cognito-identity.amazonaws.com:sub': unknown,
-      'cognito-identity.amazonaws.com:aud': unknown,
+      'cognito-identity.amazonaws.com:aud': identityPoolId ? { values: [identityPoolId], complete: true } : unknown,
       'aws:PrincipalType': { values: ['AssumedRole'], complete: true },
     },
     absent: [],

@@ -85,7 +85,7 @@ export async function deployedRolePolicies(section: RestSection, app: DeployedAp
         continue;
       }
       const account = /^arn:[^:]+:iam::(\d+):role\//.exec(arn)?.[1] ?? '';
-      const deployed = documents.value.map((d) => toModelIds(d, { deployed: { account, apis: app.apis }, model: { region: section.region, account: section.account } }));
+      const deployed = documents.value.map((d) => toModelIds(d, { deployed: { account, apis: app.apis, identityPoolId: app.identityPoolId }, model: { region: section.region, account: section.account, identityPoolId: section.identityPoolId } }));
       const own = key.kind === 'group' ? defined.groups[key.group] ?? [] : defined[key.kind];
       out.read.push(`${label}: ${name}, ${deployed.length} polic${deployed.length === 1 ? 'y' : 'ies'}`);
       out.drift.push(...roleDrift(`${label} (${name})`, own, deployed));

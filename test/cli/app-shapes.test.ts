@@ -288,7 +288,7 @@ describe('REST beside OIDC', () => {
 });
 
 describe('IAM conditions on REST role policies', () => {
-  it('conditions on amr and sub, an explicit Deny under a condition and a policy variable in Resource are decided alike by the oracle and the emulator; a condition on the pool id is a caveat in the reason; clean run', async () => {
+  it('conditions on amr, sub and the pool id, an explicit Deny under a condition and a policy variable in Resource are decided alike by the oracle and the emulator; clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-conditions')], { cwd: shape('rest-conditions') });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
@@ -302,7 +302,10 @@ describe('IAM conditions on REST role policies', () => {
       ['rest|condApi|DELETE /items|owner|signed', 'deny', /denies execute-api:Invoke .* explicitly/],
       // /notes/${sub}/* never covers the sample path.
       ['rest|condApi|GET /notes/authmatrix-sample|owner|signed', 'deny', /^denied/],
-      ['rest|condApi|GET /audit|owner|signed', 'deny', /caveat: the Allow statement is not decided: StringEquals on cognito-identity.amazonaws.com:aud depends on a value known only at run time/],
+      // aud: another pool's id never holds; the app's own pool (a Ref in backend.ts, the id the emulator adopts) always does.
+      ['rest|condApi|GET /audit|owner|signed', 'deny', /^denied: the authenticated role's policy/],
+      ['rest|condApi|GET /reports|owner|signed', 'allow', /authenticated role's policy allows/],
+      ['rest|condApi|GET /reports|guest|signed', 'deny', /^denied: the unauthenticated role's policy/],
     ] as const) {
       expect(cells.get(id), id).toMatchObject({ pass: true, observed });
       expect(cells.get(id)?.reason, id).toMatch(reason);

@@ -39,4 +39,11 @@ describe('IAM conditions in the signer\'s session context', () => {
     expect((await get({ apiName, path: `notes/${own}/todo` }).response).statusCode).toBe(200);
     expect(await refusal(get({ apiName, path: 'notes/us-east-1:someone-else/todo' }))).toMatchObject({ status: 403, name: 'AccessDeniedException' });
   });
+
+  it('aud: the pool backend.ts names by Ref is the emulator\'s own, so its condition holds; another pool\'s id never does', async () => {
+    credentials = emu.credentials.identityPool({ authenticated: true, username: 'alice' });
+    expect(emu.identityPool!.poolId).toMatch(/^us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect((await get({ apiName, path: 'reports' }).response).statusCode).toBe(200);
+    expect(await refusal(get({ apiName, path: 'audit' }))).toMatchObject({ status: 403, name: 'AccessDeniedException' });
+  });
 });

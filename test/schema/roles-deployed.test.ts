@@ -136,6 +136,17 @@ describe('the deployed APIs\' ids in the roles\' policies', () => {
     expect(toModelIds(doc(deployed), mapping)).toEqual(doc(model));
   });
 
+  it('the deployed identity pool\'s id in a condition is written as the model\'s; another pool\'s id is kept', () => {
+    const pools = { deployed: { ...mapping.deployed, identityPoolId: 'eu-west-1:real-pool' }, model: { ...mapping.model, identityPoolId: 'us-east-1:stand-in-pool' } };
+    const conditioned = (...aud: string[]): PolicyDocument => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*', Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': aud.length === 1 ? aud[0]! : aud } } }],
+    });
+    expect(toModelIds(conditioned('eu-west-1:real-pool'), pools)).toEqual(conditioned('us-east-1:stand-in-pool'));
+    expect(toModelIds(conditioned('eu-west-1:real-pool', 'eu-west-1:other'), pools)).toEqual(conditioned('us-east-1:stand-in-pool', 'eu-west-1:other'));
+    expect(toModelIds(conditioned('eu-west-1:real-pool'), mapping)).toEqual(conditioned('eu-west-1:real-pool'));
+  });
+
   it('policies naming the deployed ids and account decide every cell as the definition\'s do', () => {
     const model = emu.model;
     const rest = model.rest!;

@@ -67,6 +67,11 @@ export class Templates {
       case 'AWS::ApiGatewayV2::Api':
         // API Gateway ids are ten lower-case letters and digits.
         return createHash('sha256').update(`${stack}/${logicalId}`).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 10);
+      case 'AWS::Cognito::IdentityPool': {
+        // `<region>:<uuid>`, as identity pool ids are: the emulator adopts it (RestSection.identityPoolId).
+        const h = createHash('sha256').update(`${stack}/${logicalId}`).digest('hex');
+        return `${this.env.region}:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      }
       default:
         return `${stack}-${logicalId}`;
     }

@@ -44,7 +44,9 @@ export function restFromTemplates(t: Templates, known: KnownResources, env: { re
   for (const at of t.resources('AWS::ApiGateway::RestApi')) apis.push(readApi(t, at, known, fnFromArn, caveats));
   const httpApis = [...t.resources('AWS::ApiGatewayV2::Api')].flatMap((at) => readHttpApi(t, at, known, fnFromArn, caveats));
   const rolePolicies = readRolePolicies(t, known, caveats);
-  return { region: env.region, account: env.account, apis, httpApis, functions: [...functions.values()], rolePolicies, caveats };
+  const pool = [...t.resources('AWS::Cognito::IdentityPool')][0];
+  const identityPoolId = pool && t.physicalId(pool.stack, pool.logicalId);
+  return { region: env.region, account: env.account, apis, httpApis, functions: [...functions.values()], rolePolicies, ...(identityPoolId ? { identityPoolId } : {}), caveats };
 }
 
 function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn: (arn: string) => string, caveats: string[]): RestApi {

@@ -22,6 +22,11 @@ export interface RestSection {
   functions: RestFunction[];
   /** Identity-based policies of the identity pool's roles, as the app attaches them. */
   rolePolicies: RolePolicies;
+  /**
+   * The identity pool's id as the policies above name it (a `Ref` to the pool: cfn.ts's stand-in): the value of
+   * `cognito-identity.amazonaws.com:aud` for the pool's credentials. The emulator adopts it as its pool's id.
+   */
+  identityPoolId?: string;
   /** What the source could not tell or authmatrix does not model (HTTP APIs, resource policies, ...). */
   caveats: string[];
 }

@@ -82,14 +82,16 @@ function decode(document: string | undefined): PolicyDocument {
 
 /** How the deployment's execute-api ARNs are written in the model: region, account, and each API's id. */
 export interface ArnMapping {
-  deployed: { account: string; apis: Map<string, { id: string; region: string }> };
-  model: { region: string; account: string };
+  deployed: { account: string; apis: Map<string, { id: string; region: string }>; identityPoolId?: string };
+  model: { region: string; account: string; identityPoolId?: string };
 }
 
 /**
  * The document with its execute-api ARNs (`arn:<partition>:execute-api:<region>:<account>:<apiId>/…`) naming a
  * deployed API written as the model names that API: its stand-in id, the model's region and account. A region or
- * account that is a wildcard, or names something else, is kept (it decides as deployed).
+ * account that is a wildcard, or names something else, is kept (it decides as deployed). A condition value that is
+ * the deployed identity pool's id (an `aud` condition) is written as the model's (RestSection.identityPoolId), which
+ * the oracle takes as the signers' `aud`.
  */
 export function toModelIds(doc: PolicyDocument, mapping: ArnMapping): PolicyDocument {
   const rewrite = (arn: string): string => {
@@ -100,6 +102,7 @@ export function toModelIds(doc: PolicyDocument, mapping: ArnMapping): PolicyDocu
     const account = m[3] === mapping.deployed.account ? mapping.model.account : m[3]!;
     return `${m[1]}:${region}:${account}:${api.id}${m[5] ?? ''}`;
   };
+  const pool = mapping.deployed.identityPoolId && mapping.model.identityPoolId ? { from: mapping.deployed.identityPoolId, to: mapping.model.identityPoolId } : undefined;
   const each = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v.map(rewrite) : rewrite(v));
   return {
     ...doc,
@@ -107,9 +110,18 @@ export function toModelIds(doc: PolicyDocument, mapping: ArnMapping): PolicyDocu
       const out: PolicyStatement = { ...s };
       if (s.Resource !== undefined) out.Resource = each(s.Resource)!;
       if (s.NotResource !== undefined) out.NotResource = each(s.NotResource)!;
+      if (s.Condition && pool) out.Condition = poolIds(s.Condition, pool) as PolicyStatement['Condition'];
       return out;
     }),
   };
+}
+
+/** Every string of a condition block that is one pool id, written as the other. */
+function poolIds(value: unknown, pool: { from: string; to: string }): unknown {
+  if (typeof value === 'string') return value === pool.from ? pool.to : value;
+  if (Array.isArray(value)) return value.map((v) => poolIds(v, pool));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poolIds(v, pool)]));
+  return value;
 }
 
 /** Whether a statement can decide an execute-api request: NotAction, or an action whose service matches `execute-api`. */
