@@ -12,7 +12,7 @@
  */
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
-import { routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection } from '../schema/rest/model.js';
+import { identitySourceOf, routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection } from '../schema/rest/model.js';
 import { decideHttpApi, decideHttpPreflight, selectHttpRoute } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
@@ -252,37 +252,36 @@ function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly H
     const kind = (x: HttpRequest) => p.restAnswers?.[answerKey(a.id, presentation, x.verb, x.path)]?.kind;
     const cachedAnswer = (x: HttpRequest) => kind(x) === 'simple' || kind(x) === 'policy';
     // The caller's headers are one cache key; context variables among the identity sources split it.
-    const groups = new Map<string, HttpRequest[]>();
-    for (const x of requests) {
-      if (x.route.authorization.type !== 'CUSTOM' || x.route.authorization.authorizer !== a.id) continue;
-      const key = JSON.stringify(a.identitySources.map((source) => contextValue(section, api, source, x)));
-      groups.set(key, [...(groups.get(key) ?? []), x]);
-    }
-    for (const reqs of groups.values()) splitByCache(out, a, reqs, (x) => x, cachedAnswer, fresh, (x, after) => httpCell(section, api, x, p, presentation, 'request', after));
+    const mine = requests.filter((x) => x.route.authorization.type === 'CUSTOM' && x.route.authorization.authorizer === a.id);
+    for (const reqs of byCacheEntry(a.identitySources, mine, (x) => ({ verb: x.verb, path: x.path, route: routeKeyOf(x.route) }))) splitByCache(out, a, reqs, (x) => x, cachedAnswer, fresh, (x, after) => httpCell(section, api, x, p, presentation, 'request', after));
   }
   return out;
 }
 
 /**
- * What an identity source that is a context variable holds for a request (`$context.routeKey` caches per route, as AWS
- * suggests for per-route answers); one request's own value for any other variable (`requestId`: never reused); ''
- * for a header source (the caller's, the same on every request).
+ * What an identity source holds for one caller's request, as far as it splits an authorizer's cache between them:
+ * a context variable is the same on all of them (`accountId`, `apiId`, `stage`, `domainName`, `protocol`,
+ * `identity.sourceIp`), per method (`httpMethod`), per route (`routeKey`, `resourcePath`: per-route answers, as AWS
+ * suggests) or per request (`path`, `requestId`, `requestTime`…: never reused); a header or query source is the
+ * caller's own, the same on every request ('').
  */
-function contextValue(section: RestSection, api: HttpApi, source: string, x: HttpRequest): string {
-  const name = /^\$context\.(.+)$/.exec(source)?.[1];
-  if (!name) return '';
-  switch (name) {
-    case 'routeKey':
-      return routeKeyOf(x.route);
-    case 'stage':
-      return api.stage;
-    case 'apiId':
-      return api.id;
-    case 'accountId':
-      return section.account;
-    default:
-      return `${x.verb} ${x.path}`;
+function cachePart(source: string, x: { verb: string; path: string; route: string }): string {
+  const ref = identitySourceOf(source);
+  if (ref?.kind !== 'context') return '';
+  if (['accountId', 'apiId', 'stage', 'domainName', 'protocol', 'identity.sourceIp'].includes(ref.name)) return '';
+  if (ref.name === 'httpMethod') return x.verb;
+  if (ref.name === 'routeKey' || ref.name === 'resourcePath') return x.route;
+  return `${x.verb} ${x.path}`;
+}
+
+/** Requests grouped by the cache entry an authorizer with these identity sources keeps for them. */
+function byCacheEntry<X>(sources: readonly string[], reqs: readonly X[], key: (x: X) => { verb: string; path: string; route: string }): X[][] {
+  const groups = new Map<string, X[]>();
+  for (const x of reqs) {
+    const k = JSON.stringify(sources.map((source) => cachePart(source, key(x))));
+    groups.set(k, [...(groups.get(k) ?? []), x]);
   }
+  return [...groups.values()];
 }
 
 /** Why a Lambda authorizer's cell (a REST method's or an HTTP API route's) cannot be decided: the authorizer would be called, and its answer is unknown. */
@@ -346,7 +345,10 @@ function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation
       decideRest(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });
     // Only a cached policy carries over; unknown answers leave nothing to compare.
     const cachedPolicy = (x: { r: { verb: string; path: string } }) => p.restAnswers?.[answerKey(a.id, presentation, x.r.verb, x.r.path)]?.kind === 'policy';
-    splitByCache(out, a, routes, (x) => x.r, cachedPolicy, fresh, (x, after) => restCell(section, api, x.m, x.r, p, presentation, 'request', after));
+    const sources = a.type === 'TOKEN' ? [a.identitySource] : a.identitySources;
+    for (const reqs of byCacheEntry(sources, routes, (x) => ({ verb: x.r.verb, path: x.r.path, route: x.m.resourcePath }))) {
+      splitByCache(out, a, reqs, (x) => x.r, cachedPolicy, fresh, (x, after) => restCell(section, api, x.m, x.r, p, presentation, 'request', after));
+    }
   }
   return out;
 }

@@ -99,4 +99,14 @@ describe('HTTP API cached answers follow the cache key', () => {
     ]);
     expect(plan.untested).toEqual([]);
   });
+
+  it('a context variable the same on every request (the caller\'s source IP) keeps one entry; one set per request (requestId) keeps none', () => {
+    expect(cellsOf(['$request.header.x-key', '$context.identity.sourceIp']).cells.map((c) => c.id)).toEqual(cellsOf(['$request.header.x-key']).cells.map((c) => c.id));
+    const perRequest = cellsOf(['$request.header.x-key', '$context.requestId']);
+    expect(perRequest.cells.map((c) => [c.id, c.expected])).toEqual([
+      ['rest|shop|GET /a|keyHolder|token', 'allow'],
+      ['rest|shop|GET /b|keyHolder|token', 'deny'],
+    ]);
+    expect(perRequest.untested).toEqual([]);
+  });
 });
