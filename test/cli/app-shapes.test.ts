@@ -287,6 +287,19 @@ describe('REST beside OIDC', () => {
   });
 });
 
+describe('sandbox mode', () => {
+  it('a model without rules in a backend without auth: API-key callers pass the sandbox check on every operation, the emulator as the oracle says; clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'sandbox-mode')], { cwd: shape('sandbox-mode') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const cells = new Map(readResults(path.join(out, 'sandbox-mode')).cells.map((c) => [c.id, c]));
+    for (const id of ['Todo|create|apiKey', 'Todo|get|apiKey|record', 'Todo|list|apiKey', 'Todo|update|apiKey|record', 'Todo|delete|apiKey|record', 'Todo|onCreate|apiKey']) {
+      expect(cells.get(id), id).toMatchObject({ pass: true, observed: 'allow' });
+      expect(cells.get(id)?.reason, id).toMatch(/sandbox mode lets API-key callers through/);
+    }
+  });
+});
+
 describe('IAM conditions on REST role policies', () => {
   it('conditions on amr, sub and the pool id, an explicit Deny under a condition and a policy variable in Resource are decided alike by the oracle and the emulator; clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-conditions')], { cwd: shape('rest-conditions') });

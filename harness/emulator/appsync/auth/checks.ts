@@ -149,6 +149,15 @@ export function iamBypass(env: AuthEnv, acm?: Acm): boolean {
   return (!acm || acm.roles.length > 0) && adminRole(env);
 }
 
+/**
+ * A model without any rule has no auth step: its resolvers run the model transformer's sandbox check instead, which
+ * lets an API-key caller through when sandbox mode is on (amplify-graphql-model-transformer `resolvers/common.ts`,
+ * docs/semantics.md "Gen 1 admin roles pass only where rules exist").
+ */
+export function sandboxPass(env: AuthEnv, acm: Acm): boolean {
+  return env.auth.mode === 'apiKey' && env.params.sandboxMode && acm.roles.length === 0;
+}
+
 /** A Gen 1 admin role outside generic access: its field resolvers return the stored value (no mutation redaction). */
 export function adminRole(env: AuthEnv): boolean {
   if (env.auth.mode !== 'iam') return false;
@@ -221,7 +230,7 @@ export function authorizeRead(acm: Acm, env: AuthEnv, ops: readonly ModelOperati
 
 /** The owner and dynamic-group roles a read depends on, unless the caller's mode or a static rule authorizes it outright. */
 function readRoles(acm: Acm, env: AuthEnv, ops: readonly ModelOperation[]): { authorized: true } | { authorized: false; roles: RecordRole[] } {
-  if (iamBypass(env, acm)) return { authorized: true };
+  if (iamBypass(env, acm) || sandboxPass(env, acm)) return { authorized: true };
   const roles = rolesForCaller(acm.roles.filter((r) => ops.some((op) => acm.rolesFor(op).includes(r))), env);
   const statics = roles.filter((r): r is StaticRole => r.static);
   const priv = statics.find((r) => r.strategy === 'private');
@@ -348,7 +357,7 @@ function keyClaim(env: AuthEnv, role: RecordRole): string[] | null {
 
 /** Authorizes a create and fills owner fields into `input` as the resolver does. */
 export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
-  if (iamBypass(env, acm)) return;
+  if (iamBypass(env, acm) || sandboxPass(env, acm)) return;
   const inputFields = Object.keys(input);
   const roles = rolesForCaller(acm.rolesFor('create'), env);
   const allowed = new Set<string>();
@@ -408,7 +417,7 @@ export function authorizeCreate(acm: Acm, env: AuthEnv, input: Item): void {
 
 /** Authorizes an update against the stored record (null when missing). */
 export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Item | null): void {
-  if (iamBypass(env, acm)) return;
+  if (iamBypass(env, acm) || sandboxPass(env, acm)) return;
   const roles = rolesForCaller(acm.roles.filter((r) => acm.rolesFor('update').includes(r) || acm.rolesFor('delete').includes(r)), env);
   const allowed = new Set<string>();
   const nullAllowed = new Set<string>();
@@ -453,7 +462,7 @@ export function authorizeUpdate(acm: Acm, env: AuthEnv, input: Item, stored: Ite
 // ---- delete ------------------------------------------------------------------------------------
 
 export function authorizeDelete(acm: Acm, env: AuthEnv, stored: Item | null): void {
-  if (iamBypass(env, acm)) return;
+  if (iamBypass(env, acm) || sandboxPass(env, acm)) return;
   const roles = rolesForCaller(acm.rolesFor('delete', true), env);
   if (!roles.length) throw new Unauthorized();
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') return;
@@ -509,7 +518,7 @@ export interface SubscriptionAuth {
 export function authorizeSubscription(acm: Acm, env: AuthEnv, args: Record<string, unknown>): SubscriptionAuth {
   // The response template turns a non-empty `filter` argument into an enhanced filter for every caller.
   const clientFilter = args.filter && typeof args.filter === 'object' && Object.keys(args.filter).length ? (args.filter as Filter) : null;
-  if (iamBypass(env, acm)) return { filter: clientFilter };
+  if (iamBypass(env, acm) || sandboxPass(env, acm)) return { filter: clientFilter };
   const roles = rolesForCaller(acm.rolesFor('listen'), env);
   if (env.auth.mode === 'apiKey' || env.auth.mode === 'lambda') {
     if (!roles.length) throw new Unauthorized();
