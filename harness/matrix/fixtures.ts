@@ -37,14 +37,19 @@ const SAMPLES: Record<string, unknown> = {
   AWSIPAddress: '127.0.0.1',
 };
 
+/** How deep a sample value's required fields are filled in. */
+const MAX_DEPTH = 12;
+
 export function sampleValue(auth: AuthModel, field: Pick<Field, 'type' | 'typeKind' | 'list'>, depth = 0): unknown {
   let v: unknown;
   if (field.typeKind === 'enum' || auth.enums.some((e) => e.name === field.type)) v = auth.enums.find((e) => e.name === field.type)?.values[0] ?? null;
   else if (field.typeKind === 'customType') {
     const t = auth.customTypes.find((c) => c.name === field.type);
     const obj: Record<string, unknown> = {};
-    if (t && depth < 3) for (const f of t.fields) if (f.typeKind !== 'model') obj[f.name] = sampleValue(auth, f, depth + 1);
-    v = t || depth >= 3 ? obj : sampleInputObject(auth, field.type, depth);
+    // Every field near the top, then only the required ones (AI kit's message types nest required fields five
+    // deep); a type that requires itself cannot be given, and stops at MAX_DEPTH.
+    if (t) for (const f of t.fields) if (f.typeKind !== 'model' && (depth < 3 || (f.required && depth < MAX_DEPTH))) obj[f.name] = sampleValue(auth, f, depth + 1);
+    v = t || depth >= MAX_DEPTH ? obj : sampleInputObject(auth, field.type, depth);
   } else v = SAMPLES[field.type] ?? 'sample';
   return field.list ? [v] : v;
 }
