@@ -10,14 +10,19 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 
+/** What a Gen 2 backend's files may be written in (TypeScript or JavaScript, as ES or CommonJS modules). */
+export const GEN2_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+
+/** A Gen 2 file of that name (`resource`, `backend`) in any of those. */
+export const gen2Files = (name: string): string[] => GEN2_EXTENSIONS.map((e) => `${name}${e}`);
+
+const GEN2_DATA = gen2Files('resource');
+
 /** Files that are a schema source when the directory itself is given. */
 const DIRECT = [
-  'amplify/data/resource.ts', 'amplify/data/resource.js', 'amplify/data/resource.mjs',
-  'data/resource.ts', 'resource.ts', 'resource.js', 'resource.mjs',
+  ...GEN2_DATA.map((f) => `amplify/data/${f}`), 'data/resource.ts', ...GEN2_DATA,
   'schema.graphql', 'amplify_outputs.json',
 ];
-
-const GEN2_DATA = ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'];
 
 /** Folders never searched: dependencies, build output, and Amplify's own copies of the backend. */
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'cdk.out', '.amplify', '.next', 'coverage', '#current-cloud-backend', '.migration-backup']);

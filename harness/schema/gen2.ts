@@ -15,6 +15,7 @@ import { gen2Storage } from './storage/gen2.js';
 import type { StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
 import { loadGen2Rest, reachableSources } from './rest/gen2.js';
+import { gen2Files } from './find-app.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -105,7 +106,7 @@ function gen2AuthResources(auth: Record<string, unknown>) {
 
 function categoryResource(amplifyDir: string, category: string): string | undefined {
   const dir = path.join(amplifyDir, category);
-  return ['resource.ts', 'resource.mts', 'resource.js', 'resource.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  return gen2Files('resource').map((f) => path.join(dir, f)).find((f) => existsSync(f));
 }
 
 /**

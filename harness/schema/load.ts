@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
-import { findSchema } from './find-app.js';
+import { findSchema, GEN2_EXTENSIONS } from './find-app.js';
 import { loadGen1 } from './gen1.js';
 import { loadGen2 } from './gen2.js';
 import type { AuthModel } from './model.js';
@@ -12,7 +12,6 @@ export interface LoadOptions {
   config?: string;
 }
 
-const GEN2_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
 /**
  * Loads any supported schema source into an AuthModel: a Gen 2 `amplify/data/resource.ts`, a Gen 1

@@ -18,10 +18,11 @@ import { buildBackend, type BackendRecord, type CdkModules, type ConstructRef } 
 import { Templates, type Template } from './cfn.js';
 import { restFromTemplates, type KnownResources } from './from-cfn.js';
 import type { RestSection } from './model.js';
+import { gen2Files } from '../find-app.js';
 
 /** Bumped whenever what is read from the templates changes, so that older cache entries are ignored. */
 const READER_VERSION = 3;
-const BACKEND_FILES = ['backend.ts', 'backend.mts', 'backend.js', 'backend.mjs'];
+const BACKEND_FILES = gen2Files('backend');
 /** Region and account of the stand-in ARNs: the emulator's. */
 export const REST_ENV = { region: 'us-east-1', account: '123456789012' };
 
