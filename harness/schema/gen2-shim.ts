@@ -35,8 +35,10 @@ export function defineAuth(props: Record<string, unknown>): { kind: 'authmatrix:
   return { kind: 'authmatrix:auth', props };
 }
 
+/** An existing auth resource: its `groups` map each group's name to its role ARN, where defineAuth lists names. */
 export function referenceAuth(props: Record<string, unknown>): { kind: 'authmatrix:auth'; props: Record<string, unknown> } {
-  return defineAuth(props);
+  const groups = props.groups;
+  return defineAuth(groups && typeof groups === 'object' && !Array.isArray(groups) ? { ...props, groups: Object.keys(groups) } : props);
 }
 
 /** Like the real one: `entry` (default `./handler.ts`) is relative to the calling file; the name defaults to the entry's or the directory's. */
