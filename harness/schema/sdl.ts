@@ -65,10 +65,14 @@ function buildAuthModel(ctx: SdlContext, doc: DocumentNode): AuthModel {
     }
   }
 
+  // The global rule opens the models without rules to API keys (sandbox mode); without the API-key mode it opens
+  // nothing (the Amplify CLI only warns, amplify-backend deploys its own test projects so) and those models stay
+  // ruleless: generic IAM access alone gets in.
+  const sandboxRule = globalRule && ctx.input.authModes.enabled.includes('apiKey') ? globalRule : undefined;
   const models: Model[] = [];
   const customTypes: CustomType[] = [];
   for (const [name, node] of ctx.objects) {
-    if (ctx.modelNames.has(name)) models.push(buildModel(ctx, node, globalRule));
+    if (ctx.modelNames.has(name)) models.push(buildModel(ctx, node, sandboxRule));
     else {
       checkDirectives(ctx, node.directives ?? [], name);
       const auth = node.directives?.find((d) => d.name.value === 'auth');
