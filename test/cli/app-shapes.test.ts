@@ -184,6 +184,16 @@ describe('an app without a data API', () => {
   });
 });
 
+describe('storage names', () => {
+  it('defineStorage without a name is refused in one line, as Amplify cannot deploy it (docs/storage.md)', async () => {
+    const r = await cli(['run'], { cwd: fixture('bad', 'unnamed-storage') });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('amplify/storage/resource.ts: defineStorage call 1 has no name, which @aws-amplify/backend-storage cannot deploy (synthesis fails: "Only root constructs may have an empty ID"). Fix: give every bucket a name');
+  });
+});
+
 describe('SQL-backed models', () => {
   it('a schema combining SQL-backed and DynamoDB-backed models runs, and the SQL ones are named in a caveat: their resolvers are not modelled', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'sql')], { cwd: shape('sql-models') });

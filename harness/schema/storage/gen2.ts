@@ -11,8 +11,14 @@ export function gen2Storage(file: string, calls: Record<string, unknown>[], auth
   if (!calls.length) return undefined;
   const buckets = calls.map((props, i): StorageBucket => {
     const name = props.name;
-    if (typeof name !== 'string' || !name) {
-      throw new InputError(`defineStorage call ${i + 1} has no name`, { file }, "give every bucket a name: defineStorage({ name: 'myProjectFiles', ... })");
+    // backend-storage 0.6+ makes the name the bucket construct's id (storage_container_entry_generator.ts), and
+    // CDK refuses an empty id, so `defineStorage({})` never deploys; the name check is the backend's
+    // (packages/backend/src/engine/validations/default_resource_name_validator.ts). Pinned in test/schema/storage-gen2.test.ts.
+    if (name === undefined || name === null) {
+      throw new InputError(`defineStorage call ${i + 1} has no name, which @aws-amplify/backend-storage cannot deploy (synthesis fails: "Only root constructs may have an empty ID")`, { file }, "give every bucket a name: defineStorage({ name: 'myProjectFiles', ... })");
+    }
+    if (typeof name !== 'string' || !/^[a-zA-Z][a-zA-Z0-9-_ ]*$/.test(name)) {
+      throw new InputError(`InvalidResourceNameError: Resource name contains invalid characters, found ${String(name)}`, { file }, 'Update name to use only alphanumeric characters, dashes, underscores and spaces. The name should also start with an alphabetic character');
     }
     const access = props.access;
     if (access !== undefined && typeof access !== 'function') throw new InputError(`the access of bucket ${name} must be a function`, { file }, "write access: (allow) => ({ 'media/*': [allow.guest.to(['read'])] })");
