@@ -6,6 +6,7 @@
 import { createPublicKey } from 'node:crypto';
 import { request } from 'undici';
 import type { CryptoKey, JWK } from 'jose';
+import { cachedKeyPair } from '../schema/key-pairs.js';
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -45,8 +46,10 @@ let ownKey: Promise<CryptoKey> | undefined;
 
 /** The token's claims (with `overrides`) signed RS256 by a key of authmatrix's own, under `kid`. */
 export async function resignedWithOwnKey(token: string, kid: string, overrides: JwtClaims = {}): Promise<string> {
-  const { SignJWT, generateKeyPair } = await import('jose');
-  ownKey ??= generateKeyPair('RS256', { modulusLength: 2048 }).then((k) => k.privateKey);
+  const { SignJWT } = await import('jose');
+  // Its own file: the emulator's keys are `rs256-<n>` (harness/emulator/cognito/keys.ts), and a forged token must
+  // never be signed by a key an issuer publishes.
+  ownKey ??= cachedKeyPair('rs256-probe').then((k) => k.privateKey);
   return new SignJWT({ ...claimsOf(token), ...overrides }).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(await ownKey);
 }
 
