@@ -53,8 +53,8 @@ export async function loadConfig(explicit: string | undefined, dirs: string[]): 
   try {
     if (file.endsWith('.json')) raw = JSON.parse(readFileSync(file, 'utf8'));
     else {
-      // Not cached: the cache would keep a copy of the tokens a config may hold.
-      const mod = await importAppModule(file, { cache: false });
+      // Sealed: a plain cache entry would keep a copy of the tokens a config may hold.
+      const mod = await importAppModule(file, { cache: 'sealed' });
       raw = mod.default ?? mod;
     }
   } catch (e) {

@@ -2,7 +2,12 @@
  * Loads the app's own TypeScript (resource files, handlers, JS resolvers, contract files) with jiti, and the
  * handler modules (Lambda authorizer, function handlers, JS resolvers) in particular.
  */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runInThisContext } from 'node:vm';
 import { createJiti } from 'jiti';
 import { cacheDir } from './cache-dir.js';
 import { InputError } from './errors.js';
@@ -10,22 +15,72 @@ import { InputError } from './errors.js';
 /**
  * Imports a file of the app with jiti. Transpiled files are cached (harness/schema/cache-dir.ts; jiti keys each
  * entry on the file's path and a hash of its source), which takes about 300 ms off every later run of the same
- * app; `cache: false` for files that may hold secrets. jiti's Babel installs a stack-trace hook when it loads; it
- * is taken off again, as graphql-js reads the stack of every error the emulator's resolvers throw.
+ * app. `cache: 'sealed'` is for a file that may hold secrets (authmatrix.config.ts and its tokens): its transpiled
+ * code is cached encrypted under a key derived from its own source (`sealedCode`), and what it imports is not
+ * cached. jiti's Babel installs a stack-trace hook when it loads; it is taken off again, as graphql-js reads the
+ * stack of every error the emulator's resolvers throw.
  */
-export async function importAppModule(file: string, options: { alias?: Record<string, string>; cache?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function importAppModule(file: string, options: { alias?: Record<string, string>; cache?: 'plain' | 'sealed' } = {}): Promise<Record<string, unknown>> {
+  const sealed = options.cache === 'sealed';
   const jiti = createJiti(pathToFileURL(file).href, {
     alias: options.alias ?? {},
     moduleCache: false,
-    fsCache: options.cache === false ? false : cacheDir('jiti') ?? false,
+    fsCache: sealed ? false : cacheDir('jiti') ?? false,
     interopDefault: true,
   });
   const hook = Error.prepareStackTrace;
   try {
-    return (await jiti.import(file)) as Record<string, unknown>;
+    if (!sealed) return (await jiti.import(file)) as Record<string, unknown>;
+    const code = sealedCode(file, (source) => jiti.transform({ source, filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true }));
+    // jiti.evalModule would transpile again (it tries a native import first), so the transpiled CommonJS runs in
+    // the wrapper jiti gives it: its imports are `await jitiImport(id)`, resolved from the file as jiti would.
+    const module = { exports: {} as Record<string, unknown> };
+    const run = runInThisContext(`(async function (exports, require, module, __filename, __dirname, jitiImport) {${code}\n})`, { filename: file }) as (...args: unknown[]) => Promise<void>;
+    await run(module.exports, createRequire(file), module, file, path.dirname(file), (id: string) => jiti.import(id));
+    return module.exports;
   } finally {
     Error.prepareStackTrace = hook;
   }
+}
+
+let jitiVersion: string | undefined;
+
+/**
+ * The file's transpiled code, from the cache when an entry for this exact source is there. The entry is
+ * AES-256-GCM encrypted with a key hashed from the source itself (with jiti's version and the file's path), and
+ * named by a hash of that key: without the source the entry can be neither found nor read, so the cache keeps
+ * nothing a config's reader could not already see. Transpiling costs about 0.1 s (jiti loads Babel for it).
+ */
+function sealedCode(file: string, transpile: (source: string) => string): string {
+  const source = readFileSync(file, 'utf8');
+  jitiVersion ??= String((JSON.parse(readFileSync(createRequire(import.meta.url).resolve('jiti/package.json'), 'utf8')) as { version?: unknown }).version);
+  const key = createHash('sha256').update(`authmatrix-sealed-1\0${jitiVersion}\0${file}\0`).update(source).digest();
+  const dir = cacheDir('jiti');
+  const entry = dir && path.join(dir, `sealed-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
+  if (entry) {
+    try {
+      const sealed = readFileSync(entry);
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+      decipher.setAuthTag(sealed.subarray(12, 28));
+      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      // Not there yet, or not readable with this key: transpiled now.
+    }
+  }
+  const code = transpile(source);
+  if (entry) {
+    try {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
+      const next = `${entry}.${process.pid}`;
+      writeFileSync(next, Buffer.concat([iv, cipher.getAuthTag(), body]), { mode: 0o600 });
+      renameSync(next, entry);
+    } catch {
+      // Transpiled again next time.
+    }
+  }
+  return code;
 }
 
 export async function loadUserModule(file: string, alias: Record<string, string> = {}): Promise<Record<string, unknown>> {
