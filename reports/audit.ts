@@ -17,6 +17,7 @@ import { findings as lintFindings } from '../harness/lint/lint.js';
 import { accessIndex, type AccessIndex } from './access.js';
 import { COVERAGE_DIMENSIONS, DIMENSION_LABELS, coverageOf, type Coverage } from './coverage.js';
 import { escapeHtml as h } from './escape.js';
+import { emptyBucketNotes } from '../harness/schema/storage/model.js';
 import { gridsFor, SYMBOL } from './matrix.js';
 import type { RunReport } from './results.js';
 import { failuresByCause, fieldAccess, ruleText, ruleTexts, type CauseGroup, type RuleText } from './review.js';
@@ -154,6 +155,7 @@ function notTested(report: RunReport, coverage: Coverage): string {
   if (report.only?.length) items.push(`Only cells matching ${h(report.only.join(', '))} were run; the rest of the matrix was not.`);
   if (report.shard) items.push(`This is shard ${report.shard.index} of ${report.shard.count}: the other shards' cells are not in it.`);
   for (const c of report.model.caveats ?? []) items.push(`The schema source does not record everything: ${h(c)}`);
+  for (const note of emptyBucketNotes(report.model.storage)) items.push(`Note: ${h(note)}.`);
   for (const name of COVERAGE_DIMENSIONS) {
     const d = coverage.dimensions[name];
     if (d.uncovered.length) items.push(`${h(DIMENSION_LABELS[name])}: ${d.uncovered.map((u) => h(`${u.item} (${u.missing})`)).join('; ')}.`);

@@ -6,6 +6,7 @@ import { cellIdentity, type Cell, type CellIdentity, type Expected } from '../ha
 import type { Persona } from '../harness/matrix/cast.js';
 import type { RestPresentation } from '../harness/matrix/rest-action.js';
 import type { AuthModel, Model, Rule } from '../harness/schema/model.js';
+import { emptyBucketNotes } from '../harness/schema/storage/model.js';
 import { describeRule } from '../harness/rules/describe.js';
 
 export const SYMBOL: Record<Expected, string> = { allow: '✓', deny: '✗', filtered: '~', partial: '◐', invalid: '⊘', conditionFailed: '≠' };
@@ -243,6 +244,7 @@ export function renderMatrixTable(auth: AuthModel, cells: Cell[], cast: Persona[
     }
     out.push('');
   }
+  for (const note of emptyBucketNotes(auth.storage)) out.push(...wrap(`Note: ${note}`, width, '  '));
   return out.join('\n');
 }
 
@@ -285,5 +287,6 @@ export function renderMatrixMarkdown(auth: AuthModel, cells: Cell[], cast: Perso
     for (const r of g.rows) out.push(`| ${r.persona} | ${r.cells.join(' | ')} |`);
     out.push('');
   }
+  for (const note of emptyBucketNotes(auth.storage)) out.push(`> Note: ${note}`);
   return out.join('\n');
 }

@@ -7,6 +7,7 @@ import { renderDiff } from '../harness/snapshot/permission-diff.js';
 import { SEVERITIES } from '../harness/lint/finding.js';
 import { DIMENSION_LABELS, shownDimensions, type Coverage } from './coverage.js';
 import { mdCell as m } from './escape.js';
+import { emptyBucketNotes } from '../harness/schema/storage/model.js';
 import type { RunReport } from './results.js';
 
 const MAX_ROWS = 50;
@@ -37,6 +38,8 @@ export function renderSummaryMd(report: RunReport, coverage: Coverage): string {
     '|---:|---:|---:|---:|---:|---:|',
     `| ${t.cells} | ${t.passed} | ${t.mismatches} | ${t.errors} | ${t.untested} | ${report.contracts.length ? `${report.contracts.length - broken.length}/${report.contracts.length}` : '–'} |`,
   ];
+
+  for (const note of emptyBucketNotes(report.model.storage)) out.push('', `> Note: ${m(note)}.`);
 
   const cut = report.interrupted;
   if (cut) out.push('', `> Interrupted by ${cut.signal} after ${cut.cellsRun} of ${cut.cellsPlanned} cells: only those are reported; the other ${cut.cellsPlanned - cut.cellsRun} count neither as passed nor as failed.`);

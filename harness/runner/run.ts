@@ -24,6 +24,7 @@ import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import { hasDataApi, type AuthModel } from '../schema/model.js';
+import { emptyBucketNotes } from '../schema/storage/model.js';
 import { appRoot } from '../schema/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
 import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
@@ -274,6 +275,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     for (const read of deployedRest?.read ?? []) log(`  ${read}, read from API Gateway`);
     for (const read of deployedRest?.rolesRead ?? []) log(`  ${read}, read from IAM`);
     for (const caveat of model.caveats ?? []) log(`  caveat: ${caveat}`);
+    for (const note of emptyBucketNotes(model.storage)) log(`  note: ${note}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
     const setup = await phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed));

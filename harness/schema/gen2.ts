@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import pluralize from 'pluralize';
 import { fileURLToPath } from 'node:url';
 import { InputError, type SourceLocation } from './errors.js';
 import { installCapture, uninstallCapture, type CapturedFunction, type Gen2Capture } from './gen2-capture.js';
@@ -12,7 +13,7 @@ import { AUTH_MODEL_VERSION, AUTH_MODES, type AuthMode, type AuthModel, type Aut
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
-import type { StorageSection } from './storage/model.js';
+import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
 import { loadGen2Rest, reachableSources } from './rest/gen2.js';
 import { gen2Files } from './find-app.js';
@@ -62,6 +63,11 @@ export async function loadGen2(file: string): Promise<AuthModel> {
   if (backendOnly && !rest && !model.storage) {
     throw new InputError('this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test', { file },
       'authmatrix tests data, storage and REST APIs; point it at an app that has one of them');
+  }
+  const empty = bucketsWithoutRules(model.storage);
+  if (backendOnly && !rest && empty.length === model.storage?.buckets.length) {
+    throw new InputError(`this app defines no data API and no API Gateway API, and its storage (${pluralize('bucket', empty.length)} ${empty.join(', ')}) has no access rules (defineStorage without access: no one may use it): nothing to test`, { file },
+      "add access rules: defineStorage({ name, access: (allow) => ({ 'media/*': [allow.authenticated.to(['read'])] }) })");
   }
   return rest ? { ...model, rest } : model;
 }

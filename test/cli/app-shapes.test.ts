@@ -194,6 +194,39 @@ describe('storage names', () => {
   });
 });
 
+describe('a bucket without access rules', () => {
+  const note = 'storage bucket uploads has no access rules (defineStorage without access): no one may use it, nothing to test in it';
+
+  it('is the only thing the app has: nothing to test, in one line naming the bucket, exit 2', async () => {
+    for (const command of ['run', 'matrix']) {
+      const r = await cli([command], { cwd: fixture('bad', 'empty-bucket-only') });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('amplify/backend.ts: this app defines no data API and no API Gateway API, and its storage (bucket uploads) has no access rules (defineStorage without access: no one may use it): nothing to test. Fix: add access rules');
+    }
+  });
+
+  it('beside a data API: the data cells run, the bucket is a note on the console, in summary.md and under the matrix', async () => {
+    const dir = path.join(out, 'empty-bucket');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('empty-bucket') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.stderr).toContain(`  note: ${note}\n`);
+    expect(r.stderr).not.toMatch(/error/i);
+    const report = readResults(dir);
+    expect(report.cells.length).toBeGreaterThan(0);
+    expect(report.cells.some((c) => c.kind === 'model')).toBe(true);
+    expect(report.cells.filter((c) => c.kind === 'storage')).toEqual([]);
+    expect(report.untested).toEqual([]);
+    expect(readFileSync(path.join(dir, 'summary.md'), 'utf8')).toContain('> Note: storage bucket uploads has no access rules (defineStorage without access): no one may use it, nothing to test in it.');
+    const m = await cli(['matrix', '--format', 'md'], { cwd: shape('empty-bucket') });
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain(`> Note: ${note}`);
+    expect(m.stdout).toMatch(/^### Memo/m);
+  });
+});
+
 describe('SQL-backed models', () => {
   it('a schema combining SQL-backed and DynamoDB-backed models runs, and the SQL ones are named in a caveat: their resolvers are not modelled', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'sql')], { cwd: shape('sql-models') });

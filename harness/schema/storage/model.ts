@@ -95,3 +95,16 @@ export function roleOf(p: StoragePrincipal): StorageRole {
 export function roleKey(r: StorageRole): string {
   return r.kind === 'group' ? `group:${r.group}` : r.kind === 'function' ? `function:${r.name}` : r.kind;
 }
+
+/**
+ * Buckets no rule names (`defineStorage` without `access`): Amplify attaches no policy for them, so no caller
+ * may use them and there is nothing to test in them.
+ */
+export function bucketsWithoutRules(storage: StorageSection | undefined): string[] {
+  return (storage?.buckets ?? []).filter((b) => !b.paths.length).map((b) => b.name);
+}
+
+/** The run's note on such buckets (console and reports): one line each. */
+export function emptyBucketNotes(storage: StorageSection | undefined): string[] {
+  return bucketsWithoutRules(storage).map((name) => `storage bucket ${name} has no access rules (defineStorage without access): no one may use it, nothing to test in it`);
+}
