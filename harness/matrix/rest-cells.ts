@@ -12,7 +12,7 @@
  */
 import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
-import { identitySourceOf, routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection } from '../schema/rest/model.js';
+import { identitySourceOf, routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
 import { decideHttpApi, decideHttpPreflight, selectHttpRoute } from '../rules/http-api.js';
 import type { Persona } from './cast.js';
 import { cell, type Cell } from './cells.js';
@@ -114,7 +114,7 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
             const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(m) ? ['request', 'global', 'override'] : ['request'];
             for (const headerPath of paths) {
               const c = restCell(section, api, m, req, p, presentation, headerPath);
-              const skip = (headerPath === 'request' ? cached.skipped.get(`${req.verb} ${req.path}`) : undefined) ?? unanswered(api.authorizers, m, req, p, presentation);
+              const skip = (headerPath === 'request' ? cached.skipped.get(`${req.verb} ${req.path}`) : undefined) ?? unanswered(api, m, req, p, presentation);
               if (skip) plan.untested.push({ cell: c, reason: skip });
               else plan.cells.push(c);
             }
@@ -186,7 +186,7 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
         for (const headerPath of paths) {
           const c = httpCell(section, api, req, p, presentation, headerPath);
           // Every header path carries the same identity: a cached answer meets them all.
-          const skip = cached.skipped.get(`${req.verb} ${req.path}`) ?? unanswered(api.authorizers, req.route, req, p, presentation);
+          const skip = cached.skipped.get(`${req.verb} ${req.path}`) ?? unanswered(api, req.route, req, p, presentation);
           if (skip) out.untested.push({ cell: c, reason: skip });
           else out.cells.push(c);
         }
@@ -246,7 +246,7 @@ function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly H
   const out: CacheSplit = { skipped: new Map(), cells: [] };
   const caller = restCaller(p, presentation);
   for (const a of api.authorizers) {
-    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingIdentitySource(a, caller)) continue;
+    if (a.type !== 'REQUEST' || a.ttlSeconds === 0 || a.identitySources.length === 0 || missingIdentitySource(a, caller, api.stageVariables)) continue;
     const fresh = (x: HttpRequest, from: Sent = x) =>
       decideHttpApi(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, route: x.route, verb: x.verb, path: x.path });
     const kind = (x: HttpRequest) => p.restAnswers?.[answerKey(a.id, presentation, x.verb, x.path)]?.kind;
@@ -263,7 +263,7 @@ function httpCacheSplit(section: RestSection, api: HttpApi, requests: readonly H
  * a context variable is the same on all of them (`accountId`, `apiId`, `stage`, `domainName`, `protocol`,
  * `identity.sourceIp`), per method (`httpMethod`), per route (`routeKey`, `resourcePath`: per-route answers, as AWS
  * suggests) or per request (`path`, `requestId`, `requestTime`…: never reused); a header or query source is the
- * caller's own, the same on every request ('').
+ * caller's own, the same on every request (''), and a stage variable the stage's, the same on every request too.
  */
 function cachePart(source: string, x: { verb: string; path: string; route: string }): string {
   const ref = identitySourceOf(source);
@@ -285,11 +285,11 @@ function byCacheEntry<X>(sources: readonly string[], reqs: readonly X[], key: (x
 }
 
 /** Why a Lambda authorizer's cell (a REST method's or an HTTP API route's) cannot be decided: the authorizer would be called, and its answer is unknown. */
-function unanswered(authorizers: readonly (RestAuthorizer | HttpAuthorizer)[], m: RestMethod | HttpRoute, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
+function unanswered(api: { authorizers: readonly (RestAuthorizer | HttpAuthorizer)[]; stageVariables?: StageVariables }, m: RestMethod | HttpRoute, req: { verb: string; path: string }, p: Persona, presentation: RestPresentation): string | undefined {
   if (m.authorization.type !== 'CUSTOM') return undefined;
   const id = m.authorization.authorizer;
-  const authorizer = authorizers.find((a) => a.id === id);
-  if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || authorizer.type === 'JWT' || missingIdentitySource(authorizer, restCaller(p, presentation))) return undefined;
+  const authorizer = api.authorizers.find((a) => a.id === id);
+  if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || authorizer.type === 'JWT' || missingIdentitySource(authorizer, restCaller(p, presentation), api.stageVariables)) return undefined;
   if (p.restAnswers?.[answerKey(id, presentation, req.verb, req.path)]) return undefined;
   return `the Lambda authorizer ${authorizer.name} would be called for ${p.name}, and its answer is not known (its module could not be run here, or the persona's token is not minted yet)`;
 }
@@ -339,7 +339,7 @@ function cacheSplit(section: RestSection, api: RestApi, p: Persona, presentation
   for (const a of api.authorizers) {
     if (a.type === 'COGNITO_USER_POOLS' || a.ttlSeconds === 0) continue;
     const caller = restCaller(p, presentation);
-    if (missingIdentitySource(a, caller)) continue;
+    if (missingIdentitySource(a, caller, api.stageVariables)) continue;
     const routes = api.methods.filter((m) => m.authorization.type === 'CUSTOM' && m.authorization.authorizer === a.id).flatMap((m) => requestsOf(m).map((r) => ({ m, r })));
     const fresh = (x: { m: RestMethod; r: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string } }, from: Sent = x.r) =>
       decideRest(section, withAnswers(caller, api.authorizers, p, presentation, from), { api, method: x.m, verb: x.r.verb, path: x.r.path });

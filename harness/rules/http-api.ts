@@ -69,7 +69,7 @@ export function decideHttpApi(section: RestSection, caller: RestCaller, req: Htt
       const found = api.authorizers.find((a) => a.id === authz.authorizer);
       if (found?.type !== 'REQUEST') return deny(HTTP_API_ANSWERS.internalError, `denied: ${rule} names an authorizer the API does not have`);
       const name = found.name;
-      const missing = missingIdentitySource(found, caller);
+      const missing = missingIdentitySource(found, caller, api.stageVariables);
       if (missing) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} is not invoked: ${missing}`, name);
       const answer = caller.authorizerAnswers?.[found.id];
       if (!answer) return deny(HTTP_API_ANSWERS.unauthorized, `denied: the Lambda authorizer ${name} refuses the caller`, name);

@@ -12,7 +12,7 @@
 import type { Decision } from './decide.js';
 export { evaluate } from './iam-policy.js';
 import { caveatText, evaluate, grantedResources, type IamContext, type Verdict } from './iam-policy.js';
-import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type RestApi, type RestMethod, type RestSection } from '../schema/rest/model.js';
+import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type RestApi, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
@@ -228,7 +228,7 @@ function decideLambda(section: RestSection, caller: RestCaller, req: RestRequest
     return gatewayDeny(rule, 500, 'AuthorizerConfigurationException', undefined, `denied: ${rule} names an authorizer the API does not have`);
   }
   const name = authorizer.name;
-  const missing = missingIdentitySource(authorizer, caller);
+  const missing = missingIdentitySource(authorizer, caller, req.api.stageVariables);
   if (missing) return gatewayDeny(rule, 401, 'UnauthorizedException', MESSAGES.unauthorized, `denied: the Lambda authorizer ${name} is not invoked: ${missing}`, name);
   const answer = caller.authorizerAnswers?.[authorizer.id];
   if (!answer) return gatewayDeny(rule, 401, 'UnauthorizedException', MESSAGES.unauthorized, `denied: the Lambda authorizer ${name} refuses the caller`, name);
@@ -256,16 +256,22 @@ export type IdentitySources = { type: 'TOKEN'; identitySource: string; validatio
 /**
  * Why API Gateway does not call a Lambda authorizer (401 without invoking), or undefined when it does: every identity
  * source present and not empty (schema/rest/model.ts `identitySourceOf`), and a TOKEN authorizer's matching its
- * validation expression. A query string source is missing (the cells send no query string), and so is a stage
- * variable (authmatrix reads none); a context variable is present when API Gateway sets it for every request.
+ * validation expression. A query string source is missing (the cells send no query string); a stage variable is
+ * present when the API's stage (`stageVariables`) defines it, not blank; a context variable is present when API
+ * Gateway sets it for every request.
  */
-export function missingIdentitySource(authorizer: IdentitySources, caller: RestCaller): string | undefined {
+export function missingIdentitySource(authorizer: IdentitySources, caller: RestCaller, stageVariables: StageVariables | undefined): string | undefined {
   const sources = authorizer.type === 'TOKEN' ? [authorizer.identitySource] : authorizer.identitySources;
   for (const source of sources) {
     const ref = identitySourceOf(source);
     if (!ref) return `the identity source ${source} is not one API Gateway reads`;
     if (ref.kind === 'query') return `the identity source ${source} is missing (the request has no query string)`;
-    if (ref.kind === 'stageVariable') return `the identity source ${source} is missing (authmatrix reads no stage variables)`;
+    if (ref.kind === 'stageVariable') {
+      const value = stageVariables?.[ref.name];
+      if (value === undefined) return `the identity source ${source} is missing (the stage defines no variable ${ref.name})`;
+      if (!value.trim()) return `the identity source ${source} is empty (the stage variable ${ref.name} is blank)`;
+      continue;
+    }
     if (ref.kind === 'context') {
       if (!REQUEST_CONTEXT_VARIABLES[source.startsWith('$') ? 'http' : 'rest'].includes(ref.name)) return `the identity source ${source} is not set when API Gateway calls the authorizer`;
       continue;

@@ -73,7 +73,7 @@ export async function withDeployedRest(model: AuthModel, outputsFile: string, co
         apis.push(api);
         continue;
       }
-      const deployed = await readDeployedApi(found.client, found.id, section.functions).catch((e: unknown) => {
+      const deployed = await readDeployedApi(found.client, found.id, section.functions, api.stage).catch((e: unknown) => {
         throw readError(e, `reading the deployed REST API ${api.name} (${found.id} in ${found.region})`);
       });
       read.push(`REST API ${api.name}: ${found.id} in ${found.region}`);

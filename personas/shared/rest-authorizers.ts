@@ -40,7 +40,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
           if (m.authorization.type !== 'CUSTOM') continue;
           const authorizerId = m.authorization.authorizer;
           const authorizer = api.authorizers.find((a) => a.id === authorizerId);
-          if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || missingIdentitySource(authorizer, caller)) continue;
+          if (!authorizer || authorizer.type === 'COGNITO_USER_POOLS' || missingIdentitySource(authorizer, caller, api.stageVariables)) continue;
           const handler = await handlerOf(authorizer.function);
           if (!handler) continue;
           for (const req of requestsOf(m)) {
@@ -51,7 +51,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
               : {
                   type: 'REQUEST', methodArn: arn, resource: m.resourcePath, path: req.path, httpMethod: req.verb, headers,
                   multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-                  queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null,
+                  queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: api.stageVariables ?? null,
                   requestContext: { accountId: rest.account, apiId: api.id, stage: api.stage, httpMethod: req.verb, resourcePath: m.resourcePath },
                 };
             (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, event);
@@ -65,7 +65,7 @@ export async function askRestAuthorizers(model: AuthModel, cast: Persona[], toke
           if (route.authorization.type !== 'CUSTOM') continue;
           const authorizerId = route.authorization.authorizer;
           const authorizer = api.authorizers.find((a) => a.id === authorizerId);
-          if (authorizer?.type !== 'REQUEST' || missingIdentitySource(authorizer, caller)) continue;
+          if (authorizer?.type !== 'REQUEST' || missingIdentitySource(authorizer, caller, api.stageVariables)) continue;
           const handler = await handlerOf(authorizer.function);
           if (!handler) continue;
           (p.restAnswers ??= {})[answerKey(authorizer.id, presentation, req.verb, req.path)] = await answerOf(handler, httpAuthorizerEvent(rest, api, route, authorizer, caller, req), authorizer.simpleResponses);
@@ -83,11 +83,13 @@ function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, 
   const requestContext: Record<string, unknown> = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
   const identity = authorizer.identitySources.map((s) => {
     const context = /^\$context\.(.+)$/.exec(s)?.[1];
+    const stageVariable = /^\$stageVariables\.(.+)$/.exec(s)?.[1];
+    if (stageVariable) return api.stageVariables?.[stageVariable] ?? '';
     return context ? String(requestContext[context] ?? '') : headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '';
   });
   return authorizer.payloadVersion === '2.0'
-    ? { version: '2.0', type: 'REQUEST', routeArn, identitySource: identity, routeKey, rawPath: req.path, rawQueryString: '', headers, requestContext }
-    : { version: '1.0', type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: headers.authorization, resource: route.resourcePath, path: req.path, httpMethod: req.verb, headers, queryStringParameters: {}, pathParameters: {}, requestContext };
+    ? { version: '2.0', type: 'REQUEST', routeArn, identitySource: identity, routeKey, rawPath: req.path, rawQueryString: '', headers, ...(api.stageVariables ? { stageVariables: api.stageVariables } : {}), requestContext }
+    : { version: '1.0', type: 'REQUEST', methodArn: routeArn, identitySource: identity.join(','), authorizationToken: headers.authorization, resource: route.resourcePath, path: req.path, httpMethod: req.verb, headers, queryStringParameters: {}, pathParameters: {}, stageVariables: api.stageVariables ?? null, requestContext };
 }
 
 async function answerOf(handler: Handler, event: Record<string, unknown>, simple = false): Promise<AuthorizerAnswer> {

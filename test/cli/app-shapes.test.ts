@@ -315,6 +315,27 @@ describe('HTTP APIs (API Gateway v2)', () => {
   });
 });
 
+describe('stage variables as Lambda authorizers\' identity sources', () => {
+  it('read from the stages CDK writes (RestApi deployOptions.variables, an HTTP API stage\'s variables): a variable the stage defines lets the authorizer run on both sides, one it does not define is 401 without a call', async () => {
+    const dir = path.join(out, 'stage-variables');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('stage-variables') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    expect(report.untested).toEqual([]);
+    expect([report.model.rest!.apis[0]!.stageVariables, report.model.rest!.httpApis[0]!.stageVariables]).toEqual([{ tenant: 'acme' }, { tenant: 'acme' }]);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [api, missing, summary] of [['tenantRestApi', 'stageVariables.region', '401 UnauthorizedException: Unauthorized'], ['tenantHttpApi', '$stageVariables.region', '401: Unauthorized']] as const) {
+      // The authorizer compares the token with the stage's tenant, read from its event.
+      expect(cells.get(`rest|${api}|GET /tenant|tenantCaller|token`), api).toMatchObject({ pass: true, observed: 'allow' });
+      expect(cells.get(`rest|${api}|GET /tenant|otherTenant|token`), api).toMatchObject({ pass: true, observed: 'deny' });
+      const region = cells.get(`rest|${api}|GET /region|tenantCaller|token`)!;
+      expect(region).toMatchObject({ pass: true, observed: 'deny', summary });
+      expect(region.reason).toContain(`is not invoked: the identity source ${missing} is missing (the stage defines no variable region)`);
+    }
+  });
+});
+
 describe('REST beside OIDC', () => {
   it('OIDC personas present their token to the REST routes too: refused by a Cognito authorizer (401) and on IAM methods (an incomplete signature), let through where no authorization is set', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'rest-oidc')], { cwd: shape('rest-oidc') });

@@ -16,7 +16,9 @@ import { REQUEST_CONTEXT_VARIABLES, type HttpApi, type HttpLambdaAuthorizer, typ
 
 const caller: RestCaller = { headers: { 'x-key': 'k1', 'x-blank': '' }, authorization: { kind: 'opaque', value: 'tok' } };
 const request = { accountId: '123456789012', apiId: 'abc', domainName: '127.0.0.1:3000', httpMethod: 'GET', sourceIp: '127.0.0.1', path: '/a', requestId: 'r-1', stage: '$default' };
-const wire = { headers: { 'x-key': 'k1', 'x-blank': '', authorization: 'tok' }, query: {}, contextVariables: contextVariables(request, { routeKey: 'GET /a' }) };
+// The stage's variables (RestApi `deployOptions.variables`, an HTTP API stage's `stageVariables`).
+const stage = { realm: 'partners', blank: ' ' };
+const wire = { headers: { 'x-key': 'k1', 'x-blank': '', authorization: 'tok' }, query: {}, contextVariables: contextVariables(request, { routeKey: 'GET /a' }), stageVariables: stage };
 
 describe('identity sources: called or 401 without a call', () => {
   it.each([
@@ -32,17 +34,27 @@ describe('identity sources: called or 401 without a call', () => {
     ['a nested context variable', ['$context.identity.sourceIp'], true],
     ['a context variable set only for some callers', ['$context.identity.apiKey'], false],
     ['a context variable set after the authorizer', ['$context.authorizer.principalId'], false],
-    ['a stage variable (none is read)', ['$stageVariables.key', 'stageVariables.key'], false],
+    ['a stage variable the stage defines, REST and HTTP', ['stageVariables.realm', '$request.header.x-key', '$stageVariables.realm'], true],
+    ['a stage variable the stage does not define', ['$request.header.x-key', '$stageVariables.other'], false],
+    ['a blank stage variable', ['stageVariables.blank'], false],
     ['a source API Gateway does not read', ['header.x-key'], false],
   ] as const)('%s', (_, sources, called) => {
-    expect(missingIdentitySource({ type: 'REQUEST', identitySources: sources }, caller) === undefined).toBe(called);
+    expect(missingIdentitySource({ type: 'REQUEST', identitySources: sources }, caller, stage) === undefined).toBe(called);
     expect(identityValues(sources, wire) !== undefined).toBe(called);
   });
 
+  it('a stage variable is the stage\'s value, and missing on both sides when the stage defines no variables', () => {
+    expect(identityValues(['$request.header.x-key', '$stageVariables.realm'], wire)).toEqual(['k1', 'partners']);
+    expect(missingIdentitySource({ type: 'REQUEST', identitySources: ['stageVariables.realm'] }, caller, undefined)).toBe('the identity source stageVariables.realm is missing (the stage defines no variable realm)');
+    expect(identityValues(['stageVariables.realm'], { ...wire, stageVariables: null })).toBeUndefined();
+    expect(missingIdentitySource({ type: 'REQUEST', identitySources: ['$stageVariables.other'] }, caller, stage)).toBe('the identity source $stageVariables.other is missing (the stage defines no variable other)');
+    expect(missingIdentitySource({ type: 'REQUEST', identitySources: ['stageVariables.blank'] }, caller, stage)).toBe('the identity source stageVariables.blank is empty (the stage variable blank is blank)');
+  });
+
   it('a TOKEN authorizer: its header, matching the validation expression', () => {
-    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^tok$' }, caller)).toBeUndefined();
-    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^other$' }, caller)).toMatch(/does not match the validation expression/);
-    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' }, {})).toMatch(/Authorization is missing or empty/);
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^tok$' }, caller, undefined)).toBeUndefined();
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization', validationRegex: '^other$' }, caller, undefined)).toMatch(/does not match the validation expression/);
+    expect(missingIdentitySource({ type: 'TOKEN', identitySource: 'method.request.header.Authorization' }, {}, undefined)).toMatch(/Authorization is missing or empty/);
   });
 
   it.each(['rest', 'http'] as const)('the %s gateway sets exactly the context variables the oracle takes as present, none empty', (kind) => {
@@ -53,7 +65,7 @@ describe('identity sources: called or 401 without a call', () => {
     expect(set.requestTime).toBe('05/Dec/2026:09:08:07 +0000');
     for (const name of REQUEST_CONTEXT_VARIABLES[kind]) {
       const source = kind === 'rest' ? `context.${name}` : `$context.${name}`;
-      expect(missingIdentitySource({ type: 'REQUEST', identitySources: [source] }, caller)).toBeUndefined();
+      expect(missingIdentitySource({ type: 'REQUEST', identitySources: [source] }, caller, undefined)).toBeUndefined();
       expect(identityValues([source], { ...wire, contextVariables: set })).toEqual([set[name]]);
     }
   });

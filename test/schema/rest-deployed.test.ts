@@ -43,7 +43,7 @@ afterAll(async () => {
 describe('a deployed REST API read with the API Gateway SDK', () => {
   it('reads what backend.ts defines: no drift, and the merge keeps the definition', async () => {
     const client = clientOf(emu);
-    const read = await readDeployedApi(client, api.id, section.functions);
+    const read = await readDeployedApi(client, api.id, section.functions, api.stage);
     expect(read.methods.map((m) => `${m.method} ${m.resourcePath}`).sort()).toEqual(api.methods.map((m) => `${m.method} ${m.resourcePath}`).sort());
     expect(restDrift(api, read)).toEqual([]);
     const described = (await (await fetch(`${emu.url.replace(/\/graphql$/, '')}/.authmatrix/`)).json()) as { userPool: { poolId: string }; rest: { apis: { apiKeys: string[] }[] } };
@@ -59,7 +59,7 @@ describe('a deployed REST API read with the API Gateway SDK', () => {
 
   it('names every difference as drift, and the merge takes the deployed side', async () => {
     const client = clientOf(drifted);
-    const read = await readDeployedApi(client, api.id, section.functions);
+    const read = await readDeployedApi(client, api.id, section.functions, api.stage);
     const partner = api.authorizers.find((a) => a.type === 'TOKEN')!;
     expect(restDrift(api, read)).toEqual([
       'myRestApi DELETE /admin is defined in backend.ts but not deployed',

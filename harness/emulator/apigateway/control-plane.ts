@@ -2,9 +2,9 @@
  * The read operations of API Gateway's control plane (REST protocol, as `@aws-sdk/client-api-gateway`
  * calls them) over the emulator's loaded REST section, so that a deployed run's reading of a REST API
  * can be tested offline against the emulator as the deployed endpoint: GetRestApis, GetResources (with
- * `embed=methods`), GetAuthorizers, GetApiKeys / GetApiKey (with values when asked), GetUsagePlans and
- * GetUsagePlanKeys. Lists use API Gateway's wire form (`{"item": [...], "position"}`). The HTTP APIs' reads
- * (`/v2/apis…`) are in http-control-plane.ts.
+ * `embed=methods`), GetAuthorizers, GetApiKeys / GetApiKey (with values when asked), GetUsagePlans,
+ * GetUsagePlanKeys, and GetStages / GetStage (the stage's variables). Lists use API Gateway's wire form
+ * (`{"item": [...], "position"}`). The HTTP APIs' reads (`/v2/apis…`) are in http-control-plane.ts.
  *
  * The section has no usage plans of its own: each API key in a plan is served as a plan of its own
  * (`plan-<key id>`) covering the stages the key is valid on, which is what the readers need.
@@ -66,6 +66,13 @@ export function controlPlane(opts: ControlPlaneOptions, method: string, url: URL
     if (!a) return NOT_FOUND('REST API');
     if (parts[2] === 'resources') return page(resourcesOf(opts, a, (q.get('embed') ?? '').split(',').includes('methods')), q);
     if (parts[2] === 'authorizers') return page(a.authorizers.map((x) => authorizerOf(opts, x)), q);
+    // GetStages: every stage at once, not paged.
+    if (parts[2] === 'stages') return { status: 200, body: { item: [stageOf(a)] } };
+  }
+  if (parts[0] === 'restapis' && parts.length === 4 && parts[2] === 'stages') {
+    const a = api(parts[1]!);
+    if (!a) return NOT_FOUND('REST API');
+    return a.stage === parts[3] ? { status: 200, body: stageOf(a) } : { status: 404, errorType: 'NotFoundException', body: { message: 'Invalid stage identifier specified' } };
   }
   const keys = opts.section.apis.flatMap((a) => a.apiKeys.map((k) => ({ a, k })));
   const keyOf = ({ k }: (typeof keys)[number], withValue: boolean) => ({
@@ -105,6 +112,11 @@ function page(items: unknown[], q: URLSearchParams): ControlPlaneAnswer {
   const from = Number(q.get('position') ?? 0) || 0;
   const next = from + limit < items.length ? String(from + limit) : undefined;
   return { status: 200, body: { item: items.slice(from, from + limit), ...(next ? { position: next } : {}) } };
+}
+
+/** The API's one stage (GetStage), its variables when it has any. */
+function stageOf(api: RestApi): Record<string, unknown> {
+  return { stageName: api.stage, deploymentId: resourceId(`${api.id}/${api.stage}`), ...(api.stageVariables ? { variables: { ...api.stageVariables } } : {}) };
 }
 
 /** A stable resource id for a path (API Gateway's are random, 6–10 characters). */

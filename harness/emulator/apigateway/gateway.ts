@@ -92,7 +92,7 @@ export class ApiGateway {
         queryStringParameters: Object.keys(query).length ? query : null,
         multiValueQueryStringParameters: Object.keys(query).length ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])) : null,
         pathParameters: Object.keys(route.pathParameters).length ? route.pathParameters : null,
-        stageVariables: null,
+        stageVariables: api.stageVariables ?? null,
         requestContext: {
           ...requestContext,
           identity: { ...(requestContext.identity as object), ...authorizer.identity, ...(keyId ? { apiKey: headers['x-api-key'] ?? authorizer.usageIdentifierKey, apiKeyId: keyId } : {}) },
@@ -171,6 +171,7 @@ export class ApiGateway {
             accountId: this.opts.section.account, apiId: api.id, domainName: r.req.host, httpMethod: r.verb, sourceIp: r.req.sourceIp,
             path: `/${api.stage}${r.path}`, requestId: String(r.requestContext.requestId), stage: api.stage,
           }, { resourcePath: r.resource }),
+          stageVariables: api.stageVariables ?? null,
         };
         const identity = this.authorizers.identity(authorizer as LambdaAuthorizer, areq);
         if (identity === undefined) throw new GatewayRefusal(gatewayErrors.unauthorized());

@@ -37,7 +37,7 @@ export function httpControlPlane(opts: HttpControlPlaneOptions, method: string, 
     case 'integrations':
       return page(integrationsOf(api).map(([id, integration]) => integrationOf(opts.section, id, integration)), q);
     case 'stages':
-      return page([{ stageName: api.stage, autoDeploy: true, apiGatewayManaged: false, stageVariables: {}, tags: {} }], q);
+      return page([{ stageName: api.stage, autoDeploy: true, apiGatewayManaged: false, stageVariables: { ...api.stageVariables }, tags: {} }], q);
     default:
       return notServed(parts);
   }

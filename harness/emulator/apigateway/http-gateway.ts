@@ -44,7 +44,7 @@ export class HttpApiGateway {
   private readonly integrations: Integrations;
   private readonly apis = new Map<string, { api: HttpApi; router: Router<HttpRoute>; fallback: HttpRoute | undefined }>();
 
-  private readonly lambdaAuthorizers: HttpLambdaAuthorizers;
+  readonly lambdaAuthorizers: HttpLambdaAuthorizers;
 
   constructor(private readonly section: RestSection, private readonly identity: HttpApiIdentity, integrations: Integrations, private readonly log: (line: string) => void) {
     this.integrations = integrations;
@@ -102,6 +102,7 @@ export class HttpApiGateway {
     const authorizer = await this.authorize(api, route, req, {
       routeArn, routeKey, rawPath: path, rawQueryString: url.search.slice(1), verb, headers: req.headers, query, pathParameters: found?.pathParameters ?? {}, requestContext: context,
       contextVariables: contextVariables({ accountId: this.section.account, apiId: api.id, domainName: req.host, httpMethod: verb, sourceIp: req.sourceIp, path, requestId, stage: api.stage }, { routeKey }),
+      stageVariables: api.stageVariables ?? null,
     });
     const event: HttpApiEvent = {
       version: '2.0',
@@ -111,6 +112,7 @@ export class HttpApiGateway {
       headers: req.headers,
       ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
       ...(found && Object.keys(found.pathParameters).length ? { pathParameters: found.pathParameters } : {}),
+      ...(api.stageVariables ? { stageVariables: api.stageVariables } : {}),
       requestContext: { ...context, ...(authorizer ? { authorizer } : {}) },
       ...(req.body ? { body: req.body } : {}),
       isBase64Encoded: false,

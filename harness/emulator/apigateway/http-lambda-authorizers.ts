@@ -9,7 +9,7 @@
  * at least one), so it also decides the caller's other routes with the same authorizer: a simple answer as it is, a
  * policy evaluated on each route's ARN ("Caching authorizer responses" on the page above).
  */
-import type { HttpLambdaAuthorizer } from '../../schema/rest/model.js';
+import type { HttpLambdaAuthorizer, StageVariables } from '../../schema/rest/model.js';
 import { compilePolicy, evaluate, type CompiledPolicy } from '../iam/policy.js';
 import { ExpiringCache } from '../expiring-cache.js';
 
@@ -32,12 +32,16 @@ export interface HttpAuthorizerRequest {
   requestContext: Record<string, unknown>;
   /** The request's `$context` variables by name, as identity sources read them (lambda-authorizers.ts `contextVariables`). */
   contextVariables: Record<string, string>;
+  /** The stage's variables; null when it defines none. */
+  stageVariables: StageVariables | null;
 }
 
 type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
 export class HttpLambdaAuthorizers {
   private readonly cache = new ExpiringCache<HttpAuthorizerOutcome>();
+  /** Invocations per authorizer id (tests read it). */
+  readonly invocations = new Map<string, number>();
 
   constructor(private readonly functionFor: (authorizer: HttpLambdaAuthorizer) => Promise<AuthorizerFunction>) {}
 
@@ -61,16 +65,18 @@ export class HttpLambdaAuthorizers {
   }
 
   private async invoke(authorizer: HttpLambdaAuthorizer, identity: string[], req: HttpAuthorizerRequest): Promise<HttpAuthorizerOutcome> {
+    this.invocations.set(authorizer.id, (this.invocations.get(authorizer.id) ?? 0) + 1);
     const event = authorizer.payloadVersion === '2.0'
       ? {
           version: '2.0', type: 'REQUEST', routeArn: req.routeArn, identitySource: identity, routeKey: req.routeKey, rawPath: req.rawPath,
           rawQueryString: req.rawQueryString, headers: req.headers, ...(Object.keys(req.query).length ? { queryStringParameters: req.query } : {}),
-          ...(Object.keys(req.pathParameters).length ? { pathParameters: req.pathParameters } : {}), requestContext: req.requestContext,
+          ...(Object.keys(req.pathParameters).length ? { pathParameters: req.pathParameters } : {}), ...(req.stageVariables ? { stageVariables: req.stageVariables } : {}),
+          requestContext: req.requestContext,
         }
       : {
           version: '1.0', type: 'REQUEST', methodArn: req.routeArn, identitySource: identity.join(','), authorizationToken: req.headers.authorization,
           resource: req.routeKey.replace(/^\S+ /, ''), path: req.rawPath, httpMethod: req.verb, headers: req.headers, queryStringParameters: req.query,
-          pathParameters: req.pathParameters, requestContext: req.requestContext,
+          pathParameters: req.pathParameters, stageVariables: req.stageVariables, requestContext: req.requestContext,
         };
     let out: unknown;
     try {

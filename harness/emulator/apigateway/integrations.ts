@@ -4,7 +4,7 @@
  * a MOCK integration's static answer (CDK's CORS preflight), or a stand-in for other integrations.
  * The answer is the handler's: it is never an authorization verdict.
  */
-import type { Integration, RestFunction, RestSection } from '../../schema/rest/model.js';
+import type { Integration, RestFunction, RestSection, StageVariables } from '../../schema/rest/model.js';
 import { loadHandler } from '../../schema/user-module.js';
 import type { HttpAnswer } from './responses.js';
 import { gatewayAnswer, gatewayErrors } from './responses.js';
@@ -22,7 +22,8 @@ export interface ProxyEvent {
   queryStringParameters: Record<string, string> | null;
   multiValueQueryStringParameters: Record<string, string[]> | null;
   pathParameters: Record<string, string> | null;
-  stageVariables: null;
+  /** The stage's variables; null when it defines none. */
+  stageVariables: StageVariables | null;
   requestContext: Record<string, unknown>;
   body: string | null;
   isBase64Encoded: boolean;
@@ -37,6 +38,8 @@ export interface HttpApiEvent {
   headers: Record<string, string>;
   queryStringParameters?: Record<string, string>;
   pathParameters?: Record<string, string>;
+  /** Present when the stage defines variables. */
+  stageVariables?: StageVariables;
   requestContext: Record<string, unknown>;
   body?: string;
   isBase64Encoded: boolean;

@@ -7,7 +7,7 @@
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html,
  * .../configure-api-gateway-lambda-authorization.html).
  */
-import { identitySourceOf, type RequestAuthorizer, type TokenAuthorizer } from '../../schema/rest/model.js';
+import { identitySourceOf, type RequestAuthorizer, type StageVariables, type TokenAuthorizer } from '../../schema/rest/model.js';
 import { compilePolicy, type CompiledPolicy } from '../iam/policy.js';
 import { ExpiringCache } from '../expiring-cache.js';
 
@@ -31,6 +31,8 @@ export interface AuthorizerRequest {
   requestContext: Record<string, unknown>;
   /** The request's `$context` variables by name (`identity.sourceIp`), as identity sources read them. */
   contextVariables: Record<string, string>;
+  /** The stage's variables, as the event gives them: null when the stage defines none. */
+  stageVariables: StageVariables | null;
 }
 
 export type AuthorizerFunction = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -86,7 +88,7 @@ export class LambdaAuthorizers {
           queryStringParameters: Object.keys(req.query).length ? req.query : null,
           multiValueQueryStringParameters: Object.keys(req.query).length ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, [v]])) : null,
           pathParameters: Object.keys(req.pathParameters).length ? req.pathParameters : null,
-          stageVariables: null,
+          stageVariables: req.stageVariables,
           requestContext: req.requestContext,
         };
     let answer: unknown;
@@ -129,20 +131,24 @@ function readAnswer(answer: unknown): AuthorizerOutcome {
   };
 }
 
+/** What an identity source is read from. */
+type IdentityInputs = Pick<AuthorizerRequest, 'headers' | 'query' | 'contextVariables' | 'stageVariables'>;
+
 /**
  * The values of a REQUEST authorizer's identity sources, or undefined when one is missing or empty (401 without
- * invoking; schema/rest/model.ts `identitySourceOf` names them). The emulated stages define no stage variables.
+ * invoking; schema/rest/model.ts `identitySourceOf` names them). A stage variable is the stage's value.
  */
-export function identityValues(sources: readonly string[], req: Pick<AuthorizerRequest, 'headers' | 'query' | 'contextVariables'>): string[] | undefined {
+export function identityValues(sources: readonly string[], req: IdentityInputs): string[] | undefined {
   const values = sources.map((s) => sourceValue(s, req));
   return values.every((v): v is string => v !== undefined) ? values : undefined;
 }
 
-function sourceValue(source: string, req: Pick<AuthorizerRequest, 'headers' | 'query' | 'contextVariables'>): string | undefined {
+function sourceValue(source: string, req: IdentityInputs): string | undefined {
   const ref = identitySourceOf(source);
   if (ref?.kind === 'header') return nonEmpty(req.headers[ref.name.toLowerCase()]);
   if (ref?.kind === 'query') return nonEmpty(req.query[ref.name]);
   if (ref?.kind === 'context') return nonEmpty(req.contextVariables[ref.name]);
+  if (ref?.kind === 'stageVariable') return nonEmpty(req.stageVariables?.[ref.name]);
   return undefined;
 }
 

@@ -8,7 +8,7 @@
 import type { Templates, ResourceAt } from './cfn.js';
 import {
   HTTP_METHODS, type GatewayResponse, type HttpApi, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
-  type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies,
+  type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies, stageVariablesOf,
 } from './model.js';
 import { httpApiOf, type CorsParts, type HttpApiParts, type HttpAuthorizerParts } from './http-api-parts.js';
 
@@ -120,7 +120,8 @@ function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn
   }
   methods.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
 
-  const stages = [...t.resources('AWS::ApiGateway::Stage')].filter(belongs).map((at) => String(t.prop(at, 'StageName')));
+  const stageResources = [...t.resources('AWS::ApiGateway::Stage')].filter(belongs);
+  const stages = stageResources.map((at) => String(t.prop(at, 'StageName')));
   if (stages.length > 1) caveats.push(`REST API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);
   const stage = stages[0] ?? 'prod';
 
@@ -128,6 +129,8 @@ function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn
     name,
     id,
     stage,
+    // `deployOptions: { variables }` (CDK writes them on the stage it deploys).
+    ...(stageResources[0] ? stageVariablesOf(t.prop(stageResources[0], 'Variables')) : {}),
     apiKeySource: t.prop(api, 'ApiKeySourceType') === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
     methods,
     authorizers,
@@ -151,7 +154,8 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
   const of = (type: string) => [...t.resources(type)].filter((r) => t.prop(r, 'ApiId') === id);
   // The template's values, resolved; httpApiOf takes them as the SDK types them (and coerces the scalars).
   const props = <T>(r: ResourceAt, keys: readonly (keyof T & string)[]) => Object.fromEntries(keys.map((k) => [k, t.prop(r, k)])) as T;
-  const stages = of('AWS::ApiGatewayV2::Stage').map((s) => String(t.prop(s, 'StageName')));
+  const stageResources = of('AWS::ApiGatewayV2::Stage');
+  const stages = stageResources.map((s) => String(t.prop(s, 'StageName')));
   if (stages.length > 1) caveats.push(`HTTP API ${name} has ${stages.length} stages (${stages.join(', ')}): authmatrix tests the first, ${stages[0]}`);
   return [httpApiOf(name, id, {
     routes: of('AWS::ApiGatewayV2::Route').map((r) => props<HttpApiParts['routes'][number]>(r, ['RouteKey', 'AuthorizationType', 'AuthorizerId', 'AuthorizationScopes', 'Target'])),
@@ -162,6 +166,7 @@ function readHttpApi(t: Templates, at: ResourceAt, known: KnownResources, fnFrom
     })),
     integrations: new Map(of('AWS::ApiGatewayV2::Integration').map((r) => [t.physicalId(r.stack, r.logicalId), props<{ IntegrationType?: string; IntegrationUri?: string }>(r, ['IntegrationType', 'IntegrationUri'])])),
     ...(stages[0] ? { stage: stages[0] } : {}),
+    ...(stageResources[0] ? { stageVariables: t.prop(stageResources[0], 'StageVariables') as Record<string, unknown> | undefined } : {}),
     ...(t.prop(at, 'CorsConfiguration') ? { cors: t.prop(at, 'CorsConfiguration') as CorsParts } : {}),
   }, { ...(known.userPool ? { userPool: known.userPool } : {}), ...(known.userPoolClient ? { userPoolClient: known.userPoolClient } : {}), fn: fnFromArn })];
 }

@@ -1,18 +1,22 @@
 /**
  * A deployed REST API read with the API Gateway SDK (GetResources with `embed=methods`, GetAuthorizers,
- * GetApiKeys with their values, GetUsagePlans and GetUsagePlanKeys), compared with the definition read
- * from backend.ts (harness/schema/rest/gen2.ts) and merged into it: the deployed methods, authorizers
- * and keys decide a deployed run; the definition gives what the deployment cannot tell (the handler
+ * GetApiKeys with their values, GetUsagePlans and GetUsagePlanKeys, GetStages), compared with the definition read
+ * from backend.ts (harness/schema/rest/gen2.ts) and merged into it: the deployed methods, authorizers,
+ * keys and stage variables decide a deployed run; the definition gives what the deployment cannot tell (the handler
  * modules of Lambda authorizers; the roles' policies are read from IAM, roles-from-sdk.ts). Every
  * difference is reported as drift.
  */
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import type { Integration, MethodAuthorization, MethodVerb, RestApi, RestApiKey, RestAuthorizer, RestFunction, RestMethod } from './model.js';
+import { stageVariablesOf, type Integration, type MethodAuthorization, type MethodVerb, type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type StageVariables } from './model.js';
 
 export interface DeployedReading {
   methods: RestMethod[];
   authorizers: RestAuthorizer[];
   apiKeys: RestApiKey[];
+  /** Every deployed stage. */
+  stages: string[];
+  /** The variables of the stage read (`stage` of `readDeployedApi`), when it is deployed and defines some. */
+  stageVariables?: StageVariables;
 }
 
 /** Every item of a list API Gateway pages by `position` (v1; v2 lists are adapted to it, http-from-sdk.ts). */
@@ -27,15 +31,20 @@ export async function all<T>(get: (position?: string) => Promise<{ items?: T[]; 
   return out;
 }
 
-/** Reads one deployed API's methods, authorizers and API keys (with the stages a usage plan covers). */
-export async function readDeployedApi(client: APIGatewayClient, apiId: string, functions: RestFunction[]): Promise<DeployedReading> {
+/**
+ * Reads one deployed API's methods, authorizers, API keys (with the stages a usage plan covers) and stages (GetStages),
+ * with the variables of `stage`, the one tested.
+ */
+export async function readDeployedApi(client: APIGatewayClient, apiId: string, functions: RestFunction[], stage: string): Promise<DeployedReading> {
   const sdk = await import('@aws-sdk/client-api-gateway');
   const fnOf = (uri: string | undefined) => functionNamed(functions, uri);
-  const [resources, authorizers, keys, plans] = await Promise.all([
+  const [resources, authorizers, keys, plans, stages] = await Promise.all([
     all((position) => client.send(new sdk.GetResourcesCommand({ restApiId: apiId, embed: ['methods'], limit: 500, ...(position ? { position } : {}) }))),
     all((position) => client.send(new sdk.GetAuthorizersCommand({ restApiId: apiId, limit: 500, ...(position ? { position } : {}) }))),
     all((position) => client.send(new sdk.GetApiKeysCommand({ includeValues: true, limit: 500, ...(position ? { position } : {}) }))),
     all((position) => client.send(new sdk.GetUsagePlansCommand({ limit: 500, ...(position ? { position } : {}) }))),
+    // GetStages is not paged.
+    client.send(new sdk.GetStagesCommand({ restApiId: apiId })).then((r) => r.item ?? []),
   ]);
   const stagesOfKey = new Map<string, string[]>();
   for (const plan of plans) {
@@ -59,6 +68,8 @@ export async function readDeployedApi(client: APIGatewayClient, apiId: string, f
       return { ...base, type: 'REQUEST', function: fnOf(a.authorizerUri) ?? '', identitySources: (a.identitySource ?? '').split(',').map((s) => s.trim()).filter(Boolean) };
     }),
     apiKeys: keys.filter((k) => stagesOfKey.has(k.id!)).map((k) => ({ id: k.id!, name: k.name ?? k.id!, enabled: !!k.enabled, stages: stagesOfKey.get(k.id!)!, ...(k.value ? { value: k.value } : {}) })),
+    stages: stages.map((s) => s.stageName!),
+    ...stageVariablesOf(stages.find((s) => s.stageName === stage)?.variables),
   };
 }
 
@@ -114,7 +125,15 @@ export function restDrift(defined: RestApi, deployed: DeployedReading): string[]
   const definedKeyCount = defined.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
   const deployedKeyCount = deployed.apiKeys.filter((k) => k.enabled && k.stages.includes(defined.stage)).length;
   if (definedKeyCount !== deployedKeyCount) drift.push(`${defined.name}: backend.ts defines ${definedKeyCount} enabled API key(s) in a usage plan of stage ${defined.stage}, the deployed API has ${deployedKeyCount}`);
+  drift.push(...stageDrift(defined, deployed));
   return drift;
+}
+
+/** The definition's stage not deployed, or deployed with other variables. */
+export function stageDrift(defined: { name: string; stage: string; stageVariables?: StageVariables }, deployed: { stages: string[]; stageVariables?: StageVariables }): string[] {
+  if (!deployed.stages.includes(defined.stage)) return [`${defined.name}: backend.ts deploys stage ${defined.stage}, the deployed API has ${deployed.stages.length ? deployed.stages.join(', ') : 'no stage'}`];
+  const shown = (v: StageVariables | undefined) => JSON.stringify(Object.fromEntries(Object.entries(v ?? {}).sort(([a], [b]) => a.localeCompare(b))));
+  return shown(defined.stageVariables) === shown(deployed.stageVariables) ? [] : [`${defined.name} stage ${defined.stage} variables: backend.ts says ${shown(defined.stageVariables)}, the deployed API ${shown(deployed.stageVariables)}`];
 }
 
 /** One side of a drift comparison: its methods or routes, and how it describes one's authorization. */
@@ -149,7 +168,7 @@ export function authorizersDrift<A extends { name: string }>(api: string, define
 }
 
 /**
- * The API as a deployed run tests it: the deployed methods, authorizers and keys, each Lambda authorizer
+ * The API as a deployed run tests it: the deployed methods, authorizers, keys and stage variables, each Lambda authorizer
  * given the handler module of the defined authorizer of the same name.
  */
 export function mergeDeployed(defined: RestApi, deployed: DeployedReading, appUserPoolId?: string): RestApi {
@@ -164,6 +183,7 @@ export function mergeDeployed(defined: RestApi, deployed: DeployedReading, appUs
     const own = defined.methods.find((x) => x.resourcePath === m.resourcePath && x.method === m.method);
     return own && own.integration.kind === m.integration.kind ? { ...m, integration: own.integration } : m;
   });
-  return { ...defined, methods, authorizers, apiKeys: deployed.apiKeys };
+  const { stageVariables: _defined, ...rest } = defined;
+  return { ...rest, methods, authorizers, apiKeys: deployed.apiKeys, ...(deployed.stageVariables ? { stageVariables: deployed.stageVariables } : {}) };
 }
 

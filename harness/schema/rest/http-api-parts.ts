@@ -4,7 +4,7 @@
  * `JwtConfiguration.Issuer`, …): the CDK reader (from-cfn.ts) and the deployed reader (http-from-sdk.ts) give
  * their parts here, so both produce the same model.
  */
-import { HTTP_METHODS, type HttpApi, type HttpAuthorizer, type HttpCors, type HttpRoute, type Integration, type MethodVerb } from './model.js';
+import { HTTP_METHODS, stageVariablesOf, type HttpApi, type HttpAuthorizer, type HttpCors, type HttpRoute, type Integration, type MethodVerb } from './model.js';
 
 export interface HttpApiParts {
   routes: { RouteKey?: string; AuthorizationType?: string; AuthorizerId?: string; AuthorizationScopes?: string[]; Target?: string }[];
@@ -14,6 +14,8 @@ export interface HttpApiParts {
   integrations: Map<string, { IntegrationType?: string; IntegrationUri?: string }>;
   /** The stage tested (`$default` when none is given). */
   stage?: string;
+  /** That stage's `StageVariables`. */
+  stageVariables?: Record<string, unknown>;
   cors?: CorsParts;
 }
 
@@ -70,7 +72,7 @@ export function httpApiOf(name: string, id: string, parts: HttpApiParts, ctx: Ht
   }
   routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
   const cors = httpCors(parts.cors);
-  return { name, id, stage: parts.stage ?? '$default', routes, authorizers: parts.authorizers.map((a) => authorizerOf(a, ctx)), ...(cors ? { cors } : {}) };
+  return { name, id, stage: parts.stage ?? '$default', ...stageVariablesOf(parts.stageVariables), routes, authorizers: parts.authorizers.map((a) => authorizerOf(a, ctx)), ...(cors ? { cors } : {}) };
 }
 
 function authorizerOf(a: { id: string } & HttpAuthorizerParts, ctx: HttpApiContext): HttpAuthorizer {

@@ -2,11 +2,11 @@
  * A deployed HTTP API (API Gateway v2) read with the v2 SDK (GetApi, GetRoutes, GetAuthorizers, GetIntegrations,
  * GetStages, each paged by `NextToken`) into the model the CDK reader produces (both go through http-api-parts.ts),
  * compared with the definition read from backend.ts (`httpDrift`) and merged into it (`mergeDeployedHttp`), as
- * from-sdk.ts does for REST APIs: the deployed routes, authorizers, stage and CORS configuration decide a deployed
- * run; the definition gives what the deployment cannot tell (the Lambda authorizers' handler modules).
+ * from-sdk.ts does for REST APIs: the deployed routes, authorizers, stage (with its variables) and CORS configuration
+ * decide a deployed run; the definition gives what the deployment cannot tell (the Lambda authorizers' handler modules).
  */
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { all, authorizersDrift, entriesDrift, functionNamed } from './from-sdk.js';
+import { all, authorizersDrift, entriesDrift, functionNamed, stageDrift } from './from-sdk.js';
 import { httpApiOf } from './http-api-parts.js';
 import { routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpRoute, type RestFunction } from './model.js';
 
@@ -53,7 +53,7 @@ export async function readDeployedHttpApi(client: ApiGatewayV2Client, apiId: str
       routes,
       authorizers: authorizers.map((a) => ({ ...a, id: a.AuthorizerId! })),
       integrations: new Map(integrations.map((i) => [i.IntegrationId!, i])),
-      ...(stage ? { stage } : {}),
+      ...(stage ? { stage, stageVariables: stages.find((s) => s.StageName === stage)?.StageVariables } : {}),
       ...(api.CorsConfiguration ? { cors: api.CorsConfiguration } : {}),
     }, {
       ...(ctx.userPoolId ? { userPool: ctx.userPoolId } : {}),
@@ -73,8 +73,8 @@ export async function httpApiIdsNamed(client: ApiGatewayV2Client, name: string):
 
 /**
  * The differences between the definition and the deployment, one sentence each: routes only on one side or
- * authorized otherwise, authorizers (matched by name) configured otherwise, the definition's stage not deployed,
- * the CORS configuration.
+ * authorized otherwise, authorizers (matched by name) configured otherwise, the definition's stage not deployed or
+ * deployed with other variables, the CORS configuration.
  */
 export function httpDrift(defined: HttpApi, deployed: DeployedHttpReading): string[] {
   const drift: string[] = [];
@@ -89,7 +89,7 @@ export function httpDrift(defined: HttpApi, deployed: DeployedHttpReading): stri
     ? { type: a.type, issuer: a.issuer, audience: [...a.audience].sort(), source: a.identitySource }
     : { type: a.type, payload: a.payloadVersion, simple: a.simpleResponses, sources: [...a.identitySources].sort(), ttl: a.ttlSeconds });
   drift.push(...authorizersDrift(defined.name, defined.authorizers, d.authorizers, settings));
-  if (!deployed.stages.includes(defined.stage)) drift.push(`${defined.name}: backend.ts deploys stage ${defined.stage}, the deployed API has ${deployed.stages.length ? deployed.stages.join(', ') : 'no stage'}`);
+  drift.push(...stageDrift(defined, { stages: deployed.stages, ...(d.stageVariables ? { stageVariables: d.stageVariables } : {}) }));
   const cors = (api: HttpApi) => JSON.stringify(api.cors ?? null);
   if (cors(defined) !== cors(d)) drift.push(`${defined.name} CORS: backend.ts says ${cors(defined)}, the deployed API ${cors(d)}`);
   return drift;
@@ -110,6 +110,6 @@ export function mergeDeployedHttp(defined: HttpApi, deployed: DeployedHttpReadin
     const own = defined.routes.find((x) => x.resourcePath === r.resourcePath && x.method === r.method);
     return own && own.integration.kind === r.integration.kind ? { ...r, integration: own.integration } : r;
   });
-  const { cors: _cors, ...rest } = defined;
-  return { ...rest, stage: d.stage, routes, authorizers, ...(d.cors ? { cors: d.cors } : {}) };
+  const { cors: _cors, stageVariables: _variables, ...rest } = defined;
+  return { ...rest, stage: d.stage, ...(d.stageVariables ? { stageVariables: d.stageVariables } : {}), routes, authorizers, ...(d.cors ? { cors: d.cors } : {}) };
 }

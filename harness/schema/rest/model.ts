@@ -53,6 +53,8 @@ export interface RestApi {
   id: string;
   /** The deployed stage (`deployOptions.stageName`, `prod` when CDK chose it). */
   stage: string;
+  /** The stage's variables (`deployOptions.variables`, the stage's `Variables`); absent when it defines none. */
+  stageVariables?: StageVariables;
   /** Where API keys are read from: the `x-api-key` header, or the Lambda authorizer's `usageIdentifierKey`. */
   apiKeySource: 'HEADER' | 'AUTHORIZER';
   methods: RestMethod[];
@@ -157,6 +159,8 @@ export interface HttpApi {
   id: string;
   /** `$default` (no stage in the URL) or a named stage. */
   stage: string;
+  /** The stage's variables (`stageVariables` of `HttpStage`, the stage's `StageVariables`); absent when it defines none. */
+  stageVariables?: StageVariables;
   routes: HttpRoute[];
   authorizers: HttpAuthorizer[];
   /** The API's CORS configuration (`CorsConfiguration`): the API answers preflights no route takes. */
@@ -216,6 +220,19 @@ export interface HttpLambdaAuthorizer {
   identitySources: string[];
   /** Seconds a decision is cached under the identity sources' values; 0: not cached. */
   ttlSeconds: number;
+}
+
+/** A stage's variables by name, never empty (a stage without variables has none: `stageVariables` absent). */
+export type StageVariables = Readonly<Record<string, string>>;
+
+/**
+ * A stage's variables as the model keeps them, from a template's or the SDK's map: values as strings, and nothing
+ * when there are none.
+ */
+export function stageVariablesOf(raw: unknown): { stageVariables?: StageVariables } {
+  if (!raw || typeof raw !== 'object') return {};
+  const entries = Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)] as const);
+  return entries.length ? { stageVariables: Object.fromEntries(entries) } : {};
 }
 
 /**
