@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authHeaders, credentialsOf, type ClientAuth } from '../client/auth.js';
 import type { AwsCredentials } from '../client/sigv4.js';
-import type { CreatedRecord } from './setup.js';
+import type { CreatedRecord, FixtureIndex } from './setup.js';
 import type { RestAuth } from '../../personas/types.js';
 import type { CreatedObject } from './storage.js';
 
@@ -49,6 +49,8 @@ async function resolve(auth: ClientAuth): Promise<Resolved> {
 /** What the broker serves, known once the personas are provisioned and the run is planned. */
 export interface BrokerHandlers {
   auths: Map<string, ClientAuth>;
+  /** The fixture records' keys, once created: the worker collects its tests while they are made. */
+  fixtures: Promise<FixtureIndex>;
   onCreated: (records: CreatedRecord[]) => void;
   rest?: Map<string, RestAuth>;
   onCreatedObjects?: (objects: CreatedObject[]) => void;
@@ -60,10 +62,12 @@ export interface BrokerHandlers {
  * made), `POST /created-objects` (storage objects they wrote), `POST /reset` (put the store as a serial cell
  * needs it) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
  * behind the run's secret. It starts before the run is ready (`ready`), so that the test worker boots while the
- * personas are provisioned: `GET /run` answers 204 once the run is ready, 410 if it ended before.
+ * personas are provisioned: `GET /run` answers 204 once the run is ready, 410 if it ended before; `GET /fixtures`
+ * answers the fixtures' index once they are made, 410 if they could not be.
  */
 export async function startBroker(ready: Promise<BrokerHandlers>): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
-  ready.catch(() => undefined);
+  // Fixtures that fail before the worker asks for them are answered 410 then, not an unhandled rejection now.
+  ready.then((h) => h.fixtures.catch(() => undefined), () => undefined);
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
   const workers = new Set<number>();
@@ -79,6 +83,11 @@ export async function startBroker(ready: Promise<BrokerHandlers>): Promise<Broke
     const handlers = await ready.catch(() => undefined);
     if (!handlers) return void res.writeHead(410).end();
     if (req.url === '/run') return void res.writeHead(204).end();
+    if (req.url === '/fixtures') {
+      const index = await handlers.fixtures.catch(() => undefined);
+      if (!index) return void res.writeHead(410).end();
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index));
+    }
     if (req.method === 'POST' && (req.url === '/created' || req.url === '/created-objects' || req.url === '/reset')) {
       if (req.url === '/created-objects') handlers.onCreatedObjects?.(JSON.parse(body) as CreatedObject[]);
       else if (req.url === '/reset') {
@@ -118,6 +127,16 @@ export async function startBroker(ready: Promise<BrokerHandlers>): Promise<Broke
     workers,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+/** The fixtures' index, once the run has made them; throws if it could not. */
+export async function awaitFixtures(access: BrokerAccess): Promise<FixtureIndex> {
+  const res = await request(`${access.url}/fixtures`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new Error('the run ended before its fixtures were made');
+  }
+  return (await res.body.json()) as FixtureIndex;
 }
 
 /** Waits until the run is ready (a test worker boots before it is); throws if the run ended first. */

@@ -2,8 +2,9 @@
  * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts, run in a vitest worker that
  * fetches its credentials from the broker. The command starts the drive before it loads the rest of authmatrix
  * (harness/commands/run.ts): the worker's boot (a second of module loading in its own process) overlaps the app's
- * loading, the planning and the personas' provisioning, and its spec waits at collection until the run file is
- * written (broker.ts `awaitRun`). The drive owns the run's temporary directory.
+ * loading, the planning and the personas' provisioning; its spec waits at collection until the run file is
+ * written (broker.ts `awaitRun`), and its tests until the fixtures are made (`awaitFixtures`): the worker collects
+ * while the run's process makes them. The drive owns the run's temporary directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -17,8 +18,6 @@ import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js
 import type { Interrupt } from './interrupt.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The compiled harness (a RegExp: vitest reads a string here as a package name). */
-const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 
 /**
  * After a signal, how long the cells in flight get to finish and report before the test worker is
@@ -56,7 +55,10 @@ export interface Drive {
   readonly runFile: string;
   /** Settles once vitest is made and starting its worker (or failed to). */
   readonly booting: Promise<void>;
-  /** The run is ready: the worker reads the run file and runs its cells. */
+  /**
+   * The run is ready: the worker reads the run file and collects its tests, which run once `handlers.fixtures`
+   * settles (their records made; if it rejects, the tests fail at once and the worker ends).
+   */
   run(handlers: BrokerHandlers, cells: number): Promise<DriveOutcome>;
   /**
    * Ends the drive and removes its directory. Before `run` (the run ends before its cells: an error, a signal), the
@@ -97,6 +99,7 @@ export function startDrive(opts: DriveOptions): Drive {
   const runFile = path.join(runDir, 'run.json');
   const reporter = new MatrixReporter();
   let given = false;
+  let running: Promise<DriveOutcome> | undefined;
   let closed: Promise<void> | undefined;
   const started: Promise<Started> = (async () => {
     broker = await startBroker(ready);
@@ -109,16 +112,17 @@ export function startDrive(opts: DriveOptions): Drive {
     const vitest = await createVitest('test', {
       root: PACKAGE_ROOT,
       config: false,
-      include: ['specs/matrix.spec.ts'],
+      include: ['dist/specs/matrix.spec.js'],
       watch: false,
       reporters: [reporter],
       maxConcurrency: opts.concurrency,
       testTimeout: deployed ? 120_000 : 30_000,
       hookTimeout: deployed ? 300_000 : 60_000,
       fileParallelism: false,
-      // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
-      // module runner transforming every file (bench/contract-run.js).
-      server: { deps: { external: [DIST] } },
+      // The spec and the harness are compiled (dist/): Node imports them as they are. Through vite's module runner
+      // the worker's collection waited for this process to transform the spec, which it does only between the
+      // planning's long synchronous steps.
+      experimental: { viteModuleRunner: false, nodeLoader: false },
       env: { [RUN_FILE_ENV]: runFile, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
     }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' }).finally(() => {
       if (tmpdir === undefined) delete process.env.TMPDIR;
@@ -143,31 +147,36 @@ export function startDrive(opts: DriveOptions): Drive {
   return {
     runFile,
     booting: started.then(() => undefined, () => undefined),
-    async run(handlers, cells) {
+    run(handlers, cells) {
       given = true;
       reporter.track(new Progress(cells, opts.out));
       give(handlers);
-      const s = await started;
-      let cut: CellResult[] | undefined;
-      try {
-        if (!(await Promise.race([s.finished, interrupt.signalled.then(() => true)]))) {
-          await s.vitest.close();
-        } else {
-          // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
-          void s.vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
-          await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
-          cut = reporter.stop();
-          stopWorkers();
-          await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+      running = (async () => {
+        const s = await started;
+        let cut: CellResult[] | undefined;
+        try {
+          if (!(await Promise.race([s.finished, interrupt.signalled.then(() => true)]))) {
+            await s.vitest.close();
+          } else {
+            // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
+            void s.vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
+            await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
+            cut = reporter.stop();
+            stopWorkers();
+            await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+          }
+        } finally {
+          await end(s);
         }
-      } finally {
-        await end(s);
-      }
-      return { results: cut ?? reporter.results, cut: !!cut, problem: reporter.problems[0]?.message };
+        return { results: cut ?? reporter.results, cut: !!cut, problem: reporter.problems[0]?.message };
+      })();
+      return running;
     },
     close() {
       closed ??= (async () => {
         if (!given) await abandon();
+        // A run that failed while its tests waited for the fixtures ends once the worker has learnt it.
+        else await running?.catch(() => undefined);
         process.off('exit', removeRunDir);
         removeRunDir();
       })();

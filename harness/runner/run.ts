@@ -17,7 +17,7 @@ import type { CellResult } from '../matrix/verdict.js';
 import { restCells } from '../matrix/rest-cells.js';
 import { askRestAuthorizers } from '../../personas/shared/rest-authorizers.js';
 import { planRun, type RunPlan } from '../matrix/plan.js';
-import { createFixtures, deleteRecords, type CreatedRecord } from './setup.js';
+import { createFixtures, deleteRecords, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { cellObjects, createStorageFixtures, deleteStorageObjects, objectsToWrite, s3ClientFactory, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
 import { storageCells } from '../matrix/storage-cells.js';
 import { s3Agent } from '../client/s3-trust.js';
@@ -31,7 +31,7 @@ import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
-import { awsSessionName, resolveRest } from './broker.js';
+import { awsSessionName, resolveRest, type ResetPhase } from './broker.js';
 import type { Drive } from './drive.js';
 import { unsignable, withDeployedRest } from './deployed-rest.js';
 import { gateOf, loadBaseline, type GateOptions } from './gate.js';
@@ -278,11 +278,14 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     for (const note of emptyBucketNotes(model.storage)) log(`  note: ${note}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
-    const setup = await phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed));
-    created.push(...setup.created);
-    fixtureRequests = setup.requests;
+    // Made while the test worker collects the cells' tests (they wait for the index).
+    const fixtures = phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed)).then((setup) => {
+      created.push(...setup.created);
+      fixtureRequests = setup.requests;
+      return setup.index;
+    });
 
-    results = await runCells(drive, plan, model, endpoint, provisioned, setup.index, {
+    results = await runCells(drive, plan, model, endpoint, provisioned, fixtures, {
       deployed, probes: probeSetting, onCreated: (records) => created.push(...records),
       ...(storage && storageSetup ? { storage: { target: storage.target, fixtures: storageSetup.fixtures }, onCreatedObjects: (objects: CreatedObject[]) => createdObjects.push(...objects) } : {}),
     });
@@ -337,12 +340,18 @@ interface CellRun {
  * Every cell as a vitest test (specs/matrix.spec.ts, through the drive started earlier), credentials served by
  * the broker; results in plan order. Interrupted: only the cells that finished.
  */
-async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], index: RunFile['index'], opts: CellRun): Promise<CellResult[]> {
+async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], fixtures: Promise<FixtureIndex>, opts: CellRun): Promise<CellResult[]> {
   const { deployed, probes } = opts;
   const auths = new Map(provisioned.map((p) => [p.name, p.auth]));
   const region = opts.storage?.target.region;
   if (region) for (const p of provisioned) if (p.aws) auths.set(awsSessionName(p.name), { mode: 'iam', credentials: p.aws.credentials, region });
-  const resets = endpoint.emulator && Object.keys(plan.serial).length ? serialResets(model, plan.serial, index, endpoint.emulator.engine.resolvers) : undefined;
+  const emulator = Object.keys(plan.serial).length ? endpoint.emulator : undefined;
+  let resets: ReturnType<typeof serialResets> | undefined;
+  // Set before the worker learns the fixtures' index, so before any serial cell asks for a reset.
+  const index = fixtures.then((made) => {
+    if (emulator) resets = serialResets(model, plan.serial, made, emulator.engine.resolvers);
+    return made;
+  });
   const run: RunFile = {
     version: 1,
     auth: model,
@@ -351,7 +360,6 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     cells: plan.cells,
     serial: Object.keys(plan.serial),
     scenarios: plan.scenarios,
-    index,
     records: plan.records,
     labels: plan.labels,
     eventTimeoutMs: deployed ? 15_000 : 5_000,
@@ -362,11 +370,17 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     ...(opts.storage ? { storage: opts.storage } : {}),
   };
   writeFileSync(drive.runFile, JSON.stringify(run), { mode: 0o600 });
-  const outcome = await drive.run({
-    auths, onCreated: opts.onCreated, rest: new Map(provisioned.map((p) => [p.name, p.rest ?? {}])),
+  const running = drive.run({
+    auths, fixtures: index, onCreated: opts.onCreated, rest: new Map(provisioned.map((p) => [p.name, p.rest ?? {}])),
     ...(opts.onCreatedObjects ? { onCreatedObjects: opts.onCreatedObjects } : {}),
-    ...(resets ? { onReset: resets } : {}),
+    ...(emulator ? { onReset: (cell: string, phase: ResetPhase) => resets!(cell, phase) } : {}),
   }, plan.cells.length);
+  // Fixtures that could not be made end the run: its worker learns it (`GET /fixtures` answers 410) and ends first.
+  await index.catch(async (e: unknown) => {
+    await running.catch(() => undefined);
+    throw e;
+  });
+  const outcome = await running;
   const byId = new Map(outcome.results.map((r) => [r.id, r]));
   if (outcome.cut) return plan.cells.flatMap((c) => byId.get(c.id) ?? []);
   return plan.cells.map((c: Cell) => byId.get(c.id) ?? missing(c, outcome.problem ?? 'the test did not run'));

@@ -9,10 +9,10 @@ import type { SubscriptionScenario } from '../matrix/deliveries.js';
 import type { CellResult } from '../matrix/verdict.js';
 import { runCell, sharedRealtime, type Runtime, type RuntimePersona } from './execute.js';
 import { runScenario } from './scenario.js';
-import type { FixtureIndex } from './setup.js';
+import { emptyIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
+import { awaitFixtures, awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
@@ -31,7 +31,6 @@ export interface RunFile {
   /** Ids of the cells run one at a time, last, with the store reset around each (harness/runner/serial.ts). */
   serial: string[];
   scenarios: SubscriptionScenario[];
-  index: FixtureIndex;
   records: Record<string, Record<string, unknown>>;
   labels: Record<string, string>;
   eventTimeoutMs: number;
@@ -59,6 +58,8 @@ export interface TestGroup {
 
 export interface Session {
   stages: Stage[];
+  /** Waits for the fixtures, made while the worker collects its tests; every test runs after. */
+  fixtures(): Promise<void>;
   run(cell: Cell): Promise<CellResult>;
   /** A serial cell: the store set for it before, and put back after. */
   runAlone(cell: Cell): Promise<CellResult>;
@@ -79,8 +80,9 @@ export async function openSession(): Promise<Session> {
   await awaitRun(access);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   const personas = new Map<string, RuntimePersona>(await Promise.all(run.personas.map(async (p) => [p.name, { ...p, auth: await brokeredAuth(access, p.name) }] as const)));
+  // The fixtures' index comes with `fixtures()`, which the spec awaits before any test.
   const rt: Runtime = {
-    auth: run.auth, url: run.url, personas, index: run.index, records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs, sentinelGraceMs: run.sentinelGraceMs,
+    auth: run.auth, url: run.url, personas, index: emptyIndex(), records: run.records, eventTimeoutMs: run.eventTimeoutMs, quietMs: run.quietMs, sentinelGraceMs: run.sentinelGraceMs,
     onCreated: (records) => reportCreated(access, records),
   };
   if (run.rest) {
@@ -104,6 +106,9 @@ export async function openSession(): Promise<Session> {
   const realtime = sharedRealtime(rt);
   return {
     stages: stagesOf(groupsOf(run)),
+    fixtures: async () => {
+      rt.index = await awaitFixtures(access);
+    },
     run: (cell) => runCell(rt, cell, realtime.get),
     runAlone: async (cell) => {
       await requestReset(access, cell.id, 'before');
