@@ -1,12 +1,11 @@
 /**
  * The contract matrix as vitest tests: one test per cell, grouped by model and operation, generated at
- * collection time from the run that `authmatrix run` prepared. Run it with `authmatrix run`, not alone: it runs
- * compiled (dist/specs/), imported by Node itself (harness/runner/drive.ts).
+ * collection time from the run that `authmatrix run` prepared. Run it with `authmatrix run`, not alone.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { openSession, type TestGroup } from '../harness/runner/session.js';
-import { assertCell, recordCell } from '../reports/cell-meta.js';
-import type { CellResult } from '../harness/matrix/verdict.js';
+import { openSession, type TestGroup } from '../dist/harness/runner/session.js';
+import { assertCell, recordCell } from '../dist/reports/cell-meta.js';
+import type { CellResult } from '../dist/harness/matrix/verdict.js';
 
 const session = await openSession();
 // The run makes its fixtures while the tests are collected; none runs before they are made. No time limit (0):
