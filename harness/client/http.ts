@@ -92,7 +92,7 @@ export class GraphQLClient {
       headers: responseHeaders,
       requestId: responseHeaders['x-amzn-requestid'],
       latencyMs,
-      sent: { url: this.options.url, headers: redactHeaders(headers), body: redactDeep(JSON.parse(body)) },
+      sent: { url: this.options.url, headers: redactHeaders(headers), body: redactDeep({ query: req.query, variables: req.variables ?? {} }) },
     };
   }
 }
