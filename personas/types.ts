@@ -51,6 +51,8 @@ export interface ProvisionedPersona {
 export interface RestAuth {
   /** What `fetchAuthSession()` gives: identity-pool (or IAM) credentials; aws-amplify signs with them. */
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+  /** The identity-pool identity those credentials belong to (`cognito-identity.amazonaws.com:sub`). */
+  identityId?: () => Promise<string>;
   idToken?: () => Promise<string>;
   accessToken?: () => Promise<string>;
   /** API key values by REST API name. */

@@ -10,7 +10,7 @@
  * requests decides the outcome: only the first such method is a cell, a `cached` cell sends the two in
  * sequence, and the others are listed as untested with the reason.
  */
-import { decideRest, missingIdentitySource, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
+import { coversOwnIdentity, decideRest, missingIdentitySource, plannedIdentityId, type AuthorizerAnswer, type RestCaller, type RestDecision, type SigningRole } from '../rules/rest.js';
 import type { AuthModel } from '../schema/model.js';
 import { identitySourceOf, routeKeyOf, type HttpApi, type HttpAuthorizer, type HttpMethod, type HttpRoute, type RestApi, type RestAuthorizer, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
 import { decideHttpApi, decideHttpPreflight, selectHttpRoute } from '../rules/http-api.js';
@@ -81,9 +81,44 @@ export function restCaller(p: Persona, presentation: RestPresentation): RestCall
 }
 
 function signerOf(p: Persona): SigningRole {
-  if (p.kind === 'guest') return { kind: 'unauthenticated' };
+  if (p.kind === 'guest') return { kind: 'unauthenticated', persona: p.name };
   if (p.kind === 'iamAdmin') return { kind: 'admin', roleName: p.identity.kind === 'iam' && p.identity.roleName ? p.identity.roleName : 'authmatrix-admin' };
-  return { kind: 'authenticated', groups: p.groups ?? [] };
+  return { kind: 'authenticated', groups: p.groups ?? [], persona: p.name };
+}
+
+/**
+ * Where a role policy puts the caller's identity id in a Resource that covers a path of the method with an identity id in
+ * one of its variables (coversOwnIdentity), that path is also sent with the signer's own id and with another signer's
+ * (their planned ids, plannedIdentityId, which the run replaces with the minted ones); a greedy variable is tried alone
+ * and with a segment after it (`/notes/${sub}/*`). `identity` says which, in the cell's variant
+ * (`userId = own identity id`, `proxy+ = another's identity id/…`).
+ */
+function identityRequests(section: RestSection, api: Pick<RestApi, 'id' | 'stage'>, resourcePath: string, verbs: readonly Exclude<HttpMethod, 'OPTIONS'>[], p: Persona, cast: Persona[]): IdentityRequest[] {
+  const signs = (x: Persona) => presentationsOf(x).includes('signed') && x.kind !== 'iamAdmin';
+  // Another signed-in identity when there is one: the closest to the caller's own.
+  const other = cast.find((x) => x !== p && signs(x) && x.kind !== 'guest') ?? cast.find((x) => x !== p && signs(x));
+  if (!signs(p) || !other) return [];
+  const out: IdentityRequest[] = [];
+  for (const [at, name] of resourcePath.matchAll(/\{([^}]+)\}/g)) {
+    for (const tail of name!.endsWith('+') ? [false, true] : [false]) {
+      const pathFor = (who: Persona) => {
+        const id = plannedIdentityId(section.region, who.name);
+        return resourcePath.replace(/\{([^}]+)\}/g, (whole, v: string) => (whole === at ? (tail ? `${id}/${sampleOf(v)}` : id) : sampleOf(v)));
+      };
+      for (const verb of verbs) {
+        if (!coversOwnIdentity(section, api, verb, pathFor(p), p.name)) continue;
+        for (const who of [p, other]) out.push({ verb, path: pathFor(who), identity: `${name} = ${who === p ? 'own' : "another's"} identity id${tail ? '/…' : ''}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** A request whose path carries an identity id (identityRequests). */
+interface IdentityRequest {
+  verb: Exclude<HttpMethod, 'OPTIONS'>;
+  path: string;
+  identity: string;
 }
 
 /** The key of an authorizer's answer for a persona's presentation on one method. */
@@ -91,10 +126,16 @@ export function answerKey(authorizer: string, presentation: RestPresentation, ve
   return `${authorizer} ${presentation} ${verb} ${path}`;
 }
 
+/** A path variable's sample: `{id}` → `authmatrix-id`, a greedy `{proxy+}` → `authmatrix-sample`. */
+const sampleOf = (variable: string) => (variable.endsWith('+') ? 'authmatrix-sample' : `authmatrix-${variable}`);
+
+/** A resource path with a sample in each variable. */
+const samplePath = (resourcePath: string) => resourcePath.replace(/\{([^}]+)\}/g, (_, v: string) => sampleOf(v));
+
 /** The concrete requests a method is tested with: its verb(s) and a path with samples in its variables. */
 export function requestsOf(m: Pick<RestMethod, 'method' | 'resourcePath'>): { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }[] {
   // An HTTP API's `$default` route catches what no other route does.
-  const path = m.resourcePath === '$default' ? '/authmatrix-unrouted' : m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1');
+  const path = m.resourcePath === '$default' ? '/authmatrix-unrouted' : samplePath(m.resourcePath);
   if (m.method === 'OPTIONS') return [];
   const verbs = m.method === 'ANY' ? [...REST_ANY_VERBS] : [m.method];
   return verbs.map((verb) => ({ verb, path }));
@@ -110,7 +151,8 @@ export function restCells(auth: AuthModel, cast: Persona[]): RestPlan {
       for (const presentation of presentationsOf(p)) {
         const cached = cacheSplit(section, api, p, presentation);
         for (const m of api.methods) {
-          for (const req of requestsOf(m)) {
+          const own = presentation === 'signed' ? identityRequests(section, api, m.resourcePath, requestsOf(m).map((r) => r.verb), p, cast) : [];
+          for (const req of [...requestsOf(m), ...own]) {
             const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(m) ? ['request', 'global', 'override'] : ['request'];
             for (const headerPath of paths) {
               const c = restCell(section, api, m, req, p, presentation, headerPath);
@@ -140,6 +182,8 @@ export interface HttpRequest {
   path: string;
   /** A verb the sample path's own routes do not take, falling through to another route (an `ANY`, greedy or `$default` one). */
   fallThrough?: true;
+  /** Its path carries an identity id (identityRequests), as the variant says. */
+  identity?: string;
 }
 
 /** The verbs a fall-through request tries, in this order: the first one a route's path does not take. */
@@ -167,6 +211,19 @@ export function httpRequestsOf(api: HttpApi): HttpRequest[] {
   return [...out.values()];
 }
 
+/** identityRequests for an HTTP API's routes, each with the route the oracle selects for it. */
+function httpIdentityRequests(section: RestSection, api: HttpApi, p: Persona, cast: Persona[]): HttpRequest[] {
+  const out = new Map<string, HttpRequest>();
+  for (const r of api.routes) {
+    if (r.resourcePath === '$default') continue;
+    for (const { verb, path, identity } of identityRequests(section, api, r.resourcePath, requestsOf(r).map((x) => x.verb), p, cast)) {
+      const route = selectHttpRoute(api, verb, path);
+      if (route) out.set(`${verb} ${path}`, { route, verb, path, identity });
+    }
+  }
+  return [...out.values()];
+}
+
 /**
  * An HTTP API's cells: every request of httpRequestsOf × persona × presentation, the token presentations also through
  * global headers on one route per kind. A Lambda authorizer's route whose answer is not known is listed as untested;
@@ -181,7 +238,8 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
     // HTTP APIs have no API keys: an API-key holder of the app's REST APIs has nothing to present to them.
     for (const presentation of presentationsOf(p).filter((x) => x !== 'apiKey')) {
       const cached = httpCacheSplit(section, api, requests, p, presentation);
-      for (const req of requests) {
+      const own = presentation === 'signed' ? httpIdentityRequests(section, api, p, cast) : [];
+      for (const req of [...requests, ...own]) {
         const paths: RestHeaderPath[] = headerCarried(presentation, p) && representative.has(req.route) && !req.fallThrough ? ['request', 'global', 'override'] : ['request'];
         for (const headerPath of paths) {
           const c = httpCell(section, api, req, p, presentation, headerPath);
@@ -200,7 +258,7 @@ function httpApiCells(section: RestSection, api: HttpApi, cast: Persona[]): Rest
 function httpCell(section: RestSection, api: HttpApi, req: HttpRequest, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
   const decided = decideHttpApi(section, withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req, after), { api, route: req.route, verb: req.verb, path: req.path });
   const decision = after ? { ...decided, reason: `${decided.reason} (its answer cached from ${after.method} ${after.path})` } : decided;
-  const variant = [presentation, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
+  const variant = [presentation, req.identity, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
   return cell({
     id: `rest|${api.name}|${req.verb} ${req.path}|${p.name}|${variant}`,
     kind: 'rest', persona: p.name, api: api.name, path: req.route.resourcePath, operation: req.verb as Cell['operation'], variant,
@@ -299,10 +357,10 @@ function headerCarried(presentation: RestPresentation, p: Persona): boolean {
   return presentation === 'idToken' || presentation === 'accessToken' || presentation === 'oidcToken' || presentation === 'apiKey' || (presentation === 'token' && !!p.token);
 }
 
-function restCell(section: RestSection, api: RestApi, m: RestMethod, req: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string }, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
+function restCell(section: RestSection, api: RestApi, m: RestMethod, req: { verb: Exclude<HttpMethod, 'OPTIONS'>; path: string; identity?: string }, p: Persona, presentation: RestPresentation, headerPath: RestHeaderPath, after?: { method: string; path: string }): Cell {
   const caller = withAnswers(restCaller(p, presentation), api.authorizers, p, presentation, req, after);
   const decision = decideRest(section, caller, { api, method: m, verb: req.verb, path: req.path });
-  const variant = [presentation, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
+  const variant = [presentation, req.identity, headerPath !== 'request' ? headerPath : undefined, after ? `cached after ${after.method} ${after.path}` : undefined].filter(Boolean).join(':');
   return restCellOf(api, m, req, p.name, variant, { type: 'rest', api: api.name, method: req.verb, path: req.path, presentation, headerPath, ...(after ? { after } : {}) }, decision);
 }
 
@@ -387,7 +445,7 @@ function preflightCells(section: RestSection, api: RestApi, cast: Persona[]): Ce
   const anonymous = cast.find((p) => p.kind === 'anonymous');
   if (!anonymous) return [];
   return api.methods.filter((m) => m.method === 'OPTIONS').map((m) => {
-    const req = { verb: 'OPTIONS', path: m.resourcePath.replace(/\{([^}]+)\+\}/g, 'authmatrix-sample').replace(/\{([^}]+)\}/g, 'authmatrix-$1') };
+    const req = { verb: 'OPTIONS', path: samplePath(m.resourcePath) };
     const decision = decideRest(section, {}, { api, method: m, verb: 'OPTIONS', path: req.path });
     return restCellOf(api, m, req, anonymous.name, 'preflight', { type: 'rest', api: api.name, method: 'OPTIONS', path: req.path, presentation: 'unsigned', headerPath: 'request' }, decision);
   });

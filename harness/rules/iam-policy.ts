@@ -144,16 +144,31 @@ function oneCondition(operator: string, key: string, policyValues: string[], con
   if (base === 'Null' && !qualifier && !ifExists) return policyValues.some((v) => (v.toLowerCase() === 'true') === absent);
   const op = OPERATORS[base];
   if (!op) return { unknown: `the condition operator ${operator} is not modelled by the oracle` };
-  if (policyValues.some((v) => /\$\{/.test(v))) return { unknown: `${operator} on ${key} uses a policy variable in its value` };
+  const substituted = policyValues.map((v) => withVariables(v, context));
+  if (substituted.some((v) => v === undefined)) return { unknown: `${operator} on ${key} uses a policy variable in its value known only at run time` };
+  const values = substituted as string[];
   // Absent keys, as https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html says.
   if (!request) return ifExists || qualifier === 'ForAllValues' ? true : qualifier === 'ForAnyValue' ? false : op.negated;
-  const matchesAny = (r: string) => policyValues.some((p) => op.test(p, r));
+  const matchesAny = (r: string) => values.some((p) => op.test(p, r));
   const one = (r: string) => (op.negated ? !matchesAny(r) : matchesAny(r));
   const unknown = { unknown: `${operator} on ${key} depends on a value known only at run time` };
   if (qualifier === 'ForAllValues') return request.values.some((r) => !one(r)) ? false : request.complete ? true : unknown;
   if (qualifier === 'ForAnyValue') return request.values.some(one) ? true : request.complete ? false : unknown;
   if (request.values.some(matchesAny)) return !op.negated;
   return request.complete ? op.negated : unknown;
+}
+
+/** A condition value with its policy variables replaced by their one known value; undefined when one is not known. */
+function withVariables(value: string, context: IamContext): string | undefined {
+  let known = true;
+  const out = value.replace(/\$\{([^}]*)\}/g, (whole, variable: string) => {
+    // `${*}`, `${?}`, `${$}` stand for the character itself, which a StringLike would read as a wildcard: left undecided.
+    const v = variable === '*' || variable === '?' || variable === '$' ? undefined : lookup(context, variable.split(',')[0]!.trim());
+    if (v?.complete && v.values.length === 1) return v.values[0]!;
+    known = false;
+    return whole;
+  });
+  return known ? out : undefined;
 }
 
 /** Condition key names ignore case (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html). */

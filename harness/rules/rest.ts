@@ -16,8 +16,9 @@ import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type Poli
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
-  | { kind: 'unauthenticated' }
-  | { kind: 'authenticated'; groups: string[] }
+  /** `persona`: whose identity signs, so that its identity id (plannedIdentityId) can be known; absent: any identity. */
+  | { kind: 'unauthenticated'; persona?: string }
+  | { kind: 'authenticated'; groups: string[]; persona?: string }
   /** An IAM principal outside the identity pool whose own policies allow everything. */
   | { kind: 'admin'; roleName: string };
 
@@ -171,22 +172,47 @@ export function invokeVerdict(section: RestSection, api: Pick<RestApi, 'id' | 's
   { role: string; arn: string; verdict: Verdict; policies: PolicyDocument[] } {
   const { role, policies } = rolePolicies(section, signer);
   const arn = methodArn(section, api, verb, path);
-  return { role, arn, policies, verdict: evaluate(policies, 'execute-api:Invoke', arn, signerContext(signer, section.identityPoolId)) };
+  return { role, arn, policies, verdict: evaluate(policies, 'execute-api:Invoke', arn, signerContext(signer, section.identityPoolId, section.region)) };
+}
+
+/**
+ * Whether a statement of the section's role policies puts the caller's identity id (`${cognito-identity.amazonaws.com:sub}`)
+ * in a Resource that covers this request when it is the persona's own: where a path is worth sending with identity ids.
+ */
+export function coversOwnIdentity(section: RestSection, api: Pick<RestApi, 'id' | 'stage'>, verb: string, path: string, persona: string): boolean {
+  const { authenticated, unauthenticated, groups } = section.rolePolicies;
+  const statements = [authenticated, unauthenticated, ...Object.values(groups)].flat().flatMap((d) => d.Statement)
+    .filter((x) => [x.Resource ?? []].flat().some((r) => /\$\{cognito-identity\.amazonaws\.com:sub\}/i.test(String(r))))
+    .map(({ Condition: _condition, ...x }) => ({ ...x, Effect: 'Allow' as const }));
+  if (!statements.length) return false;
+  const signer = { kind: 'authenticated' as const, groups: [], persona };
+  return evaluate([{ Statement: statements }], 'execute-api:Invoke', methodArn(section, api, verb, path), signerContext(signer, section.identityPoolId, section.region)).effect === 'Allow';
+}
+
+/**
+ * The identity id the oracle and the planned requests give a persona's identity-pool credentials: the run mints the
+ * real one (`<region>:<uuid>`) and puts it where this one stands in a request's path (harness/runner/rest.ts), so
+ * that policies naming `cognito-identity.amazonaws.com:sub` (a `${...:sub}` in Resource, a condition on the key) are
+ * decided per identity. Shaped like a real id (its region, then a part of its own) for conditions on its form.
+ */
+export function plannedIdentityId(region: string, persona: string): string {
+  return `${region}:authmatrix-identity-${persona.replace(/[^A-Za-z0-9-]/g, '-')}`;
 }
 
 /**
  * The context keys identity-pool credentials carry (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
  * https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html): `amr` holds `unauthenticated`,
  * or `authenticated` plus the login provider and login; the pool id (`aud`) is the one the definition names
- * (RestSection.identityPoolId, which the emulator adopts; unknown without one); the identity id (`sub`) exists
- * only once the run has minted it, so the oracle knows it is present but not its value.
+ * (RestSection.identityPoolId, which the emulator adopts; unknown without one); the identity id (`sub`) is the
+ * persona's planned one (plannedIdentityId), which the run's requests carry in its place; of a signer whose persona
+ * is not named, the oracle knows that it is present, not its value.
  */
-export function signerContext(signer: Exclude<SigningRole, { kind: 'admin' }>, identityPoolId?: string): IamContext {
+export function signerContext(signer: Exclude<SigningRole, { kind: 'admin' }>, identityPoolId?: string, region?: string): IamContext {
   const unknown = { values: [], complete: false };
   return {
     present: {
       'cognito-identity.amazonaws.com:amr': signer.kind === 'unauthenticated' ? { values: ['unauthenticated'], complete: true } : { values: ['authenticated'], complete: false },
-      'cognito-identity.amazonaws.com:sub': unknown,
+      'cognito-identity.amazonaws.com:sub': signer.persona && region ? { values: [plannedIdentityId(region, signer.persona)], complete: true } : unknown,
       'cognito-identity.amazonaws.com:aud': identityPoolId ? { values: [identityPoolId], complete: true } : unknown,
       'aws:PrincipalType': { values: ['AssumedRole'], complete: true },
     },

@@ -245,7 +245,7 @@ function aliased(r: GraphQLResult, alias: string, root: string): GraphQLResult {
 async function runRestCell(rt: Runtime, cell: Cell, action: Extract<Action, { type: 'rest' }>): Promise<CellResult> {
   if (!rt.rest) return result(cell, { outcome: 'error', summary: 'the run has no REST endpoints' });
   const { obs, result: r } = await sendRest(rt.rest, cell, action);
-  const v = obs.outcome === 'error' ? { pass: false, detail: obs.summary } : judgeRest(cell, obs);
+  const v = obs.outcome === 'error' ? { pass: false, detail: obs.summary } : judgeRest(cell, obs, rt.rest.identityIds);
   return {
     ...judged(cell, obs, v),
     latencyMs: Math.round(r.latencyMs * 10) / 10,

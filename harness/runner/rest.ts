@@ -35,6 +35,17 @@ export interface RestRuntime {
   endpoints: Record<string, { endpoint: string; region: string }>;
   credentials: (persona: string) => Promise<ResolvedRest>;
   headersOf: (persona: string) => Record<string, string> | undefined;
+  /** The identity ids the run minted, by the planned ids the cells' paths carry (rules/rest.ts plannedIdentityId). */
+  identityIds: ReadonlyMap<string, string>;
+}
+
+/** A planned path with the minted identity ids in place of the planned ones. */
+export function withMintedIdentityIds(path: string, ids: ReadonlyMap<string, string>): string {
+  let out = path;
+  for (const [planned, minted] of ids) out = out.split(planned).join(minted);
+  const left = /[\w-]+:authmatrix-identity-[\w-]+/.exec(out);
+  if (left) throw new Error(`the path names the identity id ${left[0]}, and no persona of this run has it`);
+  return out;
 }
 
 export async function sendRest(rt: RestRuntime, cell: Cell, action: RestAction): Promise<{ obs: RestObservation; result: RestResult }> {
@@ -60,8 +71,8 @@ export async function sendRest(rt: RestRuntime, cell: Cell, action: RestAction):
     ...(Object.keys(perRequest).length ? { headers: perRequest } : {}),
     ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: { authmatrix: cell.id } } : {}),
   });
-  if (action.after) await call(action.after.method, action.after.path);
-  const result = await call(action.method, action.path);
+  if (action.after) await call(action.after.method, withMintedIdentityIds(action.after.path, rt.identityIds));
+  const result = await call(action.method, withMintedIdentityIds(action.path, rt.identityIds));
   // Headers the persona presents to Lambda authorizers are credentials too.
   const secret = new Set(Object.keys(own).map((k) => k.toLowerCase()));
   const sent = { ...result.sent, headers: Object.fromEntries(Object.entries(result.sent.headers).map(([k, v]) => [k, secret.has(k) ? redactValue(v) : v])) };
@@ -123,8 +134,22 @@ function withoutCredentials(message: unknown): unknown {
   return typeof message === 'string' ? message.replace(/'([^']*)'/g, (_, v: string) => `'${redactValue(v)}'`) : message;
 }
 
-export function judgeRest(cell: Cell, obs: RestObservation): { pass: boolean; detail: string } {
-  const d = cell.decision as RestDecision;
+/**
+ * An execute-api ARN's account and API id, as AWS's messages name them: a deployed app's are its own, the model's are
+ * stand-ins (docs/rest.md, "Reading a deployed API"), and neither decides who may call what.
+ */
+const ARN_IDS = /arn:aws:execute-api:([\w-]+):\d{12}:[A-Za-z0-9]+\//g;
+const withoutArnIds = (m: unknown) => (typeof m === 'string' ? m.replace(ARN_IDS, 'arn:aws:execute-api:$1:<account>:<api>/') : m);
+
+/**
+ * `identityIds`: the minted ids, which stand in AWS's messages (a resource's ARN) where the cell's planned ids are.
+ * Messages are compared without the ARNs' account and API ids (ARN_IDS).
+ */
+export function judgeRest(cell: Cell, obs: RestObservation, identityIds: ReadonlyMap<string, string> = new Map()): { pass: boolean; detail: string } {
+  const planned = cell.decision as RestDecision;
+  const minted = (m: string | undefined) => (m === undefined ? m : withoutArnIds(withMintedIdentityIds(m, identityIds)) as string);
+  const d = { ...planned, message: minted(planned.message), messageEnd: minted(planned.messageEnd) };
+  const message = withoutArnIds(obs.message);
   if (obs.outcome === 'error') return { pass: false, detail: `expected ${cell.expected}, got an error that is not an auth outcome: ${obs.summary}` };
   if (cell.expected === 'allow') {
     return obs.outcome === 'allow' ? { pass: true, detail: '' } : { pass: false, detail: `expected API Gateway to let the request through, got ${obs.summary}` };
@@ -132,8 +157,8 @@ export function judgeRest(cell: Cell, obs: RestObservation): { pass: boolean; de
   const expected = `${d.status}${d.errorType ? ` ${d.errorType}` : ''}`;
   if (obs.outcome !== 'deny') return { pass: false, detail: `expected ${expected}, the request reached the integration (${obs.summary})` };
   if (obs.status !== d.status || obs.errorType !== d.errorType) return { pass: false, detail: `expected ${expected}, got ${obs.status}${obs.errorType ? ` ${obs.errorType}` : ''}` };
-  if (d.message !== undefined && obs.message !== d.message) return { pass: false, detail: `expected the message ${JSON.stringify(d.message)}, got ${JSON.stringify(obs.message)}` };
-  if (d.messageEnd !== undefined && !(typeof obs.message === 'string' && /^User: \S+$/.test(obs.message.slice(0, -d.messageEnd.length)) && obs.message.endsWith(d.messageEnd))) {
+  if (d.message !== undefined && message !== d.message) return { pass: false, detail: `expected the message ${JSON.stringify(d.message)}, got ${JSON.stringify(obs.message)}` };
+  if (d.messageEnd !== undefined && !(typeof message === 'string' && /^User: \S+$/.test(message.slice(0, -d.messageEnd.length)) && message.endsWith(d.messageEnd))) {
     return { pass: false, detail: `expected a message "User: <caller>${d.messageEnd}", got ${JSON.stringify(obs.message)}` };
   }
   return { pass: true, detail: '' };

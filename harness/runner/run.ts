@@ -356,7 +356,11 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     version: 1,
     auth: model,
     url: endpoint.url,
-    personas: provisioned.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}), ...(p.aws ? { aws: true as const } : {}) })),
+    personas: await Promise.all(provisioned.map(async (p) => {
+      // The identity its REST requests sign as (a path may name it: rules/rest.ts plannedIdentityId); unknown when the pool refuses.
+      const identityId = p.aws?.identityId ?? (await p.rest?.identityId?.().catch(() => undefined));
+      return { name: p.name, kind: p.kind, identity: p.identity, ...(p.headers ? { headers: p.headers } : {}), ...(p.aws ? { aws: true as const } : {}), ...(identityId ? { identityId } : {}) };
+    })),
     cells: plan.cells,
     serial: Object.keys(plan.serial),
     scenarios: plan.scenarios,

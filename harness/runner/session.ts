@@ -17,6 +17,7 @@ import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
 import { cellTitleParts } from '../matrix/cells.js';
+import { plannedIdentityId } from '../rules/rest.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
 
@@ -26,7 +27,8 @@ export interface RunFile {
   auth: AuthModel;
   /** The GraphQL endpoint, when the app has a data API. */
   url: string | undefined;
-  personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string>; aws?: true }[];
+  /** `identityId`: the identity-pool identity its AWS credentials belong to, minted by the run. */
+  personas: { name: string; kind: string; identity: Identity; headers?: Record<string, string>; aws?: true; identityId?: string }[];
   cells: Cell[];
   /** Ids of the cells run one at a time, last, with the store reset around each (harness/runner/serial.ts). */
   serial: string[];
@@ -87,7 +89,9 @@ export async function openSession(): Promise<Session> {
   };
   if (run.rest) {
     const getters = new Map(run.personas.map((p) => [p.name, brokeredRest(access, p.name)]));
-    rt.rest = { endpoints: run.rest, credentials: (name) => getters.get(name)!(), headersOf: (name) => personas.get(name)?.headers };
+    const region = run.auth.rest?.region;
+    const identityIds = new Map(region ? run.personas.flatMap((p) => (p.identityId ? [[plannedIdentityId(region, p.name), p.identityId] as const] : [])) : []);
+    rt.rest = { endpoints: run.rest, credentials: (name) => getters.get(name)!(), headersOf: (name) => personas.get(name)?.headers, identityIds };
   }
   if (run.storage) {
     const { target, fixtures } = run.storage;

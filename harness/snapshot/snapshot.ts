@@ -103,9 +103,10 @@ export function snapshotOf(auth: AuthModel, cast: Persona[], cells: Cell[] = exp
   const seen = new Set<string>();
   for (const c of cells.filter(isPermission)) {
     const key = permissionKey(c);
-    // REST: one access per presentation (signed, idToken, accessToken, ...), as records are for models.
-    // Storage cells on `{entity_id}` paths: in the persona's own folder or another identity's.
-    const situation = c.action.type === 'rest' ? c.action.presentation : c.fixture ?? (c.kind === 'storage' ? c.ownership : undefined) ?? '';
+    // REST: one access per presentation (signed, idToken, accessToken, ...), as records are for models, and per
+    // identity id in the path where a policy names it (`signed:userId = own identity id`). Storage cells on
+    // `{entity_id}` paths: in the persona's own folder or another identity's.
+    const situation = c.action.type === 'rest' ? c.variant ?? c.action.presentation : c.fixture ?? (c.kind === 'storage' ? c.ownership : undefined) ?? '';
     const id = `${key}|${c.persona}|${situation}`;
     if (seen.has(id)) throw new Error(`snapshot: cells ${c.id} and another map to the same entry ${id}`);
     seen.add(id);

@@ -18,7 +18,10 @@ import { mint } from './emulated.js';
 /** The REST credentials of a persona just provisioned (undefined when the app has no REST API). */
 export async function restAuthFor(p: Persona, done: ProvisionedPersona, ctx: ProvisionContext): Promise<RestAuth | undefined> {
   if ((!ctx.model.rest?.apis.length && !ctx.model.rest?.httpApis.length) || done.rest) return done.rest;
-  if (done.auth.mode === 'iam') return { credentials: done.auth.credentials };
+  if (done.auth.mode === 'iam') {
+    const id = done.aws?.identityId;
+    return { credentials: done.auth.credentials, ...(id ? { identityId: async () => id } : {}) };
+  }
   const tokens = done.tokens;
   if (!tokens) return undefined;
   const idToken = async () => (await tokens()).idToken;
@@ -26,31 +29,40 @@ export async function restAuthFor(p: Persona, done: ProvisionedPersona, ctx: Pro
   // Without an identity pool (in the model, or in a deployed app's outputs) aws-amplify has nothing to sign with.
   if (!ctx.model.authModes.identityPool || (ctx.target.kind === 'deployed' && !ctx.target.identityPool)) return { idToken, accessToken };
   if (ctx.target.kind === 'emulated') {
-    const credentials = await mint<AwsCredentials>(ctx.target, { kind: 'identityPool', authenticated: true, username: p.username ?? p.name, ...(p.groups?.length ? { groups: p.groups } : {}) });
-    return { credentials, idToken, accessToken };
+    const { identityId, ...credentials } = await mint<AwsCredentials & { identityId: string }>(ctx.target, { kind: 'identityPool', authenticated: true, username: p.username ?? p.name, ...(p.groups?.length ? { groups: p.groups } : {}) });
+    return { credentials, identityId: async () => identityId, idToken, accessToken };
   }
-  return { credentials: signedInCredentials(ctx.target, p, idToken), idToken, accessToken };
+  return { ...signedInCredentials(ctx.target, p, idToken), idToken, accessToken };
 }
 
 /** Identity-pool credentials of a signed-in user: the pool's role mapping picks the role (a group's, by precedence). */
-function signedInCredentials(target: DeployedTarget, p: Persona, idToken: () => Promise<string>): () => Promise<AwsCredentials> {
+function signedInCredentials(target: DeployedTarget, p: Persona, idToken: () => Promise<string>): Required<Pick<RestAuth, 'identityId'>> & { credentials: () => Promise<AwsCredentials> } {
   const pool = target.identityPool!;
   const provider = `cognito-idp.${target.userPool!.region}.amazonaws.com/${target.userPool!.poolId}`;
-  let identityId: string | undefined;
+  let identity: Promise<string> | undefined;
   let current: { credentials: AwsCredentials; expires: number } | undefined;
-  return async () => {
+  const failed = (e: unknown) => setupError(e, `getting identity-pool credentials for ${p.name}`, target);
+  const identityId = () => (identity ??= (async () => {
+    const [client, { GetIdCommand }] = await Promise.all([target.identity(), cognitoIdentity()]);
+    return (await client.send(new GetIdCommand({ IdentityPoolId: pool.id, Logins: { [provider]: await idToken() } }))).IdentityId!;
+  })().catch((e: unknown) => {
+    identity = undefined;
+    throw failed(e);
+  }));
+  const credentials = async () => {
     if (current && Date.now() < current.expires - 5 * 60_000) return current.credentials;
+    const id = await identityId();
     try {
       const Logins = { [provider]: await idToken() };
-      const [client, { GetCredentialsForIdentityCommand, GetIdCommand }] = await Promise.all([target.identity(), cognitoIdentity()]);
-      identityId ??= (await client.send(new GetIdCommand({ IdentityPoolId: pool.id, Logins }))).IdentityId!;
-      const c = (await client.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins }))).Credentials!;
+      const [client, { GetCredentialsForIdentityCommand }] = await Promise.all([target.identity(), cognitoIdentity()]);
+      const c = (await client.send(new GetCredentialsForIdentityCommand({ IdentityId: id, Logins }))).Credentials!;
       current = { credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretKey!, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) }, expires: c.Expiration?.getTime() ?? Infinity };
       return current.credentials;
     } catch (e) {
-      throw setupError(e, `getting identity-pool credentials for ${p.name}`, target);
+      throw failed(e);
     }
   };
+  return { credentials, identityId };
 }
 
 /** An API Gateway client for the region, or for `deployed.endpoints.apiGateway` (a local control plane such as the emulator's). */

@@ -260,6 +260,13 @@ describe('HTTP APIs (API Gateway v2)', () => {
     ]);
     expect(report.untested.find((u) => u.id.includes('githubWebhook'))!.reason).toMatch(/^the Lambda authorizer webhookAuth caches its answer for 300 s, and its answer for POST \/webhooks\/github decides POST \/webhooks\/stripe otherwise than its own would.*\(the cell "cached after POST \/webhooks\/github" tests the reuse\)$/);
     const cells = new Map(report.cells.map((c) => [c.id, c]));
+    // /profiles/${sub}: a signed-in user's own identity id is let in, another user's (and the sample) is not.
+    for (const [id, expected] of [
+      ['rest|shopHttpApi|GET /profiles/us-east-1:authmatrix-identity-owner|owner|signed:id = own identity id', 'allow'],
+      ['rest|shopHttpApi|GET /profiles/us-east-1:authmatrix-identity-iamUser|owner|signed:id = another\'s identity id', 'deny'],
+      ['rest|shopHttpApi|GET /profiles/us-east-1:authmatrix-identity-stranger|stranger|signed:id = own identity id', 'allow'],
+      ['rest|shopHttpApi|GET /profiles/authmatrix-id|stranger|signed', 'deny'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ expected, observed: expected, pass: true });
     for (const [id, observed, summary] of [
       ['rest|shopHttpApi|GET /items|guest|signed', 'allow', '200 from the integration'],
       ['rest|shopHttpApi|POST /items|guest|signed', 'deny', '403: Forbidden'],
@@ -311,7 +318,8 @@ describe('HTTP APIs (API Gateway v2)', () => {
     const m = await cli(['matrix'], { cwd: shape('http-api') });
     expect(m.stdout).toMatch(/^REST API shopHttpApi$/m);
     expect(m.stdout).toMatch(/^ +GET \/catalog\/\{id\} +DELETE \/catalog\/\{proxy\+\} +GET \/health +GET \/items$/m);
-    expect(m.stdout).toMatch(/^ +POST \/webhooks\/github +POST \/webhooks\/stripe +POST \/catalog\/\{proxy\+\}$/m);
+    expect(m.stdout).toMatch(/^ +GET \/profiles\/\{id\} +GET \/reports +POST \/webhooks\/github$/m);
+    expect(m.stdout).toMatch(/^ +POST \/webhooks\/stripe +POST \/catalog\/\{proxy\+\}$/m);
   });
 });
 
@@ -370,6 +378,10 @@ describe('IAM conditions on REST role policies', () => {
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
     const cells = new Map(readResults(path.join(out, 'rest-conditions')).cells.map((c) => [c.id, c]));
+    // Every statement is decided: conditions on sub and ${sub} in Resource included.
+    expect([...cells.values()].filter((c) => /caveat/.test(c.reason ?? '')).map((c) => c.id)).toEqual([]);
+    // The minted ids went on the wire: an own-id request reached the integration with a path of the emulator's pool.
+    expect(cells.get('rest|condApi|GET /notes/us-east-1:authmatrix-identity-owner/authmatrix-sample|owner|signed:proxy+ = own identity id/…')?.evidence?.request.url).toMatch(/\/notes\/us-east-1:[0-9a-f-]{36}\/authmatrix-sample$/);
     for (const [id, observed, reason] of [
       // StringEquals on amr holds for a guest; ForAnyValue:StringEquals amr "authenticated" never does.
       ['rest|condApi|GET /items|guest|signed', 'allow', /unauthenticated role's policy allows/],
@@ -377,8 +389,13 @@ describe('IAM conditions on REST role policies', () => {
       ['rest|condApi|POST /items|owner|signed', 'allow', /authenticated role's policy allows/],
       // Null on sub "false": every identity has an id, so the Deny applies.
       ['rest|condApi|DELETE /items|owner|signed', 'deny', /denies execute-api:Invoke .* explicitly/],
-      // /notes/${sub}/* never covers the sample path.
+      // /notes/${sub}/* never covers the sample path; it covers the caller's own identity id (the planned one in the
+      // cell, the minted one on the wire), never another caller's.
       ['rest|condApi|GET /notes/authmatrix-sample|owner|signed', 'deny', /^denied/],
+      ['rest|condApi|GET /notes/us-east-1:authmatrix-identity-owner/authmatrix-sample|owner|signed:proxy+ = own identity id/…', 'allow', /^allowed: the authenticated role's policy allows execute-api:Invoke on \S+\/notes\/\$\{cognito-identity.amazonaws.com:sub\}\/\* \(\S+\/GET\/notes\/us-east-1:authmatrix-identity-owner\/authmatrix-sample\)$/],
+      ['rest|condApi|DELETE /notes/us-east-1:authmatrix-identity-stranger/authmatrix-sample|stranger|signed:proxy+ = own identity id/…', 'allow', /^allowed/],
+      ['rest|condApi|GET /notes/us-east-1:authmatrix-identity-iamUser/authmatrix-sample|owner|signed:proxy+ = another\'s identity id/…', 'deny', /^denied: the authenticated role's policy allows execute-api:Invoke on .* but not on GET \/notes\/us-east-1:authmatrix-identity-iamUser\/authmatrix-sample$/],
+      ['rest|condApi|GET /notes/us-east-1:authmatrix-identity-guest/authmatrix-sample|guest|signed:proxy+ = own identity id/…', 'deny', /^denied: the unauthenticated role's policy/],
       // aud: another pool's id never holds; the app's own pool (a Ref in backend.ts, the id the emulator adopts) always does.
       ['rest|condApi|GET /audit|owner|signed', 'deny', /^denied: the authenticated role's policy/],
       ['rest|condApi|GET /reports|owner|signed', 'allow', /authenticated role's policy allows/],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { evaluate, type IamContext } from '../../harness/rules/iam-policy.js';
-import { signerContext } from '../../harness/rules/rest.js';
+import { plannedIdentityId, signerContext } from '../../harness/rules/rest.js';
 import type { PolicyStatement } from '../../harness/schema/rest/model.js';
 
 const ARN = 'arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/items/abc/x';
@@ -71,6 +71,42 @@ describe('IAM conditions in the oracle (reference_policies_elements_condition_op
     expect(open.effect).toBe('none');
     expect(open.caveats[0]).toMatch(/\$\{cognito-identity.amazonaws.com:sub\}/);
     expect(run(stmt(undefined, 'Allow', pattern.replace('/items/', '/admin/')), user)).toEqual({ effect: 'none', caveats: [] });
+  });
+});
+
+describe("a signer's identity id (the persona's planned id, which the run's paths carry until the minted one replaces it)", () => {
+  const owner = signerContext({ kind: 'authenticated', groups: [], persona: 'owner' }, undefined, 'us-east-1');
+  const own = plannedIdentityId('us-east-1', 'owner');
+  const other = plannedIdentityId('us-east-1', 'stranger');
+  const arn = (id: string) => `arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/notes/${id}/n1`;
+  const onSub = (condition?: PolicyStatement['Condition'], resource = 'arn:aws:execute-api:*:*:api/dev/*/notes/${cognito-identity.amazonaws.com:sub}/*') =>
+    ({ Statement: [{ Effect: 'Allow' as const, Action: 'execute-api:Invoke', Resource: resource, ...(condition ? { Condition: condition } : {}) }] });
+
+  it('is shaped like a minted one: the region, a colon, then a part no minted id has', () => {
+    expect(own).toMatch(/^us-east-1:authmatrix-identity-owner$/);
+    expect(plannedIdentityId('eu-west-1', 'groupMember:Admin')).toBe('eu-west-1:authmatrix-identity-groupMember-Admin');
+  });
+
+  it('decides ${sub} in Resource: the own id matches, another never does, and no caveat is left', () => {
+    expect(evaluate([onSub()], 'execute-api:Invoke', arn(own), owner)).toMatchObject({ effect: 'Allow', caveats: [] });
+    expect(evaluate([onSub()], 'execute-api:Invoke', arn(other), owner)).toEqual({ effect: 'none', caveats: [] });
+  });
+
+  it('decides conditions on sub, a policy variable in their value included', () => {
+    const self = onSub({ StringEquals: { 'cognito-identity.amazonaws.com:sub': '${cognito-identity.amazonaws.com:sub}' } }, '*');
+    expect(evaluate([self], 'execute-api:Invoke', arn(other), owner).effect).toBe('Allow');
+    const region = onSub({ StringLike: { 'cognito-identity.amazonaws.com:sub': 'us-east-1:*' } }, '*');
+    expect(evaluate([region], 'execute-api:Invoke', arn(other), owner).effect).toBe('Allow');
+    const literal = onSub({ StringEquals: { 'cognito-identity.amazonaws.com:sub': 'us-east-1:0a1b2c3d-0000-4000-8000-000000000000' } }, '*');
+    expect(evaluate([literal], 'execute-api:Invoke', arn(own), owner)).toEqual({ effect: 'none', caveats: [] });
+  });
+
+  it('leaves undecided what names another unknown value, or the literal ${*}', () => {
+    const unknownSigner = signerContext({ kind: 'authenticated', groups: [] }, undefined, 'us-east-1');
+    const self = onSub({ StringEquals: { 'cognito-identity.amazonaws.com:sub': '${cognito-identity.amazonaws.com:sub}' } }, '*');
+    expect(evaluate([self], 'execute-api:Invoke', arn(own), unknownSigner).caveats[0]).toMatch(/known only at run time/);
+    const star = onSub({ StringLike: { 'cognito-identity.amazonaws.com:sub': 'us-east-1:${*}' } }, '*');
+    expect(evaluate([star], 'execute-api:Invoke', arn(own), owner).effect).toBe('none');
   });
 });
 

@@ -89,6 +89,12 @@ plan.addApiKey(catalogKey);
 // Open to anyone.
 myRestApi.root.addResource('health').addMethod('GET', lambdaIntegration);
 
+// Each signed-in user's own record only: the policy names the caller's identity id (a policy variable).
+myRestApi.root.addResource('users').addResource('{userId}').addMethod('GET', lambdaIntegration, { authorizationType: AuthorizationType.IAM });
+backend.auth.resources.authenticatedUserIamRole.attachInlinePolicy(new Policy(apiStack, 'OwnUserPolicy', {
+  statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [myRestApi.arnForExecuteApi('GET', '/users/${cognito-identity.amazonaws.com:sub}', 'dev')] })],
+}));
+
 const apiRestPolicy = new Policy(apiStack, 'RestApiPolicy', {
   statements: [
     new PolicyStatement({
