@@ -218,7 +218,7 @@ describe('REST paths', () => {
   });
 
   it.each([
-    ['guest never GET /itms', 'no resource is declared at "/itms". Fix: use one of /, /admin, /catalog, /cognito-auth-path, /health, /items, /items/{proxy+}, /partner, /partner/orders, /profile, /webhooks, /webhooks/github, /webhooks/stripe, /inventory, /orders, /partners/catalog, /status (did you mean /items?); or end with /* for a path and everything below it'],
+    ['guest never GET /itms', 'no resource is declared at "/itms". Fix: use one of /, /admin, /catalog, /cognito-auth-path, /health, /items, /items/{proxy+}, /partner, /partner/orders, /profile, /users, /users/{userId}, /webhooks, /webhooks/github, /webhooks/stripe, /inventory, /orders, /partners/catalog, /status (did you mean /items?); or end with /* for a path and everything below it'],
     ['guest never GET /items/abc', 'no resource is declared at "/items/abc". Fix: use one of '],
     ['guest never GET shopApi:/items', 'unknown REST API "shopApi". Fix: use one of myRestApi'],
     ['guest never PATCH /items', 'no method of /items answers PATCH. Fix: /items declares DELETE, GET, OPTIONS, POST, PUT; API Gateway refuses any other verb to everyone (403 Missing Authentication Token), so there is nothing to test'],

@@ -61,12 +61,13 @@ describe('the REST section as CDK synthesizes backend.ts', () => {
     ]);
   });
 
-  it('role policies: the guide\'s policy on both identity-pool roles and on Auditors; Admins only its own', () => {
+  it('role policies: the guide\'s policy on both identity-pool roles and on Auditors; Admins only its own; each user\'s own /users/{id} on the authenticated role', () => {
     const resources = (docs: RestSection['rolePolicies']['authenticated']) => docs.flatMap((d) => d.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).map((r) => String(r).replace(/^.*:\w+\/dev\//, ''));
     const guide = ['*/items', '*/items/*', '*/cognito-auth-path'];
     // The authenticated role and Auditors' also have the HTTP API's /inventory route (on the $default stage, no `dev`).
     const inventory = `arn:aws:execute-api:us-east-1:123456789012:${section.httpApis[0]!.id}/*/GET/inventory`;
-    expect(resources(section.rolePolicies.authenticated)).toEqual([...guide, inventory]);
+    // The policy variable stays as CDK writes it: the oracle and the gateway put the caller's identity id in its place.
+    expect(resources(section.rolePolicies.authenticated)).toEqual(['GET/users/${cognito-identity.amazonaws.com:sub}', ...guide, inventory]);
     expect(resources(section.rolePolicies.unauthenticated)).toEqual(guide);
     expect(resources(section.rolePolicies.groups.Auditors!)).toEqual([...guide, inventory]);
     expect(resources(section.rolePolicies.groups.Admins!)).toEqual(['*/admin', '*/items/archive']);
