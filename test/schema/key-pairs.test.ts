@@ -1,21 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CompactSign, compactVerify } from 'jose';
 import { cachedKeyPair } from '../../harness/schema/key-pairs.js';
+import { privateCacheHome } from '../cache-home.js';
 
-const home = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-keys-'));
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = home;
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = saved;
-  rmSync(home, { recursive: true, force: true });
-});
+const home = privateCacheHome('authmatrix-keys-');
 
 const file = (name: string) => path.join(home, 'authmatrix', 'keys', `${name}.json`);
 const signs = async (a: Awaited<ReturnType<typeof cachedKeyPair>>, b: Awaited<ReturnType<typeof cachedKeyPair>>) => {

@@ -1,23 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importAppModule } from '../../harness/schema/user-module.js';
+import { privateCacheHome } from '../cache-home.js';
 
 // authmatrix.config.ts may hold tokens: its transpiled code is cached sealed (harness/schema/user-module.ts).
-const home = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-sealed-'));
+const home = privateCacheHome('authmatrix-sealed-');
 const app = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-sealed-app-'));
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = home;
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = saved;
-  rmSync(home, { recursive: true, force: true });
-  rmSync(app, { recursive: true, force: true });
-});
+afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 const TOKEN = 'helpdesk-secret-7f3a';
 const entries = () => readdirSync(path.join(home, 'authmatrix', 'jiti')).filter((f) => f.startsWith('sealed-'));
