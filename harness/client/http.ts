@@ -3,10 +3,10 @@
  * follow aws-amplify v6: request-level custom headers replace client-level ones, may override
  * `authorization` / `x-api-key`, and then disable SigV4 signing.
  */
-import { Agent, request } from 'undici';
 import { authHeaders, credentialsOf, mergeHeaders, resolveHeaders, type ClientAuth, type HeaderSource } from './auth.js';
 import { redactDeep, redactHeaders } from './redact.js';
 import { signRequest } from './sigv4.js';
+import { exchange } from './exchange.js';
 
 export interface GraphQLRequest {
   query: string;
@@ -49,8 +49,6 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-
 export class GraphQLClient {
   constructor(readonly options: ClientOptions) {}
 
@@ -72,11 +70,8 @@ export class GraphQLClient {
       headers = await signRequest(url, headers, body, await credentialsOf(auth), auth.region);
     }
     const started = performance.now();
-    const res = await request(url, { method: 'POST', headers, body, dispatcher: agent });
-    const text = await res.body.text();
+    const { status, headers: responseHeaders, text } = await exchange(url, 'POST', headers, body);
     const latencyMs = performance.now() - started;
-    const responseHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(',') : v;
     let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -85,7 +80,7 @@ export class GraphQLClient {
     }
     const json = (parsed && typeof parsed === 'object' ? parsed : {}) as { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
     return {
-      status: res.statusCode,
+      status,
       data: json.data ?? null,
       errors: Array.isArray(json.errors) ? json.errors : [],
       body: parsed,

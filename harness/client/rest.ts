@@ -6,9 +6,9 @@
  * signature (service `execute-api`) whenever the request has no `authorization` header and credentials
  * exist, also when it carries `x-api-key`. Without credentials the request goes out unsigned. No retries.
  */
-import { Agent, request } from 'undici';
 import { redactHeaders } from './redact.js';
 import { signRequest, type AwsCredentials } from './sigv4.js';
+import { exchange } from './exchange.js';
 
 export const REST_VERBS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] as const;
 export type RestVerb = (typeof REST_VERBS)[number];
@@ -45,8 +45,6 @@ export interface RestResult {
   sent: { method: string; url: string; headers: Record<string, string>; signed: boolean };
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-
 export class RestClient {
   constructor(readonly options: RestClientOptions) {}
 
@@ -71,17 +69,14 @@ export class RestClient {
       }
     }
     const started = performance.now();
-    const res = await request(url, { method: call.method, headers, ...(body !== undefined ? { body } : {}), dispatcher: agent });
-    const text = await res.body.text();
+    const { status, headers: responseHeaders, text } = await exchange(url, call.method, headers, body);
     const latencyMs = performance.now() - started;
-    const responseHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    return { status: res.statusCode, headers: responseHeaders, body: text, json, latencyMs, sent: { method: call.method, url: url.href, headers: redactHeaders(headers), signed } };
+    return { status, headers: responseHeaders, body: text, json, latencyMs, sent: { method: call.method, url: url.href, headers: redactHeaders(headers), signed } };
   }
 }
