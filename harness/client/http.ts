@@ -26,6 +26,8 @@ export interface GraphQLResult {
   errors: GraphQLError[];
   /** The raw JSON body (for 401/403 it holds AppSync's error body). */
   body: unknown;
+  /** The body as received. */
+  text: string;
   headers: Record<string, string>;
   requestId: string | undefined;
   latencyMs: number;
@@ -84,6 +86,7 @@ export class GraphQLClient {
       data: json.data ?? null,
       errors: Array.isArray(json.errors) ? json.errors : [],
       body: parsed,
+      text,
       headers: responseHeaders,
       requestId: responseHeaders['x-amzn-requestid'],
       latencyMs,

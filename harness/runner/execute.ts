@@ -98,7 +98,7 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
     ...judged(cell, obs, judge(cell, obs)),
     latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
     ...(r?.requestId ? { requestId: r.requestId } : {}),
-    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body) } } } : {}),
+    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body, r.text) } } } : {}),
   };
 }
 
@@ -106,8 +106,7 @@ export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellRes
 const EVIDENCE_BYTES = 4096;
 
 /** Response bodies as evidence, cut short when long (a list of every record in a shared table). */
-function trimmed(body: unknown): unknown {
-  const text = JSON.stringify(body) ?? 'null';
+function trimmed(body: unknown, text = JSON.stringify(body) ?? 'null'): unknown {
   return text.length <= EVIDENCE_BYTES ? body : { $truncated: `${text.length} bytes`, preview: text.slice(0, EVIDENCE_BYTES) };
 }
 

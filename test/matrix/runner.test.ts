@@ -19,7 +19,7 @@ import { example, fixture } from '../cli/cli.js';
 import { groupsOf, stagesOf } from '../../harness/runner/session.js';
 
 function answer(status: number, body: { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; path?: (string | number)[] | null }[] }): GraphQLResult {
-  return { status, data: body.data ?? null, errors: body.errors ?? [], body, headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
+  return { status, data: body.data ?? null, errors: body.errors ?? [], body, text: JSON.stringify(body), headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
 }
 
 const unauthorized = (root: string, type = 'Query') => ({ message: `Not Authorized to access ${root} on type ${type}`, errorType: 'Unauthorized', path: [root] });
