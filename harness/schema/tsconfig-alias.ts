@@ -14,22 +14,30 @@ export function tsconfigAliases(file: string): Record<string, string> {
   const options = found.config.compilerOptions ?? {};
   const dir = path.dirname(found.path);
   const base = options.baseUrl ? path.resolve(dir, options.baseUrl) : undefined;
-  const alias: Record<string, string> = {};
+  const packages = createRequire(file);
   // baseUrl: every top-level name under it, unless a package of that name is installed.
-  if (base) {
-    const packages = createRequire(file);
-    for (const entry of safeList(base)) {
-      const name = entry.replace(/\.(m|c)?[jt]sx?$/, '');
-      if (name.startsWith('.') || name === 'node_modules' || installed(packages, name)) continue;
-      alias[name] = path.join(base, name);
-    }
-  }
-  // paths: `prefix/*` → the first target's directory; an exact name → its first target.
-  for (const [pattern, targets] of Object.entries(options.paths ?? {})) {
+  const alias: Record<string, string> = base ? topLevelNames(base, packages) : {};
+  // paths: `prefix/*` → the first target's directory; an exact name → its first target. A catch-all `*` (as in
+  // `"*": ["../*"]`) maps every bare name, so it is read as a baseUrl at its target, over the real one and under
+  // the other patterns (TypeScript takes the longest matching prefix): a prefix alias of '' would also catch
+  // relative and absolute specifiers, which tsconfig paths never map.
+  const patterns = Object.entries(options.paths ?? {}).sort(([a], [b]) => Number(b === '*') - Number(a === '*'));
+  for (const [pattern, targets] of patterns) {
     const target = targets[0];
     if (!target) continue;
     const from = path.resolve(base ?? dir, target.replace(/\/?\*$/, ''));
-    alias[pattern.replace(/\/?\*$/, '')] = from;
+    if (pattern === '*') Object.assign(alias, topLevelNames(from, packages));
+    else alias[pattern.replace(/\/?\*$/, '')] = from;
+  }
+  return alias;
+}
+
+function topLevelNames(dir: string, packages: NodeJS.Require): Record<string, string> {
+  const alias: Record<string, string> = {};
+  for (const entry of safeList(dir)) {
+    const name = entry.replace(/\.(m|c)?[jt]sx?$/, '');
+    if (name.startsWith('.') || name === 'node_modules' || installed(packages, name)) continue;
+    alias[name] = path.join(dir, name);
   }
   return alias;
 }

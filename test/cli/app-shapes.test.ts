@@ -70,6 +70,17 @@ describe('handlers and tsconfig imports', () => {
     expect(results.cells.find((c) => c.id === 'bumpCounter|mutation|guest')).toMatchObject({ pass: true, observed: 'deny' });
   });
 
+  it('a tsconfig whose paths map every bare name ("*": ["../*"]) maps bare names only: relative and absolute imports load as written', async () => {
+    // Was: "cannot load module <root><root>/amplify/data/resource.ts" (the catch-all became a prefix alias of '').
+    const r = await cli(['matrix', '--format', 'json'], { cwd: shape('tsconfig-catch-all') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const cells = JSON.parse(r.stdout) as { id: string; expected: string }[];
+    // The rule's operations come from the file the catch-all maps (shared/note-limits.ts).
+    expect(cells.find((c) => c.id === 'Note|create|owner')).toMatchObject({ expected: 'allow' });
+    expect(cells.find((c) => c.id === 'Note|delete|stranger|owned')).toMatchObject({ expected: 'deny' });
+  });
+
   it('an import that neither resolves nor is mapped says to install it or map it in the tsconfig', async () => {
     const r = await cli(['matrix', '--schema', fixture('bad', 'unmapped')]);
     expect(r.code).toBe(2);
