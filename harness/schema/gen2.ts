@@ -15,7 +15,8 @@ import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
 import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
-import { loadGen2Rest, reachableSources } from './rest/gen2.js';
+import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
+import { passedToBackend } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
 
 export const GEN2_PARAMS: TransformParams = {
@@ -54,7 +55,13 @@ export async function loadGen2(file: string): Promise<AuthModel> {
     const auth = await loadAuthResource(amplifyDir, capture);
     model = dataProps ? normalize(file, dataProps, auth) : noDataApi(file, auth);
     const storage = await loadStorageResource(amplifyDir, file, capture, auth);
-    model = { ...model, ...(storage ? { storage } : {}), ...(auth ? { authResources: gen2AuthResources(auth) } : {}) };
+    const caveats = [...(model.caveats ?? []), ...(storage === 'not deployed' ? [undeployedStorage(amplifyDir)] : [])];
+    model = {
+      ...model,
+      ...(storage && storage !== 'not deployed' ? { storage } : {}),
+      ...(auth ? { authResources: gen2AuthResources(auth) } : {}),
+      ...(caveats.length ? { caveats } : {}),
+    };
   } finally {
     uninstallCapture();
   }
@@ -82,11 +89,19 @@ async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promi
 }
 
 /** `amplify/storage/resource.*` (Amplify requires storage to be defined there). */
-async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | undefined> {
+async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | 'not deployed' | undefined> {
   const candidate = categoryResource(amplifyDir, 'storage') ?? (path.basename(file).startsWith('backend.') ? storageDefinedBeside(file) : undefined);
+  const backend = backendFile(amplifyDir);
+  if (candidate && backend && passedToBackend(backend, candidate) === false) return 'not deployed';
   if (candidate && !capture.storage.length) await importResource(candidate);
   const groups = auth ? authGroups(auth) : undefined;
   return gen2Storage(candidate ?? file, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
+}
+
+/** Said when the storage resource is left out of defineBackend (zcqqq/uni-scrm's `//storage, //can't co-exist with own bucket`). */
+function undeployedStorage(amplifyDir: string): string {
+  const resource = path.relative(path.dirname(amplifyDir), categoryResource(amplifyDir, 'storage') ?? path.join(amplifyDir, 'storage'));
+  return `${resource} is not given to defineBackend in amplify/backend.ts, so Amplify deploys no bucket for it: its rules are not tested`;
 }
 
 /** A file backend.ts imports (directly or through others) that calls `defineStorage`, when storage is not in `amplify/storage/`. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { getTsconfig } from 'get-tsconfig';
 
 export function tsconfigAliases(file: string): Record<string, string> {
-  const found = getTsconfig(path.dirname(file));
+  const found = readTsconfig(path.dirname(file));
   if (!found) return {};
   const options = found.config.compilerOptions ?? {};
   const dir = path.dirname(found.path);
@@ -30,6 +30,18 @@ export function tsconfigAliases(file: string): Record<string, string> {
     else alias[pattern.replace(/\/?\*$/, '')] = from;
   }
   return alias;
+}
+
+/**
+ * The nearest tsconfig, or none when it cannot be read: a tsconfig that extends a package not installed (an Expo
+ * app's `expo/tsconfig.base` before npm install) maps no names, and an import that needed one says so when it fails.
+ */
+function readTsconfig(dir: string): ReturnType<typeof getTsconfig> {
+  try {
+    return getTsconfig(dir);
+  } catch {
+    return null;
+  }
 }
 
 function topLevelNames(dir: string, packages: NodeJS.Require): Record<string, string> {

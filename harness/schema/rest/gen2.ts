@@ -139,14 +139,14 @@ function knownResources(cdk: CdkModules, record: BackendRecord, t: Templates): K
   };
 }
 
-/** backend.ts and the local files it imports (relative specifiers), transitively, with their text. */
-export function reachableSources(entry: string): Map<string, string> {
+/** backend.ts and the local files it imports (relative specifiers), transitively, with their text (through `read` if given). */
+export function reachableSources(entry: string, read: (text: string) => string = (t) => t): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (file: string): void => {
     if (out.has(file) || out.size > 500) return;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = read(readFileSync(file, 'utf8'));
     } catch {
       return;
     }
@@ -160,7 +160,7 @@ export function reachableSources(entry: string): Map<string, string> {
   return out;
 }
 
-function resolveLocal(base: string): string | undefined {
+export function resolveLocal(base: string): string | undefined {
   const stem = base.replace(/\.(?:js|mjs|cjs)$/, '');
   const candidates = [base, ...['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].flatMap((e) => [stem + e, path.join(base, `index${e}`)])];
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());

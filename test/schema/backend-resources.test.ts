@@ -1,0 +1,81 @@
+/**
+ * Amplify builds only what backend.ts gives defineBackend: a storage resource left out (zcqqq/uni-scrm comments it
+ * out of defineBackend; epiphanyapps/mapyourhealth and GovRes/FedResFrontEnd never import it) deploys no bucket,
+ * and its rules were tested as if it did. And a tsconfig that extends a package not installed (an Expo app's
+ * `expo/tsconfig.base`) refused the app ("File 'expo/tsconfig.base' not found. Fix: fix the TypeScript").
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAuthModel } from '../../harness/schema/load.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'am-backend-resources-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function app(name: string, backend: string[], extra: Record<string, string> = {}): string {
+  const dir = path.join(root, name);
+  const files: Record<string, string> = {
+    'amplify/auth/resource.ts': "import { defineAuth } from '@aws-amplify/backend';\nexport const auth = defineAuth({ loginWith: { email: true } });\n",
+    'amplify/data/resource.ts': [
+      "import { a, defineData } from '@aws-amplify/backend';",
+      'const schema = a.schema({ Note: a.model({ body: a.string() }).authorization((allow) => [allow.owner()]) });',
+      "export const data = defineData({ schema, authorizationModes: { defaultAuthorizationMode: 'userPool' } });",
+    ].join('\n'),
+    'amplify/storage/resource.ts': [
+      "import { defineStorage } from '@aws-amplify/backend';",
+      "export const storage = defineStorage({ name: 'media', access: (allow) => ({ 'photos/*': [allow.authenticated.to(['read'])] }) });",
+    ].join('\n'),
+    'amplify/backend.ts': backend.join('\n'),
+    ...extra,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const imports = ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';", "import { data } from './data/resource';"];
+
+describe('resources backend.ts does not give defineBackend', () => {
+  it('storage imported but left out of defineBackend (commented out) deploys no bucket: not tested, and said', async () => {
+    const model = await loadAuthModel(app('left-out', [...imports, "import { storage } from './storage/resource';",
+      'const backend = defineBackend({', '  auth,', '  data,', "  //storage, // can't co-exist with our own bucket", '});',
+      "backend.addOutput({ storage: { bucket_name: 'our-own.example.com' } }); // https://example.com/{storage}"]));
+    expect(model.storage).toBeUndefined();
+    expect(model.caveats).toEqual(['amplify/storage/resource.ts is not given to defineBackend in amplify/backend.ts, so Amplify deploys no bucket for it: its rules are not tested']);
+  });
+
+  it('storage whose import is commented out deploys no bucket either', async () => {
+    const model = await loadAuthModel(app('not-imported', [...imports, "// import { storage } from './storage/resource';", 'defineBackend({ auth, data });']));
+    expect(model.storage).toBeUndefined();
+    expect(model.caveats).toHaveLength(1);
+  });
+
+  it('storage given to defineBackend, by name or under another key, is tested', async () => {
+    for (const [name, entry] of [['shorthand', 'storage'], ['keyed', 'files: media'], ['keyed-quoted', "'files': media"]] as const) {
+      const local = entry.startsWith('storage') ? 'storage' : 'storage as media';
+      const model = await loadAuthModel(app(name, [...imports, `import { ${local} } from './storage/resource';`,
+        `defineBackend({ auth, data, ${entry}, fn: defineFunction({ name: 'x' }) });`, "import { defineFunction } from '@aws-amplify/backend';"]));
+      expect(model.storage?.buckets.map((b) => b.name), name).toEqual(['media']);
+      expect(model.caveats, name).toBeUndefined();
+    }
+  });
+
+  it('defineBackend given something other than names (a spread, a factory object) keeps the storage: it cannot be told', async () => {
+    const model = await loadAuthModel(app('spread', [...imports, "import { storage } from './storage/resource';",
+      'const rest = { storage };', 'defineBackend({ auth, data, ...rest });']));
+    expect(model.storage?.buckets.map((b) => b.name)).toEqual(['media']);
+  });
+});
+
+describe('a tsconfig that cannot be read', () => {
+  it('one extending a package that is not installed maps no names; the app loads', async () => {
+    const dir = app('expo', [...imports, "import { storage } from './storage/resource';", 'defineBackend({ auth, data, storage });'], {
+      'tsconfig.json': JSON.stringify({ extends: 'authmatrix-not-installed/tsconfig.base', compilerOptions: { strict: true } }),
+    });
+    const model = await loadAuthModel(dir);
+    expect(model.models.map((m) => m.name)).toEqual(['Note']);
+  });
+});
