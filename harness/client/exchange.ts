@@ -9,6 +9,7 @@ export interface Exchange {
   status: number;
   /** Header names lower-cased; repeated headers joined with `,`. */
   headers: Record<string, string>;
+  /** The body decoded as UTF-8, without a byte order mark. */
   text: string;
 }
 
@@ -35,7 +36,9 @@ export function exchange(url: URL, method: string, headers: Record<string, strin
         chunks.push(chunk);
       },
       onResponseEnd() {
-        resolve({ status, headers: answered, text: Buffer.concat(chunks).toString('utf8') });
+        const text = Buffer.concat(chunks).toString('utf8');
+        // aws-amplify reads answers with fetch's text()/json(), whose UTF-8 decoding drops a byte order mark.
+        resolve({ status, headers: answered, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
       },
       onResponseError(_controller, error) {
         reject(error);

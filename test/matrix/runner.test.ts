@@ -17,6 +17,7 @@ import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { example, fixture } from '../cli/cli.js';
 import { groupsOf, stagesOf } from '../../harness/runner/session.js';
+import { result } from '../../harness/runner/execute.js';
 
 function answer(status: number, body: { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; path?: (string | number)[] | null }[] }): GraphQLResult {
   return { status, data: body.data ?? null, errors: body.errors ?? [], body, text: JSON.stringify(body), headers: {}, requestId: 'r', latencyMs: 1, sent: { url: 'u', headers: {}, body: {} } };
@@ -84,6 +85,26 @@ describe('judging a cell', () => {
     const v = judge(c, obs);
     expect(v.pass).toBe(pass);
     expect(v.detail === '').toBe(pass);
+  });
+});
+
+describe('evidence of an answer', () => {
+  const cell: Cell = {
+    id: 'Post|list|stranger', kind: 'model', persona: 'stranger', model: 'Post', operation: 'list', expected: 'deny', rule: 'Post#1', reason: 'r',
+    decision: { outcome: 'deny', rule: 'Post#1', reason: 'r' }, action: { type: 'list', model: 'Post' },
+  };
+  const obs: Observation = { outcome: 'deny', level: 'resolver', summary: '' };
+  const listOf = (n: number) => ({ data: { listPosts: { items: Array.from({ length: n }, (_, i) => ({ id: `post-${i}` })) } } });
+
+  it('a short body is kept as it is', () => {
+    const body = listOf(3);
+    expect(result(cell, obs, answer(200, body)).evidence?.response.body).toEqual(body);
+  });
+
+  it('a long one is cut short, measured and previewed on the text received', () => {
+    // Indented as a server may send it: a re-serialization would be shorter and begin differently.
+    const r = { ...answer(200, listOf(400)), text: JSON.stringify(listOf(400), null, 2) };
+    expect(result(cell, obs, r).evidence?.response.body).toEqual({ $truncated: `${r.text.length} bytes`, preview: r.text.slice(0, 4096) });
   });
 });
 
