@@ -28,7 +28,25 @@ export function redactDeep(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) && typeof v === 'string' ? redactValue(v) : redactDeep(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? redactSecret(v) : redactDeep(v)]));
   }
   return value;
+}
+
+/** A secret header's value: a string, or a list of them (a Lambda proxy event's `multiValueHeaders`). */
+function redactSecret(v: unknown): unknown {
+  if (typeof v === 'string') return redactValue(v);
+  return Array.isArray(v) ? v.map(redactSecret) : redactDeep(v);
+}
+
+/**
+ * Secrets inside free text (a handler's log line, a JSON string it printed): JWTs, SigV4 signatures, API keys and
+ * the value of a secret header written as `"name":"value"` or `name: value`.
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(/eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, (t) => `[JWT redacted, ${t.length} chars]`)
+    .replace(/Signature=[0-9a-f]{16,}/g, 'Signature=[redacted]')
+    .replace(/\bda2-[a-z0-9]{8,}/g, 'da2-[redacted]')
+    .replace(/(["']?(?:x-amz-security-token|x-api-key)["']?\s*[:=]\s*["']?)(?!\[)([^"',\s}\]]{8,})/gi, (_, name: string, v: string) => `${name}[redacted, ${v.length} chars]`);
 }

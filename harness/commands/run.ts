@@ -1,6 +1,7 @@
 /** `authmatrix run`: the contract run, its reports and the exit code of the gate. */
 import path from 'node:path';
 import { checkOutDir } from './out-paths.js';
+import { collectHandlerLog } from './handler-log.js';
 import type { RunOptions } from '../runner/run.js';
 import { InputError } from '../schema/errors.js';
 import { parseShard } from '../runner/select.js';
@@ -40,6 +41,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
   // process) while the run's process loads, reads the app and plans the run (harness/runner/drive.ts).
   const { startDrive } = await import('../runner/drive.js');
   const drive = startDrive({ concurrency: workers, deployed: rest.target === 'deployed', out: rest.progress ?? process.stderr, interrupt });
+  const handlerLog = collectHandlerLog();
   try {
     await drive.booting;
     const { runContracts } = await import('../runner/run.js');
@@ -55,12 +57,15 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
     const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
     const shown = path.relative(process.cwd(), dir);
     const table = renderCoverageTable(coverage, process.stdout.isTTY ? process.stdout.columns || 100 : 100);
-    const output = `${terminalSummary(r, process.stdout.isTTY === true)}\n\n${table}\n\nReports: ${shown.startsWith('..') ? dir : shown || '.'}/ (results.json, junit.xml, summary.md, index.html, coverage.json)`;
+    const shownDir = shown.startsWith('..') ? dir : shown || '.';
+    const handlers = handlerLog.write(dir, shownDir);
+    const output = `${terminalSummary(r, process.stdout.isTTY === true)}\n\n${table}\n\n${handlers ? `${handlers}\n` : ''}Reports: ${shownDir}/ (results.json, junit.xml, summary.md, index.html, coverage.json)`;
     return interrupt.signal ? { output, exitCode: exitCodeOf(interrupt.signal), interrupted: true } : { output, exitCode: failed ? 1 : 0 };
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
     return { output: `Interrupted by ${e.signal} before the run started: no reports written.`, exitCode: exitCodeOf(e.signal), interrupted: true };
   } finally {
+    handlerLog.stop();
     await drive.close();
     interrupt.dispose();
   }

@@ -11,6 +11,7 @@ import { runInThisContext } from 'node:vm';
 import { createJiti } from 'jiti';
 import { cacheDir } from './cache-dir.js';
 import { InputError } from './errors.js';
+import { asHandler } from './handler-console.js';
 
 /**
  * Imports a file of the app with jiti. Transpiled files are cached (harness/schema/cache-dir.ts; jiti keys each
@@ -96,12 +97,21 @@ export async function loadUserModule(file: string, alias: Record<string, string>
   }
 }
 
-/** The `handler` export of a Lambda-style module. */
+/**
+ * The `handler` export of a Lambda-style module. The module loads, and the handler runs, as that handler
+ * (harness/schema/handler-console.ts: its console output is the handler's, not the run's); the function returned
+ * shows the handler's own source (personas/lambda-token.ts reads whether it declares parameters).
+ */
 export async function loadHandler<T extends (...args: never[]) => unknown>(file: string, alias: Record<string, string> = {}): Promise<T> {
-  const mod = await loadUserModule(file, alias);
+  const name = path.relative(process.cwd(), file) || file;
+  const mod = await asHandler(name, () => loadUserModule(file, alias));
   const handler = (mod.handler ?? (mod.default as Record<string, unknown> | undefined)?.handler) as T | undefined;
   if (typeof handler !== 'function') {
     throw new InputError('the module exports no handler function', { file }, 'export const handler = async (event) => { ... }');
   }
-  return handler;
+  const run = function (this: unknown, ...args: unknown[]) {
+    return asHandler(name, () => Reflect.apply(handler, this, args));
+  };
+  Object.defineProperty(run, 'toString', { value: () => handler.toString() });
+  return run as unknown as T;
 }

@@ -3,7 +3,7 @@
  * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
  * one per failure class seen on public apps.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -380,6 +380,37 @@ describe('sandbox mode', () => {
       expect(cells.get(id), id).toMatchObject({ pass: true, observed: 'allow' });
       expect(cells.get(id)?.reason, id).toMatch(/sandbox mode lets API-key callers through/);
     }
+  });
+});
+
+describe("handlers' console", () => {
+  it('what handlers print goes to handlers.log, credentials redacted, and the run says where in one line; a run without any removes an older log', async () => {
+    // hillangat/xhumanify's REST handler logs each event: 1,900 lines, Authorization headers among them, buried the run's output.
+    const dir = path.join(out, 'chatty-handlers');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('chatty-handlers') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    for (const printed of ['api handler loaded', 'echo event', 'called with', 'multiValueHeaders']) {
+      expect(r.stdout + r.stderr, printed).not.toContain(printed);
+    }
+    const told = r.stdout.match(/^Handler output: (\d+) console messages of the app's handlers \(Lambda sends them to CloudWatch Logs\) in (.+)\/handlers\.log$/m);
+    expect(told?.[2]).toBe(dir);
+    const log = readFileSync(path.join(dir, 'handlers.log'), 'utf8');
+    expect(log).toContain('[amplify/functions/api/handler.ts] info: api handler loaded\n');
+    expect(log).toMatch(/^\[amplify\/functions\/api\/handler\.ts\] log: event \{$/m);
+    expect(log).toMatch(/^\[amplify\/functions\/echo\/handler\.ts\] log: echo event \{"typeName":"Query"/m);
+    expect(log.match(/^\[amplify\//gm)?.length).toBe(Number(told![1]));
+    // Tokens, signatures and session tokens, in the event objects and in the strings the handlers built from them.
+    expect(log).toContain('[JWT redacted');
+    expect(log).toContain('Signature=[redacted]');
+    expect(log).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
+    expect(log).not.toMatch(/Signature=[0-9a-f]{16}/);
+    expect(log).not.toMatch(/x-amz-security-token["']?\s*:\s*(?:\[\s*)?["'](?!\[redacted)/);
+    // The same directory, an app whose handlers print nothing: no stale log, no line.
+    const quiet = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('sandbox-mode') });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain('Handler output');
+    expect(existsSync(path.join(dir, 'handlers.log'))).toBe(false);
   });
 });
 
