@@ -38,6 +38,13 @@ interface TransformResult {
 }
 
 export async function loadGen2(file: string): Promise<AuthModel> {
+  // A data resource backend.ts does not give defineBackend (a template's Todo schema left behind, seaver-choy/aerena)
+  // deploys no GraphQL API: the app is what backend.ts builds.
+  const backend = path.basename(file).startsWith('backend.') ? undefined : backendFile(path.resolve(path.dirname(file), '..'));
+  if (backend && passedToBackend(backend, file) === false) {
+    const model = await loadGen2(backend);
+    return { ...model, caveats: [...(model.caveats ?? []), notDeployed(file, 'GraphQL API')] };
+  }
   const a = await importDataSchema(file);
   const capture = installCapture(a);
   let model: AuthModel;
@@ -52,10 +59,15 @@ export async function loadGen2(file: string): Promise<AuthModel> {
     }
     // The app's amplify/ folder: backend.ts lies in it, a data resource one level down.
     amplifyDir = backendOnly ? path.dirname(file) : path.resolve(path.dirname(file), '..');
-    const auth = await loadAuthResource(amplifyDir, capture);
+    const loadedAuth = await loadAuthResource(amplifyDir, capture);
+    const auth = loadedAuth === 'not deployed' ? undefined : loadedAuth;
     model = dataProps ? normalize(file, dataProps, auth) : noDataApi(file, auth);
     const storage = await loadStorageResource(amplifyDir, file, capture, auth);
-    const caveats = [...(model.caveats ?? []), ...(storage === 'not deployed' ? [undeployedStorage(amplifyDir)] : [])];
+    const caveats = [
+      ...(model.caveats ?? []),
+      ...(loadedAuth === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'auth')!, 'user pool or identity pool')] : []),
+      ...(storage === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'storage')!, 'bucket')] : []),
+    ];
     model = {
       ...model,
       ...(storage && storage !== 'not deployed' ? { storage } : {}),
@@ -80,9 +92,12 @@ export async function loadGen2(file: string): Promise<AuthModel> {
 }
 
 /** `amplify/auth/resource.*`: its presence means a user pool and an identity pool. */
-async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promise<Record<string, unknown> | undefined> {
-  if (capture.auth.length) return capture.auth.at(-1);
+async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promise<Record<string, unknown> | 'not deployed' | undefined> {
   const candidate = categoryResource(amplifyDir, 'auth');
+  // Left out of defineBackend (`// auth,`): no user pool, no identity pool.
+  const backend = backendFile(amplifyDir);
+  if (candidate && backend && passedToBackend(backend, candidate) === false) return 'not deployed';
+  if (capture.auth.length) return capture.auth.at(-1);
   if (!candidate) return undefined;
   await importResource(candidate);
   return capture.auth.at(-1) ?? {};
@@ -98,10 +113,10 @@ async function loadStorageResource(amplifyDir: string, file: string, capture: Ge
   return gen2Storage(candidate ?? file, capture.storage, { hasAuth: auth !== undefined, ...(groups ? { groups } : {}) });
 }
 
-/** Said when the storage resource is left out of defineBackend (zcqqq/uni-scrm's `//storage, //can't co-exist with own bucket`). */
-function undeployedStorage(amplifyDir: string): string {
-  const resource = path.relative(path.dirname(amplifyDir), categoryResource(amplifyDir, 'storage') ?? path.join(amplifyDir, 'storage'));
-  return `${resource} is not given to defineBackend in amplify/backend.ts, so Amplify deploys no bucket for it: its rules are not tested`;
+/** Said of a resource file backend.ts does not give defineBackend (zcqqq/uni-scrm's `//storage, // can't co-exist with own bucket`). */
+function notDeployed(resource: string, what: string): string {
+  const amplifyDir = path.dirname(path.dirname(resource));
+  return `${path.relative(path.dirname(amplifyDir), resource)} is not given to defineBackend in amplify/backend.ts: Amplify deploys no ${what} for it, and none is tested`;
 }
 
 /** A file backend.ts imports (directly or through others) that calls `defineStorage`, when storage is not in `amplify/storage/`. */

@@ -44,7 +44,7 @@ describe('resources backend.ts does not give defineBackend', () => {
       'const backend = defineBackend({', '  auth,', '  data,', "  //storage, // can't co-exist with our own bucket", '});',
       "backend.addOutput({ storage: { bucket_name: 'our-own.example.com' } }); // https://example.com/{storage}"]));
     expect(model.storage).toBeUndefined();
-    expect(model.caveats).toEqual(['amplify/storage/resource.ts is not given to defineBackend in amplify/backend.ts, so Amplify deploys no bucket for it: its rules are not tested']);
+    expect(model.caveats).toEqual(['amplify/storage/resource.ts is not given to defineBackend in amplify/backend.ts: Amplify deploys no bucket for it, and none is tested']);
   });
 
   it('storage whose import is commented out deploys no bucket either', async () => {
@@ -67,6 +67,28 @@ describe('resources backend.ts does not give defineBackend', () => {
     const model = await loadAuthModel(app('spread', [...imports, "import { storage } from './storage/resource';",
       'const rest = { storage };', 'defineBackend({ auth, data, ...rest });']));
     expect(model.storage?.buckets.map((b) => b.name)).toEqual(['media']);
+  });
+});
+
+describe('data and auth backend.ts does not give defineBackend', () => {
+  it("a data resource backend.ts never imports (a template's schema left behind) deploys no GraphQL API: the app is backend.ts's", async () => {
+    // seaver-choy/aerena: auth and REST functions in defineBackend, the starter's Todo model in amplify/data/resource.ts.
+    const dir = app('data-left-behind', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { storage } from './storage/resource';", 'defineBackend({ auth, storage });']);
+    const model = await loadAuthModel(dir);
+    expect(model.source.path).toBe(path.join(dir, 'amplify', 'backend.ts'));
+    expect(model.models).toEqual([]);
+    expect(model.storage?.buckets.map((b) => b.name)).toEqual(['media']);
+    expect(model.authModes.enabled).toEqual(['userPool', 'iam']);
+    expect(model.caveats).toEqual(['amplify/data/resource.ts is not given to defineBackend in amplify/backend.ts: Amplify deploys no GraphQL API for it, and none is tested']);
+  });
+
+  it('auth commented out of defineBackend: no user pool and no identity pool, so storage rules for signed-in users are refused as Amplify refuses them', async () => {
+    // asanchez-easygosa/amplify-backend-api-gateway comments out `// auth,` and `// data,`.
+    const dir = app('auth-left-out', [...imports, "import { storage } from './storage/resource';", 'defineBackend({', '  // auth,', '  // data,', '  storage,', '});']);
+    await expect(loadAuthModel(dir)).rejects.toThrow(/bucket media: MissingAuth: Cannot specify auth access for authenticatedUserIamRole users without defining auth/);
+    const given = app('auth-given', [...imports, "import { storage } from './storage/resource';", 'defineBackend({ auth, data, storage });']);
+    expect((await loadAuthModel(given)).authResources).toBeDefined();
   });
 });
 
