@@ -146,12 +146,7 @@ function decided(auth: AuthModel, identity: Identity, operation: OperationName, 
 
 /** Completes a freshly built cell with its decision (in place: a matrix makes tens of thousands). */
 export function cell(base: Omit<Cell, 'expected' | 'rule' | 'reason' | 'decision'>, decision: Decision): Cell {
-  const c = base as Cell;
-  c.expected = decision.outcome;
-  c.rule = decision.rule;
-  c.reason = decision.reason;
-  c.decision = decision;
-  return c;
+  return { ...base, expected: decision.outcome, rule: decision.rule, reason: decision.reason, decision };
 }
 
 /**

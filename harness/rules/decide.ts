@@ -27,7 +27,9 @@ import {
   hasOpOnSome,
   holds,
   isDynamic,
+  defaultNames,
   modelRoles,
+  modelRules,
   providerFits,
   readFilter,
   resources,
@@ -104,7 +106,24 @@ const IDENTITY_MODE: Record<Exclude<Identity['kind'], 'anonymous'>, AuthMode> = 
   lambda: 'lambda',
 };
 
+// A subscription start depends on the caller and the owner arguments only, and the matrix asks for it for every
+// start cell, event and delivery (harness/matrix/deliveries.ts): decided once per caller. Models and identities
+// are not changed once made.
+const starts = new WeakMap<AuthModel, WeakMap<Identity, Map<string, Decision>>>();
+
 export function decide(model: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
+  if (operation !== 'onCreate' && operation !== 'onUpdate' && operation !== 'onDelete') return decideOnce(model, identity, operation, target);
+  let byIdentity = starts.get(model);
+  if (!byIdentity) starts.set(model, (byIdentity = new WeakMap()));
+  let known = byIdentity.get(identity);
+  if (!known) byIdentity.set(identity, (known = new Map()));
+  const key = `${target.type}|${operation}|${target.nested ? 'nested' : ''}|${Object.entries(target.ownerArgs ?? {}).join(';')}`;
+  let d = known.get(key);
+  if (!d) known.set(key, (d = decideOnce(model, identity, operation, target)));
+  return d;
+}
+
+function decideOnce(model: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
   const refused = requestRefusal(model, identity);
   if (refused) return refused;
   if (operation === 'custom') {
@@ -115,7 +134,7 @@ export function decide(model: AuthModel, identity: Identity, operation: Operatio
   const m = findModel(model, target.type);
   if (!m) throw new Error(`no model ${target.type}`);
   const root = target.nested ? undefined : modelRootField(m, operation);
-  const refusedByPolicy = root && iamRefusal(model, identity, root, [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]);
+  const refusedByPolicy = root && iamRefusal(model, identity, root, modelRules(m));
   if (refusedByPolicy) return refusedByPolicy;
   const ctx: Ctx = { auth: model, model: m, identity };
   switch (operation) {
@@ -233,12 +252,19 @@ function sandboxAllows(ctx: Ctx): Decision | null {
 // ---- reads -----------------------------------------------------------------------------------
 
 export function defaultSelection(model: Model): string[] {
-  return model.fields.filter((f) => !f.relation).map((f) => f.name);
+  return [...defaultNames(model)];
 }
 
-function selectedResources(ctx: Ctx, select: string[] | undefined): Field[] {
-  const names = select ?? defaultSelection(ctx.model);
-  return names.map((n) => ctx.model.fields.find((f) => f.name === n)).filter((f): f is Field => !!f && !f.implicit && !f.relation);
+// The matrix passes one selection array to many requests on a model (harness/matrix/cells.ts): its fields found once.
+const selectedCache = new WeakMap<Model, WeakMap<readonly string[], Field[]>>();
+
+function selectedResources(ctx: Ctx, select: readonly string[] | undefined): Field[] {
+  const names = select ?? defaultNames(ctx.model);
+  let bySelection = selectedCache.get(ctx.model);
+  if (!bySelection) selectedCache.set(ctx.model, (bySelection = new WeakMap()));
+  let fields = bySelection.get(names);
+  if (!fields) bySelection.set(names, (fields = names.map((n) => ctx.model.fields.find((f) => f.name === n)).filter((f): f is Field => !!f && !f.implicit && !f.relation)));
+  return fields;
 }
 
 /**
@@ -285,7 +311,7 @@ function hasOwnerDisplay(ctx: Ctx, field: Field): boolean {
 function lambdaDenied(ctx: Ctx, select: string[] | undefined): string[] {
   if (ctx.identity.kind !== 'lambda' || !ctx.identity.deniedFields?.length) return [];
   const denied = new Set(ctx.identity.deniedFields);
-  return (select ?? defaultSelection(ctx.model)).filter((f) => denied.has(`${ctx.model.name}.${f}`));
+  return (select ?? defaultNames(ctx.model)).filter((f) => denied.has(`${ctx.model.name}.${f}`));
 }
 
 /** Fields of a plain read that come back null with an error: the model's restricted fields, then non-model ones (`info.secret`). */

@@ -34,8 +34,28 @@ export function resources(model: Model): Field[] {
   return fields;
 }
 
+const selectionCache = new WeakMap<Model, readonly string[]>();
+
+/** What a read selects by default: every field but the relations (the oracle's shared copy; not to be changed). */
+export function defaultNames(model: Model): readonly string[] {
+  let names = selectionCache.get(model);
+  if (!names) selectionCache.set(model, (names = model.fields.filter((f) => !f.relation).map((f) => f.name)));
+  return names;
+}
+
+const rulesCache = new WeakMap<Model, Rule[]>();
+
+/** A model's rules and its fields' rules. */
+export function modelRules(model: Model): Rule[] {
+  let rules = rulesCache.get(model);
+  if (!rules) rulesCache.set(model, (rules = [...model.rules, ...model.fields.flatMap((f) => f.rules ?? [])]));
+  return rules;
+}
+
 // The oracle is pure over immutable models, so per-object results are cached by identity.
 const keysCache = new WeakMap<Rule, { key: string; group?: string }[]>();
+const ruleRolesCache = new WeakMap<Rule, Role[]>();
+const effectiveCache = new WeakMap<Rule[], Rule[]>();
 const rolesCache = new WeakMap<Model, Role[]>();
 const opsCache = new WeakMap<Role, WeakMap<Field, Set<ModelOperation>>>();
 
@@ -60,6 +80,13 @@ function computeRoleKeys(rule: Rule): { key: string; group?: string }[] {
     case 'owner':
       return [{ key: `${rule.provider}:owner:${rule.ownerField}:${rule.identityClaim}` }];
   }
+}
+
+/** The roles one rule names (one per group of a static-group rule). */
+export function ruleRoles(rule: Rule): Role[] {
+  let roles = ruleRolesCache.get(rule);
+  if (!roles) ruleRolesCache.set(rule, (roles = roleKeys(rule).map(({ key, group }) => ({ key, rule, ...(group ? { group } : {}) }))));
+  return roles;
 }
 
 /** Every role of a model, in the order rules first name them (model rules, then field rules). */
@@ -106,7 +133,9 @@ function lastRuleFor(rules: Rule[], key: string): Rule | undefined {
  * operations on that field; checked with reftool: docs/semantics.md, "Two field rules for one role on one field").
  */
 export function effectiveRules(rules: Rule[]): Rule[] {
-  return rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule));
+  let effective = effectiveCache.get(rules);
+  if (!effective) effectiveCache.set(rules, (effective = rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule))));
+  return effective;
 }
 
 export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {

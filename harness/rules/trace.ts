@@ -8,13 +8,11 @@
  */
 import { PROVIDER_MODE, type AuthModel, type CustomOperation, type Model, type ModelOperation, type Rule } from '../schema/model.js';
 import type { Decision, OperationName, RuleTrace, Target } from './decide.js';
-import { defaultSelection, subscriptionFilterEntry } from './decide.js';
+import { subscriptionFilterEntry } from './decide.js';
 import { dynamicGroups, ownerClaim, ownsValue, type Identity } from './identity.js';
-import { customRuleHolds, effectiveRules, holds, providerFits, readFilter, roleKeys, type Role } from './roles.js';
+import { customRuleHolds, defaultNames, effectiveRules, holds, providerFits, readFilter, ruleRoles, type Role } from './roles.js';
 
 const NONE: RuleTrace = { allowing: [], refusing: [] };
-
-const rolesOf = (rule: Rule): Role[] => roleKeys(rule).map(({ key, group }) => ({ key, rule, ...(group ? { group } : {}) }));
 
 const RULE_OPERATION: Record<Exclude<OperationName, 'custom'>, ModelOperation> = {
   create: 'create', get: 'get', list: 'list', update: 'update', delete: 'delete', onCreate: 'listen', onUpdate: 'listen', onDelete: 'listen',
@@ -22,7 +20,7 @@ const RULE_OPERATION: Record<Exclude<OperationName, 'custom'>, ModelOperation> =
 
 /** Whether the caller satisfies a model or field rule for this request (whatever operations it grants). */
 function satisfies(rule: Rule, identity: Identity, operation: Exclude<OperationName, 'custom'>, target: Target): boolean {
-  return rolesOf(rule).some((role) => {
+  return ruleRoles(rule).some((role) => {
     if (!providerFits(role, identity)) return false;
     if (rule.kind !== 'owner' && rule.kind !== 'dynamicGroup') return holds(role, identity, undefined);
     switch (operation) {
@@ -69,10 +67,10 @@ function subscribeAdmits(role: Role, identity: Identity, ownerArgs: Record<strin
 }
 
 /** The fields a request reads or writes, whose own rules are in force for it. */
-function touched(model: Model, operation: Exclude<OperationName, 'custom'>, target: Target): string[] {
+function touched(model: Model, operation: Exclude<OperationName, 'custom'>, target: Target): readonly string[] {
   if (operation === 'create' || operation === 'update') return Object.keys(target.input ?? {});
   if (operation === 'delete') return model.fields.map((f) => f.name);
-  return target.select ?? defaultSelection(model);
+  return target.select ?? defaultNames(model);
 }
 
 const GRANTS = new Set(['allow', 'filtered', 'partial']);
@@ -100,7 +98,7 @@ export function decidingRules(auth: AuthModel, identity: Identity, operation: Op
   }
   const model = auth.models.find((m) => m.name === target.type);
   if (!model) return NONE;
-  const fits = (r: Rule) => auth.authModes.enabled.includes(PROVIDER_MODE[r.provider]) && rolesOf(r).some((role) => providerFits(role, identity));
+  const fits = (r: Rule) => auth.authModes.enabled.includes(PROVIDER_MODE[r.provider]) && ruleRoles(r).some((role) => providerFits(role, identity));
   const admits = (r: Rule) => r.operations.includes(RULE_OPERATION[operation]) && satisfies(r, identity, operation, target);
   const granted = GRANTS.has(decision.outcome);
   const out: RuleTrace = { allowing: [], refusing: [] };
@@ -110,8 +108,9 @@ export function decidingRules(auth: AuthModel, identity: Identity, operation: Op
   }
   const refusedFields = new Set(decision.deniedFields ?? []);
   for (const name of touched(model, operation, target)) {
-    const field = model.fields.find((f) => f.name === name);
-    for (const r of effectiveRules(field?.rules ?? []).filter(fits)) {
+    const rules = model.fields.find((f) => f.name === name)?.rules;
+    if (!rules) continue;
+    for (const r of effectiveRules(rules).filter(fits)) {
       const fieldRefused = !granted || refusedFields.has(name);
       if (!fieldRefused && admits(r)) out.allowing.push(r.id);
       else if (fieldRefused && !admits(r)) out.refusing.push(r.id);

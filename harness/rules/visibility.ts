@@ -38,7 +38,6 @@ function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, key: K, su
   return v;
 }
 
-const starts = new WeakMap<Identity, Map<string, ReturnType<typeof decide>>>();
 const responses = new WeakMap<StoredRecord, Map<string, { denied: string[]; redacted: string[]; payload: Record<string, unknown> }>>();
 const actorKeys = new WeakMap<Identity, string>();
 let actorCount = 0;
@@ -46,9 +45,7 @@ let actorCount = 0;
 /** Does this event reach this subscriber, and what does its payload hold? */
 export function delivery(auth: AuthModel, modelName: string, sub: Subscription, event: Event): Delivery {
   const model = mustModel(auth, modelName);
-  const args = sub.ownerArgs ? Object.entries(sub.ownerArgs).join(';') : '';
-  const start = memo(starts, sub.subscriber, `${modelName}|${sub.operation}|${args}`,
-    () => decide(auth, sub.subscriber, sub.operation, { type: modelName, ownerArgs: sub.ownerArgs ?? {} }));
+  const start = decide(auth, sub.subscriber, sub.operation, { type: modelName, ownerArgs: sub.ownerArgs ?? {} });
   if (start.outcome === 'deny') return { delivered: false, reason: `not subscribed: ${start.reason}`, nulledFields: [] };
 
   // The payload is the mutation response as the actor received it, owner fields shown as displayed.
