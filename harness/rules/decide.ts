@@ -185,9 +185,21 @@ function requestRefusal(model: AuthModel, identity: Identity): Decision | null {
 /** AppSync's IAM check: the caller's role must allow `appsync:GraphQL` on the root field (rules/iam.ts). */
 function iamRefusal(model: AuthModel, identity: Identity, root: RootField, rules: readonly Rule[]): Decision | null {
   if (identity.kind !== 'iam') return null;
-  const p = appSyncPermission(model, identity, root, rules);
-  return p.allowed ? null : deny(null, p.reason, { requestLevel: true });
+  // The same for every request on one root field: the rules are its model's or its custom operation's.
+  let byIdentity = iamRefusals.get(model);
+  if (!byIdentity) iamRefusals.set(model, (byIdentity = new WeakMap()));
+  let known = byIdentity.get(identity);
+  if (!known) byIdentity.set(identity, (known = new Map()));
+  const key = `${root[0]}.${root[1]}`;
+  let refusal = known.get(key);
+  if (refusal === undefined) {
+    const p = appSyncPermission(model, identity, root, rules);
+    known.set(key, (refusal = p.allowed ? null : deny(null, p.reason, { requestLevel: true })));
+  }
+  return refusal;
 }
+
+const iamRefusals = new WeakMap<AuthModel, WeakMap<Identity, Map<string, Decision | null>>>();
 
 /**
  * IAM principals that skip the rules. Generic IAM access (Gen 2): every principal outside the identity

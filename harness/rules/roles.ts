@@ -138,12 +138,24 @@ export function effectiveRules(rules: Rule[]): Rule[] {
   return effective;
 }
 
+const someCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
+const allCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
+
+function perRole(cache: WeakMap<Role, Map<ModelOperation, boolean>>, role: Role, op: ModelOperation, compute: () => boolean): boolean {
+  let byOp = cache.get(role);
+  if (!byOp) cache.set(role, (byOp = new Map()));
+  let v = byOp.get(op);
+  if (v === undefined) byOp.set(op, (v = compute()));
+  return v;
+}
+
+// A role belongs to one model (modelRoles), so role × operation identifies the answer.
 export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {
-  return resources(model).some((f) => roleOps(model, role, f).has(op));
+  return perRole(someCache, role, op, () => resources(model).some((f) => roleOps(model, role, f).has(op)));
 }
 
 export function hasOpOnAll(model: Model, role: Role, op: ModelOperation): boolean {
-  return resources(model).every((f) => roleOps(model, role, f).has(op));
+  return perRole(allCache, role, op, () => resources(model).every((f) => roleOps(model, role, f).has(op)));
 }
 
 
