@@ -141,21 +141,21 @@ export function effectiveRules(rules: Rule[]): Rule[] {
 const someCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
 const allCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
 
-function perRole(cache: WeakMap<Role, Map<ModelOperation, boolean>>, role: Role, op: ModelOperation, compute: () => boolean): boolean {
-  let byOp = cache.get(role);
-  if (!byOp) cache.set(role, (byOp = new Map()));
+// A role belongs to one model (modelRoles), so role × operation identifies the answer.
+export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {
+  let byOp = someCache.get(role);
+  if (!byOp) someCache.set(role, (byOp = new Map()));
   let v = byOp.get(op);
-  if (v === undefined) byOp.set(op, (v = compute()));
+  if (v === undefined) byOp.set(op, (v = resources(model).some((f) => roleOps(model, role, f).has(op))));
   return v;
 }
 
-// A role belongs to one model (modelRoles), so role × operation identifies the answer.
-export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {
-  return perRole(someCache, role, op, () => resources(model).some((f) => roleOps(model, role, f).has(op)));
-}
-
 export function hasOpOnAll(model: Model, role: Role, op: ModelOperation): boolean {
-  return perRole(allCache, role, op, () => resources(model).every((f) => roleOps(model, role, f).has(op)));
+  let byOp = allCache.get(role);
+  if (!byOp) allCache.set(role, (byOp = new Map()));
+  let v = byOp.get(op);
+  if (v === undefined) byOp.set(op, (v = resources(model).every((f) => roleOps(model, role, f).has(op))));
+  return v;
 }
 
 
