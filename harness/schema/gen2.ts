@@ -38,13 +38,15 @@ interface TransformResult {
 }
 
 export async function loadGen2(file: string): Promise<AuthModel> {
+  return loadGen2App(file, []);
+}
+
+/** `notGiven`: what the caller found left out of defineBackend (said as caveats, and in a "nothing to test" line). */
+async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel> {
   // A data resource backend.ts does not give defineBackend (a template's Todo schema left behind, seaver-choy/aerena)
   // deploys no GraphQL API: the app is what backend.ts builds.
   const backend = path.basename(file).startsWith('backend.') ? undefined : backendFile(path.resolve(path.dirname(file), '..'));
-  if (backend && passedToBackend(backend, file) === false) {
-    const model = await loadGen2(backend);
-    return { ...model, caveats: [...(model.caveats ?? []), notDeployed(file, 'GraphQL API')] };
-  }
+  if (backend && passedToBackend(backend, file) === false) return loadGen2App(backend, [notDeployed(file, 'GraphQL API')]);
   const a = await importDataSchema(file);
   const capture = installCapture(a);
   let model: AuthModel;
@@ -63,11 +65,11 @@ export async function loadGen2(file: string): Promise<AuthModel> {
     const auth = loadedAuth === 'not deployed' ? undefined : loadedAuth;
     model = dataProps ? normalize(file, dataProps, auth) : noDataApi(file, auth);
     const storage = await loadStorageResource(amplifyDir, file, capture, auth);
-    const caveats = [
-      ...(model.caveats ?? []),
+    notGiven.unshift(
       ...(loadedAuth === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'auth')!, 'user pool or identity pool')] : []),
       ...(storage === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'storage')!, 'bucket')] : []),
-    ];
+    );
+    const caveats = [...(model.caveats ?? []), ...notGiven];
     model = {
       ...model,
       ...(storage && storage !== 'not deployed' ? { storage } : {}),
@@ -78,9 +80,12 @@ export async function loadGen2(file: string): Promise<AuthModel> {
     uninstallCapture();
   }
   // backend.ts is loaded on its own (a fresh capture): it imports the resource files again.
-  const rest = await loadGen2Rest(amplifyDir);
+  // A backend.ts that imports aws-cdk-lib/aws-apigateway but builds no API (ludekstepan/momence) has none.
+  const loadedRest = await loadGen2Rest(amplifyDir);
+  const rest = loadedRest && (loadedRest.apis.length || loadedRest.httpApis.length) ? loadedRest : undefined;
   if (backendOnly && !rest && !model.storage) {
-    throw new InputError('this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test', { file },
+    const why = notGiven.length ? ` (${notGiven.map((c) => c.replace(/: Amplify deploys .*$/, '')).join('; ')})` : '';
+    throw new InputError(`this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test${why}`, { file },
       'authmatrix tests data, storage and REST APIs; point it at an app that has one of them');
   }
   const empty = bucketsWithoutRules(model.storage);

@@ -192,6 +192,12 @@ describe('an app without a data API', () => {
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toContain('amplify/backend.ts: this app defines no data API (amplify/data/resource.ts), no storage (amplify/storage/resource.ts) and no API Gateway API in backend.ts: nothing to test');
+    // API Gateway imported but no API built, auth and data left out of defineBackend: was "PASSED 0/0 cells".
+    const built = await cli(['run'], { cwd: fixture('bad', 'api-imported-none') });
+    expect(built.code).toBe(2);
+    expect(built.stdout).toBe('');
+    expect(built.stderr.trim().split('\n')).toHaveLength(1);
+    expect(built.stderr).toContain('nothing to test (amplify/auth/resource.ts is not given to defineBackend in amplify/backend.ts; amplify/data/resource.ts is not given to defineBackend in amplify/backend.ts)');
   });
 });
 
