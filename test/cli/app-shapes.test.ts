@@ -396,7 +396,7 @@ describe("handlers' console", () => {
     const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('chatty-handlers') });
     expect(r.stdout).toMatch(/^PASSED /m);
     expect(r.code).toBe(0);
-    for (const printed of ['api handler loaded', 'echo event', 'called with', 'multiValueHeaders']) {
+    for (const printed of ['api handler loaded', 'echo event', 'called with', 'multiValueHeaders', 'shout request']) {
       expect(r.stdout + r.stderr, printed).not.toContain(printed);
     }
     const told = r.stdout.match(/^Handler output: (\d+) console messages of the app's handlers \(Lambda sends them to CloudWatch Logs\) in (.+)\/handlers\.log$/m);
@@ -405,6 +405,8 @@ describe("handlers' console", () => {
     expect(log).toContain('[amplify/functions/api/handler.ts] info: api handler loaded\n');
     expect(log).toMatch(/^\[amplify\/functions\/api\/handler\.ts\] log: event \{$/m);
     expect(log).toMatch(/^\[amplify\/functions\/echo\/handler\.ts\] log: echo event \{"typeName":"Query"/m);
+    // APPSYNC_JS resolvers' console goes to CloudWatch Logs too.
+    expect(log).toMatch(/^\[amplify\/data\/shout\.js\] log: shout request sample$/m);
     expect(log.match(/^\[amplify\//gm)?.length).toBe(Number(told![1]));
     // Tokens, signatures and session tokens, in the event objects and in the strings the handlers built from them.
     expect(log).toContain('[JWT redacted');

@@ -3,6 +3,7 @@
  * request, the data source answers (NONE, or a model table through DynamoDB's request format), and
  * `response(ctx)` shapes the result. Entries form a pipeline.
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fromDynamoMap, isEarlyReturn, isResolverError, withCall, type CallState } from './appsync-js/state.js';
@@ -10,6 +11,7 @@ import { AppSyncError, FailedOffline } from './errors.js';
 import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
 import { loadUserModule } from '../../schema/user-module.js';
+import { asHandler } from '../../schema/handler-console.js';
 
 export interface JsResolverRuntime {
   store: Store;
@@ -40,8 +42,16 @@ const loaded = new Map<string, Promise<Resolver>>();
 
 function load(entry: string): Promise<Resolver> {
   let p = loaded.get(entry);
-  if (!p) loaded.set(entry, (p = loadUserModule(entry, ALIASES) as Promise<Resolver>));
+  if (!p) loaded.set(entry, (p = loadResolver(entry)));
   return p;
+}
+
+/** The module loads, and its functions run, as the app's code: what they print is the handlers' (handler-console.ts). */
+async function loadResolver(entry: string): Promise<Resolver> {
+  const name = path.relative(process.cwd(), entry) || entry;
+  const m = (await asHandler(name, () => loadUserModule(entry, ALIASES))) as Resolver;
+  const as = (fn: ((ctx: Record<string, unknown>) => unknown) | undefined) => fn && ((ctx: Record<string, unknown>) => asHandler(name, () => fn(ctx)));
+  return { request: as(m.request), response: as(m.response) };
 }
 
 export interface JsResult {
