@@ -67,6 +67,9 @@ export class Templates {
       case 'AWS::ApiGatewayV2::Api':
         // API Gateway ids are ten lower-case letters and digits.
         return createHash('sha256').update(`${stack}/${logicalId}`).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 10);
+      case 'AWS::Cognito::UserPoolResourceServer':
+        // Its identifier: a custom scope is `<identifier>/<scope>` (CDK's OAuthScope.resourceServer builds it from this Ref).
+        return String(this.resolve(stack, r.Properties?.Identifier));
       case 'AWS::Cognito::IdentityPool': {
         // `<region>:<uuid>`, as identity pool ids are: the emulator adopts it (RestSection.identityPoolId).
         const h = createHash('sha256').update(`${stack}/${logicalId}`).digest('hex');
