@@ -232,7 +232,7 @@ const seenBoth = (seen: Set<string> | undefined, needsDenial: boolean): string[]
 /** REST APIs' methods and HTTP APIs' routes alike: a verb on a path, its authorization, the API's authorizers. */
 interface CoveredApi {
   name: string;
-  methods: { method: string; resourcePath: string; authorization: { type: string; authorizer?: string }; apiKeyRequired?: boolean }[];
+  methods: { method: string; resourcePath: string; authorization: { type: string; authorizer?: string; scopes?: string[] }; apiKeyRequired?: boolean }[];
   authorizers: { id: string; name: string; type: string }[];
 }
 
@@ -240,13 +240,21 @@ function apisOf(auth: AuthModel): CoveredApi[] {
   return auth.rest ? [...auth.rest.apis, ...(auth.rest.httpApis ?? []).map((a) => ({ name: a.name, methods: a.routes, authorizers: a.authorizers }))] : [];
 }
 
+/** The one scope a user pool's sign-in gives access tokens, the personas' among them (no custom scope: those need an OAuth client). */
+const SIGN_IN_SCOPE = 'aws.cognito.signin.user.admin';
+
 /** Every REST method and HTTP API route (preflights aside): seen allowing, and refusing unless it has no authorization at all. */
 function restMethodCoverage(auth: AuthModel, cells: CellResult[], selected: boolean): Check[] {
   const seen = restOutcomes(cells);
   return apisOf(auth).flatMap((api) => api.methods.filter((m) => m.method !== 'OPTIONS').map((m): Check => {
     const item = `${api.name} ${m.method} ${m.resourcePath}`;
     if (selected && !seen.has(item)) return { item, missing: [], excluded: 'not selected' };
-    return { item, missing: seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired === true) };
+    const missing = seenBoth(seen.get(item), m.authorization.type !== 'NONE' || m.apiKeyRequired === true);
+    // A Cognito method whose scopes are all custom (duttaanup/virtual-fashion-assistant's `api/read`): no persona signs
+    // in with such a token, so it is never seen allowing, and the line says why.
+    const scopes = m.authorization.type === 'COGNITO_USER_POOLS' ? m.authorization.scopes ?? [] : [];
+    const why = scopes.length && !scopes.includes(SIGN_IN_SCOPE) ? `: only tokens with scope ${scopes.join(' or ')} pass, which signing in never gives (an OAuth client's grant does)` : '';
+    return { item, missing: missing.map((x) => (x === 'never seen allowing' ? x + why : x)) };
   }));
 }
 

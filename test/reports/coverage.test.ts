@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isInputError } from '../../harness/schema/errors.js';
 import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
 import { cell, noteCells, report } from './fixtures.js';
+import { defaultCast } from '../../harness/matrix/cast.js';
+import { restCells } from '../../harness/matrix/rest-cells.js';
+import type { CellResult } from '../../harness/matrix/verdict.js';
+import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
+import type { AuthModel } from '../../harness/schema/model.js';
+import type { RestMethod, RestSection } from '../../harness/schema/rest/model.js';
+import { authModelFromSdl } from '../../harness/schema/sdl.js';
+import { ALL_MODES } from '../helpers.js';
 
 describe('coverageOf on a hand-made run', () => {
   const cov = coverageOf(report(noteCells()));
@@ -168,5 +176,30 @@ describe('thresholds', () => {
       'coverage: rules 60% is below 61% (2 of 5 not covered: Note.secret#1 (never seen denying); Query.ping#1 (never seen allowing))',
       'coverage: operations 50% is below 100% (4 of 8 not covered: Note.list (no cell got an auth outcome); Note.onCreate (no cell ran); Note.onUpdate (no cell ran); Note.onDelete (no cell ran))',
     ]);
+  });
+});
+
+describe('REST methods only an OAuth client can call', () => {
+  it("a Cognito method whose scopes are all custom is never seen allowing, and says why; one with the sign-in scope is covered", () => {
+    // duttaanup/virtual-fashion-assistant's POST /callback takes `api/read`, a resource-server scope of its M2M client.
+    const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }]) { body: String }', file: 't.graphql', kind: 'gen1', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
+    const m = (resourcePath: string, scopes: string[]): RestMethod =>
+      ({ method: 'POST', resourcePath, authorization: { type: 'COGNITO_USER_POOLS', authorizer: 'cog', scopes }, apiKeyRequired: false, integration: { kind: 'lambda', function: 'fn' } });
+    const rest: RestSection = {
+      region: 'us-east-1', account: '123456789012', functions: [], caveats: [], httpApis: [],
+      apis: [{
+        name: 'api', id: 'abc123defg', stage: 'dev', apiKeySource: 'HEADER', apiKeys: [], gatewayResponses: [],
+        methods: [m('/callback', ['api/read']), m('/profile', ['aws.cognito.signin.user.admin'])],
+        authorizers: [{ id: 'cog', name: 'Cog', type: 'COGNITO_USER_POOLS', userPools: ['app'], identitySource: 'method.request.header.Authorization', ttlSeconds: 300 }],
+      }],
+      rolePolicies: { authenticated: [], unauthenticated: [], groups: {}, groupPrecedence: [] },
+    };
+    const model: AuthModel = { ...auth, rest };
+    const cells = restCells(model, defaultCast(model)).cells.map((c) => ({ ...c, observed: c.expected, pass: true, detail: '', summary: '', latencyMs: 0 }) as CellResult);
+    expect(coverageOf(report(cells, { model })).dimensions.restMethods).toMatchObject({
+      covered: 1,
+      total: 2,
+      uncovered: [{ item: 'api POST /callback', missing: "never seen allowing: only tokens with scope api/read pass, which signing in never gives (an OAuth client's grant does)" }],
+    });
   });
 });
