@@ -352,6 +352,8 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     if (emulator) resets = serialResets(model, plan.serial, made, emulator.engine.resolvers);
     return made;
   });
+  // Handled below, once the worker has the run; a failure while the identity ids are read must not go unhandled.
+  index.catch(() => undefined);
   const run: RunFile = {
     version: 1,
     auth: model,
