@@ -13,6 +13,7 @@ import {
   type Model,
   type Rule,
 } from '../schema/model.js';
+import { memo2 } from './memo.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
 import { passesFilter, type ClientFilter } from './client-filter.js';
 import { fieldOf, inKeyRange, keyedVerdict, queryKey, type KeyedQuery, type KeyedVerdict } from './keyed.js';
@@ -113,14 +114,8 @@ const starts = new WeakMap<AuthModel, WeakMap<Identity, Map<string, Decision>>>(
 
 export function decide(model: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
   if (operation !== 'onCreate' && operation !== 'onUpdate' && operation !== 'onDelete') return decideOnce(model, identity, operation, target);
-  let byIdentity = starts.get(model);
-  if (!byIdentity) starts.set(model, (byIdentity = new WeakMap()));
-  let known = byIdentity.get(identity);
-  if (!known) byIdentity.set(identity, (known = new Map()));
   const key = `${target.type}|${operation}|${target.nested ? 'nested' : ''}|${Object.entries(target.ownerArgs ?? {}).join(';')}`;
-  let d = known.get(key);
-  if (!d) known.set(key, (d = decideOnce(model, identity, operation, target)));
-  return d;
+  return memo2(starts, model, identity, key, () => decideOnce(model, identity, operation, target));
 }
 
 function decideOnce(model: AuthModel, identity: Identity, operation: OperationName, target: Target): Decision {
@@ -186,17 +181,10 @@ function requestRefusal(model: AuthModel, identity: Identity): Decision | null {
 function iamRefusal(model: AuthModel, identity: Identity, root: RootField, rules: readonly Rule[]): Decision | null {
   if (identity.kind !== 'iam') return null;
   // The same for every request on one root field: the rules are its model's or its custom operation's.
-  let byIdentity = iamRefusals.get(model);
-  if (!byIdentity) iamRefusals.set(model, (byIdentity = new WeakMap()));
-  let known = byIdentity.get(identity);
-  if (!known) byIdentity.set(identity, (known = new Map()));
-  const key = `${root[0]}.${root[1]}`;
-  let refusal = known.get(key);
-  if (refusal === undefined) {
+  return memo2(iamRefusals, model, identity, `${root[0]}.${root[1]}`, () => {
     const p = appSyncPermission(model, identity, root, rules);
-    known.set(key, (refusal = p.allowed ? null : deny(null, p.reason, { requestLevel: true })));
-  }
-  return refusal;
+    return p.allowed ? null : deny(null, p.reason, { requestLevel: true });
+  });
 }
 
 const iamRefusals = new WeakMap<AuthModel, WeakMap<Identity, Map<string, Decision | null>>>();

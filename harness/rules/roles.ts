@@ -5,6 +5,7 @@
  * named twice in model rules).
  */
 import { READ_OPERATIONS, type Field, type Model, type ModelOperation, type Rule } from '../schema/model.js';
+import { memo } from './memo.js';
 import {
   dynamicGroups,
   listClaimGroups,
@@ -138,24 +139,16 @@ export function effectiveRules(rules: Rule[]): Rule[] {
   return effective;
 }
 
-const someCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
-const allCache = new WeakMap<Role, Map<ModelOperation, boolean>>();
+const someCache = new WeakMap<Role, Map<string, boolean>>();
+const allCache = new WeakMap<Role, Map<string, boolean>>();
 
 // A role belongs to one model (modelRoles), so role × operation identifies the answer.
 export function hasOpOnSome(model: Model, role: Role, op: ModelOperation): boolean {
-  let byOp = someCache.get(role);
-  if (!byOp) someCache.set(role, (byOp = new Map()));
-  let v = byOp.get(op);
-  if (v === undefined) byOp.set(op, (v = resources(model).some((f) => roleOps(model, role, f).has(op))));
-  return v;
+  return memo(someCache, role, op, () => resources(model).some((f) => roleOps(model, role, f).has(op)));
 }
 
 export function hasOpOnAll(model: Model, role: Role, op: ModelOperation): boolean {
-  let byOp = allCache.get(role);
-  if (!byOp) allCache.set(role, (byOp = new Map()));
-  let v = byOp.get(op);
-  if (v === undefined) byOp.set(op, (v = resources(model).every((f) => roleOps(model, role, f).has(op))));
-  return v;
+  return memo(allCache, role, op, () => resources(model).every((f) => roleOps(model, role, f).has(op)));
 }
 
 

@@ -6,6 +6,7 @@ import { findModel, type AuthModel, type Model, type OwnerRule, type Relation } 
 import { decide, mutationResponseView, recordKey, subscriptionFilterEntry } from './decide.js';
 import { displayedOwner, dynamicGroups, inStaticGroup, ownerClaim, ownerFilterValues, ownsValue, type Identity } from './identity.js';
 import { hasOpOnSome, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
+import { memo } from './memo.js';
 
 export interface Subscription {
   subscriber: Identity;
@@ -27,15 +28,6 @@ export interface Delivery {
   reason: string;
   /** Fields null in the event payload: redacted or unreadable in the mutation response, or Lambda-denied. */
   nulledFields: string[];
-}
-
-/** A computation per object (an identity, a record), remembered: the matrix asks the same ones many times. */
-function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, key: K, sub: string, compute: () => V): V {
-  let m = cache.get(key);
-  if (!m) cache.set(key, (m = new Map()));
-  let v = m.get(sub);
-  if (v === undefined) m.set(sub, (v = compute()));
-  return v;
 }
 
 const responses = new WeakMap<StoredRecord, Map<string, { denied: string[]; redacted: string[]; payload: Record<string, unknown> }>>();
