@@ -4,10 +4,10 @@
  * forging key (harness/probes/jwt-forgery.ts) would otherwise cost a run about a second of CPU, the probe's key on
  * the test worker's critical path. Each use names its own file: two keys never share a pair.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CryptoKey, JWK } from 'jose';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, putCacheEntry } from './cache-dir.js';
 
 export interface KeyPair {
   privateKey: CryptoKey;
@@ -32,15 +32,7 @@ export async function cachedKeyPair(name: string): Promise<KeyPair> {
     }
   }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-  if (file) {
-    try {
-      const next = `${file}.${process.pid}`;
-      writeFileSync(next, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600 });
-      renameSync(next, file);
-    } catch {
-      // The next process makes its own.
-    }
-  }
+  if (file) putCacheEntry(file, JSON.stringify(await exportJWK(privateKey)));
   const { kty, n, e } = await exportJWK(publicKey);
   return { privateKey, publicKey, jwk: { kty, n, e } };
 }

@@ -3,13 +3,13 @@
  * handler modules (Lambda authorizer, function handlers, JS resolvers) in particular.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
 import { createJiti } from 'jiti';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, putCacheEntry } from './cache-dir.js';
 import { InputError } from './errors.js';
 import { asHandler } from './handler-console.js';
 
@@ -70,16 +70,10 @@ function sealedCode(file: string, transpile: (source: string) => string): string
   }
   const code = transpile(source);
   if (entry) {
-    try {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
-      const next = `${entry}.${process.pid}`;
-      writeFileSync(next, Buffer.concat([iv, cipher.getAuthTag(), body]), { mode: 0o600 });
-      renameSync(next, entry);
-    } catch {
-      // Transpiled again next time.
-    }
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
+    putCacheEntry(entry, Buffer.concat([iv, cipher.getAuthTag(), body]));
   }
   return code;
 }
