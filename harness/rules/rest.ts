@@ -12,7 +12,7 @@
 import type { Decision } from './decide.js';
 export { evaluate } from './iam-policy.js';
 import { caveatText, evaluate, grantedResources, type IamContext, type Verdict } from './iam-policy.js';
-import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type RestApi, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
+import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type PolicyStatement, type RestApi, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
 export type SigningRole =
@@ -180,13 +180,25 @@ export function invokeVerdict(section: RestSection, api: Pick<RestApi, 'id' | 's
  * in a Resource that covers this request when it is the persona's own: where a path is worth sending with identity ids.
  */
 export function coversOwnIdentity(section: RestSection, api: Pick<RestApi, 'id' | 'stage'>, verb: string, path: string, persona: string): boolean {
-  const { authenticated, unauthenticated, groups } = section.rolePolicies;
-  const statements = [authenticated, unauthenticated, ...Object.values(groups)].flat().flatMap((d) => d.Statement)
-    .filter((x) => [x.Resource ?? []].flat().some((r) => /\$\{cognito-identity\.amazonaws\.com:sub\}/i.test(String(r))))
-    .map(({ Condition: _condition, ...x }) => ({ ...x, Effect: 'Allow' as const }));
+  const statements = identityStatements(section);
   if (!statements.length) return false;
   const signer = { kind: 'authenticated' as const, groups: [], persona };
   return evaluate([{ Statement: statements }], 'execute-api:Invoke', methodArn(section, api, verb, path), signerContext(signer, section.identityPoolId, section.region)).effect === 'Allow';
+}
+
+const identityStatementsCache = new WeakMap<RestSection, PolicyStatement[]>();
+
+/** The role policies' statements naming `${cognito-identity.amazonaws.com:sub}` in a Resource, as unconditional Allows. */
+function identityStatements(section: RestSection): PolicyStatement[] {
+  let statements = identityStatementsCache.get(section);
+  if (!statements) {
+    const { authenticated, unauthenticated, groups } = section.rolePolicies;
+    statements = [authenticated, unauthenticated, ...Object.values(groups)].flat().flatMap((d) => d.Statement)
+      .filter((x) => [x.Resource ?? []].flat().some((r) => /\$\{cognito-identity\.amazonaws\.com:sub\}/i.test(String(r))))
+      .map(({ Condition: _condition, ...x }) => ({ ...x, Effect: 'Allow' as const }));
+    identityStatementsCache.set(section, statements);
+  }
+  return statements;
 }
 
 /**

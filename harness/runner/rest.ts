@@ -145,7 +145,7 @@ const withoutArnIds = (m: unknown) => (typeof m === 'string' ? m.replace(ARN_IDS
  * `identityIds`: the minted ids, which stand in AWS's messages (a resource's ARN) where the cell's planned ids are.
  * Messages are compared without the ARNs' account and API ids (ARN_IDS).
  */
-export function judgeRest(cell: Cell, obs: RestObservation, identityIds: ReadonlyMap<string, string> = new Map()): { pass: boolean; detail: string } {
+export function judgeRest(cell: Cell, obs: RestObservation, identityIds: ReadonlyMap<string, string>): { pass: boolean; detail: string } {
   const planned = cell.decision as RestDecision;
   const minted = (m: string | undefined) => (m === undefined ? m : withoutArnIds(withMintedIdentityIds(m, identityIds)) as string);
   const d = { ...planned, message: minted(planned.message), messageEnd: minted(planned.messageEnd) };
