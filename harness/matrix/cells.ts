@@ -379,7 +379,9 @@ function ownershipCells(auth: AuthModel, m: Model, cast: Persona[], p: Persona, 
       });
     }
     if (m.operationNames.create) {
-      for (const [v, value] of [['group:none', null], ['group:other', other]] as const) {
+      // A required group field cannot be sent empty (a validation error, not an auth outcome).
+      const variants = field.required ? ([['group:other', other]] as const) : ([['group:none', null], ['group:other', other]] as const);
+      for (const [v, value] of variants) {
         const input = { ...createInput, [field.name]: value };
         out.push(cell({ ...base, kind: 'field', id: `${m.name}|create|${p.name}|${field.name}|${v}`, operation: 'create', field: field.name, variant: v, action: { type: 'create', model: m.name, input, select: key } },
           decided(auth, p.identity, 'create', { type: m.name, input, select: key })));

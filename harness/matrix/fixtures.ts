@@ -277,10 +277,12 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
   }
   const team = dynamicGroupName(auth);
   const groupValue = (r: DynamicGroupRule) => (r.multiGroup ? [team] : team);
+  // A required group field cannot be left empty: it names a group nobody in the cast is in.
+  const noGroup = (r: DynamicGroupRule) => (requiredField(m, r.groupsField) ? (r.multiGroup ? [NOBODY] : NOBODY) : null);
   for (const [i, r] of groups.entries()) {
-    owned[r.groupsField] = null;
-    shared[r.groupsField] = i === 0 ? groupValue(r) : null;
-    unowned[r.groupsField] = null;
+    owned[r.groupsField] = noGroup(r);
+    shared[r.groupsField] = i === 0 ? groupValue(r) : noGroup(r);
+    unowned[r.groupsField] = noGroup(r);
   }
   const out: Fixture[] = owners.length ? [{ name: 'owned', label: `${ownerName}'s record`, record: named(owned, 'owned') }] : [];
   if (owners.some((r) => r.multiOwner) || groups.length) {
@@ -294,7 +296,8 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     const label = owners.length ? `${ownerName}'s record shared with group ${team} through ${r.groupsField} only` : `a record naming group ${team} in ${r.groupsField} only`;
     out.push({ name, label, record: named({ ...owned, [r.groupsField]: groupValue(r) }, name) });
   }
-  const label = owners.some((r) => requiredField(m, r.ownerField)) ? 'a record whose owner is nobody in the cast' : 'a record without owner or group';
+  const label = owners.some((r) => requiredField(m, r.ownerField)) ? 'a record whose owner is nobody in the cast'
+    : groups.some((r) => requiredField(m, r.groupsField)) ? "a record whose group is nobody's in the cast" : 'a record without owner or group';
   out.push({ name: 'unowned', label, record: named(unowned, 'unowned') });
   return out;
 }

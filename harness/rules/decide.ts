@@ -715,6 +715,11 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
       ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
       : bypass.reason);
   }
+  // A role outside the identity pool that its own policy lets through the IAM check (iamRefusal, before this) meets no
+  // resolver check on a field carrying @aws_iam: AppSync's IAM authorization is the only one there.
+  if (directive && identity.kind === 'iam' && identity.principal === 'other' && op.rules.some((r) => r.provider === 'iam')) {
+    return allow(null, 'allowed: the operation carries @aws_iam and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy, which allows it');
+  }
   const matching = op.rules.find((rule) => customRuleHolds(rule, identity));
   const label = `${op.type} ${op.name}`;
   if (matching) {

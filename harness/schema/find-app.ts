@@ -3,10 +3,11 @@
  * the app itself, the repository root above it, or a monorepo holding the app in a package
  * (`apps/backend/amplify/`, `packages/*-backend/amplify/`). Gen 2 apps are found by
  * `amplify/data/resource.ts`, or by `amplify/backend.ts` when they have no data API (storage or REST only);
- * Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its multi-file `schema/` folder). Several
- * apps: the user is asked to choose, with the list.
+ * Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its multi-file `schema/` folder), only the APIs
+ * `amplify/backend/backend-config.json` deploys when it names any. Several apps: the user is asked to choose,
+ * with the list.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 
@@ -38,7 +39,7 @@ export function findSchema(input: string): string {
   if (!existsSync(p)) {
     throw new InputError('schema file not found', { file: p }, 'pass the path to the app directory, amplify/data/resource.ts, schema.graphql or amplify_outputs.json');
   }
-  if (!statSync(p).isDirectory()) return p;
+  if (!statSync(p).isDirectory() || isSchemaFolder(p)) return p;
   const { apps, empty } = amplifyApps(p);
   if (apps.length === 1) return apps[0]!;
   if (apps.length > 1) {
@@ -98,12 +99,36 @@ function appSources(amplify: string): string[] {
     const backend = GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
     return backend ? [backend] : [];
   }
-  return subdirs(apis).flatMap((api) => {
+  const deployed = deployedGraphqlApis(amplify);
+  return subdirs(apis).filter((api) => !deployed || deployed.has(api)).flatMap((api) => {
     const file = path.join(apis, api, 'schema.graphql');
     if (existsSync(file)) return [file];
     const folder = path.join(apis, api, 'schema');
-    return isDir(folder) && readdirSync(folder).some((f) => f.endsWith('.graphql')) ? [folder] : [];
+    return isSchemaFolder(folder) ? [folder] : [];
   });
+}
+
+/** A Gen 1 API's `schema/` folder: the schema split over the `.graphql` files it holds. */
+function isSchemaFolder(dir: string): boolean {
+  return path.basename(dir) === 'schema' && isDir(dir) && readdirSync(dir).some((f) => f.endsWith('.graphql'));
+}
+
+/**
+ * The GraphQL APIs a Gen 1 project deploys: the AppSync entries of `backend-config.json`'s `api` section, which
+ * `amplify push` builds from (a folder under `backend/api/` that it does not name is a leftover, deployed by
+ * nobody). Undefined when the file is missing, unreadable or names none: every folder is then taken.
+ */
+function deployedGraphqlApis(amplify: string): Set<string> | undefined {
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const api = (config as { api?: unknown } | null)?.api;
+  if (!api || typeof api !== 'object') return undefined;
+  const names = Object.entries(api).filter(([, v]) => (v as { service?: unknown } | null)?.service === 'AppSync').map(([k]) => k);
+  return names.length ? new Set(names) : undefined;
 }
 
 function subdirs(dir: string): string[] {

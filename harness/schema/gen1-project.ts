@@ -69,6 +69,8 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
       }
     }
   }
+  const admins = adminRoleNames(path.join(apiDir, 'custom-roles.json'), amplifyDir);
+  if (admins) project.params.adminRoles = admins;
   const overrides = listFiles(path.join(apiDir, 'resolvers')).filter((f) => f.endsWith('.vtl'));
   if (overrides.length) {
     const ops = [...new Set(overrides.map((f) => f.split('.').slice(0, 2).join('.')))];
@@ -78,6 +80,30 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
   if (stacks.length) caveats.push(`custom stacks are not modelled: ${stacks.map((s) => `stacks/${s}`).join(', ')}`);
   if (existsSync(path.join(apiDir, 'override.ts'))) caveats.push('override.ts (CDK overrides of the API) is not modelled');
   return project;
+}
+
+/**
+ * The IAM roles `custom-roles.json` lets past the rules (`adminRoleNames`), as the CLI hands them to the transformer:
+ * `${env}` becomes the environment's name (the checked-out one in `.config/local-env-info.json`, else the first of
+ * `team-provider-info.json`; left as written when neither says). Undefined when the file is absent.
+ */
+function adminRoleNames(file: string, amplifyDir: string): string[] | undefined {
+  if (!existsSync(file)) return undefined;
+  const names = readJson(file).adminRoleNames;
+  if (names === undefined) return undefined;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+    throw new InputError('adminRoleNames in custom-roles.json must be a list of role names', { file }, 'write { "adminRoleNames": ["MyRole-${env}"] }');
+  }
+  const env = envName(amplifyDir);
+  return (names as string[]).map((n) => (env ? n.replaceAll('${env}', env) : n));
+}
+
+function envName(amplifyDir: string): string | undefined {
+  const local = path.join(amplifyDir, '.config', 'local-env-info.json');
+  const checkedOut = existsSync(local) ? readJson(local).envName : undefined;
+  if (typeof checkedOut === 'string' && checkedOut) return checkedOut;
+  const team = path.join(amplifyDir, 'team-provider-info.json');
+  return existsSync(team) ? Object.keys(readJson(team))[0] : undefined;
 }
 
 /** Refuses a schema for the v1 transformer with the one thing to do about it. */

@@ -62,9 +62,13 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
   return project?.caveats.length ? { ...withStorage, caveats: [...(model.caveats ?? []), ...project.caveats] } : withStorage;
 }
 
-/** The API's IAM mode admits guests only where the project's identity pool does (the auth category's `allowUnauthenticatedIdentities`). */
+/**
+ * The project's identity pool (the auth category's), whether or not the API takes IAM: storage and REST callers get
+ * their AWS credentials from it, as in a Gen 2 app. It admits guests only where the auth category's
+ * `allowUnauthenticatedIdentities` says so.
+ */
 function withGuestAccess(modes: AuthModes | undefined, auth: AuthResources | undefined): AuthModes | undefined {
-  if (!modes?.identityPool || !auth?.identityPool) return modes;
+  if (!modes || !auth?.identityPool) return modes;
   return { ...modes, identityPool: { ...modes.identityPool, allowUnauthenticated: auth.identityPool.allowUnauthenticated } };
 }
 
@@ -106,7 +110,7 @@ function transformParams(cfg: Record<string, unknown>, file: string, base: Trans
   const text = readFileSync(file, 'utf8');
   if (!isObject(t)) throw new InputError('"transform" must be an object', { file }, 'write "transform": { "useSubUsernameForDefaultIdentityClaim": true }');
   checkKeys(t, Object.keys(TRANSFORM_KEYS), file, text, 'transform.');
-  const out: TransformParams = { ...base, adminRoles: [] };
+  const out: TransformParams = { ...base, adminRoles: [...base.adminRoles] };
   for (const [key, value] of Object.entries(t)) {
     const target = TRANSFORM_KEYS[key]!;
     if (target === 'adminRoles') {
