@@ -10,7 +10,7 @@ import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
 import { isStoredField, type AuthModel, type CustomOperation, type Field, type Model, type OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, foreignKeys, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, undeclaredCreateFields, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, foreignKeys, identityKeyed, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, undeclaredCreateFields, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
 import type { StorageAction } from './storage-requests.js';
 
@@ -462,22 +462,32 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     if (!other || !holder) continue;
     const key = holder === 'this' ? { child: m.name, field: rel.local[0], parent: other.name } : { child: other.name, field: rel.remote[0], parent: m.name };
     const fk = foreignKeys(auth).find((x) => x.child === key.child && x.field === key.field && x.parent === key.parent);
-    if (!fk) continue;
+    const childModel = holder === 'this' ? m : other;
+    const byIdentity = !fk && identityKeyed(auth, childModel, key.field!, key.parent);
+    if (!fk && !byIdentity) continue;
     // Fixtures holding a key point at the other model's first fixture, or only the one `onlyChild` names (plan.ts linkInput).
-    const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk.onlyChild || f.name === fk.onlyChild);
+    const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk?.onlyChild || f.name === fk.onlyChild);
     const readFrom = holder === 'related' ? [parentFixture(auth, m, cast)] : linked(m);
-    const children = holder === 'this' ? [parentFixture(auth, other, cast).record] : linked(other).map((f) => f.record);
+    // Keys holding identities are not linked (fixtures.ts identityKeyed): the records whose values are equal meet.
+    const local = rel.local[0]!;
+    const remote = rel.remote[0]!;
+    const meets = (a: unknown, b: unknown) => a !== undefined && a !== null && a !== NOBODY && a === b;
+    const childrenOf = (source: Record<string, unknown>): Record<string, unknown>[] => !byIdentity
+      ? (holder === 'this' ? [parentFixture(auth, other, cast).record] : linked(other).map((f) => f.record))
+      : fixtures(auth, other, cast).map((f) => f.record).filter((r) => meets(source[local], r[remote]));
     // The parent as stored once its key is linked (a key held here names the other model's first fixture), and every
     // record of the other model, for relations whose key is an owner field of the other model (visibility.ts relationPin).
     const related = fixtures(auth, other, cast).map((x) => x.record);
-    const linkedSource = (record: Record<string, unknown>) => holder === 'this' ? { ...record, [rel.local[0]!]: children[0]![rel.remote[0]!] } : record;
+    const linkedSource = (record: Record<string, unknown>, children: Record<string, unknown>[]) =>
+      holder === 'this' && !byIdentity ? { ...record, [local]: children[0]![remote] } : record;
     // The related records' own field rules must hold through the nested selection too.
     const childFields = other.fields.filter((x) => !x.implicit && !x.relation && (x.rules || fieldIsRestricted(other, x))).map((x) => x.name);
     for (const p of cast) {
       for (const f of readFrom) {
         const parentRead = decide(auth, p.identity, 'get', { type: m.name, record: f.record, select: [m.primaryKey.partitionKey] });
         if (parentRead.outcome === 'deny') continue;
-        const r = readRelation(auth, p.identity, m.name, field.name, children, { source: linkedSource(f.record), related });
+        const children = childrenOf(f.record);
+        const r = readRelation(auth, p.identity, m.name, field.name, children, { source: linkedSource(f.record, children), related });
         const visible = children.filter((c) => r.visibleIds.includes(recordKey(other, c)));
         const denied = r.outcome === 'deny' ? [] : [...new Set(visible.flatMap((c) => decide(auth, p.identity, 'get', { type: other.name, record: c, select: [other.primaryKey.partitionKey, ...childFields], nested: true }).deniedFields ?? []))].sort();
         const decision: Decision = r.outcome === 'deny'

@@ -388,6 +388,7 @@ function impliedKeys(auth: AuthModel): ForeignKey[] {
   const add = (childName: string, field: string, parent: string, hasOne: boolean) => {
     if (out.some((x) => x.child === childName && x.field === field)) return;
     const child = auth.models.find((x) => x.name === childName)!;
+    if (identityKeyed(auth, child, field, parent)) return;
     if (!authFields(child).has(field)) {
       const single = hasOne || field === child.primaryKey.partitionKey;
       out.push({ child: childName, field, parent, ...(single ? { onlyChild: fixtures(auth, child, NO_CAST)[0]!.name } : {}) });
@@ -408,6 +409,17 @@ function impliedKeys(auth: AuthModel): ForeignKey[] {
     }
   }
   return out;
+}
+
+/**
+ * A relation whose key holds identities on both sides: the child's key field is its owner or group field and the
+ * parent's partition key is the parent's (a profile keyed by its owner's claim, records naming their owners there).
+ * Fixtures are not linked through it (linking would hand a record owned by nobody to the parent's owner): each
+ * fixture keeps the identity it is planned for, and records meet where those values are equal (relationCells).
+ */
+export function identityKeyed(auth: AuthModel, child: Model, field: string, parentName: string): boolean {
+  const parent = auth.models.find((x) => x.name === parentName)!;
+  return authFields(child).has(field) && authFields(parent).has(parent.primaryKey.partitionKey);
 }
 
 /** Fixture names do not depend on the cast (only the owners they name do). */

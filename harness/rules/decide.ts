@@ -6,6 +6,7 @@ import {
   PROVIDER_MODE,
   READ_OPERATIONS,
   findModel,
+  isStoredField,
   type AuthMode,
   type AuthModel,
   type CustomOperation,
@@ -708,8 +709,37 @@ export function subscriptionFilterEntry(role: Role, identity: Identity): ((paylo
 // ---- custom operations -----------------------------------------------------------------------
 
 function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation): Decision {
-  const bypass = iamBypass(auth, identity);
+  const d = customAuth(auth, identity, op);
+  if (d.outcome !== 'allow') return d;
+  const refused = unreadableReturnFields(auth, identity, op);
+  if (!refused.length) return d;
+  return { outcome: 'partial', rule: d.rule, reason: `${d.reason}; but ${op.returns.type} carries no auth directive, so AppSync lets only the default mode (${auth.authModes.default}) read its fields, and refuses ${refused.join(', ')}`, deniedFields: refused };
+}
+
+/**
+ * The fields of the object a custom operation's handler returns that the caller's mode may not read. The Gen 1 (v2)
+ * transformer gives a non-model return type no directive of its own (reftool: `pub: Out @aws_api_key` leaves
+ * `type Out {`; Gen 1 admin roles add none, generic IAM access adds `@aws_iam`), and AppSync answers a type without
+ * directives in the default mode only. Judged only where the handler answers with an object (no handler: null) and the
+ * type takes no directives from elsewhere (its own rules, a model or another type holding it).
+ */
+function unreadableReturnFields(auth: AuthModel, identity: Identity, op: CustomOperation): string[] {
+  if (op.returns.typeKind !== 'customType' || op.handler.kind === 'none') return [];
+  const t = auth.customTypes.find((c) => c.name === op.returns.type);
+  if (!t || t.rules || t.fields.some((f) => f.rules)) return [];
+  const holds = (fields: readonly Field[]) => fields.some((f) => f.typeKind === 'customType' && f.type === t.name);
+  if (auth.models.some((m) => holds(m.fields)) || auth.customTypes.some((c) => c !== t && holds(c.fields))) return [];
+  const mode = modeOf(identity);
+  if (!mode || mode === auth.authModes.default || (mode === 'iam' && auth.params.genericIamAccess)) return [];
+  return t.fields.filter(isStoredField).map((f) => f.name);
+}
+
+function customAuth(auth: AuthModel, identity: Identity, op: CustomOperation): Decision {
   const directive = op.enforcement === 'directive';
+  const carriesIam = op.rules.some((r) => r.provider === 'iam');
+  // A Gen 1 admin role passes the rules in the auth resolver; a directive-only operation has none, and only carries
+  // @aws_iam where its own directives say so (generic IAM access adds it everywhere).
+  const bypass = ((b) => (b && directive && b.kind === 'admin' && !carriesIam ? null : b))(iamBypass(auth, identity));
   if (bypass) {
     return allow(null, directive
       ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
@@ -717,7 +747,7 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
   }
   // A role outside the identity pool that its own policy lets through the IAM check (iamRefusal, before this) meets no
   // resolver check on a field carrying @aws_iam: AppSync's IAM authorization is the only one there.
-  if (directive && identity.kind === 'iam' && identity.principal === 'other' && op.rules.some((r) => r.provider === 'iam')) {
+  if (directive && identity.kind === 'iam' && identity.principal === 'other' && carriesIam) {
     return allow(null, 'allowed: the operation carries @aws_iam and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy, which allows it');
   }
   const matching = op.rules.find((rule) => customRuleHolds(rule, identity));

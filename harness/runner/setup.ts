@@ -82,7 +82,15 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
       index.keys[s.instance] = key;
       // Seeded records live in the emulator's store only, which goes with the emulator.
       if (s.creator !== SEED) created.push({ model, key, by: s.creator });
-      if (!s.instance.includes('#')) (index.names[model] ??= {})[String(item[idField])] = s.fixture;
+      if (!s.instance.includes('#')) {
+        const names = (index.names[model] ??= {});
+        const id = String(item[idField]);
+        names[id] = s.fixture;
+        // A key that is the owner field under a `sub::username` claim reads back as its last segment (the owner
+        // field's display, harness/emulator/appsync/resolvers.ts `display`).
+        const shown = id.split('::').at(-1)!;
+        if (shown !== id) names[shown] ??= s.fixture;
+      }
     };
     const groups = new Map<string, FixtureSpec[]>();
     for (const s of specs.filter((x) => x.model === model)) {

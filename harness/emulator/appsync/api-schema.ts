@@ -110,11 +110,19 @@ class SchemaWriter {
   private connectionProviders = new Map<string, Set<Provider>>();
   private acms = new Map<Model, Acm>();
   private readonly defaultProvider: Provider;
+  /** IAM access on every model's fields: generic IAM access, or Gen 1 admin roles with the IAM mode on. */
   private readonly iamEverywhere: boolean;
+  /**
+   * Generic IAM access (Gen 2) also puts `@aws_iam` on non-model types, root types with custom operations and
+   * directive-only operations; Gen 1 admin roles do not (reftool: a schema with `adminRoles` leaves `type Out`,
+   * `type Mutation` and `ping: String @aws_cognito_user_pools` as written, `enableIamAccess` gives them `@aws_iam`).
+   */
+  private readonly iamOnCustom: boolean;
 
   constructor(private readonly auth: AuthModel) {
     this.defaultProvider = MODE_PROVIDER[auth.authModes.default];
     this.iamEverywhere = auth.params.genericIamAccess || (auth.params.adminRoles.length > 0 && auth.authModes.enabled.includes('iam'));
+    this.iamOnCustom = auth.params.genericIamAccess;
   }
 
   write(): ApiSchema {
@@ -130,7 +138,7 @@ class SchemaWriter {
     for (const m of this.auth.models) this.connectionType(m);
     for (const t of this.auth.customTypes) this.customType(t);
     for (const op of this.auth.customOperations) this.customOperation(op);
-    const root = (name: string, fields: string[]) => (fields.length ? `type ${name}${this.iamEverywhere && this.auth.customOperations.some((o) => upperFirst(o.type) === name) ? ' @aws_iam' : ''} {\n  ${fields.join('\n  ')}\n}` : '');
+    const root = (name: string, fields: string[]) => (fields.length ? `type ${name}${this.iamOnCustom && this.auth.customOperations.some((o) => upperFirst(o.type) === name) ? ' @aws_iam' : ''} {\n  ${fields.join('\n  ')}\n}` : '');
     this.out.push(root('Query', this.query), root('Mutation', this.mutation), root('Subscription', this.subscription));
     return { sdl: this.out.filter(Boolean).join('\n'), operations: this.operations };
   }
@@ -409,7 +417,7 @@ class SchemaWriter {
 
   private customType(t: CustomType): void {
     const propagated = this.customTypeProviders.get(t.name) ?? new Set<Provider>();
-    const list: AuthDirective[] = this.iamEverywhere ? [{ provider: 'iam' }] : [];
+    const list: AuthDirective[] = this.iamOnCustom ? [{ provider: 'iam' }] : [];
     const add = (d: AuthDirective) => {
       if (!list.some((x) => x.provider === d.provider)) list.push(d);
     };
@@ -430,7 +438,7 @@ class SchemaWriter {
     let directives: readonly (Provider | AuthDirective)[];
     if (op.enforcement === 'directive') {
       const native = nativeDirectives(op.rules);
-      if (this.iamEverywhere && !native.some((d) => d.provider === 'iam')) native.push({ provider: 'iam' });
+      if (this.iamOnCustom && !native.some((d) => d.provider === 'iam')) native.push({ provider: 'iam' });
       directives = native;
     } else directives = this.directives(new Set(op.rules.map(providerOf)), false);
     const subscribe = op.type === 'subscription' && op.subscribesTo.length ? ` @aws_subscribe(mutations: ${JSON.stringify(op.subscribesTo)})` : '';
