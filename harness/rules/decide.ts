@@ -713,7 +713,11 @@ function decideCustom(auth: AuthModel, identity: Identity, op: CustomOperation):
   if (d.outcome !== 'allow') return d;
   const refused = unreadableReturnFields(auth, identity, op);
   if (!refused.length) return d;
-  return { outcome: 'partial', rule: d.rule, reason: `${d.reason}; but ${op.returns.type} carries no auth directive, so AppSync lets only the default mode (${auth.authModes.default}) read its fields, and refuses ${refused.join(', ')}`, deniedFields: refused };
+  const why = `${d.reason}; but ${op.returns.type} carries no auth directive, so AppSync lets only the default mode (${auth.authModes.default}) read its fields`;
+  // A refused non-null field nulls the object holding it: the caller gets no result, only the errors.
+  const required = refused.filter((name) => auth.customTypes.find((t) => t.name === op.returns.type)!.fields.find((f) => f.name === name)!.required);
+  if (required.length) return { outcome: 'deny', rule: d.rule, reason: `${why}: refusing ${required.join(', ')}, which may not be null, leaves no result` };
+  return { outcome: 'partial', rule: d.rule, reason: `${why}, and refuses ${refused.join(', ')}`, deniedFields: refused };
 }
 
 /**
@@ -734,6 +738,8 @@ function unreadableReturnFields(auth: AuthModel, identity: Identity, op: CustomO
   return t.fields.filter(isStoredField).map((f) => f.name);
 }
 
+const ALLOWED_BY_IAM_DIRECTIVE = 'allowed: the operation carries @aws_iam and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy, which allows it';
+
 function customAuth(auth: AuthModel, identity: Identity, op: CustomOperation): Decision {
   const directive = op.enforcement === 'directive';
   const carriesIam = op.rules.some((r) => r.provider === 'iam');
@@ -741,15 +747,13 @@ function customAuth(auth: AuthModel, identity: Identity, op: CustomOperation): D
   // @aws_iam where its own directives say so (generic IAM access adds it everywhere).
   const bypass = ((b) => (b && directive && b.kind === 'admin' && !carriesIam ? null : b))(iamBypass(auth, identity));
   if (bypass) {
-    return allow(null, directive
+    return allow(null, !directive ? bypass.reason : bypass.kind === 'generic'
       ? 'allowed: the operation carries @aws_iam (Gen 2 puts it on every operation) and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy'
-      : bypass.reason);
+      : ALLOWED_BY_IAM_DIRECTIVE);
   }
   // A role outside the identity pool that its own policy lets through the IAM check (iamRefusal, before this) meets no
   // resolver check on a field carrying @aws_iam: AppSync's IAM authorization is the only one there.
-  if (directive && identity.kind === 'iam' && identity.principal === 'other' && carriesIam) {
-    return allow(null, 'allowed: the operation carries @aws_iam and no resolver checks its rules; an IAM principal outside the identity pool is limited only by its IAM policy, which allows it');
-  }
+  if (directive && identity.kind === 'iam' && identity.principal === 'other' && carriesIam) return allow(null, ALLOWED_BY_IAM_DIRECTIVE);
   const matching = op.rules.find((rule) => customRuleHolds(rule, identity));
   const label = `${op.type} ${op.name}`;
   if (matching) {

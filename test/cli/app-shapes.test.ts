@@ -638,3 +638,63 @@ describe('Gen 1 project settings', () => {
     expect(lines[0]).toContain('Fix: migrate the API to transformer v2 with `amplify migrate api`');
   });
 });
+
+describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)', () => {
+  it('only the API backend-config.json deploys is the app; its schema/ folder is read as one; the project identity pool gives group members storage credentials though the API has no IAM mode', async () => {
+    const dir = path.join(out, 'school');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-school') });
+    expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'api', 'school', 'schema')} against the embedded emulator`);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    expect(report.cells.some((c) => c.id.startsWith('Draft|'))).toBe(false);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    // Group roles reach the whole bucket; the authenticated role has nothing (authAccess is empty).
+    for (const [id, observed] of [
+      ['coursefiles:*|write|groupMember:Lecturers', 'allow'],
+      ['coursefiles:*|get|groupMember:Students', 'allow'],
+      ['coursefiles:*|write|groupMember:Students', 'deny'],
+    ] as const) {
+      expect(cells.get(id)?.observed, id).toBe(observed);
+      expect(cells.get(id)?.pass, id).toBe(true);
+    }
+  });
+
+  it('custom-roles.json names the admin role (${env} from team-provider-info.json); a required group field and custom operations returning types without directives run clean', async () => {
+    const dir = path.join(out, 'hub');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-admin-roles') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role hubWorkerLambdaRole-main, outside the identity pool');
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, expected] of [
+      // The admin role passes signLinks' auth resolver, but Links answers the default mode only.
+      ['signLinks|mutation|iamAdmin', 'partial'],
+      ['signLinks|mutation|owner', 'allow'],
+      // AppSync's own directives: @aws_iam lets the admin role in, @aws_cognito_user_pools does not.
+      ['ping|mutation|iamAdmin', 'deny'],
+      ['ping|mutation|owner', 'allow'],
+      // The space nobody's group owns still exists (its required admins field names a group nobody is in).
+      ['Space|update|groupMember:Staff|unowned', 'allow'],
+      ['Space|update|dynamicGroupMember|unowned', 'deny'],
+    ] as const) {
+      expect(cells.get(id)?.expected, id).toBe(expected);
+      expect(cells.get(id)?.pass, id).toBe(true);
+    }
+    // A required group field cannot be sent empty: no group:none create.
+    expect([...cells.keys()].filter((id) => id.includes('|group:none'))).toEqual([]);
+  });
+
+  it('a profile keyed by its owner and records naming owners in their keys: fixtures meet by identity, and keys read back as their owner display', async () => {
+    const dir = path.join(out, 'profile');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('owner-keyed-profile') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const cells = new Map(readResults(dir).cells.map((c) => [c.id, c]));
+    expect(cells.get('Member|list|owner')?.seen).toEqual(['owned', 'unowned']);
+    // The owner's passes are those naming the owner, not the one owned by nobody.
+    expect(cells.get('Member|get|owner|owned|passes')?.seen).toEqual(['owned']);
+    expect(cells.get('Pass|get|owner|unowned')?.expected).toBe('deny');
+  });
+});
