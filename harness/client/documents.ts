@@ -6,6 +6,7 @@
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
 import { isStoredField, type Argument, type AuthModel, type CustomOperation, type Field, type Model } from '../schema/model.js';
 import { keyConditionScalar } from '../schema/sdl/names.js';
+import { memo2 } from '../rules/memo.js';
 
 export interface Document {
   query: string;
@@ -62,8 +63,14 @@ function customTypeFields(auth: AuthModel, type: string, depth: number): string 
   return defaultFields(auth, t.fields, depth) || '__typename';
 }
 
-/** The selection for a model: default, or built from amplify-style dot paths. */
+const selections = new WeakMap<AuthModel, WeakMap<Model, Map<string, string>>>();
+
+/** The selection for a model: default, or built from amplify-style dot paths (once per model and selection: every cell sends one). */
 export function selectionFor(auth: AuthModel, m: Model, selection?: SelectionSet): string {
+  return memo2(selections, auth, m, selection ? `=${selection.join('\u0000')}` : '', () => buildSelection(auth, m, selection));
+}
+
+function buildSelection(auth: AuthModel, m: Model, selection?: SelectionSet): string {
   if (!selection) return defaultFields(auth, m.fields);
   const tree = new Map<string, string[]>();
   for (const path of selection) {
@@ -122,22 +129,28 @@ function mutation(auth: AuthModel, m: Model, op: 'create' | 'update' | 'delete',
   };
 }
 
-/** Fields amplify-js never sends in create/update input: read-only timestamps and implicit fields. */
+const writables = new WeakMap<Model, Set<string>>();
+
+/** Fields amplify-js sends in create/update input: the key, and no read-only timestamps or implicit fields. */
 function writable(m: Model): Set<string> {
-  return new Set(m.fields.filter((f) => !f.implicit && isStoredField(f)).map((f) => f.name));
+  let keep = writables.get(m);
+  if (!keep) {
+    keep = new Set(m.fields.filter((f) => !f.implicit && isStoredField(f)).map((f) => f.name));
+    for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) keep.add(k);
+    writables.set(m, keep);
+  }
+  return keep;
 }
 
 export function createDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet): Document {
   const m = model(auth, modelName);
   const keep = writable(m);
-  for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) keep.add(k);
   return mutation(auth, m, 'create', pick(input, Object.keys(input).filter((k) => keep.has(k))), selection);
 }
 
 export function updateDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet, condition?: Record<string, unknown>): Document {
   const m = model(auth, modelName);
   const keep = writable(m);
-  for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) keep.add(k);
   return mutation(auth, m, 'update', pick(input, Object.keys(input).filter((k) => keep.has(k))), selection, condition);
 }
 

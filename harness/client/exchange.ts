@@ -30,13 +30,17 @@ export function exchange(url: URL, method: string, headers: Record<string, strin
       onRequestStart() {},
       onResponseStart(_controller, statusCode, raw) {
         status = statusCode;
-        answered = Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]])));
+        answered = {};
+        for (const k of Object.keys(raw)) {
+          const v = raw[k];
+          if (v !== undefined) answered[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+        }
       },
       onResponseData(_controller, chunk) {
         chunks.push(chunk);
       },
       onResponseEnd() {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
         // aws-amplify reads answers with fetch's text()/json(), whose UTF-8 decoding drops a byte order mark.
         resolve({ status, headers: answered, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
       },

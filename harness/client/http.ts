@@ -52,10 +52,15 @@ export interface ClientOptions {
 }
 
 export class GraphQLClient {
-  constructor(readonly options: ClientOptions) {}
+  /** Parsed once: a persona's client sends every cell's requests. */
+  private readonly url: URL;
+
+  constructor(readonly options: ClientOptions) {
+    this.url = new URL(options.url);
+  }
 
   async graphql(req: GraphQLRequest, opts: RequestOptions = {}): Promise<GraphQLResult> {
-    const url = new URL(this.options.url);
+    const url = this.url;
     const auth = opts.auth ?? this.options.auth;
     const body = JSON.stringify({ query: req.query, variables: req.variables ?? {} });
     const context = { method: 'POST', url: this.options.url, queryString: req.query };

@@ -4,7 +4,21 @@ const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-amz-security-to
 
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? redactValue(v) : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? redactRepeated(v) : v;
+  return out;
+}
+
+/** A persona's token, key or session token is redacted for each of its requests: once is enough. */
+const redacted = new Map<string, string>();
+
+function redactRepeated(v: string): string {
+  // A signature is new on every request.
+  if (v.startsWith('AWS4-HMAC-SHA256')) return redactValue(v);
+  let out = redacted.get(v);
+  if (out === undefined) {
+    if (redacted.size >= 1000) redacted.clear();
+    redacted.set(v, (out = redactValue(v)));
+  }
   return out;
 }
 

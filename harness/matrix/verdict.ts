@@ -114,19 +114,19 @@ function describe(obs: Observation): string {
 
 /** A cell's result from what was observed and the verdict on it, before timing and evidence. */
 export function judged(cell: Cell, obs: Observation, v: Verdict): CellResult {
-  return {
-    ...cellIdentity(cell),
-    expected: cell.expected,
-    observed: obs.outcome,
-    pass: v.pass,
-    rule: cell.rule,
-    reason: cell.reason,
-    ...(cell.decision.decidedBy ? { decidedBy: cell.decision.decidedBy } : {}),
-    detail: v.detail,
-    summary: obs.summary,
-    ...(obs.seen ? { seen: obs.seen } : {}),
-    ...(obs.deniedFields?.length ? { deniedFields: obs.deniedFields } : {}),
-    ...(obs.nulledFields?.length ? { nulledFields: obs.nulledFields } : {}),
-    latencyMs: 0,
-  };
+  // Built in place, in results.json's key order: a spread literal per optional key cost the test worker a copy each.
+  const r = cellIdentity(cell) as CellResult;
+  r.expected = cell.expected;
+  r.observed = obs.outcome;
+  r.pass = v.pass;
+  r.rule = cell.rule;
+  r.reason = cell.reason;
+  if (cell.decision.decidedBy) r.decidedBy = cell.decision.decidedBy;
+  r.detail = v.detail;
+  r.summary = obs.summary;
+  if (obs.seen) r.seen = obs.seen;
+  if (obs.deniedFields?.length) r.deniedFields = obs.deniedFields;
+  if (obs.nulledFields?.length) r.nulledFields = obs.nulledFields;
+  r.latencyMs = 0;
+  return r;
 }

@@ -94,12 +94,12 @@ function knownIds(rt: Runtime, modelName: string): Map<string, string> {
 }
 
 export function result(cell: Cell, obs: Observation, r?: GraphQLResult): CellResult {
-  return {
-    ...judged(cell, obs, judge(cell, obs)),
-    latencyMs: r ? Math.round(r.latencyMs * 10) / 10 : 0,
-    ...(r?.requestId ? { requestId: r.requestId } : {}),
-    ...(r ? { evidence: { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body, r.text) } } } : {}),
-  };
+  const out = judged(cell, obs, judge(cell, obs));
+  if (!r) return out;
+  out.latencyMs = Math.round(r.latencyMs * 10) / 10;
+  if (r.requestId) out.requestId = r.requestId;
+  out.evidence = { request: r.sent, response: { status: r.status, ...(r.requestId ? { requestId: r.requestId } : {}), body: trimmed(r.body, r.text) } };
+  return out;
 }
 
 
