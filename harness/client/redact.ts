@@ -42,7 +42,15 @@ export function redactDeep(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? redactSecret(v) : redactDeep(v)]));
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      const kept = SECRET_HEADERS.has(k.toLowerCase()) ? redactSecret(v) : redactDeep(v);
+      // An own `__proto__` key stays a key (as Object.fromEntries makes it), not the copy's prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: kept, enumerable: true, writable: true, configurable: true });
+      else out[k] = kept;
+    }
+    return out;
   }
   return value;
 }

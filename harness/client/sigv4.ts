@@ -51,6 +51,15 @@ function signingKey(secret: string, shortDate: string, region: string, service: 
   return key;
 }
 
+let stamped = { second: NaN, text: '' };
+
+/** `20261205T183016Z`; the same for every request signed in that second. */
+function amzDate(d: Date): string {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== stamped.second) stamped = { second, text: d.toISOString().replace(/[-:]|\.\d{3}/g, '') };
+  return stamped.text;
+}
+
 export async function signRequest(
   url: URL,
   headers: Record<string, string>,
@@ -60,8 +69,7 @@ export async function signRequest(
   options: SigningOptions = {},
 ): Promise<Record<string, string>> {
   const service = options.service ?? 'appsync';
-  // 20261205T183016Z
-  const longDate = (options.signingDate ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const longDate = amzDate(options.signingDate ?? new Date());
   const shortDate = longDate.slice(0, 8);
   const scope = `${shortDate}/${region}/${service}/aws4_request`;
   const signed: Record<string, string> = {};
