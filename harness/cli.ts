@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { isInputError } from './schema/errors.js';
+import { loadGraphql } from './graphql-mode.js';
 
 import { DEFAULT_OUTPUTS, DEFAULT_PORT, MATRIX_FORMATS } from './commands/defaults.js';
 
@@ -20,7 +21,11 @@ function program(): Command {
     .description('Contract tests for AWS Amplify auth rules')
     .version(version)
     .showHelpAfterError('(run authmatrix --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // `run` loads graphql once it has started its test drive (harness/commands/run.ts).
+    .hook('preAction', async (_, action) => {
+      if (action.name() !== 'run') await loadGraphql();
+    });
 
   cli
     .command('matrix')

@@ -1,6 +1,6 @@
 /**
- * The vitest reporter `authmatrix run` uses: collects every cell's result from the test metadata and
- * shows live progress (cells done of total, mismatches so far, elapsed) on stderr.
+ * The vitest reporter `authmatrix run` uses, which reads every cell's result from the test metadata, and what
+ * collects them in the run's process with live progress (cells done of total, mismatches so far, elapsed) on stderr.
  */
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
@@ -51,13 +51,47 @@ export class Progress {
   }
 }
 
+/** Where the reporter sends what it learns: the drive's main side (harness/runner/drive.ts). */
+export interface CellSink {
+  result(r: CellResult): void;
+  /** A test that failed without a cell result. */
+  testFailed(p: Problem): void;
+  /** A module's error, or an unhandled one. */
+  problem(p: Problem): void;
+  /** The run ended: nothing follows. */
+  end(): void;
+}
+
+/** The vitest reporter: each test's cell result, or the failure of a test or module that has none. */
 export class MatrixReporter implements Reporter {
+  constructor(private readonly sink: CellSink) {}
+
+  onTestCaseResult(testCase: TestCase): void {
+    const r = cellOf(testCase.meta());
+    if (r) return this.sink.result(r);
+    const result = testCase.result();
+    if (result.state === 'failed') this.sink.testFailed({ test: testCase.fullName, message: result.errors?.[0]?.message ?? 'failed without a result' });
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
+    for (const m of modules) {
+      for (const e of m.errors()) this.sink.problem({ test: m.moduleId, message: e.message ?? String(e) });
+    }
+    for (const e of unhandled) this.sink.problem({ test: '(unhandled)', message: e.message ?? String(e) });
+    this.sink.end();
+  }
+}
+
+/**
+ * The results of a run, as they come, with live progress once the run knows how many cells it has (the test worker
+ * starts before).
+ */
+export class CellCollector implements CellSink {
   readonly results: CellResult[] = [];
   readonly problems: Problem[] = [];
   private stopped = false;
   private progress?: Progress;
 
-  /** Progress is shown once the run knows how many cells it has (the test worker starts before). */
   track(progress: Progress): void {
     this.progress = progress;
   }
@@ -68,27 +102,23 @@ export class MatrixReporter implements Reporter {
     return [...this.results];
   }
 
-  onTestCaseResult(testCase: TestCase): void {
+  result(r: CellResult): void {
     if (this.stopped) return;
-    const r = cellOf(testCase.meta());
-    if (r) {
-      this.results.push(r);
-      this.progress?.tick(r.pass);
-      return;
-    }
-    const result = testCase.result();
-    if (result.state === 'failed') {
-      this.problems.push({ test: testCase.fullName, message: result.errors?.[0]?.message ?? 'failed without a result' });
-      this.progress?.tick(false);
-    }
+    this.results.push(r);
+    this.progress?.tick(r.pass);
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
+  testFailed(p: Problem): void {
     if (this.stopped) return;
-    for (const m of modules) {
-      for (const e of m.errors()) this.problems.push({ test: m.moduleId, message: e.message ?? String(e) });
-    }
-    for (const e of unhandled) this.problems.push({ test: '(unhandled)', message: e.message ?? String(e) });
-    this.progress?.finish();
+    this.problems.push(p);
+    this.progress?.tick(false);
+  }
+
+  problem(p: Problem): void {
+    if (!this.stopped) this.problems.push(p);
+  }
+
+  end(): void {
+    if (!this.stopped) this.progress?.finish();
   }
 }

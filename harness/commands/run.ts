@@ -4,12 +4,12 @@ import { checkOutDir } from './out-paths.js';
 import { collectHandlerLog } from './handler-log.js';
 import type { RunOptions } from '../runner/run.js';
 import { InputError } from '../schema/errors.js';
-import { parseShard } from '../runner/select.js';
+import { parseShard } from '../runner/shard.js';
 import { findSchema } from '../schema/find-app.js';
 import { exitCodeOf, Interrupted, listenForInterrupt } from '../runner/interrupt.js';
-import { terminalSummary } from '../../reports/terminal.js';
-import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
-import { writeRunReports } from '../../reports/write.js';
+import { startDrive } from '../runner/drive.js';
+import { parseThresholds } from '../../reports/coverage-dimensions.js';
+import { loadGraphql } from '../graphql-mode.js';
 import type { Severity } from '../lint/finding.js';
 
 export interface RunCommandOptions extends Omit<RunOptions, 'drive' | 'shard' | 'gate' | 'interrupt'> {
@@ -37,14 +37,16 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   // Listened for until the reports are written: a signal while they are written lets them finish.
   const interrupt = listenForInterrupt();
-  // Started before the rest of authmatrix is loaded: the test worker boots (a second of module loading in its own
-  // process) while the run's process loads, reads the app and plans the run (harness/runner/drive.ts).
-  const { startDrive } = await import('../runner/drive.js');
+  // Started before the rest of authmatrix is loaded (this module imports only what checks the options): vitest (in a
+  // thread) and its test worker (a second of module loading in its own process) boot while the run's process loads,
+  // reads the app and plans the run (harness/runner/drive.ts).
   const drive = startDrive({ concurrency: workers, deployed: rest.target === 'deployed', out: rest.progress ?? process.stderr, interrupt });
   const handlerLog = collectHandlerLog();
   try {
-    await drive.booting;
-    const { runContracts } = await import('../runner/run.js');
+    await loadGraphql();
+    const [{ runContracts }, { terminalSummary }, { checkCoverage, coverageOf, renderCoverageTable }, { writeRunReports }] = await Promise.all([
+      import('../runner/run.js'), import('../../reports/terminal.js'), import('../../reports/coverage.js'), import('../../reports/write.js'),
+    ]);
     const outcome = await runContracts({ ...rest, schema, ...(shardOf ? { shard: shardOf } : {}), drive, gate, interrupt });
     const r = outcome.report;
     const coverage = coverageOf(r);

@@ -59,27 +59,21 @@ export interface BrokerHandlers {
 
 /**
  * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
- * made), `POST /created-objects` (storage objects they wrote), `POST /reset` (put the store as a serial cell
- * needs it) and `POST /worker` (a test worker's process id, so that an interrupted run can stop it), all
- * behind the run's secret. It starts before the run is ready (`ready`), so that the test worker boots while the
+ * made), `POST /created-objects` (storage objects they wrote) and `POST /reset` (put the store as a serial cell
+ * needs it), all behind the run's secret. It starts before the run is ready (`ready`), so that the test worker boots while the
  * personas are provisioned: `GET /run` answers 204 once the run is ready, 410 if it ended before; `GET /fixtures`
  * answers the fixtures' index once they are made, 410 if they could not be.
  */
-export async function startBroker(ready: Promise<BrokerHandlers>): Promise<BrokerAccess & { workers: ReadonlySet<number>; close(): Promise<void> }> {
+export async function startBroker(ready: Promise<BrokerHandlers>): Promise<BrokerAccess & { close(): Promise<void> }> {
   // Fixtures that fail before the worker asks for them are answered 410 then, not an unhandled rejection now.
   ready.then((h) => h.fixtures.catch(() => undefined), () => undefined);
   const secret = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${secret}`);
-  const workers = new Set<number>();
   const server: Server = createServer(async (req, res) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
     let body = '';
     if (req.method === 'POST') for await (const chunk of req) body += chunk;
-    if (req.method === 'POST' && req.url === '/worker') {
-      workers.add((JSON.parse(body) as { pid: number }).pid);
-      return void res.writeHead(204).end();
-    }
     const handlers = await ready.catch(() => undefined);
     if (!handlers) return void res.writeHead(410).end();
     if (req.url === '/run') return void res.writeHead(204).end();
@@ -124,7 +118,6 @@ export async function startBroker(ready: Promise<BrokerHandlers>): Promise<Broke
   return {
     url: `http://127.0.0.1:${port}`,
     secret,
-    workers,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
@@ -240,11 +233,6 @@ export async function requestReset(access: BrokerAccess, cell: string, phase: Re
   const res = await request(`${access.url}/reset`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ cell, phase }) });
   if (res.statusCode !== 204) throw new Error(`the run could not set the store ${phase} this cell: ${await res.body.text()}`);
   await res.body.dump();
-}
-
-/** Tells the run's process which process this test worker is. */
-export async function reportWorker(access: BrokerAccess): Promise<void> {
-  await post(access, '/worker', { pid: process.pid });
 }
 
 async function post(access: BrokerAccess, route: string, body: unknown): Promise<void> {

@@ -1,25 +1,27 @@
 /**
- * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts, run in a vitest worker that
- * fetches its credentials from the broker. The command starts the drive before it loads the rest of authmatrix
- * (harness/commands/run.ts): the worker's boot (a second of module loading in its own process) overlaps the app's
- * loading, the planning and the personas' provisioning; its spec waits at collection until the run file is
- * written (broker.ts `awaitRun`), and its tests until the fixtures are made (`awaitFixtures`): the worker collects
- * while the run's process makes them. The drive owns the run's temporary directory.
+ * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts. vitest's main side runs in a worker
+ * thread of the run's process (drive-thread.ts) and its test worker in a thread of its own (vitest's threads pool),
+ * which fetches its credentials from the broker. The command starts the drive before it loads the rest of authmatrix
+ * (harness/commands/run.ts): vitest and its worker boot while the run's process loads, reads the app and plans the
+ * run; the spec waits at collection until the run file is written (broker.ts `awaitRun`), and its tests until the
+ * fixtures are made (`awaitFixtures`): the worker collects while the run's process makes them. Everything the drive
+ * starts is a thread of this process: stopping it is ending the drive's thread, and nothing outlives the process.
+ * The drive owns the run's temporary directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVitest, type Vitest } from 'vitest/node';
+import { Worker } from 'node:worker_threads';
 import type { CellResult } from '../matrix/verdict.js';
-import { MatrixReporter, Progress } from '../../reports/reporter.js';
+import { CellCollector, Progress } from '../../reports/reporter.js';
+import type { DriveThreadData, FromThread, ToThread } from './drive-thread.js';
+import { cacheDir } from '../schema/cache-dir.js';
 import { startBroker, type BrokerHandlers } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import type { Interrupt } from './interrupt.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The compiled modules specs/matrix.spec.ts imports. */
-export const PRELOADED = [new URL('./session.js', import.meta.url).href, new URL('../../reports/cell-meta.js', import.meta.url).href];
 /** The compiled harness (a RegExp: vitest reads a string here as a package name). */
 const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 
@@ -29,12 +31,7 @@ const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace
  * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
  */
 const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
-/**
- * How long an abandoned run waits for its test worker to boot, learn that the run ended and end by itself: vitest
- * waits as long for a worker it started that has not answered yet (a worker stopped sooner cost that minute).
- */
-const BOOT_MS = 60_000;
-/** How long vitest gets to close once its worker is stopped. */
+/** How long vitest gets to close before its thread is ended. */
 const CLOSE_MS = 1_000;
 const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
 
@@ -57,22 +54,20 @@ export interface DriveOutcome {
 export interface Drive {
   /** Where the run file goes; written before `run` is called. */
   readonly runFile: string;
-  /** Settles once vitest is made and starting its worker (or failed to). */
-  readonly booting: Promise<void>;
   /**
    * The run is ready: the worker reads the run file and collects its tests, which run once `handlers.fixtures`
    * settles (their records made; if it rejects, the tests fail at once and the worker ends).
    */
   run(handlers: BrokerHandlers, cells: number): Promise<DriveOutcome>;
   /**
-   * Ends the drive and removes its directory. Before `run` (the run ends before its cells: an error, a signal), the
-   * worker is told, and stopped. Once is enough; later calls wait for the first.
+   * Ends the drive and removes its directory. Before `run` (the run ends before its cells: an error, a signal), vitest
+   * and its worker are stopped at once (they have made nothing yet). Once is enough; later calls wait for the first.
    */
   close(): Promise<void>;
 }
 
 interface Started {
-  vitest: Vitest;
+  thread: Worker;
   finished: Promise<boolean>;
   broker: Awaited<ReturnType<typeof startBroker>>;
 }
@@ -87,96 +82,100 @@ export function startDrive(opts: DriveOptions): Drive {
   });
   // The run file goes there, and vitest's transformed modules.
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'authmatrix-run-'));
-  let broker: Started['broker'] | undefined;
-  const stopWorkers = () => {
-    for (const pid of broker?.workers ?? []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
   const removeRunDir = () => rmSync(runDir, { recursive: true, force: true });
-  process.once('exit', stopWorkers);
   process.once('exit', removeRunDir);
   const runFile = path.join(runDir, 'run.json');
-  const reporter = new MatrixReporter();
+  const collector = new CellCollector();
   let given = false;
   let running: Promise<DriveOutcome> | undefined;
   let closed: Promise<void> | undefined;
   const started: Promise<Started> = (async () => {
-    broker = await startBroker(ready);
-    const before = signalListeners();
-    // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created:
-    // made inside the run's own directory, it goes with it, also when a second Ctrl-C exits at once.
-    const tmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = runDir;
-    const prepareStackTrace = Error.prepareStackTrace;
-    const vitest = await createVitest('test', {
+    const broker = await startBroker(ready);
+    const data: DriveThreadData = {
       root: PACKAGE_ROOT,
-      config: false,
-      include: ['specs/matrix.spec.ts'],
-      // What the spec imports, loaded as the worker starts: it would otherwise wait to load them until this process,
-      // busy planning, has transformed the spec for it (the worker was ready 0.3–0.4 s later).
-      execArgv: PRELOADED.flatMap((m) => ['--import', m]),
-      watch: false,
-      reporters: [reporter],
-      maxConcurrency: opts.concurrency,
-      testTimeout: deployed ? 120_000 : 30_000,
-      hookTimeout: deployed ? 300_000 : 60_000,
-      fileParallelism: false,
+      spec: 'specs/matrix.spec.ts',
+      cacheDir: path.join(runDir, 'vite'),
+      moduleCache: cacheDir('vitest'),
       // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
       // module runner transforming every file (bench/contract-run.js). The spec itself goes through the module
       // runner: importing it natively (`experimental.viteModuleRunner: false`) puts a module-hooks thread in the
       // worker that cost more than the transform saves (blog 3.56–3.74 s against 3.75–4.10 s, 2026-12-05).
-      server: { deps: { external: [DIST] } },
+      external: DIST.source,
       env: { [RUN_FILE_ENV]: runFile, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
-    }, { cacheDir: path.join(runDir, 'vite'), logLevel: 'silent' }).finally(() => {
-      if (tmpdir === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmpdir;
-      // Vite maps every stack trace of this process through its module runner's source maps; this process runs
-      // no transformed module, and graphql-js reads the stack of every error a resolver of the emulator throws.
-      Error.prepareStackTrace = prepareStackTrace;
-    });
-    // Vitest exits on Ctrl-C by itself; the run stops it its own way (harness/runner/interrupt.ts).
-    for (const [signal, listener] of signalListeners()) if (!before.some(([s, l]) => s === signal && l === listener)) process.off(signal, listener);
-    const finished = vitest.start().then(() => false);
+      concurrency: opts.concurrency,
+      deployed,
+    };
+    // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created: made inside
+    // the run's own directory, it goes with it, also when a second Ctrl-C exits at once. Signals are not delivered to
+    // a worker thread: vitest, which exits on Ctrl-C by itself, leaves the run to stop its own way
+    // (harness/runner/interrupt.ts).
+    const thread = new Worker(new URL('./drive-thread.js', import.meta.url), { workerData: data, env: { ...process.env, TMPDIR: runDir } });
+    let ended!: (error: string | undefined) => void;
+    const finished = new Promise<boolean>((ok, no) => (ended = (error) => (error === undefined ? ok(false) : no(new Error(error)))));
     // Awaited once the run is ready: a failure before then (the spec could not load) must not end the process.
     finished.catch(() => undefined);
-    return { vitest, finished, broker };
+    await new Promise<void>((ok, no) => {
+      thread.on('message', (m: FromThread) => {
+        if (m.type === 'started') ok();
+        else if (m.type === 'failed') no(new Error(m.message));
+        else if (m.type === 'results') for (const r of m.results) collector.result(r);
+        else if (m.type === 'testFailed') collector.testFailed(m.problem);
+        else if (m.type === 'problem') collector.problem(m.problem);
+        else if (m.type === 'ended') {
+          collector.end();
+          ended(m.error);
+        }
+      });
+      thread.once('error', (e) => {
+        no(e);
+        ended(e.message);
+      });
+      thread.once('exit', () => {
+        no(new Error('the test drive ended before it started'));
+        ended('the test drive ended before the run did');
+      });
+    }).catch(async (e: unknown) => {
+      await thread.terminate();
+      await broker.close();
+      throw e;
+    });
+    return { thread, finished, broker };
   })();
   started.catch(() => undefined);
-  const end = async (s: Started | undefined) => {
-    process.off('exit', stopWorkers);
-    await s?.broker.close();
+  // vitest closes, or is left after CLOSE_MS; its thread, and its worker's with it, ends either way.
+  const closeVitest = async (s: Started) => {
+    const closing = new Promise<void>((ok) => {
+      s.thread.on('message', (m: FromThread) => m.type === 'closed' && ok());
+      s.thread.once('exit', () => ok());
+    });
+    s.thread.postMessage({ type: 'close' } satisfies ToThread);
+    await Promise.race([closing, delay(CLOSE_MS)]);
+    await s.thread.terminate();
   };
 
   return {
     runFile,
-    booting: started.then(() => undefined, () => undefined),
     run(handlers, cells) {
       given = true;
-      reporter.track(new Progress(cells, opts.out));
+      collector.track(new Progress(cells, opts.out));
       give(handlers);
       running = (async () => {
         const s = await started;
         let cut: CellResult[] | undefined;
         try {
           if (!(await Promise.race([s.finished, interrupt.signalled.then(() => true)]))) {
-            await s.vitest.close();
+            await closeVitest(s);
           } else {
-            // Tests not started are cancelled; those in flight get their grace, then the worker is stopped.
-            void s.vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
+            // Tests not started are cancelled; those in flight get their grace, then vitest and its worker are ended.
+            s.thread.postMessage({ type: 'cancel' } satisfies ToThread);
             await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
-            cut = reporter.stop();
-            stopWorkers();
-            await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
+            cut = collector.stop();
+            await s.thread.terminate();
           }
         } finally {
-          await end(s);
+          await s.broker.close();
         }
-        return { results: cut ?? reporter.results, cut: !!cut, problem: reporter.problems[0]?.message };
+        return { results: cut ?? collector.results, cut: !!cut, problem: collector.problems[0]?.message };
       })();
       return running;
     },
@@ -195,20 +194,9 @@ export function startDrive(opts: DriveOptions): Drive {
   async function abandon(): Promise<void> {
     given = true;
     refuse(new Error('the run ended before its cells'));
+    collector.stop();
     const s = await started.catch(() => undefined);
-    reporter.stop();
-    if (s) {
-      // The worker learns it when it asks for the run (`GET /run` answers 410) and ends its collection; one still
-      // booting has not said who it is, and vitest would wait a minute for it to stop: its boot is waited for. A
-      // worker killed while vitest ends it is waited for as long, so only one that did not end is killed.
-      const ended = await Promise.race([s.finished.then(() => true, () => true), delay(BOOT_MS).then(() => false)]);
-      if (!ended) stopWorkers();
-      await Promise.race([s.vitest.close().catch(() => undefined), delay(CLOSE_MS)]);
-    }
-    await end(s);
+    await s?.thread.terminate();
+    await s?.broker.close();
   }
-}
-
-function signalListeners(): [NodeJS.Signals, (...args: unknown[]) => void][] {
-  return (['SIGINT', 'SIGTERM'] as const).flatMap((signal) => process.listeners(signal).map((l) => [signal, l as (...args: unknown[]) => void] as [NodeJS.Signals, (...args: unknown[]) => void]));
 }

@@ -12,7 +12,7 @@ import { runScenario } from './scenario.js';
 import { emptyIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { awaitFixtures, awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, reportWorker, requestReset, type BrokerAccess } from './broker.js';
+import { awaitFixtures, awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, requestReset, type BrokerAccess } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
@@ -75,10 +75,6 @@ export async function openSession(): Promise<Session> {
   const secret = process.env[BROKER_SECRET_ENV];
   if (!file || !url || !secret) throw new Error(`specs/ run inside \`authmatrix run\` (${RUN_FILE_ENV}, ${BROKER_URL_ENV} and ${BROKER_SECRET_ENV} are not set)`);
   const access: BrokerAccess = { url, secret };
-  // Ctrl-C in a terminal reaches the whole process group: the run's process decides how the tests stop
-  // (harness/runner/interrupt.ts), so that the cells in flight can finish and report what they created.
-  process.on('SIGINT', () => undefined);
-  await reportWorker(access);
   await awaitRun(access);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   const personas = new Map<string, RuntimePersona>(await Promise.all(run.personas.map(async (p) => [p.name, { ...p, auth: await brokeredAuth(access, p.name) }] as const)));

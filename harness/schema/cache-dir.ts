@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** The directory for one kind of entry, created on first use; undefined when it cannot be created. */
-export function cacheDir(kind: 'jiti' | 'rest' | 'keys'): string | undefined {
+export function cacheDir(kind: 'jiti' | 'rest' | 'keys' | 'vitest'): string | undefined {
   const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'authmatrix', kind);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COVERAGE_DIMENSIONS, coverageOf, type Coverage } from '../../reports/coverage.js';
+import { coverageOf, type Coverage } from '../../reports/coverage.js';
+import { COVERAGE_DIMENSIONS } from '../../reports/coverage-dimensions.js';
 import type { RunReport } from '../../reports/results.js';
 import { renderAuditHtml } from '../../reports/audit.js';
 import { sharedRun } from '../cli/cli.js';

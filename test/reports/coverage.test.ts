@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isInputError } from '../../harness/schema/errors.js';
-import { checkCoverage, coverageOf, parseThresholds, renderCoverageTable } from '../../reports/coverage.js';
+import { checkCoverage, coverageOf, renderCoverageTable } from '../../reports/coverage.js';
+import { parseThresholds } from '../../reports/coverage-dimensions.js';
 import { cell, noteCells, report } from './fixtures.js';
 import { defaultCast } from '../../harness/matrix/cast.js';
 import { restCells } from '../../harness/matrix/rest-cells.js';

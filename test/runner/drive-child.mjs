@@ -1,5 +1,6 @@
-// Run by test/runner/drive.test.ts in a process of its own (the drive owns signal handlers, TMPDIR and exit
-// hooks): the real drive, broker and compiled spec, with a run whose fixtures could not be made.
+// Run by test/runner/drive.test.ts in a process of its own (the drive owns TMPDIR, exit hooks and threads): the real
+// drive, broker and compiled spec. `fixtures-fail`: a run whose fixtures could not be made. `abandon`: a drive closed
+// before its run (an error or a signal before the cells). Either way the process must end by itself.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDrive } from '../../dist/harness/runner/drive.js';
@@ -8,22 +9,28 @@ import { loadAuthModel } from '../../dist/harness/schema/load.js';
 import { castWith } from '../../dist/harness/matrix/cast.js';
 import { expectedMatrix } from '../../dist/harness/matrix/expected.js';
 
-const drive = startDrive({ concurrency: 4, deployed: false, out: process.stderr, interrupt: listenForInterrupt() });
-await drive.booting;
-const model = await loadAuthModel(process.argv[2]);
-const cast = castWith(model, {});
-const cells = expectedMatrix(model, cast).filter((c) => c.kind === 'model').slice(0, 6);
-writeFileSync(drive.runFile, JSON.stringify({
-  version: 1, auth: model, url: 'http://127.0.0.1:9/graphql',
-  personas: cast.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity })),
-  cells, serial: [], scenarios: [], records: {}, labels: {}, eventTimeoutMs: 1000, quietMs: 10, sentinelGraceMs: 0,
-}));
-const outcome = await drive.run({
-  auths: new Map(cast.map((p) => [p.name, { mode: 'apiKey', apiKey: 'unused' }])),
-  fixtures: Promise.reject(new Error('the records could not be made')),
-  onCreated: () => undefined,
-}, cells.length);
-await drive.close();
-// vitest sets the exit code of a run with failed tests; this script reports through its output.
-process.exitCode = 0;
-process.stdout.write(JSON.stringify({ cells: cells.length, results: outcome.results.length, problem: outcome.problem, runDirLeft: existsSync(path.dirname(drive.runFile)) }));
+const [mode, app] = process.argv.slice(2);
+const interrupt = listenForInterrupt();
+const drive = startDrive({ concurrency: 4, deployed: false, out: process.stderr, interrupt });
+if (mode === 'abandon') {
+  await drive.close();
+  interrupt.dispose();
+  process.stdout.write(JSON.stringify({ runDirLeft: existsSync(path.dirname(drive.runFile)) }));
+} else {
+  const model = await loadAuthModel(app);
+  const cast = castWith(model, {});
+  const cells = expectedMatrix(model, cast).filter((c) => c.kind === 'model').slice(0, 6);
+  writeFileSync(drive.runFile, JSON.stringify({
+    version: 1, auth: model, url: 'http://127.0.0.1:9/graphql',
+    personas: cast.map((p) => ({ name: p.name, kind: p.kind, identity: p.identity })),
+    cells, serial: [], scenarios: [], records: {}, labels: {}, eventTimeoutMs: 1000, quietMs: 10, sentinelGraceMs: 0,
+  }));
+  const outcome = await drive.run({
+    auths: new Map(cast.map((p) => [p.name, { mode: 'apiKey', apiKey: 'unused' }])),
+    fixtures: Promise.reject(new Error('the records could not be made')),
+    onCreated: () => undefined,
+  }, cells.length);
+  await drive.close();
+  interrupt.dispose();
+  process.stdout.write(JSON.stringify({ cells: cells.length, results: outcome.results.length, problem: outcome.problem, runDirLeft: existsSync(path.dirname(drive.runFile)) }));
+}
