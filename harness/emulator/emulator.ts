@@ -42,7 +42,7 @@ import { HttpApiGateway } from './apigateway/http-gateway.js';
 import { gatewayErrors, signatureRefusal } from './apigateway/responses.js';
 import type { SigV4Request } from './iam/sigv4.js';
 import { Store } from './appsync/store.js';
-import { S3Endpoint } from './s3/endpoint.js';
+import type { S3Endpoint } from './s3/endpoint.js';
 import { storageOutputs } from './s3/outputs.js';
 import { loadHandler } from '../schema/user-module.js';
 
@@ -305,6 +305,8 @@ export class Emulator {
       const e = emulator;
       const pool = e.identityPool;
       if (options.model.storage && pool) {
+        // Loaded only for an app with storage: with its XML parser, about 60 ms of a run's start-up.
+        const { S3Endpoint } = await import('./s3/endpoint.js');
         e.s3 = await S3Endpoint.start({
           storage: options.model.storage, region: e.region, host, ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
           lookup: (key) => {
