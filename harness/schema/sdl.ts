@@ -36,7 +36,17 @@ export function authModelFromSdl(input: SdlInput): AuthModel {
   }
   const { doc: modelled, caveats } = withoutAiRoutes(doc);
   const model = buildAuthModel(ctx, modelled);
+  const searchable = searchableModels(modelled);
+  if (searchable.length) {
+    caveats.push(`@searchable on ${searchable.join(', ')}: the search queries it adds are not tested (OpenSearch is not emulated); the models' other operations are`);
+  }
   return caveats.length ? { ...model, caveats: [...(model.caveats ?? []), ...caveats] } : model;
+}
+
+/** Models streamed to OpenSearch by `@searchable`, whose search queries the emulator does not serve. */
+function searchableModels(doc: DocumentNode): string[] {
+  return doc.definitions.flatMap((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION && d.directives?.some((x) => x.name.value === 'model')
+    && d.directives.some((x) => x.name.value === 'searchable') ? [d.name.value] : []));
 }
 
 /** Sorts the document into enums, object types (models among them), inputs and operations, then builds each. */
