@@ -34,6 +34,20 @@ export function passedToBackend(backendFile: string, resourceFile: string): bool
   return names && names.some((n) => locals.has(n));
 }
 
+/**
+ * The files reachable from backend.ts that attach resolvers to AppSync fields with CDK (`data.addResolver`,
+ * `createResolver`, `CfnResolver`, `new Resolver`), relative to backend.ts's folder. Such a resolver replaces what
+ * Amplify generated for its field, which authmatrix does not model (said as a caveat).
+ */
+export function cdkResolverFiles(backendFile: string): string[] {
+  const backend = path.resolve(backendFile);
+  const found: string[] = [];
+  for (const [file, text] of reachableSources(backend, withoutComments)) {
+    if (/\.(?:addResolver|createResolver)\s*\(|(?:CfnResolver|Resolver)\s*\(/.test(text)) found.push(path.relative(path.dirname(backend), file));
+  }
+  return found.sort();
+}
+
 /** The names defineBackend's object literal passes (`{ auth, data: myData }` → auth, myData); undefined if not such a literal. */
 function backendArgumentNames(text: string): string[] | undefined {
   const call = /\bdefineBackend\s*\(\s*\{/.exec(text);

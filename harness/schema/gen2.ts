@@ -16,7 +16,7 @@ import { gen2Storage } from './storage/gen2.js';
 import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
 import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
-import { passedToBackend } from './backend-resources.js';
+import { cdkResolverFiles, passedToBackend } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
 
 export const GEN2_PARAMS: TransformParams = {
@@ -69,6 +69,10 @@ async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel>
       ...(loadedAuth === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'auth')!, 'user pool or identity pool')] : []),
       ...(storage === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'storage')!, 'bucket')] : []),
     );
+    const resolvers = backend && dataProps ? cdkResolverFiles(backend) : [];
+    if (resolvers.length) {
+      notGiven.push(`resolvers attached to the data API with CDK (${resolvers.join(', ')}) are not modelled: the fields they resolve are tested as Amplify generates them`);
+    }
     const caveats = [...(model.caveats ?? []), ...notGiven];
     model = {
       ...model,

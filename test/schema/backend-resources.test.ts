@@ -101,3 +101,23 @@ describe('a tsconfig that cannot be read', () => {
     expect(model.models.map((m) => m.name)).toEqual(['Note']);
   });
 });
+
+describe('resolvers backend.ts attaches with CDK (fossamagna/amplify-gen2-resolvers-sample)', () => {
+  it('are named in a caveat, from the file backend.ts imports that adds them; a copy of backend.ts it does not import and a commented-out call are not', async () => {
+    const dir = app('cdk-resolver', [
+      ...imports,
+      "import { addUrlResolver } from './url-resolver';",
+      'const backend = defineBackend({ auth, data });',
+      "// backend.data.addResolver('Old', { typeName: 'Note', fieldName: 'body' });",
+      'addUrlResolver(backend.data);',
+    ], {
+      'amplify/url-resolver.ts': "export function addUrlResolver(data: any) { data.addResolver('NoteUrl', { typeName: 'Note', fieldName: 'url' }); }\n",
+      'amplify/backend copy.ts': "export function old(api: any) { new api.CfnResolver(api, 'x', {}); }\n",
+    });
+    const model = await loadAuthModel(dir);
+    const resolverCaveats = (m: { caveats?: string[] }) => (m.caveats ?? []).filter((c) => c.startsWith('resolvers attached'));
+    expect(resolverCaveats(model)).toEqual(['resolvers attached to the data API with CDK (url-resolver.ts) are not modelled: the fields they resolve are tested as Amplify generates them']);
+    const plain = await loadAuthModel(app('no-cdk-resolver', [...imports, 'const backend = defineBackend({ auth, data });', "// backend.data.addResolver('Old', {});"]));
+    expect(resolverCaveats(plain)).toEqual([]);
+  });
+});
