@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
 
 /** What a Gen 2 backend's files may be written in (TypeScript or JavaScript, as ES or CommonJS modules). */
@@ -121,7 +122,7 @@ function isSchemaFolder(dir: string): boolean {
 function deployedGraphqlApis(amplify: string): Set<string> | undefined {
   let config: unknown;
   try {
-    config = JSON.parse(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
+    config = parseCliJson(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { amplifyAuthResources, type AuthResources, type AuthSource, type PolicyDocument, type RolePolicy } from './auth-resources.js';
+import { parseCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
 
 export function gen1AuthResources(root: string): AuthResources | undefined {
@@ -57,7 +58,7 @@ function customPolicies(raw: unknown, group: string, file: string): RolePolicy[]
 
 function readJson(file: string): unknown {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return parseCliJson(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON');
   }

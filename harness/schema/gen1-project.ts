@@ -10,6 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
 import { AUTH_MODES, type AuthMode, type AuthModes, type TransformParams } from './model.js';
 
@@ -199,7 +200,7 @@ function listFiles(dir: string): string[] {
 
 function readJson(file: string): Record<string, unknown> {
   try {
-    const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const v: unknown = parseCliJson(readFileSync(file, 'utf8'));
     return isObject(v) ? v : {};
   } catch (e) {
     throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON syntax');

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCliJson } from '../cli-json.js';
 import { InputError } from '../errors.js';
 import type { StorageAction, StorageBucket, StorageGrant, StoragePathRules, StoragePrincipal, StorageSection } from './model.js';
 
@@ -58,7 +59,7 @@ function gen1Groups(projectRoot: string): string[] {
 
 function read(file: string): CliInputs {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as CliInputs;
+    return parseCliJson(readFileSync(file, 'utf8')) as CliInputs;
   } catch (e) {
     throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON syntax, or run `amplify update storage`');
   }
