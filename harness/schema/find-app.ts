@@ -53,6 +53,11 @@ export function findSchema(input: string): string {
   }
   if (empty.length) {
     const list = empty.map((a) => path.relative(p, a) || '.').join(', ');
+    const rest = empty.flatMap((a) => gen1Apis(a, 'API Gateway'));
+    if (rest.length) {
+      throw new InputError(`${list} holds nothing authmatrix tests: its REST API${rest.length > 1 ? 's' : ''} (${rest.join(', ')}) ${rest.length > 1 ? 'come' : 'comes'} from the Gen 1 API category, whose API Gateway APIs authmatrix does not model, and there is no GraphQL API in amplify/backend/api/`, { file: p },
+        'point authmatrix at a Gen 1 GraphQL API or a Gen 2 app (its REST APIs are read from backend.ts)');
+    }
     throw new InputError(`${list} holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)`, { file: p },
       'add a data API, storage or a REST API to the app, or point authmatrix at another app');
   }
@@ -120,16 +125,21 @@ function isSchemaFolder(dir: string): boolean {
  * nobody). Undefined when the file is missing, unreadable or names none: every folder is then taken.
  */
 function deployedGraphqlApis(amplify: string): Set<string> | undefined {
+  const names = gen1Apis(amplify, 'AppSync');
+  return names.length ? new Set(names) : undefined;
+}
+
+/** The APIs of a service (`AppSync`, `API Gateway`) backend-config.json names; none when it is missing or unreadable. */
+function gen1Apis(amplify: string, service: string): string[] {
   let config: unknown;
   try {
     config = parseCliJson(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
   } catch {
-    return undefined;
+    return [];
   }
   const api = (config as { api?: unknown } | null)?.api;
-  if (!api || typeof api !== 'object') return undefined;
-  const names = Object.entries(api).filter(([, v]) => (v as { service?: unknown } | null)?.service === 'AppSync').map(([k]) => k);
-  return names.length ? new Set(names) : undefined;
+  if (!api || typeof api !== 'object') return [];
+  return Object.entries(api).filter(([, v]) => (v as { service?: unknown } | null)?.service === service).map(([k]) => k);
 }
 
 function subdirs(dir: string): string[] {

@@ -188,6 +188,11 @@ describe('an app without a data API', () => {
     const empty = await cli(['run'], { cwd: fixture('bad', 'empty-gen1') });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('amplify holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)');
+    // A Gen 1 project whose only API is the CLI's REST category (ArturoBarrios/AAASoccer): said for what it is.
+    const rest = await cli(['run'], { cwd: fixture('bad', 'gen1-rest-only') });
+    expect(rest.code).toBe(2);
+    expect(rest.stderr.trim().split('\n')).toHaveLength(1);
+    expect(rest.stderr).toContain('amplify holds nothing authmatrix tests: its REST API (shopapi) comes from the Gen 1 API category, whose API Gateway APIs authmatrix does not model');
     const none = await cli(['run'], { cwd: fixture('bad', 'auth-only') });
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
@@ -640,7 +645,7 @@ describe('Gen 1 project settings', () => {
 });
 
 describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)', () => {
-  it('only the API backend-config.json deploys is the app; its schema/ folder is read as one; @searchable is named as not tested; the project identity pool gives group members storage credentials though the API has no IAM mode', async () => {
+  it('only the API backend-config.json deploys is the app (cli.json with trailing commas, as the CLI reads it); its schema/ folder is read as one; @searchable is named as not tested; the project identity pool gives group members storage credentials though the API has no IAM mode', async () => {
     const dir = path.join(out, 'school');
     const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-school') });
     expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'api', 'school', 'schema')} against the embedded emulator`);
