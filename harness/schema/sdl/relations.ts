@@ -27,8 +27,9 @@ export function buildRelation(ctx: SdlContext, parent: string, node: FieldDefini
       throw sdlError(ctx, `@${kind} on ${parent}.${field} needs ${kind === 'hasMany' ? 'a list' : 'a single'} type`, d, parent, field,
         kind === 'hasMany' ? `declare it as [${target}]` : `declare it as ${target}`);
     }
-    const { local, remote } = relationKeys(ctx, kind, parent, node, target, args, d);
-    return { kind, model: target, local, remote };
+    const keys = relationKeys(ctx, kind, parent, node, target, args, d);
+    // A key nobody holds: the field resolves to null, as a field typed with a model and no relation does.
+    return keys && { kind, model: target, local: keys.local, remote: keys.remote };
   }
   return undefined;
 }
@@ -39,7 +40,7 @@ export function buildRelation(ctx: SdlContext, parent: string, node: FieldDefini
  * ensureBelongsToConnectionField; utils.ts getRelatedTypeIndex, getConnectionAttributeName).
  */
 function relationKeys(ctx: SdlContext, kind: 'hasMany' | 'hasOne' | 'belongsTo', parent: string, node: FieldDefinitionNode, target: string,
-  args: Record<string, unknown>, d: ConstDirectiveNode): { local: string[]; remote: string[] } {
+  args: Record<string, unknown>, d: ConstDirectiveNode): { local: string[]; remote: string[] } | undefined {
   const field = node.name.value;
   const references = stringList(args.references);
   const fields = stringList(args.fields);
@@ -77,10 +78,15 @@ function relationKeys(ctx: SdlContext, kind: 'hasMany' | 'hasOne' | 'belongsTo',
       `add a @hasMany or @hasOne field of type ${parent} to ${target}, or name the key with @belongsTo(fields: [...])`);
   }
   // Paired with a hasMany, belongsTo reads the key field that hasMany added; paired with a hasOne, it has its own.
+  // A hasMany that names its fields adds none, and the belongsTo reads an attribute no record has (its resolver takes
+  // `$ctx.source.<model><Field>Id`, always null: reftool on ArturoBarrios/AAASoccer's `Location.user`).
+  if (back.kind === 'hasMany' && back.named) return undefined;
   return back.kind === 'hasMany'
     ? { local: keyOf(ctx, target).map((k) => connectionName(target, back.field, k)), remote: keyOf(ctx, target) }
     : { local: implicit(parent, keyOf(ctx, target).map((k) => connectionName(parent, field, k)), target, keyOf(ctx, target)), remote: keyOf(ctx, target) };
 }
+
+const declared = (f: Field): Field => ({ ...f, implicit: false });
 
 function connectionName(model: string, field: string, keyField: string): string {
   return lowerFirst(model) + capitalize(field) + capitalize(keyField);
@@ -105,12 +111,17 @@ function indexKeyOf(ctx: SdlContext, model: string, indexName: string): string[]
   return undefined;
 }
 
-/** The first field of `model` of type `other` that carries @hasMany or @hasOne (the transformer's pairing). */
-function backRelation(ctx: SdlContext, model: string, other: string): { kind: 'hasMany' | 'hasOne'; field: string } | undefined {
+/**
+ * The first field of `model` of type `other` that carries @hasMany or @hasOne (the transformer's pairing); `named`
+ * when it names its key fields (`fields` or `references`) and so adds no implicit one.
+ */
+function backRelation(ctx: SdlContext, model: string, other: string): { kind: 'hasMany' | 'hasOne'; field: string; named: boolean } | undefined {
   for (const f of ctx.objects.get(model)?.fields ?? []) {
     if (unwrap(f.type).name !== other) continue;
     const d = f.directives?.find((x) => x.name.value === 'hasMany' || x.name.value === 'hasOne');
-    if (d) return { kind: d.name.value as 'hasMany' | 'hasOne', field: f.name.value };
+    if (!d) continue;
+    const args = directiveArgs(d);
+    return { kind: d.name.value as 'hasMany' | 'hasOne', field: f.name.value, named: stringList(args.fields).length > 0 || stringList(args.references).length > 0 };
   }
   return undefined;
 }
@@ -173,10 +184,13 @@ export function linkManyToMany(ctx: SdlContext, models: Model[]): void {
       name: join,
       fields: [
         implicitField('id', 'ID', true),
-        { ...implicitField(keyA, 'ID', true) },
-        { ...implicitField(keyB, 'ID', true) },
-        { ...implicitField(lowerFirst(a.model.name), a.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: a.model.name, local: [keyA], remote: [a.model.primaryKey.partitionKey] } },
-        { ...implicitField(lowerFirst(b.model.name), b.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: b.model.name, local: [keyB], remote: [b.model.primaryKey.partitionKey] } },
+        // The keys and relations are the join type's own fields, as if declared (the transformer writes them into the
+        // type): the rules grant them, and without them the rules granted nothing but delete (reftool: an API key
+        // creates, lists and reads `TryoutEvent` of two public models; ArturoBarrios/AAASoccer).
+        declared(implicitField(keyA, 'ID', true)),
+        declared(implicitField(keyB, 'ID', true)),
+        declared({ ...implicitField(lowerFirst(a.model.name), a.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: a.model.name, local: [keyA], remote: [a.model.primaryKey.partitionKey] } }),
+        declared({ ...implicitField(lowerFirst(b.model.name), b.model.name, true), typeKind: 'model', relation: { kind: 'belongsTo', model: b.model.name, local: [keyB], remote: [b.model.primaryKey.partitionKey] } }),
         ...ownerAndGroupFields(rules),
         implicitField('createdAt', 'AWSDateTime', true),
         implicitField('updatedAt', 'AWSDateTime', true),
