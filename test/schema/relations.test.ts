@@ -81,3 +81,20 @@ describe('relations the transformer refuses', () => {
     expect(() => schema(sdl)).toThrow(message);
   });
 });
+
+describe('a @belongsTo without fields paired with a @hasMany that names its own (ArturoBarrios/AAASoccer)', () => {
+  it('reads a key no record holds: no relation and no key field (the transformer accepts it; its resolver reads userLocationsId, always null)', () => {
+    const auth = schema(`type User ${PUBLIC} { id: ID! locations: [Location] @hasMany(indexName: "byUser", fields: ["id"]) }
+type Location ${PUBLIC} { id: ID! userID: ID! @index(name: "byUser") user: User @belongsTo }`);
+    expect(relation(auth, 'User', 'locations')).toEqual({ local: ['id'], remote: ['userID'] });
+    expect(field(auth, 'Location', 'user')?.relation).toBeUndefined();
+    expect(field(auth, 'Location', 'userLocationsId')).toBeUndefined();
+  });
+
+  it('@manyToMany: the join model keys and relations are its own fields, so the rules of both sides grant them', () => {
+    const auth = schema(`type Room ${PUBLIC} { id: ID! members: [Member] @manyToMany(relationName: "RoomMember") }
+type Member ${PUBLIC} { id: ID! rooms: [Room] @manyToMany(relationName: "RoomMember") }`);
+    for (const f of ['roomId', 'memberId', 'room', 'member']) expect(field(auth, 'RoomMember', f)).toMatchObject({ implicit: false, required: true });
+    expect(field(auth, 'RoomMember', 'id')).toMatchObject({ implicit: true });
+  });
+});
