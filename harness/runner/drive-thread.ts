@@ -24,7 +24,8 @@ export interface DriveThreadData {
   deployed: boolean;
 }
 
-export type ToThread = { type: 'cancel' } | { type: 'close' };
+/** Cancels the tests not started (a signal). Ending vitest is ending its thread: everything it started is in it. */
+export type ToThread = { type: 'cancel' };
 
 export type FromThread =
   | { type: 'started' }
@@ -32,8 +33,7 @@ export type FromThread =
   | { type: 'results'; results: CellResult[] }
   | { type: 'testFailed' | 'problem'; problem: Problem }
   /** vitest's run ended (`error`: it could not run). */
-  | { type: 'ended'; error?: string }
-  | { type: 'closed' };
+  | { type: 'ended'; error?: string };
 
 const port = parentPort!;
 const data = workerData as DriveThreadData;
@@ -79,7 +79,6 @@ try {
   }, { cacheDir: data.cacheDir, logLevel: 'silent' });
   port.on('message', (m: ToThread) => {
     if (m.type === 'cancel') void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
-    else void vitest.close().catch(() => undefined).then(() => post({ type: 'closed' }));
   });
   post({ type: 'started' });
   vitest.start().then(

@@ -31,8 +31,6 @@ const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace
  * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
  */
 const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
-/** How long vitest gets to close before its thread is ended. */
-const CLOSE_MS = 1_000;
 const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
 
 export interface DriveOptions {
@@ -142,17 +140,6 @@ export function startDrive(opts: DriveOptions): Drive {
     return { thread, finished, broker };
   })();
   started.catch(() => undefined);
-  // vitest closes, or is left after CLOSE_MS; its thread, and its worker's with it, ends either way.
-  const closeVitest = async (s: Started) => {
-    const closing = new Promise<void>((ok) => {
-      s.thread.on('message', (m: FromThread) => m.type === 'closed' && ok());
-      s.thread.once('exit', () => ok());
-    });
-    s.thread.postMessage({ type: 'close' } satisfies ToThread);
-    await Promise.race([closing, delay(CLOSE_MS)]);
-    await s.thread.terminate();
-  };
-
   return {
     runFile,
     run(handlers, cells) {
@@ -163,16 +150,16 @@ export function startDrive(opts: DriveOptions): Drive {
         const s = await started;
         let cut: CellResult[] | undefined;
         try {
-          if (!(await Promise.race([s.finished, interrupt.signalled.then(() => true)]))) {
-            await closeVitest(s);
-          } else {
-            // Tests not started are cancelled; those in flight get their grace, then vitest and its worker are ended.
+          if (await Promise.race([s.finished, interrupt.signalled.then(() => true)])) {
+            // Tests not started are cancelled; those in flight get their grace.
             s.thread.postMessage({ type: 'cancel' } satisfies ToThread);
             await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
             cut = collector.stop();
-            await s.thread.terminate();
           }
         } finally {
+          // Ending vitest's thread ends vitest and its worker at once: closing vitest (its server, its pool) cost the
+          // end of a run 50–350 ms, and what it would tidy is in this process or in the run's directory.
+          await s.thread.terminate();
           await s.broker.close();
         }
         return { results: cut ?? collector.results, cut: !!cut, problem: collector.problems[0]?.message };

@@ -1,6 +1,7 @@
 // Run by test/runner/drive.test.ts in a process of its own (the drive owns TMPDIR, exit hooks and threads): the real
 // drive, broker and compiled spec. `fixtures-fail`: a run whose fixtures could not be made. `abandon`: a drive closed
-// before its run (an error or a signal before the cells). Either way the process must end by itself.
+// before its run (an error or a signal before the cells). `unreadable`: a run file the spec cannot read. Each way the
+// process must end by itself.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDrive } from '../../dist/harness/runner/drive.js';
@@ -16,6 +17,12 @@ if (mode === 'abandon') {
   await drive.close();
   interrupt.dispose();
   process.stdout.write(JSON.stringify({ runDirLeft: existsSync(path.dirname(drive.runFile)) }));
+} else if (mode === 'unreadable') {
+  writeFileSync(drive.runFile, '{ not json');
+  const outcome = await drive.run({ auths: new Map(), fixtures: new Promise(() => undefined), onCreated: () => undefined }, 1);
+  await drive.close();
+  interrupt.dispose();
+  process.stdout.write(JSON.stringify({ results: outcome.results.length, problem: outcome.problem, runDirLeft: existsSync(path.dirname(drive.runFile)) }));
 } else {
   const model = await loadAuthModel(app);
   const cast = castWith(model, {});

@@ -19,6 +19,14 @@ describe('the vitest drive', () => {
     expect(r.runDirLeft).toBe(false);
   }, 90_000);
 
+  it('a run file the spec cannot read: the spec fails to collect, the run says why, and nothing is left', async () => {
+    const { stdout } = await run(process.execPath, [child, 'unreadable'], { timeout: 50_000 });
+    const r = JSON.parse(stdout) as { results: number; problem?: string; runDirLeft: boolean };
+    expect(r.results).toBe(0);
+    expect(r.problem).toMatch(/JSON/);
+    expect(r.runDirLeft).toBe(false);
+  }, 90_000);
+
   it('a drive closed before its run (an error or a signal before the cells) stops vitest and its worker at once; nothing is left', async () => {
     const { stdout } = await run(process.execPath, [child, 'abandon'], { timeout: 50_000 });
     const r = JSON.parse(stdout) as { runDirLeft: boolean };
