@@ -8,6 +8,10 @@ import { assertCell, recordCell } from '../dist/reports/cell-meta.js';
 import type { CellResult } from '../dist/harness/matrix/verdict.js';
 
 const session = await openSession();
+// vitest makes a new chain object on every `test.concurrent` / `describe.concurrent` access (a tenth of the
+// collection of 3,000 tests): taken once.
+const concurrentTest = test.concurrent;
+const concurrentDescribe = describe.concurrent;
 // The run makes its fixtures while the tests are collected; none runs before they are made. No time limit (0):
 // a deployed app's fixtures take as long as they take, and the run's process ends the wait if they fail.
 beforeAll(() => session.fixtures(), 0);
@@ -16,7 +20,7 @@ for (const stage of session.stages) {
   describe(stage.title, () => {
     for (const group of stage.groups) {
       // A concurrent stage's groups start at once, their tests sharing the run's concurrency (session.ts stagesOf).
-      (stage.concurrent ? describe.concurrent : describe)(group.path[0]!, () => {
+      (stage.concurrent ? concurrentDescribe : describe)(group.path[0]!, () => {
         describe(group.path[1]!, () => defineGroup(group));
       });
     }
@@ -48,7 +52,7 @@ function defineGroup(group: TestGroup): void {
     }
   } else {
     for (const { cell, title } of group.cells) {
-      test.concurrent(title, async ({ task }) => {
+      concurrentTest(title, async ({ task }) => {
         const r = await session.run(cell);
         recordCell(task, r);
         assertCell(r);
