@@ -70,8 +70,9 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
       }
     }
   }
-  const admins = adminRoleNames(path.join(apiDir, 'custom-roles.json'), amplifyDir);
-  if (admins) project.params.adminRoles = admins;
+  const env = envName(amplifyDir);
+  const admins = [...functionRoleNames(amplifyDir, parts[n - 1]!, env), ...(adminRoleNames(path.join(apiDir, 'custom-roles.json'), env) ?? [])];
+  if (admins.length) project.params.adminRoles = admins;
   const overrides = listFiles(path.join(apiDir, 'resolvers')).filter((f) => f.endsWith('.vtl'));
   if (overrides.length) {
     const ops = [...new Set(overrides.map((f) => f.split('.').slice(0, 2).join('.')))];
@@ -84,19 +85,60 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
 }
 
 /**
- * The IAM roles `custom-roles.json` lets past the rules (`adminRoleNames`), as the CLI hands them to the transformer:
- * `${env}` becomes the environment's name (the checked-out one in `.config/local-env-info.json`, else the first of
- * `team-provider-info.json`; left as written when neither says). Undefined when the file is absent.
+ * The IAM roles the CLI hands the transformer as admin roles besides the functions' (amplify-category-api
+ * `graphql-transformer/utils.ts` `getAdminRoles`): `custom-roles.json`'s `adminRoleNames` (a name or a list), `${env}`
+ * replaced by the environment's name (left as written when the project does not say it), an assumed-role ARN cut to
+ * its role, any other ARN dropped (it never matches a caller). Undefined when the file is absent.
  */
-function adminRoleNames(file: string, amplifyDir: string): string[] | undefined {
+function adminRoleNames(file: string, env: string | undefined): string[] | undefined {
   if (!existsSync(file)) return undefined;
-  const names = readJson(file).adminRoleNames;
-  if (names === undefined) return undefined;
+  const raw = readJson(file).adminRoleNames;
+  if (raw === undefined) return undefined;
+  const names = typeof raw === 'string' ? [raw] : raw;
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
-    throw new InputError('adminRoleNames in custom-roles.json must be a list of role names', { file }, 'write { "adminRoleNames": ["MyRole-${env}"] }');
+    throw new InputError('adminRoleNames in custom-roles.json must be a role name or a list of them', { file }, 'write { "adminRoleNames": ["MyRole-${env}"] }');
   }
-  const env = envName(amplifyDir);
-  return (names as string[]).map((n) => (env ? n.replaceAll('${env}', env) : n));
+  return (names as string[]).map((n) => (env ? n.replaceAll('${env}', env) : n)).flatMap((n) => {
+    const assumed = /^arn:[^:]*:sts::[^:]*:assumed-role\/(.+)$/.exec(n);
+    return assumed ? [assumed[1]!] : n.startsWith('arn:') ? [] : [n];
+  });
+}
+
+/**
+ * The execution roles of the project's functions that depend on the API (`amplify update function` giving it API
+ * access): the CLI makes each an admin role (`getAdminRoles`), its name read from the function's CloudFormation
+ * template, `Fn::If` on `ShouldNotCreateEnvResources`, `Fn::Join` and `Ref: env` resolved. A name that cannot be
+ * resolved without deploying is left out, as the CLI leaves it out.
+ */
+function functionRoleNames(amplifyDir: string, api: string, env: string | undefined): string[] {
+  const config = path.join(amplifyDir, 'backend', 'backend-config.json');
+  const functions = existsSync(config) ? readJson(config).function : undefined;
+  if (!isObject(functions) || !env) return [];
+  const out: string[] = [];
+  for (const [name, fn] of Object.entries(functions)) {
+    const deps = isObject(fn) && Array.isArray(fn.dependsOn) ? fn.dependsOn : [];
+    if (!deps.some((d) => isObject(d) && d.resourceName === api)) continue;
+    const template = path.join(amplifyDir, 'backend', 'function', name, `${name}-cloudformation-template.json`);
+    if (!existsSync(template)) continue;
+    const resources = readJson(template).Resources;
+    const role = isObject(resources) && isObject(resources.LambdaExecutionRole) ? resources.LambdaExecutionRole.Properties : undefined;
+    const roleName = isObject(role) ? staticCfnValue(role.RoleName, env) : undefined;
+    if (roleName) out.push(roleName);
+  }
+  return out;
+}
+
+function staticCfnValue(v: unknown, env: string): string | undefined {
+  if (typeof v === 'string') return v;
+  if (!isObject(v)) return undefined;
+  const when = v['Fn::If'];
+  if (Array.isArray(when)) return when[0] === 'ShouldNotCreateEnvResources' ? staticCfnValue(env === 'NONE' ? when[1] : when[2], env) : undefined;
+  const join = v['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const parts = join[1].map((x: unknown) => staticCfnValue(x, env));
+    return parts.every((x): x is string => x !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  return v.Ref === 'env' ? env : undefined;
 }
 
 function envName(amplifyDir: string): string | undefined {

@@ -668,13 +668,14 @@ describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)
     }
   });
 
-  it('custom-roles.json names the admin role (${env} from team-provider-info.json); a required group field and custom operations returning types without directives run clean', async () => {
+  it('the admin roles are the execution role of a function with API access and those custom-roles.json names (${env} from team-provider-info.json); a required group field and custom operations returning types without directives run clean', async () => {
     const dir = path.join(out, 'hub');
     const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-admin-roles') });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
     const report = readResults(dir);
-    expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role hubWorkerLambdaRole-main, outside the identity pool');
+    expect((report.model as { params: { adminRoles: string[] } }).params.adminRoles).toEqual(['hubLambdaRole1a2b3c4d-main', 'hubWorkerLambdaRole-main']);
+    expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role hubLambdaRole1a2b3c4d-main, outside the identity pool');
     const cells = new Map(report.cells.map((c) => [c.id, c]));
     for (const [id, expected] of [
       // The admin role passes signLinks' auth resolver, but Links answers the default mode only.
