@@ -37,9 +37,9 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
   const gate = { ...(baseline ? { baseline } : {}), ...(allowWidening ? { allowWidening } : {}), ...(failOn ? { failOn } : {}) };
   // Listened for until the reports are written: a signal while they are written lets them finish.
   const interrupt = listenForInterrupt();
-  // Started before the rest of authmatrix is loaded (this module imports only what checks the options): vitest (in a
-  // thread) and its test worker (a second of module loading in its own process) boot while the run's process loads,
-  // reads the app and plans the run (harness/runner/drive.ts).
+  // Started before the rest of authmatrix is loaded (this module imports only what checks the options): vitest and its
+  // test worker, threads of this process with about a second of module loading between them, boot while the run's
+  // thread loads, reads the app and plans the run (harness/runner/drive.ts).
   const drive = startDrive({ concurrency: workers, deployed: rest.target === 'deployed', out: rest.progress ?? process.stderr, interrupt });
   const handlerLog = collectHandlerLog();
   try {
