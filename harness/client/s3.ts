@@ -5,9 +5,8 @@
  * observable: every answer comes back as status, headers, body and S3 error code, never thrown.
  */
 import { createHash } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/protocol-http';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import type { AwsCredentials } from './sigv4.js';
 
@@ -123,16 +122,18 @@ export class S3Client {
   async sign(wire: WireRequest, opts: { signingDate?: Date; credentials?: AwsCredentials; region?: string } = {}): Promise<WireRequest> {
     const credentials = opts.credentials ?? (await this.credentials());
     const digest = createHash('sha256').update(wire.body ?? Buffer.alloc(0)).digest('hex');
-    const req = httpRequest(wire.url, wire.method, { ...wire.headers, 'x-amz-content-sha256': digest }, wire.body);
-    const signed = await signer(credentials, opts.region ?? this.options.region).sign(req, opts.signingDate ? { signingDate: opts.signingDate } : {});
+    const smithy = await loadSmithy();
+    const req = httpRequest(smithy, wire.url, wire.method, { ...wire.headers, 'x-amz-content-sha256': digest }, wire.body);
+    const signed = await signer(smithy, credentials, opts.region ?? this.options.region).sign(req, opts.signingDate ? { signingDate: opts.signingDate } : {});
     return { ...wire, headers: lower(signed.headers) };
   }
 
   /** A presigned URL (query-string SigV4, `UNSIGNED-PAYLOAD`), as aws-amplify's getUrl builds it. */
   async presign(r: { op: 'GetObject' | 'HeadObject'; bucket: string; key: string }, expiresIn: number, opts: { signingDate?: Date } = {}): Promise<string> {
     const wire = this.build(r);
-    const req = httpRequest(wire.url, wire.method, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
-    const signed = await signer(await this.credentials(), this.options.region).presign(req, { expiresIn, ...(opts.signingDate ? { signingDate: opts.signingDate } : {}) });
+    const smithy = await loadSmithy();
+    const req = httpRequest(smithy, wire.url, wire.method, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
+    const signed = await signer(smithy, await this.credentials(), this.options.region).presign(req, { expiresIn, ...(opts.signingDate ? { signingDate: opts.signingDate } : {}) });
     const query = Object.entries(signed.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${rfc3986(k)}=${rfc3986(String(x ?? ''))}`)).join('&');
     return `${originOf(wire.url)}${req.path}?${query}`;
   }
@@ -169,13 +170,25 @@ export class S3Client {
   }
 }
 
-function signer(credentials: AwsCredentials, region: string): SignatureV4 {
+interface Smithy {
+  Hash: typeof import('@smithy/hash-node').Hash;
+  HttpRequest: typeof HttpRequest;
+  SignatureV4: typeof SignatureV4;
+}
+let smithy: Promise<Smithy> | undefined;
+
+/** smithy's S3 signer, loaded with the first storage request: the test worker of an app without storage never needs it. */
+function loadSmithy(): Promise<Smithy> {
+  return (smithy ??= Promise.all([import('@smithy/hash-node'), import('@smithy/protocol-http'), import('@smithy/signature-v4')]).then(([h, p, s]) => ({ Hash: h.Hash, HttpRequest: p.HttpRequest, SignatureV4: s.SignatureV4 })));
+}
+
+function signer({ Hash, SignatureV4 }: Smithy, credentials: AwsCredentials, region: string): SignatureV4 {
   // S3 signs the path as sent (no second encoding), unlike other services.
   return new SignatureV4({ credentials, region, service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false, applyChecksum: false });
 }
 
 /** The request to sign, from the URL exactly as it will be sent (its path is not normalized). */
-function httpRequest(raw: string, method: string, headers: Record<string, string>, body?: Buffer): HttpRequest {
+function httpRequest({ HttpRequest }: Smithy, raw: string, method: string, headers: Record<string, string>, body?: Buffer): HttpRequest {
   const url = new URL(originOf(raw));
   const [path, search] = rawPathAndQuery(raw).split('?') as [string, string | undefined];
   const query: Record<string, string> = {};

@@ -60,7 +60,7 @@ export interface TestGroup {
 
 export interface Session {
   stages: Stage[];
-  /** Waits for the fixtures, made while the worker collects its tests; every test runs after. */
+  /** Waits for the fixtures and the personas' credentials, fetched while the worker collects its tests; every test runs after. */
   fixtures(): Promise<void>;
   run(cell: Cell): Promise<CellResult>;
   /** A serial cell: the store set for it before, and put back after. */
@@ -77,6 +77,42 @@ export async function openSession(): Promise<Session> {
   const access: BrokerAccess = { url, secret };
   await awaitRun(access);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
+  // The personas' credentials are fetched while the worker collects its tests (the run's process answers between
+  // making fixtures, and collecting 3,000 tests takes longer); the tests wait for them with the fixtures.
+  const runtime = openRuntime(run, access);
+  runtime.catch(() => undefined);
+  let open: { rt: Runtime; realtime: ReturnType<typeof sharedRealtime> } | undefined;
+  const ready = () => {
+    if (!open) throw new Error('a cell ran before the fixtures were made');
+    return open;
+  };
+  return {
+    stages: stagesOf(groupsOf(run)),
+    fixtures: async () => {
+      const [rt, index] = await Promise.all([runtime, awaitFixtures(access)]);
+      rt.index = index;
+      open = { rt, realtime: sharedRealtime(rt) };
+    },
+    run: (cell) => {
+      const { rt, realtime } = ready();
+      return runCell(rt, cell, realtime.get);
+    },
+    runAlone: async (cell) => {
+      const { rt, realtime } = ready();
+      await requestReset(access, cell.id, 'before');
+      try {
+        return await runCell(rt, cell, realtime.get);
+      } finally {
+        await requestReset(access, cell.id, 'after');
+      }
+    },
+    scenario: async (s, cells) => new Map((await runScenario(ready().rt, s, cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r])),
+    close: () => open?.realtime.close(),
+  };
+}
+
+/** What the cells run with: the personas' brokered credentials, REST, storage and the credential probes. */
+async function openRuntime(run: RunFile, access: BrokerAccess): Promise<Runtime> {
   const personas = new Map<string, RuntimePersona>(await Promise.all(run.personas.map(async (p) => [p.name, { ...p, auth: await brokeredAuth(access, p.name) }] as const)));
   // The fixtures' index comes with `fixtures()`, which the spec awaits before any test.
   const rt: Runtime = {
@@ -103,24 +139,7 @@ export async function openSession(): Promise<Session> {
     const rest = rt.rest ? { endpoints: rt.rest.endpoints, restOf: rt.rest.credentials, signers: run.restSigners ?? [] } : undefined;
     rt.probes = new Map(buildProbes(run.auth, run.url, cast, run.probes, rest).map((p) => [p.id, p]));
   }
-  const realtime = sharedRealtime(rt);
-  return {
-    stages: stagesOf(groupsOf(run)),
-    fixtures: async () => {
-      rt.index = await awaitFixtures(access);
-    },
-    run: (cell) => runCell(rt, cell, realtime.get),
-    runAlone: async (cell) => {
-      await requestReset(access, cell.id, 'before');
-      try {
-        return await runCell(rt, cell, realtime.get);
-      } finally {
-        await requestReset(access, cell.id, 'after');
-      }
-    },
-    scenario: async (s, cells) => new Map((await runScenario(rt, s, cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r])),
-    close: realtime.close,
-  };
+  return rt;
 }
 
 const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate', 'onUpdate', 'onDelete', 'query', 'mutation', 'subscription'];
