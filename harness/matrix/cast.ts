@@ -206,7 +206,13 @@ function addStoragePersonas(model: AuthModel, cast: Persona[]): void {
   for (const fn of new Set(grants.flatMap((x) => (x.principal.kind === 'function' ? [x.principal.name] : [])))) {
     cast.push({ name: `function:${fn}`, kind: 'functionRole', functionName: fn, username: fn, identity: { kind: 'iam', principal: 'other', roleName: `function:${fn}`, policies: [] }, description: `the execution role of function ${fn}` });
   }
-  if (!model.authModes.identityPool) return;
+  const pool = model.authModes.identityPool;
+  if (!pool) return;
+  // Guests reach a bucket with the identity pool's unauthenticated role even where the data API takes no IAM (a Gen 1
+  // API on user pools and an API key): without this persona their storage rules went untested.
+  if (pool.allowUnauthenticated && grants.some((g) => g.principal.kind === 'guest') && !cast.some((p) => p.kind === 'guest')) {
+    cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
+  }
   for (const p of cast) if (IDENTITY_KINDS.has(p.kind)) p.identityId = stableIdentityId(p.name);
 }
 

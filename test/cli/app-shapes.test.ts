@@ -647,7 +647,7 @@ describe('Gen 1 project settings', () => {
 });
 
 describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)', () => {
-  it('only the API backend-config.json deploys is the app (cli.json with trailing commas, as the CLI reads it); its schema/ folder is read as one; @searchable is named as not tested; the project identity pool gives group members storage credentials though the API has no IAM mode', async () => {
+  it('only the API backend-config.json deploys is the app (cli.json with trailing commas, as the CLI reads it); its schema/ folder is read as one; @searchable is named as not tested; the project identity pool gives group members and guests storage credentials though the API has no IAM mode', async () => {
     const dir = path.join(out, 'school');
     const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-school') });
     expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'api', 'school', 'schema')} against the embedded emulator`);
@@ -662,6 +662,10 @@ describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)
       ['coursefiles:*|write|groupMember:Lecturers', 'allow'],
       ['coursefiles:*|get|groupMember:Students', 'allow'],
       ['coursefiles:*|write|groupMember:Students', 'deny'],
+      // Guests reach the bucket with the pool's unauthenticated role though the API takes no IAM (and the API refuses them).
+      ['coursefiles:public/*|get|guest', 'allow'],
+      ['coursefiles:public/*|write|guest', 'deny'],
+      ['Course|get|guest|record', 'deny'],
     ] as const) {
       expect(cells.get(id)?.observed, id).toBe(observed);
       expect(cells.get(id)?.pass, id).toBe(true);
