@@ -126,6 +126,26 @@ export function classifyList(r: GraphQLResult, root: string, known: Map<string, 
 }
 
 /**
+ * A relation's answer without the refusals on related records that are not the run's fixtures: other cells' private
+ * copies meet in a relation whose key holds the owner's identity (every copy names the owner there), and other cells
+ * change them (a transfer hands a copy to the reader). As in a list (classifyList), only refusals on the run's
+ * fixtures count. `known` maps the fixtures' keys (`childKey`) to their names.
+ */
+export function withoutRefusalsOnCopies(r: GraphQLResult, at: { root: string; field: string; many: boolean; known: Map<string, string>; childKey: string }): GraphQLResult {
+  const value = (r.data?.[at.root] as Record<string, unknown> | null | undefined)?.[at.field] as { items?: (Record<string, unknown> | null)[] } | Record<string, unknown> | null | undefined;
+  const itemOf = (path: readonly (string | number)[]): Record<string, unknown> | null | undefined => at.many
+    ? (path[2] === 'items' && typeof path[3] === 'number' ? (value as { items?: (Record<string, unknown> | null)[] } | null)?.items?.[path[3]] : undefined)
+    : (value as Record<string, unknown> | null);
+  const onCopy = (path: readonly (string | number)[] | null | undefined): boolean => {
+    if (!path || path[0] !== at.root || path[1] !== at.field || path.length < 3) return false;
+    const item = itemOf(path);
+    return !!item && !at.known.has(String(item[at.childKey] ?? ''));
+  };
+  const errors = r.errors.filter((e) => !(isAuthError(e) && onCopy(e.path)));
+  return errors.length === r.errors.length ? r : { ...r, errors };
+}
+
+/**
  * Fixture names for the items whose key the run knows (`idField`: the key field that tells the run's
  * records apart); other records (other cells' creations) are ignored.
  */

@@ -12,7 +12,7 @@ import { defaultSelection } from '../rules/decide.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import { cellIdentity, type Action, type Cell } from '../matrix/cells.js';
-import { classifyList, classifyRecord, classifyStart, type Observation, type Observed } from '../matrix/classify.js';
+import { classifyList, classifyRecord, classifyStart, withoutRefusalsOnCopies, type Observation, type Observed } from '../matrix/classify.js';
 import { undeclaredCreateFields, uniqueKeyField, withUniqueKey } from '../matrix/fixtures.js';
 import { keyFields, resolveRefs, storedKey, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { judge, judged, type CellResult, type Evidence } from '../matrix/verdict.js';
@@ -311,20 +311,20 @@ function rawMutation(auth: AuthModel, m: Model, op: 'create' | 'update', input: 
   return { query: base.query, variables: { input } };
 }
 
-function classifyRelation(rt: Runtime, r: GraphQLResult, parent: Model, field: string): Observation {
+function classifyRelation(rt: Runtime, answer: GraphQLResult, parent: Model, field: string): Observation {
   const rel = parent.fields.find((f) => f.name === field)!.relation!;
   const root = parent.operationNames.get!;
+  const known = knownIds(rt, rel.model);
+  const childKey = uniqueKeyField(model(rt, rel.model));
+  const r = withoutRefusalsOnCopies(answer, { root, field, many: rel.kind === 'hasMany', known, childKey });
+  const value = (r.data?.[root] as Record<string, unknown> | null | undefined)?.[field] as { items?: Record<string, unknown>[] } | Record<string, unknown> | null | undefined;
   const obs = classifyRecord(r, { root });
   if (obs.outcome === 'error' || obs.outcome === 'invalid' || obs.outcome === 'deny') return obs;
-  const record = r.data?.[root] as Record<string, unknown> | null;
-  const known = knownIds(rt, rel.model);
-  const value = record?.[field] as { items?: Record<string, unknown>[] } | Record<string, unknown> | null | undefined;
   const fieldRefused = obs.outcome === 'partial' && (obs.deniedFields ?? []).includes(field);
   if (value === null || value === undefined) {
     return fieldRefused ? { outcome: 'deny', level: 'resolver', summary: obs.summary } : { outcome: 'allow', seen: [], summary: `${field} null` };
   }
   const items = rel.kind === 'hasMany' ? ((value as { items?: Record<string, unknown>[] }).items ?? []) : [value as Record<string, unknown>];
-  const childKey = uniqueKeyField(model(rt, rel.model));
   const seen = items.map((i) => known.get(String(i?.[childKey] ?? ''))).filter((x): x is string => !!x).sort();
   // Errors inside the related records name their fields under the relation (`comments.secret`).
   const childDenied = (obs.deniedFields ?? []).filter((f) => f.startsWith(`${field}.`)).map((f) => f.slice(field.length + 1));

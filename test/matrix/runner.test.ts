@@ -9,7 +9,7 @@ import type { GraphQLResult } from '../../harness/client/http.js';
 import { castWith, type Persona } from '../../harness/matrix/cast.js';
 import { type Cell } from '../../harness/matrix/cells.js';
 import { expectedMatrix } from '../../harness/matrix/expected.js';
-import { classifyList, classifyRecord, type Observation } from '../../harness/matrix/classify.js';
+import { classifyList, classifyRecord, withoutRefusalsOnCopies, type Observation } from '../../harness/matrix/classify.js';
 import { creatorFor, eventResetId, planRun } from '../../harness/matrix/plan.js';
 import { judge } from '../../harness/matrix/verdict.js';
 import { fixtures } from '../../harness/matrix/fixtures.js';
@@ -53,6 +53,20 @@ describe('classifying answers', () => {
     expect(classifyList(r, 'listEmployees', known, ['owned', 'unowned'], view)).toMatchObject({ outcome: 'filtered', seen: ['owned'] });
     const both = answer(200, { data: { listEmployees: { items: [{ id: '2', ssn: null }, { id: '1', ssn: 's' }] } }, errors: [{ message: 'x', errorType: 'Unauthorized', path: ['listEmployees', 'items', 0, 'ssn'] }] });
     expect(classifyList(both, 'listEmployees', known, ['owned', 'unowned'], view)).toMatchObject({ outcome: 'partial', deniedFields: ['ssn'], seen: ['owned', 'unowned'] });
+  });
+
+  it("a relation's refusals on other cells' copies are dropped, those on the run's fixtures kept (MeowKyWay/LINE-Clone: a copy handed to the reader by a transfer cell)", () => {
+    const at = { root: 'getUser', field: 'friendOf', many: true, known: new Map([['f-owned', 'owned']]), childKey: 'id' };
+    const refusal = (i: number) => ({ message: 'Not Authorized to access favorite on type UserFriend', errorType: 'Unauthorized', path: ['getUser', 'friendOf', 'items', i, 'favorite'] });
+    const items = [{ id: 'f-owned', favorite: true }, { id: 'f-unowned-15', favorite: null }];
+    const onCopy = answer(200, { data: { getUser: { id: 'u', friendOf: { items } } }, errors: [refusal(1)] });
+    expect(withoutRefusalsOnCopies(onCopy, at).errors).toEqual([]);
+    expect(classifyRecord(withoutRefusalsOnCopies(onCopy, at), { root: 'getUser' })).toMatchObject({ outcome: 'allow' });
+    const onFixture = answer(200, { data: { getUser: { id: 'u', friendOf: { items } } }, errors: [refusal(0), refusal(1)] });
+    expect(withoutRefusalsOnCopies(onFixture, at).errors).toEqual([refusal(0)]);
+    // A refusal of the relation field itself stays, whatever the items.
+    const field = answer(200, { data: { getUser: { id: 'u', friendOf: null } }, errors: [{ message: 'x', errorType: 'Unauthorized', path: ['getUser', 'friendOf'] }] });
+    expect(withoutRefusalsOnCopies(field, at).errors).toHaveLength(1);
   });
 });
 
