@@ -15,6 +15,8 @@ export interface DriveThreadData {
   spec: string;
   /** Where vite keeps the modules it transforms (inside the run's directory). */
   cacheDir: string;
+  /** The test runner's module (harness/runner/cell-runner.ts). */
+  runner: string;
   /** Where vitest keeps the spec as transformed, between runs (harness/schema/cache-dir.ts), if it can. */
   moduleCache: string | undefined;
   /** The compiled harness, which the worker imports natively: a RegExp's source. */
@@ -67,6 +69,7 @@ try {
     config: false,
     include: [data.spec],
     pool: 'threads',
+    runner: data.runner,
     watch: false,
     reporters: [reporter],
     maxConcurrency: data.concurrency,

@@ -92,6 +92,7 @@ export function startDrive(opts: DriveOptions): Drive {
     const data: DriveThreadData = {
       root: PACKAGE_ROOT,
       spec: 'specs/matrix.spec.ts',
+      runner: fileURLToPath(new URL('./cell-runner.js', import.meta.url)),
       cacheDir: path.join(runDir, 'vite'),
       moduleCache: cacheDir('vitest'),
       // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
