@@ -5,12 +5,14 @@
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import WS from 'ws';
+import fc from 'fast-check';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import { GraphQLClient } from '../../harness/client/http.js';
 import { customClient, modelsClient } from '../../harness/client/models.js';
 import { RealtimeClient } from '../../harness/client/realtime.js';
-import { batchDocument, createDocument, subscriptionDocument } from '../../harness/client/documents.js';
+import { batchDocument, createDocument, selectionFor, subscriptionDocument } from '../../harness/client/documents.js';
 import { emulatorFor } from '../emulator/start.js';
 
 /** What a client put on the wire: GraphQL bodies over HTTP, `start` payloads over the WebSocket. */
@@ -140,5 +142,24 @@ describe('documents aws-amplify does not build', () => {
     expect(r.errors).toEqual([]);
     expect(Object.values(r.data!).map((p) => (p as { title: string }).title)).toEqual(['a', 'b', 'c']);
     expect(createDocument(emu.model, 'Post', { title: 'a', owner: 'spoof' }).variables).toEqual({ input: { title: 'a' } });
+  });
+
+  it('a batch is the whole document as graphql-js prints it, for any model, size and selection', () => {
+    // A model whose aliased fields are long enough for graphql-js to put their arguments on lines of their own.
+    const post = emu.model.models.find((m) => m.name === 'Post')!;
+    const long = { ...post, name: `P${'o'.repeat(58)}st`, operationNames: { ...post.operationNames, create: `create${'X'.repeat(62)}`, delete: `delete${'X'.repeat(62)}` } };
+    const auth = { ...emu.model, models: [...emu.model.models, long] };
+    fc.assert(
+      fc.property(fc.constantFrom(...auth.models), fc.constantFrom('create' as const, 'delete' as const), fc.integer({ min: 1, max: 25 }), fc.boolean(), (m, op, n, keysOnly) => {
+        const selection = keysOnly ? [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys] : undefined;
+        const inputs = Array.from({ length: n }, (_, i) => ({ [m.primaryKey.partitionKey]: `k${i}` }));
+        const type = `${op === 'create' ? 'Create' : 'Delete'}${m.name}Input`;
+        const sel = selectionFor(auth, m, selection);
+        const whole = `mutation (${inputs.map((_, i) => `$i${i}: ${type}!`).join(', ')}) { ${inputs.map((_, i) => `m${i}: ${m.operationNames[op]}(input: $i${i}) { ${sel} }`).join(' ')} }`;
+        const doc = batchDocument(auth, m.name, op, inputs, selection);
+        expect(doc.query).toBe(`${print(parse(whole))}\n`);
+        expect(doc.variables).toEqual(Object.fromEntries(inputs.map((input, i) => [`i${i}`, input])));
+      }),
+    );
   });
 });
