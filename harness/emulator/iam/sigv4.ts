@@ -2,8 +2,8 @@
  * Signature Version 4 verification for any service (appsync, execute-api, s3), in both forms: the
  * `Authorization` header and the presigned query string (`X-Amz-Algorithm`, `X-Amz-Credential`,
  * `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`, `X-Amz-Security-Token`).
- * The canonical request and string to sign are rebuilt with `@smithy/signature-v4`, the signer the AWS
- * SDKs use, from exactly what the client said it signed; the key comes from the credentials the
+ * The canonical request is rebuilt with `@smithy/signature-v4`, the signer the AWS SDKs use, from exactly what
+ * the client said it signed, and hashed into the string to sign; the key comes from the credentials the
  * emulator issued. Failures are typed (`SigV4Failure`) so each service answers with its own wire error.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
@@ -142,7 +142,8 @@ export async function verifySigV4<P>(req: SigV4Request, opts: SigV4Options<P>): 
   const request: SmithyRequest = { method: req.method, protocol: 'https:', hostname: headers.host!, path: req.path, query: parsed.query, headers };
   const canonicalRequest = canonicalizer.canonicalRequest(request, smithy.getCanonicalHeaders(request, undefined, new Set(parsed.signedHeaders)), payload.hash);
   const scopeText = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
-  const stringToSign = await canonicalizer.stringToSign(parsed.amzDate, scopeText, canonicalRequest);
+  // smithy's string to sign, hashed without its async hash wrapper (a promise per request).
+  const stringToSign = `${ALGORITHM}\n${parsed.amzDate}\n${scopeText}\n${sha256Hex(canonicalRequest)}`;
   const signingKey = await derivedKey(smithy, parsed.accessKeyId, key.secretAccessKey, scope);
   const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
   if (!safeEqual(expected, parsed.signature)) {
@@ -308,9 +309,6 @@ async function load() {
   class Canonicalizer extends SignatureV4 {
     canonicalRequest(request: SmithyRequest, headers: Record<string, string>, payloadHash: string): string {
       return this.createCanonicalRequest(request, headers, payloadHash);
-    }
-    stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
-      return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
     }
   }
   const make = (uriEscapePath: boolean) => new Canonicalizer({ credentials: { accessKeyId: '', secretAccessKey: '' }, region: '', service: '', sha256: Hash.bind(null, 'sha256'), uriEscapePath });
