@@ -7,13 +7,23 @@
 import path from 'node:path';
 import { reachableSources, resolveLocal } from './rest/gen2.js';
 
+/** backend.ts and the files it reaches through relative imports, comments blanked out: read once per load of an app. */
+export interface BackendSources {
+  file: string;
+  sources: Map<string, string>;
+}
+
+export function readBackend(backendFile: string): BackendSources {
+  const file = path.resolve(backendFile);
+  return { file, sources: reachableSources(file, withoutComments) };
+}
+
 /**
  * True or false when backend.ts says; undefined when it cannot be told from the source (the resource is not
  * imported by name from that file, or defineBackend's argument is not an object literal of names).
  */
-export function passedToBackend(backendFile: string, resourceFile: string): boolean | undefined {
-  const [backend, resource] = [path.resolve(backendFile), path.resolve(resourceFile)];
-  const sources = reachableSources(backend, withoutComments);
+export function passedToBackend({ file: backend, sources }: BackendSources, resourceFile: string): boolean | undefined {
+  const resource = path.resolve(resourceFile);
   if (!sources.has(resource)) {
     // Not imported at all (`// import { storage } from './storage/resource'`), unless through a tsconfig alias.
     const stem = path.relative(path.dirname(backend), resource).replace(/\.[cm]?[jt]s$/, '');
@@ -39,10 +49,9 @@ export function passedToBackend(backendFile: string, resourceFile: string): bool
  * `createResolver`, `CfnResolver`, `new Resolver`), relative to backend.ts's folder. Such a resolver replaces what
  * Amplify generated for its field, which authmatrix does not model (said as a caveat).
  */
-export function cdkResolverFiles(backendFile: string): string[] {
-  const backend = path.resolve(backendFile);
+export function cdkResolverFiles({ file: backend, sources }: BackendSources): string[] {
   const found: string[] = [];
-  for (const [file, text] of reachableSources(backend, withoutComments)) {
+  for (const [file, text] of sources) {
     if (/\.(?:addResolver|createResolver)\s*\(|(?:CfnResolver|Resolver)\s*\(/.test(text)) found.push(path.relative(path.dirname(backend), file));
   }
   return found.sort();

@@ -16,7 +16,7 @@ import { gen2Storage } from './storage/gen2.js';
 import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
 import { escape, importDataSchema, importResource } from './gen2-import.js';
 import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
-import { cdkResolverFiles, passedToBackend } from './backend-resources.js';
+import { cdkResolverFiles, passedToBackend, readBackend, type BackendSources } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
 
 export const GEN2_PARAMS: TransformParams = {
@@ -43,28 +43,29 @@ export async function loadGen2(file: string): Promise<AuthModel> {
 
 /** `notGiven`: what the caller found left out of defineBackend (said as caveats, and in a "nothing to test" line). */
 async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel> {
+  // backend.ts of an app without a data API is not imported here: it builds CDK constructs (rest/gen2.ts reads it).
+  const backendOnly = path.basename(file).startsWith('backend.');
+  // The app's amplify/ folder: backend.ts lies in it, a data resource one level down.
+  const amplifyDir = backendOnly ? path.dirname(file) : path.resolve(path.dirname(file), '..');
+  // Read once for what it gives defineBackend and the resolvers it attaches (fasttify's: ~10 ms a reading).
+  const found = backendFile(amplifyDir);
+  const backend = found ? readBackend(found) : undefined;
   // A data resource backend.ts does not give defineBackend (a template's Todo schema left behind, seaver-choy/aerena)
   // deploys no GraphQL API: the app is what backend.ts builds.
-  const backend = path.basename(file).startsWith('backend.') ? undefined : backendFile(path.resolve(path.dirname(file), '..'));
-  if (backend && passedToBackend(backend, file) === false) return loadGen2App(backend, [notDeployed(file, 'GraphQL API')]);
+  if (!backendOnly && backend && passedToBackend(backend, file) === false) return loadGen2App(backend.file, [notDeployed(file, 'GraphQL API')]);
   const a = await importDataSchema(file);
   const capture = installCapture(a);
   let model: AuthModel;
-  let amplifyDir: string;
-  // backend.ts of an app without a data API is not imported here: it builds CDK constructs (rest/gen2.ts reads it).
-  const backendOnly = path.basename(file).startsWith('backend.');
   try {
     if (!backendOnly) await importResource(file);
     const dataProps = capture.data.at(-1);
     if (!dataProps && !backendOnly) {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
     }
-    // The app's amplify/ folder: backend.ts lies in it, a data resource one level down.
-    amplifyDir = backendOnly ? path.dirname(file) : path.resolve(path.dirname(file), '..');
-    const loadedAuth = await loadAuthResource(amplifyDir, capture);
+    const loadedAuth = await loadAuthResource(amplifyDir, capture, backend);
     const auth = loadedAuth === 'not deployed' ? undefined : loadedAuth;
     model = dataProps ? normalize(file, dataProps, auth) : noDataApi(file, auth);
-    const storage = await loadStorageResource(amplifyDir, file, capture, auth);
+    const storage = await loadStorageResource(amplifyDir, file, capture, auth, backend);
     notGiven.unshift(
       ...(loadedAuth === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'auth')!, 'user pool or identity pool')] : []),
       ...(storage === 'not deployed' ? [notDeployed(categoryResource(amplifyDir, 'storage')!, 'bucket')] : []),
@@ -101,10 +102,9 @@ async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel>
 }
 
 /** `amplify/auth/resource.*`: its presence means a user pool and an identity pool. */
-async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promise<Record<string, unknown> | 'not deployed' | undefined> {
+async function loadAuthResource(amplifyDir: string, capture: Gen2Capture, backend: BackendSources | undefined): Promise<Record<string, unknown> | 'not deployed' | undefined> {
   const candidate = categoryResource(amplifyDir, 'auth');
   // Left out of defineBackend (`// auth,`): no user pool, no identity pool.
-  const backend = backendFile(amplifyDir);
   if (candidate && backend && passedToBackend(backend, candidate) === false) return 'not deployed';
   if (capture.auth.length) return capture.auth.at(-1);
   if (!candidate) return undefined;
@@ -113,9 +113,8 @@ async function loadAuthResource(amplifyDir: string, capture: Gen2Capture): Promi
 }
 
 /** `amplify/storage/resource.*` (Amplify requires storage to be defined there). */
-async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined): Promise<StorageSection | 'not deployed' | undefined> {
+async function loadStorageResource(amplifyDir: string, file: string, capture: Gen2Capture, auth: Record<string, unknown> | undefined, backend: BackendSources | undefined): Promise<StorageSection | 'not deployed' | undefined> {
   const candidate = categoryResource(amplifyDir, 'storage') ?? (path.basename(file).startsWith('backend.') ? storageDefinedBeside(file) : undefined);
-  const backend = backendFile(amplifyDir);
   if (candidate && backend && passedToBackend(backend, candidate) === false) return 'not deployed';
   if (candidate && !capture.storage.length) await importResource(candidate);
   const groups = auth ? authGroups(auth) : undefined;
