@@ -6,7 +6,7 @@
 import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
 import { isStoredField, type Argument, type AuthModel, type CustomOperation, type Field, type Model } from '../schema/model.js';
 import { keyConditionScalar } from '../schema/sdl/names.js';
-import { memo2 } from '../rules/memo.js';
+import { cached, memo2 } from '../rules/memo.js';
 
 export interface Document {
   query: string;
@@ -133,13 +133,7 @@ const writables = new WeakMap<Model, Set<string>>();
 
 /** Fields amplify-js sends in create/update input: the key, and no read-only timestamps or implicit fields. */
 function writable(m: Model): Set<string> {
-  let keep = writables.get(m);
-  if (!keep) {
-    keep = new Set(m.fields.filter((f) => !f.implicit && isStoredField(f)).map((f) => f.name));
-    for (const k of [m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]) keep.add(k);
-    writables.set(m, keep);
-  }
-  return keep;
+  return cached(writables, m, () => new Set([...m.fields.filter((f) => !f.implicit && isStoredField(f)).map((f) => f.name), m.primaryKey.partitionKey, ...m.primaryKey.sortKeys]));
 }
 
 export function createDocument(auth: AuthModel, modelName: string, input: Record<string, unknown>, selection?: SelectionSet): Document {

@@ -14,7 +14,7 @@ import {
   type Model,
   type Rule,
 } from '../schema/model.js';
-import { memo2 } from './memo.js';
+import { cached, memo2 } from './memo.js';
 import { describeRule, providerOf, quoteRole } from './describe.js';
 import { passesFilter, type ClientFilter } from './client-filter.js';
 import { fieldOf, inKeyRange, keyedVerdict, queryKey, type KeyedQuery, type KeyedVerdict } from './keyed.js';
@@ -261,11 +261,8 @@ const selectedCache = new WeakMap<Model, WeakMap<readonly string[], Field[]>>();
 
 function selectedResources(ctx: Ctx, select: readonly string[] | undefined): Field[] {
   const names = select ?? defaultNames(ctx.model);
-  let bySelection = selectedCache.get(ctx.model);
-  if (!bySelection) selectedCache.set(ctx.model, (bySelection = new WeakMap()));
-  let fields = bySelection.get(names);
-  if (!fields) bySelection.set(names, (fields = names.map((n) => ctx.model.fields.find((f) => f.name === n)).filter((f): f is Field => !!f && !f.implicit && !f.relation)));
-  return fields;
+  const bySelection = cached(selectedCache, ctx.model, () => new WeakMap<readonly string[], Field[]>());
+  return cached(bySelection, names, () => names.map((n) => ctx.model.fields.find((f) => f.name === n)).filter((f): f is Field => !!f && !f.implicit && !f.relation));
 }
 
 /**
@@ -275,9 +272,7 @@ function selectedResources(ctx: Ctx, select: readonly string[] | undefined): Fie
 const readRolesCache = new WeakMap<Field, { compared: Role[]; allowed: Role[] }>();
 
 function fieldReadRoles(model: Model, field: Field): { compared: Role[]; allowed: Role[] } {
-  let cached = readRolesCache.get(field);
-  if (!cached) readRolesCache.set(field, (cached = computeFieldReadRoles(model, field)));
-  return cached;
+  return cached(readRolesCache, field, () => computeFieldReadRoles(model, field));
 }
 
 function computeFieldReadRoles(model: Model, field: Field): { compared: Role[]; allowed: Role[] } {

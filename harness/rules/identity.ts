@@ -1,4 +1,5 @@
 import type { PolicyDocument } from '../schema/auth-resources.js';
+import { memo } from './memo.js';
 
 /**
  * Who is calling, as the oracle sees it: the verified credential's kind and claims. Credentials that
@@ -50,11 +51,7 @@ const ownerClaims = new WeakMap<Identity, Map<string, OwnerClaim | null>>();
 /** Null when any part of the claim is missing: the owner rule is then skipped entirely. */
 export function ownerClaim(identity: Identity, identityClaim: string): OwnerClaim | null {
   // Identities are immutable and asked the same question many times per matrix.
-  let byClaim = ownerClaims.get(identity);
-  if (!byClaim) ownerClaims.set(identity, (byClaim = new Map()));
-  let claim = byClaim.get(identityClaim);
-  if (claim === undefined) byClaim.set(identityClaim, (claim = computeOwnerClaim(identity, identityClaim)));
-  return claim;
+  return memo(ownerClaims, identity, identityClaim, () => computeOwnerClaim(identity, identityClaim));
 }
 
 function computeOwnerClaim(identity: Identity, identityClaim: string): OwnerClaim | null {

@@ -3,10 +3,16 @@
  * once made, and the matrix asks the same questions many times.
  */
 
+/** The value for `key`, computed once. */
+export function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, compute: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) cache.set(key, (v = compute()));
+  return v;
+}
+
 /** The value for `key` and `sub`, computed once. */
 export function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, key: K, sub: string, compute: () => V): V {
-  let m = cache.get(key);
-  if (!m) cache.set(key, (m = new Map()));
+  const m = cached(cache, key, () => new Map<string, V>());
   let v = m.get(sub);
   if (v === undefined) m.set(sub, (v = compute()));
   return v;
@@ -14,7 +20,5 @@ export function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, key
 
 /** memo for two objects (a model and an identity). */
 export function memo2<A extends object, B extends object, V>(cache: WeakMap<A, WeakMap<B, Map<string, V>>>, a: A, b: B, sub: string, compute: () => V): V {
-  let inner = cache.get(a);
-  if (!inner) cache.set(a, (inner = new WeakMap()));
-  return memo(inner, b, sub, compute);
+  return memo(cached(cache, a, () => new WeakMap<B, Map<string, V>>()), b, sub, compute);
 }

@@ -12,6 +12,7 @@
 import type { Decision } from './decide.js';
 export { evaluate } from './iam-policy.js';
 import { caveatText, evaluate, grantedResources, type IamContext, type Verdict } from './iam-policy.js';
+import { cached } from './memo.js';
 import { identitySourceOf, REQUEST_CONTEXT_VARIABLES, type HttpMethod, type PolicyDocument, type PolicyStatement, type RestApi, type RestMethod, type RestSection, type StageVariables } from '../schema/rest/model.js';
 
 /** The role whose credentials sign a request: the identity pool's, a group's, or an administrator's. */
@@ -190,15 +191,12 @@ const identityStatementsCache = new WeakMap<RestSection, PolicyStatement[]>();
 
 /** The role policies' statements naming `${cognito-identity.amazonaws.com:sub}` in a Resource, as unconditional Allows. */
 function identityStatements(section: RestSection): PolicyStatement[] {
-  let statements = identityStatementsCache.get(section);
-  if (!statements) {
+  return cached(identityStatementsCache, section, () => {
     const { authenticated, unauthenticated, groups } = section.rolePolicies;
-    statements = [authenticated, unauthenticated, ...Object.values(groups)].flat().flatMap((d) => d.Statement)
+    return [authenticated, unauthenticated, ...Object.values(groups)].flat().flatMap((d) => d.Statement)
       .filter((x) => [x.Resource ?? []].flat().some((r) => /\$\{cognito-identity\.amazonaws\.com:sub\}/i.test(String(r))))
       .map(({ Condition: _condition, ...x }) => ({ ...x, Effect: 'Allow' as const }));
-    identityStatementsCache.set(section, statements);
-  }
-  return statements;
+  });
 }
 
 /**

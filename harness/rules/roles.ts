@@ -5,7 +5,7 @@
  * named twice in model rules).
  */
 import { READ_OPERATIONS, type Field, type Model, type ModelOperation, type Rule } from '../schema/model.js';
-import { memo } from './memo.js';
+import { cached, memo } from './memo.js';
 import {
   dynamicGroups,
   listClaimGroups,
@@ -30,27 +30,21 @@ const resourcesCache = new WeakMap<Model, Field[]>();
 
 /** Fields that take part in field-level permissions: the declared ones (implicit fields never do). */
 export function resources(model: Model): Field[] {
-  let fields = resourcesCache.get(model);
-  if (!fields) resourcesCache.set(model, (fields = model.fields.filter((f) => !f.implicit)));
-  return fields;
+  return cached(resourcesCache, model, () => model.fields.filter((f) => !f.implicit));
 }
 
 const selectionCache = new WeakMap<Model, readonly string[]>();
 
 /** What a read selects by default: every field but the relations (the oracle's shared copy; not to be changed). */
 export function defaultNames(model: Model): readonly string[] {
-  let names = selectionCache.get(model);
-  if (!names) selectionCache.set(model, (names = model.fields.filter((f) => !f.relation).map((f) => f.name)));
-  return names;
+  return cached(selectionCache, model, () => model.fields.filter((f) => !f.relation).map((f) => f.name));
 }
 
 const rulesCache = new WeakMap<Model, Rule[]>();
 
 /** A model's rules and its fields' rules. */
 export function modelRules(model: Model): Rule[] {
-  let rules = rulesCache.get(model);
-  if (!rules) rulesCache.set(model, (rules = [...model.rules, ...model.fields.flatMap((f) => f.rules ?? [])]));
-  return rules;
+  return cached(rulesCache, model, () => [...model.rules, ...model.fields.flatMap((f) => f.rules ?? [])]);
 }
 
 // The oracle is pure over immutable models, so per-object results are cached by identity.
@@ -61,9 +55,7 @@ const rolesCache = new WeakMap<Model, Role[]>();
 const opsCache = new WeakMap<Role, WeakMap<Field, Set<ModelOperation>>>();
 
 export function roleKeys(rule: Rule): { key: string; group?: string }[] {
-  let keys = keysCache.get(rule);
-  if (!keys) keysCache.set(rule, (keys = computeRoleKeys(rule)));
-  return keys;
+  return cached(keysCache, rule, () => computeRoleKeys(rule));
 }
 
 function computeRoleKeys(rule: Rule): { key: string; group?: string }[] {
@@ -85,16 +77,12 @@ function computeRoleKeys(rule: Rule): { key: string; group?: string }[] {
 
 /** The roles one rule names (one per group of a static-group rule). */
 export function ruleRoles(rule: Rule): Role[] {
-  let roles = ruleRolesCache.get(rule);
-  if (!roles) ruleRolesCache.set(rule, (roles = roleKeys(rule).map(({ key, group }) => ({ key, rule, ...(group ? { group } : {}) }))));
-  return roles;
+  return cached(ruleRolesCache, rule, () => roleKeys(rule).map(({ key, group }) => ({ key, rule, ...(group ? { group } : {}) })));
 }
 
 /** Every role of a model, in the order rules first name them (model rules, then field rules). */
 export function modelRoles(model: Model): Role[] {
-  let roles = rolesCache.get(model);
-  if (!roles) rolesCache.set(model, (roles = computeModelRoles(model)));
-  return roles;
+  return cached(rolesCache, model, () => computeModelRoles(model));
 }
 
 function computeModelRoles(model: Model): Role[] {
@@ -112,11 +100,7 @@ function computeModelRoles(model: Model): Role[] {
 /** The operations a role has on one field. */
 export function roleOps(model: Model, role: Role, field: Field): Set<ModelOperation> {
   // Roles are per model (modelRoles caches them), so role × field identifies the cell.
-  let byField = opsCache.get(role);
-  if (!byField) opsCache.set(role, (byField = new WeakMap()));
-  let ops = byField.get(field);
-  if (!ops) byField.set(field, (ops = computeRoleOps(model, role, field)));
-  return ops;
+  return cached(cached(opsCache, role, () => new WeakMap<Field, Set<ModelOperation>>()), field, () => computeRoleOps(model, role, field));
 }
 
 function computeRoleOps(model: Model, role: Role, field: Field): Set<ModelOperation> {
@@ -134,9 +118,7 @@ function lastRuleFor(rules: Rule[], key: string): Rule | undefined {
  * operations on that field; checked with reftool: docs/semantics.md, "Two field rules for one role on one field").
  */
 export function effectiveRules(rules: Rule[]): Rule[] {
-  let effective = effectiveCache.get(rules);
-  if (!effective) effectiveCache.set(rules, (effective = rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule))));
-  return effective;
+  return cached(effectiveCache, rules, () => rules.filter((rule, i) => roleKeys(rule).some(({ key }) => lastRuleFor(rules.slice(i), key) === rule)));
 }
 
 const someCache = new WeakMap<Role, Map<string, boolean>>();

@@ -6,7 +6,7 @@ import { findModel, type AuthModel, type Model, type OwnerRule, type Relation } 
 import { decide, mutationResponseView, recordKey, subscriptionFilterEntry } from './decide.js';
 import { displayedOwner, dynamicGroups, inStaticGroup, ownerClaim, ownerFilterValues, ownsValue, type Identity } from './identity.js';
 import { hasOpOnSome, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
-import { memo } from './memo.js';
+import { cached, memo } from './memo.js';
 
 export interface Subscription {
   subscriber: Identity;
@@ -41,8 +41,7 @@ export function delivery(auth: AuthModel, modelName: string, sub: Subscription, 
   if (start.outcome === 'deny') return { delivered: false, reason: `not subscribed: ${start.reason}`, nulledFields: [] };
 
   // The payload is the mutation response as the actor received it, owner fields shown as displayed.
-  let actor = actorKeys.get(event.actor);
-  if (!actor) actorKeys.set(event.actor, (actor = String(++actorCount)));
+  const actor = cached(actorKeys, event.actor, () => String(++actorCount));
   const { payload, ...response } = memo(responses, event.record, `${modelName}|${actor}|${event.select?.join(',') ?? ''}`,
     () => ({ ...mutationResponseView(auth, event.actor, modelName, event.record, event.select), payload: displayed(auth, model, event.record) }));
   const nulled = [...response.denied, ...response.redacted];
