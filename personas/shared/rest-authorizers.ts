@@ -9,7 +9,7 @@ import { answerKey, httpRequestsOf, presentationsOf, requestsOf, restCaller } fr
 import type { RestPresentation } from '../../harness/matrix/rest-action.js';
 import type { Persona } from '../../harness/matrix/cast.js';
 import type { AuthModel } from '../../harness/schema/model.js';
-import { routeKeyOf, type HttpApi, type HttpLambdaAuthorizer, type HttpRoute, type PolicyDocument, type RestSection } from '../../harness/schema/rest/model.js';
+import { identitySourceOf, routeKeyOf, type HttpApi, type HttpLambdaAuthorizer, type HttpRoute, type PolicyDocument, type RestSection } from '../../harness/schema/rest/model.js';
 import { loadHandler } from '../../harness/schema/user-module.js';
 
 type Handler = (event: Record<string, unknown>, context: Record<string, unknown>) => unknown;
@@ -81,11 +81,12 @@ function httpAuthorizerEvent(rest: RestSection, api: HttpApi, route: HttpRoute, 
   const routeArn = methodArn(rest, api, req.verb, req.path);
   const routeKey = routeKeyOf(route);
   const requestContext: Record<string, unknown> = { accountId: rest.account, apiId: api.id, stage: api.stage, routeKey, http: { method: req.verb, path: req.path } };
+  // Read as missingIdentitySource read them before this authorizer was asked (schema/rest/model.ts identitySourceOf).
   const identity = authorizer.identitySources.map((s) => {
-    const context = /^\$context\.(.+)$/.exec(s)?.[1];
-    const stageVariable = /^\$stageVariables\.(.+)$/.exec(s)?.[1];
-    if (stageVariable) return api.stageVariables?.[stageVariable] ?? '';
-    return context ? String(requestContext[context] ?? '') : headers[s.replace(/^\$request\.header\./i, '').toLowerCase()] ?? '';
+    const ref = identitySourceOf(s);
+    if (ref?.kind === 'stageVariable') return api.stageVariables?.[ref.name] ?? '';
+    if (ref?.kind === 'context') return String(requestContext[ref.name] ?? '');
+    return ref?.kind === 'header' ? headers[ref.name.toLowerCase()] ?? '' : '';
   });
   return authorizer.payloadVersion === '2.0'
     ? { version: '2.0', type: 'REQUEST', routeArn, identitySource: identity, routeKey, rawPath: req.path, rawQueryString: '', headers, ...(api.stageVariables ? { stageVariables: api.stageVariables } : {}), requestContext }
