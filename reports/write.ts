@@ -27,11 +27,11 @@ export function renderReports(given: RunReport, coverage: Coverage = coverageOf(
  * directory inside `dir`, and renamed into place: a reader, or a run stopped halfway, never sees half a
  * file. Returns the paths written.
  */
-export function writeReports(report: RunReport, dir: string): string[] {
+export function writeReports(report: RunReport, dir: string, coverage: Coverage = coverageOf(report)): string[] {
   mkdirSync(dir, { recursive: true });
   const aside = mkdtempSync(path.join(dir, '.authmatrix-writing-'));
   try {
-    const files = Object.entries(renderReports(report));
+    const files = Object.entries(renderReports(report, coverage));
     for (const [name, text] of files) writeFileSync(path.join(aside, name), text);
     return files.map(([name]) => {
       const file = path.join(dir, name);
@@ -52,10 +52,10 @@ export const INTERRUPTED_DIR = 'interrupted';
  * complete earlier run's reports, which only a complete run replaces: then into `dir/interrupted/`.
  * Returns the directory written.
  */
-export function writeRunReports(report: RunReport, dir: string): string {
+export function writeRunReports(report: RunReport, dir: string, coverage: Coverage = coverageOf(report)): string {
   const aside = path.join(dir, INTERRUPTED_DIR);
   if (!report.interrupted) {
-    writeReports(report, dir);
+    writeReports(report, dir, coverage);
     for (const name of REPORT_FILES) rmSync(path.join(aside, name), { force: true });
     try {
       rmdirSync(aside);
@@ -65,7 +65,7 @@ export function writeRunReports(report: RunReport, dir: string): string {
     return dir;
   }
   const into = holdsCompleteRun(dir) ? aside : dir;
-  writeReports(report, into);
+  writeReports(report, into, coverage);
   return into;
 }
 

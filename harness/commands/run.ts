@@ -55,7 +55,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<{ output: str
       r.gate = { failures: [], ...r.gate, minCoverage: thresholds };
       if (!r.shard && !r.interrupted) r.gate.failures.push(...checkCoverage(coverage, thresholds));
     }
-    const dir = writeRunReports(r, path.resolve(out));
+    const dir = writeRunReports(r, path.resolve(out), coverage);
     const failed = r.totals.mismatches > 0 || r.contracts.some((c) => c.broken) || (r.gate?.failures.length ?? 0) > 0;
     const shown = path.relative(process.cwd(), dir);
     const table = renderCoverageTable(coverage, process.stdout.isTTY ? process.stdout.columns || 100 : 100);
