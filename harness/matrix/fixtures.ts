@@ -124,6 +124,15 @@ function uniqueKeyFieldOf(m: Model, pinned: ReadonlySet<string> = new Set()): Fi
     .find((f): f is Field => !!f && !f.implicit && !f.list && !skip.has(f.name) && uniqueValue(f.type, '') !== undefined);
 }
 
+/**
+ * A foreign key's value that names no parent record, of the key field's type (an `Int` key refuses a string:
+ * Specto95/jael-amplifygen1's `class_id: Int!`).
+ */
+export function detachedValue(m: Model, field: string, nonce: string): unknown {
+  const type = m.fields.find((f) => f.name === field)?.type ?? 'String';
+  return type === 'ID' || type === 'String' ? `authmatrix-detached-${nonce}` : uniqueValue(type, `detached-${nonce}`) ?? `authmatrix-detached-${nonce}`;
+}
+
 function uniqueValue(type: string, seed: string): unknown {
   const token = seed.replace(/[^A-Za-z0-9-]/g, '-');
   switch (type) {

@@ -9,7 +9,7 @@ import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type DeliveryEvent, type SubscriptionScenario } from './deliveries.js';
-import { authFields, fixtures, foreignKeys, NOBODY, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
+import { authFields, detachedValue, fixtures, foreignKeys, NOBODY, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -386,7 +386,7 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
     if (!copy && (!fk.onlyChild || fixture === fk.onlyChild)) {
       out[fk.field] = { $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef;
       pinned.add(fk.field);
-    } else if (!authFields(m).has(fk.field)) out[fk.field] = `authmatrix-detached-${nonce}`;
+    } else if (!authFields(m).has(fk.field)) out[fk.field] = detachedValue(m, fk.field, nonce);
   }
   return withoutFields(withUniqueKey(m, out, `${nonce}-${instance}`, pinned), [...undeclared]);
 }

@@ -219,9 +219,11 @@ function authModesFromCliInputs(service: Record<string, unknown>, file: string):
  */
 function syncStrategies(c: Record<string, unknown>): string[] {
   const on = (s: unknown): s is { type: string } => isObject(s) && typeof s.type === 'string' && ['AUTOMERGE', 'OPTIMISTIC_CONCURRENCY', 'LAMBDA'].includes(s.type);
-  const out = on(c.defaultResolutionStrategy) ? [c.defaultResolutionStrategy.type] : [];
+  const byDefault = on(c.defaultResolutionStrategy) ? c.defaultResolutionStrategy.type : undefined;
+  const out = byDefault ? [byDefault] : [];
+  // The CLI writes a model's strategy even where it is the default's (sittinprettyingeorgia/my-application-secretary-amplify).
   for (const m of Array.isArray(c.perModelResolutionStrategy) ? c.perModelResolutionStrategy : []) {
-    if (isObject(m) && on(m.resolutionStrategy)) out.push(`${m.resolutionStrategy.type} for ${String(m.entityName)}`);
+    if (isObject(m) && on(m.resolutionStrategy) && m.resolutionStrategy.type !== byDefault) out.push(`${m.resolutionStrategy.type} for ${String(m.entityName)}`);
   }
   return out;
 }

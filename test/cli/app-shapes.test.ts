@@ -711,3 +711,19 @@ describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)
     expect(cells.get('Pass|get|owner|unowned')?.expected).toBe('deny');
   });
 });
+
+describe('Gen 1 projects (new public apps, seventh session)', () => {
+  it('keys of type Int on both sides of relations: the records a relation must not see name no parent with an Int, not a string', async () => {
+    // Was: every Bin and Item fixture refused ("Int cannot represent non-integer value: \"authmatrix-detached-…\""), 80 mismatches on Specto95/jael-amplifygen1.
+    const dir = path.join(out, 'int-keys');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-int-keys') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const cells = new Map(readResults(dir).cells.map((c) => [c.id, c]));
+    // The shelf's bins are the one bin linked to it, not the copies that name no shelf.
+    expect(cells.get('Shelf|get|apiKey|record|bins')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
+    for (const id of ['Item|get|apiKey|record|grade', 'Item|get|apiKey|record|shelf', 'Bin|update|apiKey|record', 'Bin|list|apiKey']) {
+      expect(cells.get(id), id).toMatchObject({ pass: true, observed: 'allow' });
+    }
+  });
+});

@@ -120,6 +120,8 @@ describe('Gen 1 conflict resolution (cli-inputs.json)', () => {
     [{ defaultResolutionStrategy: { type: 'NONE' } }, undefined],
     [{ defaultResolutionStrategy: { type: 'AUTOMERGE' } }, /conflict resolution \(AUTOMERGE\) is on .* the update and delete of every model are affected/],
     [{ defaultResolutionStrategy: { type: 'NONE' }, perModelResolutionStrategy: [{ entityName: 'Todo', resolutionStrategy: { type: 'OPTIMISTIC_CONCURRENCY' } }] }, /conflict resolution \(OPTIMISTIC_CONCURRENCY for Todo\) is on .* the update and delete of those models are affected/],
+    // A model's entry that repeats the default is said once, with the default (was "(OPTIMISTIC_CONCURRENCY, OPTIMISTIC_CONCURRENCY for Todo)").
+    [{ defaultResolutionStrategy: { type: 'OPTIMISTIC_CONCURRENCY' }, perModelResolutionStrategy: [{ entityName: 'Todo', resolutionStrategy: { type: 'OPTIMISTIC_CONCURRENCY' } }, { entityName: 'Note', resolutionStrategy: { type: 'AUTOMERGE' } }] }, /conflict resolution \(OPTIMISTIC_CONCURRENCY, AUTOMERGE for Note\) is on .* the update and delete of every model are affected/],
   ])('%j', async (conflictResolution, caveat) => {
     const m = await loadAuthModel(api(conflictResolution));
     const found = (m.caveats ?? []).find((c) => c.startsWith('conflict resolution'));
