@@ -273,7 +273,7 @@ function handlersFromConfig(cfg: Record<string, unknown>, file: string): Handler
       }
       checkKeys(v, ['entries', 'dataSource'], file, text, `resolvers.${key}.`);
       const dataSource = typeof v.dataSource === 'string' ? v.dataSource : undefined;
-      out.handlers.set(key, { kind: 'js', entries: v.entries.map((e) => existing(e, key)), ...(dataSource ? { dataSource } : {}) });
+      out.handlers.set(key, { kind: 'js', entries: v.entries.map((e) => ({ file: existing(e, key), ...(dataSource ? { dataSource } : {}) })) });
     }
   }
   return out;

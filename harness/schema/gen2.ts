@@ -232,13 +232,13 @@ function transformPart(part: SchemaPart): TransformResult {
 function handlers(t: TransformResult): Map<string, CustomHandler> {
   const out = new Map<string, CustomHandler>();
   for (const js of t.jsFunctions) {
+    // Each function of the pipeline keeps its own data source (mtliendo/fullstack-multi-tenant-with-ui: Cognito, then a table).
     const entries = js.handlers.map((h) => {
-      if (typeof h.entry === 'string') return h.entry;
-      const from = importLineFile(h.entry.importLine);
-      return from ? path.resolve(path.dirname(from), h.entry.relativePath) : h.entry.relativePath;
+      const from = typeof h.entry === 'string' ? undefined : importLineFile(h.entry.importLine);
+      const file = typeof h.entry === 'string' ? h.entry : from ? path.resolve(path.dirname(from), h.entry.relativePath) : h.entry.relativePath;
+      return { file, ...(h.dataSource ? { dataSource: h.dataSource } : {}) };
     });
-    const dataSource = js.handlers[0]?.dataSource;
-    out.set(`${js.typeName}.${js.fieldName}`, { kind: 'js', entries, ...(dataSource ? { dataSource } : {}) });
+    out.set(`${js.typeName}.${js.fieldName}`, { kind: 'js', entries });
   }
   return out;
 }

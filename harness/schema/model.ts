@@ -172,6 +172,12 @@ export interface CustomType {
   rules?: StaticRule[];
 }
 
+/** One function of a JS resolver's pipeline: its module and the data source it runs on. */
+export interface JsEntry {
+  file: string;
+  dataSource?: string;
+}
+
 /** An input object type used by custom-operation arguments. */
 export interface InputType {
   name: string;
@@ -193,7 +199,8 @@ export interface Argument {
 export type CustomHandler =
   /** Lambda functions run in order (a pipeline when several); `entry` is the handler module when known. */
   | { kind: 'function'; functions: { name: string; entry?: string }[] }
-  | { kind: 'js'; entries: string[]; dataSource?: string }
+  /** APPSYNC_JS functions run in order, each on its own data source (NONE when none is named). */
+  | { kind: 'js'; entries: JsEntry[] }
   | { kind: 'none' };
 
 export interface CustomOperation {

@@ -46,6 +46,18 @@ describe('custom handlers', () => {
     expect(emu.stubbedHandlers.get('a-lambda-deployed-elsewhere')).toBe('no handler module is configured for it');
   });
 
+  it("a JS pipeline runs each function on its own data source, and ctx.env answers the API's variables (placeholders offline)", async () => {
+    // Was: ctx.env undefined (the resolver failed offline and was stubbed), and every function ran on the first one's data source.
+    const c = client(emu, { mode: 'apiKey', apiKey: emu.apiKey! });
+    const created = await c.graphql({ query: 'mutation { createNote(input: { body: "hello" }) { id } }' });
+    expect(created.errors).toEqual([]);
+    const id = (created.data as { createNote: { id: string } }).createNote.id;
+    const r = await c.graphql({ query: 'query ($id: ID!) { taggedNote(id: $id) }', variables: { id } });
+    expect(r.errors).toEqual([]);
+    expect(r.data).toEqual({ taggedNote: 'authmatrix-placeholder-REGION_NAME:hello' });
+    expect(emu.stubbedHandlers.has('taggedNote')).toBe(false);
+  });
+
   it('a Lambda authorizer that throws refuses the request (401) and the emulator keeps serving', async () => {
     const crash = await client(emu, { mode: 'lambda', token: 'crash' }).graphql({ query: '{ listNotes { items { id } } }' });
     expect(crash.status).toBe(401);

@@ -196,13 +196,13 @@ const RISKY: Case[] = [
   {
     name: 'a custom mutation guarded only by its directive, on a model table',
     schema: 'type Post @model @auth(rules: [{ allow: owner }]) { title: String } type Mutation { likePost(id: ID!): Post @aws_cognito_user_pools }',
-    handlers: new Map([['Mutation.likePost', { kind: 'js', entries: ['/app/resolvers/likePost.js'], dataSource: 'PostTable' }]]),
+    handlers: new Map([['Mutation.likePost', { kind: 'js', entries: [{ file: '/app/resolvers/likePost.js', dataSource: 'PostTable' }] }]]),
     expect: [{ id: 'custom-op-directive-only:likePost', severity: 'medium', rule: 'Mutation.likePost#1', fix: 'In `likePost.js`, check `ctx.identity`' }],
   },
   {
     name: 'a custom query guarded only by its directive, computing its answer',
     schema: 'type Time { now: String } type Query { time: Time @aws_api_key }',
-    handlers: new Map([['Query.time', { kind: 'js', entries: ['/app/resolvers/time.js'], dataSource: 'NONE_DS' }]]),
+    handlers: new Map([['Query.time', { kind: 'js', entries: [{ file: '/app/resolvers/time.js', dataSource: 'NONE_DS' }] }]]),
     expect: [{ id: 'custom-op-directive-only:time', severity: 'low', rule: 'Query.time#1', fix: '`@aws_cognito_user_pools(cognito_groups: [...])`' }],
   },
   {

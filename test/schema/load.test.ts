@@ -26,7 +26,7 @@ describe('Gen 2 resource.ts', () => {
     const m = await loadAuthModel(example('blog/amplify/data/resource.ts'));
     const byName = Object.fromEntries(m.customOperations.map((o) => [o.name, o]));
     expect(byName.echo).toMatchObject({ type: 'query', enforcement: 'resolver', handler: { kind: 'function', functions: [{ name: 'echo', entry: example('blog/amplify/functions/echo/handler.ts') }] } });
-    expect(byName.likePost).toMatchObject({ type: 'mutation', enforcement: 'directive', handler: { kind: 'js', entries: [example('blog/amplify/data/likePost.js')], dataSource: 'PostTable' } });
+    expect(byName.likePost).toMatchObject({ type: 'mutation', enforcement: 'directive', handler: { kind: 'js', entries: [{ file: example('blog/amplify/data/likePost.js'), dataSource: 'PostTable' }] } });
     expect(byName.onLikePost).toMatchObject({ type: 'subscription', subscribesTo: ['likePost'] });
     expect(m.authModes.lambda).toEqual({ handler: example('blog/amplify/functions/authorizer/handler.ts'), functionName: 'authorizer', ttlSeconds: 0 });
     expect(m.authModes.oidc).toMatchObject({ issuer: 'https://idp.example.com/', clientId: 'helpdesk-web', iatTTL: 3_600_000, authTTL: 3_600_000 });

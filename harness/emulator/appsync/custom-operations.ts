@@ -56,7 +56,7 @@ export class CustomOperationRunner {
     if (this.modes[op.name] === 'stub' || this.modes[op.name] === 'skip') return this.stub(op.name, `${this.modes[op.name]} in authmatrix.config.ts`, info);
     if (handler.kind === 'js') {
       try {
-        return await runJsResolver(this.js, handler.entries, handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
+        return await runJsResolver(this.js, handler.entries, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
       } catch (e) {
         // util.error and util.unauthorized are the app's own answers; what fails offline is stubbed.
         if (e instanceof FailedOffline && this.modes[op.name] !== 'run') return this.stub(op.name, `its resolver failed offline: ${e.message}`, info);
@@ -110,7 +110,7 @@ export class CustomOperationRunner {
     if (op.enforcement === 'resolver' && !staticAllows(op.rules, ctx.env)) throw new Unauthorized();
     if (op.handler.kind !== 'js') return null;
     const info = { fieldName: name, parentType: { name: 'Subscription' }, variableValues: {} } as unknown as GraphQLResolveInfo;
-    const result = await runJsResolverDetailed(this.js, op.handler.entries, op.handler.dataSource, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
+    const result = await runJsResolverDetailed(this.js, op.handler.entries, { arguments: args, identity: identityOf(ctx), headers: ctx.headers, info, requestId: ctx.requestId });
     return (result.subscriptionFilter as Record<string, unknown> | undefined) ?? null;
   }
 

@@ -12,6 +12,8 @@ import { matches, type Filter, type Item } from './filters.js';
 import { ConditionalCheckFailed, type Store, type Table } from './store.js';
 import { loadUserModule } from '../../schema/user-module.js';
 import { asHandler } from '../../schema/handler-console.js';
+import type { JsEntry } from '../../schema/model.js';
+import { env } from './amplify-env.js';
 
 export interface JsResolverRuntime {
   store: Store;
@@ -59,17 +61,17 @@ export interface JsResult {
   subscriptionFilter?: unknown;
 }
 
-export async function runJsResolver(rt: JsResolverRuntime, entries: string[], dataSource: string | undefined, call: JsCall): Promise<unknown> {
-  return (await runJsResolverDetailed(rt, entries, dataSource, call)).value;
+export async function runJsResolver(rt: JsResolverRuntime, entries: JsEntry[], call: JsCall): Promise<unknown> {
+  return (await runJsResolverDetailed(rt, entries, call)).value;
 }
 
 /** Runs the pipeline; also reports the subscription filter a subscription resolver set. */
-export async function runJsResolverDetailed(rt: JsResolverRuntime, entries: string[], dataSource: string | undefined, call: JsCall): Promise<JsResult> {
-  const resolvers = await Promise.all(entries.map(load));
+export async function runJsResolverDetailed(rt: JsResolverRuntime, entries: JsEntry[], call: JsCall): Promise<JsResult> {
+  const resolvers = await Promise.all(entries.map((e) => load(e.file)));
   const state: CallState = { errors: [], ids: rt.ids, now: rt.now };
   const stash: Record<string, unknown> = {};
   let prev: unknown = null;
-  for (const r of resolvers) {
+  for (const [i, r] of resolvers.entries()) {
     const ctx: Record<string, unknown> = {
       arguments: call.arguments,
       args: call.arguments,
@@ -79,11 +81,14 @@ export async function runJsResolverDetailed(rt: JsResolverRuntime, entries: stri
       prev: { result: prev },
       info: { fieldName: call.info.fieldName, parentTypeName: call.info.parentType.name, variables: call.info.variableValues, selectionSetList: [] },
       request: { headers: call.headers, domainName: null },
+      // The API's environment variables, which backend.ts sets with CDK (not evaluated here): placeholders, as
+      // for $amplify/env, so code that reads them runs on (mtliendo/fullstack-multi-tenant-with-ui's COGNITO_USER_POOL_ID).
+      env,
     };
     try {
       const request = r.request ? withCall(state, () => r.request!(ctx)) : {};
       try {
-        ctx.result = await dataSourceCall(rt, dataSource, request as Item);
+        ctx.result = await dataSourceCall(rt, entries[i]!.dataSource, request as Item);
       } catch (e) {
         if (e instanceof ConditionalCheckFailed) ctx.error = { message: e.message, type: 'DynamoDB:ConditionalCheckFailedException' };
         else throw e;

@@ -40,9 +40,10 @@ function handlerOf(op: CustomOperation): Handler | null {
   const base = (file: string) => tick(file.split(/[\\/]/).at(-1)!);
   switch (op.handler.kind) {
     case 'js': {
-      const code = op.handler.entries.map(base).join(', ');
-      const ds = op.handler.dataSource && op.handler.dataSource !== 'NONE_DS' ? op.handler.dataSource : undefined;
-      return { what: `a custom JS resolver (${code}${ds ? ` on data source ${tick(ds)}` : ''})`, code, js: true, ...(ds ? { dataSource: ds } : {}) };
+      const code = op.handler.entries.map((e) => base(e.file)).join(', ');
+      const sources = [...new Set(op.handler.entries.flatMap((e) => (e.dataSource && e.dataSource !== 'NONE_DS' ? [e.dataSource] : [])))];
+      const ds = sources.length ? listWords(sources.map(tick)) : undefined;
+      return { what: `a custom JS resolver (${code}${ds ? ` on data source${sources.length > 1 ? 's' : ''} ${ds}` : ''})`, code, js: true, ...(ds ? { dataSource: ds } : {}) };
     }
     case 'function': {
       const code = op.handler.functions.map((f) => (f.entry ? base(f.entry) : tick(f.name))).join(', ');
