@@ -18,6 +18,7 @@ import { escape, importDataSchema, importResource } from './gen2-import.js';
 import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
 import { cdkResolverFiles, passedToBackend, readBackend, type BackendSources } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
+import { isGen2Preview } from './backend-version.js';
 
 export const GEN2_PARAMS: TransformParams = {
   useSubUsernameForDefaultIdentityClaim: true,
@@ -182,16 +183,20 @@ function normalize(file: string, props: Record<string, unknown>, auth: Record<st
   }
   const text = readFileSync(file, 'utf8');
   const { modes, sandbox } = gen2AuthModes(file, props.authorizationModes, auth !== undefined);
-  const model = authModelFromSdl({
+  const iam = iamAccess(file, props.authorizationModes, auth !== undefined);
+  const params = { ...GEN2_PARAMS, ...iam.params, ...(sandbox ? { sandboxMode: true } : {}) };
+  const built = authModelFromSdl({
     sdl: transformed.schema,
     file,
     kind: 'gen2',
-    authModes: modes,
-    params: sandbox ? { ...GEN2_PARAMS, sandboxMode: true } : GEN2_PARAMS,
+    // The preview had no IAM mode without auth (no identity pool, and no generic access to stand in).
+    authModes: iam.withoutIam ? { ...modes, enabled: modes.enabled.filter((m) => m !== 'iam') } : modes,
+    params,
     handlers: handlers(transformed),
     functionEntries: functionEntries(transformed),
     locate: (type, field) => locateInSource(file, text, type, field),
   });
+  const model = iam.caveat ? { ...built, caveats: [...(built.caveats ?? []), iam.caveat] } : built;
   const sql = transformed.sqlModels ?? [];
   if (!sql.length) return model;
   // Amplify generates other auth resolvers for SQL data sources (RDSAuthVTLGenerator in amplify-graphql-auth-transformer):
@@ -340,6 +345,32 @@ function gen2AuthModes(file: string, raw: unknown, hasAuth: boolean): { modes: A
     modes.lambda = { handler: fn.entry!, functionName: fn.name!, ttlSeconds: typeof ttl === 'number' ? ttl : 60 };
   }
   return { modes, sandbox };
+}
+
+/**
+ * IAM principals outside the identity pool. Since `@aws-amplify/backend` 0.13 every one of them skips the rules
+ * (generic IAM access; its IAM policy is the only limit) and `authorizationModes.allowListedRoleNames` is not read
+ * (amplify-backend 91dae554eb removed it; TypeScript refuses it, the deploy ignores it). In the Gen 2 preview before
+ * it, generic access was off and the roles it named were the API's admin roles (`iamConfig.allowListedRoles`, the
+ * transformer's `adminRoles`), which needed the backend's auth (`validate_authorization_modes.ts` of that time).
+ */
+function iamAccess(file: string, raw: unknown, hasAuth: boolean): { params: Partial<TransformParams>; caveat?: string; withoutIam?: true } {
+  const given = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).allowListedRoleNames : undefined;
+  if (given !== undefined && (!Array.isArray(given) || !given.every((r) => typeof r === 'string' && r.length > 0))) {
+    throw new InputError('authorizationModes.allowListedRoleNames must be a list of IAM role names', { file }, 'write allowListedRoleNames: ["MyAdminRole"]');
+  }
+  const roles = (given ?? []) as string[];
+  if (!isGen2Preview(file)) {
+    if (!roles.length) return { params: {} };
+    return {
+      params: {},
+      caveat: `authorizationModes.allowListedRoleNames (${roles.join(', ')}) is not an option of defineData since @aws-amplify/backend 0.13 and is ignored: those roles, like every IAM role outside the identity pool, skip the rules wherever their IAM policy allows the field (generic IAM access, tested with the iamAdmin persona)`,
+    };
+  }
+  if (roles.length && !hasAuth) {
+    throw new InputError('allowListedRoleNames needs IAM authorization, which comes with the backend\'s auth in the Gen 2 preview', { file }, 'add amplify/auth/resource.ts with defineAuth, or remove allowListedRoleNames');
+  }
+  return { params: { genericIamAccess: false, adminRoles: roles }, ...(hasAuth ? {} : { withoutIam: true as const }) };
 }
 
 /** The line of `Name: a.model(` or `field: a.` in the resource file, for error messages. */

@@ -727,3 +727,42 @@ describe('Gen 1 projects (new public apps, seventh session)', () => {
     }
   });
 });
+
+describe('Gen 2 allowListedRoleNames (seventh session)', () => {
+  const iamAdminCells = (dir: string) => new Map(readResults(dir).cells.filter((c) => c.id.includes('|iamAdmin')).map((c) => [c.id, c]));
+
+  it('on the Gen 2 preview (@aws-amplify/backend 0.12) the roles it names are admin roles: they pass where rules exist, and no other IAM role skips the rules', async () => {
+    const dir = path.join(out, 'preview-admin');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen2-preview-admin-roles') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('allowListedRoleNames');
+    const report = readResults(dir);
+    expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role SupportBotRole, outside the identity pool');
+    const cells = iamAdminCells(dir);
+    for (const [id, expected] of [
+      ['Ticket|update|iamAdmin|unowned', 'allow'],
+      ['Ticket|delete|iamAdmin|owned', 'allow'],
+      // A model without rules has no auth resolver to let an admin role through.
+      ['Draft|update|iamAdmin|record', 'deny'],
+      ['Draft|list|iamAdmin', 'deny'],
+    ] as const) {
+      expect(cells.get(id), id).toMatchObject({ expected, pass: true });
+    }
+    const lint = await cli(['lint'], { cwd: shape('gen2-preview-admin-roles') });
+    expect(lint.stdout).toContain("List full, unique role names in `allowListedRoleNames` (defineData's authorizationModes)");
+  });
+
+  it('on @aws-amplify/backend 0.13 and later it is ignored, and said so: every IAM role outside the pool skips the rules (generic IAM access)', async () => {
+    const app = path.join(out, 'current-admin-app');
+    cpSync(shape('gen2-preview-admin-roles'), app, { recursive: true });
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'support-desk', private: true, type: 'module', dependencies: { '@aws-amplify/backend': '^1.16.1' } }));
+    const dir = path.join(out, 'current-admin');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: app });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('  caveat: authorizationModes.allowListedRoleNames (SupportBotRole) is not an option of defineData since @aws-amplify/backend 0.13 and is ignored');
+    expect(readResults(dir).personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role authmatrix-admin, outside the identity pool');
+    expect(iamAdminCells(dir).get('Draft|update|iamAdmin|record')).toMatchObject({ expected: 'allow', pass: true });
+  });
+});

@@ -11,6 +11,6 @@ export function adminRoles(ctx: LintContext): Finding[] {
     severity: 'low',
     title: `IAM roles named like ${listWords(roles.map(tick))} skip every auth rule`,
     explanation: `The resolvers let an IAM caller through without any rule when its role ARN contains ${listWords(roles.map(tick))}: a substring test, so any role whose name merely includes ${tick(roles[0]!)} (e.g. ${tick(`Not${roles[0]}`)}) gets the same bypass.`,
-    fix: 'List full, unique role names in `adminRoles`, and let nobody else create roles with those names in the account.',
+    fix: `List full, unique role names in ${ctx.dialect === 'gen2' ? '`allowListedRoleNames` (defineData\'s authorizationModes)' : '`adminRoleNames` (amplify/backend/api/<api>/custom-roles.json)'}, and let nobody else create roles with those names in the account.`,
   })];
 }
