@@ -4,7 +4,8 @@
  * (`apps/backend/amplify/`, `packages/*-backend/amplify/`). Gen 2 apps are found by
  * `amplify/data/resource.ts`, or by `amplify/backend.ts` when they have no data API (storage or REST only);
  * Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its multi-file `schema/` folder), only the APIs
- * `amplify/backend/backend-config.json` deploys when it names any. Several apps: the user is asked to choose,
+ * `amplify/backend/backend-config.json` deploys when it names any, or by that `backend-config.json` itself when
+ * the project deploys no GraphQL API but S3 storage or a REST API. Several apps: the user is asked to choose,
  * with the list.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -53,12 +54,7 @@ export function findSchema(input: string): string {
   }
   if (empty.length) {
     const list = empty.map((a) => path.relative(p, a) || '.').join(', ');
-    const rest = empty.flatMap((a) => gen1Apis(a, 'API Gateway'));
-    if (rest.length) {
-      throw new InputError(`${list} holds nothing authmatrix tests: its REST API${rest.length > 1 ? 's' : ''} (${rest.join(', ')}) ${rest.length > 1 ? 'come' : 'comes'} from the Gen 1 API category, whose API Gateway APIs authmatrix does not model, and there is no GraphQL API in amplify/backend/api/`, { file: p },
-        'point authmatrix at a Gen 1 GraphQL API or a Gen 2 app (its REST APIs are read from backend.ts)');
-    }
-    throw new InputError(`${list} holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)`, { file: p },
+    throw new InputError(`${list} holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API, REST API or S3 storage in amplify/backend/ (Gen 1)`, { file: p },
       'add a data API, storage or a REST API to the app, or point authmatrix at another app');
   }
   throw new InputError('no Amplify app found in this directory or below it', { file: p },
@@ -93,7 +89,8 @@ function amplifyApps(root: string): { apps: string[]; empty: string[] } {
 
 /**
  * A Gen 2 data resource, else each Gen 1 GraphQL API's schema (file or `schema/` folder), else a Gen 2
- * `backend.ts` (an app without a data API: its storage and REST APIs are read from there).
+ * `backend.ts` (an app without a data API: its storage and REST APIs are read from there), else a Gen 1
+ * project's `backend-config.json` when it deploys S3 storage or a REST API but no GraphQL API.
  */
 function appSources(amplify: string): string[] {
   for (const f of GEN2_DATA) {
@@ -101,17 +98,18 @@ function appSources(amplify: string): string[] {
     if (existsSync(file)) return [file];
   }
   const apis = path.join(amplify, 'backend', 'api');
-  if (!isDir(apis)) {
-    const backend = GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
-    return backend ? [backend] : [];
-  }
   const deployed = deployedGraphqlApis(amplify);
-  return subdirs(apis).filter((api) => !deployed || deployed.has(api)).flatMap((api) => {
+  const schemas = subdirs(apis).filter((api) => !deployed || deployed.has(api)).flatMap((api) => {
     const file = path.join(apis, api, 'schema.graphql');
     if (existsSync(file)) return [file];
     const folder = path.join(apis, api, 'schema');
     return isSchemaFolder(folder) ? [folder] : [];
   });
+  if (schemas.length) return schemas;
+  const backend = isDir(apis) ? undefined : GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
+  if (backend) return [backend];
+  const config = path.join(amplify, 'backend', 'backend-config.json');
+  return gen1Services(amplify, 'api', 'API Gateway').length || gen1Services(amplify, 'storage', 'S3').length ? [config] : [];
 }
 
 /** A Gen 1 API's `schema/` folder: the schema split over the `.graphql` files it holds. */
@@ -125,21 +123,21 @@ function isSchemaFolder(dir: string): boolean {
  * nobody). Undefined when the file is missing, unreadable or names none: every folder is then taken.
  */
 function deployedGraphqlApis(amplify: string): Set<string> | undefined {
-  const names = gen1Apis(amplify, 'AppSync');
+  const names = gen1Services(amplify, 'api', 'AppSync');
   return names.length ? new Set(names) : undefined;
 }
 
-/** The APIs of a service (`AppSync`, `API Gateway`) backend-config.json names; none when it is missing or unreadable. */
-function gen1Apis(amplify: string, service: string): string[] {
+/** The resources of a category (`api`, `storage`) backend-config.json names with a service (`AppSync`, `API Gateway`, `S3`); none when it is missing or unreadable. */
+function gen1Services(amplify: string, category: string, service: string): string[] {
   let config: unknown;
   try {
     config = parseCliJson(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
   } catch {
     return [];
   }
-  const api = (config as { api?: unknown } | null)?.api;
-  if (!api || typeof api !== 'object') return [];
-  return Object.entries(api).filter(([, v]) => (v as { service?: unknown } | null)?.service === service).map(([k]) => k);
+  const section = (config as Record<string, unknown> | null)?.[category];
+  if (!section || typeof section !== 'object') return [];
+  return Object.entries(section).filter(([, v]) => (v as { service?: unknown } | null)?.service === service).map(([k]) => k);
 }
 
 function subdirs(dir: string): string[] {

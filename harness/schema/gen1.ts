@@ -5,12 +5,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
-import { allRules, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
+import { allRules, AUTH_MODEL_VERSION, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { amplifyAuthResources, type AuthResources } from './auth-resources.js';
 import { gen1AuthResources, groupList } from './gen1-auth.js';
 import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
+import { gen1Rest } from './rest/gen1.js';
 import { gen1Storage } from './storage/gen1.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -58,8 +59,49 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
   const authResources = cfg?.userPoolGroups !== undefined
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
     : projectAuth;
-  const withStorage = { ...model, ...(storage ? { storage } : {}), ...(authResources ? { authResources } : {}) };
-  return project?.caveats.length ? { ...withStorage, caveats: [...(model.caveats ?? []), ...project.caveats] } : withStorage;
+  const rest = root ? gen1Rest(root, authResources) : undefined;
+  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...(rest?.caveats ?? [])];
+  return {
+    ...model,
+    ...(storage ? { storage } : {}),
+    ...(rest ? { rest } : {}),
+    ...(authResources ? { authResources } : {}),
+    ...(caveats.length ? { caveats } : {}),
+  };
+}
+
+/**
+ * A Gen 1 project without a GraphQL API, given by its `amplify/backend/backend-config.json`: what its storage and
+ * REST categories deploy. Its callers sign with the auth category's identity pool (guests where it admits them), as in
+ * a Gen 2 app without a data API.
+ */
+export function loadGen1Project(backendConfig: string): AuthModel {
+  const root = path.resolve(path.dirname(backendConfig), '..', '..');
+  const authResources = gen1AuthResources(root);
+  const storage = gen1Storage(root);
+  const rest = gen1Rest(root, authResources);
+  if (!storage && !rest) {
+    throw new InputError('this Gen 1 project has no GraphQL API, no S3 storage and no REST API in amplify/backend/: nothing to test', { file: backendConfig },
+      'authmatrix tests GraphQL APIs, storage and REST APIs; point it at a project that has one of them');
+  }
+  const pool = authResources?.identityPool;
+  return {
+    version: AUTH_MODEL_VERSION,
+    source: { kind: 'gen1', path: backendConfig },
+    authModes: authResources
+      ? { default: 'iam', enabled: ['userPool', 'iam'], identityPool: { allowUnauthenticated: pool?.allowUnauthenticated ?? false } }
+      : { default: 'iam', enabled: ['iam'] },
+    params: GEN1_DEFAULT_PARAMS,
+    models: [],
+    customTypes: [],
+    inputTypes: [],
+    enums: [],
+    customOperations: [],
+    ...(storage ? { storage } : {}),
+    ...(rest ? { rest } : {}),
+    ...(authResources ? { authResources } : {}),
+    ...(rest?.caveats.length ? { caveats: [...rest.caveats] } : {}),
+  };
 }
 
 /**
