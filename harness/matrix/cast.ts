@@ -181,6 +181,12 @@ function addRestPersonas(model: AuthModel, cast: Persona[]): void {
       cast.push({ name: `groupMember:${g}`, kind: 'groupMember', identity: userPoolIdentity(username, [g]), username, groups: [g], description: `user-pool user in group ${g}` });
     }
   }
+  // Guests sign with the identity pool's unauthenticated role even where the data API takes no IAM (a Gen 1 API on
+  // user pools beside the CLI's REST category, app shape gen1-club): without this persona their grants went untested.
+  const iam = rest.apis.some((a) => a.methods.some((m) => m.authorization.type === 'AWS_IAM')) || rest.httpApis.some((a) => a.routes.some((r) => r.authorization.type === 'AWS_IAM'));
+  if (iam && model.authModes.identityPool?.allowUnauthenticated && !cast.some((p) => p.kind === 'guest')) {
+    cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
+  }
   if (rest.apis.some((a) => a.apiKeys.length)) {
     cast.push({ name: 'restApiKey', kind: 'restApiKey', identity: { kind: 'anonymous' }, description: 'an API key of a usage plan of the REST API, and no other credential' });
   }

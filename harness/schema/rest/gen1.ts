@@ -65,6 +65,23 @@ export function invokeResources(apiArn: string, stage: string, pathName: string,
   return invokeMethods(ops, role === 'identityPool').flatMap((m) => [`${apiArn}/${stage}/${m}${childPath(p, '*')}`, `${apiArn}/${stage}/${m}${p}`]);
 }
 
+/** Two resources under one parent whose last parts are both variables (`/a/{proxy+}` and `/a/{id}`), if any. */
+function siblingVariables(pathNames: string[]): [string, string] | undefined {
+  const byParent = new Map<string, string>();
+  for (const p of pathNames.flatMap((n) => [n, childPath(n, '{proxy+}')])) {
+    const parts = p.split('/').filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      if (!/^\{.+\}$/.test(parts[i]!)) continue;
+      const parent = `/${parts.slice(0, i).join('/')}`;
+      const resource = `/${parts.slice(0, i + 1).join('/')}`;
+      const seen = byParent.get(parent);
+      if (seen && seen !== resource) return [seen, resource];
+      byParent.set(parent, resource);
+    }
+  }
+  return undefined;
+}
+
 /** `P/x`, or `Px` when P ends in a slash. */
 function childPath(p: string, part: string): string {
   return p.endsWith('/') ? `${p}${part}` : `${p}/${part}`;
@@ -102,11 +119,14 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
       { resourcePath, method: 'OPTIONS', authorization: { type: 'NONE' }, apiKeyRequired: false, integration: { kind: 'mock', statusCode: 200, headers: { ...CORS_HEADERS } } },
       { resourcePath, method: 'ANY', authorization: def.permissions.setting === 'open' ? { type: 'NONE' } : { type: 'AWS_IAM' }, apiKeyRequired: false, integration: { kind: 'lambda', function: def.lambdaFunction } },
     ]));
+    const clash = siblingVariables(Object.keys(paths));
+    if (clash) caveats.push(`REST API ${name}: ${clash.join(' and ')} are sibling resources with variable path parts, which API Gateway refuses to create (one variable part per level; every path gets a {proxy+} child): tested as written`);
     apis.push({ name, id: name, stage: stage.name, apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: corsResponses() });
     for (const [p, def] of Object.entries(paths)) {
       grants.authenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.auth ?? [], 'identityPool'));
       grants.unauthenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.guest ?? [], 'identityPool'));
       for (const [g, ops] of Object.entries(def.permissions.groups ?? {})) {
+        if (/\{[^}]*\}/.test(p) && ops.length) caveats.push(`REST API ${name}: the ${g} group's policy for ${p} names the path as written, braces and all (the CLI replaces {param} with * only in the authenticated and unauthenticated roles' policies): it matches no request, and members of ${g} are refused there`);
         grants.groups.set(g, [...(grants.groups.get(g) ?? []), ...invokeResources(apiArn, stage.name, p, ops, 'group')]);
       }
     }
