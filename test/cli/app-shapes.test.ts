@@ -187,12 +187,7 @@ describe('an app without a data API', () => {
     // An Amplify project with nothing in it (an empty Gen 1 backend, seen on public apps) is named for what it is.
     const empty = await cli(['run'], { cwd: fixture('bad', 'empty-gen1') });
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('amplify holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API in amplify/backend/api/ (Gen 1)');
-    // A Gen 1 project whose only API is the CLI's REST category (ArturoBarrios/AAASoccer): said for what it is.
-    const rest = await cli(['run'], { cwd: fixture('bad', 'gen1-rest-only') });
-    expect(rest.code).toBe(2);
-    expect(rest.stderr.trim().split('\n')).toHaveLength(1);
-    expect(rest.stderr).toContain('amplify holds nothing authmatrix tests: its REST API (shopapi) comes from the Gen 1 API category, whose API Gateway APIs authmatrix does not model');
+    expect(empty.stderr).toContain('amplify holds nothing authmatrix tests: no data resource (amplify/data/resource.ts) or backend.ts (Gen 2), and no GraphQL API, REST API or S3 storage in amplify/backend/ (Gen 1)');
     const none = await cli(['run'], { cwd: fixture('bad', 'auth-only') });
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
@@ -203,6 +198,84 @@ describe('an app without a data API', () => {
     expect(built.stdout).toBe('');
     expect(built.stderr.trim().split('\n')).toHaveLength(1);
     expect(built.stderr).toContain('nothing to test (amplify/auth/resource.ts is not given to defineBackend in amplify/backend.ts; amplify/data/resource.ts is not given to defineBackend in amplify/backend.ts)');
+  });
+});
+
+describe('Gen 1 REST category and projects without a GraphQL API (docs/rest.md, "Gen 1 REST category")', () => {
+  it('a project whose only API is the CLI\'s REST category (ArturoBarrios/AAASoccer\'s shape, was refused) runs from its root: open, protected and group-only paths, guests, the env\'s stage; matrix shows it', async () => {
+    const dir = path.join(out, 'gen1-rest');
+    const r = await cli(['run', '--out', dir], { cwd: shape('gen1-rest') });
+    expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'backend-config.json')} against the embedded emulator`);
+    expect(r.stderr).toContain('  caveat: the Lambda functions behind the Gen 1 REST APIs (imagesHandler, shopHandler) are not run: a stub answers once the gateway has let a request through');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.stdout).toMatch(/REST methods seen allowing and refusing +6\/6/);
+    expect(r.stdout).not.toMatch(/auth modes|model operations|storage paths/);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    expect(report.untested).toEqual([]);
+    expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['rest', 'probe']));
+    expect(report.personas.map((p) => p.name).sort()).toEqual(['anonymous', 'groupMember:Managers', 'groupMember:Staff', 'guest', 'iamAdmin', 'iamUser', 'owner', 'stranger']);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, observed] of [
+      ['rest|shopapi|GET /images|anonymous|unsigned', 'allow'],
+      ['rest|shopapi|GET /items|anonymous|unsigned', 'deny'],
+      ['rest|shopapi|GET /items|guest|signed', 'allow'],
+      ['rest|shopapi|DELETE /items|guest|signed', 'deny'],
+      ['rest|shopapi|DELETE /items/authmatrix-sample|stranger|signed', 'allow'],
+      ['rest|shopapi|GET /reports|stranger|signed', 'deny'],
+      ['rest|shopapi|GET /reports|groupMember:Staff|signed', 'allow'],
+      ['rest|shopapi|DELETE /reports|groupMember:Staff|signed', 'deny'],
+      ['rest|shopapi|DELETE /reports/authmatrix-sample|groupMember:Managers|signed', 'allow'],
+      // The group's role replaces the authenticated role, which alone has /items.
+      ['rest|shopapi|GET /items|groupMember:Managers|signed', 'deny'],
+      // A user-pool token is no signature.
+      ['rest|shopapi|GET /items|owner|idToken', 'deny'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
+    const m = await cli(['matrix'], { cwd: shape('gen1-rest') });
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^REST API shopapi$/m);
+  });
+
+  it('a GraphQL API beside the REST category (older api-params.json) runs both; guests sign REST requests though the GraphQL API takes no IAM', async () => {
+    const dir = path.join(out, 'gen1-club');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-club') });
+    expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'api', 'club', 'schema.graphql')} against the embedded emulator`);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match/m);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    expect(report.cells.some((c) => c.kind === 'rest')).toBe(true);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, observed] of [
+      ['rest|clubrest|GET /members|guest|signed', 'allow'],
+      ['rest|clubrest|DELETE /members|guest|signed', 'deny'],
+      ['rest|clubrest|GET /members/authmatrix-sample|owner|signed', 'allow'],
+      ['rest|clubrest|DELETE /members|owner|signed', 'deny'],
+      ['rest|clubrest|DELETE /members|groupMember:Coaches|signed', 'allow'],
+      ['rest|clubrest|GET /coaches/authmatrix-id|stranger|signed', 'allow'],
+      // The group's policy names /coaches/{id} as written: it matches no request.
+      ['rest|clubrest|GET /coaches/authmatrix-id|groupMember:Coaches|signed', 'deny'],
+    ] as const) expect(cells.get(id), id).toMatchObject({ pass: true, observed });
+    expect(report.cells.some((c) => c.id.startsWith('Session|create|groupMember:Coaches'))).toBe(true);
+  });
+
+  it('a project with only storage runs from its root: storage cells, no guests where the identity pool admits none', async () => {
+    const dir = path.join(out, 'gen1-storage-only');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-storage-only') });
+    expect(r.stderr).toContain(`authmatrix 0.1.0: ${path.join('amplify', 'backend', 'backend-config.json')} against the embedded emulator`);
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match/m);
+    expect(r.stdout).toMatch(/storage paths × actions × roles +\d+\/\d+ +100%/);
+    expect(r.code).toBe(0);
+    const report = readResults(dir);
+    // The bucket's own probes (tampered presigned URLs) run with --no-probes too; nothing reaches a GraphQL endpoint.
+    expect(new Set(report.cells.map((c) => c.kind))).toEqual(new Set(['storage', 'probe']));
+    expect(report.personas.some((p) => p.name === 'guest')).toBe(false);
+    const cells = new Map(report.cells.map((c) => [c.id, c]));
+    for (const [id, observed] of [
+      ['photobucket:public/*|write|iamUser', 'allow'],
+      ['photobucket:public/*|delete|iamUser', 'deny'],
+      ['photobucket:*|delete|groupMember:Moderators', 'allow'],
+      ['photobucket:*|write|groupMember:Moderators', 'deny'],
+    ] as const) expect(cells.get(id)?.observed, id).toBe(observed);
   });
 });
 
