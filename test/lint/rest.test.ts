@@ -11,7 +11,7 @@ import type { AuthModel } from '../../harness/schema/model.js';
 import type { HttpRoute, PolicyDocument, RestMethod, RestSection } from '../../harness/schema/rest/model.js';
 import { authModelFromSdl } from '../../harness/schema/sdl.js';
 import { GEN1_DEFAULT_PARAMS } from '../../harness/schema/gen1.js';
-import { example } from '../cli/cli.js';
+import { example, fixture } from '../cli/cli.js';
 import { ALL_MODES } from '../helpers.js';
 
 const ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/dev';
@@ -20,7 +20,8 @@ const m = (method: RestMethod['method'], resourcePath: string, authorization: Re
   ({ method, resourcePath, authorization, apiKeyRequired, integration: { kind: 'lambda', function: 'fn' } });
 
 function withRest(methods: RestMethod[], policies: Partial<RestSection['rolePolicies']> = {}): AuthModel {
-  const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }]) { body: String }', file: 't.graphql', kind: 'gen1', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
+  // A Gen 2 app's: its REST APIs are CDK (a Gen 1 project's come from the CLI's REST category, with fixes of their own).
+  const auth = authModelFromSdl({ sdl: 'type Note @model @auth(rules: [{ allow: owner }]) { body: String }', file: 't.graphql', kind: 'gen2', authModes: ALL_MODES, params: GEN1_DEFAULT_PARAMS });
   const rest: RestSection = {
     region: 'us-east-1', account: '123456789012', functions: [], caveats: [], httpApis: [],
     apis: [{ name: 'api', id: 'abc123defg', stage: 'dev', apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: [] }],
@@ -72,6 +73,20 @@ describe('REST findings, risky and fixed', () => {
     const [f] = findings(withRest([m('POST', '/orders', { type: 'NONE' })])).filter((x) => x.check === 'rest-open-write');
     expect(f).toMatchObject({ rule: 'api POST /orders', title: 'Anyone may POST /orders of api' });
     expect(f!.fix).toContain('authorizationType: AuthorizationType.IAM');
+  });
+
+  it('a Gen 1 project\'s findings name the path\'s permissions in cli-inputs.json, not CDK (app shape gen1-rest)', async () => {
+    const auth = await loadAuthModel(fixture('app-shapes', 'gen1-rest'));
+    const found = findings(auth).filter((f) => f.check.startsWith('rest-'));
+    expect(found.map((f) => [f.id, f.severity]).sort()).toEqual([
+      ['rest-group-role-missing:Managers', 'medium'], ['rest-group-role-missing:Staff', 'medium'],
+      ['rest-open-write:shopapi ANY /images', 'high'], ['rest-open-write:shopapi ANY /images/{proxy+}', 'high'],
+    ]);
+    for (const f of found) {
+      expect(f.fix).toContain('cli-inputs.json');
+      expect(f.fix).not.toMatch(/backend\.ts|AuthorizationType|backend\.auth/);
+    }
+    expect(found.find((f) => f.id === 'rest-open-write:shopapi ANY /images/{proxy+}')!.explanation).toContain('the path `/images` is `"setting": "open"` in amplify/backend/api/shopapi/cli-inputs.json');
   });
 
   it('guests cannot write when the identity pool refuses guests', () => {

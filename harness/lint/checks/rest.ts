@@ -1,7 +1,8 @@
 /**
  * REST APIs (API Gateway, defined with CDK in amplify/backend.ts): methods anyone may call, methods an API
  * key alone guards, guest credentials that may write, group roles without the policy the authenticated
- * role has (the trap of Amplify's REST guide), and policies on every API of the account. Fixes are CDK.
+ * role has (the trap of Amplify's REST guide), and policies on every API of the account. Fixes are CDK, or for a Gen 1
+ * project's REST category the path's permissions in `cli-inputs.json` (docs/rest.md, "Gen 1 REST category").
  */
 import { evaluate, methodArn, methodRule } from '../../rules/rest.js';
 import type { PolicyDocument, RestApi, RestMethod, RestSection } from '../../schema/rest/model.js';
@@ -32,6 +33,14 @@ const samplePath = (m: Method): string => m.resourcePath.replace(/\{[^}]+\}/g, '
 const allows = (section: RestSection, api: Api, policies: PolicyDocument[], verb: string, m: Method): boolean =>
   evaluate(policies, 'execute-api:Invoke', methodArn(section, api, verb, samplePath(m))).effect === 'Allow';
 
+/** A Gen 1 REST category's API: its paths' permissions are the fix, in cli-inputs.json. */
+const isGen1 = (ctx: LintContext): boolean => ctx.auth.source.kind === 'gen1';
+
+/** The CLI path a method belongs to (`/items` for `/items/{proxy+}`), as cli-inputs.json names it. */
+const cliPath = (m: Pick<Method, 'resourcePath'>): string => m.resourcePath.replace(/\/\{proxy\+\}$/, '') || '/';
+
+const cliInputs = (api: Pick<Api, 'name'>): string => `amplify/backend/api/${api.name}/cli-inputs.json`;
+
 function eachMethod(ctx: LintContext, f: (section: RestSection, api: Api, m: Method) => Finding[]): Finding[] {
   const section = ctx.auth.rest;
   if (!section) return [];
@@ -44,14 +53,19 @@ export function restOpenWrite(ctx: LintContext): Finding[] {
     const writes = writesOf(m);
     if (m.authorization.type !== 'NONE' || m.apiKeyRequired || !writes.length) return [];
     const rule = methodRule(api, m);
+    const gen1 = isGen1(ctx);
     return [finding({
       check: 'rest-open-write',
       subject: rule,
       severity: 'high',
       rule,
       title: `Anyone may ${listWords(writes)} ${m.resourcePath} of ${api.name}`,
-      explanation: `${tick(rule)} has no authorization (\`AuthorizationType.NONE\`, CDK's default when neither the method nor its resource's \`defaultMethodOptions\` set one) and needs no API key: API Gateway passes every request to the integration, so only the handler's own checks stand between the internet and this write.`,
-      fix: `Give the method an authorization in backend.ts, e.g. \`addMethod('${m.method}', integration, { authorizationType: AuthorizationType.IAM })\` with an \`execute-api:Invoke\` policy on the roles that may call it, or \`{ authorizationType: AuthorizationType.COGNITO, authorizer }\`; or set it for the whole subtree with \`addResource('…', { defaultMethodOptions: { … } })\`.`,
+      explanation: gen1
+        ? `${tick(rule)} has no authorization: the path ${tick(cliPath(m))} is \`"setting": "open"\` in ${cliInputs(api)} (access not restricted), so the CLI deploys its \`ANY\` methods without SigV4 and API Gateway passes every request to the function, whose own checks alone stand between the internet and this write.`
+        : `${tick(rule)} has no authorization (\`AuthorizationType.NONE\`, CDK's default when neither the method nor its resource's \`defaultMethodOptions\` set one) and needs no API key: API Gateway passes every request to the integration, so only the handler's own checks stand between the internet and this write.`,
+      fix: gen1
+        ? `Restrict the path: \`amplify update api\`, choose ${tick(cliPath(m))} and restrict access (or set \`"setting": "private"\` with \`"auth"\` operations, or \`"protected"\` with \`"guest"\` ones too, in ${cliInputs(api)}), then \`amplify push\`; callers sign with the identity pool's credentials (aws-amplify does).`
+        : `Give the method an authorization in backend.ts, e.g. \`addMethod('${m.method}', integration, { authorizationType: AuthorizationType.IAM })\` with an \`execute-api:Invoke\` policy on the roles that may call it, or \`{ authorizationType: AuthorizationType.COGNITO, authorizer }\`; or set it for the whole subtree with \`addResource('…', { defaultMethodOptions: { … } })\`.`,
     })];
   });
 }
@@ -90,8 +104,10 @@ export function restGuestWrite(ctx: LintContext): Finding[] {
       severity: 'high',
       rule,
       title: `Guests may ${listWords(writes)} ${m.resourcePath} of ${api.name}`,
-      explanation: `The identity pool's unauthenticated role has an \`execute-api:Invoke\` policy covering ${listWords(writes)} on ${tick(m.resourcePath)}. The identity pool hands guest credentials to every visitor without sign-in (its id is in amplify_outputs.json), so anyone can sign such a request. Amplify's REST guide attaches one policy with the \`*\` method to both roles, which does this.`,
-      fix: `Attach a narrower policy to \`backend.auth.resources.unauthenticatedUserIamRole\`: name the methods guests may call, e.g. \`myRestApi.arnForExecuteApi('GET', '${m.resourcePath.replace(/\{[^}]*\+\}/, '*')}', '${api.stage}')\`, and keep the \`*\` method for \`authenticatedUserIamRole\`.`,
+      explanation: isGen1(ctx)
+        ? `The identity pool's unauthenticated role has an \`execute-api:Invoke\` policy covering ${listWords(writes)} on ${tick(m.resourcePath)}: the path ${tick(cliPath(m))} gives guests write operations (\`"guest"\` in ${cliInputs(api)}). The identity pool hands guest credentials to every visitor without sign-in (its id is in aws-exports.js), so anyone can sign such a request.`
+        : `The identity pool's unauthenticated role has an \`execute-api:Invoke\` policy covering ${listWords(writes)} on ${tick(m.resourcePath)}. The identity pool hands guest credentials to every visitor without sign-in (its id is in amplify_outputs.json), so anyone can sign such a request. Amplify's REST guide attaches one policy with the \`*\` method to both roles, which does this.`,
+      fix: isGen1(ctx) ? `Keep only \`read\` (or nothing) in the \`"guest"\` operations of ${tick(cliPath(m))} in ${cliInputs(api)} (\`amplify update api\`), then \`amplify push\`.` : `Attach a narrower policy to \`backend.auth.resources.unauthenticatedUserIamRole\`: name the methods guests may call, e.g. \`myRestApi.arnForExecuteApi('GET', '${m.resourcePath.replace(/\{[^}]*\+\}/, '*')}', '${api.stage}')\`, and keep the \`*\` method for \`authenticatedUserIamRole\`.`,
     })];
   });
 }
@@ -119,7 +135,9 @@ export function restGroupRoleMissing(ctx: LintContext): Finding[] {
       severity: 'medium',
       title: `Members of ${group} are refused REST methods that signed-in users may call`,
       explanation: `The identity pool gives a member of ${tick(group)} that group's role instead of the authenticated role, and the ${group} role's policies do not allow ${listWords(shown.map(tick))}${lost.length > shown.length ? ` and ${lost.length - shown.length} more` : ''}, which the authenticated role's policies allow. Members of the group are refused with 403 where users without a group pass.`,
-      fix: `Attach the same policy to the group's role too: \`backend.auth.resources.groups['${group}'].role.attachInlinePolicy(apiRestPolicy)\` (if the refusal is intended, a contract such as "never ${lost[0]!.split(' ').slice(1).join(' ')}" for the group's persona pins it).`,
+      fix: ctx.auth.source.kind === 'gen1'
+        ? `Give ${tick(group)} the operations signed-in users have on those paths: \`"groups": { "${group}": [...] }\` in the path's permissions in amplify/backend/api/<api>/cli-inputs.json (\`amplify update api\`, restrict access by group) (if the refusal is intended, a contract such as "never ${lost[0]!.split(' ').slice(1).join(' ')}" for the group's persona pins it).`
+        : `Attach the same policy to the group's role too: \`backend.auth.resources.groups['${group}'].role.attachInlinePolicy(apiRestPolicy)\` (if the refusal is intended, a contract such as "never ${lost[0]!.split(' ').slice(1).join(' ')}" for the group's persona pins it).`,
     })];
   });
 }
