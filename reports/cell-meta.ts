@@ -1,28 +1,42 @@
 /**
- * How a cell's result travels from a test worker to the reporter: on the vitest task's meta. A failed
- * cell fails its test with a message saying what was expected, what came back and why.
+ * How cells' results travel from the test worker to the reporter: on the vitest task's meta, each added as its cell
+ * finishes, so that a test cut short by a signal still carries the cells it finished. A test with a mismatched cell
+ * fails with a message saying, for the first few, what was expected, what came back and why.
  */
 import type { CellResult } from '../harness/matrix/verdict.js';
 
+type Meta = { authmatrix?: CellResult[] };
+
 export function recordCell(task: { meta: object }, r: CellResult): void {
-  (task.meta as { authmatrix?: CellResult }).authmatrix = r;
+  ((task.meta as Meta).authmatrix ??= []).push(r);
 }
 
-export function cellOf(meta: object): CellResult | undefined {
-  return (meta as { authmatrix?: CellResult }).authmatrix;
+export function cellsOf(meta: object): CellResult[] {
+  return (meta as Meta).authmatrix ?? [];
 }
+
+/** What a test failed with when its only failures are cells whose observed outcome is not the expected one. */
+export const MISMATCH = 'CellMismatch';
+
+const SHOWN = 3;
 
 export class CellMismatch extends Error {
-  constructor(r: CellResult) {
+  constructor(failed: CellResult[], of: number) {
     super([
-      `expected ${r.expected}, observed ${r.observed}: ${r.detail}`,
-      `  oracle: ${r.reason}`,
-      `  response: ${r.summary}${r.requestId ? ` (request ${r.requestId})` : ''}`,
+      `${failed.length} of ${of} cell${of === 1 ? '' : 's'} did not match:`,
+      ...failed.slice(0, SHOWN).map((r) => [
+        `- ${r.id}: expected ${r.expected}, observed ${r.observed}: ${r.detail}`,
+        `  oracle: ${r.reason}`,
+        `  response: ${r.summary}${r.requestId ? ` (request ${r.requestId})` : ''}`,
+      ].join('\n')),
+      ...(failed.length > SHOWN ? [`- and ${failed.length - SHOWN} more (results.json)`] : []),
     ].join('\n'));
-    this.name = 'CellMismatch';
+    this.name = MISMATCH;
   }
 }
 
-export function assertCell(r: CellResult): void {
-  if (!r.pass) throw new CellMismatch(r);
+/** Fails the test if any of its cells did not match. */
+export function assertCells(results: CellResult[], of: number): void {
+  const failed = results.filter((r) => !r.pass);
+  if (failed.length) throw new CellMismatch(failed, of);
 }

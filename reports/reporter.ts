@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { CellResult } from '../harness/matrix/verdict.js';
-import { cellOf } from './cell-meta.js';
+import { cellsOf, MISMATCH } from './cell-meta.js';
 
 export interface Problem {
   test: string;
@@ -54,7 +54,7 @@ export class Progress {
 /** Where the reporter sends what it learns: the drive's main side (harness/runner/drive.ts). */
 export interface CellSink {
   result(r: CellResult): void;
-  /** A test that failed without a cell result. */
+  /** A test that failed for another reason than its cells' mismatches: some of its cells have no result. */
   testFailed(p: Problem): void;
   /** A module's error, or an unhandled one. */
   problem(p: Problem): void;
@@ -67,10 +67,12 @@ export class MatrixReporter implements Reporter {
   constructor(private readonly sink: CellSink) {}
 
   onTestCaseResult(testCase: TestCase): void {
-    const r = cellOf(testCase.meta());
-    if (r) return this.sink.result(r);
+    for (const r of cellsOf(testCase.meta())) this.sink.result(r);
     const result = testCase.result();
-    if (result.state === 'failed') this.sink.testFailed({ test: testCase.fullName, message: result.errors?.[0]?.message ?? 'failed without a result' });
+    if (result.state !== 'failed') return;
+    const error = result.errors?.[0];
+    // Mismatches are in the cells' results; anything else left some of the test's cells without one.
+    if (error?.name !== MISMATCH) this.sink.testFailed({ test: testCase.fullName, message: error?.message ?? 'failed without a result' });
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
@@ -111,7 +113,6 @@ export class CellCollector implements CellSink {
   testFailed(p: Problem): void {
     if (this.stopped) return;
     this.problems.push(p);
-    this.progress?.tick(false);
   }
 
   problem(p: Problem): void {

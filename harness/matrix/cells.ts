@@ -635,17 +635,13 @@ export function withDynamicGroup(m: Model, team: string, input: Record<string, u
   return out;
 }
 
-/** A cell in words: subject (`Post`), what (`update`, `update ssn`, `onCreate delivery`), who and the verdict. */
-export function cellTitleParts(c: Cell, labels: Map<string, string>): { subject: string; what: string; who: string } {
-  if (c.kind === 'probe') return { subject: 'credential probes', what: c.variant!.split(':')[0]!, who: `${c.reason.split(' must be refused')[0]} → refused` };
-  if (c.kind === 'batch') return { subject: 'batched requests', what: c.operation, who: `${c.persona} → each part its own answer` };
-  if (c.kind === 'rest') return { subject: `REST ${c.api}`, what: `${c.operation} ${c.path}`, who: `${c.persona} [${c.variant}] → ${c.expected}` };
-  if (c.kind === 'storage') return { subject: `storage ${c.bucket}:${c.path}`, what: c.operation, who: `${c.persona}${c.ownership ? ` in ${c.ownership === 'own' ? 'its own' : "another identity's"} folder` : ''} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}` };
-  const subject = c.model ?? c.customOperation ?? '';
+/** The group a cell is tested in: its subject (`Post`, `REST shop`) and what is done (`update`, `update ssn`, `onCreate delivery`). */
+export function cellGroupOf(c: Cell): [string, string] {
+  if (c.kind === 'probe') return ['credential probes', c.variant!.split(':')[0]!];
+  if (c.kind === 'batch') return ['batched requests', c.operation];
+  if (c.kind === 'rest') return [`REST ${c.api}`, `${c.operation} ${c.path}`];
+  if (c.kind === 'storage') return [`storage ${c.bucket}:${c.path}`, c.operation];
   const what = [c.operation, c.kind === 'field' || c.kind === 'relation' ? c.field : undefined, c.kind === 'delivery' ? 'delivery' : undefined].filter(Boolean).join(' ');
-  const on = c.fixture && c.model ? ` on ${labels.get(`${c.model}|${c.fixture}`) ?? c.fixture}` : '';
-  const by = c.actor ? ` of an event by ${c.actor}` : '';
-  const variant = c.variant ? ` [${c.variant}]` : '';
-  return { subject, what, who: `${c.persona}${on}${by}${variant} → ${c.expected}${c.rule ? ` (${c.rule})` : ''}` };
+  return [c.model ?? c.customOperation ?? '', what];
 }
 

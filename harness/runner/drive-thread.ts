@@ -15,15 +15,12 @@ export interface DriveThreadData {
   spec: string;
   /** Where vite keeps the modules it transforms (inside the run's directory). */
   cacheDir: string;
-  /** The test runner's module (harness/runner/cell-runner.ts). */
-  runner: string;
   /** Where vitest keeps the spec as transformed, between runs (harness/schema/cache-dir.ts), if it can. */
   moduleCache: string | undefined;
   /** The compiled harness, which the worker imports natively: a RegExp's source. */
   external: string;
   env: Record<string, string>;
   concurrency: number;
-  deployed: boolean;
 }
 
 /** Cancels the tests not started (a signal). Ending vitest is ending its thread: everything it started is in it. */
@@ -69,12 +66,9 @@ try {
     config: false,
     include: [data.spec],
     pool: 'threads',
-    runner: data.runner,
     watch: false,
     reporters: [reporter],
     maxConcurrency: data.concurrency,
-    testTimeout: data.deployed ? 120_000 : 30_000,
-    hookTimeout: data.deployed ? 300_000 : 60_000,
     fileParallelism: false,
     ...(data.moduleCache ? { experimental: { fsModuleCache: true, fsModuleCachePath: data.moduleCache } } : {}),
     server: { deps: { external: [new RegExp(data.external)] } },

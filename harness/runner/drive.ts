@@ -1,5 +1,5 @@
 /**
- * The vitest drive of `authmatrix run`: every cell a test of specs/matrix.spec.ts. vitest's main side runs in a worker
+ * The vitest drive of `authmatrix run`: every cell in a test of specs/matrix.spec.ts. vitest's main side runs in a worker
  * thread of the run's process (drive-thread.ts) and its test worker in a thread of its own (vitest's threads pool),
  * which fetches its credentials from the broker. The command starts the drive before it loads the rest of authmatrix
  * (harness/commands/run.ts): vitest and its worker boot while the run's process loads, reads the app and plans the
@@ -52,6 +52,8 @@ export interface DriveOutcome {
 export interface Drive {
   /** Where the run file goes; written before `run` is called. */
   readonly runFile: string;
+  /** Cells in flight at once. */
+  readonly concurrency: number;
   /**
    * The run is ready: the worker reads the run file and collects its tests, which run once `handlers.fixtures`
    * settles (their records made; if it rejects, the tests fail at once and the worker ends).
@@ -92,7 +94,6 @@ export function startDrive(opts: DriveOptions): Drive {
     const data: DriveThreadData = {
       root: PACKAGE_ROOT,
       spec: 'specs/matrix.spec.ts',
-      runner: fileURLToPath(new URL('./cell-runner.js', import.meta.url)),
       cacheDir: path.join(runDir, 'vite'),
       moduleCache: cacheDir('vitest'),
       // The spec imports the compiled harness from dist/: Node loads it as it is, a second faster than vite's
@@ -102,7 +103,6 @@ export function startDrive(opts: DriveOptions): Drive {
       external: DIST.source,
       env: { [RUN_FILE_ENV]: runFile, [BROKER_URL_ENV]: broker.url, [BROKER_SECRET_ENV]: broker.secret },
       concurrency: opts.concurrency,
-      deployed,
     };
     // Vitest keeps the modules it transforms in a directory under os.tmpdir(), named when it is created: made inside
     // the run's own directory, it goes with it, also when a second Ctrl-C exits at once. Signals are not delivered to
@@ -143,6 +143,7 @@ export function startDrive(opts: DriveOptions): Drive {
   started.catch(() => undefined);
   return {
     runFile,
+    concurrency: opts.concurrency,
     run(handlers, cells) {
       given = true;
       collector.track(new Progress(cells, opts.out));

@@ -1,7 +1,7 @@
 /**
  * `authmatrix run`: the full contract run. Load the schema and the cast, start the embedded emulator
- * (or reach the deployed app), provision the personas, create the fixtures, run every cell as a vitest
- * test, then judge the gate and write the reports; and clean up after itself, also on Ctrl-C.
+ * (or reach the deployed app), provision the personas, create the fixtures, run every cell in vitest
+ * tests, then judge the gate and write the reports; and clean up after itself, also on Ctrl-C.
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -279,7 +279,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     for (const note of emptyBucketNotes(model.storage)) log(`  note: ${note}`);
     for (const [name, why] of unavailable) log(`  persona ${name} left out: ${why}`);
     if (plan.seeded.length) log(`  seeded into the emulator's store, as nobody in the cast may create them: ${plan.seeded.join('; ')}`);
-    // Made while the test worker collects the cells' tests (they wait for the index).
+    // Made while the test worker collects its tests (they wait for the index).
     const fixtures = phase(createFixtures(model, plan.fixtures, clientFor, undefined, seed)).then((setup) => {
       created.push(...setup.created);
       fixtureRequests = setup.requests;
@@ -338,7 +338,7 @@ interface CellRun {
 }
 
 /**
- * Every cell as a vitest test (specs/matrix.spec.ts, through the drive started earlier), credentials served by
+ * Every cell in a vitest test (specs/matrix.spec.ts, a test per group of cells, through the drive started earlier), credentials served by
  * the broker; results in plan order. Interrupted: only the cells that finished.
  */
 async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint: Endpoint, provisioned: ProvisionedPersona[], fixtures: Promise<FixtureIndex>, opts: CellRun): Promise<CellResult[]> {
@@ -368,7 +368,8 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     serial: Object.keys(plan.serial),
     scenarios: plan.scenarios,
     records: plan.records,
-    labels: plan.labels,
+    concurrency: drive.concurrency,
+    cellTimeoutMs: deployed ? 120_000 : 30_000,
     eventTimeoutMs: deployed ? 15_000 : 5_000,
     quietMs: deployed ? 3_000 : 300,
     sentinelGraceMs: deployed ? 500 : 0,

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Cell } from '../matrix/cells.js';
 import type { SubscriptionScenario } from '../matrix/deliveries.js';
 import type { CellResult } from '../matrix/verdict.js';
-import { runCell, sharedRealtime, type Runtime, type RuntimePersona } from './execute.js';
+import { result, runCell, sharedRealtime, type Runtime, type RuntimePersona } from './execute.js';
+import { Slots, withinLimit } from './slots.js';
 import { runScenario } from './scenario.js';
 import { emptyIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
@@ -16,7 +17,7 @@ import { awaitFixtures, awaitRun, awsSessionName, brokeredAuth, brokeredRest, re
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
-import { cellTitleParts } from '../matrix/cells.js';
+import { cellGroupOf } from '../matrix/cells.js';
 import { plannedIdentityId } from '../rules/rest.js';
 import type { PersonaKind } from '../matrix/cast.js';
 import { buildProbes, type ProbeSetting } from './probes.js';
@@ -34,7 +35,10 @@ export interface RunFile {
   serial: string[];
   scenarios: SubscriptionScenario[];
   records: Record<string, Record<string, unknown>>;
-  labels: Record<string, string>;
+  /** Cells in flight at once, over every group. */
+  concurrency: number;
+  /** How long a cell may take before it is an error (no answer). */
+  cellTimeoutMs: number;
   eventTimeoutMs: number;
   quietMs: number;
   sentinelGraceMs: number;
@@ -49,10 +53,10 @@ export interface RunFile {
 }
 
 export interface TestGroup {
-  /** describe() titles, outermost first: `['Post', 'update']`. */
-  path: string[];
-  cells: { cell: Cell; title: string }[];
-  /** Delivery groups run their model's scenario once, before their tests. */
+  /** describe() and test() titles: `['Post', 'update']`. */
+  path: [string, string];
+  cells: Cell[];
+  /** Delivery groups run their model's scenario. */
   scenario?: SubscriptionScenario;
   /** Its cells run one at a time, the store reset before and after each. */
   serial?: true;
@@ -62,10 +66,11 @@ export interface Session {
   stages: Stage[];
   /** Waits for the fixtures and the personas' credentials, fetched while the worker collects its tests; every test runs after. */
   fixtures(): Promise<void>;
-  run(cell: Cell): Promise<CellResult>;
-  /** A serial cell: the store set for it before, and put back after. */
-  runAlone(cell: Cell): Promise<CellResult>;
-  scenario(s: SubscriptionScenario, cells: Cell[]): Promise<Map<string, CellResult>>;
+  /**
+   * Runs a group's cells (at most the run's concurrency in flight over every group), reporting each result as it
+   * comes; once `signal` aborts (the run is cancelled) no further cell starts.
+   */
+  runGroup(group: TestGroup, signal: AbortSignal, report: (r: CellResult) => void): Promise<void>;
   close(): void;
 }
 
@@ -78,10 +83,11 @@ export async function openSession(): Promise<Session> {
   await awaitRun(access);
   const run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
   // The personas' credentials are fetched while the worker collects its tests (the run's process answers between
-  // making fixtures, and collecting 3,000 tests takes longer); the tests wait for them with the fixtures.
+  // making fixtures); the tests wait for them with the fixtures.
   const runtime = openRuntime(run, access);
   runtime.catch(() => undefined);
   let open: { rt: Runtime; realtime: ReturnType<typeof sharedRealtime> } | undefined;
+  const slots = new Slots(run.concurrency);
   const ready = () => {
     if (!open) throw new Error('a cell ran before the fixtures were made');
     return open;
@@ -93,20 +99,26 @@ export async function openSession(): Promise<Session> {
       rt.index = index;
       open = { rt, realtime: sharedRealtime(rt) };
     },
-    run: (cell) => {
+    runGroup: async (group, signal, report) => {
       const { rt, realtime } = ready();
-      return runCell(rt, cell, realtime.get);
-    },
-    runAlone: async (cell) => {
-      const { rt, realtime } = ready();
-      await requestReset(access, cell.id, 'before');
-      try {
-        return await runCell(rt, cell, realtime.get);
-      } finally {
-        await requestReset(access, cell.id, 'after');
+      const one = (cell: Cell) => withinLimit(run.cellTimeoutMs, runCell(rt, cell, realtime.get), () => result(cell, { outcome: 'error', summary: `no answer within ${run.cellTimeoutMs / 1000} s` }));
+      if (group.scenario) {
+        const results = new Map((await runScenario(rt, group.scenario, group.cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r]));
+        for (const cell of group.cells) report(results.get(cell.id) ?? result(cell, { outcome: 'error', summary: 'the subscription scenario gave no result for it' }));
+      } else if (group.serial) {
+        for (const cell of group.cells) {
+          if (signal.aborted) return;
+          await requestReset(access, cell.id, 'before');
+          try {
+            report(await one(cell));
+          } finally {
+            await requestReset(access, cell.id, 'after');
+          }
+        }
+      } else {
+        await Promise.all(group.cells.map((cell) => slots.run(signal, async () => report(await one(cell)))));
       }
     },
-    scenario: async (s, cells) => new Map((await runScenario(ready().rt, s, cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r])),
     close: () => open?.realtime.close(),
   };
 }
@@ -149,29 +161,27 @@ const OPERATION_ORDER = ['create', 'get', 'list', 'update', 'delete', 'onCreate'
  * Custom mutations come last: what their handlers write (records no fixture plan knows) must not reach other cells;
  * after them, the scenarios that reset the store around their events, then the serial cells, alone.
  */
-export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'labels' | 'serial'>): TestGroup[] {
-  const labels = new Map(Object.entries(run.labels));
+export function groupsOf(run: Pick<RunFile, 'cells' | 'scenarios' | 'serial'>): TestGroup[] {
   const groups = new Map<string, TestGroup>();
   const serial = new Set(run.serial);
   const alone: TestGroup = { path: ['one record per owner', 'one cell at a time'], cells: [], serial: true };
   for (const cell of run.cells) {
     if (serial.has(cell.id)) {
-      alone.cells.push({ cell, title: cellTitleParts(cell, labels).who });
+      alone.cells.push(cell);
       continue;
     }
-    const t = cellTitleParts(cell, labels);
-    const path = [t.subject, t.what];
+    const path = cellGroupOf(cell);
     const key = path.join('\u0000');
     let g = groups.get(key);
     if (!g) {
       const scenario = cell.kind === 'delivery' ? run.scenarios.find((s) => s.model === cell.model) : undefined;
       groups.set(key, (g = { path, cells: [], ...(scenario ? { scenario } : {}) }));
     }
-    g.cells.push({ cell, title: t.who });
+    g.cells.push(cell);
   }
-  const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.cell.operation) * 10 + (g.scenario ? 5 : 0);
+  const rank = (g: TestGroup) => OPERATION_ORDER.indexOf(g.cells[0]!.operation) * 10 + (g.scenario ? 5 : 0);
   // Serial scenarios reset the store around their events: after every other group, with the serial cells.
-  const writes = (g: TestGroup) => (g.scenario?.serial ? 2 : g.cells[0]!.cell.kind === 'custom' && g.cells[0]!.cell.operation === 'mutation' ? 1 : 0);
+  const writes = (g: TestGroup) => (g.scenario?.serial ? 2 : g.cells[0]!.kind === 'custom' && g.cells[0]!.operation === 'mutation' ? 1 : 0);
   const sorted = [...groups.values()].sort((a, b) => writes(a) - writes(b) || a.path[0]!.localeCompare(b.path[0]!) || rank(a) - rank(b) || a.path[1]!.localeCompare(b.path[1]!));
   return alone.cells.length ? [...sorted, alone] : sorted;
 }
@@ -202,13 +212,13 @@ export function stagesOf(groups: TestGroup[]): Stage[] {
     ['onUpdate events', (g) => op(g) === 'onUpdate'],
     ['other events', () => true],
   ];
-  const op = (g: TestGroup) => g.cells[0]!.cell.operation;
+  const op = (g: TestGroup) => g.cells[0]!.operation;
   const oneAtATime = (g: TestGroup) => {
-    const c = g.cells[0]!.cell;
+    const c = g.cells[0]!;
     return !!g.serial || !!g.scenario?.serial || c.kind === 'rest' || c.kind === 'storage' || (c.kind === 'custom' && c.operation === 'mutation');
   };
   const stages: Stage[] = [];
-  const services = groups.filter((g) => oneAtATime(g) && (g.cells[0]!.cell.kind === 'rest' || g.cells[0]!.cell.kind === 'storage'));
+  const services = groups.filter((g) => oneAtATime(g) && (g.cells[0]!.kind === 'rest' || g.cells[0]!.kind === 'storage'));
   if (services.length) stages.push({ title: 'REST and storage', concurrent: false, groups: services });
   let rest = groups.filter((g) => !oneAtATime(g));
   for (const [title, member] of DATA_STAGES) {

@@ -230,7 +230,7 @@ describe('the stages of a run (harness/runner/session.ts stagesOf)', () => {
     const model = await loadAuthModel(app);
     const cast = castWith(model, personas);
     const plan = planRun(model, cast, expectedMatrix(model, cast), { nonce: 'n', seed: true });
-    return { plan, stages: stagesOf(groupsOf({ cells: plan.cells, scenarios: plan.scenarios, labels: plan.labels, serial: Object.keys(plan.serial) })) };
+    return { plan, stages: stagesOf(groupsOf({ cells: plan.cells, scenarios: plan.scenarios, serial: Object.keys(plan.serial) })) };
   };
 
   it('the blog: operations in order, each stage at once; custom mutations one at a time, last; every cell once', async () => {
@@ -239,11 +239,11 @@ describe('the stages of a run (harness/runner/session.ts stagesOf)', () => {
       ['creates', true], ['reads', true], ['updates', true], ['deletes', true], ['subscriptions, custom queries and probes', true],
       ['onCreate events', true], ['onUpdate events', true], ['other events', true], ['one at a time', false],
     ]);
-    const ops = (title: string) => new Set(stages.find((s) => s.title === title)!.groups.flatMap((g) => g.cells.map((c) => c.cell.operation)));
+    const ops = (title: string) => new Set(stages.find((s) => s.title === title)!.groups.flatMap((g) => g.cells.map((c) => c.operation)));
     expect(ops('reads')).toEqual(new Set(['get', 'list']));
     expect(ops('updates')).toEqual(new Set(['update']));
-    expect(stages.at(-1)!.groups.every((g) => g.cells.every((c) => c.cell.kind === 'custom' && c.cell.operation === 'mutation'))).toBe(true);
-    const ids = stages.flatMap((s) => s.groups.flatMap((g) => g.cells.map((c) => c.cell.id)));
+    expect(stages.at(-1)!.groups.every((g) => g.cells.every((c) => c.kind === 'custom' && c.operation === 'mutation'))).toBe(true);
+    const ids = stages.flatMap((s) => s.groups.flatMap((g) => g.cells.map((c) => c.id)));
     expect(ids.sort()).toEqual(plan.cells.map((c) => c.id).sort());
   });
 
@@ -254,7 +254,7 @@ describe('the stages of a run (harness/runner/session.ts stagesOf)', () => {
       for (const stage of stages.filter((s) => s.concurrent)) {
         const written = new Map<string, string>();
         const read = new Set<string>();
-        for (const { cell } of stage.groups.flatMap((g) => g.cells)) {
+        for (const cell of stage.groups.flatMap((g) => g.cells)) {
           const a = cell.action as { type: string; instance?: string };
           if (!a.instance) continue;
           if (a.type === 'update' || a.type === 'delete') {
@@ -270,7 +270,7 @@ describe('the stages of a run (harness/runner/session.ts stagesOf)', () => {
   it('REST and storage groups run one at a time, first; serial cells last', async () => {
     const rest = await stagesFor(example('rest'));
     expect(rest.stages[0]).toMatchObject({ title: 'REST and storage', concurrent: false });
-    expect(rest.stages.filter((s) => s.concurrent).flatMap((s) => s.groups).some((g) => g.cells[0]!.cell.kind === 'rest')).toBe(false);
+    expect(rest.stages.filter((s) => s.concurrent).flatMap((s) => s.groups).some((g) => g.cells[0]!.kind === 'rest')).toBe(false);
     const serial = await stagesFor(fixture('app-shapes', 'owner-identifier'));
     const last = serial.stages.at(-1)!;
     expect(last).toMatchObject({ title: 'one at a time', concurrent: false });

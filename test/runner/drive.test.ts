@@ -27,6 +27,17 @@ describe('the vitest drive', () => {
     expect(r.runDirLeft).toBe(false);
   }, 90_000);
 
+  it('cells that get no answer: each is an error of its own after its time limit, every one reported, none a problem of the run', async () => {
+    const { stdout } = await run(process.execPath, [child, 'silent', example('blog')], { timeout: 50_000 });
+    const r = JSON.parse(stdout) as { cells: string[]; results: { id: string; observed: string; pass: boolean; summary: string }[]; problem?: string; runDirLeft: boolean };
+    expect(r.cells.length).toBeGreaterThan(4);
+    expect(r.results.map((x) => x.id).sort()).toEqual([...r.cells].sort());
+    for (const x of r.results) expect(x).toMatchObject({ observed: 'error', pass: false, summary: 'no answer within 0.3 s' });
+    // The tests failed on their cells' mismatches, which the results say: nothing else went wrong.
+    expect(r.problem).toBeUndefined();
+    expect(r.runDirLeft).toBe(false);
+  }, 90_000);
+
   it('a drive closed before its run (an error or a signal before the cells) stops vitest and its worker at once; nothing is left', async () => {
     const { stdout } = await run(process.execPath, [child, 'abandon'], { timeout: 50_000 });
     const r = JSON.parse(stdout) as { runDirLeft: boolean };
