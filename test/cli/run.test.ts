@@ -29,6 +29,19 @@ describe('authmatrix run on the embedded emulator', () => {
     expect(report.target).toEqual({ kind: 'emulated', endpoint: 'embedded emulator' });
   });
 
+  it("lists ask for the run's fixtures alone (other cells' copies share the table), and get nothing else", async () => {
+    const report = results((await blog()).out);
+    const lists = report.cells.filter((c) => c.operation === 'list' && c.evidence && (c.observed === 'allow' || c.observed === 'filtered'));
+    expect(lists.length).toBeGreaterThan(50);
+    for (const c of lists) {
+      const { filter } = (c.evidence!.request.body as { variables: { filter: { or?: { id: { eq: string } }[]; and?: { or?: { id: { eq: string } }[] }[] } } }).variables;
+      const asked = (filter.or ?? filter.and!.find((f) => f.or)!.or!).map((f) => f.id.eq);
+      const items = Object.values((c.evidence!.response.body as { data: Record<string, { items: { id: string }[] }> }).data)[0]!.items;
+      expect(asked.length, c.id).toBeGreaterThan(0);
+      for (const item of items) expect(asked, c.id).toContain(item.id);
+    }
+  });
+
   it('never writes a credential into results.json', async () => {
     const { out } = await blog();
     const text = readFileSync(path.join(out, 'results.json'), 'utf8');
