@@ -1,6 +1,6 @@
 /**
- * A Gen 1 project's auth resources: `amplify/backend/auth/<name>/cli-inputs.json` (is there an identity
- * pool, does it admit guests) and `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json`
+ * A Gen 1 project's auth resources: `amplify/backend/auth/<name>/cli-inputs.json` (older projects:
+ * `parameters.json`; is there an identity pool, does it admit guests) and `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json`
  * (the groups, their precedence and the `customPolicies` of their roles; the CLI gives a group a role
  * when the project has an identity pool). See docs/iam.md, "Auth resources".
  */
@@ -13,11 +13,7 @@ import { InputError } from './errors.js';
 export function gen1AuthResources(root: string): AuthResources | undefined {
   const authDir = path.join(root, 'amplify', 'backend', 'auth');
   if (!existsSync(authDir)) return undefined;
-  const cognito = readdirSync(authDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== 'userPoolGroups')
-    .map((d) => path.join(authDir, d.name, 'cli-inputs.json'))
-    .find((f) => existsSync(f));
-  const config = cognito ? object(object(readJson(cognito))?.cognitoConfig) : undefined;
+  const config = cognitoConfig(authDir);
   const identityPool = config && typeof config.identityPoolName === 'string'
     ? { allowUnauthenticated: config.allowUnauthenticatedIdentities === true }
     : undefined;
@@ -25,6 +21,18 @@ export function gen1AuthResources(root: string): AuthResources | undefined {
   const groups = existsSync(groupsFile) ? groupList(readJson(groupsFile), groupsFile) : [];
   if (!identityPool && !groups.length && !config) return undefined;
   return amplifyAuthResources({ groups, ...(identityPool ? { identityPool } : {}) });
+}
+
+/**
+ * The auth resource's settings: `cli-inputs.json`'s `cognitoConfig`, or, in a project the CLI has not migrated to
+ * cli-inputs.json (before CLI 7), the same keys at the top of its `parameters.json` (Arahabica/hello-amplify-rest).
+ */
+function cognitoConfig(authDir: string): Record<string, unknown> | undefined {
+  const resources = readdirSync(authDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'userPoolGroups').map((d) => path.join(authDir, d.name));
+  const inputs = resources.map((r) => path.join(r, 'cli-inputs.json')).find((f) => existsSync(f));
+  if (inputs) return object(object(readJson(inputs))?.cognitoConfig);
+  const params = resources.map((r) => path.join(r, 'parameters.json')).find((f) => existsSync(f));
+  return params ? object(readJson(params)) : undefined;
 }
 
 /**

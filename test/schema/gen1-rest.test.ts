@@ -138,6 +138,51 @@ describe('Gen 1 projects without a GraphQL API', () => {
     expect(model.caveats).toContain('the Lambda functions behind the Gen 1 REST APIs (clubMembers) are not run: a stub answers once the gateway has let a request through');
   });
 
+  it('an older project\'s auth category, with parameters.json and no cli-inputs.json, gives the identity pool and its guests (Arahabica/hello-amplify-rest)', async () => {
+    const project = path.join(root, 'older');
+    const api = path.join(project, 'amplify', 'backend', 'api', 'api');
+    const auth = path.join(project, 'amplify', 'backend', 'auth', 'cognito1234abcd');
+    mkdirSync(api, { recursive: true });
+    mkdirSync(auth, { recursive: true });
+    writeFileSync(path.join(project, 'amplify', 'backend', 'backend-config.json'), JSON.stringify({ auth: { cognito1234abcd: { service: 'Cognito' } }, api: { api: { service: 'API Gateway' } } }));
+    writeFileSync(path.join(auth, 'parameters.json'), JSON.stringify({ identityPoolName: 'older_identitypool', allowUnauthenticatedIdentities: true, userPoolName: 'older_userpool', authSelections: 'identityPoolAndUserPool' }));
+    writeFileSync(path.join(api, 'api-params.json'), JSON.stringify({ paths: [{ name: '/items', lambdaFunction: 'fn', privacy: { protected: true, auth: ['/POST'], unauth: ['/GET'] } }] }));
+    const model = await loadAuthModel(project);
+    expect(model.authModes.identityPool).toEqual({ allowUnauthenticated: true });
+    expect(model.authResources?.identityPool?.allowUnauthenticated).toBe(true);
+    expect(model.rest?.rolePolicies.unauthenticated.flatMap((d) => d.Statement.flatMap((x) => [x.Resource].flat()))).toEqual([
+      'arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/items/*', 'arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/items',
+    ]);
+  });
+
+  it('the CLI\'s build of the last push (api/APIGatewayAuthStack.json), where the project keeps it, is compared with the inputs: equal, nothing said; different, a caveat', () => {
+    const project = path.join(root, 'pushed');
+    const dir = path.join(project, 'amplify', 'backend', 'api');
+    mkdirSync(path.join(dir, 'shop'), { recursive: true });
+    writeFileSync(path.join(project, 'amplify', 'backend', 'backend-config.json'), JSON.stringify({ api: { shop: { service: 'API Gateway' } } }));
+    writeFileSync(path.join(project, 'amplify', 'team-provider-info.json'), JSON.stringify({ main: {} }));
+    const inputs = (guest: string[]) => writeFileSync(path.join(dir, 'shop', 'cli-inputs.json'), JSON.stringify({ version: 1, paths: {
+      '/items/{id}': { lambdaFunction: 'f', permissions: { setting: 'protected', auth: ['create', 'read', 'update', 'delete'], guest } },
+    } }));
+    // Written in the shape the CLI gives it: managed policies on the role parameters, the stage behind ShouldNotCreateEnvResources.
+    const arn = (method: string, p: string) => ({ 'Fn::Join': ['', ['arn:aws:execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'shop' }, '/', { 'Fn::If': ['ShouldNotCreateEnvResources', 'Prod', { Ref: 'env' }] }, method, p]] });
+    const policy = (role: string, resources: unknown[]) => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: role }], PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: resources }] } } });
+    writeFileSync(path.join(dir, 'APIGatewayAuthStack.json'), JSON.stringify({
+      Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' }, env: { Type: 'String' }, shop: { Type: 'String' } },
+      Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+      Resources: {
+        PolicyAPIGWAuth1: policy('authRoleName', [arn('/*', '/items/*/*'), arn('/*', '/items/*')]),
+        PolicyAPIGWUnauth1: policy('unauthRoleName', [arn('/GET', '/items/*/*'), arn('/GET', '/items/*')]),
+      },
+    }));
+    inputs(['read']);
+    expect(gen1Rest(project, undefined)!.caveats.filter((c) => c.includes('amplify push'))).toEqual([]);
+    inputs(['read', 'create']);
+    expect(gen1Rest(project, undefined)!.caveats.filter((c) => c.includes('amplify push'))).toEqual([
+      'amplify/backend/api/APIGatewayAuthStack.json, the CLI\'s build of the last `amplify push`, does not give the unauthenticated role execute-api:Invoke on 2 resources the inputs do (shop/main/POST/items/*/*, shop/main/POST/items/*): the REST category changed after that push; tested as its inputs say',
+    ]);
+  });
+
   it('a REST API whose paths clash, or a group policy naming {param}, is said in a caveat', () => {
     const project = path.join(root, 'clash');
     const api = path.join(project, 'amplify', 'backend', 'api', 'things');

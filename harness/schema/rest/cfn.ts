@@ -1,6 +1,7 @@
 /**
  * Reads synthesized CloudFormation templates: every intrinsic (`Ref`, `Fn::GetAtt`, `Fn::Join`,
- * `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::ImportValue`, pseudo parameters) evaluated to plain strings,
+ * `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::ImportValue`, `Fn::If` on the template's `Conditions`, pseudo
+ * parameters) evaluated to plain strings,
  * with stable stand-in physical ids (an API id, role and function names, ARNs) for resources that were
  * never deployed. Cross-stack references are followed through the exporting stack's outputs.
  */
@@ -15,6 +16,8 @@ export interface Template {
   Resources?: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   Parameters?: Record<string, { Default?: unknown }>;
+  /** Conditions as `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or` and `Condition` (the Amplify CLI's `ShouldNotCreateEnvResources`). */
+  Conditions?: Record<string, unknown>;
 }
 
 export interface ResourceAt {
@@ -124,6 +127,10 @@ export class Templates {
           if (!exp) throw new Error(`no stack exports ${name}`);
           return this.eval(exp.stack, exp.value);
         }
+        case 'Fn::If': {
+          const [condition, yes, no] = arg as [string, unknown, unknown];
+          return this.eval(stack, this.condition(stack, { Condition: condition }) ? yes : no);
+        }
         case 'Fn::Base64':
           return Buffer.from(String(this.eval(stack, arg))).toString('base64');
         case 'Fn::GetAZs':
@@ -133,6 +140,28 @@ export class Templates {
       }
     }
     return Object.fromEntries(entries.map(([k, x]) => [k, this.eval(stack, x)] as const).filter(([, x]) => x !== NO_VALUE));
+  }
+
+  private condition(stack: string, c: unknown): boolean {
+    const [key, arg] = Object.entries((c ?? {}) as Record<string, unknown>)[0] ?? [];
+    const args = (Array.isArray(arg) ? arg : []) as unknown[];
+    switch (key) {
+      case 'Condition': {
+        const named = this.templates[stack]?.Conditions?.[String(arg)];
+        if (named === undefined) throw new Error(`unknown condition ${String(arg)} in stack ${stack}`);
+        return this.condition(stack, named);
+      }
+      case 'Fn::Equals':
+        return JSON.stringify(this.eval(stack, args[0])) === JSON.stringify(this.eval(stack, args[1]));
+      case 'Fn::Not':
+        return !this.condition(stack, args[0]);
+      case 'Fn::And':
+        return args.every((x) => this.condition(stack, x));
+      case 'Fn::Or':
+        return args.some((x) => this.condition(stack, x));
+      default:
+        throw new Error(`unsupported condition ${JSON.stringify(c)} in stack ${stack}`);
+    }
   }
 
   private ref(stack: string, name: string): unknown {

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { AuthResources } from '../auth-resources.js';
 import { parseCliJson } from '../cli-json.js';
 import { InputError } from '../errors.js';
+import { Templates, type Template } from './cfn.js';
 import type { GatewayResponse, PolicyDocument, RestApi, RestFunction, RestMethod, RestSection } from './model.js';
 import { REST_ENV } from './gen2.js';
 
@@ -132,6 +133,7 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
     }
   }
   if (!apis.length) return undefined;
+  caveats.push(...pushedDrift(amplify, apis.map((a) => a.name), stage.name, { authenticated: grants.authenticated, unauthenticated: grants.unauthenticated }));
   if (functions.size) caveats.push(`the Lambda functions behind the Gen 1 REST APIs (${[...functions.keys()].join(', ')}) are not run: a stub answers once the gateway has let a request through`);
   const precedence = groupPrecedence(auth, [...grants.groups.keys()]);
   const groups = Object.fromEntries(precedence.map((g) => [g, [...allowDocument(grants.groups.get(g) ?? []), ...customInvokePolicies(auth, g)]]));
@@ -148,6 +150,55 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
     },
     caveats,
   };
+}
+
+type IdentityPoolRole = 'authenticated' | 'unauthenticated';
+
+/**
+ * Where the built policies of the identity pool's roles differ from what the inputs give: the CLI keeps its last build
+ * of them in the project (`api/APIGatewayAuthStack.json`; before it, each API's own
+ * `<name>-cloudformation-template.json`), and many projects commit it. A difference means the inputs changed after the
+ * last `amplify push` (or the CLI changed): the run tests the inputs, and says so.
+ */
+function pushedDrift(amplify: string, apis: string[], stage: string, derived: Record<IdentityPoolRole, string[]>): string[] {
+  const dir = path.join(amplify, 'backend', 'api');
+  const files = [path.join(dir, 'APIGatewayAuthStack.json'), ...apis.map((a) => path.join(dir, a, `${a}-cloudformation-template.json`))].filter((f) => existsSync(f));
+  const built: Record<IdentityPoolRole, Set<string>> = { authenticated: new Set(), unauthenticated: new Set() };
+  const read: string[] = [];
+  for (const file of files) {
+    const template = object(readOptional(file)) as Template | undefined;
+    const policies = Object.entries(template?.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy');
+    if (!template || !policies.length) continue;
+    // The CLI's parameters, as the deployment fills them: the environment, each API by the id the model gives it.
+    const defaults: Record<string, string> = { env: stage, authRoleName: 'authenticated', unauthRoleName: 'unauthenticated', ...Object.fromEntries(apis.map((a) => [a, a])) };
+    const withDefaults: Template = { ...template, Parameters: Object.fromEntries(Object.keys({ ...template.Parameters, ...defaults }).map((k) => [k, { Default: defaults[k] ?? k }])) };
+    const t = new Templates({ built: withDefaults }, REST_ENV);
+    try {
+      for (const [, r] of policies) {
+        const roles = t.resolve('built', r.Properties?.Roles) as unknown[];
+        const role = roles?.[0];
+        if (role !== 'authenticated' && role !== 'unauthenticated') continue;
+        const statements = [(t.resolve('built', r.Properties?.PolicyDocument) as PolicyDocument | undefined)?.Statement ?? []].flat();
+        for (const st of statements) for (const res of [st.Resource ?? []].flat()) built[role].add(String(res));
+      }
+    } catch {
+      continue; // a template this reader cannot evaluate: no evidence either way
+    }
+    read.push(path.relative(path.dirname(amplify), file));
+  }
+  if (!read.length) return [];
+  return (['authenticated', 'unauthenticated'] as const).flatMap((role) => {
+    const mine = new Set(derived[role]);
+    const extra = [...built[role]].filter((r) => !mine.has(r));
+    const missing = [...mine].filter((r) => !built[role].has(r));
+    if (!extra.length && !missing.length) return [];
+    const some = (xs: string[]) => `(${xs.slice(0, 2).map((x) => x.replace(/^arn:aws:execute-api:[^:]*:[^:]*:/, '')).join(', ')}${xs.length > 2 ? ', …' : ''})`;
+    const differences = [
+      extra.length ? `gives the ${role} role execute-api:Invoke on ${extra.length} resources the REST inputs do not ${some(extra)}` : '',
+      missing.length ? `does not give ${extra.length ? 'it' : `the ${role} role execute-api:Invoke`} on ${missing.length} resources the inputs do ${some(missing)}` : '',
+    ].filter(Boolean).join(' and ');
+    return [`${read.join(' and ')}, the CLI's build of the last \`amplify push\`, ${differences}: the REST category changed after that push; tested as its inputs say`];
+  });
 }
 
 /** The APIs `backend-config.json` names with service `API Gateway`; without the file, every API folder holding REST inputs. */
