@@ -305,6 +305,16 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     const label = owners.length ? `${ownerName}'s record shared with group ${team} through ${r.groupsField} only` : `a record naming group ${team} in ${r.groupsField} only`;
     out.push({ name, label, record: named({ ...owned, [r.groupsField]: groupValue(r) }, name) });
   }
+  // With owner rules on several single-owner fields, each field alone too, so that a rule like instructors-may-read
+  // is exercised apart from the others (ExcitingTheory/amplify-homework-supply's Grade: `owner` and a read-only
+  // `instructor`). An owners list is exercised apart already: the shared record's co-owner is named in it only.
+  const ownerFields = [...new Set(owners.filter((r) => !r.multiOwner).map((r) => r.ownerField))];
+  for (const field of ownerFields.length > 1 ? ownerFields : []) {
+    const name = `shared:${field}`;
+    const record = { ...unowned, [field]: owned[field] };
+    const label = `a record naming ${ownerName} in ${field} only`;
+    out.push({ name, label, record: named(record, name) });
+  }
   const label = owners.some((r) => requiredField(m, r.ownerField)) ? 'a record whose owner is nobody in the cast'
     : groups.some((r) => requiredField(m, r.groupsField)) ? "a record whose group is nobody's in the cast" : 'a record without owner or group';
   out.push({ name: 'unowned', label, record: named(unowned, 'unowned') });

@@ -780,8 +780,18 @@ describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)
     const cells = new Map(readResults(dir).cells.map((c) => [c.id, c]));
     expect(cells.get('Member|list|owner')?.seen).toEqual(['owned', 'unowned']);
     // The owner's passes are those naming the owner, not the one owned by nobody.
-    expect(cells.get('Member|get|owner|owned|passes')?.seen).toEqual(['owned']);
+    expect(cells.get('Member|get|owner|owned|passes')?.seen).toEqual(['owned', 'shared:holderID']);
     expect(cells.get('Pass|get|owner|unowned')?.expected).toBe('deny');
+    // Two owner fields: each is also tried alone (seventh session), so the guest's read-only rule is seen apart from the holder's.
+    for (const [id, expected] of [
+      // The guest reads the pass but not the holder's note.
+      ['Pass|get|owner|shared:guestID', 'partial'],
+      ['Pass|update|owner|shared:guestID', 'deny'],
+      ['Pass|update|owner|shared:holderID', 'allow'],
+    ] as const) {
+      expect(cells.get(id), id).toMatchObject({ expected, pass: true });
+    }
+    expect(cells.get('Member|get|owner|owned|guestPasses')?.seen).toEqual(['owned', 'shared:guestID']);
   });
 });
 
