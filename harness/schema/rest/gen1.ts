@@ -8,8 +8,8 @@
  *   the CORS preflight itself; DEFAULT_4XX and DEFAULT_5XX gateway responses carry CORS headers;
  * - the stage is the Amplify environment's name;
  * - `auth` and `guest` operations become `execute-api:Invoke` allows on the authenticated and unauthenticated roles
- *   (all four operations: every method, `*`; `{param}` segments of the path become `*`), each path's group
- *   operations allows on the group's role (never collapsed, the path written as it is).
+ *   (all four operations: every method, `*`), each path's group operations allows on the group's role (never
+ *   collapsed); `{param}` segments of the path become `*` in both.
  *
  * The functions are not run: Gen 1 function folders hold their own dependencies, rarely installed (the same as
  * `@function` resolvers, docs/rest.md): the integration answers as a stub, after the gateway's authorization.
@@ -58,11 +58,12 @@ export function invokeMethods(ops: readonly CrudOperation[], collapse: boolean):
 }
 
 /**
- * The execute-api resources a role is allowed for one path: each method on the path and below it. The identity-pool
- * roles' policies write `{param}` segments as `*`; the group roles' policies keep the path as written.
+ * The execute-api resources a role is allowed for one path: each method on the path and below it, `{param}` segments
+ * written as `*`. (Older CLIs kept the path as written in the group roles' policies, braces and all, which matched no
+ * request; amplify-category-api's apigw-stack-builder.ts replaces them in both since.)
  */
 export function invokeResources(apiArn: string, stage: string, pathName: string, ops: readonly CrudOperation[], role: 'identityPool' | 'group'): string[] {
-  const p = role === 'identityPool' ? pathName.replace(/\{[A-Za-z0-9-]+\}/g, '*') : pathName;
+  const p = pathName.replace(/\{[A-Za-z0-9-]+\}/g, '*');
   return invokeMethods(ops, role === 'identityPool').flatMap((m) => [`${apiArn}/${stage}/${m}${childPath(p, '*')}`, `${apiArn}/${stage}/${m}${p}`]);
 }
 
@@ -127,7 +128,6 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
       grants.authenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.auth ?? [], 'identityPool'));
       grants.unauthenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.guest ?? [], 'identityPool'));
       for (const [g, ops] of Object.entries(def.permissions.groups ?? {})) {
-        if (/\{[^}]*\}/.test(p) && ops.length) caveats.push(`REST API ${name}: the ${g} group's policy for ${p} names the path as written, braces and all (the CLI replaces {param} with * only in the authenticated and unauthenticated roles' policies): it matches no request, and members of ${g} are refused there`);
         grants.groups.set(g, [...(grants.groups.get(g) ?? []), ...invokeResources(apiArn, stage.name, p, ops, 'group')]);
       }
     }
