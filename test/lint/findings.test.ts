@@ -91,6 +91,26 @@ const RISKY: Case[] = [
     ],
   },
   {
+    // Was HIGH "Other users can take over Grade records by rewriting `instructor`" (ExcitingTheory/amplify-homework-supply):
+    // the owner only chooses who else reads the grade; the instructor's own field is theirs to keep.
+    name: 'a second owner field granting less than the owner has: the owner choosing who reads is no finding',
+    schema: `type Grade @model @auth(rules: [{ allow: owner, ownerField: "instructor", operations: [read] }, { allow: owner }]) {
+      score: Float owner: String instructor: String }`,
+    expect: [{ id: 'owner-field-updatable:Grade.owner', severity: 'medium', rule: 'Grade#2', fix: '`owner: String @auth(rules: [{ allow: owner, ownerField: "instructor", operations: [read] }, { allow: owner, operations: [read, create, delete] }])`' }],
+  },
+  {
+    name: 'a second owner field granting more than its writer has is still a takeover',
+    schema: `type Ticket @model @auth(rules: [{ allow: owner, ownerField: "assignee", operations: [read, update] }, { allow: owner, operations: [read, update] }, { allow: owner, ownerField: "approver" }]) {
+      text: String owner: String assignee: String approver: String }`,
+    // The assignee and the owner may write themselves into approver, which grants delete they lack: a takeover. Each
+    // rewriting the other's field hands out no more than it has.
+    expect: [
+      { id: 'owner-field-updatable:Ticket.approver', severity: 'high', rule: 'Ticket#1', fix: 'away from rule Ticket#1, rule Ticket#2 and rule Ticket#3' },
+      { id: 'owner-field-updatable:Ticket.assignee', severity: 'medium', rule: 'Ticket#1', fix: 'away from rule Ticket#1 with' },
+      { id: 'owner-field-updatable:Ticket.owner', severity: 'medium', rule: 'Ticket#2', fix: 'away from rule Ticket#2 with' },
+    ],
+  },
+  {
     name: 'a dynamic-group field its members may re-point',
     schema: 'type Project @model(subscriptions: null) @auth(rules: [{ allow: groups, groupsField: "team" }]) { name: String team: String }',
     expect: [{ id: 'group-field-updatable:Project.team', severity: 'medium', rule: 'Project#1', fix: '`team: String @auth(rules: [{ allow: groups, groupsField: "team", operations: [read, create, delete] }])`' }],

@@ -1,5 +1,5 @@
 /** Owner and group fields that clients can rewrite through update: the resolver checks the stored value, never the new one. */
-import type { Field, Model, Rule } from '../../schema/model.js';
+import type { Field, Model, ModelOperation, Rule } from '../../schema/model.js';
 import { byRuleId, callers, reachable, ruleRef, rulesOf, rulesOn, type LintContext } from '../context.js';
 import { finding, SEVERITIES, type Finding, type Severity } from '../finding.js';
 import { fieldCode } from '../rule-syntax.js';
@@ -30,12 +30,20 @@ function ownerFieldWriter(m: Model, f: Field, rule: Rule): Writer | null {
         };
       }
       if (f.list && !rule.multiOwner) return null; // the record's owner choosing its co-owners
-      return { rule, severity: 'high', can: `${callers(rule)} can rewrite ${tick(f.name)} of the records they co-own, ${takeOver}` };
+      // The record's owner choosing who else gets part of its own access (ExcitingTheory/amplify-homework-supply's
+      // read-only `instructor`): nothing is taken over.
+      if (!f.list && !rule.multiOwner && grantedThrough(m, f.name).every((op) => rule.operations.includes(op))) return null;
+      return { rule, severity: 'high', can: `${callers(rule)} can rewrite ${tick(f.name)} of the records they ${rule.multiOwner ? 'co-own' : 'own'}, ${takeOver}` };
     case 'dynamicGroup':
       return { rule, severity: 'high', can: `${callers(rule)} can rewrite ${tick(f.name)} of their group's records, ${takeOver}` };
     default:
       return { rule, severity: 'high', can: `${callers(rule)} can rewrite ${tick(f.name)} of any ${m.name} record, ${takeOver}` };
   }
+}
+
+/** The operations the model's owner rules on `field` grant the users named there. */
+function grantedThrough(m: Model, field: string): ModelOperation[] {
+  return [...new Set(m.rules.flatMap((r) => (r.kind === 'owner' && r.ownerField === field ? r.operations : [])))];
 }
 
 function groupFieldWriter(m: Model, f: Field, rule: Rule): Writer | null {
