@@ -23,12 +23,12 @@ export function loadBaseline(file: string | undefined): Snapshot | undefined {
   return file ? readSnapshot(path.resolve(file)) : undefined;
 }
 
-/** `cells`: the expected matrix of `cast` (computed once by the run). */
-export function gateOf(model: AuthModel, cast: Persona[], cells: Cell[], baseline: Snapshot | undefined, opts: GateOptions): NonNullable<RunReport['gate']> {
+/** `cells`: the expected matrix of `cast` (computed once by the run, when a baseline asks for it). */
+export function gateOf(model: AuthModel, cast: Persona[], cells: () => Cell[], baseline: Snapshot | undefined, opts: GateOptions): NonNullable<RunReport['gate']> {
   const failures: string[] = [];
   const gate: NonNullable<RunReport['gate']> = { failures };
   if (baseline && opts.baseline) {
-    const changes = diffSnapshots(baseline, snapshotOf(model, cast, cells));
+    const changes = diffSnapshots(baseline, snapshotOf(model, cast, cells()));
     gate.baseline = { file: opts.baseline, changes };
     const wider = gateFailures(changes);
     if (wider.length && !opts.allowWidening) failures.push(`access widened against ${opts.baseline}: ${diffSummary(changes)} (refresh the baseline with \`authmatrix snapshot\` if intended, or pass --allow-widening)`);

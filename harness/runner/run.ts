@@ -120,7 +120,7 @@ function castOf(base: Persona[], provisioned: ProvisionedPersona[]): Persona[] {
 
 /**
  * What a run checks and starts before it creates anything: the app and its config, the model as deployed, the
- * cast, the expected matrix, --only, the baseline and the contracts, then the endpoint.
+ * cast, --only, the baseline and the contracts (against the schema's expected matrix), then the endpoint.
  */
 async function prepareRun(opts: RunOptions, startedAt: string, log: (line: string) => void) {
   const { interrupt } = opts;
@@ -135,8 +135,12 @@ async function prepareRun(opts: RunOptions, startedAt: string, log: (line: strin
   // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
   const unavailable = unavailablePersonas(base);
   const runnable = base.filter((p) => !unavailable.has(p.name));
+  // The schema's whole matrix, for what needs it: --only, the contracts, a baseline, a deployed run's function roles.
+  // An app with none of them runs with the matrix of its provisioned cast alone (computing both was a quarter of
+  // fasttify's start-up).
+  let baseMatrix: Cell[] | undefined;
+  const baseCells = () => (baseMatrix ??= expectedMatrix(model, base));
   // Checked before anything is started or created: a typo in --only or a bad baseline costs nothing.
-  const baseCells = expectedMatrix(model, base);
   const select = onlyFilter(opts.only ?? [], baseCells);
   const baseline = loadBaseline(opts.gate?.baseline);
   const contracts = await loadContracts(opts.contracts?.length ? opts.contracts.map((p) => path.resolve(p)) : defaultContractPaths(appRoot(model.source.path)));
@@ -146,7 +150,7 @@ async function prepareRun(opts: RunOptions, startedAt: string, log: (line: strin
   const drops = Object.values(config.personas ?? {}).includes(false);
   const contractCast = drops ? castWith(model, withoutDrops(config.personas)) : base;
   if (drops) await askRestAuthorizers(model, contractCast);
-  const contractCells = drops ? expectedMatrix(model, contractCast) : baseCells;
+  const contractCells = !contracts.length ? [] : drops ? expectedMatrix(model, contractCast) : baseCells();
   const statically = checkContracts(contracts, { model, cells: contractCells }).filter((c) => c.broken);
   if (statically.length) log(pc.red(`  ${statically.length} contract statement(s) broken by the schema itself: ${statically.slice(0, 3).map((c) => c.statement).join('; ')}${statically.length > 3 ? '; …' : ''}`));
   const runId = `${startedAt.slice(0, 10).replace(/-/g, '')}${Math.random().toString(16).slice(2, 8)}`;
@@ -248,7 +252,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     plan.untested.push(...unsigned);
     const unsignedCells = new Set(unsigned.map((u) => u.cell));
     plan.cells = plan.cells.filter((c) => !unsignedCells.has(c));
-    plan.untested.push(...baseCells.filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
+    if (offDeployed.length) plan.untested.push(...baseCells().filter((c) => c.kind === 'storage' && offDeployed.some((p) => p.name === c.persona) && keep(c)).map((cell) => ({ cell, reason: `${cell.persona} acts through a function's execution role, which only AWS Lambda can assume` })));
     if (deployed) {
       const admins = new Set(cast.filter((p) => p.kind === 'iamAdmin').map((p) => p.name));
       const own = plan.cells.filter((c) => c.action.type === 'storage' && admins.has(c.persona));

@@ -6,9 +6,10 @@ import { InputError } from '../schema/errors.js';
  * `--only Post --only owner,stranger --only update`: a cell is kept when, for every dimension named,
  * it matches one of the names (models and custom operations; personas; operations and cell kinds).
  */
-export function onlyFilter(tokens: string[], cells: Cell[]): (c: Cell) => boolean {
+export function onlyFilter(tokens: string[], matrix: () => Cell[]): (c: Cell) => boolean {
   const names = tokens.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
   if (!names.length) return () => true;
+  const cells = matrix();
   const subjects = new Set(cells.map((c) => c.model ?? c.customOperation).filter((x): x is string => !!x));
   const personas = new Set(cells.map((c) => c.persona));
   const operations = new Set([...cells.map((c) => c.operation as string), ...CELL_KINDS]);
