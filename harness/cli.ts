@@ -49,7 +49,7 @@ function program(): Command {
     .option('--outputs <file>', 'the deployed app\'s amplify_outputs.json (with --target deployed)')
     .option('--only <names...>', 'only these models, personas or operations (repeat or comma-separate)')
     .option('--shard <i/n>', 'run the i-th of n shards (merge them with `authmatrix report --merge`)')
-    .option('--concurrency <n>', 'requests in flight (default: 32 on the emulator, 16 on a deployed app)')
+    .option('--concurrency <n>', 'cells in flight at once (default: 32 on the emulator, 16 on a deployed app)')
     .option('--no-probes', 'skip the credential probes')
     .option('--min-coverage <thresholds>', 'fail below these coverage percentages, e.g. rules=100,operations=100')
     .option('--contracts <paths...>', 'contract files or directories (default: specs/contracts/ under the app and the working directory)')
