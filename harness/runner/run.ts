@@ -43,6 +43,7 @@ import { inShard, type Shard } from './shard.js';
 import type { RunFile } from './session.js';
 import { Interrupted, type Interrupt } from './interrupt.js';
 import { graphqlUrl } from './execute.js';
+import { stubbedLines } from './stubbed-lines.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -294,7 +295,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       deployed, probes: probeSetting, onCreated: (records) => created.push(...records),
       ...(storage && storageSetup ? { storage: { target: storage.target, fixtures: storageSetup.fixtures }, onCreatedObjects: (objects: CreatedObject[]) => createdObjects.push(...objects) } : {}),
     });
-    for (const [name, why] of endpoint.emulator?.stubbedHandlers ?? []) log(`  handler ${name} stubbed (a placeholder of its type answered; the auth step before it was tested): ${why}`);
+    for (const line of stubbedLines(endpoint.emulator?.stubbedHandlers)) log(line);
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
   } finally {
