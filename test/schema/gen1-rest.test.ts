@@ -183,6 +183,30 @@ describe('Gen 1 projects without a GraphQL API', () => {
     ]);
   });
 
+  it('an older project\'s build is the API\'s own template (PolicyAPIGW… on the role parameters): compared the same way', () => {
+    const project = path.join(root, 'pushed-older');
+    const dir = path.join(project, 'amplify', 'backend', 'api', 'api');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(project, 'amplify', 'backend', 'backend-config.json'), JSON.stringify({ api: { api: { service: 'API Gateway' } } }));
+    writeFileSync(path.join(dir, 'api-params.json'), JSON.stringify({ paths: [{ name: '/items', lambdaFunction: 'fn', privacy: { protected: true, auth: ['/POST'], unauth: ['/GET'] } }] }));
+    const arn = (method: string, p: string) => ({ 'Fn::Join': ['', ['arn:aws:execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'api' }, '/', { 'Fn::If': ['ShouldNotCreateEnvResources', 'Prod', { Ref: 'env' }] }, method, p]] });
+    const template = (authMethod: string) => JSON.stringify({
+      Parameters: { authRoleName: { Type: 'String' }, unauthRoleName: { Type: 'String' }, env: { Type: 'String' } },
+      Conditions: { ShouldNotCreateEnvResources: { 'Fn::Equals': [{ Ref: 'env' }, 'NONE'] } },
+      Resources: {
+        api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
+        PolicyAPIGWapiauth: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'authRoleName' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: [arn(authMethod, '/items/*'), arn(authMethod, '/items')] }] } } },
+        PolicyAPIGWapiunauth: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'unauthRoleName' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: [arn('/GET', '/items/*'), arn('/GET', '/items')] }] } } },
+      },
+    });
+    writeFileSync(path.join(dir, 'api-cloudformation-template.json'), template('/POST'));
+    expect(gen1Rest(project, undefined)!.caveats.filter((c) => c.includes('amplify push'))).toEqual([]);
+    writeFileSync(path.join(dir, 'api-cloudformation-template.json'), template('/PUT'));
+    expect(gen1Rest(project, undefined)!.caveats.filter((c) => c.includes('amplify push'))).toEqual([
+      'amplify/backend/api/api/api-cloudformation-template.json, the CLI\'s build of the last `amplify push`, gives the authenticated role execute-api:Invoke on 2 resources the REST inputs do not (api/dev/PUT/items/*, api/dev/PUT/items) and does not give it on 2 resources the inputs do (api/dev/POST/items/*, api/dev/POST/items): the REST category changed after that push; tested as its inputs say',
+    ]);
+  });
+
   it('a REST API whose paths clash is said in a caveat, as is a stage the project does not name', () => {
     const project = path.join(root, 'clash');
     const api = path.join(project, 'amplify', 'backend', 'api', 'things');
