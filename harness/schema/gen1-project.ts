@@ -40,6 +40,11 @@ export interface Gen1Project {
   transformerVersion?: number;
   /** Customisations that are not modelled, each naming what it affects. */
   caveats: string[];
+  /**
+   * The API was built by Amplify Studio, whose server-side CLI works in `/tmp/amplify-<uuid>/` and writes that path
+   * into cli-inputs.json's `gqlSchemaPath` (mauerbac/amplify-studio-yelp-bathroom, pdichone/home-app-amplify-studio-test).
+   */
+  studio?: true;
 }
 
 /** The project around a schema at `…/amplify/backend/api/<name>/schema.graphql` (or `schema/`); else nothing. */
@@ -64,6 +69,7 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
     if (isObject(service)) {
       const modes = authModesFromCliInputs(service, inputs);
       if (modes) project.authModes = modes;
+      if (typeof service.gqlSchemaPath === 'string' && /^\/tmp\/amplify-[0-9a-f-]+\//.test(service.gqlSchemaPath)) project.studio = true;
       const sync = isObject(service.conflictResolution) ? syncStrategies(service.conflictResolution) : [];
       if (sync.length) {
         caveats.push(`conflict resolution (${sync.join(', ')}) is on in cli-inputs.json: writes need _version and deletes are soft on AppSync; not modelled, the update and delete of ${sync.some((x) => !x.includes(' for ')) ? 'every model' : 'those models'} are affected`);

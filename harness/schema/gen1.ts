@@ -8,7 +8,7 @@ import { InputError } from './errors.js';
 import { allRules, AUTH_MODEL_VERSION, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { amplifyAuthResources, type AuthResources } from './auth-resources.js';
 import { gen1AuthResources, groupList } from './gen1-auth.js';
-import { readGen1Project, refuseTransformerV1 } from './gen1-project.js';
+import { readGen1Project, refuseTransformerV1, type Gen1Project } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen1Rest } from './rest/gen1.js';
@@ -36,6 +36,16 @@ const TRANSFORM_KEYS: Record<string, keyof TransformParams> = {
 };
 
 /**
+ * An app managed in Amplify Studio has two more admin roles, `<pool>_Full-access` and `<pool>_Manage-only`, which the
+ * CLI adds after asking the Amplify service for the Studio's user pool (amplify-category-api
+ * `graphql-transformer/utils.ts` `getAdminRoles`, `isAmplifyAdminApp`): nothing in the project names the pool.
+ */
+function studioRoles(project: Gen1Project | undefined, model: AuthModel): string[] {
+  if (!project?.studio || !model.authModes.enabled.includes('iam') || model.params.adminRoles.some((r) => r.endsWith('_Full-access'))) return [];
+  return ['the API was built by Amplify Studio (cli-inputs.json gqlSchemaPath): its `<user pool id>_Full-access` and `_Manage-only` roles skip the rules as admin roles, and are not tested, as the pool is known only to the Amplify service; name them in authmatrix.gen1.json, `"transform": { "adminRoles": ["us-east-1_AbCdEf123_Full-access"] }`, to test them'];
+}
+
+/**
  * `file` is a `schema.graphql` or a `schema/` folder of them. Settings, weakest first: the defaults of a
  * new project, the project's own `amplify/cli.json` and `cli-inputs.json`, then `authmatrix.gen1.json`.
  */
@@ -60,7 +70,7 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
     : projectAuth;
   const rest = root ? gen1Rest(root, authResources) : undefined;
-  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...(rest?.caveats ?? [])];
+  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoles(project, model), ...(rest?.caveats ?? [])];
   return {
     ...model,
     ...(storage ? { storage } : {}),

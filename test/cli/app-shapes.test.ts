@@ -812,6 +812,28 @@ describe('Gen 1 projects (new public apps, seventh session)', () => {
   });
 });
 
+describe('Amplify Studio (seventh session)', () => {
+  it("an API built by Amplify Studio: its admin roles, known only to the Amplify service, are said untested; named in authmatrix.gen1.json they are tested", async () => {
+    // Was silent: the Studio's <pool>_Full-access and _Manage-only roles skip the rules on AppSync (mauerbac/amplify-studio-yelp-bathroom).
+    const dir = path.join(out, 'studio');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('gen1-studio') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.stderr).toContain('  caveat: the API was built by Amplify Studio (cli-inputs.json gqlSchemaPath): its `<user pool id>_Full-access` and `_Manage-only` roles skip the rules as admin roles, and are not tested');
+    expect(readResults(dir).cells.find((c) => c.id === 'Pet|update|iamAdmin|record')).toMatchObject({ expected: 'deny', pass: true });
+
+    const app = path.join(out, 'studio-named');
+    cpSync(shape('gen1-studio'), app, { recursive: true });
+    writeFileSync(path.join(app, 'amplify', 'backend', 'api', 'shelter', 'authmatrix.gen1.json'), JSON.stringify({ transform: { adminRoles: ['us-east-1_AbCdEf123_Full-access', 'us-east-1_AbCdEf123_Manage-only'] } }));
+    const named = path.join(out, 'studio-named-run');
+    const r2 = await cli(['run', '--no-probes', '--out', named], { cwd: app });
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).not.toContain('Amplify Studio');
+    const report = readResults(named);
+    expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role us-east-1_AbCdEf123_Full-access, outside the identity pool');
+    expect(report.cells.find((c) => c.id === 'Pet|update|iamAdmin|record')).toMatchObject({ expected: 'allow', pass: true });
+  });
+});
+
 describe('Gen 2 allowListedRoleNames (seventh session)', () => {
   const iamAdminCells = (dir: string) => new Map(readResults(dir).cells.filter((c) => c.id.includes('|iamAdmin')).map((c) => [c.id, c]));
 
