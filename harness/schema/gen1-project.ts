@@ -45,6 +45,8 @@ export interface Gen1Project {
    * into cli-inputs.json's `gqlSchemaPath` (mauerbac/amplify-studio-yelp-bathroom, pdichone/home-app-amplify-studio-test).
    */
   studio?: true;
+  /** The environment the project is checked out on (`.config/local-env-info.json`, else team-provider-info.json's first). */
+  env?: string;
 }
 
 /** The project around a schema at `…/amplify/backend/api/<name>/schema.graphql` (or `schema/`); else nothing. */
@@ -77,6 +79,7 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
     }
   }
   const env = envName(amplifyDir);
+  if (env) project.env = env;
   const admins = [...functionRoleNames(amplifyDir, parts[n - 1]!, env), ...(adminRoleNames(path.join(apiDir, 'custom-roles.json'), env) ?? [])];
   if (admins.length) project.params.adminRoles = admins;
   const overrides = listFiles(path.join(apiDir, 'resolvers')).filter((f) => f.endsWith('.vtl'));

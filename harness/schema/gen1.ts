@@ -36,6 +36,15 @@ const TRANSFORM_KEYS: Record<string, keyof TransformParams> = {
 };
 
 /**
+ * `@function(name: "fn-${env}")` names the function of the environment deployed, as the CLI substitutes it: the run
+ * and its handler settings speak of `fn-main`, not `fn-${env}` (ExcitingTheory/amplify-homework-supply's `openai-${env}`).
+ */
+function withEnvironment(sdl: string, env: string | undefined): string {
+  if (!env) return sdl;
+  return sdl.replace(/(@function\s*\(\s*name\s*:\s*")([^"]*)"/g, (_, head: string, name: string) => `${head}${name.replaceAll('${env}', env)}"`);
+}
+
+/**
  * An app managed in Amplify Studio has two more admin roles, `<pool>_Full-access` and `<pool>_Manage-only`, which the
  * CLI adds after asking the Amplify service for the Studio's user pool (amplify-category-api
  * `graphql-transformer/utils.ts` `getAdminRoles`, `isAmplifyAdminApp`): nothing in the project names the pool.
@@ -51,8 +60,8 @@ function studioRoles(project: Gen1Project | undefined, model: AuthModel): string
  */
 export function loadGen1(file: string, configFile?: string): AuthModel {
   const folder = statSync(file).isDirectory();
-  const sdl = folder ? readSchemaFolder(file) : readFileSync(file, 'utf8');
   const project = readGen1Project(file);
+  const sdl = withEnvironment(folder ? readSchemaFolder(file) : readFileSync(file, 'utf8'), project?.env);
   refuseTransformerV1(sdl, file, project?.transformerVersion);
   const cfgPath = configFile ?? path.join(folder ? file : path.dirname(file), GEN1_CONFIG_FILE);
   const cfg = existsSync(cfgPath) ? readConfig(cfgPath) : configFile ? missing(configFile) : undefined;

@@ -754,6 +754,9 @@ describe('Gen 1 projects as the CLI leaves them (new public apps, sixth session)
     const report = readResults(dir);
     expect((report.model as { params: { adminRoles: string[] } }).params.adminRoles).toEqual(['hubLambdaRole1a2b3c4d-main', 'hubWorkerLambdaRole-main']);
     expect(report.personas.find((p) => p.name === 'iamAdmin')?.description).toBe('IAM role hubLambdaRole1a2b3c4d-main, outside the identity pool');
+    // `@function(name: "hubSigner-${env}")` is the environment's function, as the CLI deploys it (was printed with ${env}).
+    expect(r.stderr).toContain('hubSigner-main');
+    expect(r.stderr).not.toContain('${env}');
     const cells = new Map(report.cells.map((c) => [c.id, c]));
     for (const [id, expected] of [
       // The admin role passes signLinks' auth resolver, but Links answers the default mode only.

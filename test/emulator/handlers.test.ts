@@ -43,7 +43,7 @@ describe('custom handlers', () => {
     const r = await client(emu, { mode: 'apiKey', apiKey: emu.apiKey! }).graphql({ query: '{ elsewhere }' });
     expect(r.errors).toEqual([]);
     expect(r.data).toEqual({ elsewhere: 'authmatrix-stub' });
-    expect(emu.stubbedHandlers.get('a-lambda-deployed-elsewhere')).toBe('no handler module is configured for it');
+    expect(emu.stubbedHandlers.get('a-lambda-deployed-elsewhere')).toBe('no handler module is configured');
   });
 
   it("a JS pipeline runs each function on its own data source, and ctx.env answers the API's variables (placeholders offline)", async () => {
