@@ -81,10 +81,27 @@ export function callers(rule: Rule): string {
   }
 }
 
-/** Where a rule is written, for fix texts. */
-export function ruleHome(ctx: LintContext, m: Model, field?: Field): string {
+/**
+ * Where a rule is written, for fix texts. A Gen 1 `@manyToMany` join model is written nowhere: its rules are the two
+ * models' it joins, in their order (harness/schema/sdl/relations.ts `linkManyToMany`), so the fix goes to the one
+ * `rule` came from, or to both (Specto95/jael-amplifygen1's `BranchOfficeUser`).
+ */
+export function ruleHome(ctx: LintContext, m: Model, field?: Field, rule?: Rule): string {
   if (field) return `the field rule of ${tick(`${m.name}.${field.name}`)}`;
+  const sides = joinedBy(ctx, m);
+  if (sides) {
+    const i = rule ? m.rules.indexOf(rule) : -1;
+    const from = i < 0 ? sides : [i < sides[0].rules.length ? sides[0] : sides[1]];
+    const join = `${m.name}, the @manyToMany join model of ${sides[0].name} and ${sides[1].name}`;
+    return from.length > 1 ? `the @auth rules of ${sides[0].name} and ${sides[1].name} (${join}, takes both models' rules)` : `the @auth rules of ${from[0]!.name} (${join}, takes this rule from it)`;
+  }
   return ctx.dialect === 'gen2' ? `${m.name}'s .authorization(...)` : `the @auth rules of ${m.name}`;
+}
+
+/** The two models a `@manyToMany` join model joins, in the order its rules were taken; undefined for other models. */
+function joinedBy(ctx: LintContext, m: Model): [Model, Model] | undefined {
+  const sides = ctx.auth.models.filter((x) => x.fields.some((f) => f.relation?.kind === 'manyToMany' && f.relation.joinModel === m.name));
+  return sides.length === 2 ? [sides[0]!, sides[1]!] : undefined;
 }
 
 export function ownerExample(ctx: LintContext): string {

@@ -111,6 +111,16 @@ const RISKY: Case[] = [
     ],
   },
   {
+    // Was "In the @auth rules of PostTags, replace …": no such type is written anywhere (Specto95/jael-amplifygen1's BranchOfficeUser).
+    name: 'a @manyToMany join model: the fix goes to the joined model its public rule came from',
+    schema: `type Tag @model @auth(rules: [{ allow: public, operations: [read] }, { allow: owner }]) { id: ID! label: String posts: [Post] @manyToMany(relationName: "PostTags") }
+      type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String tags: [Tag] @manyToMany(relationName: "PostTags") }`,
+    expect: [
+      { id: 'public-write:Post#1', severity: 'high', rule: 'Post#1', fix: 'In the @auth rules of Post, replace' },
+      { id: 'public-write:PostTags#3', severity: 'high', rule: 'PostTags#3', fix: 'In the @auth rules of Post (PostTags, the @manyToMany join model of Tag and Post, takes this rule from it), replace `{ allow: public }`' },
+    ],
+  },
+  {
     name: 'a dynamic-group field its members may re-point',
     schema: 'type Project @model(subscriptions: null) @auth(rules: [{ allow: groups, groupsField: "team" }]) { name: String team: String }',
     expect: [{ id: 'group-field-updatable:Project.team', severity: 'medium', rule: 'Project#1', fix: '`team: String @auth(rules: [{ allow: groups, groupsField: "team", operations: [read, create, delete] }])`' }],

@@ -41,6 +41,6 @@ function publicWriteFix(ctx: LintContext, m: Model, rule: Rule, field?: Field): 
   const keep = rule.operations.filter((o) => !isWrite(o));
   const opts = { fieldLevel: !!field };
   const writers = ctx.auth.authModes.enabled.includes('userPool') ? `, and let signed-in users write (e.g. ${tick(ownerExample(ctx))})` : '';
-  if (!keep.length) return `Remove ${tick(ctx.code(rule, opts))} from ${ruleHome(ctx, m, field)}${writers}.`;
-  return `In ${ruleHome(ctx, m, field)}, replace ${tick(ctx.code(rule, opts))} with ${tick(ctx.code(rule, { ...opts, operations: keep }))}${writers}.`;
+  if (!keep.length) return `Remove ${tick(ctx.code(rule, opts))} from ${ruleHome(ctx, m, field, rule)}${writers}.`;
+  return `In ${ruleHome(ctx, m, field, rule)}, replace ${tick(ctx.code(rule, opts))} with ${tick(ctx.code(rule, { ...opts, operations: keep }))}${writers}.`;
 }
