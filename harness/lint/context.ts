@@ -88,11 +88,14 @@ export function callers(rule: Rule): string {
  */
 export function ruleHome(ctx: LintContext, m: Model, field?: Field, rule?: Rule): string {
   if (field) return `the field rule of ${tick(`${m.name}.${field.name}`)}`;
+  // A model without @auth takes the global rule, which stands for every such model (jael-amplifygen1's 38).
+  if (m.rulesFromGlobal) return `an @auth of ${m.name}'s own (it has none, so the global auth rule \`input AMPLIFY { globalAuthRule }\` gives it its rules)`;
   const sides = joinedBy(ctx, m);
   if (sides) {
     const i = rule ? m.rules.indexOf(rule) : -1;
     const from = i < 0 ? sides : [i < sides[0].rules.length ? sides[0] : sides[1]];
     const join = `${m.name}, the @manyToMany join model of ${sides[0].name} and ${sides[1].name}`;
+    if (from.length === 1 && from[0]!.rulesFromGlobal) return `an @auth of ${from[0]!.name}'s own (${join}, takes this rule from it, which has none: the global auth rule \`input AMPLIFY { globalAuthRule }\` gives it its rules)`;
     return from.length > 1 ? `the @auth rules of ${sides[0].name} and ${sides[1].name} (${join}, takes both models' rules)` : `the @auth rules of ${from[0]!.name} (${join}, takes this rule from it)`;
   }
   return ctx.dialect === 'gen2' ? `${m.name}'s .authorization(...)` : `the @auth rules of ${m.name}`;

@@ -159,6 +159,8 @@ export interface Model {
   operationNames: ModelOperationNames;
   subscriptionLevel: SubscriptionLevel;
   timestamps: { createdAt: string | null; updatedAt: string | null };
+  /** The model has no `@auth` of its own: its rules are the Gen 1 global auth rule's (`input AMPLIFY { globalAuthRule }`). */
+  rulesFromGlobal?: true;
 }
 
 /** A custom type (non-model object type); field rules on it only redact reads. */

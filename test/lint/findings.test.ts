@@ -56,6 +56,12 @@ const RISKY: Case[] = [
     expect: [{ id: 'public-write:Note#1', severity: 'high', rule: 'Note#1', fix: 'replace `{ allow: public }` with `{ allow: public, operations: [read] }`' }],
   },
   {
+    // Was "In the @auth rules of Note, replace …" though Note has no @auth (Specto95/jael-amplifygen1, 38 such models).
+    name: 'a model without @auth under the global auth rule: give it rules of its own',
+    schema: 'input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }\ntype Note @model { body: String }',
+    expect: [{ id: 'public-write:Note#1', severity: 'high', rule: 'Note#1', fix: 'Give Note rules of its own, e.g. `@auth(rules: [{ allow: public, operations: [read] }])`, instead of the global auth rule\'s `{ allow: public }`' }],
+  },
+  {
     name: 'create-only guest access (spam, no tampering)',
     schema: 'type Entry @model @auth(rules: [{ allow: public, provider: iam, operations: [create, read] }]) { body: String }',
     expect: [{ id: 'public-write:Entry#1', severity: 'medium', rule: 'Entry#1', fix: '`{ allow: public, provider: iam, operations: [read] }`' }],

@@ -19,8 +19,8 @@ export function publicWrite(ctx: LintContext): Finding[] {
       const harm = severity === 'high'
         ? `${listWords(writes.filter((o) => o !== 'create').map((o) => (o === 'update' ? 'change' : 'delete')))} any ${field ? `record's ${tick(field.name)}` : 'record'}, other users' included`
         : 'create as many records as they like, with any content';
-      const globalRule = ctx.dialect === 'gen1' && ctx.auth.params.sandboxMode
-        ? ' If it comes from the global auth rule (`input AMPLIFY { globalAuthRule }`), that rule is meant for prototypes only.'
+      const globalRule = m.rulesFromGlobal
+        ? ' It comes from the global auth rule (`input AMPLIFY { globalAuthRule }`), which is meant for prototypes only.'
         : '';
       return [finding({
         check: 'public-write',
@@ -41,6 +41,10 @@ function publicWriteFix(ctx: LintContext, m: Model, rule: Rule, field?: Field): 
   const keep = rule.operations.filter((o) => !isWrite(o));
   const opts = { fieldLevel: !!field };
   const writers = ctx.auth.authModes.enabled.includes('userPool') ? `, and let signed-in users write (e.g. ${tick(ownerExample(ctx))})` : '';
+  if (m.rulesFromGlobal) {
+    const own = keep.length ? `@auth(rules: [${ctx.code(rule, { operations: keep })}])` : '@auth(rules: [...])';
+    return `Give ${m.name} rules of its own, e.g. ${tick(own)}, instead of the global auth rule's ${tick(ctx.code(rule, opts))}${writers}, and remove \`input AMPLIFY\` once every model has them.`;
+  }
   if (!keep.length) return `Remove ${tick(ctx.code(rule, opts))} from ${ruleHome(ctx, m, field, rule)}${writers}.`;
   return `In ${ruleHome(ctx, m, field, rule)}, replace ${tick(ctx.code(rule, opts))} with ${tick(ctx.code(rule, { ...opts, operations: keep }))}${writers}.`;
 }

@@ -79,6 +79,7 @@ export function buildModel(ctx: SdlContext, node: ObjectTypeDefinitionNode, glob
     operationNames: operationNames(name, modelArgs),
     subscriptionLevel: subscriptionLevel(modelArgs.subscriptions),
     timestamps,
+    ...(!authDirective && globalRule ? { rulesFromGlobal: true as const } : {}),
   };
   checkModelRules(ctx, model, authDirective ?? node, ctx.input.params.useSubUsernameForDefaultIdentityClaim, modelArgs.subscriptions === null);
   return model;
