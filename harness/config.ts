@@ -82,7 +82,7 @@ function validate(raw: unknown, file: string): AuthmatrixConfig {
       if (p === false) continue;
       if (!isObject(p)) fail(`persona "${name}" must be an object or false`, `personas: { "${name}": { ... } }`);
       const o = p as Record<string, unknown>;
-      const keys = ['kind', 'username', 'groups', 'claims', 'tokenUse', 'token', 'deniedFields', 'headers', 'profile', 'roleName', 'roleArn', 'policies'];
+      const keys = ['kind', 'username', 'groups', 'claims', 'tokenUse', 'token', 'deniedFields', 'headers', 'profile', 'roleName', 'roleArn', 'policies', 'clientCredentials'];
       for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`unknown persona setting "${name}.${k}"`, `use ${keys.join(', ')}`);
       if (o.kind !== undefined && !(PERSONA_KINDS as readonly string[]).includes(o.kind as string)) fail(`persona "${name}" has unknown kind "${String(o.kind)}"`, `use ${PERSONA_KINDS.join(', ')}`);
       if (o.groups !== undefined && !(Array.isArray(o.groups) && o.groups.every((g) => typeof g === 'string'))) fail(`"${name}.groups" must be a list of group names`, 'groups: ["Admin"]');
@@ -91,6 +91,12 @@ function validate(raw: unknown, file: string): AuthmatrixConfig {
       if (o.claims !== undefined && !isObject(o.claims)) fail(`"${name}.claims" must be an object`, 'claims: { tenant: "t1" }');
       if (o.headers !== undefined && !(isObject(o.headers) && Object.values(o.headers).every((v) => typeof v === 'string'))) fail(`"${name}.headers" must map header names to strings`, 'headers: { "x-tenant": "t1" }');
       if (o.policies !== undefined) checkPolicies(o.policies, name, fail);
+      if (o.clientCredentials !== undefined) {
+        const c = o.clientCredentials;
+        const example = 'clientCredentials: { tokenUrl: "https://<domain>.auth.<region>.amazoncognito.com/oauth2/token", clientId: "…", clientSecret: "…" }';
+        if (!isObject(c) || !['tokenUrl', 'clientId', 'clientSecret'].every((k) => typeof c[k] === 'string' && c[k])) fail(`"${name}.clientCredentials" needs tokenUrl, clientId and clientSecret`, example);
+        if (!/^https?:\/\//.test(String((c as Record<string, unknown>).tokenUrl))) fail(`"${name}.clientCredentials.tokenUrl" must be a URL`, example);
+      }
       if (o.kind === 'iamRole' && (o.roleName === undefined || o.policies === undefined)) fail(`persona "${name}" of kind iamRole needs a roleName and its policies`, `personas: { "${name}": { kind: "iamRole", roleName: "Reporting", policies: [{ Version: "2012-10-17", Statement: [...] }] } }`);
       if (o.deniedFields !== undefined && !(Array.isArray(o.deniedFields) && o.deniedFields.every((f) => typeof f === 'string' && /^\w+\.\w+$/.test(f)))) fail(`"${name}.deniedFields" must list Type.field names`, 'deniedFields: ["Ticket.owner"]');
     }

@@ -3,6 +3,7 @@ import type { AuthmatrixConfig } from '../harness/config.js';
 import type { Persona, PersonaKind } from '../harness/matrix/cast.js';
 import type { AuthModel } from '../harness/schema/model.js';
 import { anonymous } from './anonymous.js';
+import { appClient } from './app-client.js';
 import { functionRole } from './function-role.js';
 import { awsSessionFor } from './shared/aws-session.js';
 import { apiKey } from './api-key.js';
@@ -20,7 +21,7 @@ import { restApiKey, restToken } from './rest-personas.js';
 import { restAuthFor } from './shared/rest.js';
 import type { PersonaModule, ProvisionedPersona, Target } from './types.js';
 
-const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamGroupMember, iamAdmin, iamRole, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken, functionRole];
+const MODULES: PersonaModule[] = [anonymous, apiKey, guest, iamUser, iamGroupMember, iamAdmin, iamRole, owner, stranger, groupMember, oidcUser, lambdaToken, restApiKey, restToken, functionRole, appClient];
 
 export function moduleFor(kind: PersonaKind): PersonaModule {
   const m = MODULES.find((x) => x.kinds.includes(kind));
@@ -29,9 +30,9 @@ export function moduleFor(kind: PersonaKind): PersonaModule {
 }
 
 /** The personas of a cast that cannot be had, with why: a run leaves them out and lists their cells as could not run. */
-export function unavailablePersonas(cast: Persona[]): Map<string, string> {
+export function unavailablePersonas(cast: Persona[], target: Target['kind']): Map<string, string> {
   return new Map(cast.flatMap((p) => {
-    const why = moduleFor(p.kind).unavailable?.(p);
+    const why = moduleFor(p.kind).unavailable?.(p, target);
     return why ? [[p.name, why] as const] : [];
   }));
 }

@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { request } from 'undici';
 import type { Persona } from '../harness/matrix/cast.js';
 import { InputError } from '../harness/schema/errors.js';
+import { clientCredentialsGrant } from './shared/client-credentials.js';
 import { claimsOf, mint } from './shared/emulated.js';
 import { provisioned, type PersonaModule, type ProvisionContext } from './types.js';
 
@@ -46,22 +46,7 @@ async function deployedToken(p: Persona, ctx: ProvisionContext): Promise<{ token
     }
   }
   if (oidc?.clientCredentials && p.kind === 'oidcUser') {
-    const c = oidc.clientCredentials;
-    let status = 0;
-    let body: { access_token?: string; error?: string } = {};
-    try {
-      const res = await request(c.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'client_credentials', ...(c.scope ? { scope: c.scope } : {}) }).toString(),
-      });
-      status = res.statusCode;
-      body = (await res.body.json().catch(() => ({}))) as typeof body;
-    } catch (e) {
-      throw new InputError(`the client-credentials grant at ${c.tokenUrl} failed: ${(e as Error).message.split('\n')[0]}`, undefined, 'check oidc.clientCredentials.tokenUrl in authmatrix.config.ts');
-    }
-    if (status !== 200 || !body.access_token) throw new InputError(`the client-credentials grant at ${c.tokenUrl} failed (HTTP ${status}${body.error ? ` ${body.error}` : ''})`, undefined, 'check oidc.clientCredentials in authmatrix.config.ts');
-    return { token: body.access_token, how: 'OIDC client-credentials grant' };
+    return { token: (await clientCredentialsGrant(oidc.clientCredentials, 'oidc.clientCredentials')).token, how: 'OIDC client-credentials grant' };
   }
   throw new InputError(`persona ${p.name} needs an OIDC token on a deployed target`, undefined, `set oidc.tokenCommand, oidc.clientCredentials, or personas["${p.name}"].token in authmatrix.config.ts`);
 }

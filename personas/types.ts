@@ -69,8 +69,8 @@ export interface AwsSession {
 
 export interface PersonaModule {
   kinds: readonly PersonaKind[];
-  /** Why this persona cannot be had at all (nothing to provision it from), before anything is provisioned. */
-  unavailable?(persona: Persona): string | undefined;
+  /** Why this persona cannot be had at all on this kind of target (nothing to provision it from), before anything is provisioned. */
+  unavailable?(persona: Persona, target: Target['kind']): string | undefined;
   provision(persona: Persona, ctx: ProvisionContext): Promise<ProvisionedPersona>;
 }
 

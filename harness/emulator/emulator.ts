@@ -620,7 +620,7 @@ export class Emulator {
       ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
       ...(this.s3 ? { s3: { endpoint: this.s3.endpointHost, buckets: Object.fromEntries(this.s3.bucketNames), caPem: this.s3.caPem } } : {}),
       endpoints: {
-        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated","username","groups"} | {"kind":"identityPool","idToken"} | {"kind":"iam","roleName","policies"} | {"kind":"function","name"} | {"kind":"apiKey","expiresInDays"}',
+        'POST /.authmatrix/credentials': 'mint credentials: {"kind":"userPool","username","groups","claims","expiresInSeconds","authTime","notBefore","issuer","clientId"} | {"kind":"oidc","sub","claims","expiresInSeconds","issuedAt","authTime","notBefore","audience","issuer"} | {"kind":"identityPool","authenticated","username","groups"} | {"kind":"identityPool","idToken"} | {"kind":"iam","roleName","policies"} | {"kind":"function","name"} | {"kind":"apiKey","expiresInDays"} | {"kind":"clientCredentials","client","scope","expiresInSeconds"}',
         'POST /.authmatrix/reset': 'empty every table and bucket',
       },
     };
@@ -683,8 +683,21 @@ export class Emulator {
       }
       case 'apiKey':
         return { apiKey: this.credentials.apiKey(typeof spec.expiresInDays === 'number' ? { expiresInDays: spec.expiresInDays } : {}) };
+      case 'clientCredentials': {
+        // The grant of /oauth2/token: only a client allowed it, only scopes the client is allowed (else invalid_scope).
+        const name = str('client');
+        if (!name) throw new Error('"client" is required: the name of an app client allowed the client-credentials grant');
+        const client = this.model.rest?.appClients?.find((c) => c.name === name);
+        if (!client) throw new Error(`unauthorized_client: the user pool has no app client ${name} allowed the client-credentials grant (${this.model.rest?.appClients?.map((c) => c.name).join(', ') || 'none'})`);
+        const asked = str('scope')?.split(' ').filter(Boolean);
+        const refused = asked?.filter((x) => !client.scopes.includes(x)) ?? [];
+        if (refused.length) throw new Error(`invalid_scope: app client ${name} is not allowed ${refused.join(', ')}`);
+        const clientId = UserPool.appClientId(name);
+        const accessToken = await need(this.userPool, 'user pool').clientToken({ clientId, scopes: asked ?? client.scopes }, typeof spec.expiresInSeconds === 'number' ? spec.expiresInSeconds : undefined);
+        return { accessToken, clientId };
+      }
       default:
-        throw new Error('"kind" must be userPool, oidc, identityPool, iam, function or apiKey');
+        throw new Error('"kind" must be userPool, oidc, identityPool, iam, function, apiKey or clientCredentials');
     }
   }
 

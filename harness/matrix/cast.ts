@@ -8,15 +8,21 @@ import type { Claims, Identity } from '../rules/identity.js';
 import type { PolicyDocument } from '../schema/auth-resources.js';
 import { InputError } from '../schema/errors.js';
 import type { AuthorizerAnswer } from '../rules/rest.js';
+import type { AppClient } from '../schema/rest/model.js';
 
 export const PERSONA_KINDS = [
   'anonymous', 'apiKey', 'guest', 'iamUser', 'iamGroupMember', 'iamAdmin', 'iamRole', 'owner', 'stranger', 'groupMember',
   'oidcUser', 'oidcStranger', 'oidcGroupMember', 'lambdaAllowed', 'lambdaDenied', 'restApiKey', 'restToken', 'functionRole',
+  'appClient',
 ] as const;
 export type PersonaKind = (typeof PERSONA_KINDS)[number];
 
-/** Personas that exist for REST APIs only: an API key of a usage plan, a Lambda authorizer's token. */
-export const REST_ONLY_KINDS: ReadonlySet<PersonaKind> = new Set(['restApiKey', 'restToken']);
+/**
+ * Personas that exist for REST APIs only: an API key of a usage plan, a Lambda authorizer's token, a user-pool app
+ * client's client-credentials token (AppSync's user-pool mode is not tested with one: Amplify documents no
+ * machine-to-machine access to the data API, aws-amplify/amplify-data#472, and its rules read a user's claims).
+ */
+export const REST_ONLY_KINDS: ReadonlySet<PersonaKind> = new Set(['restApiKey', 'restToken', 'appClient']);
 
 export interface Persona {
   /** Unique and stable: `owner`, `groupMember:Admin`, `oidcGroupMember:Support`, `dynamicGroupMember`. */
@@ -49,8 +55,21 @@ export interface Persona {
   roleArn?: string;
   /** iamRole: the role's identity-based policies (emulated: what it may do; deployed: what the oracle assumes). */
   policies?: PolicyDocument[];
+  /** appClient: the user-pool app client it is, and the scopes its client-credentials grant holds (all it is allowed). */
+  appClient?: AppClient;
+  /** appClient on a deployed target: the grant (authmatrix.config.ts; the secret never leaves provisioning). */
+  clientCredentials?: ClientCredentials;
   /** One line a report shows: who this is. */
   description: string;
+}
+
+/** A client-credentials grant at a token endpoint (`https://<domain>/oauth2/token`). */
+export interface ClientCredentials {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated scopes to ask for; absent, the endpoint grants every scope the client is allowed. */
+  scope?: string;
 }
 
 const teamNames = new WeakMap<AuthModel, string>();
@@ -187,6 +206,10 @@ function addRestPersonas(model: AuthModel, cast: Persona[]): void {
   if (iam && model.authModes.identityPool?.allowUnauthenticated && !cast.some((p) => p.kind === 'guest')) {
     cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
   }
+  // One per client: each is allowed its own scopes, and a method may name any of them.
+  for (const client of rest.appClients ?? []) {
+    cast.push({ name: `appClient:${client.name}`, kind: 'appClient', identity: { kind: 'anonymous' }, appClient: client, description: `app client ${client.name} of the user pool, with a client-credentials access token (scopes ${client.scopes.join(' ') || 'none'}), no user` });
+  }
   if (rest.apis.some((a) => a.apiKeys.length)) {
     cast.push({ name: 'restApiKey', kind: 'restApiKey', identity: { kind: 'anonymous' }, description: 'an API key of a usage plan of the REST API, and no other credential' });
   }
@@ -272,6 +295,7 @@ export function identityOf(model: AuthModel, p: Pick<Persona, 'kind' | 'username
       return { kind: 'lambda', authorized: false };
     case 'restApiKey':
     case 'restToken':
+    case 'appClient':
       return { kind: 'anonymous' };
     case 'functionRole':
       return { kind: 'iam', principal: 'other', roleName: `function:${username}`, policies: [] };
@@ -302,6 +326,8 @@ export interface PersonaOverride {
   roleArn?: string;
   /** iamRole: its identity-based policies; `appsync:GraphQL` resources name the API with wildcards for region, account and API id. */
   policies?: PolicyDocument[];
+  /** appClient on a deployed target: its client id and secret, and the user pool domain's token endpoint. */
+  clientCredentials?: ClientCredentials;
 }
 
 /**
@@ -320,6 +346,7 @@ export function castWith(model: AuthModel, overrides: Record<string, PersonaOver
     const kind = o.kind ?? base?.kind;
     const renamed = renamedPersona(name);
     if (!kind && renamed) throw new InputError(`persona "${name}" is now called "${renamed}" (the member of the group dynamic-group fixtures name, ${dynamicGroupName(model)})`, undefined, `rename it to "${renamed}" in authmatrix.config.ts`);
+    if (kind === 'appClient' && !base?.appClient) throw new InputError(`persona "${name}" is not one of the user pool's client-credentials app clients`, undefined, `configure the app client's own persona (${cast.filter((p) => p.kind === 'appClient').map((p) => `"${p.name}"`).join(', ') || 'the app has none'})`);
     if (!kind) throw new InputError(`persona "${name}" is new and needs a kind`, undefined, `personas: { "${name}": { kind: "groupMember", groups: ["…"] } }`);
     const merged: Omit<Persona, 'identity'> = {
       name,
@@ -335,6 +362,8 @@ export function castWith(model: AuthModel, overrides: Record<string, PersonaOver
       ...(o.roleName ?? base?.roleName ? { roleName: o.roleName ?? base?.roleName } : {}),
       ...(o.roleArn ? { roleArn: o.roleArn } : {}),
       ...(o.policies ?? base?.policies ? { policies: o.policies ?? base?.policies } : {}),
+      ...(base?.appClient ? { appClient: base.appClient } : {}),
+      ...(o.clientCredentials ? { clientCredentials: o.clientCredentials } : {}),
     };
     const persona: Persona = { ...merged, identity: identityOf(model, { ...merged, ...(o.deniedFields ? { deniedFields: o.deniedFields } : {}) }) };
     if (i >= 0) cast[i] = persona;

@@ -134,7 +134,7 @@ async function prepareRun(opts: RunOptions, startedAt: string, log: (line: strin
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
   // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
-  const unavailable = unavailablePersonas(base);
+  const unavailable = unavailablePersonas(base, opts.target === 'deployed' ? 'deployed' : 'emulated');
   const runnable = base.filter((p) => !unavailable.has(p.name));
   // The schema's whole matrix, for what needs it: --only, the contracts, a baseline, a deployed run's function roles.
   // An app with none of them runs with the matrix of its provisioned cast alone (computing both was a quarter of
@@ -231,7 +231,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
       const found = provisioned.find((x) => x.name === p.name);
       if (presentation === 'oidcToken') return found?.rest?.authorization;
       const tokens = await found?.tokens?.();
-      return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken : undefined;
+      return presentation === 'idToken' ? tokens?.idToken : presentation === 'accessToken' ? tokens?.accessToken ?? (await found?.rest?.accessToken?.()) : undefined;
     });
     const probeSetting = opts.probes === false ? undefined : {
       region: endpoint.personas.region,

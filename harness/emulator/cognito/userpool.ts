@@ -2,7 +2,7 @@
  * A Cognito user pool as AppSync sees it: RS256 ID and access tokens with Cognito's claims, verified
  * against the pool's JWKS. Also verifies tokens of a trusted external pool (e.g. cognito-local).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { NO_VALID_HEADER, unauthorized } from '../failure.js';
 import { JwtIssuer, type Claims } from './jwt.js';
 import type { SigningKey } from './keys.js';
@@ -90,6 +90,26 @@ export class UserPool {
       ...user.claims,
     }, ttl, signing);
     return { idToken, accessToken, sub, username: user.username };
+  }
+
+  /**
+   * The access token of a client-credentials grant: the client is its own subject (`sub` = `client_id`), `scope`
+   * holds the granted scopes; no username, no groups, no ID token (the grant authorizes an application, not a user).
+   */
+  async clientToken(client: { clientId: string; scopes: readonly string[] }, expiresInSeconds = 3600): Promise<string> {
+    return this.jwt.sign({
+      sub: client.clientId,
+      client_id: client.clientId,
+      token_use: 'access',
+      scope: client.scopes.join(' '),
+      auth_time: Math.floor(Date.now() / 1000),
+      version: 2,
+    }, expiresInSeconds);
+  }
+
+  /** The stand-in id of an app client the app declares (stable per name; 26 lower-case letters and digits, as Cognito's). */
+  static appClientId(name: string): string {
+    return createHash('sha256').update(`authmatrix:app-client:${name}`).digest('base64url').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 26);
   }
 
   /** Both token kinds are accepted; the client id is checked against `appIdClientRegex` when set. */

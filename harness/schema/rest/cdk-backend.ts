@@ -51,7 +51,8 @@ export function buildBackend(cdk: CdkModules, resources: Record<string, unknown>
   const app = new core.App({
     outdir,
     // Functions are never bundled (an app's NodejsFunction would run esbuild); templates are read, not deployed.
-    context: { 'aws:cdk:bundling-stacks': [] },
+    // Construct paths in each resource's Metadata, as the CDK CLI writes them: they name what the app called a construct.
+    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
     ...({ builtinCloudFormationValidation: false } as object),
   });
   const root = new core.Stack(app, 'amplify');

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 export interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
+  /** CDK writes the construct path here (`aws:cdk:path`). */
+  Metadata?: Record<string, unknown>;
 }
 
 export interface Template {

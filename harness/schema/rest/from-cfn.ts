@@ -7,7 +7,7 @@
  */
 import type { Templates, ResourceAt } from './cfn.js';
 import {
-  HTTP_METHODS, type GatewayResponse, type HttpApi, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
+  HTTP_METHODS, type AppClient, type GatewayResponse, type HttpApi, type Integration, type MethodAuthorization, type MethodVerb, type PolicyDocument,
   type RestApi, type RestApiKey, type RestAuthorizer, type RestFunction, type RestMethod, type RestSection, type RolePolicies, stageVariablesOf,
 } from './model.js';
 import { httpApiOf, type CorsParts, type HttpApiParts, type HttpAuthorizerParts } from './http-api-parts.js';
@@ -46,7 +46,28 @@ export function restFromTemplates(t: Templates, known: KnownResources, env: { re
   const rolePolicies = readRolePolicies(t, known, caveats);
   const pool = [...t.resources('AWS::Cognito::IdentityPool')][0];
   const identityPoolId = pool && t.physicalId(pool.stack, pool.logicalId);
-  return { region: env.region, account: env.account, apis, httpApis, functions: [...functions.values()], rolePolicies, ...(identityPoolId ? { identityPoolId } : {}), caveats };
+  const appClients = readAppClients(t, known);
+  return { region: env.region, account: env.account, apis, httpApis, functions: [...functions.values()], rolePolicies, ...(identityPoolId ? { identityPoolId } : {}), ...(appClients.length ? { appClients } : {}), caveats };
+}
+
+/**
+ * The app user pool's clients allowed the client-credentials grant, with their `AllowedOAuthScopes`: only such a
+ * client gets an access token holding a resource server's scope without a user (docs/rest.md, "Personas").
+ */
+export function readAppClients(t: Templates, known: Pick<KnownResources, 'userPool'>): AppClient[] {
+  const out: AppClient[] = [];
+  for (const at of t.resources('AWS::Cognito::UserPoolClient')) {
+    if (!known.userPool || t.prop(at, 'UserPoolId') !== known.userPool) continue;
+    const flows = t.prop(at, 'AllowedOAuthFlows');
+    if (!Array.isArray(flows) || !flows.includes('client_credentials')) continue;
+    const scopes = t.prop(at, 'AllowedOAuthScopes');
+    const cdkPath = at.resource.Metadata?.['aws:cdk:path'];
+    // `<stack>/…/<construct id>/Resource`: the id the app gave addClient.
+    const constructId = typeof cdkPath === 'string' ? cdkPath.split('/').slice(-2, -1)[0] : undefined;
+    const name = t.prop(at, 'ClientName');
+    out.push({ name: typeof name === 'string' && name ? name : constructId || at.logicalId, scopes: Array.isArray(scopes) ? scopes.map(String) : [] });
+  }
+  return out;
 }
 
 function readApi(t: Templates, api: ResourceAt, known: KnownResources, fnFromArn: (arn: string) => string, caveats: string[]): RestApi {

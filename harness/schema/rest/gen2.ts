@@ -21,7 +21,7 @@ import type { RestSection } from './model.js';
 import { gen2Files } from '../find-app.js';
 
 /** Bumped whenever what is read from the templates changes, so that older cache entries are ignored. */
-const READER_VERSION = 4;
+const READER_VERSION = 6;
 const BACKEND_FILES = gen2Files('backend');
 /** Region and account of the stand-in ARNs: the emulator's. */
 export const REST_ENV = { region: 'us-east-1', account: '123456789012' };

@@ -27,8 +27,21 @@ export interface RestSection {
    * `cognito-identity.amazonaws.com:aud` for the pool's credentials. The emulator adopts it as its pool's id.
    */
   identityPoolId?: string;
+  /**
+   * The app user pool's clients allowed the client-credentials grant (machine-to-machine), with the scopes each may
+   * be granted: what a method's `authorizationScopes` can name besides the sign-in scope. Absent: none, or not read.
+   */
+  appClients?: AppClient[];
   /** What the source could not tell or authmatrix does not model (HTTP APIs, resource policies, ...). */
   caveats: string[];
+}
+
+/** A user-pool app client allowed the client-credentials grant (CDK `oAuth.flows.clientCredentials`). */
+export interface AppClient {
+  /** Its `ClientName`, else its construct id (`addClient('m2m-client', …)`), else its logical id. */
+  name: string;
+  /** `AllowedOAuthScopes`: resource-server scopes (`api/read`) and standard ones the grant may hold. */
+  scopes: string[];
 }
 
 /** IAM policy documents (`{ Version, Statement }`), values resolved to strings, statements always a list. */
