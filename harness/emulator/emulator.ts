@@ -25,6 +25,7 @@ import { SigningKey } from './cognito/keys.js';
 import { LambdaAuthorizer, type AuthorizerFn, type AuthorizerResponse } from './appsync/lambda-authorizer.js';
 import { OidcProvider, type OidcUser } from './cognito/oidc.js';
 import { UserPool, type UserPoolTokens, type UserPoolUser } from './cognito/userpool.js';
+import { grantedScopes, machineClients, tokenRequest, TOKEN_PATH, type MachineClient } from './cognito/token-endpoint.js';
 import { CustomOperationRunner, type HandlerMode } from './appsync/custom-operations.js';
 import { Engine } from './appsync/engine.js';
 import type { GraphQLBody, GraphQLResponse, RequestContext } from './appsync/request.js';
@@ -125,6 +126,8 @@ export class Emulator {
   /** IAM's reads of the identity pool's roles, when there is an identity pool. */
   private readonly iamApi: IamApi | undefined;
   readonly credentials: CredentialMinter;
+  /** The user pool's client-credentials app clients (the app's, RestSection.appClients), with stand-in ids and secrets. */
+  readonly appClients: MachineClient[];
   /** The GraphQL API (AppSync), when the app has one: an app may have only storage or REST APIs. */
   private readonly graphql: { engine: Engine; realtime: Realtime } | undefined;
   readonly store: Store;
@@ -245,6 +248,7 @@ export class Emulator {
       this.gateway = new ApiGateway({ section: model.rest, identity: this.gatewayIdentity(model.rest), apiKeyValues: this.restApiKeys, ...(options.restIntegrations ? { integrations: options.restIntegrations } : {}), log });
     }
     this.credentials = this.minter(apiKeys);
+    this.appClients = this.userPool ? machineClients(model.rest?.appClients ?? []) : [];
     this.graphql = engine && { engine, realtime: new Realtime({
       engine,
       authenticate: (headers, path, body, sourceIp, query) =>
@@ -472,6 +476,12 @@ export class Emulator {
     if (this.userPool && path === `/${this.userPool.poolId}/.well-known/openid-configuration`) {
       return sendJson(res, 200, { issuer: this.userPool.issuer, jwks_uri: `${this.userPool.issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] });
     }
+    if (this.userPool && this.appClients.length && path === TOKEN_PATH && req.method === 'POST') {
+      const raw = await readBody(req, this.limits.requestBytes);
+      if (raw === undefined) return this.tooLarge(res);
+      const out = await tokenRequest(this.userPool, this.appClients, flatHeaders(req), raw);
+      return sendJson(res, out.status, out.body, { 'cache-control': 'no-store' });
+    }
     if (path.startsWith('/.authmatrix/')) return this.devEndpoint(req, res, path);
     if (this.identityApi && (path === IDENTITY_API_PATH || path === `${IDENTITY_API_PATH}/`)) return this.identityRequest(req, res, this.identityApi);
     if (this.iamApi && (path === IAM_API_PATH || path === `${IAM_API_PATH}/`)) return this.iamRequest(req, res, this.iamApi);
@@ -614,7 +624,11 @@ export class Emulator {
       region: this.region,
       ...(this.graphql ? { authModes: this.model.authModes.enabled, defaultAuthMode: this.model.authModes.default } : {}),
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
-      ...(this.userPool ? { userPool: { poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json` } } : {}),
+      ...(this.userPool ? { userPool: {
+        poolId: this.userPool.poolId, clientId: this.userPool.clientId, issuer: this.userPool.issuer, jwks: `${this.userPool.issuer}/.well-known/jwks.json`,
+        // Served on loopback only, as every developer endpoint: a test's stand-in for the secrets a deployed pool keeps.
+        ...(this.appClients.length ? { tokenEndpoint: `${this.url.replace(/\/graphql$/, '')}${TOKEN_PATH}`, appClients: this.appClients } : {}),
+      } } : {}),
       ...(this.oidc ? { oidc: { issuer: this.oidc.issuer } } : {}),
       ...(this.identityPool ? { identityPool: { id: this.identityPool.poolId, authRole: this.iamStash.authRole, unauthRole: this.iamStash.unauthRole, cognitoIdentityEndpoint: this.cognitoIdentityEndpoint() } } : {}),
       ...(this.gateway ? { rest: { apis: this.restEndpoints().map((r) => ({ ...r, apiKeys: this.restApiKeyValues(r.name) })) } } : {}),
@@ -684,17 +698,15 @@ export class Emulator {
       case 'apiKey':
         return { apiKey: this.credentials.apiKey(typeof spec.expiresInDays === 'number' ? { expiresInDays: spec.expiresInDays } : {}) };
       case 'clientCredentials': {
-        // The grant of /oauth2/token: only a client allowed it, only scopes the client is allowed (else invalid_scope).
+        // The grant of /oauth2/token without the client's secret: only a client allowed it, only scopes it is allowed.
         const name = str('client');
         if (!name) throw new Error('"client" is required: the name of an app client allowed the client-credentials grant');
-        const client = this.model.rest?.appClients?.find((c) => c.name === name);
-        if (!client) throw new Error(`unauthorized_client: the user pool has no app client ${name} allowed the client-credentials grant (${this.model.rest?.appClients?.map((c) => c.name).join(', ') || 'none'})`);
-        const asked = str('scope')?.split(' ').filter(Boolean);
-        const refused = asked?.filter((x) => !client.scopes.includes(x)) ?? [];
-        if (refused.length) throw new Error(`invalid_scope: app client ${name} is not allowed ${refused.join(', ')}`);
-        const clientId = UserPool.appClientId(name);
-        const accessToken = await need(this.userPool, 'user pool').clientToken({ clientId, scopes: asked ?? client.scopes }, typeof spec.expiresInSeconds === 'number' ? spec.expiresInSeconds : undefined);
-        return { accessToken, clientId };
+        const client = this.appClients.find((c) => c.name === name);
+        if (!client) throw new Error(`unauthorized_client: the user pool has no app client ${name} allowed the client-credentials grant (${this.appClients.map((c) => c.name).join(', ') || 'none'})`);
+        const granted = grantedScopes(client, str('scope'));
+        if (!granted.ok) throw new Error(`${granted.error}: ${granted.description}`);
+        const accessToken = await need(this.userPool, 'user pool').clientToken({ clientId: client.clientId, scopes: granted.scopes }, typeof spec.expiresInSeconds === 'number' ? spec.expiresInSeconds : undefined);
+        return { accessToken, clientId: client.clientId };
       }
       default:
         throw new Error('"kind" must be userPool, oidc, identityPool, iam, function, apiKey or clientCredentials');

@@ -455,6 +455,40 @@ describe('REST beside OIDC', () => {
   });
 });
 
+describe("a user pool's machine-to-machine app clients", () => {
+  it('each client-credentials client is a persona whose access token holds exactly its scopes: allowed where a method requires one of them, refused where it requires another scope, the sign-in scope or an ID token; never in data cells', async () => {
+    const dir = path.join(out, 'rest-app-client');
+    const r = await cli(['run', '--no-probes', '--out', dir], { cwd: shape('rest-app-client') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const results = readResults(dir);
+    const cells = new Map(results.cells.map((c) => [c.id, c]));
+    // The hosted-UI client (authorization-code grant) is no machine client.
+    expect(results.personas.filter((p) => p.kind === 'appClient').map((p) => p.name).sort()).toEqual(['appClient:ingest', 'appClient:publisher']);
+    const at = (verbPath: string, who: string) => cells.get(`rest|reportsApi|${verbPath}|${who}|accessToken`);
+    const refused = { pass: true, observed: 'deny', summary: '401 UnauthorizedException: Unauthorized' };
+    const allowed = { pass: true, observed: 'allow', summary: '200 from the integration' };
+    expect(at('GET /reports', 'appClient:ingest')).toMatchObject(allowed);
+    expect(at('GET /reports', 'appClient:ingest')?.reason).toContain('holds the scope reports/read');
+    expect(at('POST /reports', 'appClient:ingest')).toMatchObject(refused);
+    expect(at('POST /reports', 'appClient:publisher')).toMatchObject(allowed);
+    expect(at('GET /reports', 'appClient:publisher')).toMatchObject(refused);
+    for (const who of ['appClient:ingest', 'appClient:publisher']) {
+      expect(at('GET /profile', who), who).toMatchObject(refused);
+      expect(at('GET /me', who), who).toMatchObject(refused);
+      expect(at('GET /public', who), who).toMatchObject(allowed);
+    }
+    // A user's access token holds the sign-in scope and none of the resource server's.
+    expect(at('GET /profile', 'owner')).toMatchObject(allowed);
+    expect(at('GET /reports', 'owner')).toMatchObject(refused);
+    // Only REST cells, and only the access token.
+    const theirs = results.cells.filter((c) => c.persona.startsWith('appClient:'));
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(theirs.every((c) => c.id.startsWith('rest|reportsApi|') && /\|accessToken(:|$)/.test(c.id))).toBe(true);
+    expect(results.cells.some((c) => c.id.startsWith('Report|'))).toBe(true);
+  });
+});
+
 describe('sandbox mode', () => {
   it('a model without rules in a backend without auth: API-key callers pass the sandbox check on every operation, the emulator as the oracle says; clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'sandbox-mode')], { cwd: shape('sandbox-mode') });
