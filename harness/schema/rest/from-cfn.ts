@@ -52,7 +52,7 @@ export function restFromTemplates(t: Templates, known: KnownResources, env: { re
 
 /**
  * The app user pool's clients allowed the client-credentials grant, with their `AllowedOAuthScopes`: only such a
- * client gets an access token holding a resource server's scope without a user (docs/rest.md, "Personas").
+ * client gets an access token holding a resource server's scope without a user (docs/rest.md, "Machine-to-machine app clients").
  */
 export function readAppClients(t: Templates, known: Pick<KnownResources, 'userPool'>): AppClient[] {
   const out: AppClient[] = [];
