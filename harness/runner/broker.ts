@@ -57,14 +57,21 @@ export interface BrokerHandlers {
   onReset?: (cell: string, phase: ResetPhase) => void;
 }
 
+/** How a signal reaches the test worker: it learns the run stops, and says once none of its cells is under way. */
+export interface BrokerStop {
+  requested: Promise<void>;
+  idle(): void;
+}
+
 /**
  * Serves `GET /auth/<persona>` (the current credential), takes `POST /created` (records the tests
  * made), `POST /created-objects` (storage objects they wrote) and `POST /reset` (put the store as a serial cell
  * needs it), all behind the run's secret. It starts before the run is ready (`ready`), so that the test worker boots while the
  * personas are provisioned: `GET /run` answers 204 once the run is ready, 410 if it ended before; `GET /fixtures`
- * answers the fixtures' index once they are made, 410 if they could not be.
+ * answers the fixtures' index once they are made, 410 if they could not be. `GET /stop` answers once the run is
+ * stopped by a signal, and `POST /idle` says the worker has no cell under way any more.
  */
-export async function startBroker(ready: Promise<BrokerHandlers>): Promise<BrokerAccess & { close(): Promise<void> }> {
+export async function startBroker(ready: Promise<BrokerHandlers>, stop: BrokerStop): Promise<BrokerAccess & { close(): Promise<void> }> {
   // Fixtures that fail before the worker asks for them are answered 410 then, not an unhandled rejection now.
   ready.then((h) => h.fixtures.catch(() => undefined), () => undefined);
   const secret = randomBytes(24).toString('hex');
@@ -74,6 +81,8 @@ export async function startBroker(ready: Promise<BrokerHandlers>): Promise<Broke
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.writeHead(403).end();
     let body = '';
     if (req.method === 'POST') for await (const chunk of req) body += chunk;
+    if (req.url === '/stop') return void (await stop.requested, res.writeHead(204).end());
+    if (req.url === '/idle' && req.method === 'POST') return void (stop.idle(), res.writeHead(204).end());
     const handlers = await ready.catch(() => undefined);
     if (!handlers) return void res.writeHead(410).end();
     if (req.url === '/run') return void res.writeHead(204).end();
@@ -118,7 +127,11 @@ export async function startBroker(ready: Promise<BrokerHandlers>): Promise<Broke
   return {
     url: `http://127.0.0.1:${port}`,
     secret,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    // The worker's wait for a stop is still open when a run ends: closed with the rest.
+    close: () => new Promise<void>((ok) => {
+      server.close(() => ok());
+      server.closeAllConnections();
+    }),
   };
 }
 
@@ -130,6 +143,19 @@ export async function awaitFixtures(access: BrokerAccess): Promise<FixtureIndex>
     throw new Error('the run ended before its fixtures were made');
   }
   return (await res.body.json()) as FixtureIndex;
+}
+
+/** Settles when the run is stopped by a signal; rejects when the run's process ends the broker first. */
+export async function awaitStop(access: BrokerAccess): Promise<void> {
+  const res = await request(`${access.url}/stop`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
+  await res.body.dump();
+  if (res.statusCode !== 204) throw new Error('the run ended without a stop');
+}
+
+/** Tells the run's process that no cell of this worker is under way (after a stop). */
+export async function reportIdle(access: BrokerAccess): Promise<void> {
+  const res = await request(`${access.url}/idle`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}` } });
+  await res.body.dump();
 }
 
 /** Waits until the run is ready (a test worker boots before it is); throws if the run ended first. */

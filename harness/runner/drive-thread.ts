@@ -23,9 +23,6 @@ export interface DriveThreadData {
   concurrency: number;
 }
 
-/** Cancels the tests not started (a signal). Ending vitest is ending its thread: everything it started is in it. */
-export type ToThread = { type: 'cancel' };
-
 export type FromThread =
   | { type: 'started' }
   | { type: 'failed'; message: string }
@@ -74,9 +71,6 @@ try {
     server: { deps: { external: [new RegExp(data.external)] } },
     env: data.env,
   }, { cacheDir: data.cacheDir, logLevel: 'silent' });
-  port.on('message', (m: ToThread) => {
-    if (m.type === 'cancel') void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
-  });
   post({ type: 'started' });
   vitest.start().then(
     () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CellResult } from '../matrix/verdict.js';
 import { CellCollector, Progress } from '../../reports/reporter.js';
-import type { DriveThreadData, FromThread, ToThread } from './drive-thread.js';
+import type { DriveThreadData, FromThread } from './drive-thread.js';
 import { cacheDir } from '../schema/cache-dir.js';
 import { startBroker, type BrokerHandlers } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
@@ -26,9 +26,11 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const DIST = new RegExp(`^${(path.join(PACKAGE_ROOT, 'dist') + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 
 /**
- * After a signal, how long the cells in flight get to finish and report before the test worker is
- * stopped: on the emulator a moment (the run stops within about 2 s); on a deployed app long enough
- * for a cell's requests and its subscription wait, so that every record it made is reported and deleted.
+ * After a signal, how long the cells under way get to settle (and report the records they made) before the test
+ * worker is stopped: on the emulator a moment (the run stops within about 2 s); on a deployed app long enough for a
+ * cell's requests and its subscription wait, so that every record it made is reported and deleted. The worker says
+ * when none is left (broker.ts `POST /idle`). Ending vitest's thread ends its worker: a signal does not cancel vitest
+ * (which ends its worker at once, cells under way and all), it stops the worker's cells (session.ts).
  */
 const GRACE_MS = { emulated: 1_000, deployed: 25_000 };
 const delay = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms).unref());
@@ -86,11 +88,15 @@ export function startDrive(opts: DriveOptions): Drive {
   process.once('exit', removeRunDir);
   const runFile = path.join(runDir, 'run.json');
   const collector = new CellCollector();
+  let requestStop!: () => void;
+  let idle!: () => void;
+  const stop = { requested: new Promise<void>((ok) => (requestStop = ok)), idle: () => idle() };
+  const idleReported = new Promise<void>((ok) => (idle = ok));
   let given = false;
   let running: Promise<DriveOutcome> | undefined;
   let closed: Promise<void> | undefined;
   const started: Promise<Started> = (async () => {
-    const broker = await startBroker(ready);
+    const broker = await startBroker(ready, stop);
     const data: DriveThreadData = {
       root: PACKAGE_ROOT,
       spec: 'specs/matrix.spec.ts',
@@ -153,9 +159,10 @@ export function startDrive(opts: DriveOptions): Drive {
         let cut: CellResult[] | undefined;
         try {
           if (await Promise.race([s.finished, interrupt.signalled.then(() => true)])) {
-            // Tests not started are cancelled; those in flight get their grace.
-            s.thread.postMessage({ type: 'cancel' } satisfies ToThread);
-            await Promise.race([s.finished.catch(() => undefined), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
+            // The worker starts no cell any more and ends every test with the cells it finished (vitest's own cancel
+            // would end its worker with them); the cells under way get their grace to settle.
+            requestStop();
+            await Promise.race([Promise.all([idleReported, s.finished.catch(() => undefined)]), delay(deployed ? GRACE_MS.deployed : GRACE_MS.emulated)]);
             cut = collector.stop();
           }
         } finally {

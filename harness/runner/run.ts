@@ -375,6 +375,7 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     records: plan.records,
     concurrency: drive.concurrency,
     cellTimeoutMs: deployed ? 120_000 : 30_000,
+    scenarioTimeoutMs: deployed ? 300_000 : 60_000,
     eventTimeoutMs: deployed ? 15_000 : 5_000,
     quietMs: deployed ? 3_000 : 300,
     sentinelGraceMs: deployed ? 500 : 0,

@@ -8,12 +8,12 @@ import type { Cell } from '../matrix/cells.js';
 import type { SubscriptionScenario } from '../matrix/deliveries.js';
 import type { CellResult } from '../matrix/verdict.js';
 import { result, runCell, sharedRealtime, type Runtime, type RuntimePersona } from './execute.js';
-import { Slots, withinLimit } from './slots.js';
+import { Pending, Slots, withinLimit } from './slots.js';
 import { runScenario } from './scenario.js';
 import { emptyIndex } from './setup.js';
 import type { Identity } from '../rules/identity.js';
 import type { AuthModel } from '../schema/model.js';
-import { awaitFixtures, awaitRun, awsSessionName, brokeredAuth, brokeredRest, reportCreated, requestReset, type BrokerAccess } from './broker.js';
+import { awaitFixtures, awaitRun, awaitStop, awsSessionName, reportIdle, brokeredAuth, brokeredRest, reportCreated, requestReset, type BrokerAccess } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
 import { s3Agent } from '../client/s3-trust.js';
@@ -39,6 +39,8 @@ export interface RunFile {
   concurrency: number;
   /** How long a cell may take before it is an error (no answer). */
   cellTimeoutMs: number;
+  /** How long a model's subscription scenario may take before its cells are errors. */
+  scenarioTimeoutMs: number;
   eventTimeoutMs: number;
   quietMs: number;
   sentinelGraceMs: number;
@@ -68,10 +70,14 @@ export interface Session {
   fixtures(): Promise<void>;
   /**
    * Runs a group's cells (at most the run's concurrency in flight over every group), reporting each result as it
-   * comes; once `signal` aborts (the run is cancelled) no further cell starts.
+   * comes; stopped by a signal, it ends at once with the cells it finished.
    */
-  runGroup(group: TestGroup, signal: AbortSignal, report: (r: CellResult) => void): Promise<void>;
-  close(): void;
+  runGroup(group: TestGroup, report: (r: CellResult) => void): Promise<void>;
+  /**
+   * Ends the session. Stopped by a signal, it first waits until no request is under way: the test worker ends when
+   * vitest's run does, requests and all (the run's process bounds the wait: drive.ts).
+   */
+  close(): Promise<void>;
 }
 
 export async function openSession(): Promise<Session> {
@@ -88,6 +94,15 @@ export async function openSession(): Promise<Session> {
   runtime.catch(() => undefined);
   let open: { rt: Runtime; realtime: ReturnType<typeof sharedRealtime> } | undefined;
   const slots = new Slots(run.concurrency);
+  const pending = new Pending();
+  // A signal stops the run (broker.ts `GET /stop`): no cell starts any more, every test ends with the cells it
+  // finished, and once no request is under way the run's process is told (it waits for the records they made).
+  const stop = new AbortController();
+  const stopped = new Promise<void>((ok) => stop.signal.addEventListener('abort', () => ok(), { once: true }));
+  awaitStop(access).then(() => {
+    stop.abort();
+    return pending.idle();
+  }).then(() => reportIdle(access)).catch(() => undefined);
   const ready = () => {
     if (!open) throw new Error('a cell ran before the fixtures were made');
     return open;
@@ -99,27 +114,51 @@ export async function openSession(): Promise<Session> {
       rt.index = index;
       open = { rt, realtime: sharedRealtime(rt) };
     },
-    runGroup: async (group, signal, report) => {
+    runGroup: async (group, report) => {
+      if (stop.signal.aborted) return;
       const { rt, realtime } = ready();
-      const one = (cell: Cell) => withinLimit(run.cellTimeoutMs, runCell(rt, cell, realtime.get), () => result(cell, { outcome: 'error', summary: `no answer within ${run.cellTimeoutMs / 1000} s` }));
-      if (group.scenario) {
-        const results = new Map((await runScenario(rt, group.scenario, group.cells, (id, phase) => requestReset(access, id, phase))).map((r) => [r.id, r]));
-        for (const cell of group.cells) report(results.get(cell.id) ?? result(cell, { outcome: 'error', summary: 'the subscription scenario gave no result for it' }));
-      } else if (group.serial) {
-        for (const cell of group.cells) {
-          if (signal.aborted) return;
-          await requestReset(access, cell.id, 'before');
-          try {
-            report(await one(cell));
-          } finally {
-            await requestReset(access, cell.id, 'after');
+      const late = (cell: Cell, what: string) => result(cell, { outcome: 'error', summary: what });
+      // A cell's verdict comes at its time limit at the latest; its request is tracked until it settles.
+      const verdict = (cell: Cell, answer: Promise<CellResult>) => withinLimit(run.cellTimeoutMs, answer, () => late(cell, `no answer within ${run.cellTimeoutMs / 1000} s`));
+      const work = (async () => {
+        if (group.scenario) {
+          const answer = pending.track(runScenario(rt, group.scenario, group.cells, (id, phase) => requestReset(access, id, phase)));
+          const results = await withinLimit(run.scenarioTimeoutMs, answer, () => undefined);
+          const byId = new Map(results?.map((r) => [r.id, r]));
+          const missing = results ? 'the subscription scenario gave no result for it' : `its subscription scenario gave no answer within ${run.scenarioTimeoutMs / 1000} s`;
+          for (const cell of group.cells) report(byId.get(cell.id) ?? late(cell, missing));
+        } else if (group.serial) {
+          for (const cell of group.cells) {
+            if (stop.signal.aborted) return;
+            await requestReset(access, cell.id, 'before');
+            const answer = pending.track(runCell(rt, cell, realtime.get));
+            try {
+              report(await verdict(cell, answer));
+            } finally {
+              // The store is put back once the cell's request has settled, not while a late one may still write.
+              await answer;
+              await requestReset(access, cell.id, 'after');
+            }
           }
+        } else {
+          await Promise.all(group.cells.map(async (cell) => {
+            const release = await slots.acquire(stop.signal);
+            if (!release) return;
+            try {
+              report(await verdict(cell, pending.track(runCell(rt, cell, realtime.get))));
+            } finally {
+              release();
+            }
+          }));
         }
-      } else {
-        await Promise.all(group.cells.map((cell) => slots.run(signal, async () => report(await one(cell)))));
-      }
+      })();
+      // Stopped by a signal, a group ends with the cells it finished: those under way go on in the background.
+      await Promise.race([work, stopped]);
     },
-    close: () => open?.realtime.close(),
+    close: async () => {
+      if (stop.signal.aborted) await pending.idle();
+      open?.realtime.close();
+    },
   };
 }
 
