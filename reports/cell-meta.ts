@@ -1,6 +1,6 @@
 /**
  * How cells' results travel from the test worker to the reporter: on the vitest task's meta, each added as its cell
- * finishes, so that a test cut short by a signal still carries the cells it finished. A test with a mismatched cell
+ * finishes (stopped by a signal, a test ends with the cells it finished: session.ts). A test with a mismatched cell
  * fails with a message saying, for the first few, what was expected, what came back and why.
  */
 import type { CellResult } from '../harness/matrix/verdict.js';
