@@ -7,20 +7,15 @@
  * `allowListedRoleNames` named.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { installedVersion } from './installed-package.js';
 
 const PACKAGE = '@aws-amplify/backend';
 
 /** The app's `@aws-amplify/backend` version ("0.12.1"), or undefined when neither installed nor declared. */
 export function backendVersion(file: string): string | undefined {
-  try {
-    const manifest = createRequire(file).resolve(`${PACKAGE}/package.json`);
-    const v = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
-    if (typeof v === 'string') return v;
-  } catch {
-    // not installed: the declared range below
-  }
+  const installed = installedVersion(file, PACKAGE);
+  if (installed) return installed;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const range = declaredRange(path.join(dir, 'package.json'));
     if (range) return lowestVersion(range);

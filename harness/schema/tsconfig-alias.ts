@@ -4,9 +4,9 @@
  * The tsconfig is found and read (comments, `extends`) by get-tsconfig.
  */
 import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { getTsconfig } from 'get-tsconfig';
+import { installedPackageDir } from './installed-package.js';
 
 export function tsconfigAliases(file: string): Record<string, string> {
   const found = readTsconfig(path.dirname(file));
@@ -14,9 +14,8 @@ export function tsconfigAliases(file: string): Record<string, string> {
   const options = found.config.compilerOptions ?? {};
   const dir = path.dirname(found.path);
   const base = options.baseUrl ? path.resolve(dir, options.baseUrl) : undefined;
-  const packages = createRequire(file);
   // baseUrl: every top-level name under it, unless a package of that name is installed.
-  const alias: Record<string, string> = base ? topLevelNames(base, packages) : {};
+  const alias: Record<string, string> = base ? topLevelNames(base, file) : {};
   // paths: `prefix/*` → the first target's directory; an exact name → its first target. A catch-all `*` (as in
   // `"*": ["../*"]`) maps every bare name, so it is read as a baseUrl at its target, over the real one and under
   // the other patterns (TypeScript takes the longest matching prefix): a prefix alias of '' would also catch
@@ -26,7 +25,7 @@ export function tsconfigAliases(file: string): Record<string, string> {
     const target = targets[0];
     if (!target) continue;
     const from = path.resolve(base ?? dir, target.replace(/\/?\*$/, ''));
-    if (pattern === '*') Object.assign(alias, topLevelNames(from, packages));
+    if (pattern === '*') Object.assign(alias, topLevelNames(from, file));
     else alias[pattern.replace(/\/?\*$/, '')] = from;
   }
   return alias;
@@ -44,23 +43,15 @@ function readTsconfig(dir: string): ReturnType<typeof getTsconfig> {
   }
 }
 
-function topLevelNames(dir: string, packages: NodeJS.Require): Record<string, string> {
+/** The names under `dir` as aliases, but for those of packages installed where `file` would import them from. */
+function topLevelNames(dir: string, file: string): Record<string, string> {
   const alias: Record<string, string> = {};
   for (const entry of safeList(dir)) {
     const name = entry.replace(/\.(m|c)?[jt]sx?$/, '');
-    if (name.startsWith('.') || name === 'node_modules' || installed(packages, name)) continue;
+    if (name.startsWith('.') || name === 'node_modules' || installedPackageDir(file, name)) continue;
     alias[name] = path.join(dir, name);
   }
   return alias;
-}
-
-function installed(require: NodeJS.Require, name: string): boolean {
-  try {
-    require.resolve(`${name}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function safeList(dir: string): string[] {

@@ -1,11 +1,13 @@
-/** Which @aws-amplify/backend an app declares, and whether that is the Gen 2 preview (harness/schema/backend-version.ts). */
+/** Which @aws-amplify/backend an app installs or declares, and whether that is the Gen 2 preview (harness/schema/backend-version.ts). */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backendVersion, isGen2Preview } from '../../harness/schema/backend-version.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import { InputError } from '../../harness/schema/errors.js';
+import { tsconfigAliases } from '../../harness/schema/tsconfig-alias.js';
 
 /** An app whose package.json (at the root, the resource two levels down) declares `deps`. */
 function app(deps: Record<string, string> | undefined, resource = ''): string {
@@ -35,6 +37,27 @@ describe('the Gen 2 preview is @aws-amplify/backend before 0.13.0 (backend-data 
   it('an app that declares no @aws-amplify/backend is not the preview', () => {
     expect(isGen2Preview(app(undefined))).toBe(false);
     expect(isGen2Preview(app({ 'aws-amplify': '^5.0.0' }))).toBe(false);
+  });
+});
+
+describe('an installed package whose exports do not list package.json (@aws-amplify/backend lists ".", "./types/platform", "./ai")', () => {
+  // The app declares ^0.12.0 but has 1.16.1 installed; its own `shared/` folder shares a name with an installed package.
+  const file = fileURLToPath(new URL('../fixtures/installed-exports-only/amplify/data/resource.ts', import.meta.url));
+
+  it('the installed version wins over the declared range', () => {
+    expect(backendVersion(file)).toBe('1.16.1');
+    expect(isGen2Preview(file)).toBe(false);
+  });
+
+  it('is found from a folder nested below the app, as Node looks it up', () => {
+    const nested = fileURLToPath(new URL('../fixtures/installed-exports-only/amplify/data/deep/er/handler.ts', import.meta.url));
+    expect(backendVersion(nested)).toBe('1.16.1');
+  });
+
+  it('a baseUrl name that an installed package owns is not aliased to the folder', () => {
+    const alias = tsconfigAliases(file);
+    expect(alias).not.toHaveProperty('shared');
+    expect(alias).toHaveProperty('amplify');
   });
 });
 
