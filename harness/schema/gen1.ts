@@ -92,7 +92,7 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
 /**
  * A Gen 1 project without a GraphQL API, given by its `amplify/backend/backend-config.json`: what its storage and
  * REST categories deploy. Its callers sign with the auth category's identity pool (guests where it admits them), as in
- * a Gen 2 app without a data API.
+ * a Gen 2 app without a data API; an auth category without an identity pool gives its users tokens only.
  */
 export function loadGen1Project(backendConfig: string): AuthModel {
   const root = path.resolve(path.dirname(backendConfig), '..', '..');
@@ -103,13 +103,17 @@ export function loadGen1Project(backendConfig: string): AuthModel {
     throw new InputError('this Gen 1 project has no GraphQL API, no S3 storage and no REST API in amplify/backend/: nothing to test', { file: backendConfig },
       'authmatrix tests GraphQL APIs, storage and REST APIs; point it at a project that has one of them');
   }
+  // A user-pool-only auth category (`amplify add auth` without an identity pool) signs its users in, and hands out no
+  // AWS credentials: no guests, no identity-pool roles.
   const pool = authResources?.identityPool;
   return {
     version: AUTH_MODEL_VERSION,
     source: { kind: 'gen1', path: backendConfig },
-    authModes: authResources
-      ? { default: 'iam', enabled: ['userPool', 'iam'], identityPool: { allowUnauthenticated: pool?.allowUnauthenticated ?? false } }
-      : { default: 'iam', enabled: ['iam'] },
+    authModes: {
+      default: 'iam',
+      enabled: authResources ? ['userPool', 'iam'] : ['iam'],
+      ...(pool ? { identityPool: { allowUnauthenticated: pool.allowUnauthenticated } } : {}),
+    },
     params: GEN1_DEFAULT_PARAMS,
     models: [],
     customTypes: [],

@@ -12,6 +12,7 @@ import { loadAuthModel } from '../../harness/schema/load.js';
 import { gen1Rest, invokeMethods, invokeResources, readPaths, type CrudOperation } from '../../harness/schema/rest/gen1.js';
 import { gen1AuthResources } from '../../harness/schema/gen1-auth.js';
 import { fixture } from '../cli/cli.js';
+import { defaultCast } from '../../harness/matrix/cast.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'am-gen1-rest-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -153,6 +154,24 @@ describe('Gen 1 projects without a GraphQL API', () => {
     expect(model.rest?.rolePolicies.unauthenticated.flatMap((d) => d.Statement.flatMap((x) => [x.Resource].flat()))).toEqual([
       'arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/items/*', 'arn:aws:execute-api:us-east-1:123456789012:api/dev/GET/items',
     ]);
+  });
+
+  it('a user-pool-only auth category (no identityPoolName) gives no identity pool: no guest or identity-pool personas', async () => {
+    const project = path.join(root, 'user-pool-only');
+    const api = path.join(project, 'amplify', 'backend', 'api', 'pub');
+    const auth = path.join(project, 'amplify', 'backend', 'auth', 'pubauth');
+    mkdirSync(api, { recursive: true });
+    mkdirSync(auth, { recursive: true });
+    writeFileSync(path.join(project, 'amplify', 'backend', 'backend-config.json'), JSON.stringify({ auth: { pubauth: { service: 'Cognito' } }, api: { pub: { service: 'API Gateway' } } }));
+    writeFileSync(path.join(auth, 'cli-inputs.json'), JSON.stringify({ version: '1', cognitoConfig: { userPoolName: 'pub_userpool', authSelections: 'userPoolOnly' } }));
+    writeFileSync(path.join(api, 'cli-inputs.json'), JSON.stringify({ version: 1, paths: { '/news': { name: '/news', lambdaFunction: 'newsFn', permissions: { setting: 'open' } } } }));
+    const model = await loadAuthModel(project);
+    expect(model.authResources?.identityPool).toBeUndefined();
+    expect(model.authModes).toEqual({ default: 'iam', enabled: ['userPool', 'iam'] });
+    const kinds = defaultCast(model).map((p) => p.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['owner', 'stranger', 'iamAdmin']));
+    expect(kinds).not.toContain('guest');
+    expect(kinds).not.toContain('iamUser');
   });
 
   it('the CLI\'s build of the last push (api/APIGatewayAuthStack.json), where the project keeps it, is compared with the inputs: equal, nothing said; different, a caveat', () => {
