@@ -3,6 +3,9 @@
  * oracle agrees that the risk is real, and the REST example (its amplify/backend.ts synthesized by CDK)
  * gives the findings its comments describe.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findings } from '../../harness/lint/lint.js';
 import { decideRest } from '../../harness/rules/rest.js';
@@ -87,6 +90,39 @@ describe('REST findings, risky and fixed', () => {
       expect(f.fix).not.toMatch(/backend\.ts|AuthorizationType|backend\.auth/);
     }
     expect(found.find((f) => f.id === 'rest-open-write:shopapi ANY /images/{proxy+}')!.explanation).toContain('the path `/images` is `"setting": "open"` in amplify/backend/api/shopapi/cli-inputs.json');
+  });
+
+  it('an older project\'s findings name its api-params.json and the privacy keys there, not cli-inputs.json', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'am-lint-api-params-'));
+    try {
+      const backend = path.join(project, 'amplify', 'backend');
+      const write = (rel: string, value: unknown) => {
+        mkdirSync(path.dirname(path.join(backend, rel)), { recursive: true });
+        writeFileSync(path.join(backend, rel), JSON.stringify(value));
+      };
+      write('backend-config.json', { auth: { clubauth: { service: 'Cognito' } }, api: { clubrest: { service: 'API Gateway' } } });
+      write('auth/clubauth/parameters.json', { identityPoolName: 'club_identitypool', allowUnauthenticatedIdentities: true, userPoolName: 'club_userpool' });
+      write('auth/userPoolGroups/user-pool-group-precedence.json', [{ groupName: 'Coaches', precedence: 1 }]);
+      write('api/clubrest/api-params.json', { paths: [
+        { name: '/notices', lambdaFunction: 'fn', privacy: { open: true } },
+        { name: '/members', lambdaFunction: 'fn', privacy: { protected: true, auth: 'rw', unauth: 'rw' } },
+      ] });
+      const found = findings(await loadAuthModel(project)).filter((f) => f.check.startsWith('rest-'));
+      expect(found.map((f) => f.id).sort()).toEqual([
+        'rest-group-role-missing:Coaches', 'rest-guest-write:clubrest ANY /members', 'rest-guest-write:clubrest ANY /members/{proxy+}',
+        'rest-open-write:clubrest ANY /notices', 'rest-open-write:clubrest ANY /notices/{proxy+}',
+      ]);
+      for (const f of found) {
+        expect(`${f.explanation} ${f.fix}`).not.toContain('cli-inputs.json');
+        expect(f.fix).toContain('amplify/backend/api/clubrest/api-params.json');
+      }
+      const byId = (id: string) => found.find((f) => f.id === id)!;
+      expect(byId('rest-open-write:clubrest ANY /notices').explanation).toContain('the path `/notices` is `"privacy": { "open": true }` in amplify/backend/api/clubrest/api-params.json');
+      expect(byId('rest-guest-write:clubrest ANY /members').fix).toContain('`"unauth"`');
+      expect(byId('rest-group-role-missing:Coaches').fix).toContain('`"userPoolGroups": { "Coaches": "rw" }`');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('guests cannot write when the identity pool refuses guests', () => {

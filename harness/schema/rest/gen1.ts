@@ -108,12 +108,13 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
       continue;
     }
     const paths = readPaths(file, name);
+    const gen1Inputs = path.basename(file) === 'api-params.json' ? 'api-params.json' : 'cli-inputs.json';
     const apiArn = `arn:aws:execute-api:${REST_ENV.region}:${REST_ENV.account}:${name}`;
     for (const fn of new Set(Object.values(paths).map((p) => p.lambdaFunction))) {
       functions.set(fn, { id: fn, name: fn, exportName: 'handler' });
     }
     if (name === ADMIN_QUERIES) {
-      apis.push(adminQueriesApi(name, stage.name, paths));
+      apis.push({ ...adminQueriesApi(name, stage.name, paths), gen1Inputs });
       caveats.push(`REST API ${ADMIN_QUERIES} takes user-pool access tokens; its function checks the caller's group itself, which is not modelled (the function is stubbed)`);
       continue;
     }
@@ -123,7 +124,7 @@ export function gen1Rest(projectRoot: string, auth: AuthResources | undefined): 
     ]));
     const clash = siblingVariables(Object.keys(paths));
     if (clash) caveats.push(`REST API ${name}: ${clash.join(' and ')} are sibling resources with variable path parts, which API Gateway refuses to create (one variable part per level; every path gets a {proxy+} child): tested as written`);
-    apis.push({ name, id: name, stage: stage.name, apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: corsResponses() });
+    apis.push({ name, id: name, stage: stage.name, apiKeySource: 'HEADER', methods, authorizers: [], apiKeys: [], gatewayResponses: corsResponses(), gen1Inputs });
     for (const [p, def] of Object.entries(paths)) {
       grants.authenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.auth ?? [], 'identityPool'));
       grants.unauthenticated.push(...invokeResources(apiArn, stage.name, p, def.permissions.guest ?? [], 'identityPool'));

@@ -76,6 +76,11 @@ export interface RestApi {
   apiKeys: RestApiKey[];
   /** Customized gateway responses (e.g. CORS headers on DEFAULT_4XX). */
   gatewayResponses: GatewayResponse[];
+  /**
+   * A Gen 1 REST category's API: the CLI's inputs file it is read from, in `amplify/backend/api/<name>/`:
+   * `cli-inputs.json`, or `api-params.json` in a project from before it (app shape gen1-club). Findings name it.
+   */
+  gen1Inputs?: 'cli-inputs.json' | 'api-params.json';
 }
 
 export interface RestMethod {
