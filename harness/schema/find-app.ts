@@ -8,9 +8,9 @@
  * the project deploys no GraphQL API but S3 storage or a REST API. Several apps: the user is asked to choose,
  * with the list.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseCliJson } from './cli-json.js';
+import { backendConfigServices } from './cli-json.js';
 import { InputError } from './errors.js';
 
 /** What a Gen 2 backend's files may be written in (TypeScript or JavaScript, as ES or CommonJS modules). */
@@ -109,7 +109,7 @@ function appSources(amplify: string): string[] {
   const backend = isDir(apis) ? undefined : GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
   if (backend) return [backend];
   const config = path.join(amplify, 'backend', 'backend-config.json');
-  return gen1Services(amplify, 'api', 'API Gateway').length || gen1Services(amplify, 'storage', 'S3').length ? [config] : [];
+  return backendConfigServices(amplify, 'api', 'API Gateway')?.length || backendConfigServices(amplify, 'storage', 'S3')?.length ? [config] : [];
 }
 
 /** A Gen 1 API's `schema/` folder: the schema split over the `.graphql` files it holds. */
@@ -120,24 +120,12 @@ function isSchemaFolder(dir: string): boolean {
 /**
  * The GraphQL APIs a Gen 1 project deploys: the AppSync entries of `backend-config.json`'s `api` section, which
  * `amplify push` builds from (a folder under `backend/api/` that it does not name is a leftover, deployed by
- * nobody). Undefined when the file is missing, unreadable or names none: every folder is then taken.
+ * nobody). Undefined when the file is missing or names none: every folder is then taken (one that does not parse is
+ * refused, naming it).
  */
 function deployedGraphqlApis(amplify: string): Set<string> | undefined {
-  const names = gen1Services(amplify, 'api', 'AppSync');
-  return names.length ? new Set(names) : undefined;
-}
-
-/** The resources of a category (`api`, `storage`) backend-config.json names with a service (`AppSync`, `API Gateway`, `S3`); none when it is missing or unreadable. */
-function gen1Services(amplify: string, category: string, service: string): string[] {
-  let config: unknown;
-  try {
-    config = parseCliJson(readFileSync(path.join(amplify, 'backend', 'backend-config.json'), 'utf8'));
-  } catch {
-    return [];
-  }
-  const section = (config as Record<string, unknown> | null)?.[category];
-  if (!section || typeof section !== 'object') return [];
-  return Object.entries(section).filter(([, v]) => (v as { service?: unknown } | null)?.service === service).map(([k]) => k);
+  const names = backendConfigServices(amplify, 'api', 'AppSync');
+  return names?.length ? new Set(names) : undefined;
 }
 
 function subdirs(dir: string): string[] {

@@ -4,10 +4,10 @@
  * (the groups, their precedence and the `customPolicies` of their roles; the CLI gives a group a role
  * when the project has an identity pool). See docs/iam.md, "Auth resources".
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { amplifyAuthResources, type AuthResources, type AuthSource, type PolicyDocument, type RolePolicy } from './auth-resources.js';
-import { parseCliJson } from './cli-json.js';
+import { jsonObject, readCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
 
 export function gen1AuthResources(root: string): AuthResources | undefined {
@@ -18,7 +18,7 @@ export function gen1AuthResources(root: string): AuthResources | undefined {
     ? { allowUnauthenticated: config.allowUnauthenticatedIdentities === true }
     : undefined;
   const groupsFile = path.join(authDir, 'userPoolGroups', 'user-pool-group-precedence.json');
-  const groups = existsSync(groupsFile) ? groupList(readJson(groupsFile), groupsFile) : [];
+  const groups = existsSync(groupsFile) ? groupList(readCliJson(groupsFile), groupsFile) : [];
   if (!identityPool && !groups.length && !config) return undefined;
   return amplifyAuthResources({ groups, ...(identityPool ? { identityPool } : {}) });
 }
@@ -30,9 +30,9 @@ export function gen1AuthResources(root: string): AuthResources | undefined {
 function cognitoConfig(authDir: string): Record<string, unknown> | undefined {
   const resources = readdirSync(authDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'userPoolGroups').map((d) => path.join(authDir, d.name));
   const inputs = resources.map((r) => path.join(r, 'cli-inputs.json')).find((f) => existsSync(f));
-  if (inputs) return object(object(readJson(inputs))?.cognitoConfig);
+  if (inputs) return jsonObject(jsonObject(readCliJson(inputs))?.cognitoConfig);
   const params = resources.map((r) => path.join(r, 'parameters.json')).find((f) => existsSync(f));
-  return params ? object(readJson(params)) : undefined;
+  return params ? jsonObject(readCliJson(params)) : undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ function cognitoConfig(authDir: string): Record<string, unknown> | undefined {
 export function groupList(raw: unknown, file: string): AuthSource['groups'] {
   if (!Array.isArray(raw)) throw new InputError('user pool groups must be a list of { groupName, precedence }', { file }, 'write [{ "groupName": "Admin", "precedence": 1 }]');
   return raw.map((g, i) => {
-    const entry = object(g);
+    const entry = jsonObject(g);
     if (!entry || typeof entry.groupName !== 'string') throw new InputError(`group ${i + 1} has no groupName`, { file }, 'give every group a "groupName"');
     return {
       name: entry.groupName,
@@ -58,20 +58,8 @@ function customPolicies(raw: unknown, group: string, file: string): RolePolicy[]
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) throw new InputError(`customPolicies of group ${group} must be a list`, { file }, 'write [{ "PolicyName": "…", "PolicyDocument": { … } }]');
   return raw.map((p, i) => {
-    const entry = object(p);
-    if (!entry || !object(entry.PolicyDocument)) throw new InputError(`customPolicies[${i}] of group ${group} has no PolicyDocument`, { file }, 'write [{ "PolicyName": "…", "PolicyDocument": { … } }]');
+    const entry = jsonObject(p);
+    if (!entry || !jsonObject(entry.PolicyDocument)) throw new InputError(`customPolicies[${i}] of group ${group} has no PolicyDocument`, { file }, 'write [{ "PolicyName": "…", "PolicyDocument": { … } }]');
     return { name: typeof entry.PolicyName === 'string' ? entry.PolicyName : `${group}-${i + 1}`, source: path.basename(file), document: entry.PolicyDocument as PolicyDocument };
   });
-}
-
-function readJson(file: string): unknown {
-  try {
-    return parseCliJson(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON');
-  }
-}
-
-function object(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }

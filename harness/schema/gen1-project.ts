@@ -8,9 +8,9 @@
  * writes (aws-amplify/amplify-cli, packages/amplify-cli-core/src/feature-flags/featureFlags.ts,
  * `defaultValueForExistingProjects`): see docs/real-apps.md, class G1.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCliJson } from './cli-json.js';
+import { jsonObject, readCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
 import { AUTH_MODES, type AuthMode, type AuthModes, type TransformParams } from './model.js';
 
@@ -251,15 +251,9 @@ function listFiles(dir: string): string[] {
   }
 }
 
+/** A project file that holds an object (anything else reads as an empty one); a file that does not parse is refused. */
 function readJson(file: string): Record<string, unknown> {
-  try {
-    const v: unknown = parseCliJson(readFileSync(file, 'utf8'));
-    return isObject(v) ? v : {};
-  } catch (e) {
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON syntax');
-  }
+  return jsonObject(readCliJson(file)) ?? {};
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = (v: unknown): v is Record<string, unknown> => jsonObject(v) !== undefined;

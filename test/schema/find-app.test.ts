@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSchema } from '../../harness/schema/find-app.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
+import { InputError } from '../../harness/schema/errors.js';
+import { cli } from '../cli/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'am-find-app-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -33,5 +35,35 @@ describe('Gen 2 files in every module flavour', () => {
     const model = await loadAuthModel(app);
     expect(model.models.map((m) => m.name)).toEqual(['Todo']);
     expect(model.authModes.default).toBe('apiKey');
+  });
+});
+
+describe('a Gen 1 backend-config.json that does not parse (harness/schema/cli-json.ts backendConfigServices)', () => {
+  const project = path.join(root, 'broken-backend-config');
+  const config = path.join(project, 'amplify', 'backend', 'backend-config.json');
+  mkdirSync(path.join(project, 'amplify', 'backend', 'api', 'shop'), { recursive: true });
+  // One closing brace too many: hjson, as the CLI reads it, refuses it too (it takes missing commas).
+  writeFileSync(config, '{\n  "api": {\n    "shop": { "service": "API Gateway" }}\n  }\n}\n');
+  writeFileSync(path.join(project, 'amplify', 'backend', 'api', 'shop', 'cli-inputs.json'), JSON.stringify({ version: 1, paths: { '/items': { name: '/items', lambdaFunction: 'fn', permissions: { setting: 'private', auth: ['read'] } } } }));
+
+  it('is bad input naming the file and where, not a project holding nothing', () => {
+    const e = (() => {
+      try {
+        return findSchema(project);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).where).toEqual({ file: config, line: 5, column: 1 });
+    expect((e as InputError).format()).toMatch(/^\S+backend-config\.json:5:1: invalid JSON: Syntax error, found trailing characters\. Fix: correct the JSON syntax$/);
+  });
+
+  it('the CLI says it on one line and exits 2', async () => {
+    const r = await cli(['matrix', '--format', 'json'], { cwd: project });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${config}:5:1: invalid JSON`);
   });
 });

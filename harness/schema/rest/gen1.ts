@@ -17,7 +17,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuthResources } from '../auth-resources.js';
-import { parseCliJson } from '../cli-json.js';
+import { backendConfigServices, jsonObject, parseCliJson, readCliJson } from '../cli-json.js';
 import { InputError } from '../errors.js';
 import { Templates, type Template } from './cfn.js';
 import type { GatewayResponse, PolicyDocument, RestApi, RestFunction, RestMethod, RestSection } from './model.js';
@@ -167,7 +167,7 @@ function pushedDrift(amplify: string, apis: string[], stage: string, derived: Re
   const built: Record<IdentityPoolRole, Set<string>> = { authenticated: new Set(), unauthenticated: new Set() };
   const read: string[] = [];
   for (const file of files) {
-    const template = object(readOptional(file)) as Template | undefined;
+    const template = jsonObject(readOptional(file)) as Template | undefined;
     const policies = Object.entries(template?.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy');
     if (!template || !policies.length) continue;
     // The CLI's parameters, as the deployment fills them: the environment, each API by the id the model gives it.
@@ -203,13 +203,9 @@ function pushedDrift(amplify: string, apis: string[], stage: string, derived: Re
 }
 
 /** The APIs `backend-config.json` names with service `API Gateway`; without the file, every API folder holding REST inputs. */
-export function restApiNames(amplify: string): string[] {
-  const configFile = path.join(amplify, 'backend', 'backend-config.json');
-  if (existsSync(configFile)) {
-    const config = object(readJson(configFile));
-    const api = object(config?.api) ?? {};
-    return Object.entries(api).filter(([, v]) => object(v)?.service === 'API Gateway').map(([k]) => k).sort();
-  }
+function restApiNames(amplify: string): string[] {
+  const named = backendConfigServices(amplify, 'api', 'API Gateway');
+  if (named) return named;
   const dir = path.join(amplify, 'backend', 'api');
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && inputsFile(amplify, d.name)).map((d) => d.name).sort();
@@ -217,33 +213,33 @@ export function restApiNames(amplify: string): string[] {
 
 function inputsFile(amplify: string, name: string): string | undefined {
   const dir = path.join(amplify, 'backend', 'api', name);
-  return ['cli-inputs.json', 'api-params.json'].map((f) => path.join(dir, f)).find((f) => existsSync(f) && (f.endsWith('api-params.json') || 'paths' in (object(readJson(f)) ?? {})));
+  return ['cli-inputs.json', 'api-params.json'].map((f) => path.join(dir, f)).find((f) => existsSync(f) && (f.endsWith('api-params.json') || 'paths' in (jsonObject(readCliJson(f)) ?? {})));
 }
 
 /** `cli-inputs.json`'s `paths` map, or an `api-params.json`'s `paths` list converted as the CLI converts it. */
 export function readPaths(file: string, api: string): Record<string, Gen1RestPath> {
-  const raw = object(readJson(file));
+  const raw = jsonObject(readCliJson(file));
   const where = { file };
   if (path.basename(file) === 'api-params.json') {
     if (!Array.isArray(raw?.paths) || !raw.paths.length) throw new InputError(`REST API ${api}'s api-params.json has no paths`, where, 'give "paths": [{ "name": "/items", "lambdaFunction": "fn", "privacy": { "private": true, "auth": "rw" } }]');
     return Object.fromEntries(raw.paths.map((p: unknown, i: number) => {
-      const entry = object(p);
+      const entry = jsonObject(p);
       if (!entry || typeof entry.name !== 'string' || typeof entry.lambdaFunction !== 'string') throw new InputError(`path ${i + 1} of REST API ${api} has no name or lambdaFunction`, where, 'give every path a "name" and a "lambdaFunction"');
-      return [entry.name, { lambdaFunction: entry.lambdaFunction, permissions: legacyPermissions(object(entry.privacy) ?? {}) }];
+      return [entry.name, { lambdaFunction: entry.lambdaFunction, permissions: legacyPermissions(jsonObject(entry.privacy) ?? {}) }];
     }));
   }
-  const paths = object(raw?.paths);
+  const paths = jsonObject(raw?.paths);
   if (!paths || !Object.keys(paths).length) throw new InputError(`REST API ${api} has no paths`, where, 'give "paths": { "/items": { "lambdaFunction": "fn", "permissions": { "setting": "private", "auth": ["read"] } } }');
   return Object.fromEntries(Object.entries(paths).map(([name, p]) => {
-    const entry = object(p);
+    const entry = jsonObject(p);
     if (!name.startsWith('/')) throw new InputError(`path "${name}" of REST API ${api} does not start with /`, where, `write "/${name}"`);
     if (!entry || typeof entry.lambdaFunction !== 'string') throw new InputError(`path ${name} of REST API ${api} has no lambdaFunction`, where, 'give the path the function it calls: "lambdaFunction": "fn"');
-    const perms = object(entry.permissions) ?? {};
+    const perms = jsonObject(entry.permissions) ?? {};
     const setting = perms.setting;
     if (setting !== undefined && setting !== 'open' && setting !== 'private' && setting !== 'protected') {
       throw new InputError(`path ${name} of REST API ${api} has the permission setting ${JSON.stringify(setting)}`, where, 'use "open", "private" or "protected"');
     }
-    const groups = object(perms.groups);
+    const groups = jsonObject(perms.groups);
     return [name, {
       lambdaFunction: entry.lambdaFunction,
       permissions: {
@@ -277,7 +273,7 @@ function legacyPermissions(privacy: Record<string, unknown>): Gen1RestPath['perm
   };
   const auth = ops(privacy.auth);
   const guest = ops(privacy.unauth);
-  const groupsRaw = object(privacy.userPoolGroups);
+  const groupsRaw = jsonObject(privacy.userPoolGroups);
   const groups = groupsRaw ? Object.fromEntries(Object.entries(groupsRaw).flatMap(([g, v]) => { const o = ops(v); return o ? [[g, o]] : []; })) : undefined;
   return {
     setting: privacy.open === true ? 'open' : privacy.private === true ? 'private' : 'protected',
@@ -332,9 +328,9 @@ function customInvokePolicies(auth: AuthResources | undefined, group: string): P
  * suggestion) when neither says.
  */
 function envName(amplify: string): { name: string; known: boolean; several?: string[] } {
-  const local = object(readOptional(path.join(amplify, '.config', 'local-env-info.json')))?.envName;
+  const local = jsonObject(readOptional(path.join(amplify, '.config', 'local-env-info.json')))?.envName;
   if (typeof local === 'string' && local) return { name: local, known: true };
-  const envs = Object.keys(object(readOptional(path.join(amplify, 'team-provider-info.json'))) ?? {});
+  const envs = Object.keys(jsonObject(readOptional(path.join(amplify, 'team-provider-info.json'))) ?? {});
   if (!envs.length) return { name: 'dev', known: false };
   return envs.length === 1 ? { name: envs[0]!, known: true } : { name: envs[0]!, known: true, several: envs };
 }
@@ -345,16 +341,4 @@ function readOptional(file: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function readJson(file: string): unknown {
-  try {
-    return parseCliJson(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON');
-  }
-}
-
-function object(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }

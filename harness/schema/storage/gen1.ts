@@ -5,9 +5,9 @@
  * docs/storage.md "Gen 1 storage category"). The levels are fixed prefixes; a group's role and the
  * trigger function reach the whole bucket (path `*`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCliJson } from '../cli-json.js';
+import { readCliJson } from '../cli-json.js';
 import { InputError } from '../errors.js';
 import type { StorageAction, StorageBucket, StorageGrant, StoragePathRules, StoragePrincipal, StorageSection } from './model.js';
 
@@ -57,13 +57,7 @@ function gen1Groups(projectRoot: string): string[] {
     .sort((a, b) => a.order - b.order || a.i - b.i).map((g) => g.name);
 }
 
-function read(file: string): CliInputs {
-  try {
-    return parseCliJson(readFileSync(file, 'utf8')) as CliInputs;
-  } catch (e) {
-    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, 'correct the JSON syntax, or run `amplify update storage`');
-  }
-}
+const read = (file: string): CliInputs => readCliJson(file) as CliInputs;
 
 function bucketOf(file: string, name: string, inputs: CliInputs): StorageBucket {
   const perms = (list: unknown, what: string): Permission[] => {
