@@ -5,8 +5,8 @@
  * `amplify/data/resource.ts`, or by `amplify/backend.ts` when they have no data API (storage or REST only);
  * Gen 1 apps by `amplify/backend/api/<name>/schema.graphql` (or its multi-file `schema/` folder), only the APIs
  * `amplify/backend/backend-config.json` deploys when it names any, or by that `backend-config.json` itself when
- * the project deploys no GraphQL API but S3 storage or a REST API. Several apps: the user is asked to choose,
- * with the list.
+ * the project deploys no GraphQL API but S3 storage or a REST API (a GraphQL API it deploys without its schema in the
+ * project is said: refused alone, a caveat beside others). Several apps: the user is asked to choose, with the list.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +51,11 @@ export function findSchema(input: string): string {
   for (const c of DIRECT) {
     const f = path.join(p, c);
     if (existsSync(f)) return f;
+  }
+  const schemaless = empty.flatMap((a) => graphqlApisWithoutSchema(a).map((api) => path.relative(p, path.join(a, 'backend', 'api', api)) || '.'));
+  if (schemaless.length) {
+    throw new InputError(`backend-config.json deploys the GraphQL API${schemaless.length > 1 ? 's' : ''} ${schemaless.join(', ')}, but no schema.graphql or schema/ folder is there, and the project has no REST API or S3 storage: nothing to test`, { file: p },
+      'check the schema out with the project (amplify pull), or pass --schema <path to schema.graphql>');
   }
   if (empty.length) {
     const list = empty.map((a) => path.relative(p, a) || '.').join(', ');
@@ -99,17 +104,29 @@ function appSources(amplify: string): string[] {
   }
   const apis = path.join(amplify, 'backend', 'api');
   const deployed = deployedGraphqlApis(amplify);
-  const schemas = subdirs(apis).filter((api) => !deployed || deployed.has(api)).flatMap((api) => {
-    const file = path.join(apis, api, 'schema.graphql');
-    if (existsSync(file)) return [file];
-    const folder = path.join(apis, api, 'schema');
-    return isSchemaFolder(folder) ? [folder] : [];
-  });
+  const schemas = subdirs(apis).filter((api) => !deployed || deployed.has(api)).flatMap((api) => apiSchema(apis, api) ?? []);
   if (schemas.length) return schemas;
   const backend = isDir(apis) ? undefined : GEN2_DATA.map((f) => path.join(amplify, f.replace('resource', 'backend'))).find((f) => existsSync(f));
   if (backend) return [backend];
   const config = path.join(amplify, 'backend', 'backend-config.json');
   return backendConfigServices(amplify, 'api', 'API Gateway')?.length || backendConfigServices(amplify, 'storage', 'S3')?.length ? [config] : [];
+}
+
+/** A Gen 1 API's schema: its `schema.graphql`, else its `schema/` folder; undefined when it has neither. */
+function apiSchema(apis: string, api: string): string | undefined {
+  const file = path.join(apis, api, 'schema.graphql');
+  if (existsSync(file)) return file;
+  const folder = path.join(apis, api, 'schema');
+  return isSchemaFolder(folder) ? folder : undefined;
+}
+
+/**
+ * The GraphQL APIs a Gen 1 project's `backend-config.json` deploys whose schema is not in the project (not committed,
+ * or the folder gone): nothing of them is tested, which a run must say (`amplify` is the project's `amplify/` folder).
+ */
+export function graphqlApisWithoutSchema(amplify: string): string[] {
+  const apis = path.join(amplify, 'backend', 'api');
+  return (backendConfigServices(amplify, 'api', 'AppSync') ?? []).filter((api) => !apiSchema(apis, api));
 }
 
 /** A Gen 1 API's `schema/` folder: the schema split over the `.graphql` files it holds. */

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
+import { graphqlApisWithoutSchema } from './find-app.js';
 import { allRules, AUTH_MODEL_VERSION, AUTH_MODES, PROVIDER_MODE, type AuthMode, type AuthModel, type AuthModes, type CustomHandler, type TransformParams } from './model.js';
 import { amplifyAuthResources, type AuthResources } from './auth-resources.js';
 import { gen1AuthResources, groupList } from './gen1-auth.js';
@@ -79,7 +80,7 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
     : projectAuth;
   const rest = root ? gen1Rest(root, authResources) : undefined;
-  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoles(project, model), ...(rest?.caveats ?? [])];
+  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoles(project, model), ...(root ? schemaless(root) : []), ...(rest?.caveats ?? [])];
   return {
     ...model,
     ...(storage ? { storage } : {}),
@@ -106,6 +107,7 @@ export function loadGen1Project(backendConfig: string): AuthModel {
   // A user-pool-only auth category (`amplify add auth` without an identity pool) signs its users in, and hands out no
   // AWS credentials: no guests, no identity-pool roles.
   const pool = authResources?.identityPool;
+  const caveats = [...schemaless(root), ...(rest?.caveats ?? [])];
   return {
     version: AUTH_MODEL_VERSION,
     source: { kind: 'gen1', path: backendConfig },
@@ -123,8 +125,14 @@ export function loadGen1Project(backendConfig: string): AuthModel {
     ...(storage ? { storage } : {}),
     ...(rest ? { rest } : {}),
     ...(authResources ? { authResources } : {}),
-    ...(rest?.caveats.length ? { caveats: [...rest.caveats] } : {}),
+    ...(caveats.length ? { caveats } : {}),
   };
+}
+
+/** The GraphQL APIs backend-config.json deploys that the project holds no schema of, said as a caveat. */
+function schemaless(root: string): string[] {
+  return graphqlApisWithoutSchema(path.join(root, 'amplify')).map((api) =>
+    `backend-config.json deploys the GraphQL API ${api}, but amplify/backend/api/${api}/ holds no schema.graphql or schema/ folder: that API is not tested, only what else the project has`);
 }
 
 /**

@@ -67,3 +67,38 @@ describe('a Gen 1 backend-config.json that does not parse (harness/schema/cli-js
     expect(lines[0]).toContain(`${config}:5:1: invalid JSON`);
   });
 });
+
+describe('a GraphQL API backend-config.json deploys whose schema is not in the project (harness/schema/find-app.ts graphqlApisWithoutSchema)', () => {
+  const project = (name: string, apis: Record<string, string>, files: Record<string, unknown>): string => {
+    const dir = path.join(root, name);
+    const backend = path.join(dir, 'amplify', 'backend');
+    mkdirSync(backend, { recursive: true });
+    writeFileSync(path.join(backend, 'backend-config.json'), JSON.stringify({ api: Object.fromEntries(Object.entries(apis).map(([api, service]) => [api, { service }])) }));
+    for (const [rel, value] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(backend, rel)), { recursive: true });
+      writeFileSync(path.join(backend, rel), typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    return dir;
+  };
+  const restInputs = { version: 1, paths: { '/items': { name: '/items', lambdaFunction: 'fn', permissions: { setting: 'open' } } } };
+  const caveat = (api: string) => `backend-config.json deploys the GraphQL API ${api}, but amplify/backend/api/${api}/ holds no schema.graphql or schema/ folder: that API is not tested, only what else the project has`;
+
+  it('beside a REST API: the REST API is tested, and the run says the GraphQL API is not', async () => {
+    const dir = project('schemaless-with-rest', { blog: 'AppSync', shop: 'API Gateway' }, { 'api/blog/cli-inputs.json': { version: 1 }, 'api/shop/cli-inputs.json': restInputs });
+    const model = await loadAuthModel(dir);
+    expect(model.rest?.apis.map((a) => a.name)).toEqual(['shop']);
+    expect(model.caveats).toContain(caveat('blog'));
+  });
+
+  it('beside another GraphQL API with its schema: that one is tested, and the run says the other is not', async () => {
+    const dir = project('schemaless-with-graphql', { blog: 'AppSync', news: 'AppSync' }, { 'api/blog/schema.graphql': 'type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String }' });
+    const model = await loadAuthModel(dir);
+    expect(model.models.map((m) => m.name)).toEqual(['Post']);
+    expect(model.caveats).toContain(caveat('news'));
+  });
+
+  it('alone: refused, naming the API', () => {
+    const dir = project('schemaless-alone', { blog: 'AppSync' }, { 'api/blog/cli-inputs.json': { version: 1 } });
+    expect(() => findSchema(dir)).toThrow(/^backend-config\.json deploys the GraphQL API amplify\/backend\/api\/blog, but no schema\.graphql or schema\/ folder is there, and the project has no REST API or S3 storage: nothing to test$/);
+  });
+});
