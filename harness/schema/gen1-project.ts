@@ -8,7 +8,7 @@
  * writes (aws-amplify/amplify-cli, packages/amplify-cli-core/src/feature-flags/featureFlags.ts,
  * `defaultValueForExistingProjects`): see docs/real-apps.md, class G1.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonObject, readCliJson } from './cli-json.js';
 import { InputError } from './errors.js';
@@ -41,10 +41,14 @@ export interface Gen1Project {
   /** Customisations that are not modelled, each naming what it affects. */
   caveats: string[];
   /**
-   * The API was built by Amplify Studio, whose server-side CLI works in `/tmp/amplify-<uuid>/` and writes that path
-   * into cli-inputs.json's `gqlSchemaPath` (mauerbac/amplify-studio-yelp-bathroom, pdichone/home-app-amplify-studio-test).
+   * What shows the app is managed in Amplify Studio (whose apps get two more admin roles, gen1.ts): `gqlSchemaPath`,
+   * the API was built by the Studio, whose server-side CLI works in `/tmp/amplify-<uuid>/` and writes that path into
+   * cli-inputs.json (mauerbac/amplify-studio-yelp-bathroom, pdichone/home-app-amplify-studio-test); `ui-components`,
+   * the frontend holds components the Studio generated, which `amplify pull` writes to `<SourceDir>/ui-components/` only
+   * when the Amplify service says the app is a Studio app (amplify-util-uibuilder `shouldRenderComponents`, asking the
+   * same `isAmplifyAdminApp`), as in a CLI-built app managed in the Studio later (sittinprettyingeorgia/my-application-secretary-amplify).
    */
-  studio?: true;
+  studio?: 'gqlSchemaPath' | 'ui-components';
   /** The environment the project is checked out on (`.config/local-env-info.json`, else team-provider-info.json's first). */
   env?: string;
 }
@@ -71,13 +75,14 @@ export function readGen1Project(schema: string): Gen1Project | undefined {
     if (isObject(service)) {
       const modes = authModesFromCliInputs(service, inputs);
       if (modes) project.authModes = modes;
-      if (typeof service.gqlSchemaPath === 'string' && /^\/tmp\/amplify-[0-9a-f-]+\//.test(service.gqlSchemaPath)) project.studio = true;
+      if (typeof service.gqlSchemaPath === 'string' && /^\/tmp\/amplify-[0-9a-f-]+\//.test(service.gqlSchemaPath)) project.studio = 'gqlSchemaPath';
       const sync = isObject(service.conflictResolution) ? syncStrategies(service.conflictResolution) : [];
       if (sync.length) {
         caveats.push(`conflict resolution (${sync.join(', ')}) is on in cli-inputs.json: writes need _version and deletes are soft on AppSync; not modelled, the update and delete of ${sync.some((x) => !x.includes(' for ')) ? 'every model' : 'those models'} are affected`);
       }
     }
   }
+  if (!project.studio && hasStudioComponents(amplifyDir)) project.studio = 'ui-components';
   const env = envName(amplifyDir);
   if (env) project.env = env;
   const admins = [...functionRoleNames(amplifyDir, parts[n - 1]!, env), ...(adminRoleNames(path.join(apiDir, 'custom-roles.json'), env) ?? [])];
@@ -148,6 +153,17 @@ function staticCfnValue(v: unknown, env: string): string | undefined {
     return parts.every((x): x is string => x !== undefined) ? parts.join(join[0]) : undefined;
   }
   return v.Ref === 'env' ? env : undefined;
+}
+
+/** Components Amplify Studio generated, in the frontend's `ui-components/` (each file opens with a header saying so). */
+function hasStudioComponents(amplifyDir: string): boolean {
+  const config = path.join(amplifyDir, '.config', 'project-config.json');
+  const javascript = existsSync(config) ? readJson(config).javascript : undefined;
+  const settings = isObject(javascript) && isObject(javascript.config) ? javascript.config : {};
+  const sourceDir = typeof settings.SourceDir === 'string' ? settings.SourceDir : 'src';
+  const dir = path.join(path.dirname(amplifyDir), sourceDir, 'ui-components');
+  return listFiles(dir).filter((f) => /\.[jt]sx?$/.test(f) && !f.endsWith('.d.ts')).slice(0, 5)
+    .some((f) => /generated with Amplify Studio/.test(readFileSync(path.join(dir, f), 'utf8').slice(0, 400)));
 }
 
 function envName(amplifyDir: string): string | undefined {

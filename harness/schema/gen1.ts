@@ -46,13 +46,22 @@ function withEnvironment(sdl: string, env: string | undefined): string {
 }
 
 /**
- * An app managed in Amplify Studio has two more admin roles, `<pool>_Full-access` and `<pool>_Manage-only`, which the
- * CLI adds after asking the Amplify service for the Studio's user pool (amplify-category-api
- * `graphql-transformer/utils.ts` `getAdminRoles`, `isAmplifyAdminApp`): nothing in the project names the pool.
+ * What a run must say about the admin roles of an app managed in Amplify Studio, `<pool>_Full-access` and
+ * `<pool>_Manage-only`, which the CLI adds after asking the Amplify service for the Studio's user pool (amplify-category-api
+ * `graphql-transformer/utils.ts` `getAdminRoles`, `isAmplifyAdminApp`): nothing in the project names the pool, so they
+ * are untested unless authmatrix.gen1.json names them, and one named without the other leaves the other untested.
  */
-function studioRoles(project: Gen1Project | undefined, model: AuthModel): string[] {
-  if (!project?.studio || !model.authModes.enabled.includes('iam') || model.params.adminRoles.some((r) => r.endsWith('_Full-access'))) return [];
-  return ['the API was built by Amplify Studio (cli-inputs.json gqlSchemaPath): its `<user pool id>_Full-access` and `_Manage-only` roles skip the rules as admin roles, and are not tested, as the pool is known only to the Amplify service; name them in authmatrix.gen1.json, `"transform": { "adminRoles": ["us-east-1_AbCdEf123_Full-access"] }`, to test them'];
+function studioRoleCaveats(project: Gen1Project | undefined, model: AuthModel): string[] {
+  if (!model.authModes.enabled.includes('iam')) return [];
+  const roles = model.params.adminRoles;
+  const pools = [...new Set(roles.flatMap((r) => /^(.+)_(?:Full-access|Manage-only)$/.exec(r)?.[1] ?? []))];
+  if (!pools.length) {
+    if (!project?.studio) return [];
+    const how = project.studio === 'gqlSchemaPath' ? 'the API was built by Amplify Studio (cli-inputs.json gqlSchemaPath)' : 'the app is managed in Amplify Studio (the components it generated are in ui-components/)';
+    return [`${how}: its \`<user pool id>_Full-access\` and \`_Manage-only\` roles skip the rules as admin roles, and are not tested, as the pool is known only to the Amplify service; name them in authmatrix.gen1.json, \`"transform": { "adminRoles": ["us-east-1_AbCdEf123_Full-access", "us-east-1_AbCdEf123_Manage-only"] }\`, to test them`];
+  }
+  return pools.flatMap((pool) => ['Full-access', 'Manage-only'].filter((kind) => !roles.includes(`${pool}_${kind}`)).map((kind) =>
+    `authmatrix.gen1.json names an Amplify Studio admin role of ${pool} but not \`${pool}_${kind}\`, which the CLI adds with it: that role also skips the rules, and is not tested; add it to "transform.adminRoles"`));
 }
 
 /**
@@ -80,7 +89,7 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
     : projectAuth;
   const rest = root ? gen1Rest(root, authResources) : undefined;
-  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoles(project, model), ...(root ? schemaless(root) : []), ...(rest?.caveats ?? [])];
+  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoleCaveats(project, model), ...(root ? schemaless(root) : []), ...(rest?.caveats ?? [])];
   return {
     ...model,
     ...(storage ? { storage } : {}),
