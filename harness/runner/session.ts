@@ -152,7 +152,9 @@ export async function openSession(): Promise<Session> {
           }));
         }
       })();
-      // Stopped by a signal, a group ends with the cells it finished: those under way go on in the background.
+      // Stopped by a signal, a group ends with the cells it finished: those under way go on in the background (where a
+      // failure after the stop is nobody's to hear).
+      work.catch(() => undefined);
       await Promise.race([work, stopped]);
     },
     close: async () => {
