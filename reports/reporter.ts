@@ -54,9 +54,10 @@ export class Progress {
 /** Where the reporter sends what it learns: the drive's main side (harness/runner/drive.ts). */
 export interface CellSink {
   result(r: CellResult): void;
-  /** A test that failed for another reason than its cells' mismatches: some of its cells have no result. */
-  testFailed(p: Problem): void;
-  /** A module's error, or an unhandled one. */
+  /**
+   * What went wrong besides the cells: a test that failed for another reason than its cells' mismatches (some of its
+   * cells have no result), a module's error, or an unhandled one.
+   */
   problem(p: Problem): void;
   /** The run ended: nothing follows. */
   end(): void;
@@ -72,7 +73,7 @@ export class MatrixReporter implements Reporter {
     if (result.state !== 'failed') return;
     const error = result.errors?.[0];
     // Mismatches are in the cells' results; anything else left some of the test's cells without one.
-    if (error?.name !== MISMATCH) this.sink.testFailed({ test: testCase.fullName, message: error?.message ?? 'failed without a result' });
+    if (error?.name !== MISMATCH) this.sink.problem({ test: testCase.fullName, message: error?.message ?? 'failed without a result' });
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>): void {
@@ -108,11 +109,6 @@ export class CellCollector implements CellSink {
     if (this.stopped) return;
     this.results.push(r);
     this.progress?.tick(r.pass);
-  }
-
-  testFailed(p: Problem): void {
-    if (this.stopped) return;
-    this.problems.push(p);
   }
 
   problem(p: Problem): void {

@@ -27,7 +27,7 @@ export type FromThread =
   | { type: 'started' }
   | { type: 'failed'; message: string }
   | { type: 'results'; results: CellResult[] }
-  | { type: 'testFailed' | 'problem'; problem: Problem }
+  | { type: 'problem'; problem: Problem }
   /** vitest's run ended (`error`: it could not run). */
   | { type: 'ended'; error?: string };
 
@@ -45,10 +45,6 @@ const reporter = new MatrixReporter({
   result: (r) => {
     if (!batch.length) setImmediate(flush);
     batch.push(r);
-  },
-  testFailed: (problem) => {
-    flush();
-    post({ type: 'testFailed', problem });
   },
   problem: (problem) => {
     flush();

@@ -90,8 +90,8 @@ export function startDrive(opts: DriveOptions): Drive {
   const collector = new CellCollector();
   let requestStop!: () => void;
   let idle!: () => void;
-  const stop = { requested: new Promise<void>((ok) => (requestStop = ok)), idle: () => idle() };
   const idleReported = new Promise<void>((ok) => (idle = ok));
+  const stop = { requested: new Promise<void>((ok) => (requestStop = ok)), idle };
   let given = false;
   let running: Promise<DriveOutcome> | undefined;
   let closed: Promise<void> | undefined;
@@ -124,7 +124,6 @@ export function startDrive(opts: DriveOptions): Drive {
         if (m.type === 'started') ok();
         else if (m.type === 'failed') no(new Error(m.message));
         else if (m.type === 'results') for (const r of m.results) collector.result(r);
-        else if (m.type === 'testFailed') collector.testFailed(m.problem);
         else if (m.type === 'problem') collector.problem(m.problem);
         else if (m.type === 'ended') {
           collector.end();
@@ -140,8 +139,7 @@ export function startDrive(opts: DriveOptions): Drive {
         ended('the test drive ended before the run did');
       });
     }).catch(async (e: unknown) => {
-      await thread.terminate();
-      await broker.close();
+      await end({ thread, broker });
       throw e;
     });
     return { thread, finished, broker };
@@ -166,10 +164,7 @@ export function startDrive(opts: DriveOptions): Drive {
             cut = collector.stop();
           }
         } finally {
-          // Ending vitest's thread ends vitest and its worker at once: closing vitest (its server, its pool) cost the
-          // end of a run 50–350 ms, and what it would tidy is in this process or in the run's directory.
-          await s.thread.terminate();
-          await s.broker.close();
+          await end(s);
         }
         return { results: cut ?? collector.results, cut: !!cut, problem: collector.problems[0]?.message };
       })();
@@ -192,7 +187,15 @@ export function startDrive(opts: DriveOptions): Drive {
     refuse(new Error('the run ended before its cells'));
     collector.stop();
     const s = await started.catch(() => undefined);
-    await s?.thread.terminate();
-    await s?.broker.close();
+    if (s) await end(s);
   }
+}
+
+/**
+ * Ending vitest's thread ends vitest and its worker at once: closing vitest (its server, its pool) cost the end of a
+ * run 50–350 ms, and what it would tidy is in this process or in the run's directory. Then the broker.
+ */
+async function end(s: Pick<Started, 'thread' | 'broker'>): Promise<void> {
+  await s.thread.terminate();
+  await s.broker.close();
 }
