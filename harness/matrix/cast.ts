@@ -123,6 +123,12 @@ function oidcIdentity(model: AuthModel, name: string, groups: string[], extra: R
   return { kind: 'oidc', claims: claims as Claims };
 }
 
+/** The identity pool's guest (its unauthenticated role), once, where the pool admits guests. */
+function addGuest(model: AuthModel, cast: Persona[]): void {
+  if (!model.authModes.identityPool?.allowUnauthenticated || cast.some((p) => p.kind === 'guest')) return;
+  cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
+}
+
 /**
  * Personas the schema calls for: one per enabled credential kind, an owner and a stranger per identity
  * provider, and one member per static group and per dynamic-group value.
@@ -134,9 +140,7 @@ export function defaultCast(model: AuthModel): Persona[] {
   if (modes.has('apiKey')) cast.push({ name: 'apiKey', kind: 'apiKey', identity: { kind: 'apiKey' }, description: 'a valid API key' });
   if (modes.has('iam')) {
     const pool = model.authModes.identityPool;
-    if (pool?.allowUnauthenticated) {
-      cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
-    }
+    addGuest(model, cast);
     if (pool) {
       cast.push({ name: 'iamUser', kind: 'iamUser', identity: { kind: 'iam', principal: 'authRole' }, description: 'identity pool, authenticated role' });
       // Token-based role mapping gives a member of a group with a role that role, never the authenticated one.
@@ -203,9 +207,7 @@ function addRestPersonas(model: AuthModel, cast: Persona[]): void {
   // Guests sign with the identity pool's unauthenticated role even where the data API takes no IAM (a Gen 1 API on
   // user pools beside the CLI's REST category, app shape gen1-club): without this persona their grants went untested.
   const iam = rest.apis.some((a) => a.methods.some((m) => m.authorization.type === 'AWS_IAM')) || rest.httpApis.some((a) => a.routes.some((r) => r.authorization.type === 'AWS_IAM'));
-  if (iam && model.authModes.identityPool?.allowUnauthenticated && !cast.some((p) => p.kind === 'guest')) {
-    cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
-  }
+  if (iam) addGuest(model, cast);
   // One per client: each is allowed its own scopes, and a method may name any of them.
   for (const client of rest.appClients ?? []) {
     cast.push({ name: `appClient:${client.name}`, kind: 'appClient', identity: { kind: 'anonymous' }, appClient: client, description: `app client ${client.name} of the user pool, with a client-credentials access token (scopes ${client.scopes.join(' ') || 'none'}), no user` });
@@ -235,13 +237,10 @@ function addStoragePersonas(model: AuthModel, cast: Persona[]): void {
   for (const fn of new Set(grants.flatMap((x) => (x.principal.kind === 'function' ? [x.principal.name] : [])))) {
     cast.push({ name: `function:${fn}`, kind: 'functionRole', functionName: fn, username: fn, identity: { kind: 'iam', principal: 'other', roleName: `function:${fn}`, policies: [] }, description: `the execution role of function ${fn}` });
   }
-  const pool = model.authModes.identityPool;
-  if (!pool) return;
+  if (!model.authModes.identityPool) return;
   // Guests reach a bucket with the identity pool's unauthenticated role even where the data API takes no IAM (a Gen 1
   // API on user pools and an API key): without this persona their storage rules went untested.
-  if (pool.allowUnauthenticated && grants.some((g) => g.principal.kind === 'guest') && !cast.some((p) => p.kind === 'guest')) {
-    cast.push({ name: 'guest', kind: 'guest', identity: { kind: 'iam', principal: 'unauthRole' }, description: 'identity pool, unauthenticated role' });
-  }
+  if (grants.some((g) => g.principal.kind === 'guest')) addGuest(model, cast);
   for (const p of cast) if (IDENTITY_KINDS.has(p.kind)) p.identityId = stableIdentityId(p.name);
 }
 
