@@ -147,23 +147,25 @@ export async function awaitFixtures(access: BrokerAccess): Promise<FixtureIndex>
 
 /** Settles when the run is stopped by a signal; rejects when the run's process ends the broker first. */
 export async function awaitStop(access: BrokerAccess): Promise<void> {
-  const res = await request(`${access.url}/stop`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
-  await res.body.dump();
-  if (res.statusCode !== 204) throw new Error('the run ended without a stop');
+  await awaitSignal(access, '/stop', 'the run ended without a stop');
 }
 
 /** Tells the run's process that no cell of this worker is under way (after a stop). */
 export async function reportIdle(access: BrokerAccess): Promise<void> {
-  const res = await request(`${access.url}/idle`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}` } });
-  await res.body.dump();
+  await post(access, '/idle', {});
 }
 
 /** Waits until the run is ready (a test worker boots before it is); throws if the run ended first. */
 export async function awaitRun(access: BrokerAccess): Promise<void> {
   // Provisioning a deployed app's personas can take minutes: no time limit here.
-  const res = await request(`${access.url}/run`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
+  await awaitSignal(access, '/run', 'the run ended before its cells were ready');
+}
+
+/** A route the broker answers 204 once something has happened, whenever that is; `failure` when it answers otherwise. */
+async function awaitSignal(access: BrokerAccess, route: string, failure: string): Promise<void> {
+  const res = await request(`${access.url}${route}`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
   await res.body.dump();
-  if (res.statusCode !== 204) throw new Error('the run ended before its cells were ready');
+  if (res.statusCode !== 204) throw new Error(failure);
 }
 
 /** When a credential stops being good, from a JWT's `exp` or IAM's expiration (else in 5 minutes). */
