@@ -544,7 +544,10 @@ export function headerCells(auth: AuthModel, cast: Persona[], cells: Cell[]): Ce
   if (!m) return out;
   const apiKey = cast.find((p) => p.kind === 'apiKey');
   const other = apiKey ?? cast.find((p) => p.kind === 'stranger');
-  const lists = new Map(cells.filter((c) => c.kind === 'model' && c.model === m.name && c.operation === 'list').map((c) => [c.persona, c]));
+  // Each persona's plain list: its key queries (`index:byOwner:other`) send a key of their own, another persona's than
+  // the API key's, so the API key's answer to one is not what the same query with a second credential gets
+  // (Joanna-T/annotation-platform: an index on the owner field).
+  const lists = new Map(cells.filter((c) => c.kind === 'model' && c.model === m.name && c.operation === 'list' && !c.variant).map((c) => [c.persona, c]));
   const keyCell = apiKey && lists.get(apiKey.name);
   for (const p of cast) {
     if (!headerKinds.has(p.identity.kind)) continue;
