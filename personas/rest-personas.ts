@@ -3,7 +3,7 @@
  * (emulated: the keys the emulated gateway holds; deployed: GetApiKey with its value). restToken: a
  * Lambda authorizer's token and headers from authmatrix.config.ts, and no AWS credentials.
  */
-import { request } from 'undici';
+import { exchange } from '../harness/client/exchange.js';
 import { InputError } from '../harness/schema/errors.js';
 import { provisioned, type PersonaModule } from './types.js';
 import { deployedApiKeys } from './shared/rest.js';
@@ -14,8 +14,8 @@ export const restApiKey: PersonaModule = {
     const apis = ctx.model.rest?.apis ?? [];
     let apiKeys: Record<string, string>;
     if (ctx.target.kind === 'emulated') {
-      const res = await request(`${ctx.target.devEndpoint}/`);
-      const info = (await res.body.json()) as { rest?: { apis: { name: string; apiKeys: string[] }[] } };
+      const res = await exchange(new URL(`${ctx.target.devEndpoint}/`), 'GET', {});
+      const info = JSON.parse(res.text) as { rest?: { apis: { name: string; apiKeys: string[] }[] } };
       apiKeys = Object.fromEntries((info.rest?.apis ?? []).filter((a) => a.apiKeys.length).map((a) => [a.name, a.apiKeys[0]!]));
     } else {
       apiKeys = await deployedApiKeys(ctx.target, apis);

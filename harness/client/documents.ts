@@ -3,7 +3,8 @@
  * anonymous operations, variables declared for every argument, the default selection set (scalar and
  * enum fields, custom types expanded, no relations), printed by graphql-js. Pure functions.
  */
-import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql';
+// graphql's language module alone: its index also loads validation and execution, which the test worker never uses.
+import { Kind, parse, print, visit, type DocumentNode, type OperationDefinitionNode, type SelectionNode, type VariableDefinitionNode } from 'graphql/language/index.js';
 import { isStoredField, type Argument, type AuthModel, type CustomOperation, type Field, type Model } from '../schema/model.js';
 import { keyConditionScalar } from '../schema/sdl/names.js';
 import { cached, memo2 } from '../rules/memo.js';

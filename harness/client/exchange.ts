@@ -3,7 +3,16 @@
  * Agent cost the test worker about twice the CPU per request of a pool's `dispatch` (its URL parsing, origin routing
  * and body stream); on the blog's run undici was a third of the worker's CPU while the cells ran.
  */
-import { Pool } from 'undici';
+import { createRequire } from 'node:module';
+import type { Pool as UndiciPool } from 'undici';
+
+/**
+ * undici's Pool alone, from its own file: undici's index also loads fetch, WebSocket, cookies and caches, which was
+ * about 120 ms of the test worker's start-up on the critical path of every run (docs/architecture.md, Performance).
+ * The file is not a public entry point, so package.json pins undici exactly and test/client/exchange.test.ts checks
+ * that it is the index's Pool.
+ */
+const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 
 export interface Exchange {
   status: number;
@@ -13,20 +22,22 @@ export interface Exchange {
   text: string;
 }
 
-const pools = new Map<string, Pool>();
+const pools = new Map<string, UndiciPool>();
 
-function poolFor(origin: string): Pool {
+function poolFor(origin: string): UndiciPool {
   let pool = pools.get(origin);
   if (!pool) pools.set(origin, (pool = new Pool(origin, { connections: 64, keepAliveTimeout: 30_000 })));
   return pool;
 }
 
-export function exchange(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Exchange> {
+/** `untimed`: the answer may take any time (a long poll that answers when something happens). */
+export function exchange(url: URL, method: string, headers: Record<string, string>, body?: string, options: { untimed?: boolean } = {}): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let status = 0;
     let answered: Record<string, string> = {};
-    poolFor(url.origin).dispatch({ path: `${url.pathname}${url.search}`, method, headers, ...(body !== undefined ? { body } : {}) }, {
+    const timeouts = options.untimed ? { headersTimeout: 0, bodyTimeout: 0 } : {};
+    poolFor(url.origin).dispatch({ path: `${url.pathname}${url.search}`, method, headers, ...(body !== undefined ? { body } : {}), ...timeouts }, {
       onRequestStart() {},
       onResponseStart(_controller, statusCode, raw) {
         status = statusCode;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { HttpRequest } from '@smithy/protocol-http';
 import type { SignatureV4 } from '@smithy/signature-v4';
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { AwsCredentials } from './sigv4.js';
 
 export type S3Request =
@@ -48,7 +48,8 @@ export interface S3ClientOptions {
   region: string;
   /** None: unsigned requests. */
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
-  dispatcher?: Dispatcher;
+  /** The emulator's throwaway CA: requests go through an agent that trusts it for this endpoint alone (s3-trust.ts). */
+  caPem?: string;
 }
 
 /** aws-amplify's object-key encoding: each segment percent-encoded (RFC 3986), `/` kept. */
@@ -58,6 +59,12 @@ export function encodeKey(key: string): string {
 
 export class S3Client {
   constructor(readonly options: S3ClientOptions) {}
+
+  /** Loaded when first needed, either way with undici's index, which a run without storage does without (exchange.ts). */
+  private async dispatcher(): Promise<Dispatcher> {
+    const { caPem, endpointHost } = this.options;
+    return caPem ? (await import('./s3-trust.js')).s3Agent({ host: endpointHost, caPem }) : (await import('undici')).getGlobalDispatcher();
+  }
 
   /** `https://<bucket>.<endpoint>` (virtual-hosted), or `https://<endpoint>/<bucket>` for dotted names. */
   bucketUrl(bucket: string): string {
@@ -142,7 +149,7 @@ export class S3Client {
   async sendWire(wire: WireRequest): Promise<S3Response> {
     const began = performance.now();
     // Origin and path apart: a URL string would be normalized (`..` resolved) before it is sent.
-    const res = await (this.options.dispatcher ?? getGlobalDispatcher()).request({
+    const res = await (await this.dispatcher()).request({
       origin: originOf(wire.url),
       path: rawPathAndQuery(wire.url),
       method: wire.method as Dispatcher.HttpMethod,

@@ -1,7 +1,7 @@
 /** Small text helpers for findings' sentences. */
 export const tick = (s: string): string => `\`${s}\``;
 
-export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+export { capitalize } from '../schema/sdl/names.js';
 
 /** `a`, `a and b`, `a, b and c`. */
 export function listWords(words: readonly string[]): string {

@@ -4,7 +4,7 @@
  * another issuer). All built with jose, as a real attacker would.
  */
 import { createPublicKey } from 'node:crypto';
-import { request } from 'undici';
+import { exchange } from '../client/exchange.js';
 import type { CryptoKey, JWK } from 'jose';
 import { cachedKeyPair } from '../schema/key-pairs.js';
 
@@ -73,10 +73,7 @@ export async function issuerJwks(issuer: string, jwksUrl?: string): Promise<{ ke
 }
 
 async function getJson(url: string): Promise<unknown> {
-  const res = await request(url);
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new Error(`GET ${url}: HTTP ${res.statusCode}`);
-  }
-  return res.body.json();
+  const res = await exchange(new URL(url), 'GET', {});
+  if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return JSON.parse(res.text);
 }

@@ -1,14 +1,14 @@
 /** A ProbeMinter over the emulator's developer endpoint (`POST <devEndpoint>/credentials`). */
-import { request } from 'undici';
+import { exchange } from '../client/exchange.js';
 import type { ProbeMinter } from './types.js';
 
 /** `devEndpoint` is `http://127.0.0.1:<port>/.authmatrix`, as `EmulatedTarget.devEndpoint`. */
 export function devEndpointMinter(devEndpoint: string): ProbeMinter {
   const base = devEndpoint.replace(/\/$/, '');
   const mint = async <T>(spec: Record<string, unknown>): Promise<T> => {
-    const res = await request(`${base}/credentials`, { method: 'POST', body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } });
-    const body = (await res.body.json()) as T & { error?: string };
-    if (res.statusCode !== 200) throw new Error(`the emulator refused to mint ${String(spec.kind)} credentials for a probe: ${body.error ?? res.statusCode}`);
+    const res = await exchange(new URL(`${base}/credentials`), 'POST', { 'content-type': 'application/json' }, JSON.stringify(spec));
+    const body = JSON.parse(res.text) as T & { error?: string };
+    if (res.status !== 200) throw new Error(`the emulator refused to mint ${String(spec.kind)} credentials for a probe: ${body.error ?? res.status}`);
     return body;
   };
   return {

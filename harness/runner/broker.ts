@@ -11,9 +11,7 @@ import type { AwsCredentials } from '../client/sigv4.js';
 import type { CreatedRecord, FixtureIndex } from './setup.js';
 import type { RestAuth } from '../../personas/types.js';
 import type { CreatedObject } from './storage.js';
-
-/** undici's `request`, loaded when first used: the run's process starts the broker before it needs undici (drive.ts). */
-const request = async (...args: Parameters<typeof import('undici').request>) => (await import('undici')).request(...args);
+import type { Exchange } from '../client/exchange.js';
 
 export interface BrokerAccess {
   url: string;
@@ -137,12 +135,9 @@ export async function startBroker(ready: Promise<BrokerHandlers>, stop: BrokerSt
 
 /** The fixtures' index, once the run has made them; throws if it could not. */
 export async function awaitFixtures(access: BrokerAccess): Promise<FixtureIndex> {
-  const res = await request(`${access.url}/fixtures`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new Error('the run ended before its fixtures were made');
-  }
-  return (await res.body.json()) as FixtureIndex;
+  const res = await ask(access, 'GET', '/fixtures', undefined, true);
+  if (res.status !== 200) throw new Error('the run ended before its fixtures were made');
+  return JSON.parse(res.text) as FixtureIndex;
 }
 
 /** Settles when the run is stopped by a signal; rejects when the run's process ends the broker first. */
@@ -163,9 +158,8 @@ export async function awaitRun(access: BrokerAccess): Promise<void> {
 
 /** A route the broker answers 204 once something has happened, whenever that is; `failure` when it answers otherwise. */
 async function awaitSignal(access: BrokerAccess, route: string, failure: string): Promise<void> {
-  const res = await request(`${access.url}${route}`, { headers: { authorization: `Bearer ${access.secret}` }, headersTimeout: 0 });
-  await res.body.dump();
-  if (res.statusCode !== 204) throw new Error(failure);
+  const res = await ask(access, 'GET', route, undefined, true);
+  if (res.status !== 204) throw new Error(failure);
 }
 
 /** When a credential stops being good, from a JWT's `exp` or IAM's expiration (else in 5 minutes). */
@@ -191,9 +185,9 @@ export async function brokeredAuth(access: BrokerAccess, persona: string): Promi
   let cached: { value: Resolved; until: number } | undefined;
   const fetchAuth = async (): Promise<Resolved> => {
     if (cached && Date.now() < cached.until - 60_000) return cached.value;
-    const res = await request(`${access.url}/auth/${encodeURIComponent(persona)}`, { headers: { authorization: `Bearer ${access.secret}` } });
-    if (res.statusCode !== 200) throw new Error(`the credential broker answered ${res.statusCode} for ${persona}: ${await res.body.text()}`);
-    const value = (await res.body.json()) as Resolved;
+    const res = await ask(access, 'GET', `/auth/${encodeURIComponent(persona)}`);
+    if (res.status !== 200) throw new Error(`the credential broker answered ${res.status} for ${persona}: ${res.text}`);
+    const value = JSON.parse(res.text) as Resolved;
     cached = { value, until: expiryOf(value) };
     return value;
   };
@@ -237,9 +231,9 @@ export function brokeredRest(access: BrokerAccess, persona: string): () => Promi
   let cached: { value: ResolvedRest; until: number } | undefined;
   return async () => {
     if (cached && Date.now() < cached.until - 60_000) return cached.value;
-    const res = await request(`${access.url}/rest/${encodeURIComponent(persona)}`, { headers: { authorization: `Bearer ${access.secret}` } });
-    if (res.statusCode !== 200) throw new Error(`the credential broker answered ${res.statusCode} for ${persona}'s REST credentials: ${await res.body.text()}`);
-    const value = (await res.body.json()) as ResolvedRest;
+    const res = await ask(access, 'GET', `/rest/${encodeURIComponent(persona)}`);
+    if (res.status !== 200) throw new Error(`the credential broker answered ${res.status} for ${persona}'s REST credentials: ${res.text}`);
+    const value = JSON.parse(res.text) as ResolvedRest;
     const expiries = [
       value.credentials?.expiration ? Date.parse(value.credentials.expiration) : undefined,
       ...[value.idToken, value.accessToken].map((t) => (t ? expiryOf({ mode: 'userPool', token: t }) : undefined)),
@@ -258,14 +252,22 @@ export async function reportCreated(access: BrokerAccess, records: CreatedRecord
 export type ResetPhase = 'before' | 'after';
 
 export async function requestReset(access: BrokerAccess, cell: string, phase: ResetPhase): Promise<void> {
-  const res = await request(`${access.url}/reset`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ cell, phase }) });
-  if (res.statusCode !== 204) throw new Error(`the run could not set the store ${phase} this cell: ${await res.body.text()}`);
-  await res.body.dump();
+  const res = await ask(access, 'POST', '/reset', { cell, phase });
+  if (res.status !== 204) throw new Error(`the run could not set the store ${phase} this cell: ${res.text}`);
 }
 
 async function post(access: BrokerAccess, route: string, body: unknown): Promise<void> {
-  const res = await request(`${access.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${access.secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await res.body.dump();
+  await ask(access, 'POST', route, body);
+}
+
+/**
+ * A request to the broker behind the run's secret; `body` goes as JSON; `untimed` for the routes that answer when
+ * something happens. The HTTP client is loaded when first used: the run's process starts the broker first (drive.ts).
+ */
+async function ask(access: BrokerAccess, method: 'GET' | 'POST', route: string, body?: unknown, untimed = false): Promise<Exchange> {
+  const { exchange } = await import('../client/exchange.js');
+  const headers: Record<string, string> = { authorization: `Bearer ${access.secret}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  return exchange(new URL(route, access.url), method, headers, body === undefined ? undefined : JSON.stringify(body), { untimed });
 }
 
 /** The broker name of a persona's AWS session (storage), beside its own credential. */

@@ -20,7 +20,6 @@ import { planRun, type RunPlan } from '../matrix/plan.js';
 import { createFixtures, deleteRecords, type CreatedRecord, type FixtureIndex } from './setup.js';
 import { cellObjects, createStorageFixtures, deleteStorageObjects, objectsToWrite, s3ClientFactory, storageObjectsFor, type CreatedObject, type S3ClientFor, type StorageFixtures, type StorageTarget } from './storage.js';
 import { storageCells } from '../matrix/storage-cells.js';
-import { s3Agent } from '../client/s3-trust.js';
 import { InputError, isInputError } from '../schema/errors.js';
 import { loadAuthModel } from '../schema/load.js';
 import { hasDataApi, type AuthModel } from '../schema/model.js';
@@ -264,7 +263,7 @@ export async function runContracts(opts: RunOptions): Promise<RunOutcome> {
     if (model.storage && plan.cells.some((c) => c.kind === 'storage')) {
       const target = storageTargetOf(endpoint, model, runId);
       const sessions = new Map(provisioned.filter((p) => p.aws).map((p) => [p.name, { mode: 'iam' as const, credentials: p.aws!.credentials, region: target.region }]));
-      storage = { target, clientFor: s3ClientFactory(target, sessions, target.caPem ? s3Agent({ host: target.endpointHost, caPem: target.caPem }) : undefined) };
+      storage = { target, clientFor: s3ClientFactory(target, sessions) };
       const emulated = endpoint.emulator?.s3;
       const objects = storageObjectsFor(plan.cells, storageCells(model, cast).objects);
       // Written ahead: if the process dies, `authmatrix personas cleanup` deletes them.

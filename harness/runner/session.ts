@@ -16,7 +16,6 @@ import type { AuthModel } from '../schema/model.js';
 import { awaitFixtures, awaitRun, awaitStop, awsSessionName, reportIdle, brokeredAuth, brokeredRest, reportCreated, requestReset, type BrokerAccess } from './broker.js';
 import { BROKER_SECRET_ENV, BROKER_URL_ENV, RUN_FILE_ENV } from './worker-env.js';
 import { s3ClientFactory, type StorageFixtures, type StorageTarget } from './storage.js';
-import { s3Agent } from '../client/s3-trust.js';
 import { cellGroupOf } from '../matrix/cells.js';
 import { plannedIdentityId } from '../rules/rest.js';
 import type { PersonaKind } from '../matrix/cast.js';
@@ -183,7 +182,7 @@ async function openRuntime(run: RunFile, access: BrokerAccess): Promise<Runtime>
     const sessions = new Map(await Promise.all(run.personas.filter((p) => p.aws).map(async (p) => [p.name, await brokeredAuth(access, awsSessionName(p.name))] as const)));
     rt.storage = {
       target, fixtures,
-      clientFor: s3ClientFactory(target, sessions, target.caPem ? s3Agent({ host: target.endpointHost, caPem: target.caPem }) : undefined),
+      clientFor: s3ClientFactory(target, sessions),
       onCreated: (objects) => reportCreated(access, objects, '/created-objects'),
     };
   }

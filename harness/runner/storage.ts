@@ -7,7 +7,6 @@
 import { encodeKey, S3Client, type S3Response, type WireRequest } from '../client/s3.js';
 import { credentialsOf, type ClientAuth } from '../client/auth.js';
 import { redactHeaders } from '../client/redact.js';
-import type { Dispatcher } from 'undici';
 import type { Cell } from '../matrix/cells.js';
 import type { Observation } from '../matrix/classify.js';
 import type { Persona } from '../matrix/cast.js';
@@ -48,14 +47,14 @@ export interface StorageFixtures {
 /** What sends S3 requests for a persona: its AWS credentials (none for anonymous) on the target. */
 export type S3ClientFor = (persona: string) => S3Client;
 
-export function s3ClientFactory(target: StorageTarget, auths: Map<string, ClientAuth>, dispatcher?: Dispatcher): S3ClientFor {
+export function s3ClientFactory(target: StorageTarget, auths: Map<string, ClientAuth>): S3ClientFor {
   const clients = new Map<string, S3Client>();
   return (persona) => {
     let c = clients.get(persona);
     if (!c) {
       const auth = auths.get(persona);
       const credentials = auth?.mode === 'iam' ? () => credentialsOf(auth) : undefined;
-      c = new S3Client({ endpointHost: target.endpointHost, region: target.region, ...(credentials ? { credentials } : {}), ...(dispatcher ? { dispatcher } : {}) });
+      c = new S3Client({ endpointHost: target.endpointHost, region: target.region, ...(credentials ? { credentials } : {}), ...(target.caPem ? { caPem: target.caPem } : {}) });
       clients.set(persona, c);
     }
     return c;

@@ -1,5 +1,5 @@
 /** Credentials from the emulator's developer endpoint (`POST /.authmatrix/credentials`). */
-import { request } from 'undici';
+import { exchange } from '../../harness/client/exchange.js';
 import { InputError } from '../../harness/schema/errors.js';
 import type { EmulatedTarget } from '../types.js';
 
@@ -7,9 +7,9 @@ export async function emulatedTarget(url: string): Promise<EmulatedTarget> {
   const devEndpoint = url.replace(/\/graphql$/, '') + '/.authmatrix';
   let info: { region: string; apiKey?: string };
   try {
-    const res = await request(`${devEndpoint}/`);
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}`);
-    info = (await res.body.json()) as typeof info;
+    const res = await exchange(new URL(`${devEndpoint}/`), 'GET', {});
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text}`);
+    info = JSON.parse(res.text) as typeof info;
   } catch (e) {
     throw new InputError(`cannot reach the emulator's developer endpoint at ${devEndpoint}/: ${(e as Error).message}`, undefined, 'start it with `authmatrix emulate` on loopback, or pass the right URL');
   }
@@ -17,9 +17,9 @@ export async function emulatedTarget(url: string): Promise<EmulatedTarget> {
 }
 
 export async function mint<T>(target: EmulatedTarget, spec: Record<string, unknown>): Promise<T> {
-  const res = await request(`${target.devEndpoint}/credentials`, { method: 'POST', body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } });
-  const body = (await res.body.json()) as T & { error?: string };
-  if (res.statusCode !== 200) throw new InputError(`the emulator refused to mint ${String(spec.kind)} credentials: ${body.error ?? res.statusCode}`, undefined, 'check that the schema enables this authorization mode');
+  const res = await exchange(new URL(`${target.devEndpoint}/credentials`), 'POST', { 'content-type': 'application/json' }, JSON.stringify(spec));
+  const body = JSON.parse(res.text) as T & { error?: string };
+  if (res.status !== 200) throw new InputError(`the emulator refused to mint ${String(spec.kind)} credentials: ${body.error ?? res.status}`, undefined, 'check that the schema enables this authorization mode');
   return body;
 }
 

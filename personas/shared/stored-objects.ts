@@ -7,7 +7,6 @@
  * are touched.
  */
 import { S3Client, unescapeXml } from '../../harness/client/s3.js';
-import { s3Agent } from '../../harness/client/s3-trust.js';
 import { InputError } from '../../harness/schema/errors.js';
 import { credentialProviders } from './aws-sdk.js';
 
@@ -35,7 +34,7 @@ export async function deleteStoredObjects(storage: BucketsEndpoint, runId: strin
   const { fromNodeProviderChain } = await credentialProviders();
   const client = new S3Client({
     endpointHost: storage.endpointHost, region: storage.region, credentials: fromNodeProviderChain(),
-    ...(storage.caPem ? { dispatcher: s3Agent({ host: storage.endpointHost, caPem: storage.caPem }) } : {}),
+    ...(storage.caPem ? { caPem: storage.caPem } : {}),
   });
   const refused: string[] = [];
   let uploads = 0;

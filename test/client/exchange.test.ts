@@ -4,6 +4,7 @@
  * failures rejected.
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange } from '../../harness/client/exchange.js';
@@ -87,6 +88,11 @@ describe('an HTTP exchange', () => {
     seen.length = 0;
     for (let i = 0; i < 6; i++) await exchange(new URL(`${base}/a`), 'GET', {});
     expect(new Set(seen.map((s) => s.socket)).size).toBeLessThan(seen.length);
+  });
+
+  it("sends through undici's own Pool, loaded from its file: the path (not a public entry point) still names the index's Pool", async () => {
+    const { Pool } = await import('undici');
+    expect(createRequire(import.meta.url)('undici/lib/dispatcher/pool.js')).toBe(Pool);
   });
 
   it('rejects when nothing listens', async () => {

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { S3Client } from '../../harness/client/s3.js';
-import { s3Agent } from '../../harness/client/s3-trust.js';
 import type { AwsCredentials } from '../../harness/client/sigv4.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import { startEmulator } from '../../harness/emulator/emulator.js';
@@ -65,7 +64,7 @@ const idToken = async (username: string, groups: string[] = []) => (await emu.cr
 
 function s3(credentials?: Credentials): S3Client {
   const aws: AwsCredentials | undefined = credentials && { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretKey!, sessionToken: credentials.SessionToken! };
-  return new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, ...(aws ? { credentials: aws } : {}), dispatcher: s3Agent({ host: emu.s3!.endpointHost, caPem: emu.s3!.caPem }) });
+  return new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, ...(aws ? { credentials: aws } : {}), caPem: emu.s3!.caPem });
 }
 
 const bucket = () => emu.s3!.bucketNames.get('photos')!;

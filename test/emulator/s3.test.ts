@@ -23,8 +23,7 @@ beforeAll(async () => {
   emu = await emulatorFor(DROPBOX);
   bucket = emu.s3!.bucketNames.get('dropbox')!;
   alice = emu.credentials.identityPool({ authenticated: true, username: 'alice' });
-  const dispatcher = s3Agent({ host: emu.s3!.endpointHost, caPem: emu.s3!.caPem });
-  client = (creds) => new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, ...(creds ? { credentials: creds } : {}), dispatcher });
+  client = (creds) => new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, ...(creds ? { credentials: creds } : {}), caPem: emu.s3!.caPem });
 });
 afterAll(() => emu?.stop());
 
@@ -157,7 +156,7 @@ describe('authorization and objects', () => {
     const gen1 = await emulatorFor(GEN1);
     try {
       const admin = gen1.credentials.identityPool({ authenticated: true, username: 'root', groups: ['Admin'] });
-      const c = new S3Client({ endpointHost: gen1.s3!.endpointHost, region: gen1.region, credentials: admin, dispatcher: s3Agent({ host: gen1.s3!.endpointHost, caPem: gen1.s3!.caPem }) });
+      const c = new S3Client({ endpointHost: gen1.s3!.endpointHost, region: gen1.region, credentials: admin, caPem: gen1.s3!.caPem });
       const b = gen1.s3!.bucketNames.get('s3photos')!;
       expect(outcome(await c.send({ op: 'GetObject', bucket: b, key: 'public/none' }))).toBe('404 NoSuchKey');
       expect(outcome(await c.send({ op: 'HeadObject', bucket: b, key: 'public/none' }))).toBe('404');

@@ -8,7 +8,6 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Client } from '../../harness/client/s3.js';
-import { s3Agent } from '../../harness/client/s3-trust.js';
 import type { Emulator } from '../../harness/emulator/emulator.js';
 import type { IamCredentials } from '../../harness/emulator/iam/identity-pool.js';
 import type { LedgerEntry } from '../../personas/shared/deployed.js';
@@ -37,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu?.stop());
 
-const s3 = (credentials: IamCredentials) => new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, credentials, dispatcher: s3Agent({ host: emu.s3!.endpointHost, caPem: emu.s3!.caPem }) });
+const s3 = (credentials: IamCredentials) => new S3Client({ endpointHost: emu.s3!.endpointHost, region: emu.region, credentials, caPem: emu.s3!.caPem });
 const env = (c: IamCredentials) => ({ AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken, AWS_PROFILE: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
 
 function ledger(runId: string, objects: StoredObject[]): void {

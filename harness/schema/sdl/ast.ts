@@ -38,10 +38,3 @@ export function implicitField(name: string, type: string, required: boolean): Fi
   return { name, type, typeKind: 'scalar', list: false, required, implicit: true };
 }
 
-export function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-export function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}

@@ -1,7 +1,6 @@
 /** The names the transformer gives: model operations and secondary indexes. */
 import pluralize from 'pluralize';
 import type { Field, ModelOperationNames } from '../model.js';
-import { capitalize } from './ast.js';
 
 export function operationNames(name: string, args: Record<string, unknown>): ModelOperationNames {
   const plural = pluralize(name);
@@ -63,4 +62,12 @@ export function keyConditionScalar(f: Pick<Field, 'type' | 'typeKind'>): string 
   if (f.typeKind === 'enum') return 'String';
   const t = FILTER_SCALAR[f.type] ?? 'String';
   return t === 'Boolean' ? 'String' : t;
+}
+
+export function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }

@@ -2,7 +2,8 @@
 import type { ConstDirectiveNode, FieldDefinitionNode } from 'graphql';
 import { InputError } from '../errors.js';
 import type { Field, Model, Relation, Rule } from '../model.js';
-import { capitalize, directiveArgs, find, implicitField, lowerFirst, stringList, unwrap } from './ast.js';
+import { directiveArgs, find, implicitField, stringList, unwrap } from './ast.js';
+import { capitalize, lowerFirst } from './names.js';
 import { sdlError, type SdlContext } from './context.js';
 import { operationNames } from './names.js';
 
