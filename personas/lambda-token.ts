@@ -3,6 +3,7 @@
  * On the emulated target the authorizer module is asked what it decides for the token, so that the
  * persona's expected `deniedFields` (and that it is really allowed or denied) come from the authorizer.
  */
+import path from 'node:path';
 import type { Persona } from '../harness/matrix/cast.js';
 import type { Identity } from '../harness/rules/identity.js';
 import { InputError } from '../harness/schema/errors.js';
@@ -62,4 +63,25 @@ export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts:
   if (!handler || !/^(async\s*)?(function\b[^(]*)?\(\s*\)/.test(source) || /\barguments\b/.test(source)) return undefined;
   const response = await Promise.resolve((handler as unknown as () => unknown)()).catch(() => ({ isAuthorized: false }));
   return { accepts: (response as { isAuthorized?: unknown } | null)?.isAuthorized === true, file };
+}
+
+/**
+ * A Lambda authorizer whose module does not load here (a package of the function's own not installed, a Lambda
+ * layer's file under `/opt/`; Sanoodia/DatastoreDemo's Gen 1 authorizer needs both): the emulator cannot ask it. The
+ * model without it has the emulator refuse every token, as AppSync refuses when the authorizer fails, and no token
+ * can be seen accepted, so lambdaAllowed cannot be had; `why` says so and what to do. Undefined when the module loads
+ * or none is known.
+ */
+export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: AuthModel; why: string } | undefined> {
+  const lambda = model.authModes.lambda;
+  if (!lambda?.handler) return undefined;
+  const failure = await loadHandler<AuthorizerFn>(lambda.handler).then(() => undefined, (e: unknown) => (e instanceof InputError ? e.message : String(e)));
+  if (!failure) return undefined;
+  const { handler, ...rest } = lambda;
+  const shown = path.relative(process.cwd(), handler) || handler;
+  const layer = /Cannot find module '\/opt\//.test(failure) ? '; files of Lambda layers under /opt/ are not provided here' : '';
+  return {
+    model: { ...model, authModes: { ...model.authModes, lambda: rest } },
+    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${path.dirname(shown)}${layer})`,
+  };
 }

@@ -26,7 +26,7 @@ import { hasDataApi, type AuthModel } from '../schema/model.js';
 import { emptyBucketNotes } from '../schema/storage/model.js';
 import { appRoot } from '../schema/app-root.js';
 import { cleanup, deployedTarget, emulatedTarget, provisionCast, unavailablePersonas, type ProvisionedPersona, type Target } from '../../personas/index.js';
-import { tokenBlindAuthorizer } from '../../personas/lambda-token.js';
+import { tokenBlindAuthorizer, unloadableAuthorizer } from '../../personas/lambda-token.js';
 import type { DeployedTarget } from '../../personas/shared/deployed.js';
 import { personaClient } from '../../personas/client.js';
 import { portableModel, schemaHash, totalsOf, type RunReport } from '../../reports/results.js';
@@ -128,12 +128,16 @@ async function prepareRun(opts: RunOptions, startedAt: string, log: (line: strin
   const { config } = await loadConfig(opts.config, [process.cwd(), appRoot(loaded.source.path)]);
   // A deployed run tests the REST APIs as deployed (drift from backend.ts goes in the caveats).
   const deployedRest = opts.target === 'deployed' && opts.outputs ? await withDeployedRest(loaded, path.resolve(opts.outputs), config) : undefined;
-  const model = deployedRest?.model ?? loaded;
+  const declared = deployedRest?.model ?? loaded;
+  // An authorizer the emulator cannot load is left out of the model it runs (personas/lambda-token.ts).
+  const unloadable = opts.target === 'deployed' ? undefined : await unloadableAuthorizer(declared);
+  const model = unloadable?.model ?? declared;
   const base = castWith(model, await withTokenBlindAuthorizer(model, config.personas, log));
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
   // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
   const unavailable = unavailablePersonas(base, opts.target === 'deployed' ? 'deployed' : 'emulated');
+  for (const p of base) if (unloadable && p.kind === 'lambdaAllowed') unavailable.set(p.name, unloadable.why);
   const runnable = base.filter((p) => !unavailable.has(p.name));
   // The schema's whole matrix, for what needs it: --only, the contracts, a baseline, a deployed run's function roles.
   // An app with none of them runs with the matrix of its provisioned cast alone (computing both was a quarter of

@@ -142,6 +142,23 @@ function functionRoleNames(amplifyDir: string, api: string, env: string | undefi
   return out;
 }
 
+/**
+ * The module of a Node.js function of the project (`amplify/backend/function/<name>/src/`), from the `Handler` of its
+ * CloudFormation template (`index.handler`: `src/index.js`, exporting `handler`); undefined for another runtime, another
+ * export name, or a function the project does not hold.
+ */
+function functionModule(amplifyDir: string, name: string): string | undefined {
+  const dir = path.join(amplifyDir, 'backend', 'function', name);
+  const template = path.join(dir, `${name}-cloudformation-template.json`);
+  if (!existsSync(template)) return undefined;
+  const resources = readJson(template).Resources;
+  const fn = isObject(resources) && isObject(resources.LambdaFunction) ? resources.LambdaFunction.Properties : undefined;
+  if (!isObject(fn) || typeof fn.Handler !== 'string' || typeof fn.Runtime !== 'string' || !fn.Runtime.startsWith('nodejs')) return undefined;
+  const [file, exported] = [fn.Handler.slice(0, fn.Handler.lastIndexOf('.')), fn.Handler.slice(fn.Handler.lastIndexOf('.') + 1)];
+  if (exported !== 'handler') return undefined;
+  return ['.js', '.mjs', '.cjs'].map((ext) => path.join(dir, 'src', file + ext)).find((f) => existsSync(f));
+}
+
 function staticCfnValue(v: unknown, env: string): string | undefined {
   if (typeof v === 'string') return v;
   if (!isObject(v)) return undefined;
@@ -219,9 +236,16 @@ function authModesFromCliInputs(service: Record<string, unknown>, file: string):
     } else if (m === 'userPool') modes.userPool = {};
     else if (m === 'iam') modes.identityPool = { allowUnauthenticated: true };
     else if (m === 'lambda') {
-      modes.lambda = { ttlSeconds: typeof e.lambdaAuthorizerConfig === 'object' && isObject(e.lambdaAuthorizerConfig) && typeof e.lambdaAuthorizerConfig.ttlSeconds === 'number' ? e.lambdaAuthorizerConfig.ttlSeconds : 0 };
-      const fn = isObject(e.lambdaAuthorizerConfig) ? e.lambdaAuthorizerConfig.lambdaFunction : undefined;
-      if (typeof fn === 'string' && fn) modes.lambda.functionName = fn;
+      // The CLI writes the authorizer function and its TTL, seconds as a string, on the entry itself
+      // (`{ "mode": "AWS_LAMBDA", "lambdaFunction": "graphQlLambdaAuthorizer6118ec67", "ttlSeconds": "300" }`,
+      // Sanoodia/DatastoreDemo); the function is one of the project's, run by the emulator as AppSync runs it.
+      modes.lambda = { ttlSeconds: Number(e.ttlSeconds) > 0 ? Number(e.ttlSeconds) : 0 };
+      const fn = e.lambdaFunction;
+      if (typeof fn === 'string' && fn) {
+        modes.lambda.functionName = fn;
+        const handler = functionModule(path.resolve(path.dirname(file), '..', '..', '..'), fn);
+        if (handler) modes.lambda.handler = handler;
+      }
     } else if (m === 'oidc') {
       const issuer = typeof e.openIDIssuerURL === 'string' ? e.openIDIssuerURL : '';
       if (!issuer) throw new InputError('the OIDC auth mode in cli-inputs.json has no openIDIssuerURL', { file }, 'set it, or describe the mode in authmatrix.gen1.json');

@@ -145,6 +145,46 @@ describe('Lambda authorizers', () => {
   });
 });
 
+describe('Gen 1 Lambda authorizers', () => {
+  it("the authorizer is the project's function cli-inputs.json names: run as AppSync runs it, its deniedFields applied (was: not found, so every token was refused and the configured partner's 48 cells mismatched)", async () => {
+    const model = await loadAuthModel(shape('gen1-lambda-authorizer'));
+    expect(model.authModes.lambda).toEqual({
+      functionName: 'graphQlLambdaAuthorizer5e6f7a8b',
+      ttlSeconds: 300,
+      handler: shape('gen1-lambda-authorizer', 'amplify', 'backend', 'function', 'graphQlLambdaAuthorizer5e6f7a8b', 'src', 'index.js'),
+    });
+    const config = path.join(out, 'gen1-lambda.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
+    const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda')], { cwd: shape('gen1-lambda-authorizer'), env: { PARTNER_TOKENS: 'partner-1' } });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string; summary: string }[] };
+    expect(results.untested).toEqual([]);
+    expect(results.cells.find((c) => c.id === 'Order|get|lambdaAllowed|record')).toMatchObject({ observed: 'allow', summary: 'data, note null' });
+    expect(results.cells.find((c) => c.id === 'Order|get|lambdaDenied|record')).toMatchObject({ observed: 'deny' });
+  });
+
+  it("an authorizer that does not load here (a Lambda layer's /opt/ file) refuses every token, as AppSync does when it fails: lambdaAllowed is left out with why and what to do, the rest runs (was: exit 2)", async () => {
+    const app = path.join(out, 'gen1-lambda-layer');
+    cpSync(shape('gen1-lambda-authorizer'), app, { recursive: true });
+    const index = path.join(app, 'amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src/index.js');
+    writeFileSync(index, `const { partnerTokens } = require('/opt/partners');\n${readFileSync(index, 'utf8')}`);
+    const config = path.join(out, 'gen1-lambda-layer.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
+    const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-layer-run')], { cwd: app });
+    expect(r.stderr).toContain("  persona lambdaAllowed left out: the Lambda authorizer amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src/index.js does not load here (Cannot find module '/opt/partners'");
+    expect(r.stderr).toContain('so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; files of Lambda layers under /opt/ are not provided here)');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, \d+ could not run · /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda-layer-run', 'results.json'), 'utf8')) as { untested: { persona: string }[]; cells: { persona: string; observed: string }[] };
+    expect(results.untested.length).toBeGreaterThan(0);
+    expect(results.untested.filter((u) => u.persona !== 'lambdaAllowed')).toEqual([]);
+    const denied = results.cells.filter((c) => c.persona === 'lambdaDenied');
+    expect(denied.length).toBeGreaterThan(0);
+    expect(denied.every((c) => c.observed === 'deny')).toBe(true);
+  });
+});
+
 describe('an app without a data API', () => {
   it('a Gen 2 backend with storage and a REST API but no defineData is found by amplify/backend.ts and runs clean: REST and storage cells only, no data-API probes or coverage rows', async () => {
     const r = await cli(['run', '--out', path.join(out, 'no-data-api')], { cwd: shape('no-data-api') });
