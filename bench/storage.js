@@ -68,7 +68,7 @@ async function getObject() {
   try {
     const s3 = emu.s3;
     const creds = emu.credentials.identityPool({ authenticated: true, username: 'bench' });
-    const client = new S3Client({ endpointHost: s3.endpointHost, region: emu.region, credentials: creds, dispatcher: s3Agent({ host: s3.endpointHost, caPem: s3.caPem }) });
+    const client = new S3Client({ endpointHost: s3.endpointHost, region: emu.region, credentials: creds, caPem: s3.caPem });
     const bucket = s3.bucketNames.get('photos');
     const key = 'media/bench/object.bin';
     const put = await client.send({ op: 'PutObject', bucket, key, body: BODY });
