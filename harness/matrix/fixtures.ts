@@ -371,6 +371,8 @@ export interface ForeignKey {
    * owner field (only the record owned by nobody may point elsewhere than at an owner).
    */
   onlyChild?: string;
+  /** The key closes a cycle of required keys: it names the parent's planned key, and the child is created first. */
+  ahead?: boolean;
 }
 
 /**
@@ -444,16 +446,41 @@ export function identityKeyed(auth: AuthModel, child: Model, field: string, pare
 /** Fixture names do not depend on the cast (only the owners they name do). */
 const NO_CAST: Persona[] = [];
 
-/** Required keys first, then each optional key unless its parent already depends on its child. */
+/**
+ * Required keys first, then each optional key unless its parent already depends on its child. Required keys can form
+ * a cycle (EricYagerPersonalRepo/NCE_Ed_Platform: a profile's required `@hasOne` biography, whose required `@belongsTo`
+ * names the profile back): the key closing it names its parent's key as planned (`ahead`), so that the child is
+ * created first, as an app does when it picks both ids itself; where that key cannot be known beforehand the cycle
+ * stays, and its records cannot be created.
+ */
 function acyclic(auth: AuthModel, fks: ForeignKey[]): ForeignKey[] {
   const required = (fk: ForeignKey) => auth.models.find((m) => m.name === fk.child)?.fields.find((f) => f.name === fk.field)?.required === true;
-  const kept = fks.filter(required);
+  const kept = new Map<ForeignKey, ForeignKey>();
   const dependsOn = (from: string, to: string, seen = new Set<string>()): boolean => {
     if (from === to) return true;
     if (seen.has(from)) return false;
     seen.add(from);
-    return kept.some((k) => k.child === from && k.parent !== from && dependsOn(k.parent, to, seen));
+    return [...kept.values()].some((k) => !k.ahead && k.child === from && k.parent !== from && dependsOn(k.parent, to, seen));
   };
-  for (const fk of fks.filter((x) => !required(x))) if (fk.parent === fk.child || !dependsOn(fk.parent, fk.child)) kept.push(fk);
-  return fks.filter((fk) => kept.includes(fk));
+  for (const fk of fks.filter(required)) {
+    const closes = fk.parent !== fk.child && dependsOn(fk.parent, fk.child) && plannedKeyField(auth, fk.parent, fks) !== undefined;
+    kept.set(fk, closes ? { ...fk, ahead: true } : fk);
+  }
+  for (const fk of fks.filter((x) => !required(x))) if (fk.parent === fk.child || !dependsOn(fk.parent, fk.child)) kept.set(fk, fk);
+  return fks.flatMap((fk) => kept.get(fk) ?? []);
+}
+
+/**
+ * The field holding a model's key as the plan sets it before creating the record (withUniqueKey): its partition key,
+ * when that is the field telling records apart, with no sort key and no foreign key in it. Undefined otherwise.
+ */
+function plannedKeyField(auth: AuthModel, model: string, fks: ForeignKey[]): Field | undefined {
+  const m = auth.models.find((x) => x.name === model)!;
+  const f = uniqueKeyFieldOf(m);
+  return f && f.name === m.primaryKey.partitionKey && !m.primaryKey.sortKeys.length && !fks.some((k) => k.child === model && k.field === f.name) ? f : undefined;
+}
+
+/** The key a fixture instance of `parent` is created with (an `ahead` key names it before the parent exists). */
+export function plannedKey(auth: AuthModel, parent: string, seed: string): unknown {
+  return uniqueValue(plannedKeyField(auth, parent, [])!.type, seed);
 }

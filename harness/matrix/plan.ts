@@ -7,9 +7,9 @@
 import { decide, type Decision } from '../rules/decide.js';
 import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { COPY, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
+import { COPY, instanceOf, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type DeliveryEvent, type SubscriptionScenario } from './deliveries.js';
-import { authFields, detachedValue, fixtures, foreignKeys, NOBODY, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
+import { authFields, detachedValue, fixtures, foreignKeys, NOBODY, plannedKey, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -59,7 +59,7 @@ function creationOrder(auth: AuthModel): Model[] {
   const visit = (m: Model, path: Set<string>) => {
     if (done.includes(m) || path.has(m.name)) return;
     path.add(m.name);
-    for (const fk of fks.filter((x) => x.child === m.name && x.parent !== m.name)) visit(auth.models.find((x) => x.name === fk.parent)!, path);
+    for (const fk of fks.filter((x) => x.child === m.name && x.parent !== m.name && !x.ahead)) visit(auth.models.find((x) => x.name === fk.parent)!, path);
     done.push(m);
   };
   for (const m of auth.models) visit(m, new Set());
@@ -384,7 +384,8 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
     if (!copy && (!fk.onlyChild || fixture === fk.onlyChild)) {
-      out[fk.field] = { $fixture: `${parent.name}|${parentFixture(auth, parent, cast).name}` } satisfies FixtureRef;
+      const instance = instanceOf(parent.name, parentFixture(auth, parent, cast).name);
+      out[fk.field] = fk.ahead ? plannedKey(auth, parent.name, `${nonce}-${instance}`) : { $fixture: instance } satisfies FixtureRef;
       pinned.add(fk.field);
     } else if (!authFields(m).has(fk.field)) out[fk.field] = detachedValue(m, fk.field, nonce);
   }

@@ -185,6 +185,20 @@ describe('Gen 1 Lambda authorizers', () => {
   });
 });
 
+describe('required keys in a cycle', () => {
+  it("a profile's required @hasOne whose @belongsTo names it back: the child is created first, naming the profile's planned id, and the relation reads run (was: neither record created, 41 mismatches; EricYagerPersonalRepo/NCE_Ed_Platform)", async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'gen1-required-cycle')], { cwd: shape('gen1-required-cycle') });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-required-cycle', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string; summary: string }[] };
+    expect(results.untested).toEqual([]);
+    expect(results.cells.find((c) => c.id === 'TutorProfile|get|owner|owned|biography')).toMatchObject({ observed: 'allow', summary: '1 related record(s)' });
+    expect(results.cells.find((c) => c.id === 'TutorBiography|get|owner|owned|tutor')).toMatchObject({ observed: 'allow' });
+    // Staff read the profile and not the biography it holds: the related model's rules decide the relation field.
+    expect(results.cells.find((c) => c.id === 'TutorProfile|get|groupMember:Staff|owned|biography')).toMatchObject({ observed: 'deny' });
+  });
+});
+
 describe('an app without a data API', () => {
   it('a Gen 2 backend with storage and a REST API but no defineData is found by amplify/backend.ts and runs clean: REST and storage cells only, no data-API probes or coverage rows', async () => {
     const r = await cli(['run', '--out', path.join(out, 'no-data-api')], { cwd: shape('no-data-api') });
