@@ -375,6 +375,23 @@ export interface ForeignKey {
   ahead?: boolean;
 }
 
+/** Whether a fixture's shared instance points at the parent through a foreign key (plan.ts linkInput). */
+export const linksParent = (fk: ForeignKey, fixture: string): boolean => !fk.onlyChild || fk.onlyChild === fixture;
+
+/**
+ * How the stored record of a fixture's shared instance holds a field, as the planner writes it (plan.ts linkInput):
+ * the parent's key (a foreign key it links), a value of its own (a foreign key it leaves pointing nowhere, or the key
+ * field made unique once the linked keys are pinned: a composite key whose partition key names the parent makes its
+ * sort key unique), or the value of the oracle's copy.
+ */
+export function storedAs(auth: AuthModel, m: Model, fixture: string, field: string): 'parent' | 'own' | 'copy' {
+  const fks = foreignKeys(auth).filter((x) => x.child === m.name);
+  const fk = fks.find((x) => x.field === field);
+  if (fk) return linksParent(fk, fixture) ? 'parent' : authFields(m).has(field) ? 'copy' : 'own';
+  const pinned = new Set([...undeclaredCreateFields(auth, m), ...fks.filter((x) => linksParent(x, fixture)).map((x) => x.field)]);
+  return uniqueKeyFieldOf(m, pinned)?.name === field ? 'own' : 'copy';
+}
+
 /**
  * Which side of a relation holds the other's partition key: `this` model (belongsTo, Gen 1 hasOne and its `fields`),
  * or the `related` one (hasMany, `references`). When both fields are partition keys (a child keyed by its parent's

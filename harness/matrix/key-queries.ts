@@ -9,7 +9,7 @@ import { ownerClaim } from '../rules/identity.js';
 import type { AuthModel, Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { byFixture, cell, instanceOf, parentFixture, someoneElse, type Cell, type FixtureRef } from './cells.js';
-import { authFields, dynamicGroupRules, fixtures, foreignKeys, ownerRules, uniqueKeyField } from './fixtures.js';
+import { dynamicGroupRules, fixtures, foreignKeys, ownerRules, storedAs } from './fixtures.js';
 
 interface KeyQuery {
   /** Absent: the table's key. */
@@ -70,21 +70,20 @@ export function keyQueryCells(auth: AuthModel, m: Model, cast: Persona[], team: 
   const queries = keyQueries(m);
   if (!queries.length) return out;
   const fx = fixtures(auth, m, cast);
-  const records = fx.map((f) => f.record);
-  const fks = foreignKeys(auth).filter((fk) => fk.child === m.name);
   for (const q of queries) {
     const first = fx.find((f) => f.record[q.partitionKey] !== undefined && f.record[q.partitionKey] !== null);
     const plainPk = first?.record[q.partitionKey];
-    // A key on a foreign key is queried on the parent the fixture holding that value points at (plan.ts linkInput),
-    // not on the sample value the oracle's copies hold (which only the create cells' records carry).
-    const fk = fks.find((x) => x.field === q.partitionKey && (!x.onlyChild || x.onlyChild === first?.name));
-    const parent = fk && auth.models.find((x) => x.name === fk.parent)!;
-    // The field telling records apart holds the fixture's name in the oracle's copies (fixtures.ts withName) and
-    // the value the record was created with in the store: it is queried on the latter.
-    const named = q.partitionKey === uniqueKeyField(m) && !authFields(m).has(q.partitionKey) && typeof plainPk === 'string';
-    const sent: FixtureRef | undefined = parent
-      ? { $fixture: instanceOf(parent.name, parentFixture(auth, parent, cast).name) }
-      : named ? { $fixture: instanceOf(m.name, plainPk), field: q.partitionKey } : undefined;
+    // A key that is no owner or group field is queried on the value the first fixture is stored with (plan.ts
+    // linkInput): the parent's key where it links one, its own where the planner gave it one (a foreign key left
+    // pointing nowhere, the key field made unique), the oracle's copy's value otherwise; only the fixtures stored
+    // with that value are in range.
+    const how = first && !isAuthField(m, q.partitionKey) ? storedAs(auth, m, first.name, q.partitionKey) : 'copy';
+    const fk = how === 'parent' ? foreignKeys(auth).find((x) => x.child === m.name && x.field === q.partitionKey) : undefined;
+    const sent: FixtureRef | undefined = fk
+      ? { $fixture: instanceOf(fk.parent, parentFixture(auth, auth.models.find((x) => x.name === fk.parent)!, cast).name) }
+      : how === 'own' ? { $fixture: instanceOf(m.name, first!.name), field: q.partitionKey } : undefined;
+    const inRange = isAuthField(m, q.partitionKey) ? fx : how === 'own' ? [first!] : fx.filter((f) => storedAs(auth, m, f.name, q.partitionKey) === how);
+    const records = inRange.map((f) => f.record);
     for (const p of cast) {
       for (const [variant, key] of variantsOf(m, q, cast, p, team, plainPk)) {
         const target = { type: m.name, records, args: key, ...(q.index ? { index: q.index } : {}) };

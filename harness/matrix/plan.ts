@@ -9,7 +9,7 @@ import { isStoredField, type AuthModel, type Model } from '../schema/model.js';
 import type { Persona } from './cast.js';
 import { COPY, instanceOf, parentFixture, type Action, type Cell, type FixtureRef } from './cells.js';
 import { subscriptionScenario, type DeliveryEvent, type SubscriptionScenario } from './deliveries.js';
-import { authFields, detachedValue, fixtures, foreignKeys, NOBODY, plannedKey, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
+import { authFields, detachedValue, fixtures, foreignKeys, linksParent, NOBODY, plannedKey, undeclaredCreateFields, withUniqueKey, type ForeignKey } from './fixtures.js';
 
 export interface FixtureSpec {
   /** `Post|owned` (shared, read-only) or `Post|owned#3` (a private copy). */
@@ -383,7 +383,7 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
   const pinned = new Set<string>(undeclared);
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
-    if (!copy && (!fk.onlyChild || fixture === fk.onlyChild)) {
+    if (!copy && linksParent(fk, fixture)) {
       const instance = instanceOf(parent.name, parentFixture(auth, parent, cast).name);
       out[fk.field] = fk.ahead ? plannedKey(auth, parent.name, `${nonce}-${instance}`) : { $fixture: instance } satisfies FixtureRef;
       pinned.add(fk.field);

@@ -139,7 +139,7 @@ function decideOnce(model: AuthModel, identity: Identity, operation: OperationNa
     case 'get':
       return decideGet(ctx, target.args ? target.record : need(target.record, 'record'), target.select, target.args && { args: target.args });
     case 'list':
-      return decideList(ctx, (target.records ?? []).filter((r) => passesFilter(r, target.filter)), target.select, target.args && { args: target.args, ...(target.index ? { index: target.index } : {}) });
+      return decideList(ctx, (target.records ?? []).filter((r) => passesFilter(r, target.filter)), target.select, target.args && { args: target.args, ...(target.index ? { index: target.index } : {}) }, target.nested);
     case 'update':
       return decideUpdate(ctx, need(target.record, 'record'), target.input ?? {}, target.select);
     case 'delete':
@@ -387,7 +387,14 @@ export function recordKey(model: Model, record: StoredRecord): string {
   return [model.primaryKey.partitionKey, ...model.primaryKey.sortKeys].map((k) => String(record[k])).join('#');
 }
 
-function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefined, query?: KeyedQuery): Decision {
+/**
+ * `nested`: a relation's read. Its auth resolver takes every role that reads the related model in any way (get,
+ * list, listen, sync, search), so a rule granting only `listen` opens the relation too, as the emulator's relation
+ * resolver does (harness/emulator/appsync/resolvers.ts `READ_OPS`): reftool shows `allow.authenticated().to(['listen'])`
+ * letting any signed-in user read the related records through the relation, unfiltered, while the list refuses
+ * them (docs/semantics.md, "Relations").
+ */
+function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefined, query?: KeyedQuery, nested = false): Decision {
   const fields = selectedResources(ctx, select);
   const key = query ? queryKey(ctx.model, query.index) : undefined;
   const records = key ? stored.filter((r) => inKeyRange(r, key, query!.args)) : stored;
@@ -396,7 +403,7 @@ function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefin
   if (bypass) return withFieldOutcome(allow(null, bypass.reason, { visibleIds: all }), [], lambdaDenied(ctx, select));
   const sandbox = sandboxAllows(ctx);
   if (sandbox) return { ...sandbox, visibleIds: all };
-  const roles = rolesFor(ctx, (r) => hasOpOnSome(ctx.model, r, 'list') && providerFits(r, ctx.identity));
+  const roles = rolesFor(ctx, (r) => (nested ? READ_OPERATIONS.some((op) => hasOpOnSome(ctx.model, r, op)) : hasOpOnSome(ctx.model, r, 'list')) && providerFits(r, ctx.identity));
   if (!roles.length) return noRule(ctx, 'list');
   const staticHeld = roles.filter((r) => !isDynamic(r) && holds(r, ctx.identity, undefined)).sort(byPrecedence);
   let d: Decision;

@@ -2,7 +2,7 @@
  * The visibility predicate: which records a list returns (see `decide(..., 'list')`), which events a
  * subscriber receives and with which fields nulled, and what a relation returns through its parent.
  */
-import { findModel, type AuthModel, type Model, type OwnerRule, type Relation } from '../schema/model.js';
+import { findModel, READ_OPERATIONS, type AuthModel, type Model, type OwnerRule, type Relation } from '../schema/model.js';
 import { decide, mutationResponseView, recordKey, subscriptionFilterEntry } from './decide.js';
 import { displayedOwner, dynamicGroups, inStaticGroup, ownerClaim, ownerFilterValues, ownsValue, type Identity } from './identity.js';
 import { hasOpOnSome, isDynamic, modelRoles, providerFits, type StoredRecord } from './roles.js';
@@ -130,7 +130,7 @@ export function readRelation(auth: AuthModel, identity: Identity, parentName: st
 export function relationPin(related: Model, rel: Relation, identity: Identity, source: StoredRecord): { kind: 'source' | 'own'; key: StoredRecord; reason: string } | null {
   const keyFields = rel.remote.length > 2 ? rel.remote.slice(0, 1) : rel.remote;
   const sourceOf = (f: string) => source[rel.local[rel.remote.indexOf(f)]!];
-  const readers = modelRoles(related).filter((r) => providerFits(r, identity) && (hasOpOnSome(related, r, 'get') || hasOpOnSome(related, r, 'list')));
+  const readers = modelRoles(related).filter((r) => providerFits(r, identity) && READ_OPERATIONS.some((op) => hasOpOnSome(related, r, op)));
   if (readers.some((r) => !isDynamic(r) && (r.rule.kind !== 'staticGroup' || inStaticGroup(identity, r.rule.groupClaim, r.group!)))) return null;
   const roles = readers.filter(isDynamic);
   const keyed = roles.filter((r) => r.rule.kind === 'owner' && keyFields.includes(r.rule.ownerField));

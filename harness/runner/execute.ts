@@ -215,8 +215,9 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       const r = await client.graphql(customDocument(auth, op, resolveRefs(action.args, rt.index, auth) as Record<string, unknown>), options);
       const obs = classifyRecord(r, { root: op.name });
       // AppSync decides a custom operation's auth before its resolver runs; an error raised while resolving it
-      // (a handler's failure, a non-null result field it left empty) means the caller got through.
-      const ran = obs.outcome === 'error' && r.status === 200 && r.errors.some((e) => e.path?.[0] === op.name);
+      // (a handler's failure, a non-null result field it left empty, a condition of its own DynamoDB request that
+      // did not hold) means the caller got through.
+      const ran = (obs.outcome === 'error' || obs.outcome === 'conditionFailed') && r.status === 200 && r.errors.some((e) => e.path?.[0] === op.name);
       return result(cell, obs.outcome === 'allow' || ran ? { outcome: 'allow', summary: ran ? `ran, then failed after auth: ${obs.summary}` : obs.summary } : obs, r);
     }
     case 'batch': {

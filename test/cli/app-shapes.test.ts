@@ -706,6 +706,28 @@ describe('keys', () => {
   });
 });
 
+describe('group fields and relations (new public apps, eighth session)', () => {
+  it('a rule letting signed-in users only listen opens the relation to every related record; index queries on a hasOne child\'s key and on the sort key of a key whose partition names the parent see the records stored with that value; a JS resolver\'s failed condition is after auth: clean run', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'group-field-relations')], { cwd: shape('group-field-relations') });
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'group-field-relations', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[]; summary: string }[] };
+    const cells = new Map(results.cells.map((c) => [c.id, c]));
+    // Was: expected the relation filtered by the group field (or refused without a group), as the list is.
+    for (const who of ['stranger', 'dynamicGroupMember']) expect(cells.get(`Project|get|${who}|record|members`), who).toMatchObject({ pass: true, observed: 'allow', seen: ['shared', 'unowned'] });
+    expect(cells.get('Project|get|stranger|record|outlines')).toMatchObject({ pass: true, observed: 'deny' });
+    expect(cells.get('Membership|list|stranger')).toMatchObject({ pass: true, observed: 'deny' });
+    // Was: expected both shapes (and both seats) in the queried range; only the one the parent is linked to is there.
+    expect(cells.get('Shape|list|groupMember:sysadmin|index:byProjectId')).toMatchObject({ pass: true, seen: ['shared'] });
+    expect(cells.get('Seat|list|groupMember:sysadmin|index:byUserId')).toMatchObject({ pass: true, seen: ['shared'] });
+    expect(cells.get('Seat|list|dynamicGroupMember|index:byUserId')).toMatchObject({ pass: true, seen: ['shared'] });
+    expect(cells.get('Seat|list|stranger|index:byUserId')).toMatchObject({ pass: true, observed: 'deny' });
+    // Was: "expected allow, got ConditionalCheckFailed".
+    expect(cells.get('decrementCounter|mutation|stranger')).toMatchObject({ pass: true, observed: 'allow', summary: expect.stringMatching(/^ran, then failed after auth: DynamoDB:ConditionalCheckFailedException/) });
+    expect(cells.get('decrementCounter|mutation|guest')).toMatchObject({ pass: true, observed: 'deny' });
+  });
+});
+
 describe('field rules', () => {
   it('field rules that leave listen out for the owner: the subscriptions take no owner argument, and no cell sends one; clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'field-rules')], { cwd: shape('field-rules') });

@@ -353,6 +353,26 @@ describe('relations', () => {
     expect(readRelation(auth, apiKey, 'Log', 'entries', [{ id: 'a1', postId: 'p' }]).outcome).toBe('deny');
   });
 
+  // test/fixtures/fidelity/relation-listen-only (recorded with reftool): the relation's auth step takes every role
+  // that reads the related model in any way, `listen` included, though the list itself refuses the caller.
+  describe('a rule granting only listen opens the relation', () => {
+    const listen = schema(`
+      type Project @model @auth(rules: [{allow: private}]) { id: ID! members: [Member] @hasMany(indexName: "byProject", fields: ["id"]) }
+      type Member @model @auth(rules: [{allow: groups, groups: ["Admin"]}, {allow: private, operations: [listen]}, {allow: groups, groupsField: "team"}]) { id: ID! projectId: ID! @index(name: "byProject") team: String }
+    `);
+    const members = [{ id: 'm1', projectId: 'p', team: 'red' }, { id: 'm2', projectId: 'p', team: null }];
+    it.each([
+      ['a member of the record\'s group', user('bob', ['red'])],
+      ['a signed-in user in no group', user('carol')],
+    ] as const)('%s reads every related record, unfiltered', (_, who) => {
+      expect(readRelation(listen, who, 'Project', 'members', members)).toMatchObject({ outcome: 'allow', visibleIds: ['m1', 'm2'] });
+    });
+    it('the list is still the list\'s own rules: filtered to the group, refused without one', () => {
+      expect(decide(listen, user('bob', ['red']), 'list', { type: 'Member', records: members })).toMatchObject({ outcome: 'filtered', visibleIds: ['m1'] });
+      expect(outcome(listen, user('carol'), 'list', { type: 'Member', records: members })).toBe('deny');
+    });
+  });
+
   // test/fixtures/fidelity/relation-key-pinned (recorded with reftool): a relation keyed by the related model's owner field.
   describe('keyed by an owner field of the related model', () => {
     const pinned = schema(`
