@@ -1,8 +1,8 @@
 /**
  * Before any test: build dist/ from the current sources and type-check the tests (`tsc -b
- * tsconfig.test.json`, incremental: about a second when nothing changed). The CLI tests run the built
- * `authmatrix` (test/cli/cli.ts), so they always test the sources as they are; a type error fails the
- * whole run here, loudly. Also makes the directory where test files share the contract runs they all
+ * tsconfig.test.json`, incremental: about a second when nothing changed), then bundle the command
+ * (scripts/bundle.js, as `npm run build` does). The CLI tests run the built `authmatrix` from its bundle
+ * (test/cli/cli.ts), so they always test the sources as they are; a type error fails the whole run here, loudly. Also makes the directory where test files share the contract runs they all
  * read (`sharedRun` in test/cli/cli.ts), removed at the end.
  *
  * Every temporary directory the suite makes (test files, the CLI runs they start, the emulators) goes
@@ -28,12 +28,8 @@ declare module 'vitest' {
 
 export default function setup(project: TestProject): () => void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  try {
-    execFileSync(process.execPath, [tsc, '-b', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const out = e as { stdout?: string; stderr?: string };
-    throw new Error(`tsc -b tsconfig.test.json failed: the sources or the tests do not type-check, so nothing was tested.\n${out.stdout ?? ''}${out.stderr ?? ''}`);
-  }
+  build([tsc, '-b', 'tsconfig.test.json'], 'tsc -b tsconfig.test.json failed: the sources or the tests do not type-check, so nothing was tested.');
+  build([path.join(ROOT, 'scripts/bundle.js')], 'scripts/bundle.js failed, so the command could not be tested.');
   const scratch = mkdtempSync(path.join(tmpdir(), 'authmatrix-test-'));
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = scratch;
@@ -44,4 +40,13 @@ export default function setup(project: TestProject): () => void {
     else process.env.TMPDIR = previous;
     rmSync(scratch, { recursive: true, force: true });
   };
+}
+
+function build(args: string[], failure: string): void {
+  try {
+    execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const out = e as { stdout?: string; stderr?: string };
+    throw new Error(`${failure}\n${out.stdout ?? ''}${out.stderr ?? ''}`);
+  }
 }
