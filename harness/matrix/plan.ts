@@ -84,7 +84,9 @@ export function creatorFor(auth: AuthModel, m: Model, record: Readonly<Record<st
       const d: Decision = decide(auth, p.identity, 'create', { type: m.name, input, select: [key] });
       if (d.outcome !== 'allow' && d.outcome !== 'partial') continue;
       const stored = { ...input, ...d.filled };
-      const wanted = m.fields.filter((f) => isStoredField(f) && f.name !== key && !['createdAt', 'updatedAt'].includes(f.name));
+      // The key is the run's to choose, unless it is an owner or group field: auto-filled there, it is the creator's
+      // own record (Eppey/eppey's User, keyed by its owner).
+      const wanted = m.fields.filter((f) => isStoredField(f) && (f.name !== key || ownerFields.includes(key)) && !['createdAt', 'updatedAt'].includes(f.name));
       if (wanted.every((f) => equal(stored[f.name], record[f.name]))) return { creator: p.name, input };
     }
   }

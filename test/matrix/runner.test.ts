@@ -16,6 +16,7 @@ import { fixtures } from '../../harness/matrix/fixtures.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { example, fixture } from '../cli/cli.js';
+import { schema } from '../helpers.js';
 import { groupsOf, stagesOf } from '../../harness/runner/session.js';
 import { result } from '../../harness/runner/execute.js';
 
@@ -169,6 +170,16 @@ describe('planning fixtures', () => {
     expect(untested.length).toBeGreaterThan(0);
     expect(untested[0]!.reason).toMatch(/nobody in the cast can create Post's a record without owner or group/);
     expect(plan.cells.some((c) => c.model === 'Post' && c.fixture === 'unowned')).toBe(false);
+  });
+
+  it("a model keyed by its owner: leaving the key out to have it filled makes the creator's own record, so it creates only that one (Eppey/eppey's User: the owner was picked for the record owned by nobody and collided with its own)", () => {
+    const users = schema(`type User @model @auth(rules: [{ allow: owner, ownerField: "id" }, { allow: groups, groups: ["admin"] }]) { id: ID! nickname: String! }`);
+    const crew = castWith(users, {}).filter((p) => p.kind !== 'iamAdmin');
+    const user = users.models[0]!;
+    const all = fixtures(users, user, crew);
+    const creators = Object.fromEntries(all.map((f) => [f.name, creatorFor(users, user, f.record, crew)?.creator]));
+    expect(creators.owned).toBe('owner');
+    expect(creators.unowned).toBe('groupMember:admin');
   });
 
   it('a batch needs the records of its parts: one reading a record nobody in the cast can create cannot run either', async () => {
