@@ -79,7 +79,11 @@ export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: A
   if (!failure) return undefined;
   const { handler, ...rest } = lambda;
   const shown = path.relative(process.cwd(), handler) || handler;
-  const layer = /Cannot find module '\/opt\//.test(failure) ? '; files of Lambda layers under /opt/ are not provided here' : '';
+  // What the Lambda runtime provides, a function's package.json need not name (aws-sdk up to nodejs16.x, @aws-sdk/* after;
+  // UBC-CIC/balance-test-dashboard's authorizer requires aws-sdk); a Lambda layer's files are under /opt/.
+  const provided = /Cannot find module '(aws-sdk|@aws-sdk\/[^/']+)/.exec(failure)?.[1];
+  const layer = /Cannot find module '\/opt\//.test(failure) ? '; files of Lambda layers under /opt/ are not provided here'
+    : provided ? `; the Lambda runtime provides ${provided}, so its package.json need not name it: npm install ${provided} there too` : '';
   return {
     model: { ...model, authModes: { ...model.authModes, lambda: rest } },
     why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${path.dirname(shown)}${layer})`,

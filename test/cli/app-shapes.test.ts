@@ -182,6 +182,13 @@ describe('Gen 1 Lambda authorizers', () => {
     const denied = results.cells.filter((c) => c.persona === 'lambdaDenied');
     expect(denied.length).toBeGreaterThan(0);
     expect(denied.every((c) => c.observed === 'deny')).toBe(true);
+
+    // A package the Lambda runtime provides is not in the function's package.json: the run says to install it too.
+    writeFileSync(index, `const AWS = require('aws-sdk');\n${readFileSync(index, 'utf8').split('\n').slice(1).join('\n')}`);
+    const sdk = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-sdk-run')], { cwd: app });
+    expect(sdk.stderr).toContain("does not load here (Cannot find module 'aws-sdk'");
+    expect(sdk.stderr).toContain('(npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; the Lambda runtime provides aws-sdk, so its package.json need not name it: npm install aws-sdk there too)');
+    expect(sdk.code).toBe(0);
   });
 });
 
