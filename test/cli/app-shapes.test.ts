@@ -158,8 +158,13 @@ describe('Gen 1 Lambda authorizers', () => {
     const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda')], { cwd: shape('gen1-lambda-authorizer'), env: { PARTNER_TOKENS: 'partner-1' } });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
-    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string; summary: string }[] };
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string; summary: string }[]; personas: { name: string; provisioning: string }[] };
     expect(results.untested).toEqual([]);
+    // The refused token is the cast's own (was: "Lambda token from authmatrix.config.ts", which names none).
+    expect(Object.fromEntries(results.personas.filter((p) => p.name.startsWith('lambda')).map((p) => [p.name, p.provisioning]))).toEqual({
+      lambdaAllowed: 'Lambda token from authmatrix.config.ts (deniedFields Order.note)',
+      lambdaDenied: 'a Lambda token authmatrix made up',
+    });
     expect(results.cells.find((c) => c.id === 'Order|get|lambdaAllowed|record')).toMatchObject({ observed: 'allow', summary: 'data, note null' });
     expect(results.cells.find((c) => c.id === 'Order|get|lambdaDenied|record')).toMatchObject({ observed: 'deny' });
   });
