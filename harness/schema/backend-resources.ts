@@ -31,17 +31,72 @@ export function passedToBackend({ file: backend, sources }: BackendSources, reso
   }
   const text = sources.get(backend);
   if (text === undefined) return undefined;
-  const locals = new Set<string>();
+  const locals = importedNames(text, backend, resource);
+  if (!locals.size) return undefined;
+  const entries = backendEntries(text);
+  return entries && entries.some((e) => locals.has(e.name));
+}
+
+/** A value backend.ts passes to a resource factory: a name it imports, a `defineFunction(...)` it writes, or other text. */
+export type BackendValue = { local: string; imported: { file: string; name: string } } | { local: string; defineFunction: string } | { text: string };
+
+/**
+ * A resource given to defineBackend as a call of a function its resource file exports (`data: data(authFunction)`,
+ * johnpc/svelte-crossword, whose data resource takes the Lambda authorizer backend.ts defines): the export's name
+ * and the call's arguments. Undefined when backend.ts gives it no such call.
+ */
+export function factoryCall({ file: backend, sources }: BackendSources, resourceFile: string): { exported: string; args: BackendValue[] } | undefined {
+  const text = sources.get(backend);
+  if (text === undefined) return undefined;
+  const locals = importedNames(text, backend, path.resolve(resourceFile));
+  const entry = backendEntries(text)?.find((e) => e.args && locals.has(e.name));
+  return entry && { exported: locals.get(entry.name)!, args: entry.args!.map((a) => backendValue(text, backend, a)) };
+}
+
+function backendValue(text: string, backend: string, arg: string): BackendValue {
+  if (!/^[A-Za-z_$][\w$]*$/.test(arg)) return { text: arg };
+  for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    for (const binding of m[1]!.split(',')) {
+      const [name, local = name] = binding.trim().split(/\s+as\s+/).map((x) => x.trim());
+      const file = local === arg ? resolveLocal(path.resolve(path.dirname(backend), m[2]!)) : undefined;
+      if (file && name) return { local: arg, imported: { file, name } };
+    }
+  }
+  const declared = new RegExp(`\\b(?:const|let|var)\\s+${arg.replace(/\$/g, '\\$')}\\s*=\\s*defineFunction\\s*\\(`).exec(text);
+  if (declared) {
+    const open = declared.index + declared[0].length - 1;
+    const close = closing(text, open);
+    if (close > open) return { local: arg, defineFunction: text.slice(declared.index + declared[0].indexOf('defineFunction'), close + 1) };
+  }
+  return { text: arg };
+}
+
+/** Local name → exported name of what backend.ts imports from a resource file. */
+function importedNames(text: string, backend: string, resource: string): Map<string, string> {
+  const locals = new Map<string, string>();
   for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
     if (resolveLocal(path.resolve(path.dirname(backend), m[2]!)) !== resource) continue;
     for (const binding of m[1]!.split(',')) {
-      const local = binding.trim().split(/\s+as\s+/).at(-1)!.trim();
-      if (local) locals.add(local);
+      const [name, local = name] = binding.trim().split(/\s+as\s+/).map((x) => x.trim());
+      if (name && local) locals.set(local, name);
     }
   }
-  if (!locals.size) return undefined;
-  const names = backendArgumentNames(text);
-  return names && names.some((n) => locals.has(n));
+  return locals;
+}
+
+/** The index of the bracket closing the one at `open`, strings skipped; -1 if none. */
+function closing(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"' || ch === "'" || ch === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
+      i = j;
+    } else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch) && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /**
@@ -57,32 +112,44 @@ export function cdkResolverFiles({ file: backend, sources }: BackendSources): st
   return found.sort();
 }
 
-/** The names defineBackend's object literal passes (`{ auth, data: myData }` → auth, myData); undefined if not such a literal. */
-function backendArgumentNames(text: string): string[] | undefined {
+/**
+ * What defineBackend's object literal passes: names (`{ auth, data: myData }` → auth, myData) and calls of a name
+ * (`data: data(authFunction)` → data, with its arguments' text); undefined if not such a literal.
+ */
+function backendEntries(text: string): { name: string; args?: string[] }[] | undefined {
   const call = /\bdefineBackend\s*\(\s*\{/.exec(text);
   if (!call) return undefined;
-  const entries: string[] = [];
+  const out: { name: string; args?: string[] }[] = [];
+  for (const entry of topLevel(text.slice(call.index + call[0].length), '}')) {
+    if (entry.startsWith('...')) return undefined;
+    const value = /^(?:[\w$]+|'[^']*'|"[^"]*")\s*:\s*([\s\S]+)$/.exec(entry)?.[1]!.trim() ?? entry;
+    const named = /^([A-Za-z_$][\w$]*)$/.exec(value);
+    const called = /^([A-Za-z_$][\w$]*)\s*\(([\s\S]*)\)$/.exec(value);
+    // Anything else defines its resource inline (`fn: defineFunction({...})`): not a resource file's.
+    if (named) out.push({ name: named[1]! });
+    else if (called && called[1] !== 'defineFunction') out.push({ name: called[1]!, args: topLevel(called[2]!, undefined) });
+  }
+  return out;
+}
+
+/** The comma-separated items of a list up to its closing `end` (or the end of the text), nested brackets kept whole. */
+function topLevel(text: string, end: string | undefined): string[] {
+  const items: string[] = [];
   let depth = 0;
   let current = '';
-  for (const ch of text.slice(call.index + call[0].length)) {
-    if (depth === 0 && (ch === ',' || ch === '}')) {
-      entries.push(current.trim());
+  for (const ch of text) {
+    if (depth === 0 && (ch === ',' || ch === end)) {
+      items.push(current.trim());
       current = '';
-      if (ch === '}') break;
+      if (ch === end) return items.filter(Boolean);
       continue;
     }
     if ('([{'.includes(ch)) depth++;
     if (')]}'.includes(ch)) depth--;
     current += ch;
   }
-  const names: string[] = [];
-  for (const entry of entries.filter(Boolean)) {
-    if (entry.startsWith('...')) return undefined;
-    const m = /^(?:[\w$]+|'[^']*'|"[^"]*")\s*:\s*([A-Za-z_$][\w$]*)$/.exec(entry) ?? /^([A-Za-z_$][\w$]*)$/.exec(entry);
-    // Anything else defines its resource inline (`fn: defineFunction({...})`): not a resource file's.
-    if (m) names.push(m[1]!);
-  }
-  return names;
+  items.push(current.trim());
+  return items.filter(Boolean);
 }
 
 /** The source with its comments blanked out, strings and template literals kept (a URL's `//` is no comment). */

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from './errors.js';
 import { tsconfigAliases } from './tsconfig-alias.js';
-import { importAppModule } from './user-module.js';
+import { evaluateAppSource, importAppModule } from './user-module.js';
 
 const SHIM = fileURLToPath(new URL('./gen2-shim.js', import.meta.url));
 
@@ -40,9 +40,24 @@ function dataSchemaAlias(file: string): Record<string, string> {
   return { '@aws-amplify/data-schema': path.dirname(manifest) };
 }
 
-export async function importResource(file: string): Promise<void> {
+export async function importResource(file: string): Promise<Record<string, unknown>> {
   try {
-    await importAppModule(file, { alias: { ...tsconfigAliases(file), '@aws-amplify/backend': SHIM, ...dataSchemaAlias(file) } });
+    return await importAppModule(file, { alias: resourceAliases(file) });
+  } catch (e) {
+    throw loadError(file, e);
+  }
+}
+
+const resourceAliases = (file: string): Record<string, string> => ({ ...tsconfigAliases(file), '@aws-amplify/backend': SHIM, ...dataSchemaAlias(file) });
+
+/**
+ * A `defineFunction(...)` call as backend.ts writes it, evaluated as if in backend.ts (its entry is relative to
+ * backend.ts's folder), with the stand-in for `@aws-amplify/backend`.
+ */
+export async function defineFunctionIn(file: string, call: string): Promise<unknown> {
+  try {
+    const mod = await evaluateAppSource(file, `import { defineFunction } from '@aws-amplify/backend';\nexport default ${call};\n`, resourceAliases(file));
+    return mod.default;
   } catch (e) {
     throw loadError(file, e);
   }

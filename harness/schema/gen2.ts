@@ -14,9 +14,9 @@ import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
 import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
-import { escape, importDataSchema, importResource } from './gen2-import.js';
+import { defineFunctionIn, escape, importDataSchema, importResource } from './gen2-import.js';
 import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
-import { cdkResolverFiles, passedToBackend, readBackend, type BackendSources } from './backend-resources.js';
+import { cdkResolverFiles, factoryCall, passedToBackend, readBackend, type BackendSources } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
 import { isGen2Preview } from './backend-version.js';
 
@@ -58,7 +58,8 @@ async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel>
   const capture = installCapture(a);
   let model: AuthModel;
   try {
-    if (!backendOnly) await importResource(file);
+    const exports = backendOnly ? undefined : await importResource(file);
+    if (exports && !capture.data.length && backend) await callResourceFactory(file, exports, backend);
     const dataProps = capture.data.at(-1);
     if (!dataProps && !backendOnly) {
       throw new InputError('no defineData({ schema }) call found', { file }, 'export const data = defineData({ schema }) from this file');
@@ -101,6 +102,34 @@ async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel>
   }
   return rest ? { ...model, rest } : model;
 }
+
+/**
+ * A data resource exported as a function that backend.ts calls inside defineBackend (`data: data(authFunction)`,
+ * johnpc/svelte-crossword): called as backend.ts calls it, each argument a resource file's export, a
+ * `defineFunction(...)` backend.ts writes (evaluated as there) or a literal; anything else is refused in one line.
+ */
+async function callResourceFactory(file: string, exports: Record<string, unknown>, backend: BackendSources): Promise<void> {
+  const call = factoryCall(backend, file);
+  const factory = call && exports[call.exported];
+  if (!call || typeof factory !== 'function') return;
+  const written = `${call.exported}(${call.args.map((a) => ('imported' in a ? a.local : 'defineFunction' in a ? a.local : a.text)).join(', ')})`;
+  const fail = (why: string) => new InputError(`backend.ts builds this data resource with ${written}, ${why}`, { file },
+    'export const data = defineData({ schema, ... }) from this file, with what it needs defined in resource files');
+  const args: unknown[] = [];
+  for (const a of call.args) {
+    if ('imported' in a) args.push((await importResource(a.imported.file))[a.imported.name]);
+    else if ('defineFunction' in a) args.push(await defineFunctionIn(backend.file, a.defineFunction));
+    else if (LITERAL.test(a.text)) args.push(a.text === 'undefined' ? undefined : JSON.parse(a.text.replace(/^'(.*)'$/, (_, x: string) => JSON.stringify(x))));
+    else throw fail(`whose argument ${a.text} authmatrix does not evaluate (it reads names backend.ts imports from resource files, defineFunction calls it writes, and literals)`);
+  }
+  try {
+    (factory as (...xs: unknown[]) => unknown)(...args);
+  } catch (e) {
+    throw fail(`which fails here: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  }
+}
+
+const LITERAL = /^(?:'[^'\\]*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null|undefined)$/;
 
 /** `amplify/auth/resource.*`: its presence means a user pool and an identity pool. */
 async function loadAuthResource(amplifyDir: string, capture: Gen2Capture, backend: BackendSources | undefined): Promise<Record<string, unknown> | 'not deployed' | undefined> {

@@ -44,6 +44,17 @@ export async function importAppModule(file: string, options: { alias?: Record<st
   }
 }
 
+/** Source text evaluated as a module of the app at `file` (its imports resolved from there), not cached. */
+export async function evaluateAppSource(file: string, source: string, alias: Record<string, string>): Promise<Record<string, unknown>> {
+  const jiti = createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache: false, interopDefault: true });
+  const hook = Error.prepareStackTrace;
+  try {
+    return (await jiti.evalModule(source, { filename: file, async: true })) as Record<string, unknown>;
+  } finally {
+    Error.prepareStackTrace = hook;
+  }
+}
+
 let jitiVersion: string | undefined;
 
 /**

@@ -119,6 +119,20 @@ describe('Lambda authorizers', () => {
     expect(ran.cells.filter((c) => c.persona === 'lambdaAllowed').length).toBeGreaterThanOrEqual(report.untested.length);
   });
 
+  it('an authorizer backend.ts defines and hands to the data resource (`data: data(gate, reporter)`) runs from its entry beside backend.ts; clean run', async () => {
+    // Was (johnpc/svelte-crossword): "amplify/data/resource.ts is not given to defineBackend", and no data API tested.
+    const config = path.join(out, 'data-factory.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'gate-key' } } }));
+    const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'data-factory')], { cwd: shape('data-factory'), env: { GATE_KEY: 'gate-key' } });
+    expect(r.stderr).not.toContain('not given to defineBackend');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'data-factory', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string }[] }).cells.map((c) => [c.id, c]));
+    expect(cells.get('Score|update|lambdaAllowed|owned')).toMatchObject({ pass: true, observed: 'allow' });
+    expect(cells.get('Score|update|lambdaDenied|owned')).toMatchObject({ pass: true, observed: 'deny' });
+    expect(cells.get('Score|list|guest')).toMatchObject({ pass: true, observed: 'allow' });
+  });
+
   it('an authorizer that reads no request admits one Lambda persona: refusing every token, lambdaAllowed is left out with nothing to configure; accepting every token, lambdaDenied is', async () => {
     // The lambda-authorizer app with a placeholder authorizer that reads no request and answers no decision.
     const tokenless = (name: string, handler: string) => {

@@ -92,6 +92,42 @@ describe('data and auth backend.ts does not give defineBackend', () => {
   });
 });
 
+describe('a data resource backend.ts builds with a call (johnpc/svelte-crossword: `data: data(authFunction)`)', () => {
+  const factory = (body: string) => ({
+    'amplify/data/resource.ts': [
+      "import { a, defineData } from '@aws-amplify/backend';",
+      'const schema = a.schema({ Note: a.model({ body: a.string() }).authorization((allow) => [allow.owner(), allow.custom()]) });',
+      body,
+    ].join('\n'),
+    'amplify/data/gate.ts': 'export const handler = async () => ({ isAuthorized: false });\n',
+    'amplify/functions/gate/resource.ts': "import { defineFunction } from '@aws-amplify/backend';\nexport const gate = defineFunction({ name: 'shared-gate', entry: '../../data/gate.ts' });\n",
+  });
+  const lambdaData = "export const build = (fn: never) => defineData({ schema, authorizationModes: { defaultAuthorizationMode: 'userPool', lambdaAuthorizationMode: { function: fn } } });";
+
+  it('is loaded by calling the exported function with what backend.ts passes: a defineFunction written there (its entry relative to backend.ts) or a resource file\'s export', async () => {
+    // Was: the call was not a name, so the data resource counted as left out: no data API was tested, and a caveat said it was not given.
+    const written = await loadAuthModel(app('factory-written', ["import { defineBackend, defineFunction } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { build } from './data/resource';", "const authFunction = defineFunction({\n  entry: './data/gate.ts', // beside the schema\n});",
+      'defineBackend({ auth, authFunction, data: build(authFunction) });'], factory(lambdaData)));
+    expect(written.models.map((m) => m.name)).toEqual(['Note']);
+    expect(written.caveats).toEqual(['amplify/storage/resource.ts is not given to defineBackend in amplify/backend.ts: Amplify deploys no bucket for it, and none is tested']);
+    expect(written.authModes.lambda).toMatchObject({ functionName: 'gate' });
+    expect(written.authModes.lambda?.handler).toMatch(/amplify\/data\/gate\.ts$/);
+    const imported = await loadAuthModel(app('factory-imported', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { build as data } from './data/resource';", "import { gate } from './functions/gate/resource';", 'defineBackend({ auth, data: data(gate) });'], factory(lambdaData)));
+    expect(imported.authModes.lambda).toMatchObject({ functionName: 'shared-gate' });
+  });
+
+  it('a call whose arguments cannot be had here fails in one line naming the call', async () => {
+    const dir = app('factory-unknown', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { build } from './data/resource';", 'defineBackend({ auth, data: build(makeGate()) });'], factory(lambdaData));
+    await expect(loadAuthModel(dir)).rejects.toThrow(/backend\.ts builds this data resource with build\(makeGate\(\)\), whose argument makeGate\(\) authmatrix does not evaluate/);
+    const throws = app('factory-throws', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { build } from './data/resource';", "defineBackend({ auth, data: build('eu-west-1') });"], factory("export const build = (region: string) => { throw new Error(`no tables in ${region}`); };"));
+    await expect(loadAuthModel(throws)).rejects.toThrow(/with build\('eu-west-1'\), which fails here: no tables in eu-west-1/);
+  });
+});
+
 describe('a tsconfig that cannot be read', () => {
   it('one extending a package that is not installed maps no names; the app loads', async () => {
     const dir = app('expo', [...imports, "import { storage } from './storage/resource';", 'defineBackend({ auth, data, storage });'], {
