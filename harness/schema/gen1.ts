@@ -12,7 +12,7 @@ import { gen1AuthResources, groupList } from './gen1-auth.js';
 import { readGen1Project, refuseTransformerV1, type Gen1Project } from './gen1-project.js';
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
-import { gen1Rest } from './rest/gen1.js';
+import { gen1Rest, restApisWithoutInputs } from './rest/gen1.js';
 import { gen1Storage } from './storage/gen1.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
@@ -110,6 +110,11 @@ export function loadGen1Project(backendConfig: string): AuthModel {
   const storage = gen1Storage(root);
   const rest = gen1Rest(root, authResources);
   if (!storage && !rest) {
+    const unread = restApisWithoutInputs(path.join(root, 'amplify')).map((api) => `amplify/backend/api/${api}`);
+    if (unread.length) {
+      throw new InputError(`backend-config.json deploys the REST API${unread.length > 1 ? 's' : ''} ${unread.join(', ')}, but neither cli-inputs.json nor api-params.json is there, and the project has no GraphQL API or S3 storage: nothing to test`, { file: backendConfig },
+        "check the API's folder out with the project (amplify pull)");
+    }
     throw new InputError('this Gen 1 project has no GraphQL API, no S3 storage and no REST API in amplify/backend/: nothing to test', { file: backendConfig },
       'authmatrix tests GraphQL APIs, storage and REST APIs; point it at a project that has one of them');
   }

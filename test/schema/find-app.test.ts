@@ -101,4 +101,9 @@ describe('a GraphQL API backend-config.json deploys whose schema is not in the p
     const dir = project('schemaless-alone', { blog: 'AppSync' }, { 'api/blog/cli-inputs.json': { version: 1 } });
     expect(() => findSchema(dir)).toThrow(/^backend-config\.json deploys the GraphQL API amplify\/backend\/api\/blog, but no schema\.graphql or schema\/ folder is there, and the project has no REST API or S3 storage: nothing to test$/);
   });
+
+  it("a REST API whose folder is not in the project, alone: refused, naming the API (FuturePathDev/futurepath-main; was: \"no REST API in amplify/backend/\", though backend-config.json names one)", async () => {
+    const dir = project('rest-folderless', { FuturePathAPI: 'API Gateway' }, { 'storage/users/cli-inputs.json': { resourceName: 'users', tableName: 'users' } });
+    await expect(loadAuthModel(dir)).rejects.toThrow(/^backend-config\.json deploys the REST API amplify\/backend\/api\/FuturePathAPI, but neither cli-inputs\.json nor api-params\.json is there, and the project has no GraphQL API or S3 storage: nothing to test$/);
+  });
 });
