@@ -13,7 +13,7 @@ import { readGen1Project, refuseTransformerV1, type Gen1Project } from './gen1-p
 import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen1Rest, restApisWithoutInputs } from './rest/gen1.js';
-import { gen1Storage } from './storage/gen1.js';
+import { gen1Storage, unreadBucketCaveats } from './storage/gen1.js';
 
 export const GEN1_CONFIG_FILE = 'authmatrix.gen1.json';
 
@@ -89,7 +89,7 @@ export function loadGen1(file: string, configFile?: string): AuthModel {
     ? amplifyAuthResources({ groups: groupList(cfg.userPoolGroups, cfgPath), ...(authModes?.identityPool ? { identityPool: authModes.identityPool } : {}) })
     : projectAuth;
   const rest = root ? gen1Rest(root, authResources) : undefined;
-  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoleCaveats(project, model), ...(root ? schemaless(root) : []), ...(rest?.caveats ?? [])];
+  const caveats = [...(model.caveats ?? []), ...(project?.caveats ?? []), ...studioRoleCaveats(project, model), ...(root ? [...schemaless(root), ...unreadBucketCaveats(root)] : []), ...(rest?.caveats ?? [])];
   return {
     ...model,
     ...(storage ? { storage } : {}),
@@ -121,7 +121,7 @@ export function loadGen1Project(backendConfig: string): AuthModel {
   // A user-pool-only auth category (`amplify add auth` without an identity pool) signs its users in, and hands out no
   // AWS credentials: no guests, no identity-pool roles.
   const pool = authResources?.identityPool;
-  const caveats = [...schemaless(root), ...(rest?.caveats ?? [])];
+  const caveats = [...schemaless(root), ...unreadBucketCaveats(root), ...(rest?.caveats ?? [])];
   return {
     version: AUTH_MODEL_VERSION,
     source: { kind: 'gen1', path: backendConfig },

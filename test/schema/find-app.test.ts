@@ -2,7 +2,7 @@
  * A Gen 2 backend written in any module flavour (harness/schema/find-app.ts `GEN2_EXTENSIONS`): amplify-backend's own
  * test projects write `resource.cjs` and `backend.cjs`, which authmatrix said held nothing to test.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,19 @@ describe('a GraphQL API backend-config.json deploys whose schema is not in the p
   it('alone: refused, naming the API', () => {
     const dir = project('schemaless-alone', { blog: 'AppSync' }, { 'api/blog/cli-inputs.json': { version: 1 } });
     expect(() => findSchema(dir)).toThrow(/^backend-config\.json deploys the GraphQL API amplify\/backend\/api\/blog, but no schema\.graphql or schema\/ folder is there, and the project has no REST API or S3 storage: nothing to test$/);
+  });
+
+  it('an imported S3 bucket (amplify import storage) and one without cli-inputs.json are said not to be tested (UBC-CIC/balance-test-dashboard; was: left out silently)', async () => {
+    const dir = project('imported-bucket', { shop: 'API Gateway' }, { 'api/shop/cli-inputs.json': restInputs, 'storage/photos/parameters.json': { resourceName: 'photos', serviceType: 'imported' }, 'storage/old/parameters.json': { bucketName: 'old' } });
+    const config = path.join(dir, 'amplify', 'backend', 'backend-config.json');
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), storage: { photos: { service: 'S3' }, old: { service: 'S3' }, table: { service: 'DynamoDB' } } }));
+    const model = await loadAuthModel(dir);
+    expect(model.storage).toBeUndefined();
+    expect(model.caveats).toEqual(expect.arrayContaining([
+      'S3 storage photos is an imported bucket (amplify import storage): who may use it is set outside the project, so it is not tested',
+      'S3 storage old has no cli-inputs.json in amplify/backend/storage/old/: it is not tested',
+    ]));
+    expect(model.caveats?.some((c) => c.includes('table'))).toBe(false);
   });
 
   it("a REST API whose folder is not in the project, alone: refused, naming the API (FuturePathDev/futurepath-main; was: \"no REST API in amplify/backend/\", though backend-config.json names one)", async () => {

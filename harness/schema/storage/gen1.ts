@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readCliJson } from '../cli-json.js';
+import { backendConfigServices, jsonObject, readCliJson } from '../cli-json.js';
 import { InputError } from '../errors.js';
 import type { StorageAction, StorageBucket, StorageGrant, StoragePathRules, StoragePrincipal, StorageSection } from './model.js';
 
@@ -43,6 +43,24 @@ export function gen1Storage(projectRoot: string): StorageSection | undefined {
   const named = buckets.flatMap((b) => b.paths.flatMap((p) => p.grants.flatMap((g) => (g.principal.kind === 'group' ? [g.principal.group] : []))));
   const precedence = gen1Groups(projectRoot);
   return { buckets, groupPrecedence: precedence.length ? precedence : [...new Set(named)] };
+}
+
+/**
+ * The S3 resources backend-config.json deploys whose access the project does not say, as caveats: a bucket brought in
+ * with `amplify import storage` (its `parameters.json` says `"serviceType": "imported"`; its policies are set outside
+ * the project: UBC-CIC/balance-test-dashboard) and one without cli-inputs.json. Both were left out silently.
+ */
+export function unreadBucketCaveats(projectRoot: string): string[] {
+  const amplify = path.join(projectRoot, 'amplify');
+  return (backendConfigServices(amplify, 'storage', 'S3') ?? []).flatMap((name) => {
+    const dir = path.join(amplify, 'backend', 'storage', name);
+    if (existsSync(path.join(dir, 'cli-inputs.json'))) return [];
+    const params = path.join(dir, 'parameters.json');
+    const imported = existsSync(params) && (jsonObject(readCliJson(params)) ?? {}).serviceType === 'imported';
+    return [imported
+      ? `S3 storage ${name} is an imported bucket (amplify import storage): who may use it is set outside the project, so it is not tested`
+      : `S3 storage ${name} has no cli-inputs.json in amplify/backend/storage/${name}/: it is not tested`];
+  });
 }
 
 /** `amplify/backend/auth/userPoolGroups/user-pool-group-precedence.json`: `[{ groupName, precedence }]`. */
