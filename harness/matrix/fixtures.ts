@@ -428,7 +428,11 @@ function impliedKeys(auth: AuthModel): ForeignKey[] {
     const child = auth.models.find((x) => x.name === childName)!;
     if (identityKeyed(auth, child, field, parent)) return;
     if (!authFields(child).has(field)) {
-      const single = hasOne || field === child.primaryKey.partitionKey;
+      // One child per parent where the key would then hold nothing to tell children apart: the key is this field,
+      // or this field beside owner or group fields only (dydyxylish/knitting-belle's purchases, keyed by the buyer
+      // and the pattern: two of one buyer's records under one pattern are one record).
+      const keyFields = [child.primaryKey.partitionKey, ...child.primaryKey.sortKeys];
+      const single = hasOne || field === child.primaryKey.partitionKey || (keyFields.includes(field) && !uniqueKeyFieldOf(child, new Set([field])));
       out.push({ child: childName, field, parent, ...(single ? { onlyChild: fixtures(auth, child, NO_CAST)[0]!.name } : {}) });
       return;
     }

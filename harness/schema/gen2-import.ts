@@ -82,9 +82,23 @@ function loadError(file: string, e: unknown): InputError {
   // jiti reports parse errors as "ParseError: <what>\n <file>:<line>:<col0>"; errors thrown by user code point into the file via the stack.
   const parse = String(err?.message ?? '').match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`));
   const at = parse ? { line: Number(parse[1]), column: Number(parse[2]) + 1 } : stackLocation(err, file);
+  return new InputError(`the resource file does not load: ${oneLine(err, first)}`,
+    { file, ...(at ? { line: at.line, column: at.column } : {}) },
+    // Code that runs and throws may only lack what the app's build gives it (ampx runs with the developer's .env).
+    parse ? 'fix the TypeScript so the file evaluates' : 'fix the TypeScript so the file evaluates, or set the environment variables it reads');
+}
+
+/**
+ * What an error says, on one line. Its first line, unless that says nothing by itself: a validation library's
+ * error is a JSON list of issues (knitting-belle's env check with zod printed "does not load: ["), and then the
+ * whole message is folded onto one line, shortened, with the error's name.
+ */
+function oneLine(err: Error | undefined, first: string): string {
   const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
-  return new InputError(`the resource file does not load: ${what}`,
-    { file, ...(at ? { line: at.line, column: at.column } : {}) }, 'fix the TypeScript so the file evaluates');
+  if (/[\p{L}\p{N}]/u.test(what)) return what;
+  const folded = String(err?.message ?? '').replace(/\s+/g, ' ').trim();
+  const name = err?.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  return `${name}${folded.length > 300 ? `${folded.slice(0, 300)}…` : folded}`;
 }
 
 /** Rules as the Gen 2 preview wrote them: `.authorization([a.allow.owner()])`. */

@@ -683,6 +683,10 @@ describe('keys', () => {
     expect(cells.get('Item|list|stranger|index:byStoreId')?.seen).toEqual(['owned', 'unowned']);
     // An index on a key field the run makes unique per record is queried on the value that record was created with.
     expect(cells.get('Score|list|stranger|index:byBoardPoints')).toMatchObject({ pass: true, observed: 'allow', seen: ['record'] });
+    // A key of an owner field and a foreign key (dydyxylish/knitting-belle's purchases): one student's records under one
+    // course would be one record, so only one points at the course. Was: the second was not created (ConditionalCheckFailed).
+    expect(cells.get('Enrollment|list|owner|key:own')).toMatchObject({ pass: true, seen: ['owned', 'shared:student'] });
+    expect(cells.get('Course|get|groupMember:Admin|record|enrollments')).toMatchObject({ pass: true, seen: ['owned'] });
   });
 
   it('a foreign key that is also the owner field keeps its owner (only the box owned by nobody points at the organization); a hasOne parent is pointed at by one child: clean run', async () => {

@@ -59,6 +59,9 @@ describe('bad input: one line naming the file and the fix, exit code 2', () => {
     ['a missing file', ['--schema', 'nope/resource.ts'], /nope\/resource\.ts: schema file not found\. Fix: pass the path/],
     ['TypeScript that does not parse', ['--schema', fixture('bad/syntax/amplify/data/resource.ts')], /bad\/syntax\/amplify\/data\/resource\.ts:\d+:\d+: the resource file does not load: .*Fix: /],
     ['TypeScript that throws', ['--schema', fixture('bad/throws/amplify/data/resource.ts')], /resource\.ts:6:\d+: the resource file does not load: boom: configuration missing\. Fix: /],
+    // A validation library's error is a JSON list of issues: its first line alone was "[" (dydyxylish/knitting-belle).
+    ['an environment check that throws a list of issues', ['--schema', fixture('bad/env-check/amplify/data/resource.ts')],
+      /resource\.ts:\d+:\d+: the resource file does not load: EnvError: \[ \{ "path": \[ "APP_ORIGIN" \], "message": "Required" \}, \{ "path": \[ "CALLBACK_URLS" \], "message": "Required" \} \]\. Fix: fix the TypeScript so the file evaluates, or set the environment variables it reads\n/],
     ['an unknown directive argument', ['--schema', fixture('bad/unknown-arg.graphql')], /unknown-arg\.graphql:1:\d+: unknown @auth rule argument "ownerFeld" \(rule Post#1\)\. Fix: use one of allow, provider, ownerField/],
     ['an owner rule on a custom operation', ['--schema', fixture('bad/custom-owner.graphql')], /custom-owner\.graphql:6:\d+: owner rules cannot protect custom query myPosts.*Fix: use a static rule/],
     ['a groups rule without groups (Gen 2)', ['--schema', fixture('bad/nogroups/amplify/data/resource.ts')], /nogroups\/amplify\/data\/resource\.ts:4:\d+: groups rule without groups \(rule Report#1\)\. Fix: name at least one group/],
