@@ -23,10 +23,11 @@ const OUT = path.join(DIST, 'bundle');
 
 /**
  * vitest runs in its own threads; jiti loads user code and its own files; the app's schema is built with its
- * @aws-amplify/data-schema; playwright-core (PDF reports) and the AWS SDK (deployed runs) are large and loaded
- * only when used.
+ * @aws-amplify/data-schema; playwright-core (PDF reports) and the AWS SDK clients (deployed runs) are large and
+ * loaded only when used. smithy's signer is bundled: the emulator verifies SigV4 with it on every run, and the
+ * harness never hands a smithy object to an SDK client.
  */
-const EXTERNAL = [/^vitest(\/|$)/, /^jiti(\/|$)/, /^@aws-amplify\//, /^playwright-core(\/|$)/, /^@aws-sdk\//, /^@smithy\//, /^typescript(\/|$)/];
+const EXTERNAL = [/^vitest(\/|$)/, /^jiti(\/|$)/, /^@aws-amplify\//, /^playwright-core(\/|$)/, /^@aws-sdk\//, /^typescript(\/|$)/];
 
 /** The compiled files that some module loads by path. */
 function loadedByPath() {
