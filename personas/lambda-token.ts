@@ -3,6 +3,7 @@
  * On the emulated target the authorizer module is asked what it decides for the token, so that the
  * persona's expected `deniedFields` (and that it is really allowed or denied) come from the authorizer.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Persona } from '../harness/matrix/cast.js';
 import type { Identity } from '../harness/rules/identity.js';
@@ -88,6 +89,32 @@ export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: A
     : provided ? `; the Lambda runtime provides ${provided}, so its package.json need not name it: npm install ${provided} there too` : '';
   return {
     model: { ...model, authModes: { ...model.authModes, lambda: rest } },
-    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${path.dirname(shown)}${layer})`,
+    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${path.relative(process.cwd(), packageDir(handler)) || '.'}${layer})`,
   };
+}
+
+/**
+ * Where the authorizer's packages are installed: the nearest folder holding a package.json from the handler up to the
+ * app (the folder holding `amplify/`; a Gen 2 app bundles its functions from the app's own, taobluesky's
+ * `amplify/data/custom-authorizer.ts` from the root), else the handler's own folder (a Gen 1 function's `src/`). A
+ * package.json naming no packages (Gen 2's `amplify/package.json`, `{ "type": "module" }`) is not where they go.
+ */
+function packageDir(handler: string): string {
+  const parts = path.dirname(handler).split(path.sep);
+  const amplify = parts.lastIndexOf('amplify');
+  const top = amplify > 0 ? parts.slice(0, amplify).join(path.sep) : path.dirname(handler);
+  for (let dir = path.dirname(handler); dir.startsWith(top); dir = path.dirname(dir)) {
+    if (declaresPackages(path.join(dir, 'package.json'))) return dir;
+    if (dir === top) break;
+  }
+  return path.dirname(handler);
+}
+
+function declaresPackages(file: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return 'dependencies' in manifest || 'devDependencies' in manifest;
+  } catch {
+    return false;
+  }
 }

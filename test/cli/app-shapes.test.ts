@@ -209,6 +209,23 @@ describe('Gen 1 Lambda authorizers', () => {
     expect(sdk.stderr).toContain('(npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; the Lambda runtime provides aws-sdk, so its package.json need not name it: npm install aws-sdk there too)');
     expect(sdk.code).toBe(0);
   });
+
+  it('a Gen 2 authorizer that does not load is installed where a package.json names packages: the app\'s, or amplify/\'s when that one does', async () => {
+    // Was "npm install in amplify/data" (the handler's folder), where no package.json is (taobluesky/amplify-vite-react-template).
+    const app = path.join(out, 'gen2-lambda-unloadable');
+    cpSync(shape('lambda-authorizer'), app, { recursive: true });
+    const authorizer = path.join(app, 'amplify/data/authorizer.ts');
+    writeFileSync(authorizer, `import fetch from 'node-fetch-not-installed';\nvoid fetch;\n${readFileSync(authorizer, 'utf8')}`);
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'shop', dependencies: { react: '^18' } }));
+    writeFileSync(path.join(app, 'amplify/package.json'), JSON.stringify({ type: 'module' }));
+    const run = (name: string) => cli(['run', '--no-probes', '--out', path.join(out, name)], { cwd: app });
+    const root = await run('gen2-lambda-unloadable-root');
+    expect(root.stderr).toContain("the Lambda authorizer amplify/data/authorizer.ts does not load here (Cannot find module 'node-fetch-not-installed'");
+    expect(root.stderr).toContain('to test it, make it load (npm install in .)');
+    expect(root.code).toBe(0);
+    writeFileSync(path.join(app, 'amplify/package.json'), JSON.stringify({ type: 'module', dependencies: { 'node-fetch-not-installed': '^3' } }));
+    expect((await run('gen2-lambda-unloadable-amplify')).stderr).toContain('to test it, make it load (npm install in amplify)');
+  });
 });
 
 describe('required keys in a cycle', () => {
