@@ -34,7 +34,7 @@ async function identityFor(p: Persona, ctx: ProvisionContext): Promise<Identity>
   if (!handler || declared.deniedFields) return declared;
   // The authorizer's module is the app's own code, so it is asked on a deployed target too; one that
   // cannot run here (it needs its cloud resources) leaves the config's word.
-  const ask = async () => (await loadHandler<AuthorizerFn>(handler))({
+  const ask = async () => (await loadHandler<AuthorizerFn>(handler, ctx.model.authModes.lambda?.moduleAliases))({
     authorizationToken: p.token!,
     requestContext: { apiId: 'authmatrix', accountId: '123456789012', requestId: 'persona-check', queryString: '', variables: {} },
     requestHeaders: Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
@@ -60,7 +60,7 @@ const verb = (p: Persona) => (p.kind === 'lambdaAllowed' ? 'accepts' : 'refuses'
 export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts: boolean; file: string } | undefined> {
   const file = model.authModes.lambda?.handler;
   if (!file) return undefined;
-  const handler = await loadHandler<AuthorizerFn>(file).catch(() => undefined);
+  const handler = await loadHandler<AuthorizerFn>(file, model.authModes.lambda?.moduleAliases).catch(() => undefined);
   const source = handler?.toString() ?? '';
   // A `function` declaring no parameter may still read `arguments`.
   if (!handler || !/^(async\s*)?(function\b[^(]*)?\(\s*\)/.test(source) || /\barguments\b/.test(source)) return undefined;
@@ -69,8 +69,8 @@ export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts:
 }
 
 /**
- * A Lambda authorizer whose module does not load here (a package of the function's own not installed, a Lambda
- * layer's file under `/opt/`; Sanoodia/DatastoreDemo's Gen 1 authorizer needs both): the emulator cannot ask it. The
+ * A Lambda authorizer whose module does not load here (a package of the function's own or of its layer not installed,
+ * a file under `/opt/` no project layer holds; Sanoodia/DatastoreDemo's Gen 1 authorizer needs its layer's): the emulator cannot ask it. The
  * model without it has the emulator refuse every token, as AppSync refuses when the authorizer fails, and no token
  * can be seen accepted, so lambdaAllowed cannot be had; `why` says so and what to do. Undefined when the module loads
  * or none is known.
@@ -78,18 +78,20 @@ export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts:
 export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: AuthModel; why: string } | undefined> {
   const lambda = model.authModes.lambda;
   if (!lambda?.handler) return undefined;
-  const failure = await loadHandler<AuthorizerFn>(lambda.handler).then(() => undefined, (e: unknown) => (e instanceof InputError ? e.message : String(e)));
+  const failure = await loadHandler<AuthorizerFn>(lambda.handler, lambda.moduleAliases).then(() => undefined, (e: unknown) => (e instanceof InputError ? e.message : String(e)));
   if (!failure) return undefined;
   const { handler, ...rest } = lambda;
   const shown = path.relative(process.cwd(), handler) || handler;
+  // A project layer's packages are installed in its lib/nodejs (harness/schema/gen1-project.ts layerAliases).
+  const layerLib = rest.moduleAliases?.['/opt/nodejs'] ? [path.relative(process.cwd(), rest.moduleAliases['/opt/nodejs'])] : [];
   // What the Lambda runtime provides, a function's package.json need not name (aws-sdk up to nodejs16.x, @aws-sdk/* after;
   // UBC-CIC/balance-test-dashboard's authorizer requires aws-sdk); a Lambda layer's files are under /opt/.
   const provided = /Cannot find module '(aws-sdk|@aws-sdk\/[^/']+)/.exec(failure)?.[1];
-  const layer = /Cannot find module '\/opt\//.test(failure) ? '; files of Lambda layers under /opt/ are not provided here'
+  const layer = /Cannot find module '\/opt\//.test(failure) ? "; that /opt/ file is in none of the function's project layers (function-parameters.json lambdaLayers)"
     : provided ? `; the Lambda runtime provides ${provided}, so its package.json need not name it: npm install ${provided} there too` : '';
   return {
     model: { ...model, authModes: { ...model.authModes, lambda: rest } },
-    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${path.relative(process.cwd(), packageDir(handler)) || '.'}${layer})`,
+    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${[path.relative(process.cwd(), packageDir(handler)) || '.', ...layerLib].join(' and in ')}${layer})`,
   };
 }
 

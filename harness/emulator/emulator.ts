@@ -283,7 +283,7 @@ export class Emulator {
     const oidcKey = new SigningKey();
     let authorizer: AuthorizerFn | undefined;
     if (options.lambdaTokens) authorizer = LambdaAuthorizer.fromTable(options.lambdaTokens);
-    else if (options.model.authModes.lambda?.handler) authorizer = await loadHandler<AuthorizerFn>(options.model.authModes.lambda.handler);
+    else if (options.model.authModes.lambda?.handler) authorizer = await loadHandler<AuthorizerFn>(options.model.authModes.lambda.handler, options.model.authModes.lambda.moduleAliases);
     let emulator: Emulator | undefined;
     const server = createServer({ keepAlive: true }, (req, res) => {
       if (!emulator) {

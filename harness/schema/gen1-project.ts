@@ -144,19 +144,53 @@ function functionRoleNames(amplifyDir: string, api: string, env: string | undefi
 
 /**
  * The module of a Node.js function of the project (`amplify/backend/function/<name>/src/`), from the `Handler` of its
- * CloudFormation template (`index.handler`: `src/index.js`, exporting `handler`); undefined for another runtime, another
- * export name, or a function the project does not hold.
+ * CloudFormation template (`index.handler`: `src/index.js`, exporting `handler`), with where its imports of the
+ * function's project layers resolve (`layerAliases`); undefined for another runtime, another export name, or a
+ * function the project does not hold.
  */
-function functionModule(amplifyDir: string, name: string): string | undefined {
+function functionModule(amplifyDir: string, name: string): { file: string; aliases: Record<string, string> } | undefined {
   const dir = path.join(amplifyDir, 'backend', 'function', name);
   const template = path.join(dir, `${name}-cloudformation-template.json`);
   if (!existsSync(template)) return undefined;
   const resources = readJson(template).Resources;
   const fn = isObject(resources) && isObject(resources.LambdaFunction) ? resources.LambdaFunction.Properties : undefined;
   if (!isObject(fn) || typeof fn.Handler !== 'string' || typeof fn.Runtime !== 'string' || !fn.Runtime.startsWith('nodejs')) return undefined;
-  const [file, exported] = [fn.Handler.slice(0, fn.Handler.lastIndexOf('.')), fn.Handler.slice(fn.Handler.lastIndexOf('.') + 1)];
+  const [base, exported] = [fn.Handler.slice(0, fn.Handler.lastIndexOf('.')), fn.Handler.slice(fn.Handler.lastIndexOf('.') + 1)];
   if (exported !== 'handler') return undefined;
-  return ['.js', '.mjs', '.cjs'].map((ext) => path.join(dir, 'src', file + ext)).find((f) => existsSync(f));
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => path.join(dir, 'src', base + ext)).find((f) => existsSync(f));
+  return file ? { file, aliases: layerAliases(amplifyDir, dir) } : undefined;
+}
+
+/**
+ * Where a function's imports of its project layers (function-parameters.json `lambdaLayers`, `ProjectLayer`) resolve:
+ * Lambda unpacks each layer into /opt, the layer's `opt/` at its root and its `lib/nodejs/` as /opt/nodejs, whose
+ * `node_modules` are on NODE_PATH; a later layer's file replaces an earlier one's. Each `/opt/<entry>` and each
+ * installed package of a layer (not one the function installs itself, found first) maps to the layer's copy
+ * (Sanoodia/DatastoreDemo's authorizer requires `/opt/envHelpers`, which requires `axios` from the layer).
+ */
+function layerAliases(amplifyDir: string, fnDir: string): Record<string, string> {
+  const params = path.join(fnDir, 'function-parameters.json');
+  const layers = existsSync(params) ? readJson(params).lambdaLayers : undefined;
+  const out: Record<string, string> = {};
+  const own = new Set(packagesIn(path.join(fnDir, 'src', 'node_modules')));
+  for (const layer of Array.isArray(layers) ? layers : []) {
+    if (!isObject(layer) || layer.type !== 'ProjectLayer' || typeof layer.resourceName !== 'string') continue;
+    const root = path.join(amplifyDir, 'backend', 'function', layer.resourceName);
+    for (const entry of listFiles(path.join(root, 'opt'))) {
+      const target = path.join(root, 'opt', entry);
+      out[`/opt/${entry}`] = target;
+      out[`/opt/${entry.replace(/\.[cm]?js$/, '')}`] = target.replace(/\.[cm]?js$/, '');
+    }
+    if (existsSync(path.join(root, 'lib', 'nodejs'))) out['/opt/nodejs'] = path.join(root, 'lib', 'nodejs');
+    const modules = path.join(root, 'lib', 'nodejs', 'node_modules');
+    for (const pkg of packagesIn(modules)) if (!own.has(pkg)) out[pkg] = path.join(modules, pkg);
+  }
+  return out;
+}
+
+/** The packages installed in a node_modules folder (`name`, `@scope/name`). */
+function packagesIn(dir: string): string[] {
+  return listFiles(dir).filter((e) => !e.startsWith('.')).flatMap((e) => (e.startsWith('@') ? listFiles(path.join(dir, e)).map((x) => `${e}/${x}`) : [e]));
 }
 
 function staticCfnValue(v: unknown, env: string): string | undefined {
@@ -243,8 +277,9 @@ function authModesFromCliInputs(service: Record<string, unknown>, file: string):
       const fn = e.lambdaFunction;
       if (typeof fn === 'string' && fn) {
         modes.lambda.functionName = fn;
-        const handler = functionModule(path.resolve(path.dirname(file), '..', '..', '..'), fn);
-        if (handler) modes.lambda.handler = handler;
+        const found = functionModule(path.resolve(path.dirname(file), '..', '..', '..'), fn);
+        if (found) modes.lambda.handler = found.file;
+        if (found && Object.keys(found.aliases).length) modes.lambda.moduleAliases = found.aliases;
       }
     } else if (m === 'oidc') {
       const issuer = typeof e.openIDIssuerURL === 'string' ? e.openIDIssuerURL : '';

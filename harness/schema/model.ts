@@ -240,6 +240,8 @@ export interface AuthModes {
   lambda?: {
     /** Absolute path of the authorizer module, when known. */
     handler?: string;
+    /** Where the module's imports resolve besides its own folder (a Gen 1 function's project layers: harness/schema/gen1-project.ts). */
+    moduleAliases?: Record<string, string>;
     functionName?: string;
     ttlSeconds: number;
     identityValidationExpression?: string;

@@ -3,7 +3,7 @@
  * --schema, as a new user would. The apps under test/fixtures/app-shapes/ are written for this project,
  * one per failure class seen on public apps.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -183,7 +183,7 @@ describe('Gen 1 Lambda authorizers', () => {
     expect(results.cells.find((c) => c.id === 'Order|get|lambdaDenied|record')).toMatchObject({ observed: 'deny' });
   });
 
-  it("an authorizer that does not load here (a Lambda layer's /opt/ file) refuses every token, as AppSync does when it fails: lambdaAllowed is left out with why and what to do, the rest runs (was: exit 2)", async () => {
+  it("an authorizer that does not load here (an /opt/ file no layer holds) refuses every token, as AppSync does when it fails: lambdaAllowed is left out with why and what to do, the rest runs (was: exit 2)", async () => {
     const app = path.join(out, 'gen1-lambda-layer');
     cpSync(shape('gen1-lambda-authorizer'), app, { recursive: true });
     const index = path.join(app, 'amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src/index.js');
@@ -192,7 +192,7 @@ describe('Gen 1 Lambda authorizers', () => {
     writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
     const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-layer-run')], { cwd: app });
     expect(r.stderr).toContain("  persona lambdaAllowed left out: the Lambda authorizer amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src/index.js does not load here (Cannot find module '/opt/partners'");
-    expect(r.stderr).toContain('so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; files of Lambda layers under /opt/ are not provided here)');
+    expect(r.stderr).toContain("so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; that /opt/ file is in none of the function's project layers (function-parameters.json lambdaLayers))");
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, \d+ could not run · /m);
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda-layer-run', 'results.json'), 'utf8')) as { untested: { persona: string }[]; cells: { persona: string; observed: string }[] };
@@ -225,6 +225,30 @@ describe('Gen 1 Lambda authorizers', () => {
     expect(root.code).toBe(0);
     writeFileSync(path.join(app, 'amplify/package.json'), JSON.stringify({ type: 'module', dependencies: { 'node-fetch-not-installed': '^3' } }));
     expect((await run('gen2-lambda-unloadable-amplify')).stderr).toContain('to test it, make it load (npm install in amplify)');
+  });
+});
+
+describe('Gen 1 Lambda layers', () => {
+  it("an authorizer's imports of its project layer resolve as Lambda resolves them: /opt/<file> to the layer's opt/, packages to the layer's lib/nodejs/node_modules (was: not provided, so it could not run; Sanoodia/DatastoreDemo)", async () => {
+    const app = path.join(out, 'gen1-lambda-layered');
+    cpSync(shape('gen1-lambda-authorizer'), app, { recursive: true });
+    const fnDir = path.join(app, 'amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b');
+    const layer = path.join(app, 'amplify/backend/function/partnerslayer9c8d7e6f');
+    mkdirSync(path.join(layer, 'opt'), { recursive: true });
+    mkdirSync(path.join(layer, 'lib/nodejs/node_modules/partner-list'), { recursive: true });
+    writeFileSync(path.join(layer, 'lib/nodejs/node_modules/partner-list/index.js'), "exports.partners = ['partner-7'];\n");
+    writeFileSync(path.join(layer, 'opt/partners.js'), "const { partners } = require('partner-list');\nexports.isPartner = (token) => partners.includes(token);\n");
+    writeFileSync(path.join(fnDir, 'function-parameters.json'), JSON.stringify({ lambdaLayers: [{ type: 'ProjectLayer', resourceName: 'partnerslayer9c8d7e6f', env: 'dev', isLatestVersionSelected: true }] }));
+    writeFileSync(path.join(fnDir, 'src/index.js'), "const { isPartner } = require('/opt/partners');\nexports.handler = async (event) => ({ isAuthorized: isPartner(event.authorizationToken), ttlOverride: 0 });\n");
+    const config = path.join(out, 'gen1-lambda-layered.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-7' } } }));
+    const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-layered-run')], { cwd: app });
+    expect(r.stderr).not.toContain('does not load');
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda-layered-run', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string }[] };
+    expect(results.untested).toEqual([]);
+    expect(results.cells.find((c) => c.id === 'Order|get|lambdaAllowed|record')).toMatchObject({ observed: 'allow' });
   });
 });
 
