@@ -12,10 +12,11 @@
  *   of each (the state the Gen 2 stand-in captures, the contracts' statements, a JS resolver's current call).
  * - Packages that load files or user code of their own, or that an app provides, are not bundled (EXTERNAL).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
+import { bundleState } from '../bin/bundle-current.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
@@ -38,11 +39,11 @@ function loadedByPath() {
       if (e.isDirectory()) {
         if (p !== OUT) walk(p);
       } else if (e.name.endsWith('.js')) {
-        for (const m of readFileSync(p, 'utf8').matchAll(/new URL\((['"])(\.{1,2}\/[^'"]+\.js)\1, import\.meta\.url\)/g)) files.push(path.resolve(path.dirname(p), m[2]));
+        for (const m of readFileSync(p, 'utf8').matchAll(/new URL\(\s*(['"])(\.{1,2}\/[^'"]+\.js)\1\s*,\s*import\.meta\.url\s*\)/g)) files.push(path.resolve(path.dirname(p), m[2]));
       }
     }
   };
-  walk(path.join(DIST, 'harness'));
+  walk(DIST);
   return [...new Set(files)];
 }
 
@@ -58,8 +59,8 @@ async function apart() {
 /** A compiled file's path from dist/bundle/, as a URL path. */
 const relativeUrl = (file) => path.relative(OUT, file).split(path.sep).join('/');
 
+if (process.argv.includes('--if-stale') && bundleState() === 'current') process.exit(0);
 const keep = await apart();
-rmSync(OUT, { recursive: true, force: true });
 const build = await rolldown({
   input: { cli: path.join(DIST, 'harness/cli.js') },
   platform: 'node',
@@ -84,5 +85,15 @@ const build = await rolldown({
     },
   }],
 });
-await build.write({ dir: OUT, format: 'esm', entryFileNames: '[name].js' });
+const { output } = await build.generate({ format: 'esm', entryFileNames: '[name].js' });
 await build.close();
+// Written over the bundle in place, the entry last (renamed into place): a run starting meanwhile loads the old
+// bundle or the new one whole. The chunks' names carry their content's hash.
+mkdirSync(OUT, { recursive: true });
+const files = output.map((f) => ({ name: f.fileName, text: f.type === 'chunk' ? f.code : f.source }));
+const entry = files.find((f) => f.name === 'cli.js');
+for (const f of files) if (f !== entry) writeFileSync(path.join(OUT, f.name), f.text);
+writeFileSync(path.join(OUT, 'cli.js.new'), entry.text);
+renameSync(path.join(OUT, 'cli.js.new'), path.join(OUT, 'cli.js'));
+const written = new Set(files.map((f) => f.name));
+for (const name of readdirSync(OUT)) if (!written.has(name)) rmSync(path.join(OUT, name), { force: true });

@@ -1,9 +1,10 @@
 /**
  * Before any test: build dist/ from the current sources and type-check the tests (`tsc -b
- * tsconfig.test.json`, incremental: about a second when nothing changed), then bundle the command
- * (scripts/bundle.js, as `npm run build` does). The CLI tests run the built `authmatrix` from its bundle
- * (test/cli/cli.ts), so they always test the sources as they are; a type error fails the whole run here, loudly. Also makes the directory where test files share the contract runs they all
- * read (`sharedRun` in test/cli/cli.ts), removed at the end.
+ * tsconfig.test.json`, incremental: about a second when nothing changed), then bundle the command when the
+ * bundle is older than what it is made from (scripts/bundle.js `--if-stale`). The CLI tests run the built
+ * `authmatrix` from its bundle (test/cli/cli.ts), so they always test the sources as they are; a type error
+ * fails the whole run here, loudly. Also makes the directory where test files share the contract runs they
+ * all read (`sharedRun` in test/cli/cli.ts), removed at the end.
  *
  * Every temporary directory the suite makes (test files, the CLI runs they start, the emulators) goes
  * under one directory, the workers' and children's TMPDIR, removed at the end: a test that forgets to
@@ -29,7 +30,7 @@ declare module 'vitest' {
 export default function setup(project: TestProject): () => void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   build([tsc, '-b', 'tsconfig.test.json'], 'tsc -b tsconfig.test.json failed: the sources or the tests do not type-check, so nothing was tested.');
-  build([path.join(ROOT, 'scripts/bundle.js')], 'scripts/bundle.js failed, so the command could not be tested.');
+  build([path.join(ROOT, 'scripts/bundle.js'), '--if-stale'], 'scripts/bundle.js failed, so the command could not be tested.');
   const scratch = mkdtempSync(path.join(tmpdir(), 'authmatrix-test-'));
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = scratch;

@@ -1,10 +1,10 @@
 /**
  * The command's bundle (scripts/bundle.js, run by test/global-setup.ts; every CLI test runs through it). Here: it
  * names no path of the machine that built it, so the package runs wherever it is installed, and a copy of the
- * package elsewhere runs a contract matrix from it; a bundle older than the compiled sources is not run.
+ * package as installed elsewhere runs a contract matrix from it; a bundle older than the compiled sources is not run.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,11 +29,13 @@ describe('the bundle', () => {
     for (const f of chunks) expect(readFileSync(path.join(BUNDLE, f), 'utf8').includes(ROOT), f).toBe(false);
   });
 
-  it('runs from a copy of the package in another place, with the spec and the stand-ins it loads by path there', async () => {
+  it('runs from a copy of the package as installed elsewhere, with the spec and the stand-ins it loads by path there', async () => {
     const pkg = path.join(moved, 'authmatrix');
-    // What the package ships (package.json `files`), its examples aside.
+    // What the package ships (package.json `files`), its examples aside: no tsc build info, no bundler, no lock file.
     const { files } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-    for (const part of [...files.filter((f) => f !== 'examples'), 'package.json']) cpSync(path.join(ROOT, part), path.join(pkg, part), { recursive: true, preserveTimestamps: true });
+    expect(files).toContain('!dist/.tsbuildinfo*');
+    for (const part of [...files.filter((f) => f !== 'examples' && !f.startsWith('!')), 'package.json']) cpSync(path.join(ROOT, part), path.join(pkg, part), { recursive: true, preserveTimestamps: true });
+    for (const f of readdirSync(path.join(pkg, 'dist')).filter((f) => f.startsWith('.tsbuildinfo'))) rmSync(path.join(pkg, 'dist', f));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
     const out = path.join(moved, 'out');
     // examples/blog has contracts (the builder, loaded by path) and Gen 2 resources (the backend stand-in).
@@ -44,7 +46,8 @@ describe('the bundle', () => {
     expect(results.totals.cells).toBeGreaterThan(0);
     expect(results.totals.mismatches).toBe(0);
 
-    // Compiled again after the bundle was written (tsc run alone): the compiled sources run, and it says so.
+    // Compiled again after the bundle was written (tsc run alone in a checkout): the compiled sources run, and it says so.
+    writeFileSync(path.join(pkg, 'dist/.tsbuildinfo'), '{}');
     const later = new Date(Date.now() + 60_000);
     utimesSync(path.join(pkg, 'dist/.tsbuildinfo'), later, later);
     const stale = await run(path.join(pkg, 'bin/authmatrix.js'), ['--version']);

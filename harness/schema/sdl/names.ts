@@ -1,4 +1,4 @@
-/** The names the transformer gives: model operations and secondary indexes. */
+/** The names the transformer gives (model operations and secondary indexes), and the case changes they are made with. */
 import pluralize from 'pluralize';
 import type { Field, ModelOperationNames } from '../model.js';
 

@@ -3,9 +3,8 @@ import type { ConstDirectiveNode, FieldDefinitionNode } from 'graphql';
 import { InputError } from '../errors.js';
 import type { Field, Model, Relation, Rule } from '../model.js';
 import { directiveArgs, find, implicitField, stringList, unwrap } from './ast.js';
-import { capitalize, lowerFirst } from './names.js';
 import { sdlError, type SdlContext } from './context.js';
-import { operationNames } from './names.js';
+import { capitalize, lowerFirst, operationNames } from './names.js';
 
 export function buildRelation(ctx: SdlContext, parent: string, node: FieldDefinitionNode, target: string, list: boolean): Relation | undefined {
   const field = node.name.value;
