@@ -3,8 +3,13 @@
 export interface CapturedFunction {
   readonly kind: 'authmatrix:function';
   name: string;
-  /** Absolute path of the handler module. */
-  entry: string;
+  /** Absolute path of the handler module; absent for a function a CDK callback builds (`cdk`). */
+  entry?: string;
+  /**
+   * The file whose `defineFunction((scope) => new Function(...))` builds the function with CDK (Amplify's custom
+   * functions: another runtime, its own code and bundling): nothing authmatrix can run.
+   */
+  cdk?: string;
   /** The stack Amplify puts the function in (`function` unless `resourceGroupName` says otherwise). */
   resourceGroupName?: string;
   /** data-schema recognizes a `defineFunction` result by this method. */

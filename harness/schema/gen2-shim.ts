@@ -41,10 +41,19 @@ export function referenceAuth(props: Record<string, unknown>): { kind: 'authmatr
   return defineAuth(groups && typeof groups === 'object' && !Array.isArray(groups) ? { ...props, groups: Object.keys(groups) } : props);
 }
 
-/** Like the real one: `entry` (default `./handler.ts`) is relative to the calling file; the name defaults to the entry's or the directory's. */
-export function defineFunction(props: { name?: string; entry?: string; resourceGroupName?: string } = {}): CapturedFunction {
+/**
+ * Like the real one: `entry` (default `./handler.ts`) is relative to the calling file; the name defaults to the entry's
+ * or the directory's. Given a callback (a custom function CDK builds, marceloig/iam-identity-center-team-v2's Python
+ * functions), the function is named after its directory and has no handler module.
+ */
+export function defineFunction(props: { name?: string; entry?: string; resourceGroupName?: string } | ((scope: unknown) => unknown) = {}): CapturedFunction {
   const caller = callerFile();
   const dir = caller ? path.dirname(caller) : process.cwd();
+  if (typeof props === 'function') {
+    const built: CapturedFunction = { kind: 'authmatrix:function', name: path.basename(dir), cdk: caller ?? dir, getInstance: () => { throw new Error('authmatrix does not deploy functions'); } };
+    captureState().functions.push(built);
+    return built;
+  }
   const fn: CapturedFunction = {
     kind: 'authmatrix:function',
     // Amplify's default (backend-function's resolveName): the entry's file name, else the calling file's directory.

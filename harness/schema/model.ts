@@ -200,7 +200,7 @@ export interface Argument {
 
 export type CustomHandler =
   /** Lambda functions run in order (a pipeline when several); `entry` is the handler module when known. */
-  | { kind: 'function'; functions: { name: string; entry?: string }[] }
+  | { kind: 'function'; functions: { name: string; entry?: string; notRun?: string }[] }
   /** APPSYNC_JS functions run in order, each on its own data source (NONE when none is named). */
   | { kind: 'js'; entries: JsEntry[] }
   | { kind: 'none' };

@@ -52,6 +52,9 @@ describe('handlers and tsconfig imports', () => {
   it('resource.ts imports through tsconfig baseUrl and paths; $amplify/env loads; a handler that cannot load is stubbed and named; a skipped one leaves its cells out with the reason', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'handlers')], { cwd: shape('tsconfig-handlers') });
     expect(r.stderr).toContain("  handler mailer stubbed (a placeholder of its type answered; the auth step before it was tested): the handler module does not load: Cannot find module '@aws-sdk/client-ses-not-installed'");
+    // A custom function CDK builds (defineFunction's callback form, marceloig/iam-identity-center-team-v2's Python ones):
+    // was "handler  stubbed …: handler module not found" (no name, and a handler.ts looked for that nothing names).
+    expect(r.stderr).toContain('  handler report stubbed (a placeholder of its type answered; the auth step before it was tested): a CDK callback builds the function (`defineFunction((scope) => new Function(...))`), with a runtime and code of its own, which authmatrix does not run');
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match, 6 could not run · /m);
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'handlers', 'results.json'), 'utf8')) as {

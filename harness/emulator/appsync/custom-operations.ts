@@ -68,6 +68,7 @@ export class CustomOperationRunner {
       for (const fn of handler.functions) {
         const mode = this.modes[fn.name] ?? this.modes[op.name];
         if (mode === 'stub' || mode === 'skip') return this.stub(fn.name, `${mode} in authmatrix.config.ts`, info);
+        if (fn.notRun) return this.stub(fn.name, fn.notRun, info);
         if (!fn.entry) return this.stub(fn.name, 'no handler module is configured', info);
         const run = await this.loadFunction(fn.entry);
         if (typeof run === 'string') return this.stub(fn.name, run, info);

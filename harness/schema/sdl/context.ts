@@ -9,7 +9,9 @@ import { SCALAR_TYPES, type AuthModel, type AuthModes, type CustomHandler, type 
 export interface FunctionEntry {
   name: string;
   /** Absolute path of the handler module. */
-  entry: string;
+  entry?: string;
+  /** Why it is never run here (a function a CDK callback builds). */
+  notRun?: string;
 }
 
 export interface SdlInput {
