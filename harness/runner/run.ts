@@ -379,7 +379,9 @@ async function runCells(drive: Drive, plan: RunPlan, model: AuthModel, endpoint:
     concurrency: drive.concurrency,
     cellTimeoutMs: deployed ? 120_000 : 30_000,
     scenarioTimeoutMs: deployed ? 300_000 : 60_000,
-    eventTimeoutMs: deployed ? 15_000 : 5_000,
+    // The emulator runs the app's own Lambda authorizer before a subscription starts, which may take seconds (one
+    // calling a server offline: Sanoodia/DatastoreDemo); AppSync waits for it, and so does a start here.
+    eventTimeoutMs: 15_000,
     quietMs: deployed ? 3_000 : 300,
     sentinelGraceMs: deployed ? 500 : 0,
     ...(probes ? { probes } : {}),

@@ -255,6 +255,25 @@ describe('Gen 1 Lambda layers', () => {
   });
 });
 
+describe('a slow Lambda authorizer', () => {
+  it("a subscription start waits as long as the authorizer takes, as AppSync does: a refusal after 6 s is a denial (was: \"no start_ack within 5000 ms\", an error; Sanoodia/DatastoreDemo's authorizer calls a server, slow offline)", async () => {
+    const app = path.join(out, 'gen1-lambda-slow');
+    cpSync(shape('gen1-lambda-authorizer'), app, { recursive: true });
+    writeFileSync(path.join(app, 'amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src/index.js'),
+      // Slow on subscriptions only, to keep the test short.
+      "exports.handler = async (event) => {\n  if (event.authorizationToken === 'partner-1') return { isAuthorized: true, ttlOverride: 0 };\n  if (/subscription/.test(event.requestContext.queryString)) await new Promise((resolve) => setTimeout(resolve, 6000));\n  return { isAuthorized: false };\n};\n");
+    const config = path.join(out, 'gen1-lambda-slow.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
+    const r = await cli(['run', '--no-probes', '--config', config, '--only', 'lambdaDenied', '--out', path.join(out, 'gen1-lambda-slow-run')], { cwd: app });
+    expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match/m);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda-slow-run', 'results.json'), 'utf8')) as { cells: { id: string; observed: string }[] };
+    const starts = results.cells.filter((c) => /\|on(Create|Update|Delete)\|lambdaDenied$/.test(c.id));
+    expect(starts.length).toBeGreaterThan(0);
+    expect(starts.every((c) => c.observed === 'deny')).toBe(true);
+  }, 60_000);
+});
+
 describe('required keys in a cycle', () => {
   it("a profile's required @hasOne whose @belongsTo names it back: the child is created first, naming the profile's planned id, and the relation reads run (was: neither record created, 41 mismatches; EricYagerPersonalRepo/NCE_Ed_Platform)", async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'gen1-required-cycle')], { cwd: shape('gen1-required-cycle') });
