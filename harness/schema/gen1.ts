@@ -112,7 +112,7 @@ export function loadGen1Project(backendConfig: string): AuthModel {
   if (!storage && !rest) {
     const unread = restApisWithoutInputs(path.join(root, 'amplify')).map((api) => `amplify/backend/api/${api}`);
     if (unread.length) {
-      throw new InputError(`backend-config.json deploys the REST API${unread.length > 1 ? 's' : ''} ${unread.join(', ')}, but neither cli-inputs.json nor api-params.json is there, and the project has no GraphQL API or S3 storage: nothing to test`, { file: backendConfig },
+      throw new InputError(`backend-config.json deploys the REST API${unread.length > 1 ? 's' : ''} ${unread.join(', ')}, but no REST inputs are there (a cli-inputs.json with paths, or an api-params.json), and the project has no GraphQL API or S3 storage: nothing to test`, { file: backendConfig },
         "check the API's folder out with the project (amplify pull)");
     }
     throw new InputError('this Gen 1 project has no GraphQL API, no S3 storage and no REST API in amplify/backend/: nothing to test', { file: backendConfig },

@@ -117,6 +117,10 @@ describe('a GraphQL API backend-config.json deploys whose schema is not in the p
 
   it("a REST API whose folder is not in the project, alone: refused, naming the API (FuturePathDev/futurepath-main; was: \"no REST API in amplify/backend/\", though backend-config.json names one)", async () => {
     const dir = project('rest-folderless', { FuturePathAPI: 'API Gateway' }, { 'storage/users/cli-inputs.json': { resourceName: 'users', tableName: 'users' } });
-    await expect(loadAuthModel(dir)).rejects.toThrow(/^backend-config\.json deploys the REST API amplify\/backend\/api\/FuturePathAPI, but neither cli-inputs\.json nor api-params\.json is there, and the project has no GraphQL API or S3 storage: nothing to test$/);
+    const refusal = (api: string) => new RegExp(`^backend-config\\.json deploys the REST API amplify/backend/api/${api}, but no REST inputs are there \\(a cli-inputs\\.json with paths, or an api-params\\.json\\), and the project has no GraphQL API or S3 storage: nothing to test$`);
+    await expect(loadAuthModel(dir)).rejects.toThrow(refusal('FuturePathAPI'));
+    // A cli-inputs.json without paths holds no REST inputs either.
+    const pathless = project('rest-pathless', { shop: 'API Gateway' }, { 'api/shop/cli-inputs.json': { version: 1 } });
+    await expect(loadAuthModel(pathless)).rejects.toThrow(refusal('shop'));
   });
 });

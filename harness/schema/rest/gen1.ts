@@ -202,12 +202,12 @@ function pushedDrift(amplify: string, apis: string[], stage: string, derived: Re
   });
 }
 
-/** The APIs `backend-config.json` names with service `API Gateway`; without the file, every API folder holding REST inputs. */
-/** The REST APIs backend-config.json deploys whose inputs (cli-inputs.json or api-params.json) the project lacks. */
+/** The REST APIs backend-config.json deploys whose inputs (cli-inputs.json with `paths`, or api-params.json) the project lacks. */
 export function restApisWithoutInputs(amplify: string): string[] {
   return restApiNames(amplify).filter((name) => !inputsFile(amplify, name));
 }
 
+/** The APIs `backend-config.json` names with service `API Gateway`; without the file, every API folder holding REST inputs. */
 function restApiNames(amplify: string): string[] {
   const named = backendConfigServices(amplify, 'api', 'API Gateway');
   if (named) return named;
