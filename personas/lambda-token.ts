@@ -78,8 +78,15 @@ export async function tokenBlindAuthorizer(model: AuthModel): Promise<{ accepts:
 export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: AuthModel; why: string } | undefined> {
   const lambda = model.authModes.lambda;
   if (!lambda?.handler) return undefined;
-  const failure = await loadHandler<AuthorizerFn>(lambda.handler, lambda.moduleAliases).then(() => undefined, (e: unknown) => (e instanceof InputError ? e.message : String(e)));
-  if (!failure) return undefined;
+  const failed = await loadHandler<AuthorizerFn>(lambda.handler, lambda.moduleAliases).then(() => undefined, (e: unknown) => e);
+  if (failed === undefined) return undefined;
+  // A package missing here, or a throw at its top (a setting it reads from the environment), is this machine's gap;
+  // an authorizer that does not compile, or is not there, would not deploy either, and stays a refusal (exit 2).
+  const cause = failed instanceof InputError ? failed.cause : failed;
+  // jiti reports a parse error as an Error whose message starts `ParseError:`; a native import, as a SyntaxError.
+  if (cause === undefined || (cause as Error).name === 'SyntaxError' || /^(ParseError|SyntaxError):/.test(String((cause as Error).message))) throw failed;
+  const missing = /MODULE_NOT_FOUND/.test(String((cause as { code?: unknown }).code)) || /Cannot find (module|package)/.test(String((cause as Error).message ?? cause));
+  const failure = failed instanceof InputError ? failed.message : String(failed);
   const { handler, ...rest } = lambda;
   const shown = path.relative(process.cwd(), handler) || handler;
   // A project layer's packages are installed in its lib/nodejs (harness/schema/gen1-project.ts layerAliases).
@@ -91,7 +98,7 @@ export async function unloadableAuthorizer(model: AuthModel): Promise<{ model: A
     : provided ? `; the Lambda runtime provides ${provided}, so its package.json need not name it: npm install ${provided} there too` : '';
   return {
     model: { ...model, authModes: { ...model.authModes, lambda: rest } },
-    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (npm install in ${[path.relative(process.cwd(), packageDir(handler)) || '.', ...layerLib].join(' and in ')}${layer})`,
+    why: `the Lambda authorizer ${shown} does not load here (${failure.replace(/^the handler module does not load: /, '')}), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (${missing ? `npm install in ${[path.relative(process.cwd(), packageDir(handler)) || '.', ...layerLib].join(' and in ')}${layer}` : 'set the environment variables it reads'})`,
   };
 }
 

@@ -98,7 +98,10 @@ export async function loadUserModule(file: string, alias: Record<string, string>
     if (err?.code === 'ENOENT' || /Cannot find module/.test(first) && first.includes(file)) {
       throw new InputError('handler module not found', { file }, 'check the entry path');
     }
-    throw new InputError(`the handler module does not load: ${first}`, { file }, 'fix the module so it can be imported');
+    const failure = new InputError(`the handler module does not load: ${first}`, { file }, 'fix the module so it can be imported');
+    // What failed (a package not found, a syntax error, a throw at the top): personas/lambda-token.ts tells them apart.
+    failure.cause = e;
+    throw failure;
   }
 }
 

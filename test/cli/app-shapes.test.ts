@@ -211,6 +211,20 @@ describe('Gen 1 Lambda authorizers', () => {
     expect(sdk.stderr).toContain("does not load here (Cannot find module 'aws-sdk'");
     expect(sdk.stderr).toContain('(npm install in amplify/backend/function/graphQlLambdaAuthorizer5e6f7a8b/src; the Lambda runtime provides aws-sdk, so its package.json need not name it: npm install aws-sdk there too)');
     expect(sdk.code).toBe(0);
+
+    // A throw at its top (a setting it reads): the same, with what to set instead of what to install.
+    writeFileSync(index, `if (!process.env.PARTNERS_TABLE) throw new Error('PARTNERS_TABLE is not set');\n${readFileSync(index, 'utf8').split('\n').slice(1).join('\n')}`);
+    const unset = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-env-run')], { cwd: app });
+    expect(unset.stderr).toContain('does not load here (PARTNERS_TABLE is not set), so every Lambda token is refused, as AppSync refuses when the authorizer fails; to test it, make it load (set the environment variables it reads)');
+    expect(unset.code).toBe(0);
+
+    // One that does not compile would not deploy: the run stops on one line, exit 2, as before.
+    writeFileSync(index, `exports.handler = async (event) => {\n  return { isAuthorized: event.authorizationToken === 'x' ;\n};\n`);
+    const broken = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda-syntax-run')], { cwd: app });
+    expect(broken.code).toBe(2);
+    expect(broken.stdout).toBe('');
+    expect(broken.stderr.trim().split('\n')).toHaveLength(1);
+    expect(broken.stderr).toMatch(/graphQlLambdaAuthorizer5e6f7a8b\/src\/index\.js: the handler module does not load: .*\. Fix: fix the module so it can be imported/);
   });
 
   it('a Gen 2 authorizer that does not load is installed where a package.json names packages: the app\'s, or amplify/\'s when that one does', async () => {
