@@ -483,21 +483,38 @@ function acyclic(auth: AuthModel, fks: ForeignKey[]): ForeignKey[] {
     seen.add(from);
     return [...kept.values()].some((k) => !k.ahead && k.child === from && k.parent !== from && dependsOn(k.parent, to, seen));
   };
+  // The kept keys leading from `from` to `to` (each key's child to its parent), as the original keys.
+  const pathOf = (from: string, to: string, seen = new Set<string>()): ForeignKey[] | undefined => {
+    if (from === to) return [];
+    if (seen.has(from)) return undefined;
+    seen.add(from);
+    for (const [original, k] of kept) {
+      if (k.ahead || k.child !== from || k.parent === from) continue;
+      const rest = pathOf(k.parent, to, seen);
+      if (rest) return [original, ...rest];
+    }
+    return undefined;
+  };
   for (const fk of fks.filter(required)) {
-    const closes = fk.parent !== fk.child && dependsOn(fk.parent, fk.child) && plannedKeyField(auth, fk.parent, fks) !== undefined;
-    kept.set(fk, closes ? { ...fk, ahead: true } : fk);
+    kept.set(fk, fk);
+    const cycle = fk.parent !== fk.child ? pathOf(fk.parent, fk.child) : undefined;
+    // Any key of the cycle may name its parent ahead; the first whose parent's key can be planned does, whichever
+    // model the schema declares first (a biography keyed by id and kind cannot be named before it exists; its profile can).
+    const flip = cycle && [fk, ...cycle].find((k) => plannedKeyField(auth, k.parent, fks) !== undefined);
+    if (flip) kept.set(flip, { ...flip, ahead: true });
   }
   for (const fk of fks.filter((x) => !required(x))) if (fk.parent === fk.child || !dependsOn(fk.parent, fk.child)) kept.set(fk, fk);
   return fks.flatMap((fk) => kept.get(fk) ?? []);
 }
 
 /**
- * The field holding a model's key as the plan sets it before creating the record (withUniqueKey): its partition key,
- * when that is the field telling records apart, with no sort key and no foreign key in it. Undefined otherwise.
+ * The field holding a model's key as the plan sets it before creating the record (withUniqueKey, with the fields the
+ * create input cannot set pinned, as linkInput pins them): its partition key, when that is the field telling records
+ * apart, with no sort key and no foreign key in it. Undefined otherwise.
  */
 function plannedKeyField(auth: AuthModel, model: string, fks: ForeignKey[]): Field | undefined {
   const m = auth.models.find((x) => x.name === model)!;
-  const f = uniqueKeyFieldOf(m);
+  const f = uniqueKeyFieldOf(m, undeclaredCreateFields(auth, m));
   return f && f.name === m.primaryKey.partitionKey && !m.primaryKey.sortKeys.length && !fks.some((k) => k.child === model && k.field === f.name) ? f : undefined;
 }
 

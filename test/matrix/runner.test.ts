@@ -12,7 +12,7 @@ import { expectedMatrix } from '../../harness/matrix/expected.js';
 import { classifyList, classifyRecord, withoutRefusalsOnCopies, type Observation } from '../../harness/matrix/classify.js';
 import { creatorFor, eventResetId, planRun } from '../../harness/matrix/plan.js';
 import { judge } from '../../harness/matrix/verdict.js';
-import { fixtures } from '../../harness/matrix/fixtures.js';
+import { fixtures, foreignKeys } from '../../harness/matrix/fixtures.js';
 import { loadAuthModel } from '../../harness/schema/load.js';
 import type { AuthModel } from '../../harness/schema/model.js';
 import { example, fixture } from '../cli/cli.js';
@@ -180,6 +180,23 @@ describe('planning fixtures', () => {
     const creators = Object.fromEntries(all.map((f) => [f.name, creatorFor(users, user, f.record, crew)?.creator]));
     expect(creators.owned).toBe('owner');
     expect(creators.unowned).toBe('groupMember:admin');
+  });
+
+  it('required keys in a cycle: the key closing it names a parent whose key can be planned, whichever model is declared first (a biography keyed by id and kind cannot be named ahead; its profile can)', () => {
+    const profile = `type Profile @model @auth(rules: [{ allow: owner }]) { id: ID! name: String bio: Bio! @hasOne }`;
+    const bio = `type Bio @model @auth(rules: [{ allow: owner }]) { id: ID! @primaryKey(sortKeyFields: ["kind"]) kind: String! text: String profile: Profile! @belongsTo }`;
+    for (const sdl of [`${profile}\n${bio}`, `${bio}\n${profile}`]) {
+      const model = schema(sdl);
+      const keys = foreignKeys(model);
+      expect(keys.filter((k) => k.ahead).map((k) => [k.child, k.parent])).toEqual([['Bio', 'Profile']]);
+      // Bio is planned first, naming the profile's planned key; the profile then names the created biography.
+      const plan = planRun(model, castWith(model, {}), expectedMatrix(model, castWith(model, {})), { nonce: 'n' });
+      const order = [...new Set(plan.fixtures.map((f) => f.model))];
+      expect(order).toEqual(['Bio', 'Profile']);
+      const bioOwned = plan.fixtures.find((f) => f.instance === 'Bio|owned')!;
+      const profileOwned = plan.fixtures.find((f) => f.instance === 'Profile|owned')!;
+      expect(bioOwned.input.bioProfileId).toBe(profileOwned.input.id);
+    }
   });
 
   it('a batch needs the records of its parts: one reading a record nobody in the cast can create cannot run either', async () => {
