@@ -22,8 +22,7 @@ export const lambdaToken: PersonaModule = {
       throw new InputError(`persona ${p.name} needs a Lambda token`, undefined, `set personas.${p.name}.token in authmatrix.config.ts to a token the authorizer ${verb(p)}`);
     }
     const identity = await identityFor(p, ctx);
-    // The cast's own stand-ins (harness/matrix/cast.ts, run.ts withTokenBlindAuthorizer) are no config's.
-    const source = p.token.startsWith('authmatrix-') ? 'a Lambda token authmatrix made up' : 'Lambda token from authmatrix.config.ts';
+    const source = p.standIn ? 'a Lambda token authmatrix made up' : 'Lambda token from authmatrix.config.ts';
     return provisioned(p, { mode: 'lambda', token: p.token }, identity, `${source}${identity.kind === 'lambda' && identity.deniedFields?.length ? ` (deniedFields ${identity.deniedFields.join(', ')})` : ''}`);
   },
 };

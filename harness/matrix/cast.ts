@@ -39,6 +39,8 @@ export interface Persona {
   tokenUse?: 'id' | 'access';
   /** Lambda personas: the token sent in `Authorization`. OIDC personas on a deployed IdP: a fixed token. */
   token?: string;
+  /** The token is authmatrix's stand-in (a refused token, one a token-blind authorizer takes), not the config's. */
+  standIn?: true;
   /** Headers every request of this persona carries. */
   headers?: Record<string, string>;
   /** IAM admin or IAM role personas on a deployed target: the AWS profile to use. */
@@ -183,7 +185,7 @@ export function defaultCast(model: AuthModel): Persona[] {
   if (modes.has('lambda')) {
     cast.push(
       { name: 'lambdaAllowed', kind: 'lambdaAllowed', identity: { kind: 'lambda', authorized: true }, description: 'a token the Lambda authorizer accepts' },
-      { name: 'lambdaDenied', kind: 'lambdaDenied', identity: { kind: 'lambda', authorized: false }, token: 'authmatrix-refused-token', description: 'a token the Lambda authorizer refuses' },
+      { name: 'lambdaDenied', kind: 'lambdaDenied', identity: { kind: 'lambda', authorized: false }, token: 'authmatrix-refused-token', standIn: true, description: 'a token the Lambda authorizer refuses' },
     );
   }
   return cast;
@@ -356,6 +358,7 @@ export function castWith(model: AuthModel, overrides: Record<string, PersonaOver
       ...(o.claims ?? base?.claims ? { claims: { ...base?.claims, ...o.claims } } : {}),
       ...(o.tokenUse ?? base?.tokenUse ? { tokenUse: o.tokenUse ?? base?.tokenUse } : {}),
       ...(o.token ?? base?.token ? { token: o.token ?? base?.token } : {}),
+      ...(!o.token && base?.standIn ? { standIn: true as const } : {}),
       ...(o.headers ?? base?.headers ? { headers: { ...base?.headers, ...o.headers } } : {}),
       ...(o.profile ? { profile: o.profile } : {}),
       ...(o.roleName ?? base?.roleName ? { roleName: o.roleName ?? base?.roleName } : {}),

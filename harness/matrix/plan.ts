@@ -386,8 +386,8 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
   for (const fk of fks.filter((x) => x.child === m.name)) {
     const parent = auth.models.find((x) => x.name === fk.parent)!;
     if (!copy && linksParent(fk, fixture)) {
-      const instance = instanceOf(parent.name, parentFixture(auth, parent, cast).name);
-      out[fk.field] = fk.ahead ? plannedKey(auth, parent.name, `${nonce}-${instance}`) : { $fixture: instance } satisfies FixtureRef;
+      const parentInstance = instanceOf(parent.name, parentFixture(auth, parent, cast).name);
+      out[fk.field] = fk.ahead ? plannedKey(auth, parent.name, `${nonce}-${parentInstance}`) : { $fixture: parentInstance } satisfies FixtureRef;
       pinned.add(fk.field);
     } else if (!authFields(m).has(fk.field)) out[fk.field] = detachedValue(m, fk.field, nonce);
   }

@@ -132,7 +132,8 @@ async function prepareRun(opts: RunOptions, startedAt: string, log: (line: strin
   // An authorizer the emulator cannot load is left out of the model it runs (personas/lambda-token.ts).
   const unloadable = opts.target === 'deployed' ? undefined : await unloadableAuthorizer(declared);
   const model = unloadable?.model ?? declared;
-  const base = castWith(model, await withTokenBlindAuthorizer(model, config.personas, log));
+  const blind = await withTokenBlindAuthorizer(model, config.personas, log);
+  const base = castWith(model, blind.personas).map((p) => (p.name === blind.standIn && !p.token ? { ...p, token: 'authmatrix-any-token', standIn: true as const } : p));
   // The REST APIs' Lambda authorizers are asked about the tokens known before provisioning (config tokens).
   await askRestAuthorizers(model, base);
   // A persona that cannot be had (a Lambda token nobody configured) is left out; its cells could not run.
@@ -440,13 +441,15 @@ function missing(c: Cell, why: string): CellResult {
 
 /**
  * A Lambda authorizer that cannot read the token (personas/lambda-token.ts tokenBlindAuthorizer) admits one Lambda
- * persona only: the other is left out, and the one there is needs no token from the config.
+ * persona only: the other is left out, and the one there is needs no token from the config (`standIn`: the persona
+ * that gets authmatrix's).
  */
-async function withTokenBlindAuthorizer(model: AuthModel, personas: AuthmatrixConfig['personas'], log: (line: string) => void): Promise<AuthmatrixConfig['personas']> {
+async function withTokenBlindAuthorizer(model: AuthModel, personas: AuthmatrixConfig['personas'], log: (line: string) => void): Promise<{ personas: AuthmatrixConfig['personas']; standIn?: string }> {
   const blind = await tokenBlindAuthorizer(model);
-  if (!blind) return personas;
+  if (!blind) return { personas };
   const [kept, gone] = blind.accepts ? ['lambdaAllowed', 'lambdaDenied'] : ['lambdaDenied', 'lambdaAllowed'];
   log(pc.dim(`  persona ${gone} left out: the Lambda authorizer ${path.relative(process.cwd(), blind.file) || blind.file} reads no request and ${blind.accepts ? 'accepts' : 'refuses'} every token`));
   const own = personas?.[kept];
-  return { ...personas, [gone]: false, [kept]: own === false ? false : { ...own, token: (own && own.token) || 'authmatrix-any-token' } };
+  // The kept persona needs no token from the config: without one, it gets a stand-in (prepareRun).
+  return { personas: { ...personas, [gone]: false }, ...(own !== false && !own?.token ? { standIn: kept } : {}) };
 }

@@ -147,8 +147,10 @@ describe('Lambda authorizers', () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'tokenless')], { cwd: tokenless('tokenless-refusing', "async () => 'hello world lambda'") });
     expect(r.stderr).toContain('  persona lambdaAllowed left out: the Lambda authorizer amplify/data/authorizer.ts reads no request and refuses every token');
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
-    const refusing = JSON.parse(readFileSync(path.join(out, 'tokenless', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { persona: string }[] };
+    const refusing = JSON.parse(readFileSync(path.join(out, 'tokenless', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { persona: string }[]; personas: { name: string; provisioning: string }[] };
     expect(refusing.untested).toEqual([]);
+    // The refused token is the cast's own (was: "Lambda token from authmatrix.config.ts", which names none).
+    expect(refusing.personas.find((p) => p.name === 'lambdaDenied')?.provisioning).toBe('a Lambda token authmatrix made up');
     expect(new Set(refusing.cells.map((c) => c.persona))).not.toContain('lambdaAllowed');
     expect(refusing.cells.some((c) => c.persona === 'lambdaDenied')).toBe(true);
 
@@ -157,6 +159,7 @@ describe('Lambda authorizers', () => {
     expect(accepting.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     const ran = JSON.parse(readFileSync(path.join(out, 'tokenless-run', 'results.json'), 'utf8')) as typeof refusing;
     expect(ran.untested).toEqual([]);
+    expect(ran.personas.find((p) => p.name === 'lambdaAllowed')?.provisioning).toBe('a Lambda token authmatrix made up');
     expect(ran.cells.some((c) => c.persona === 'lambdaAllowed')).toBe(true);
     expect(new Set(ran.cells.map((c) => c.persona))).not.toContain('lambdaDenied');
   });
@@ -171,16 +174,16 @@ describe('Gen 1 Lambda authorizers', () => {
       handler: shape('gen1-lambda-authorizer', 'amplify', 'backend', 'function', 'graphQlLambdaAuthorizer5e6f7a8b', 'src', 'index.js'),
     });
     const config = path.join(out, 'gen1-lambda.config.json');
-    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' } } }));
+    // A configured token is the config's whatever it looks like (was: one starting authmatrix- was called made up).
+    writeFileSync(config, JSON.stringify({ personas: { lambdaAllowed: { token: 'partner-1' }, lambdaDenied: { token: 'authmatrix-partner-0' } } }));
     const r = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'gen1-lambda')], { cwd: shape('gen1-lambda-authorizer'), env: { PARTNER_TOKENS: 'partner-1' } });
     expect(r.stdout).toMatch(/^PASSED {2}\d+\/\d+ cells match · /m);
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'gen1-lambda', 'results.json'), 'utf8')) as { untested: unknown[]; cells: { id: string; observed: string; summary: string }[]; personas: { name: string; provisioning: string }[] };
     expect(results.untested).toEqual([]);
-    // The refused token is the cast's own (was: "Lambda token from authmatrix.config.ts", which names none).
     expect(Object.fromEntries(results.personas.filter((p) => p.name.startsWith('lambda')).map((p) => [p.name, p.provisioning]))).toEqual({
       lambdaAllowed: 'Lambda token from authmatrix.config.ts (deniedFields Order.note)',
-      lambdaDenied: 'a Lambda token authmatrix made up',
+      lambdaDenied: 'Lambda token from authmatrix.config.ts',
     });
     expect(results.cells.find((c) => c.id === 'Order|get|lambdaAllowed|record')).toMatchObject({ observed: 'allow', summary: 'data, note null' });
     expect(results.cells.find((c) => c.id === 'Order|get|lambdaDenied|record')).toMatchObject({ observed: 'deny' });
