@@ -10,7 +10,7 @@ import { decidingRules } from '../rules/trace.js';
 import { readRelation } from '../rules/visibility.js';
 import { isStoredField, type AuthModel, type CustomOperation, type Field, type Model, type OwnerRule } from '../schema/model.js';
 import type { Persona } from './cast.js';
-import { authFields, dynamicGroupRules, fixtures, foreignKeys, identityKeyed, keyHolder, kindOf, NOBODY, ownerRules, ownership, sampleInput, undeclaredCreateFields, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
+import { authFields, dynamicGroupRules, fixtures, foreignKeys, identityKeyed, keyHolder, kindOf, linksParent, NOBODY, ownerRules, ownership, sampleInput, undeclaredCreateFields, sampleValue, uniqueKeyField, withOwnClaims, type Fixture, type Ownership } from './fixtures.js';
 import type { RestAction } from './rest-action.js';
 import type { StorageAction } from './storage-requests.js';
 
@@ -465,8 +465,9 @@ export function relationCells(auth: AuthModel, m: Model, cast: Persona[]): Cell[
     const childModel = holder === 'this' ? m : other;
     const byIdentity = !fk && identityKeyed(auth, childModel, key.field!, key.parent);
     if (!fk && !byIdentity) continue;
-    // Fixtures holding a key point at the other model's first fixture, or only the one `onlyChild` names (plan.ts linkInput).
-    const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk?.onlyChild || f.name === fk.onlyChild);
+    // Fixtures holding a key point at the other model's first fixture, or only the one `onlyChild` names, and not the
+    // first fixture itself where the model is related to itself (plan.ts linkInput).
+    const linked = (x: Model) => fixtures(auth, x, cast).filter((f) => !fk || linksParent(fk, f.name));
     const readFrom = holder === 'related' ? [parentFixture(auth, m, cast)] : linked(m);
     // Keys holding identities are not linked (fixtures.ts identityKeyed): the records whose values are equal meet.
     const local = rel.local[0]!;

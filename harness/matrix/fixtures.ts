@@ -281,7 +281,10 @@ function computeFixtures(auth: AuthModel, m: Model, cast: Persona[]): Fixture[] 
     const co = claimOf(ownerPersona(cast, r, 'co'), r);
     if (r.provider === 'oidc' && !owners.some((o) => o.provider === 'userPools')) ownerName = 'oidcUser';
     owned[r.ownerField] = r.multiOwner ? (own ? [own] : null) : own;
-    shared[r.ownerField] = r.multiOwner ? [own, co].filter(Boolean) : own;
+    // Personas without the rule's claim (an `email` claim access tokens lack, johnpc/taskflow) own nothing: an empty
+    // list is no value a create sends, so the record holds none, as `owned` does.
+    const both = [own, co].filter(Boolean);
+    shared[r.ownerField] = r.multiOwner ? (both.length ? both : null) : own;
     unowned[r.ownerField] = requiredField(m, r.ownerField) ? (r.multiOwner ? [NOBODY] : NOBODY) : null;
   }
   const team = dynamicGroupName(auth);
@@ -373,10 +376,15 @@ export interface ForeignKey {
   onlyChild?: string;
   /** The key closes a cycle of required keys: it names the parent's planned key, and the child is created first. */
   ahead?: boolean;
+  /**
+   * A model related to itself (a task's subtasks, `parentTaskId`): the fixture the others point at, which cannot
+   * point at itself (it would have to exist before it is created).
+   */
+  selfParent?: string;
 }
 
 /** Whether a fixture's shared instance points at the parent through a foreign key (plan.ts linkInput). */
-export const linksParent = (fk: ForeignKey, fixture: string): boolean => !fk.onlyChild || fk.onlyChild === fixture;
+export const linksParent = (fk: ForeignKey, fixture: string): boolean => (!fk.onlyChild || fk.onlyChild === fixture) && fixture !== fk.selfParent;
 
 /**
  * How the stored record of a fixture's shared instance holds a field, as the planner writes it (plan.ts linkInput):
@@ -427,19 +435,20 @@ function impliedKeys(auth: AuthModel): ForeignKey[] {
     if (out.some((x) => x.child === childName && x.field === field)) return;
     const child = auth.models.find((x) => x.name === childName)!;
     if (identityKeyed(auth, child, field, parent)) return;
+    const self = childName === parent ? { selfParent: fixtures(auth, child, NO_CAST)[0]!.name } : {};
     if (!authFields(child).has(field)) {
       // One child per parent where the key would then hold nothing to tell children apart: the key is this field,
       // or this field beside owner or group fields only (dydyxylish/knitting-belle's purchases, keyed by the buyer
       // and the pattern: two of one buyer's records under one pattern are one record).
       const keyFields = [child.primaryKey.partitionKey, ...child.primaryKey.sortKeys];
       const single = hasOne || field === child.primaryKey.partitionKey || (keyFields.includes(field) && !uniqueKeyFieldOf(child, new Set([field])));
-      out.push({ child: childName, field, parent, ...(single ? { onlyChild: fixtures(auth, child, NO_CAST)[0]!.name } : {}) });
+      out.push({ child: childName, field, parent, ...(single ? { onlyChild: fixtures(auth, child, NO_CAST)[0]!.name } : {}), ...self });
       return;
     }
     // A key that is also the child's owner or group field holds the identity each fixture is planned for: only
     // the record owned by nobody in the cast may name the parent there instead (it stays owned by nobody).
     const nobodys = fixtures(auth, child, NO_CAST).find((f) => f.record[field] === NOBODY);
-    if (nobodys) out.push({ child: childName, field, parent, onlyChild: nobodys.name });
+    if (nobodys) out.push({ child: childName, field, parent, onlyChild: nobodys.name, ...self });
   };
   for (const m of auth.models) {
     for (const f of m.fields) {

@@ -71,13 +71,17 @@ export function keyQueryCells(auth: AuthModel, m: Model, cast: Persona[], team: 
   if (!queries.length) return out;
   const fx = fixtures(auth, m, cast);
   for (const q of queries) {
-    const first = fx.find((f) => f.record[q.partitionKey] !== undefined && f.record[q.partitionKey] !== null);
-    const plainPk = first?.record[q.partitionKey];
+    // A fixture that links the key to its parent, where one does (the first fixture of a model related to itself
+    // links to nothing: fixtures.ts `selfParent`).
+    const valued = fx.filter((f) => f.record[q.partitionKey] !== undefined && f.record[q.partitionKey] !== null);
+    const first = (!isAuthField(m, q.partitionKey) && valued.find((f) => storedAs(auth, m, f.name, q.partitionKey) === 'parent')) || valued[0];
     // A key that is no owner or group field is queried on the value the first fixture is stored with (plan.ts
     // linkInput): the parent's key where it links one, its own where the planner gave it one (a foreign key left
     // pointing nowhere, the key field made unique), the oracle's copy's value otherwise; only the fixtures stored
     // with that value are in range.
     const how = first && !isAuthField(m, q.partitionKey) ? storedAs(auth, m, first.name, q.partitionKey) : 'copy';
+    // A value of its own outside the record's key (a foreign key pointing nowhere) is not known before the run.
+    const plainPk = how === 'own' && ![m.primaryKey.partitionKey, ...m.primaryKey.sortKeys].includes(q.partitionKey) ? undefined : first?.record[q.partitionKey];
     const fk = how === 'parent' ? foreignKeys(auth).find((x) => x.child === m.name && x.field === q.partitionKey) : undefined;
     const sent: FixtureRef | undefined = fk
       ? { $fixture: instanceOf(fk.parent, parentFixture(auth, auth.models.find((x) => x.name === fk.parent)!, cast).name) }

@@ -76,6 +76,8 @@ async function loadGen2App(file: string, notGiven: string[]): Promise<AuthModel>
     if (resolvers.length) {
       notGiven.push(`resolvers attached to the data API with CDK (${resolvers.join(', ')}) are not modelled: the fields they resolve are tested as Amplify generates them`);
     }
+    const trigger = auth && dataProps ? tokenTrigger(auth, model, path.dirname(amplifyDir), backend) : undefined;
+    if (trigger) notGiven.push(trigger);
     const caveats = [...(model.caveats ?? []), ...notGiven];
     model = {
       ...model,
@@ -130,6 +132,26 @@ async function callResourceFactory(file: string, exports: Record<string, unknown
 }
 
 const LITERAL = /^(?:'[^'\\]*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null|undefined)$/;
+
+/**
+ * A pre token generation trigger (`defineAuth({ triggers: { preTokenGeneration } })`) may add claims to the user
+ * pool's tokens and override their groups, which authmatrix does not run: said where the API's rules read groups or
+ * a claim of the app's own (QuarksG/heimdall's `group('Admin')` beside a trigger adding `custom:entitlements`).
+ */
+function tokenTrigger(auth: Record<string, unknown>, model: AuthModel, appRoot: string, backend: BackendSources | undefined): string | undefined {
+  const fn = (auth.triggers as Record<string, unknown> | undefined)?.preTokenGeneration as Partial<CapturedFunction> | undefined;
+  // Or set on the user pool in backend.ts (`cfnUserPool.lambdaConfig = { preTokenGenerationConfig: … }`, for the
+  // access-token form of the trigger: johnpc/taskflow copies `email` into access tokens so).
+  const inBackend = !!backend && [...backend.sources.values()].some((t) => /preTokenGeneration/i.test(t));
+  if (fn?.kind !== 'authmatrix:function' && !inBackend) return undefined;
+  const rules = [...model.models.flatMap((m) => [...m.rules, ...m.fields.flatMap((f) => f.rules ?? [])]), ...model.customOperations.flatMap((o) => o.rules)];
+  const reads = rules.some((r) => r.provider === 'userPools' && (r.kind === 'staticGroup' || r.kind === 'dynamicGroup' || (r.kind === 'owner' && !DEFAULT_CLAIMS.has(r.identityClaim))));
+  if (!reads) return undefined;
+  const where = fn?.kind === 'authmatrix:function' ? fn.entry ?? fn.cdk : backend?.file;
+  return `the user pool's pre token generation trigger${where ? ` (${path.relative(appRoot, where)})` : ''} may add claims to tokens and override their groups; it is not run, so each persona's token holds only its own groups and the claims authmatrix.config.ts gives it (personas.<name>.groups, .claims): give them what the trigger adds`;
+}
+
+const DEFAULT_CLAIMS = new Set(['sub::username', 'username', 'sub', 'cognito:username']);
 
 /** `amplify/auth/resource.*`: its presence means a user pool and an identity pool. */
 async function loadAuthResource(amplifyDir: string, capture: Gen2Capture, backend: BackendSources | undefined): Promise<Record<string, unknown> | 'not deployed' | undefined> {

@@ -838,6 +838,27 @@ describe('group fields and relations (new public apps, eighth session)', () => {
   });
 });
 
+describe('owners named by a claim a token trigger adds, and a model related to itself (johnpc/taskflow)', () => {
+  it('the trigger set in backend.ts is named in a caveat; personas without the claim own nothing, and with it (as the caveat says) own their tasks; subtasks point at the first task, made before them: clean runs', async () => {
+    const r = await cli(['run', '--no-probes', '--out', path.join(out, 'shared-tasks')], { cwd: shape('shared-tasks') });
+    expect(r.stderr).toContain("  caveat: the user pool's pre token generation trigger (amplify/backend.ts) may add claims to tokens and override their groups");
+    // Was: 131 mismatches, 90 not auth outcomes: the subtasks named a task not made yet (itself), and the shared
+    // record's empty owners list was the oracle's value but no value in the store.
+    expect(r.stdout).toMatch(/^PASSED /m);
+    expect(r.code).toBe(0);
+    const config = path.join(out, 'shared-tasks.config.json');
+    writeFileSync(config, JSON.stringify({ personas: { owner: { claims: { email: 'owner@example.com' } }, stranger: { claims: { email: 'stranger@example.com' } } } }));
+    const given = await cli(['run', '--no-probes', '--config', config, '--out', path.join(out, 'shared-tasks-claims')], { cwd: shape('shared-tasks') });
+    expect(given.stdout).toMatch(/^PASSED /m);
+    const cells = new Map((JSON.parse(readFileSync(path.join(out, 'shared-tasks-claims', 'results.json'), 'utf8')) as { cells: { id: string; pass: boolean; observed: string; seen?: string[] }[] }).cells.map((c) => [c.id, c]));
+    expect(cells.get('Task|update|owner|owned')).toMatchObject({ pass: true, observed: 'allow' });
+    expect(cells.get('Task|get|stranger|shared')).toMatchObject({ pass: true, observed: 'allow' });
+    expect(cells.get('Task|get|owner|owned|subtasks')).toMatchObject({ pass: true, seen: ['shared'] });
+    expect(cells.get('Task|get|owner|shared|parent')).toMatchObject({ pass: true, seen: ['owned'] });
+    expect(cells.get('Task|list|iamAdmin|index:byParentTaskId')).toMatchObject({ pass: true, seen: ['shared', 'unowned'] });
+  });
+});
+
 describe('field rules', () => {
   it('field rules that leave listen out for the owner: the subscriptions take no owner argument, and no cell sends one; clean run', async () => {
     const r = await cli(['run', '--no-probes', '--out', path.join(out, 'field-rules')], { cwd: shape('field-rules') });

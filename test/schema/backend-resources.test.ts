@@ -128,6 +128,36 @@ describe('a data resource backend.ts builds with a call (johnpc/svelte-crossword
   });
 });
 
+describe("the user pool's pre token generation trigger (QuarksG/heimdall)", () => {
+  const withTrigger = (rules: string) => ({
+    'amplify/auth/resource.ts': [
+      "import { defineAuth, defineFunction } from '@aws-amplify/backend';",
+      "export const auth = defineAuth({ loginWith: { email: true }, groups: ['Admin'], triggers: { preTokenGeneration: defineFunction({ entry: './pre-token.ts' }) } });",
+    ].join('\n'),
+    'amplify/data/resource.ts': [
+      "import { a, defineData } from '@aws-amplify/backend';",
+      `const schema = a.schema({ Note: a.model({ body: a.string() }).authorization((allow) => [${rules}]) });`,
+      "export const data = defineData({ schema, authorizationModes: { defaultAuthorizationMode: 'userPool' } });",
+    ].join('\n'),
+  });
+  const backend = [...imports, "import { storage } from './storage/resource';", 'defineBackend({ auth, data, storage });'];
+
+  it('is named in a caveat where a rule reads groups or a claim of the app\'s own, as it may change them in real tokens', async () => {
+    // Was silent: the personas' tokens hold what the trigger would add or take away in none of them.
+    const caveat = "the user pool's pre token generation trigger (amplify/auth/pre-token.ts) may add claims to tokens and override their groups; it is not run, so each persona's token holds only its own groups and the claims authmatrix.config.ts gives it (personas.<name>.groups, .claims): give them what the trigger adds";
+    for (const [name, rules] of [['trigger-groups', "allow.owner(), allow.group('Admin')"], ['trigger-claim', "allow.owner().identityClaim('custom:tenant')"]] as const) {
+      const dir = app(name, backend, withTrigger(rules));
+      const model = await loadAuthModel(dir);
+      expect(model.caveats, name).toContain(caveat);
+    }
+  });
+
+  it('is not, where the rules read only the owner\'s default claim', async () => {
+    const model = await loadAuthModel(app('trigger-owner', backend, withTrigger('allow.owner(), allow.authenticated().to([\'read\'])')));
+    expect(model.caveats ?? []).toEqual([]);
+  });
+});
+
 describe('a tsconfig that cannot be read', () => {
   it('one extending a package that is not installed maps no names; the app loads', async () => {
     const dir = app('expo', [...imports, "import { storage } from './storage/resource';", 'defineBackend({ auth, data, storage });'], {
