@@ -389,7 +389,7 @@ function linkInput(auth: AuthModel, m: Model, input: Record<string, unknown>, in
       const parentInstance = instanceOf(parent.name, parentFixture(auth, parent, cast).name);
       out[fk.field] = fk.ahead ? plannedKey(auth, parent.name, `${nonce}-${parentInstance}`) : { $fixture: parentInstance } satisfies FixtureRef;
       pinned.add(fk.field);
-    } else if (!authFields(m).has(fk.field)) out[fk.field] = detachedValue(m, fk.field, nonce);
+    } else if (!authFields(m).has(fk.field)) out[fk.field] = detachedValue(m, fk.field, `${nonce}-${instance}`);
   }
   return withoutFields(withUniqueKey(m, out, `${nonce}-${instance}`, pinned), [...undeclared]);
 }

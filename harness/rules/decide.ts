@@ -389,10 +389,12 @@ export function recordKey(model: Model, record: StoredRecord): string {
 
 /**
  * `nested`: a relation's read. Its auth resolver takes every role that reads the related model in any way (get,
- * list, listen, sync, search), so a rule granting only `listen` opens the relation too, as the emulator's relation
- * resolver does (harness/emulator/appsync/resolvers.ts `READ_OPS`): reftool shows `allow.authenticated().to(['listen'])`
- * letting any signed-in user read the related records through the relation, unfiltered, while the list refuses
- * them (docs/semantics.md, "Relations").
+ * list, listen, sync, search: `READ_OPERATIONS`), so a rule granting only `listen` opens the relation too, as the
+ * emulator's relation resolver does (harness/emulator/appsync/resolvers.ts): the reftool case
+ * test/fixtures/fidelity/relation-listen-only records Gen 1 `{allow: private, operations: [listen]}` (Gen 2
+ * `allow.authenticated().to(['listen'])`) letting any signed-in user read the related records through the relation,
+ * unfiltered, while the list refuses them (docs/semantics.md, "A relation is read by every role that reads the
+ * related model in any way").
  */
 function decideList(ctx: Ctx, stored: StoredRecord[], select: string[] | undefined, query?: KeyedQuery, nested = false): Decision {
   const fields = selectedResources(ctx, select);

@@ -55,17 +55,12 @@ export function factoryCall({ file: backend, sources }: BackendSources, resource
 
 function backendValue(text: string, backend: string, arg: string): BackendValue {
   if (!/^[A-Za-z_$][\w$]*$/.test(arg)) return { text: arg };
-  for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    for (const binding of m[1]!.split(',')) {
-      const [name, local = name] = binding.trim().split(/\s+as\s+/).map((x) => x.trim());
-      const file = local === arg ? resolveLocal(path.resolve(path.dirname(backend), m[2]!)) : undefined;
-      if (file && name) return { local: arg, imported: { file, name } };
-    }
-  }
+  const imported = relativeImports(text, backend).find((i) => i.local === arg && i.file);
+  if (imported?.file) return { local: arg, imported: { file: imported.file, name: imported.name } };
   const declared = new RegExp(`\\b(?:const|let|var)\\s+${arg.replace(/\$/g, '\\$')}\\s*=\\s*defineFunction\\s*\\(`).exec(text);
   if (declared) {
     const open = declared.index + declared[0].length - 1;
-    const close = closing(text, open);
+    const { close } = bracketed(text, open);
     if (close > open) return { local: arg, defineFunction: text.slice(declared.index + declared[0].indexOf('defineFunction'), close + 1) };
   }
   return { text: arg };
@@ -73,20 +68,30 @@ function backendValue(text: string, backend: string, arg: string): BackendValue 
 
 /** Local name → exported name of what backend.ts imports from a resource file. */
 function importedNames(text: string, backend: string, resource: string): Map<string, string> {
-  const locals = new Map<string, string>();
-  for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    if (resolveLocal(path.resolve(path.dirname(backend), m[2]!)) !== resource) continue;
-    for (const binding of m[1]!.split(',')) {
-      const [name, local = name] = binding.trim().split(/\s+as\s+/).map((x) => x.trim());
-      if (name && local) locals.set(local, name);
-    }
-  }
-  return locals;
+  return new Map(relativeImports(text, backend).filter((i) => i.file === resource).map((i) => [i.local, i.name]));
 }
 
-/** The index of the bracket closing the one at `open`, strings skipped; -1 if none. */
-function closing(text: string, open: number): number {
+/** backend.ts's named imports from relative paths: each binding's local name, exported name and file. */
+function relativeImports(text: string, backend: string): { local: string; name: string; file: string | undefined }[] {
+  const out: { local: string; name: string; file: string | undefined }[] = [];
+  for (const m of text.matchAll(/import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const file = resolveLocal(path.resolve(path.dirname(backend), m[2]!));
+    for (const binding of m[1]!.split(',')) {
+      const [name, local = name] = binding.trim().split(/\s+as\s+/).map((x) => x.trim());
+      if (name && local) out.push({ local, name, file });
+    }
+  }
+  return out;
+}
+
+/**
+ * The list a bracket at `open` opens: its comma-separated items at the top level (nested brackets and strings kept
+ * whole: `build('a,b')` is one item) and the index of the bracket closing it (-1 when none does).
+ */
+function bracketed(text: string, open: number): { items: string[]; close: number } {
+  const items: string[] = [];
   let depth = 0;
+  let start = open + 1;
   for (let i = open; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '"' || ch === "'" || ch === '`') {
@@ -94,9 +99,15 @@ function closing(text: string, open: number): number {
       while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
       i = j;
     } else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch) && --depth === 0) return i;
+    else if (')]}'.includes(ch) && --depth === 0) {
+      items.push(text.slice(start, i).trim());
+      return { items: items.filter(Boolean), close: i };
+    } else if (ch === ',' && depth === 1) {
+      items.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
   }
-  return -1;
+  return { items: items.filter(Boolean), close: -1 };
 }
 
 /**
@@ -120,36 +131,16 @@ function backendEntries(text: string): { name: string; args?: string[] }[] | und
   const call = /\bdefineBackend\s*\(\s*\{/.exec(text);
   if (!call) return undefined;
   const out: { name: string; args?: string[] }[] = [];
-  for (const entry of topLevel(text.slice(call.index + call[0].length), '}')) {
+  for (const entry of bracketed(text, call.index + call[0].length - 1).items) {
     if (entry.startsWith('...')) return undefined;
     const value = /^(?:[\w$]+|'[^']*'|"[^"]*")\s*:\s*([\s\S]+)$/.exec(entry)?.[1]!.trim() ?? entry;
     const named = /^([A-Za-z_$][\w$]*)$/.exec(value);
     const called = /^([A-Za-z_$][\w$]*)\s*\(([\s\S]*)\)$/.exec(value);
     // Anything else defines its resource inline (`fn: defineFunction({...})`): not a resource file's.
     if (named) out.push({ name: named[1]! });
-    else if (called && called[1] !== 'defineFunction') out.push({ name: called[1]!, args: topLevel(called[2]!, undefined) });
+    else if (called && called[1] !== 'defineFunction') out.push({ name: called[1]!, args: bracketed(value, value.indexOf('(')).items });
   }
   return out;
-}
-
-/** The comma-separated items of a list up to its closing `end` (or the end of the text), nested brackets kept whole. */
-function topLevel(text: string, end: string | undefined): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (depth === 0 && (ch === ',' || ch === end)) {
-      items.push(current.trim());
-      current = '';
-      if (ch === end) return items.filter(Boolean);
-      continue;
-    }
-    if ('([{'.includes(ch)) depth++;
-    if (')]}'.includes(ch)) depth--;
-    current += ch;
-  }
-  items.push(current.trim());
-  return items.filter(Boolean);
 }
 
 /** The source with its comments blanked out, strings and template literals kept (a URL's `//` is no comment). */

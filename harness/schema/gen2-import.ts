@@ -93,7 +93,7 @@ function loadError(file: string, e: unknown): InputError {
  * error is a JSON list of issues (knitting-belle's env check with zod printed "does not load: ["), and then the
  * whole message is folded onto one line, shortened, with the error's name.
  */
-function oneLine(err: Error | undefined, first: string): string {
+export function oneLine(err: Error | undefined, first = String(err?.message ?? err).split('\n')[0]!): string {
   const what = first.replace(/^(?:[A-Z]\w*Error|\[jiti\][^:]*): /, '').trim().replace(/\.+$/, '');
   if (/[\p{L}\p{N}]/u.test(what)) return what;
   const folded = String(err?.message ?? '').replace(/\s+/g, ' ').trim();

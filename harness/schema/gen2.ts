@@ -14,7 +14,7 @@ import { authModelFromSdl } from './sdl.js';
 import type { FunctionEntry } from './sdl/context.js';
 import { gen2Storage } from './storage/gen2.js';
 import { bucketsWithoutRules, type StorageSection } from './storage/model.js';
-import { defineFunctionIn, escape, importDataSchema, importResource } from './gen2-import.js';
+import { defineFunctionIn, escape, importDataSchema, importResource, oneLine } from './gen2-import.js';
 import { backendFile, loadGen2Rest, reachableSources } from './rest/gen2.js';
 import { cdkResolverFiles, factoryCall, passedToBackend, readBackend, type BackendSources } from './backend-resources.js';
 import { gen2Files } from './find-app.js';
@@ -127,7 +127,7 @@ async function callResourceFactory(file: string, exports: Record<string, unknown
   try {
     (factory as (...xs: unknown[]) => unknown)(...args);
   } catch (e) {
-    throw fail(`which fails here: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    throw fail(`which fails here: ${oneLine(e as Error)}`);
   }
 }
 

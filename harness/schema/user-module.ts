@@ -23,14 +23,8 @@ import { asHandler } from './handler-console.js';
  */
 export async function importAppModule(file: string, options: { alias?: Record<string, string>; cache?: 'plain' | 'sealed' } = {}): Promise<Record<string, unknown>> {
   const sealed = options.cache === 'sealed';
-  const jiti = createJiti(pathToFileURL(file).href, {
-    alias: options.alias ?? {},
-    moduleCache: false,
-    fsCache: sealed ? false : cacheDir('jiti') ?? false,
-    interopDefault: true,
-  });
-  const hook = Error.prepareStackTrace;
-  try {
+  const jiti = appJiti(file, options.alias ?? {}, sealed ? false : cacheDir('jiti') ?? false);
+  return keepingStackHook(async () => {
     if (!sealed) return (await jiti.import(file)) as Record<string, unknown>;
     const code = sealedCode(file, (source) => jiti.transform({ source, filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true }));
     // jiti.evalModule would transpile again (it tries a native import first), so the transpiled CommonJS runs in
@@ -39,17 +33,24 @@ export async function importAppModule(file: string, options: { alias?: Record<st
     const run = runInThisContext(`(async function (exports, require, module, __filename, __dirname, jitiImport) {${code}\n})`, { filename: file }) as (...args: unknown[]) => Promise<void>;
     await run(module.exports, createRequire(file), module, file, path.dirname(file), (id: string) => jiti.import(id));
     return module.exports;
-  } finally {
-    Error.prepareStackTrace = hook;
-  }
+  });
 }
 
 /** Source text evaluated as a module of the app at `file` (its imports resolved from there), not cached. */
 export async function evaluateAppSource(file: string, source: string, alias: Record<string, string>): Promise<Record<string, unknown>> {
-  const jiti = createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache: false, interopDefault: true });
+  const jiti = appJiti(file, alias, false);
+  return keepingStackHook(async () => (await jiti.evalModule(source, { filename: file, async: true })) as Record<string, unknown>);
+}
+
+function appJiti(file: string, alias: Record<string, string>, fsCache: string | false) {
+  return createJiti(pathToFileURL(file).href, { alias, moduleCache: false, fsCache, interopDefault: true });
+}
+
+/** Runs `load`, then takes jiti's stack-trace hook off again (see importAppModule). */
+async function keepingStackHook<T>(load: () => Promise<T>): Promise<T> {
   const hook = Error.prepareStackTrace;
   try {
-    return (await jiti.evalModule(source, { filename: file, async: true })) as Record<string, unknown>;
+    return await load();
   } finally {
     Error.prepareStackTrace = hook;
   }

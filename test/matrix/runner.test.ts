@@ -199,6 +199,17 @@ describe('planning fixtures', () => {
     }
   });
 
+  it('a foreign key a record leaves pointing nowhere holds a value of that record alone (was: one value per run, shared by every such record and copy)', () => {
+    const model = schema(`
+      type Shelf @model @auth(rules: [{ allow: private }]) { id: ID! box: Box @hasOne(fields: ["boxId"]) boxId: ID }
+      type Box @model @auth(rules: [{ allow: private }]) { id: ID! label: String }
+    `);
+    const plan = planRun(model, castWith(model, {}), expectedMatrix(model, castWith(model, {})), { nonce: 'n' });
+    const detached = plan.fixtures.filter((f) => f.model === 'Shelf' && typeof f.input.boxId === 'string').map((f) => f.input.boxId as string);
+    expect(detached.length).toBeGreaterThan(1);
+    expect(new Set(detached).size).toBe(detached.length);
+  });
+
   it('a batch needs the records of its parts: one reading a record nobody in the cast can create cannot run either', async () => {
     const rest = await loadAuthModel(example('rest'));
     const noAdmin = castWith(rest, {}).filter((p) => p.kind !== 'iamAdmin');

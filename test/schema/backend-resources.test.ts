@@ -123,8 +123,13 @@ describe('a data resource backend.ts builds with a call (johnpc/svelte-crossword
       "import { build } from './data/resource';", 'defineBackend({ auth, data: build(makeGate()) });'], factory(lambdaData));
     await expect(loadAuthModel(dir)).rejects.toThrow(/backend\.ts builds this data resource with build\(makeGate\(\)\), whose argument makeGate\(\) authmatrix does not evaluate/);
     const throws = app('factory-throws', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
-      "import { build } from './data/resource';", "defineBackend({ auth, data: build('eu-west-1') });"], factory("export const build = (region: string) => { throw new Error(`no tables in ${region}`); };"));
-    await expect(loadAuthModel(throws)).rejects.toThrow(/with build\('eu-west-1'\), which fails here: no tables in eu-west-1/);
+      "import { build } from './data/resource';", "defineBackend({ auth, data: build('eu-west-1,eu-west-2') });"], factory("export const build = (...regions: string[]) => { throw new Error(`no tables in ${regions.join(' and ')}`); };"));
+    // A comma inside a string is no argument's end (was: two arguments, `'eu-west-1` and `eu-west-2'`).
+    await expect(loadAuthModel(throws)).rejects.toThrow(/with build\('eu-west-1,eu-west-2'\), which fails here: no tables in eu-west-1,eu-west-2$/);
+    // An error whose first line says nothing (a validation library's list of issues) is folded onto one line.
+    const listed = app('factory-throws-list', ["import { defineBackend } from '@aws-amplify/backend';", "import { auth } from './auth/resource';",
+      "import { build } from './data/resource';", 'defineBackend({ auth, data: build(1) });'], factory("export const build = () => { throw new Error(JSON.stringify([{ path: ['REGION'], message: 'Required' }], null, 2)); };"));
+    await expect(loadAuthModel(listed)).rejects.toThrow('with build(1), which fails here: [ { "path": [ "REGION" ], "message": "Required" } ]');
   });
 });
 

@@ -4,7 +4,7 @@
  * auth functions in auth/checks.ts first, as the generated pipelines do.
  */
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
-import type { AuthModel, Field, Model, ModelOperation, Relation } from '../../schema/model.js';
+import { READ_OPERATIONS, type AuthModel, type Field, type Model, type Relation } from '../../schema/model.js';
 import type { ApiOperation } from './api-schema.js';
 import { Acm, claimOf, entityOf, nonModelFieldRoles, type AcmRole, type StaticRole } from './auth/acm.js';
 import {
@@ -29,7 +29,6 @@ import { FilterError, matches, type Filter, type Item } from './filters.js';
 import { BadNextToken, ConditionalCheckFailed, type Store, type Table } from './store.js';
 
 const MUTATION = '__operation';
-const READ_OPS: ModelOperation[] = ['get', 'list', 'listen', 'sync', 'search'];
 
 interface ModelInfo {
   model: Model;
@@ -299,7 +298,7 @@ export class ModelResolvers {
     if (allowedRoles && !canReadField(env, allowedRoles, source)) throw new Unauthorized();
     const childName = rel.kind === 'manyToMany' ? rel.joinModel! : rel.model;
     const child = this.info(childName);
-    const auth = authorizeRelationRead(child.acm, env, READ_OPS, relationKeys(rel, source));
+    const auth = authorizeRelationRead(child.acm, env, READ_OPERATIONS, relationKeys(rel, source));
     const tag = (item: Item) => (fromMutation ? { ...item, [MUTATION]: 'Mutation' } : item);
     // The related records are those whose remote fields hold this record's local values (or the caller's claim,
     // where the auth step replaced one): a GetItem when they are the related model's primary key, otherwise a
@@ -330,7 +329,7 @@ export class ModelResolvers {
   private relationRedactions(info: ModelInfo): Set<string> {
     const out = new Set<string>();
     if (info.model.subscriptionLevel !== 'on') return out;
-    const readRoles = (acm: Acm) => collapsePrivate(acm.roles.filter((r) => READ_OPS.some((op) => acm.rolesFor(op).includes(r))));
+    const readRoles = (acm: Acm) => collapsePrivate(acm.roles.filter((r) => READ_OPERATIONS.some((op) => acm.rolesFor(op).includes(r))));
     for (const f of info.model.fields) {
       const rel = f.relation;
       if (!rel) continue;
