@@ -82,17 +82,19 @@ function buildSelection(auth: AuthModel, m: Model, selection?: SelectionSet): st
     tree.set(head, list);
   }
   const parts: string[] = [];
-  for (const [name, sub] of tree) {
-    if (name === '*') {
+  for (const [head, sub] of tree) {
+    if (head === '*') {
       parts.push(defaultFields(auth, m.fields));
       continue;
     }
+    // `field(limit: 1000)`: a relation with its arguments.
+    const [, name = head, args = ''] = /^(\w+)(\(.*\))?$/.exec(head) ?? [];
     const f = m.fields.find((x) => x.name === name);
     if (!f) throw new Error(`${m.name} has no field ${name}`);
     if (f.relation) {
       const child = model(auth, f.relation.model);
       const inner = selectionFor(auth, child, sub.length ? sub : ['*']);
-      parts.push(f.relation.kind === 'hasMany' ? `${name} { items { ${inner} } }` : `${name} { ${inner} }`);
+      parts.push(f.relation.kind === 'hasMany' ? `${name}${args} { items { ${inner} } }` : `${name}${args} { ${inner} }`);
     } else if (f.typeKind === 'customType') {
       parts.push(`${name} { ${customTypeFields(auth, f.type, 1)} }`);
     } else parts.push(name);

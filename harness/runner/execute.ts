@@ -206,7 +206,11 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
     case 'relation': {
       const m = model(rt, action.model);
       const key = m.primaryKey.partitionKey;
-      const select = [key, `${action.field}.${action.childKey}`, ...action.childFields.map((f) => `${action.field}.${f}`)];
+      // A hasMany relation answers a page, 100 records unless asked for more: other cells' copies share a key holding
+      // the owner's identity, and were 100 before the fixture itself on iostolaza/protos-platform-aws's invoices.
+      const many = m.fields.find((f) => f.name === action.field)?.relation?.kind === 'hasMany';
+      const field = many ? `${action.field}(limit: ${RELATION_PAGE})` : action.field;
+      const select = [key, `${field}.${action.childKey}`, ...action.childFields.map((f) => `${field}.${f}`)];
       const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), select), options);
       return result(cell, classifyRelation(rt, r, m, action.field), r);
     }
@@ -236,6 +240,9 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       throw new Error(`cannot send a ${action.type} action on its own`);
   }
 }
+
+/** The page a hasMany relation cell asks for, as a list asks for its fixtures (listDocument's limit). */
+const RELATION_PAGE = 1000;
 
 /**
  * A list is judged on the run's fixtures alone (other cells' private copies share the table; classifyList ignores

@@ -12,7 +12,7 @@ import type { Emulator } from '../../harness/emulator/emulator.js';
 import { GraphQLClient } from '../../harness/client/http.js';
 import { customClient, modelsClient } from '../../harness/client/models.js';
 import { RealtimeClient } from '../../harness/client/realtime.js';
-import { batchDocument, createDocument, selectionFor, subscriptionDocument } from '../../harness/client/documents.js';
+import { batchDocument, createDocument, getDocument, selectionFor, subscriptionDocument } from '../../harness/client/documents.js';
 import { emulatorFor } from '../emulator/start.js';
 
 /** What a client put on the wire: GraphQL bodies over HTTP, `start` payloads over the WebSocket. */
@@ -133,6 +133,21 @@ describe('documents aws-amplify does not build', () => {
     const doc = subscriptionDocument(emu.model, 'Post', 'onCreate', { ownerArgs: { owner: 'alice' } });
     expect(doc.query).toContain('onCreatePost(filter: $filter, owner: $owner)');
     expect(doc.variables).toEqual({ owner: 'alice' });
+  });
+
+  it('a relation asked for with arguments (`comments(limit: 1000).id`) answers past the page of 100 it gives without them', async () => {
+    // iostolaza/protos-platform-aws: 100 of other cells' copies under the owner's key came before the fixture itself.
+    const client = new GraphQLClient({ url: emu.url, auth: { mode: 'iam', credentials: emu.credentials.iamRole(), region: emu.region } });
+    const post = await client.graphql(batchDocument(emu.model, 'Post', 'create', [{ title: 'many' }], ['id']));
+    const postId = (Object.values(post.data!)[0] as { id: string }).id;
+    for (let i = 0; i < 120; i += 40) {
+      const r = await client.graphql(batchDocument(emu.model, 'Comment', 'create', Array.from({ length: 40 }, (_, k) => ({ postId, body: `c${i + k}` })), ['id']));
+      expect(r.errors).toEqual([]);
+    }
+    const read = async (select: string[]) => ((await client.graphql(getDocument(emu.model, 'Post', { id: postId }, select))).data!.getPost as { comments: { items: unknown[] } }).comments.items.length;
+    expect(getDocument(emu.model, 'Post', { id: postId }, ['id', 'comments(limit: 1000).id']).query).toContain('comments(limit: 1000) {');
+    expect(await read(['id', 'comments.id'])).toBe(100);
+    expect(await read(['id', 'comments(limit: 1000).id'])).toBe(120);
   });
 
   it('a batch of creates under aliases runs as one request', async () => {
