@@ -117,7 +117,7 @@ function withoutFields(input: Record<string, unknown>, fields: string[]): Record
 }
 
 /** Fixture references a value holds (`{ $fixture: 'Post|owned' }`), deeply. */
-function refsIn(value: unknown, out: Set<string>): Set<string> {
+export function refsIn(value: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(value)) for (const v of value) refsIn(v, out);
   else if (value && typeof value === 'object') {
     if ('$fixture' in value) out.add((value as FixtureRef).$fixture);

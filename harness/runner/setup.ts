@@ -9,7 +9,7 @@ import { findModel, type AuthModel, type Model } from '../schema/model.js';
 import { authFields, uniqueKeyField } from '../matrix/fixtures.js';
 import type { Persona } from '../matrix/cast.js';
 import type { FixtureRef } from '../matrix/cells.js';
-import { SEED, type FixtureSpec } from '../matrix/plan.js';
+import { refsIn, SEED, type FixtureSpec } from '../matrix/plan.js';
 
 /** Where each fixture instance lives; plain data, so it travels to the test workers as JSON. */
 export interface FixtureIndex {
@@ -92,69 +92,63 @@ export async function createFixtures(auth: AuthModel, specs: FixtureSpec[], clie
         if (shown !== id) names[shown] ??= s.fixture;
       }
     };
-    // A model related to itself (a task's subtasks): records naming another record of the model are made after it.
-    const ofModel = specs.filter((x) => x.model === model);
-    const later = ofModel.filter((x) => namesInstanceOf(x.input, model));
-    for (const wave of [ofModel.filter((x) => !later.includes(x)), later]) {
-      const groups = new Map<string, FixtureSpec[]>();
-      for (const s of wave) {
-        const list = groups.get(s.creator);
-        if (list) list.push(s);
-        else groups.set(s.creator, [s]);
-      }
-      await Promise.all([...groups].map(async ([creator, list]) => {
-        for (let i = 0; i < list.length; i += BATCH) {
-          // A record whose parent could not be made cannot be made either; it is reported with the parent's reason.
-          const batch: FixtureSpec[] = [];
-          const inputs: Record<string, unknown>[] = [];
-          for (const s of list.slice(i, i + BATCH)) {
-            try {
-              inputs.push(resolveRefs(s.input, index, auth) as Record<string, unknown>);
-              batch.push(s);
-            } catch (e) {
-              index.failed[s.instance] = (e as Error).message;
-            }
+    // One creator's records of the model, in batches. A record whose parent could not be made cannot be made
+    // either; it is reported with the parent's reason.
+    const stream = async (creator: string, list: FixtureSpec[]) => {
+      for (let i = 0; i < list.length; i += BATCH) {
+        const batch: FixtureSpec[] = [];
+        const inputs: Record<string, unknown>[] = [];
+        for (const s of list.slice(i, i + BATCH)) {
+          try {
+            inputs.push(resolveRefs(s.input, index, auth) as Record<string, unknown>);
+            batch.push(s);
+          } catch (e) {
+            index.failed[s.instance] = (e as Error).message;
           }
-          done += list.slice(i, i + BATCH).length - batch.length;
-          if (!batch.length) continue;
-          if (creator === SEED) {
-            batch.forEach((s, k) => {
-              try {
-                record(s, seed!(model, inputs[k]!), inputs[k]!);
-              } catch (e) {
-                index.failed[s.instance] = `it could not be seeded: ${(e as Error).message}`;
-              }
-            });
-            done += batch.length;
-            continue;
-          }
-          const r = await clientFor(creator).graphql(batchDocument(auth, model, 'create', inputs, keys));
-          requests++;
+        }
+        done += list.slice(i, i + BATCH).length - batch.length;
+        if (!batch.length) continue;
+        if (creator === SEED) {
           batch.forEach((s, k) => {
-            const item = r.data?.[`m${k}`] as Record<string, unknown> | null | undefined;
-            // An error for this part, else one for the whole request (a validation error has no path).
-            const err = r.errors.find((e) => e.path?.[0] === `m${k}`) ?? r.errors.find((e) => !e.path?.length);
-            if (!item || err) {
-              index.failed[s.instance] = `${creator} could not create it: ${err ? `${err.errorType ?? ''} ${err.message}`.trim() : `HTTP ${r.status}`}`;
-              return;
+            try {
+              record(s, seed!(model, inputs[k]!), inputs[k]!);
+            } catch (e) {
+              index.failed[s.instance] = `it could not be seeded: ${(e as Error).message}`;
             }
-            record(s, item, inputs[k]!);
           });
           done += batch.length;
-          onProgress?.(done, specs.length);
+          continue;
         }
-      }));
+        const r = await clientFor(creator).graphql(batchDocument(auth, model, 'create', inputs, keys));
+        requests++;
+        batch.forEach((s, k) => {
+          const item = r.data?.[`m${k}`] as Record<string, unknown> | null | undefined;
+          // An error for this part, else one for the whole request (a validation error has no path).
+          const err = r.errors.find((e) => e.path?.[0] === `m${k}`) ?? r.errors.find((e) => !e.path?.length);
+          if (!item || err) {
+            index.failed[s.instance] = `${creator} could not create it: ${err ? `${err.errorType ?? ''} ${err.message}`.trim() : `HTTP ${r.status}`}`;
+            return;
+          }
+          record(s, item, inputs[k]!);
+        });
+        done += batch.length;
+        onProgress?.(done, specs.length);
+      }
+    };
+    // A model related to itself (a task's subtasks): records naming another record of the model are made after it.
+    const ofModel = specs.filter((x) => x.model === model);
+    const later = ofModel.filter((x) => [...refsIn(x.input, new Set())].some((ref) => ref.startsWith(`${model}|`)));
+    for (const wave of [ofModel.filter((x) => !later.includes(x)), later]) {
+      const byCreator = new Map<string, FixtureSpec[]>();
+      for (const s of wave) {
+        const list = byCreator.get(s.creator);
+        if (list) list.push(s);
+        else byCreator.set(s.creator, [s]);
+      }
+      await Promise.all([...byCreator].map(([creator, list]) => stream(creator, list)));
     }
   }
   return { index, created, requests };
-}
-
-/** Whether an input names (`{ $fixture }`) an instance of the model. */
-function namesInstanceOf(value: unknown, model: string): boolean {
-  if (Array.isArray(value)) return value.some((v) => namesInstanceOf(v, model));
-  if (!value || typeof value !== 'object') return false;
-  if ('$fixture' in value) return (value as FixtureRef).$fixture.startsWith(`${model}|`);
-  return Object.values(value).some((v) => namesInstanceOf(v, model));
 }
 
 /**
