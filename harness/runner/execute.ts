@@ -178,7 +178,7 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       let r: GraphQLResult | undefined;
       let nextToken: string | null = null;
       for (let page = 0; page < 20; page++) {
-        r = await client.graphql(document({ limit: 1000, ...(nextToken ? { nextToken } : {}) }), options);
+        r = await client.graphql(document({ limit: PAGE, ...(nextToken ? { nextToken } : {}) }), options);
         const conn = r.data?.[root] as { items?: unknown[]; nextToken?: string | null } | null | undefined;
         const offset = items.length;
         errors.push(...r.errors.map((e) => (e.path?.[1] === 'items' && typeof e.path[2] === 'number' ? { ...e, path: [root, 'items', e.path[2] + offset, ...e.path.slice(3)] } : e)));
@@ -209,7 +209,7 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
       // A hasMany relation answers a page, 100 records unless asked for more: other cells' copies share a key holding
       // the owner's identity, and were 100 before the fixture itself on iostolaza/protos-platform-aws's invoices.
       const many = m.fields.find((f) => f.name === action.field)?.relation?.kind === 'hasMany';
-      const field = many ? `${action.field}(limit: ${RELATION_PAGE})` : action.field;
+      const field = many ? `${action.field}(limit: ${PAGE})` : action.field;
       const select = [key, `${field}.${action.childKey}`, ...action.childFields.map((f) => `${field}.${f}`)];
       const r = await client.graphql(getDocument(auth, m.name, keyOf(rt, action.instance), select), options);
       return result(cell, classifyRelation(rt, r, m, action.field), r);
@@ -241,8 +241,8 @@ async function send(rt: Runtime, cell: Cell, action: Action, client: GraphQLClie
   }
 }
 
-/** The page a hasMany relation cell asks for, as a list asks for its fixtures (listDocument's limit). */
-const RELATION_PAGE = 1000;
+/** The page a list cell and a hasMany relation cell ask for. */
+const PAGE = 1000;
 
 /**
  * A list is judged on the run's fixtures alone (other cells' private copies share the table; classifyList ignores
